@@ -1,0 +1,12 @@
+/** Terminal addresses a person holds, keyed by terminal kind (any subset). */
+export const TERMINAL_KINDS = ['public', 'pdt', 'tiantong', 'beidou'] as const;
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+export type Terminals = Partial<Record<TerminalKind, string>>;
+
+export interface Person {
+  id: string;
+  name: string;
+  area: string;
+  roles: string[];
+  terminals: Terminals;
+}

@@ -1,0 +1,78 @@
+import type { AreaTree } from './area';
+import type { ChannelState } from './channel';
+
+interface Coverage {
+  areas: readonly string[];
+  until: number | null;
+}
+
+const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
+
+/**
+ * What each channel can reach now, from two kinds of fact: coverage (where connected gateways,
+ * drones included, reach, maybe until a time) and reported states (gateway health, breakers,
+ * drills) on areas. The worst state on an area's lineage wins; no coverage means down.
+ */
+export class Reach {
+  private readonly coverage = new Map<string, Map<string, Coverage>>();
+  private readonly states = new Map<string, Map<string, ChannelState>>();
+
+  constructor(private readonly tree: AreaTree) {}
+
+  setCoverage(channel: string, source: string, areas: readonly string[], until: number | null = null): void {
+    let bySource = this.coverage.get(channel);
+    if (!bySource) this.coverage.set(channel, (bySource = new Map()));
+    bySource.set(source, { areas: [...areas], until });
+  }
+
+  removeCoverage(channel: string, source: string): void {
+    this.coverage.get(channel)?.delete(source);
+  }
+
+  /** A state reported by `source` for `area` and everything below it; `up` clears the report. */
+  report(channel: string, area: string, source: string, state: ChannelState): void {
+    const key = `${channel}\u0000${area}`;
+    let bySource = this.states.get(key);
+    if (!bySource) this.states.set(key, (bySource = new Map()));
+    if (state === 'up') bySource.delete(source);
+    else bySource.set(source, state);
+    if (bySource.size === 0) this.states.delete(key);
+  }
+
+  clearSource(source: string): void {
+    for (const [key, bySource] of this.states) {
+      bySource.delete(source);
+      if (bySource.size === 0) this.states.delete(key);
+    }
+  }
+
+  covers(channel: string, area: string, now: number): boolean {
+    const bySource = this.coverage.get(channel);
+    if (!bySource) return false;
+    for (const c of bySource.values()) {
+      if (c.until !== null && c.until <= now) continue;
+      if (c.areas.some((a) => this.tree.isWithin(area, a))) return true;
+    }
+    return false;
+  }
+
+  state(channel: string, area: string, now: number): ChannelState {
+    if (!this.tree.has(area) || !this.covers(channel, area, now)) return 'down';
+    let worst: ChannelState = 'up';
+    for (const code of this.tree.lineage(area)) {
+      const bySource = this.states.get(`${channel}\u0000${code}`);
+      if (!bySource) continue;
+      for (const s of bySource.values()) if (SEVERITY[s] > SEVERITY[worst]) worst = s;
+    }
+    return worst;
+  }
+
+  /** Earliest coverage end after `now`, so a clock can wake the router when a drone leaves. */
+  nextCoverageEnd(now: number): number | null {
+    let next: number | null = null;
+    for (const bySource of this.coverage.values())
+      for (const c of bySource.values())
+        if (c.until !== null && c.until > now && (next === null || c.until < next)) next = c.until;
+    return next;
+  }
+}

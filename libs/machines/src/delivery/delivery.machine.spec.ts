@@ -1,0 +1,230 @@
+import { createDelivery, isFinalValue, statusOf, stepDelivery, type StoredDelivery } from './delivery.runner';
+import type { DeliveryEvent, DeliveryInput, DeliveryIntent } from './delivery.types';
+
+const input = (over: Partial<DeliveryInput> = {}): DeliveryInput => ({
+  channels: ['public', 'pdt', 'beidou'],
+  ackRequired: true,
+  ackWithinMs: 600_000,
+  expiresAt: 3_600_000,
+  retryBaseMs: 30_000,
+  retryMaxMs: 300_000,
+  ...over,
+});
+
+/** Runs events in order and keeps every intent, like the engine would write them. */
+function run(start: DeliveryInput, events: DeliveryEvent[]) {
+  let stored: StoredDelivery = createDelivery(start);
+  const intents: DeliveryIntent[] = [];
+  for (const e of events) {
+    const step = stepDelivery(stored, e);
+    stored = step.stored;
+    intents.push(...step.intents);
+  }
+  const receipts = intents.filter((i) => i.type === 'receipt').map((i) => i.params as { status: string; channel: string | null; attempt: number; detail: string | null });
+  const dispatches = intents.filter((i) => i.type === 'dispatch').map((i) => i.params as { channel: string; attempt: number });
+  return { stored, intents, receipts, dispatches, statuses: receipts.map((r) => r.status) };
+}
+
+const ALL = ['public', 'pdt', 'beidou'];
+const start = (at = 0, available = ALL): DeliveryEvent => ({ type: 'START', at, available });
+
+describe('delivery machine', () => {
+  it('sends on the first preferred channel and ends delivered when no answer is asked', () => {
+    const r = run(input({ ackRequired: false }), [
+      start(),
+      { type: 'ACCEPTED', at: 1, attempt: 1, deliveryTimeoutMs: 30_000 },
+      { type: 'DELIVERED', at: 2, attempt: 1 },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'sent', 'delivered']);
+    expect(r.dispatches).toEqual([{ channel: 'public', attempt: 1 }]);
+    expect(r.stored.value).toBe('done');
+    expect(statusOf(r.stored.value)).toBe('delivered');
+    expect(isFinalValue(r.stored.value)).toBe(true);
+    expect(r.intents.some((i) => i.type === 'cancelTimers')).toBe(true);
+  });
+
+  it('arms the ttl timer with the absolute expiry on start', () => {
+    const r = run(input(), [start(5)]);
+    expect(r.intents).toContainEqual({ type: 'armTimer', params: { name: 'ttl', epoch: 1, dueAt: 3_600_000 } });
+  });
+
+  it('waits queued, with the reason, when no channel reaches the person, and resumes when one comes up', () => {
+    const r = run(input(), [start(0, []), { type: 'CHANNEL_CHANGED', at: 10, available: ['beidou'] }]);
+    expect(r.statuses).toEqual(['queued', 'sending']);
+    expect(r.receipts[0].detail).toMatch(/waiting: none of public, pdt, beidou/);
+    expect(r.dispatches).toEqual([{ channel: 'beidou', attempt: 1 }]);
+  });
+
+  it('ignores channel changes that still leave nothing usable', () => {
+    const r = run(input(), [start(0, []), { type: 'CHANNEL_CHANGED', at: 10, available: ['tiantong'] }]);
+    expect(r.statuses).toEqual(['queued']);
+  });
+
+  it('fails at once when the person holds no terminal', () => {
+    const r = run(input({ channels: [] }), [start()]);
+    expect(r.statuses).toEqual(['failed']);
+    expect(r.receipts[0].detail).toMatch(/no terminal/);
+  });
+
+  it('expires a delivery started after its deadline without sending', () => {
+    const r = run(input(), [start(3_600_000)]);
+    expect(r.statuses).toEqual(['expired']);
+    expect(r.dispatches).toEqual([]);
+  });
+
+  it.each([
+    ['a transient failure', { type: 'FAILED', at: 5, attempt: 1, permanent: false, reason: 'busy', available: ALL }],
+    ['gateway silence', { type: 'SILENT', at: 5, attempt: 1, reason: 'no accepted in 30s', available: ALL }],
+    ['the channel going down', { type: 'CHANNEL_CHANGED', at: 5, available: ['pdt', 'beidou'] }],
+  ] as const)('falls back to the next channel on %s', (_name, loss) => {
+    const r = run(input(), [start(), loss as DeliveryEvent]);
+    expect(r.dispatches).toEqual([
+      { channel: 'public', attempt: 1 },
+      { channel: 'pdt', attempt: 2 },
+    ]);
+    expect(r.receipts[1].detail).toMatch(/^public /);
+  });
+
+  it('falls back when a gateway accepts but never delivers', () => {
+    const r = run(input(), [
+      start(),
+      { type: 'ACCEPTED', at: 1, attempt: 1, deliveryTimeoutMs: 30_000 },
+      { type: 'TIMER_FIRED', at: 30_001, name: 'delivery', epoch: 1, available: ALL },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'sent', 'sending']);
+    expect(r.dispatches[1]).toEqual({ channel: 'pdt', attempt: 2 });
+    expect(r.receipts[2].detail).toMatch(/no delivery receipt/);
+  });
+
+  it('ignores receipts of other attempts and stale timers', () => {
+    const r = run(input(), [
+      start(),
+      { type: 'FAILED', at: 1, attempt: 1, permanent: false, reason: 'busy', available: ALL },
+      { type: 'ACCEPTED', at: 2, attempt: 1, deliveryTimeoutMs: 30_000 },
+      { type: 'FAILED', at: 3, attempt: 7, permanent: true, reason: 'forged', available: ALL },
+      { type: 'TIMER_FIRED', at: 4, name: 'delivery', epoch: 0, available: ALL },
+      { type: 'DELIVERED', at: 5, attempt: 9 },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'sending']);
+    expect(r.stored.context.attempt).toBe(2);
+  });
+
+  it('backs off queued after every usable channel failed in a round, then retries', () => {
+    const busy = (attempt: number, at: number): DeliveryEvent => ({ type: 'FAILED', at, attempt, permanent: false, reason: 'busy', available: ['public', 'pdt'] });
+    const r = run(input(), [start(0, ['public', 'pdt']), busy(1, 1), busy(2, 2)]);
+    expect(r.statuses).toEqual(['sending', 'sending', 'queued']);
+    const retry = r.intents.find((i) => i.type === 'armTimer' && i.params.name === 'retry');
+    expect(retry?.params).toEqual({ name: 'retry', epoch: 1, dueAt: 2 + 30_000 });
+    const after = stepDelivery(r.stored, { type: 'TIMER_FIRED', at: 30_002, name: 'retry', epoch: 1, available: ['public', 'pdt'] });
+    expect(after.intents.filter((i) => i.type === 'dispatch')).toEqual([{ type: 'dispatch', params: { channel: 'public', attempt: 3 } }]);
+  });
+
+  it('never uses a channel again after it rejected the person permanently, and fails when all did', () => {
+    const perm = (attempt: number): DeliveryEvent => ({ type: 'FAILED', at: attempt, attempt, permanent: true, reason: 'invalid number', available: ALL });
+    const r = run(input(), [start(), perm(1), perm(2), perm(3)]);
+    expect(r.dispatches.map((d) => d.channel)).toEqual(['public', 'pdt', 'beidou']);
+    expect(r.statuses.at(-1)).toBe('failed');
+    expect(r.receipts.at(-1)?.detail).toMatch(/rejected permanently/);
+  });
+
+  it('escalates to the next channel when no answer comes in time, cycling through channels', () => {
+    const deliver = (attempt: number, at: number): DeliveryEvent[] => [
+      { type: 'ACCEPTED', at, attempt, deliveryTimeoutMs: 30_000 },
+      { type: 'DELIVERED', at: at + 1, attempt },
+    ];
+    const ack = (epoch: number, at: number): DeliveryEvent => ({ type: 'TIMER_FIRED', at, name: 'ack', epoch, available: ALL });
+    const r = run(input(), [
+      start(),
+      ...deliver(1, 1),
+      ack(1, 600_002),
+      ...deliver(2, 600_010),
+      ack(2, 1_200_011),
+      ...deliver(3, 1_200_020),
+      ack(3, 1_800_021),
+    ]);
+    expect(r.dispatches.map((d) => d.channel)).toEqual(['public', 'pdt', 'beidou', 'public']);
+    expect(r.stored.context.cycle).toBe(3);
+    expect(r.receipts.find((x) => x.attempt === 2)?.detail).toMatch(/escalation 1/);
+  });
+
+  it('is acknowledged by a reply in any open state, and nothing changes after', () => {
+    const r = run(input(), [
+      start(),
+      { type: 'REPLY', at: 3, channel: 'public', text: 'A7K2 收到' },
+      { type: 'DELIVERED', at: 4, attempt: 1 },
+      { type: 'CANCEL', at: 5 },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'acknowledged']);
+    expect(r.stored.value).toBe('acknowledged');
+  });
+
+  it('ends unanswered when reached but not acknowledged by the deadline, expired when never reached', () => {
+    const ttl: DeliveryEvent = { type: 'TIMER_FIRED', at: 3_600_000, name: 'ttl', epoch: 1, available: ALL };
+    const reached = run(input(), [start(), { type: 'DELIVERED', at: 1, attempt: 1 }, ttl]);
+    expect(reached.statuses).toEqual(['sending', 'delivered', 'unanswered']);
+    const never = run(input(), [start(0, []), ttl]);
+    expect(never.statuses).toEqual(['queued', 'expired']);
+  });
+
+  it('takes a late delivery receipt of an earlier attempt as reached', () => {
+    const r = run(input({ ackRequired: false }), [
+      start(),
+      { type: 'SILENT', at: 30_000, attempt: 1, reason: 'no accepted', available: ALL },
+      { type: 'DELIVERED', at: 40_000, attempt: 1 },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'sending', 'delivered']);
+    expect(r.stored.value).toBe('done');
+  });
+
+  it('cancels from any open state with one final receipt', () => {
+    const r = run(input(), [start(0, []), { type: 'CANCEL', at: 1 }, { type: 'CANCEL', at: 2 }]);
+    expect(r.statuses).toEqual(['queued', 'cancelled']);
+  });
+
+  it('reports an unchanged step for an event that does nothing', () => {
+    const r = run(input(), [start()]);
+    const step = stepDelivery(r.stored, { type: 'ACCEPTED', at: 1, attempt: 5, deliveryTimeoutMs: 1 });
+    expect(step.changed).toBe(false);
+    expect(step.intents).toEqual([]);
+  });
+});
+
+describe('stored snapshots (golden)', () => {
+  // A machine change that would strand stored deliveries must fail here: bump the version and
+  // write a migration for stored snapshots instead of editing this fixture.
+  const golden: StoredDelivery = {
+    version: 1,
+    value: 'sent',
+    context: {
+      channels: ['public', 'pdt'],
+      ackRequired: true,
+      ackWithinMs: 600000,
+      expiresAt: 3600000,
+      retryBaseMs: 30000,
+      retryMaxMs: 300000,
+      dead: [],
+      round: ['public'],
+      attempt: 1,
+      channel: 'public',
+      cycle: 0,
+      backoffs: 0,
+      reached: false,
+      detail: null,
+      epochs: { ttl: 1, delivery: 1, ack: 0, retry: 0 },
+    },
+  };
+
+  it('resumes a stored v1 snapshot in `sent`', () => {
+    const step = stepDelivery(golden, { type: 'DELIVERED', at: 10, attempt: 1 });
+    expect(step.stored.value).toBe('delivered');
+    expect(step.intents).toContainEqual({ type: 'armTimer', params: { name: 'ack', epoch: 1, dueAt: 600010 } });
+  });
+
+  it('keeps the context shape the store writes', () => {
+    expect(Object.keys(createDelivery(golden.context).context).sort()).toEqual(Object.keys(golden.context).sort());
+  });
+
+  it('refuses a snapshot of another version', () => {
+    expect(() => stepDelivery({ ...golden, version: 99 }, { type: 'CANCEL', at: 0 })).toThrow(/version 99/);
+  });
+});

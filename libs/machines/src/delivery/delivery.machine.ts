@@ -1,0 +1,228 @@
+import { and, assign, setup } from 'xstate';
+import type { DeliveryStatus } from '@lifeline/domain';
+import { deadAfter, describeLoss, describeWaiting, pickFresh, pickNext } from './channel-pick';
+import type { DeliveryContext, DeliveryEvent, DeliveryInput, TimerName } from './delivery.types';
+
+/**
+ * Bump when a change would misread stored snapshots; golden fixtures in the spec pin the shape.
+ * The engine refuses to resume snapshots of another version rather than guess.
+ */
+export const DELIVERY_MACHINE_VERSION = 1;
+
+type Ctx = { context: DeliveryContext; event: DeliveryEvent };
+
+const receipt = (status: DeliveryStatus) => ({
+  type: 'receipt' as const,
+  params: ({ context }: Ctx) => ({
+    status,
+    channel: context.channel,
+    attempt: context.attempt,
+    detail: context.detail,
+  }),
+});
+
+/** Re-arming bumps the epoch, so a stale timer row that fires late is ignored. */
+const arm = (name: TimerName, dueAt: (c: Ctx) => number) => [
+  assign({ epochs: ({ context }: Ctx) => ({ ...context.epochs, [name]: context.epochs[name] + 1 }) }),
+  {
+    type: 'armTimer' as const,
+    params: (c: Ctx) => ({ name, epoch: c.context.epochs[name], dueAt: dueAt(c) }),
+  },
+];
+
+const begin = (pick: (c: Ctx) => string | null, resetRound: boolean, keepDetail: boolean) =>
+  assign(({ context, event }: Ctx) => {
+    const channel = pick({ context, event })!;
+    return {
+      dead: deadAfter(context, event),
+      channel,
+      attempt: context.attempt + 1,
+      round: resetRound ? [channel] : [...context.round, channel],
+      // A fallback or escalation keeps its reason, so the receipt shows why the channel changed.
+      detail: keepDetail ? context.detail : null,
+    };
+  });
+
+export const deliveryMachine = setup({
+  types: {
+    context: {} as DeliveryContext,
+    events: {} as DeliveryEvent,
+    input: {} as DeliveryInput,
+  },
+  actions: {
+    // Intents: bodies stay empty; the engine turns the returned action objects into rows.
+    dispatch: (_: unknown, _params: { channel: string; attempt: number }) => {},
+    armTimer: (_: unknown, _params: { name: TimerName; epoch: number; dueAt: number }) => {},
+    cancelTimers: () => {},
+    receipt: (
+      _: unknown,
+      _params: { status: DeliveryStatus; channel: string | null; attempt: number; detail: string | null },
+    ) => {},
+    beginFresh: begin(({ context, event }) => pickFresh(context, event), true, false),
+    beginFallback: begin(({ context, event }) => pickNext(context, event, true), false, true),
+    beginEscalation: begin(({ context, event }) => pickNext(context, event, false), true, true),
+    noteLoss: assign({ detail: ({ context, event }) => describeLoss(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
+    noteWaiting: assign({ detail: ({ context, event }) => describeWaiting(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
+    noteBackoff: assign({ backoffs: ({ context }) => context.backoffs + 1 }),
+    noteReached: assign({ reached: true, backoffs: 0, detail: null }),
+    noteCycle: assign({
+      cycle: ({ context }) => context.cycle + 1,
+      detail: ({ context }) => `no answer in time: escalation ${context.cycle + 1}`,
+    }),
+    noteAllDead: assign({ dead: ({ context, event }) => deadAfter(context, event), detail: 'every terminal of the person was rejected permanently' }),
+    noteNoTerminal: assign({ detail: 'the person holds no terminal for any configured channel' }),
+    noteExpired: assign({ detail: 'time to live ran out before the person was reached' }),
+    noteUnanswered: assign({ detail: 'reached, but no answer before the time to live ran out' }),
+    noteReply: assign({ detail: ({ event }) => (event.type === 'REPLY' ? `reply: ${event.text.slice(0, 80)}` : null) }),
+    noteCancel: assign({ detail: 'order cancelled' }),
+  },
+  guards: {
+    pastDeadline: ({ context, event }) => event.at >= context.expiresAt,
+    noTerminal: ({ context }) => context.channels.length === 0,
+    canStartFresh: ({ context, event }) => pickFresh(context, event) !== null,
+    canFallBack: ({ context, event }) => pickNext(context, event, true) !== null,
+    canEscalate: ({ context, event }) => pickNext(context, event, false) !== null,
+    allDead: ({ context, event }) => context.channels.every((c) => deadAfter(context, event).includes(c)),
+    currentAttempt: ({ context, event }) => 'attempt' in event && event.attempt === context.attempt,
+    /** A late `delivered` for an earlier attempt still means the person has the order. */
+    anyOwnAttempt: ({ context, event }) => 'attempt' in event && event.attempt >= 1 && event.attempt <= context.attempt,
+    ackRequired: ({ context }) => context.ackRequired,
+    currentChannelLost: ({ context, event }) =>
+      event.type === 'CHANNEL_CHANGED' && context.channel !== null && !event.available.includes(context.channel),
+    ttlDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'ttl' && event.epoch === context.epochs.ttl,
+    deliveryDue: ({ context, event }) =>
+      event.type === 'TIMER_FIRED' && event.name === 'delivery' && event.epoch === context.epochs.delivery,
+    ackDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'ack' && event.epoch === context.epochs.ack,
+    retryDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'retry' && event.epoch === context.epochs.retry,
+    reached: ({ context }) => context.reached,
+  },
+}).createMachine({
+  id: 'delivery',
+  context: ({ input }) => ({
+    ...input,
+    dead: [],
+    round: [],
+    attempt: 0,
+    channel: null,
+    cycle: 0,
+    backoffs: 0,
+    reached: false,
+    detail: null,
+    epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
+  }),
+  initial: 'new',
+  states: {
+    new: {
+      on: {
+        START: [
+          { guard: 'pastDeadline', target: 'expired', actions: 'noteExpired' },
+          { guard: 'noTerminal', target: 'failed', actions: 'noteNoTerminal' },
+          { guard: 'canStartFresh', target: 'sending', actions: [...arm('ttl', ({ context }) => context.expiresAt), 'beginFresh'] },
+          { target: 'queued', actions: [...arm('ttl', ({ context }) => context.expiresAt), 'noteWaiting'] },
+        ],
+        CANCEL: { target: 'cancelled', actions: 'noteCancel' },
+      },
+    },
+    queued: {
+      entry: receipt('queued'),
+      on: {
+        CHANNEL_CHANGED: { guard: 'canStartFresh', target: 'sending', actions: 'beginFresh' },
+        TIMER_FIRED: { guard: 'retryDue', target: 'retrying' },
+      },
+    },
+    /** Transient: a back-off ran out; try again or keep waiting, without a receipt of its own. */
+    retrying: {
+      always: [
+        { guard: 'canStartFresh', target: 'sending', actions: 'beginFresh' },
+        { target: 'queued', actions: 'noteWaiting' },
+      ],
+    },
+    sending: {
+      entry: [
+        { type: 'dispatch', params: ({ context }) => ({ channel: context.channel!, attempt: context.attempt }) },
+        receipt('sending'),
+      ],
+      on: {
+        ACCEPTED: {
+          guard: 'currentAttempt',
+          target: 'sent',
+          actions: arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0)),
+        },
+        FAILED: { guard: 'currentAttempt', target: 'lost' , actions: 'noteLoss' },
+        SILENT: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
+        CHANNEL_CHANGED: { guard: 'currentChannelLost', target: 'lost', actions: 'noteLoss' },
+      },
+    },
+    sent: {
+      entry: receipt('sent'),
+      on: {
+        FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
+        CHANNEL_CHANGED: { guard: 'currentChannelLost', target: 'lost', actions: 'noteLoss' },
+        TIMER_FIRED: { guard: 'deliveryDue', target: 'lost', actions: 'noteLoss' },
+      },
+    },
+    /** Transient: the current attempt is lost; fall back, back off, or give up. */
+    lost: {
+      always: [
+        { guard: 'allDead', target: 'failed', actions: 'noteAllDead' },
+        { guard: 'canFallBack', target: 'sending', actions: 'beginFallback' },
+        {
+          target: 'queued',
+          actions: [
+            'noteBackoff',
+            ...arm('retry', ({ context, event }) =>
+              event.at + Math.min(context.retryBaseMs * 2 ** (context.backoffs - 1), context.retryMaxMs),
+            ),
+          ],
+        },
+      ],
+    },
+    delivered: {
+      entry: [
+        'noteReached',
+        ...arm('ack', ({ context, event }) => event.at + context.ackWithinMs),
+        receipt('delivered'),
+      ],
+      on: {
+        TIMER_FIRED: { guard: 'ackDue', target: 'escalating' },
+        // Already reached: later receipts of this or earlier attempts change nothing.
+        DELIVERED: { actions: [] },
+      },
+    },
+    /** Transient: no answer in time: send again on the next channel, round and round. */
+    escalating: {
+      always: [
+        { guard: 'canEscalate', target: 'sending', actions: ['noteCycle', 'beginEscalation'] },
+        { target: 'queued', actions: ['noteCycle', 'noteWaiting'] },
+      ],
+    },
+    expiredOrUnanswered: {
+      always: [
+        { guard: 'reached', target: 'unanswered', actions: 'noteUnanswered' },
+        { target: 'expired', actions: 'noteExpired' },
+      ],
+    },
+    /** Final `delivered`, when no answer was asked for. */
+    done: { type: 'final', entry: ['noteReached', 'cancelTimers', receipt('delivered')] },
+    acknowledged: { type: 'final', entry: ['cancelTimers', receipt('acknowledged')] },
+    unanswered: { type: 'final', entry: ['cancelTimers', receipt('unanswered')] },
+    expired: { type: 'final', entry: ['cancelTimers', receipt('expired')] },
+    failed: { type: 'final', entry: ['cancelTimers', receipt('failed')] },
+    cancelled: { type: 'final', entry: ['cancelTimers', receipt('cancelled')] },
+  },
+  // Shared by every non-final state: listed once here, refined above where a state differs.
+  on: {
+    CANCEL: { target: '.cancelled', actions: 'noteCancel' },
+    REPLY: { target: '.acknowledged', actions: 'noteReply' },
+    DELIVERED: [
+      { guard: and(['anyOwnAttempt', 'ackRequired']), target: '.delivered' },
+      { guard: 'anyOwnAttempt', target: '.done' },
+    ],
+    TIMER_FIRED: { guard: 'ttlDue', target: '.expiredOrUnanswered' },
+  },
+});
+
+/** The machine's state names, for storage that keeps the value beside the status. */
+export type DeliveryStateValue =
+  | 'new' | 'queued' | 'sending' | 'sent' | 'delivered' | 'done'
+  | 'acknowledged' | 'unanswered' | 'expired' | 'failed' | 'cancelled';

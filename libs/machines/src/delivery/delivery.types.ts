@@ -1,0 +1,53 @@
+import type { DeliveryStatus } from '@lifeline/domain';
+
+export const TIMER_NAMES = ['ttl', 'delivery', 'ack', 'retry'] as const;
+export type TimerName = (typeof TIMER_NAMES)[number];
+
+export interface DeliveryInput {
+  /** The person's channels (terminal held), in the order's preference. */
+  channels: string[];
+  ackRequired: boolean;
+  ackWithinMs: number;
+  expiresAt: number;
+  /** First back-off after every usable channel failed in a round; doubles up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface DeliveryContext extends DeliveryInput {
+  /** Channels that rejected the person permanently (invalid number and the like). */
+  dead: string[];
+  /** Channels tried since the last fresh start; a round ends when every usable one was tried. */
+  round: string[];
+  attempt: number;
+  channel: string | null;
+  /** Escalations after an unanswered delivery. */
+  cycle: number;
+  /** Rounds that ended without success in a row, for back-off. */
+  backoffs: number;
+  reached: boolean;
+  detail: string | null;
+  epochs: Record<TimerName, number>;
+}
+
+/**
+ * Every event carries `at` (the engine's clock) and, where a channel may be chosen, `available`:
+ * the person's channels that reach their area now. The machine itself never looks at the world.
+ */
+export type DeliveryEvent =
+  | { type: 'START'; at: number; available: string[] }
+  | { type: 'ACCEPTED'; at: number; attempt: number; deliveryTimeoutMs: number }
+  | { type: 'DELIVERED'; at: number; attempt: number }
+  | { type: 'FAILED'; at: number; attempt: number; permanent: boolean; reason: string; available: string[] }
+  | { type: 'SILENT'; at: number; attempt: number; reason: string; available: string[] }
+  | { type: 'CHANNEL_CHANGED'; at: number; available: string[] }
+  | { type: 'TIMER_FIRED'; at: number; name: TimerName; epoch: number; available: string[] }
+  | { type: 'REPLY'; at: number; channel: string | null; text: string }
+  | { type: 'CANCEL'; at: number };
+
+/** Intents the engine turns into rows in the same transaction as the snapshot. */
+export type DeliveryIntent =
+  | { type: 'dispatch'; params: { channel: string; attempt: number } }
+  | { type: 'armTimer'; params: { name: TimerName; epoch: number; dueAt: number } }
+  | { type: 'cancelTimers'; params: Record<string, never> }
+  | { type: 'receipt'; params: { status: DeliveryStatus; channel: string | null; attempt: number; detail: string | null } };
