@@ -22,8 +22,10 @@ const receipt = (status: DeliveryStatus) => ({
 });
 
 /** Re-arming bumps the epoch, so a stale timer row that fires late is ignored. */
+const typedAssign = assign<DeliveryContext, DeliveryEvent, undefined, DeliveryEvent, never>;
+
 const arm = (name: TimerName, dueAt: (c: Ctx) => number) => [
-  assign({ epochs: ({ context }: Ctx) => ({ ...context.epochs, [name]: context.epochs[name] + 1 }) }),
+  typedAssign({ epochs: ({ context }: Ctx) => ({ ...context.epochs, [name]: context.epochs[name] + 1 }) }),
   {
     type: 'armTimer' as const,
     params: (c: Ctx) => ({ name, epoch: c.context.epochs[name], dueAt: dueAt(c) }),
@@ -31,7 +33,7 @@ const arm = (name: TimerName, dueAt: (c: Ctx) => number) => [
 ];
 
 const begin = (pick: (c: Ctx) => string | null, resetRound: boolean, keepDetail: boolean) =>
-  assign(({ context, event }: Ctx) => {
+  typedAssign(({ context, event }: Ctx) => {
     const channel = pick({ context, event })!;
     return {
       dead: deadAfter(context, event),

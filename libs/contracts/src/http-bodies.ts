@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { areaCode, id } from './common';
+
+export const TOKEN_ROLES = ['console', 'gateway', 'drill', 'admin'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+export const createTokenBody = z
+  .strictObject({
+    role: z.enum(TOKEN_ROLES),
+    name: z.string().trim().min(1).max(100),
+    areas: z.array(areaCode).max(100).optional(),
+    channel: id.optional(),
+  })
+  .refine((t) => t.role !== 'gateway' || t.channel, { message: 'a gateway token is bound to one channel: expected channel', path: ['channel'] });
+
+export const simReplyBody = z.strictObject({ orderId: id, text: z.string().max(500).optional() });
+
+export const outageBody = z.strictObject({
+  kind: z.enum(['network', 'power', 'road', 'gateway']),
+  area: areaCode.optional(),
+  channel: id.optional(),
+  mode: z.enum(['down', 'silent', 'slow', 'lossy']).optional(),
+  durationS: z.number().int().min(1).optional(),
+});
+
+export const eventsQuery = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+});
+
+export const ordersQuery = z.object({ status: z.enum(['open', 'closed', 'all']).default('all') });

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { areaCode, clientRef, id, priority } from './common';
+
+export const orderTarget = z
+  .strictObject({
+    people: z.array(id).max(10_000).optional(),
+    areas: z.array(areaCode).max(1_000).optional(),
+    roles: z.array(z.string().min(1).max(64)).max(50).optional(),
+  })
+  .refine((t) => (t.people?.length ?? 0) + (t.areas?.length ?? 0) > 0, {
+    message: 'expected at least one of people or areas',
+  })
+  .refine((t) => !t.roles || (t.areas?.length ?? 0) > 0, {
+    message: 'roles narrow areas: expected areas beside roles',
+    path: ['roles'],
+  });
+
+export const orderSpec = z
+  .strictObject({
+    priority,
+    to: orderTarget,
+    body: z.string().trim().min(1).max(4_000),
+    summary: z.string().trim().min(1).max(500).optional(),
+    ackRequired: z.boolean().default(false),
+    ackWithinS: z.number().int().min(10).max(7 * 86_400).default(600),
+    ttlS: z.number().int().min(10).max(30 * 86_400).default(3_600),
+  })
+  .refine((o) => !o.ackRequired || o.ackWithinS <= o.ttlS, {
+    message: 'expected ackWithinS no longer than ttlS',
+    path: ['ackWithinS'],
+  });
+export type OrderSpecInput = z.input<typeof orderSpec>;
+export type OrderSpecParsed = z.output<typeof orderSpec>;
+
+export const createOrderBody = z.strictObject({ clientRef, order: orderSpec });
+export type CreateOrderBody = z.output<typeof createOrderBody>;

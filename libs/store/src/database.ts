@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { Initial0001 } from './migrations/0001-initial';
+import { Sql } from './sql';
+
+export interface DatabaseOptions {
+  /** File path, or `:memory:` for tests. */
+  path: string;
+}
+
+/**
+ * TypeORM owns the connection and the migrations (never `synchronize`); the hot path then uses the
+ * same better-sqlite3 connection through `Sql`, since one connection means one writer anyway.
+ */
+export class Database {
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly sql: Sql,
+  ) {}
+
+  static async open(options: DatabaseOptions): Promise<Database> {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: options.path,
+      enableWAL: options.path !== ':memory:',
+      prepareDatabase: (db: BetterSqlite3.Database) => {
+        // FULL: a commit is on disk before a console hears of it, even across power loss.
+        db.pragma('synchronous = FULL');
+        db.pragma('busy_timeout = 5000');
+      },
+      migrations: [Initial0001],
+      migrationsRun: true,
+      synchronize: false,
+      logging: false,
+    });
+    await dataSource.initialize();
+    const raw = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+    return new Database(dataSource, new Sql(raw));
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  integrityCheck(): string {
+    return (this.sql.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
+  }
+}

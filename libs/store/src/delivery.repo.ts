@@ -1,0 +1,146 @@
+import type { Terminals } from '@lifeline/domain';
+import type { StoredDelivery } from '@lifeline/machines';
+import { chunks, placeholders, subtreeRange, type Sql } from './sql';
+
+export interface DeliveryRow {
+  id: string;
+  order_id: string;
+  person_id: string;
+  area: string;
+  area_path: string;
+  terminals: string;
+  priority_rank: number;
+  expires_at: number;
+  status: string;
+  machine: string | null;
+  channel: string | null;
+  attempt: number;
+  updated_at: number;
+}
+
+export interface Delivery {
+  id: string;
+  orderId: string;
+  personId: string;
+  area: string;
+  areaPath: string;
+  terminals: Terminals;
+  priorityRank: number;
+  expiresAt: number;
+  status: string;
+  machine: StoredDelivery | null;
+  channel: string | null;
+  attempt: number;
+}
+
+const COLUMNS = 'id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at';
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    personId: r.person_id,
+    area: r.area,
+    areaPath: r.area_path,
+    terminals: JSON.parse(r.terminals) as Terminals,
+    priorityRank: r.priority_rank,
+    expiresAt: r.expires_at,
+    status: r.status,
+    machine: r.machine ? (JSON.parse(r.machine) as StoredDelivery) : null,
+    channel: r.channel,
+    attempt: r.attempt,
+  };
+}
+
+export const OPEN_STATUSES = ['new', 'queued', 'sending', 'sent', 'delivered'] as const;
+
+export class DeliveryRepo {
+  constructor(private readonly sql: Sql) {}
+
+  load(ids: readonly string[]): Map<string, Delivery> {
+    const out = new Map<string, Delivery>();
+    for (const c of chunks([...new Set(ids)]))
+      for (const r of this.sql.all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id IN (${placeholders(c.length)})`, ...c))
+        out.set(r.id, toDelivery(r));
+    return out;
+  }
+
+  save(d: Delivery, status: string, now: number): void {
+    this.sql.run(
+      'UPDATE deliveries SET status = ?, machine = ?, channel = ?, attempt = ?, updated_at = ? WHERE id = ?',
+      status, JSON.stringify(d.machine), d.channel, d.attempt, now, d.id,
+    );
+  }
+
+  /** The next deliveries to start, highest priority first. */
+  nextNew(limit: number): string[] {
+    return this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' ORDER BY priority_rank LIMIT ?", limit).map((r) => r.id);
+  }
+
+  /** Unstarted deliveries past their deadline: they must still end, as expired. */
+  expiredNew(now: number, limit: number): string[] {
+    return this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' AND expires_at <= ? LIMIT ?", now, limit).map((r) => r.id);
+  }
+
+  countByStatus(status: string): number {
+    return this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE status = ?', status)!.n;
+  }
+
+  /** A page of deliveries in `statuses` below `path`, after the cursor (area_path, id). */
+  inSubtree(
+    statuses: readonly string[],
+    path: string,
+    after: { areaPath: string; id: string } | null,
+    limit: number,
+    channel?: string,
+  ): { id: string; area_path: string }[] {
+    const [lo, hi] = subtreeRange(path);
+    const cursor = after ? ' AND (area_path > ? OR (area_path = ? AND id > ?))' : '';
+    const ch = channel ? ' AND channel = ?' : '';
+    return this.sql.all<{ id: string; area_path: string }>(
+      `SELECT id, area_path FROM deliveries WHERE status IN (${placeholders(statuses.length)}) AND area_path >= ? AND area_path < ?${cursor}${ch} ORDER BY area_path, id LIMIT ?`,
+      ...statuses, lo, hi, ...(after ? [after.areaPath, after.areaPath, after.id] : []), ...(channel ? [channel] : []), limit,
+    );
+  }
+
+  /** Deliveries whose attempt was handed to a gateway before a crash: send them again. */
+  sendingAfter(afterId: string, limit: number): Delivery[] {
+    return this.sql
+      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status = 'sending' AND id > ? ORDER BY id LIMIT ?`, afterId, limit)
+      .map(toDelivery);
+  }
+
+  /** The person's most recent open delivery, for a bare "1" or "收到" that names no order. */
+  latestOpenFor(personId: string): string | undefined {
+    return this.sql.get<{ id: string }>(
+      `SELECT id FROM deliveries WHERE person_id = ? AND status IN ('queued', 'sending', 'sent', 'delivered') ORDER BY updated_at DESC, id DESC LIMIT 1`,
+      personId,
+    )?.id;
+  }
+
+  ofOrder(orderId: string, limit = 10_000, afterId = ''): Delivery[] {
+    // Ids are `<orderId>:<personId>`: the order's deliveries are a primary-key range.
+    const from = afterId || `${orderId}:`;
+    return this.sql
+      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, from, `${orderId};`, limit)
+      .map(toDelivery);
+  }
+
+  openIdsOfOrder(orderId: string, afterId: string, limit: number): string[] {
+    return this.sql
+      .all<{ id: string }>(
+        `SELECT id FROM deliveries WHERE id > ? AND id < ? AND status IN (${placeholders(OPEN_STATUSES.length)}) ORDER BY id LIMIT ?`,
+        afterId || `${orderId}:`, `${orderId};`, ...OPEN_STATUSES, limit,
+      )
+      .map((r) => r.id);
+  }
+
+  countsByStatus(orderId?: string): Record<string, number> {
+    const rows = orderId
+      ? this.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY status', `${orderId}:`, `${orderId};`)
+      : this.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+}
+
+export { subtreeRange };

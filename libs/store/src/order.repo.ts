@@ -1,0 +1,113 @@
+import type { OrderSpec, OrderTarget, Priority } from '@lifeline/domain';
+import { chunks, placeholders, subtreeRange, type Sql } from './sql';
+
+export interface OrderRow {
+  id: string;
+  ref: string;
+  console_id: string;
+  client_ref: string;
+  priority: Priority;
+  priority_rank: number;
+  body: string;
+  summary: string | null;
+  ack_required: number;
+  ack_within_s: number;
+  ttl_s: number;
+  created_at: number;
+  expires_at: number;
+  target: string;
+  scope_path: string;
+  deliveries: number;
+  open_count: number;
+  cancelled: number;
+  seq: number;
+}
+
+export interface NewOrder {
+  id: string;
+  ref: string;
+  consoleId: string;
+  clientRef: string;
+  spec: OrderSpec;
+  priorityRank: number;
+  createdAt: number;
+  expiresAt: number;
+  scopePath: string;
+}
+
+const COLUMNS =
+  'id, ref, console_id, client_ref, priority, priority_rank, body, summary, ack_required, ack_within_s, ttl_s, created_at, expires_at, target, scope_path, deliveries, open_count, cancelled, seq';
+
+export class OrderRepo {
+  constructor(private readonly sql: Sql) {}
+
+  byClientRef(consoleId: string, clientRef: string): OrderRow | undefined {
+    return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE console_id = ? AND client_ref = ?`, consoleId, clientRef);
+  }
+
+  get(id: string): OrderRow | undefined {
+    return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`, id);
+  }
+
+  getMany(ids: readonly string[]): OrderRow[] {
+    return chunks(ids).flatMap((c) => this.sql.all<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id IN (${placeholders(c.length)})`, ...c));
+  }
+
+  openByRef(ref: string): OrderRow | undefined {
+    return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE ref = ? AND open_count > 0`, ref);
+  }
+
+  list(status: 'open' | 'closed' | 'all', limit = 500): OrderRow[] {
+    const where = status === 'open' ? 'WHERE open_count > 0' : status === 'closed' ? 'WHERE open_count = 0' : '';
+    return this.sql.all<OrderRow>(`SELECT ${COLUMNS} FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT ?`, limit);
+  }
+
+  /**
+   * Inserts the order and one delivery per person reached, set-based: a million-person area is one
+   * INSERT ... SELECT over the people table, not a million round trips. Returns the delivery count.
+   */
+  insert(o: NewOrder, areaPaths: readonly string[], now: number): number {
+    this.sql.run(
+      `INSERT INTO orders (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)`,
+      o.id, o.ref, o.consoleId, o.clientRef, o.spec.priority, o.priorityRank, o.spec.body, o.spec.summary ?? null,
+      o.spec.ackRequired ? 1 : 0, o.spec.ackWithinS, o.spec.ttlS, o.createdAt, o.expiresAt,
+      JSON.stringify(o.spec.to), o.scopePath,
+    );
+    const insert = `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at)
+      SELECT ? || ':' || p.id, ?, p.id, p.area, p.area_path, p.terminals, ?, ?, 'new', NULL, NULL, 0, ? FROM people p`;
+    const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
+    let count = 0;
+    const roles = o.spec.to.roles ?? [];
+    const roleFilter = roles.length
+      ? ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`
+      : '';
+    for (const path of areaPaths) {
+      const [lo, hi] = subtreeRange(path);
+      count += this.sql.run(`${insert} WHERE p.area_path >= ? AND p.area_path < ?${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
+    }
+    for (const c of chunks(o.spec.to.people ?? []))
+      count += this.sql.run(`${insert} WHERE p.id IN (${placeholders(c.length)}) ON CONFLICT (id) DO NOTHING`, ...head, ...c);
+    this.sql.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
+    return count;
+  }
+
+  setSeq(id: string, seq: number): void {
+    this.sql.run('UPDATE orders SET seq = ? WHERE id = ?', seq, id);
+  }
+
+  closeDeliveries(id: string, n: number): void {
+    this.sql.run('UPDATE orders SET open_count = open_count - ? WHERE id = ?', n, id);
+  }
+
+  markCancelled(id: string): void {
+    this.sql.run('UPDATE orders SET cancelled = 1 WHERE id = ?', id);
+  }
+
+  refInUse(ref: string): boolean {
+    return this.openByRef(ref) !== undefined;
+  }
+}
+
+export function targetOf(row: OrderRow): OrderTarget {
+  return JSON.parse(row.target) as OrderTarget;
+}

@@ -1,0 +1,57 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Param = string | number | bigint | null;
+
+/**
+ * The one SQL surface of the store: prepared statements, cached by text. Everything above it is
+ * portable SQL (`?` placeholders, no SQLite-only functions), so a PostgreSQL port replaces only
+ * this class and the connection setup.
+ */
+export class Sql {
+  private readonly cache = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(readonly db: BetterSqlite3.Database) {}
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  run(sql: string, ...params: Param[]): number {
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  all<T>(sql: string, ...params: Param[]): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  get<T>(sql: string, ...params: Param[]): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  /** Runs `fn` in a transaction; nested calls become savepoints. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}
+
+/** `area_path` values below `path`, as an index-friendly range instead of LIKE. */
+export function subtreeRange(path: string): [string, string] {
+  // Paths end in '/', and '0' is the character after '/', so [path, path-with-'0') is the subtree.
+  return [path, `${path.slice(0, -1)}0`];
+}
+
+/** Splits ids into chunks that stay under the bound-parameter limit. */
+export function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function placeholders(n: number): string {
+  return new Array(n).fill('?').join(',');
+}

@@ -1,0 +1,37 @@
+import type { Sql } from './sql';
+
+export interface TimerRow {
+  delivery_id: string;
+  name: string;
+  epoch: number;
+  due_at: number;
+}
+
+/** Delivery timers as rows with absolute due times: they survive a crash, unlike XState's `after`. */
+export class TimerRepo {
+  constructor(private readonly sql: Sql) {}
+
+  arm(deliveryId: string, name: string, epoch: number, dueAt: number): void {
+    this.sql.run(
+      'INSERT INTO timers (delivery_id, name, epoch, due_at) VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
+      deliveryId, name, epoch, dueAt,
+    );
+  }
+
+  cancelAll(deliveryId: string): void {
+    this.sql.run('DELETE FROM timers WHERE delivery_id = ?', deliveryId);
+  }
+
+  due(now: number, limit: number): TimerRow[] {
+    return this.sql.all<TimerRow>('SELECT delivery_id, name, epoch, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit);
+  }
+
+  remove(t: TimerRow): void {
+    this.sql.run('DELETE FROM timers WHERE delivery_id = ? AND name = ? AND epoch = ?', t.delivery_id, t.name, t.epoch);
+  }
+
+  nextDue(): number | null {
+    const m = this.sql.get<{ m: number | null }>('SELECT MIN(due_at) AS m FROM timers')?.m;
+    return m === null || m === undefined ? null : Number(m);
+  }
+}

@@ -1,0 +1,35 @@
+import type { Sql } from './sql';
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  areas: string;
+  channel: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export class TokenRepo {
+  constructor(private readonly sql: Sql) {}
+
+  insert(t: Omit<TokenRow, 'revoked_at'>): void {
+    this.sql.run(
+      'INSERT INTO tokens (id, name, role, hash, areas, channel, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+      t.id, t.name, t.role, t.hash, t.areas, t.channel, t.created_at,
+    );
+  }
+
+  byHash(hash: string): TokenRow | undefined {
+    return this.sql.get<TokenRow>('SELECT id, name, role, hash, areas, channel, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
+  }
+
+  list(): TokenRow[] {
+    return this.sql.all<TokenRow>('SELECT id, name, role, hash, areas, channel, created_at, revoked_at FROM tokens ORDER BY created_at');
+  }
+
+  revoke(id: string, at: number): boolean {
+    return this.sql.run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id) > 0;
+  }
+}
