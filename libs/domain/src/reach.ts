@@ -49,11 +49,18 @@ export class Reach {
   covers(channel: string, area: string, now: number): boolean {
     const bySource = this.coverage.get(channel);
     if (!bySource) return false;
-    for (const c of bySource.values()) {
-      if (c.until !== null && c.until <= now) continue;
-      if (c.areas.some((a) => this.tree.isWithin(area, a))) return true;
-    }
+    for (const c of bySource.values()) if (this.within(c, area, now)) return true;
     return false;
+  }
+
+  /** Whether one source (a gateway) reaches `area` now. */
+  coversBy(channel: string, source: string, area: string, now: number): boolean {
+    const c = this.coverage.get(channel)?.get(source);
+    return c !== undefined && this.within(c, area, now);
+  }
+
+  private within(c: Coverage, area: string, now: number): boolean {
+    return (c.until === null || c.until > now) && c.areas.some((a) => this.tree.isWithin(area, a));
   }
 
   state(channel: string, area: string, now: number): ChannelState {

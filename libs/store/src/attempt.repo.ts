@@ -5,6 +5,7 @@ export interface AttemptRow {
   delivery_id: string;
   attempt: number;
   channel: string;
+  area: string;
   address: string;
   status: string;
   at: number;
@@ -16,8 +17,8 @@ export class AttemptRepo {
 
   insert(a: AttemptRow): void {
     this.sql.run(
-      'INSERT INTO attempts (id, delivery_id, attempt, channel, address, status, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      a.id, a.delivery_id, a.attempt, a.channel, a.address, a.status, a.at, a.detail,
+      'INSERT INTO attempts (id, delivery_id, attempt, channel, area, address, status, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail,
     );
   }
 
@@ -26,12 +27,12 @@ export class AttemptRepo {
   }
 
   get(id: string): AttemptRow | undefined {
-    return this.sql.get<AttemptRow>('SELECT id, delivery_id, attempt, channel, address, status, at, detail FROM attempts WHERE id = ?', id);
+    return this.sql.get<AttemptRow>('SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE id = ?', id);
   }
 
   ofDelivery(deliveryId: string): AttemptRow[] {
     return this.sql.all<AttemptRow>(
-      'SELECT id, delivery_id, attempt, channel, address, status, at, detail FROM attempts WHERE delivery_id = ? ORDER BY attempt',
+      'SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE delivery_id = ? ORDER BY attempt',
       deliveryId,
     );
   }

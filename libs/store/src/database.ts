@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { Initial0001 } from './migrations/0001-initial';
+import { Initial1767225600000 } from './migrations/1767225600000-initial';
 import { Sql } from './sql';
 
 export interface DatabaseOptions {
@@ -31,7 +31,7 @@ export class Database {
         db.pragma('synchronous = FULL');
         db.pragma('busy_timeout = 5000');
       },
-      migrations: [Initial0001],
+      migrations: [Initial1767225600000],
       migrationsRun: true,
       synchronize: false,
       logging: false,

@@ -17,8 +17,8 @@ const int = (name: string, extra: Partial<{ isNullable: boolean; isPrimary: bool
  * Built with TypeORM's schema API rather than SQL text, so the same migration runs on SQLite and
  * PostgreSQL. Times are epoch milliseconds (bigint): comparisons in SQL stay numeric everywhere.
  */
-export class Initial0001 implements MigrationInterface {
-  name = 'Initial0001';
+export class Initial1767225600000 implements MigrationInterface {
+  name = 'Initial1767225600000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
@@ -111,6 +111,7 @@ export class Initial0001 implements MigrationInterface {
           text('delivery_id'),
           int('attempt'),
           text('channel'),
+          text('area'),
           text('address'),
           text('status'),
           int('at'),

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
+
+const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
+
+const textLimit = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sms'), maxSegments: z.number().int().min(1).max(16) }),
+  z.strictObject({ kind: z.literal('chars'), maxChars: z.number().int().min(10) }),
+  z.strictObject({ kind: z.literal('bits'), maxBits: z.number().int().min(56), bitsPerChar: z.number().int().min(4).default(14) }),
+]);
+
+const simulator = z.strictObject({
+  /** Areas the simulated gateway reaches at hello; default: the whole directory. */
+  areas: z.array(z.string()).optional(),
+  window: z.number().int().min(1).default(1000),
+  acceptMs: range.default([50, 500]),
+  deliverMs: range.default([1000, 10000]),
+  loss: z.number().min(0).max(1).default(0),
+  ratePerS: z.number().positive().default(1000),
+  minIntervalMs: z.number().min(0).default(0),
+  concurrent: z.number().int().min(0).default(0),
+  replyProbability: z.number().min(0).max(1).default(0.6),
+  replyDelayMs: range.default([30_000, 300_000]),
+  invalidPrefix: z.string().nullable().default(null),
+  coverage: z.strictObject({ areas: z.array(z.string()).min(1), forS: z.number().positive() }).nullable().default(null),
+});
+
+const channel = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case channel id'),
+  kind: z.enum(CHANNEL_KINDS),
+  terminal: z.enum(TERMINAL_KINDS).optional(),
+  narrowband: z.boolean().optional(),
+  text: textLimit,
+  acceptTimeoutS: z.number().positive().default(30),
+  deliveryTimeoutS: z.number().positive().default(120),
+  capacity: z.strictObject({
+    ratePerS: z.number().positive(),
+    burst: z.number().min(1).optional(),
+    areaDepth: z.number().int().min(0).default(0),
+  }),
+  breaker: z
+    .strictObject({
+      failures: z.number().int().min(1).default(5),
+      backoffS: z.number().positive().default(30),
+      maxBackoffS: z.number().positive().default(600),
+      areaDepth: z.number().int().min(0).default(2),
+    })
+    .prefault({}),
+  /** Hours base stations of this channel last on battery after mains loss (drills). */
+  batteryH: z.number().min(0).nullable().default(null),
+  simulator: simulator.prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  server: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(3000) }).prefault({}),
+  database: z.string().default('data/lifeline.db'),
+  directory: z.string().default('config/directory.yaml'),
+  tokens: z.string().default('config/tokens.yaml'),
+  graceS: z.number().int().min(0).default(60),
+  retry: z.strictObject({ baseS: z.number().positive().default(30), maxS: z.number().positive().default(300) }).prefault({}),
+  engine: z
+    .strictObject({
+      startBatch: z.number().int().min(1).default(500),
+      dispatchHighWater: z.number().int().min(10).default(20_000),
+      eventBatch: z.number().int().min(1).default(1_000),
+    })
+    .prefault({}),
+  preference: z
+    .partialRecord(z.enum([...PRIORITIES, 'default']), z.array(z.string()).min(1))
+    .refine((p) => p.default !== undefined, 'expected a default preference list'),
+  channels: z.array(channel).min(1),
+  simulation: z.strictObject({ seed: z.number().int().default(1) }).prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ChannelConfig = Config['channels'][number];
+
+export const directorySchema = z.strictObject({
+  areas: z.array(z.strictObject({ code: z.string().min(1), name: z.string().min(1), parent: z.string().nullable() })).min(1),
+  people: z.array(
+    z.strictObject({
+      id: z.string().min(1),
+      name: z.string().min(1),
+      area: z.string().min(1),
+      roles: z.array(z.string()).default([]),
+      terminals: z.partialRecord(z.enum(TERMINAL_KINDS), z.string().min(1)),
+    }),
+  ),
+});
+export type DirectoryFile = z.output<typeof directorySchema>;
+
+export const tokensSchema = z.strictObject({
+  tokens: z.array(
+    z.strictObject({
+      name: z.string().min(1),
+      role: z.enum(['console', 'gateway', 'drill', 'admin']),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the token as a 64-character lower-case sha256 hex digest'),
+      areas: z.array(z.string()).optional(),
+      channel: z.string().optional(),
+    }),
+  ),
+});
+export type TokensFile = z.output<typeof tokensSchema>;

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import { TERMINAL_OF_KIND, type ChannelSpec } from '@lifeline/domain';
+import type { EngineConfig } from '@lifeline/engine';
+import { configSchema, directorySchema, tokensSchema, type Config } from './config.schema';
+
+/** A config problem, named by file and key path; `main` turns it into exit code 2. */
+export class ConfigError extends Error {}
+
+export function readStructured<T>(file: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    raw = file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`${file}: invalid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function loadConfig(file = process.env.LIFELINE_CONFIG ?? 'config/default.yaml'): Config {
+  const config = readStructured(resolve(file), configSchema);
+  const ids = new Set(config.channels.map((c) => c.id));
+  for (const [priority, list] of Object.entries(config.preference))
+    for (const [i, id] of list.entries())
+      if (!ids.has(id)) throw new ConfigError(`${file}: invalid:\n  preference.${priority}.${i}: expected one of the channel ids (${[...ids].join(', ')}), got ${id}`);
+  return config;
+}
+
+/** Parses the directory and checks what a schema cannot: unique ids and terminals, known areas. */
+export function loadDirectory(file: string) {
+  const dir = readStructured(resolve(file), directorySchema);
+  const fail = (path: string, msg: string) => {
+    throw new ConfigError(`${file}: invalid:\n  ${path}: ${msg}`);
+  };
+  const codes = new Set<string>();
+  dir.areas.forEach((a, i) => (codes.has(a.code) ? fail(`areas.${i}.code`, `duplicate area code ${a.code}`) : codes.add(a.code)));
+  dir.areas.forEach((a, i) => a.parent !== null && !codes.has(a.parent) && fail(`areas.${i}.parent`, `expected a known area code, got ${a.parent}`));
+  if (dir.areas.filter((a) => a.parent === null).length !== 1) fail('areas', 'expected exactly one root area (parent: null)');
+  const ids = new Set<string>();
+  const terminals = new Set<string>();
+  dir.people.forEach((p, i) => {
+    if (ids.has(p.id)) fail(`people.${i}.id`, `duplicate person id ${p.id}`);
+    ids.add(p.id);
+    if (!codes.has(p.area)) fail(`people.${i}.area`, `expected a known area code, got ${p.area}`);
+    for (const [kind, address] of Object.entries(p.terminals)) {
+      const key = `${kind}:${address}`;
+      if (terminals.has(key)) fail(`people.${i}.terminals.${kind}`, `address ${address} is held by someone else`);
+      terminals.add(key);
+    }
+  });
+  return dir;
+}
+
+export function loadTokens(file: string) {
+  return readStructured(resolve(file), tokensSchema);
+}
+
+const NARROWBAND = new Set(['pdt', 'satellite', 'beidou']);
+
+export function channelSpecs(config: Config): ChannelSpec[] {
+  return config.channels.map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    terminal: c.terminal ?? TERMINAL_OF_KIND[c.kind],
+    narrowband: c.narrowband ?? NARROWBAND.has(c.kind),
+    text: c.text,
+    acceptTimeoutS: c.acceptTimeoutS,
+    deliveryTimeoutS: c.deliveryTimeoutS,
+    capacity: { ratePerS: c.capacity.ratePerS, burst: c.capacity.burst ?? Math.max(1, c.capacity.ratePerS), areaDepth: c.capacity.areaDepth },
+    breaker: c.breaker,
+  }));
+}
+
+export function engineConfig(config: Config): EngineConfig {
+  return {
+    channels: channelSpecs(config),
+    preference: config.preference as EngineConfig['preference'],
+    retry: config.retry,
+    startBatch: config.engine.startBatch,
+    dispatchHighWater: config.engine.dispatchHighWater,
+    eventBatch: config.engine.eventBatch,
+    graceS: config.graceS,
+  };
+}

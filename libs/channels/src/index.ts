@@ -1,0 +1,3 @@
+export * from './gateway-link';
+export * from './random';
+export * from './simulator';

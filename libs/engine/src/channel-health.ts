@@ -1,0 +1,120 @@
+import type { AreaTree, ChannelSpec, ChannelState, Clock, Reach } from '@lifeline/domain';
+import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
+import type { Store } from '@lifeline/store';
+import type { EventBus } from './event-bus';
+
+export interface ChannelStatus {
+  channel: string;
+  area: string;
+  state: ChannelState;
+  since: number;
+}
+
+/**
+ * Turns what is known about channels into `channel` events and wake-ups: breakers per (channel,
+ * area) fed by attempts, plus every report `Reach` holds. `watch` is told which (channel, area)
+ * changed so deliveries there can move.
+ */
+export class ChannelHealth {
+  private readonly breakers = new Map<string, StoredHealth>();
+  private readonly known = new Map<string, ChannelStatus>();
+  private readonly specs: Map<string, ChannelSpec>;
+  private readonly coverageWakes = new Map<number, () => void>();
+  onChange: (channel: string, area: string, from: ChannelState, to: ChannelState) => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly reach: Reach,
+    private readonly tree: AreaTree,
+    channels: readonly ChannelSpec[],
+    private readonly bus: EventBus,
+  ) {
+    this.specs = new Map(channels.map((c) => [c.id, c]));
+    const root = tree.all().find((a) => a.parent === null)?.code;
+    if (root) for (const c of channels) this.known.set(this.key(c.id, root), { channel: c.id, area: root, state: 'down', since: clock.now() });
+  }
+
+  list(): ChannelStatus[] {
+    return [...this.known.values()].sort((a, b) => a.channel.localeCompare(b.channel) || a.area.localeCompare(b.area));
+  }
+
+  private key(channel: string, area: string): string {
+    return `${channel}\u0000${area}`;
+  }
+
+  /** Something about `channel` in `areas` may have changed: re-read it and tell whoever listens. */
+  async recheck(channel: string, areas: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    const changes: ChannelStatus[] = [];
+    const targets = new Set([...areas, ...[...this.known.values()].filter((k) => k.channel === channel).map((k) => k.area)]);
+    for (const area of targets) {
+      if (!this.tree.has(area)) continue;
+      const state = this.reach.state(channel, area, now);
+      const k = this.key(channel, area);
+      const prev = this.known.get(k);
+      if (prev && prev.state === state) continue;
+      const next = { channel, area, state, since: now };
+      this.known.set(k, next);
+      changes.push(next);
+      this.onChange(channel, area, prev?.state ?? 'down', state);
+    }
+    this.armCoverageWake(now);
+    if (!changes.length) return;
+    const events = await this.store.write((s) =>
+      changes.map((c) => {
+        const payload = { type: 'channel', channel: c.channel, area: c.area, state: c.state, at: new Date(c.since).toISOString() };
+        const seq = s.events.append('channel', c.since, null, this.tree.path(c.area), payload);
+        return { frame: { ...payload, seq } as never, areaPath: this.tree.path(c.area) };
+      }),
+    );
+    this.bus.publish(events);
+  }
+
+  /** Drone coverage ends on its own: look again when it does. */
+  private armCoverageWake(now: number): void {
+    const next = this.reach.nextCoverageEnd(now);
+    if (next === null || this.coverageWakes.has(next)) return;
+    this.coverageWakes.set(
+      next,
+      this.clock.schedule(next, () => {
+        this.coverageWakes.delete(next);
+        for (const id of this.specs.keys()) void this.recheck(id, []);
+      }),
+    );
+  }
+
+  success(channel: string, area: string): void {
+    this.feed(channel, area, 'SUCCESS');
+  }
+
+  failure(channel: string, area: string): void {
+    this.feed(channel, area, 'FAILURE');
+  }
+
+  private feed(channel: string, area: string, type: 'SUCCESS' | 'FAILURE'): void {
+    const spec = this.specs.get(channel);
+    if (!spec || !this.tree.has(area)) return;
+    const at = this.tree.atDepth(area, spec.breaker.areaDepth);
+    const k = this.key(channel, at);
+    const stored =
+      this.breakers.get(k) ??
+      createHealth({ threshold: spec.breaker.failures, baseBackoffMs: spec.breaker.backoffS * 1000, maxBackoffMs: spec.breaker.maxBackoffS * 1000 });
+    if (type === 'SUCCESS' && stored.value === 'closed' && stored.context.failures === 0) return; // the common case, no work
+    this.advance(channel, at, k, stored, { type, at: this.clock.now() });
+  }
+
+  private advance(channel: string, area: string, k: string, stored: StoredHealth, event: Parameters<typeof stepHealth>[1]): void {
+    const { stored: next, intents } = stepHealth(stored, event);
+    this.breakers.set(k, next);
+    for (const i of intents)
+      this.clock.schedule(i.params.dueAt, () => {
+        const cur = this.breakers.get(k);
+        if (cur) this.advance(channel, area, k, cur, { type: 'TIMER_FIRED', at: this.clock.now(), epoch: i.params.epoch });
+      });
+    if (next.value !== stored.value) {
+      this.reach.report(channel, area, 'breaker', HEALTH_STATE[next.value]);
+      void this.recheck(channel, [area]);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { ChannelSpec, Priority } from '@lifeline/domain';
+
+export interface EngineConfig {
+  channels: ChannelSpec[];
+  /** Channel preference per priority; `default` for the rest. */
+  preference: Partial<Record<Priority, string[]>> & { default: string[] };
+  retry: { baseS: number; maxS: number };
+  /** Deliveries started per write job, and how many may wait at the dispatcher before more start. */
+  startBatch: number;
+  dispatchHighWater: number;
+  /** Events applied per write job. */
+  eventBatch: number;
+  /** Final status is promised by ttl + grace. */
+  graceS: number;
+}
+
+export function preferenceFor(config: EngineConfig, priority: Priority): string[] {
+  return config.preference[priority] ?? config.preference.default;
+}

@@ -1,0 +1,275 @@
+import {
+  attemptId,
+  fitText,
+  personChannels,
+  PRIORITIES,
+  reachableNow,
+  type ChannelSpec,
+  type Clock,
+  type Reach,
+} from '@lifeline/domain';
+import {
+  createDelivery,
+  isFinalValue,
+  statusOf,
+  stepDelivery,
+  type DeliveryEvent,
+  type StoredDelivery,
+  type TimerName,
+} from '@lifeline/machines';
+import type { Delivery, Store } from '@lifeline/store';
+import { preferenceFor, type EngineConfig } from './config';
+import type { BusEvent, EventBus } from './event-bus';
+import type { OrderCache, OrderInfo } from './order-cache';
+
+type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
+/** What callers hand the engine; it adds `available` from the channel map when it applies it. */
+export type EngineEvent = WithoutAvailable<DeliveryEvent>;
+
+export interface EngineItem {
+  deliveryId: string;
+  event: EngineEvent;
+}
+
+/** A send the dispatcher owes a gateway once the transaction that decided it has committed. */
+export interface SendItem {
+  attemptId: string;
+  deliveryId: string;
+  orderId: string;
+  channel: string;
+  area: string;
+  priorityRank: number;
+  priority: (typeof PRIORITIES)[number];
+  to: string;
+  ref: string;
+  text: string;
+  ackRequired: boolean;
+}
+
+export interface EngineOutput {
+  events: BusEvent[];
+  sends: SendItem[];
+  /** Attempts superseded before they left: the dispatcher drops them if still queued. */
+  drops: string[];
+  timersArmed: number | null;
+  finals: number;
+}
+
+/** Whatever consumes the engine's committed effects (the dispatcher, the timer poller). */
+export interface EngineSink {
+  afterCommit(output: EngineOutput): void;
+}
+
+/**
+ * Applies events to deliveries: load snapshot, `transition()`, and in the same write job store
+ * the next snapshot and the rows its intents stand for (attempts, timers, receipt events).
+ * Effects leave the process only after that job has committed.
+ */
+export class DeliveryEngine {
+  private inbox: EngineItem[] = [];
+  private running = false;
+  private waiters: (() => void)[] = [];
+  private readonly specs: Map<string, ChannelSpec>;
+  readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
+  sink: EngineSink = { afterCommit: () => {} };
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly config: EngineConfig,
+    private readonly reach: Reach,
+    private readonly orders: OrderCache,
+    private readonly bus: EventBus,
+  ) {
+    this.specs = new Map(config.channels.map((c) => [c.id, c]));
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  spec(channel: string): ChannelSpec | undefined {
+    return this.specs.get(channel);
+  }
+
+  submit(items: readonly EngineItem[]): void {
+    if (items.length === 0) return;
+    this.inbox.push(...items);
+    void this.pump();
+  }
+
+  get busy(): boolean {
+    return this.running || this.inbox.length > 0;
+  }
+
+  /** Resolves when every submitted event has been applied and committed. */
+  idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.inbox.length) {
+        const batch = this.inbox.splice(0, this.config.eventBatch);
+        await this.run(() => batch);
+      }
+    } finally {
+      this.running = false;
+      const w = this.waiters;
+      this.waiters = [];
+      w.forEach((r) => r());
+    }
+  }
+
+  /**
+   * One write job: `collect` runs inside the transaction, so items it pulls from the store
+   * (new deliveries, due timers) are read and written atomically.
+   */
+  async run(collect: (store: Store) => EngineItem[]): Promise<number> {
+    const output = await this.store.write((s) => this.apply(collect(s), this.clock.now()));
+    this.bus.publish(output.events);
+    this.sink.afterCommit(output);
+    return output.applied;
+  }
+
+  private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {
+    const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
+    const rows = this.store.deliveries.load(items.map((i) => i.deliveryId));
+    const changed = new Map<string, Delivery>();
+    for (const item of items) {
+      const d = rows.get(item.deliveryId);
+      const order = d && this.orders.get(d.orderId);
+      if (!d || !order) {
+        this.stats.unknown++;
+        continue;
+      }
+      if (this.step(d, order, item.event, now, out)) changed.set(d.id, d);
+      else this.stats.ignored++;
+    }
+    for (const d of changed.values()) this.store.deliveries.save(d, d.status, now);
+    this.stats.applied += items.length;
+    return out;
+  }
+
+  private input(d: Delivery, order: OrderInfo) {
+    return {
+      channels: personChannels(preferenceFor(this.config, order.priority), this.specs, d.terminals),
+      ackRequired: order.ackRequired,
+      ackWithinMs: order.ackWithinMs,
+      expiresAt: d.expiresAt,
+      retryBaseMs: this.config.retry.baseS * 1000,
+      retryMaxMs: this.config.retry.maxS * 1000,
+    };
+  }
+
+  private withAvailable(event: EngineEvent, stored: StoredDelivery, area: string, now: number): DeliveryEvent {
+    if (event.type === 'START' || event.type === 'FAILED' || event.type === 'SILENT' || event.type === 'CHANNEL_CHANGED' || event.type === 'TIMER_FIRED')
+      return { ...event, available: reachableNow(stored.context.channels, area, this.reach, now) } as DeliveryEvent;
+    return event as DeliveryEvent;
+  }
+
+  /** Applies one event to one delivery, writing its rows; false when nothing changed. */
+  private step(d: Delivery, order: OrderInfo, event: EngineEvent, now: number, out: EngineOutput): boolean {
+    const stored = d.machine ?? createDelivery(this.input(d, order));
+    const before = { value: stored.value, attempt: stored.context.attempt };
+    const result = stepDelivery(stored, this.withAvailable(event, stored, d.area, now));
+    if (!result.changed) return false;
+    const ctx = result.stored.context;
+    const lostInFlight =
+      before.attempt > 0 &&
+      (before.value === 'sending' || before.value === 'sent') &&
+      (ctx.attempt !== before.attempt || result.stored.value === 'queued' || isFinalValue(result.stored.value));
+    if (lostInFlight) {
+      const prev = attemptId(d.id, before.attempt);
+      out.drops.push(prev);
+      const status = isFinalValue(result.stored.value) && result.stored.value !== 'failed' ? statusOf(result.stored.value)! : 'failed';
+      this.store.attempts.update(prev, result.stored.value === 'done' ? 'delivered' : status, now, ctx.detail);
+    }
+    for (const intent of result.intents) {
+      switch (intent.type) {
+        case 'dispatch':
+          out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now));
+          break;
+        case 'armTimer':
+          this.store.timers.arm(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
+          out.timersArmed = Math.min(out.timersArmed ?? Infinity, intent.params.dueAt);
+          break;
+        case 'cancelTimers':
+          this.store.timers.cancelAll(d.id);
+          break;
+        case 'receipt': {
+          const { status, channel, attempt, detail } = intent.params;
+          if (attempt > 0 && (status === 'sent' || status === 'delivered' || status === 'acknowledged'))
+            this.store.attempts.update(attemptId(d.id, attempt), status, now, detail);
+          const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: new Date(now).toISOString(), detail };
+          const seq = this.store.events.append('receipt', now, d.orderId, d.areaPath, payload);
+          out.events.push({ frame: { ...payload, seq } as BusEvent['frame'], areaPath: d.areaPath });
+          break;
+        }
+      }
+    }
+    d.machine = result.stored;
+    d.channel = ctx.channel;
+    d.attempt = ctx.attempt;
+    d.status = statusOf(result.stored.value) ?? 'new';
+    if (isFinalValue(result.stored.value)) {
+      this.store.orders.closeDeliveries(d.orderId, 1);
+      out.finals++;
+      this.stats.finals++;
+    }
+    return true;
+  }
+
+  private dispatch(d: Delivery, order: OrderInfo, channel: string, attempt: number, now: number): SendItem {
+    const spec = this.specs.get(channel)!;
+    const to = d.terminals[spec.terminal]!;
+    const item = this.sendItem(d, order, spec, attempt, to);
+    this.store.attempts.insert({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
+    return item;
+  }
+
+  private sendItem(d: Delivery, order: OrderInfo, spec: ChannelSpec, attempt: number, to: string): SendItem {
+    return {
+      attemptId: attemptId(d.id, attempt),
+      deliveryId: d.id,
+      orderId: d.orderId,
+      channel: spec.id,
+      area: d.area,
+      priorityRank: order.priorityRank,
+      priority: order.priority,
+      to,
+      ref: order.ref,
+      text: this.text(order, spec),
+      ackRequired: order.ackRequired,
+    };
+  }
+
+  private readonly texts = new Map<string, string>();
+
+  private text(order: OrderInfo, spec: ChannelSpec): string {
+    const key = `${order.id}\u0000${spec.id}`;
+    let t = this.texts.get(key);
+    if (t === undefined) {
+      t = fitText(spec.text, spec.narrowband, order).text;
+      if (this.texts.size > 50_000) this.texts.clear();
+      this.texts.set(key, t);
+    }
+    return t;
+  }
+
+  /** The send of a delivery still `sending` after a restart: same attempt id, so gateways dedupe. */
+  resend(d: Delivery): SendItem | null {
+    const order = this.orders.get(d.orderId);
+    const spec = d.channel ? this.specs.get(d.channel) : undefined;
+    const to = spec && d.terminals[spec.terminal];
+    if (!order || !spec || !to || d.attempt < 1) return null;
+    return this.sendItem(d, order, spec, d.attempt, to);
+  }
+
+  timerEvent(name: string, epoch: number, at: number): EngineEvent {
+    return { type: 'TIMER_FIRED', at, name: name as TimerName, epoch };
+  }
+}

@@ -1,0 +1,194 @@
+import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock } from '@lifeline/domain';
+import type { SendItem } from './delivery-engine';
+
+/** The dispatcher's view of connected gateways. */
+export interface GatewayPool {
+  /** A gateway of `channel` reaching `area` with room in its window, least loaded first. */
+  pick(channel: string, area: string): string | null;
+  send(gatewayId: string, item: SendItem): void;
+  release(gatewayId: string): void;
+}
+
+/** FIFO per priority; dropped items are skipped lazily when they reach the head. */
+class PriorityQueues {
+  private readonly lanes: SendItem[][] = PRIORITIES.map(() => []);
+  private readonly heads: number[] = PRIORITIES.map(() => 0);
+
+  push(item: SendItem): void {
+    this.lanes[item.priorityRank].push(item);
+  }
+
+  peek(live: (i: SendItem) => boolean): SendItem | undefined {
+    for (let p = 0; p < this.lanes.length; p++) {
+      const lane = this.lanes[p];
+      while (this.heads[p] < lane.length && !live(lane[this.heads[p]])) this.heads[p]++;
+      if (this.heads[p] < lane.length) return lane[this.heads[p]];
+      if (this.heads[p] > 0) {
+        lane.length = 0;
+        this.heads[p] = 0;
+      }
+    }
+    return undefined;
+  }
+
+  shift(priorityRank: number): void {
+    const lane = this.lanes[priorityRank];
+    this.heads[priorityRank]++;
+    if (this.heads[priorityRank] > 4096 && this.heads[priorityRank] * 2 > lane.length) {
+      lane.splice(0, this.heads[priorityRank]);
+      this.heads[priorityRank] = 0;
+    }
+  }
+}
+
+interface Bucket {
+  channel: ChannelSpec;
+  queues: PriorityQueues;
+  tokens: number;
+  refilledAt: number;
+  wake: (() => void) | null;
+}
+
+interface InFlight {
+  item: SendItem;
+  gatewayId: string;
+  cancelTimeout: () => void;
+}
+
+export interface DispatcherHooks {
+  /** No `accepted` or `failed` within the channel's accept timeout. */
+  silent(item: SendItem, reason: string): void;
+  /** Room for more: the engine may start more deliveries. */
+  lowWater(): void;
+}
+
+/**
+ * Per channel and capacity area: a priority queue and a token bucket, so a flash order to one
+ * person leaves before a routine order to a hundred thousand, and no channel is sent more than
+ * its rate or a gateway more than its window.
+ */
+export class Dispatcher {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly byChannel = new Map<string, Set<Bucket>>();
+  private readonly queued = new Map<string, SendItem>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly specs: Map<string, ChannelSpec>;
+  readonly stats = { sent: 0, silent: 0, dropped: 0 };
+
+  constructor(
+    private readonly clock: Clock,
+    channels: readonly ChannelSpec[],
+    private readonly tree: AreaTree,
+    private readonly gateways: GatewayPool,
+    private readonly hooks: DispatcherHooks,
+    private readonly lowWaterMark: number,
+  ) {
+    this.specs = new Map(channels.map((c) => [c.id, c]));
+  }
+
+  get pending(): number {
+    return this.queued.size;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  enqueue(items: readonly SendItem[]): void {
+    const touched = new Set<Bucket>();
+    for (const item of items) {
+      const bucket = this.bucketFor(item);
+      if (!bucket) continue;
+      this.queued.set(item.attemptId, item);
+      bucket.queues.push(item);
+      touched.add(bucket);
+    }
+    for (const b of touched) this.drain(b);
+  }
+
+  /** Superseded attempts: forget them if they have not left yet. */
+  drop(attemptIds: readonly string[]): void {
+    for (const id of attemptIds) {
+      if (this.queued.delete(id)) this.stats.dropped++;
+      const f = this.inFlight.get(id);
+      if (f) this.settle(id, f);
+    }
+  }
+
+  /** The gateway answered (accepted or failed): its window slot is free again. */
+  answered(attemptId: string): void {
+    const f = this.inFlight.get(attemptId);
+    if (f) {
+      this.settle(attemptId, f);
+      this.drainChannel(f.item.channel);
+    }
+  }
+
+  /** A gateway came, left or changed: retry what waits on that channel. */
+  drainChannel(channel: string): void {
+    for (const b of this.byChannel.get(channel) ?? []) this.drain(b);
+  }
+
+  private settle(id: string, f: InFlight): void {
+    f.cancelTimeout();
+    this.inFlight.delete(id);
+    this.gateways.release(f.gatewayId);
+  }
+
+  private bucketFor(item: SendItem): Bucket | null {
+    const spec = this.specs.get(item.channel);
+    if (!spec) return null;
+    const area = spec.capacity.areaDepth === 0 || !this.tree.has(item.area) ? '*' : this.tree.atDepth(item.area, spec.capacity.areaDepth);
+    const key = `${spec.id}\u0000${area}`;
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { channel: spec, queues: new PriorityQueues(), tokens: spec.capacity.burst, refilledAt: this.clock.now(), wake: null };
+      this.buckets.set(key, b);
+      let set = this.byChannel.get(spec.id);
+      if (!set) this.byChannel.set(spec.id, (set = new Set()));
+      set.add(b);
+    }
+    return b;
+  }
+
+  private drain(b: Bucket): void {
+    const now = this.clock.now();
+    const { ratePerS, burst } = b.channel.capacity;
+    b.tokens = Math.min(burst, b.tokens + ((now - b.refilledAt) * ratePerS) / 1000);
+    b.refilledAt = now;
+    const live = (i: SendItem) => this.queued.has(i.attemptId);
+    while (b.tokens >= 1) {
+      const item = b.queues.peek(live);
+      if (!item) break;
+      const gatewayId = this.gateways.pick(item.channel, item.area);
+      if (!gatewayId) break; // no room at any gateway: a freed slot or a hello drains again
+      b.queues.shift(item.priorityRank);
+      this.queued.delete(item.attemptId);
+      b.tokens -= 1;
+      this.launch(item, gatewayId, now);
+    }
+    if (b.tokens < 1 && !b.wake && b.queues.peek(live)) {
+      const at = now + Math.ceil(((1 - b.tokens) * 1000) / ratePerS);
+      b.wake = this.clock.schedule(at, () => {
+        b.wake = null;
+        this.drain(b);
+      });
+    }
+    if (this.queued.size <= this.lowWaterMark) this.hooks.lowWater();
+  }
+
+  private launch(item: SendItem, gatewayId: string, now: number): void {
+    const timeoutS = this.specs.get(item.channel)!.acceptTimeoutS;
+    const cancelTimeout = this.clock.schedule(now + timeoutS * 1000, () => {
+      const f = this.inFlight.get(item.attemptId);
+      if (!f) return;
+      this.settle(item.attemptId, f);
+      this.stats.silent++;
+      this.hooks.silent(item, `no answer from the gateway in ${timeoutS}s`);
+      this.drainChannel(item.channel);
+    });
+    this.inFlight.set(item.attemptId, { item, gatewayId, cancelTimeout });
+    this.stats.sent++;
+    this.gateways.send(gatewayId, item);
+  }
+}

@@ -1,0 +1,143 @@
+import { describeIssues, gatewayFrame, summarizeIssues, type GatewayFrame } from '@lifeline/contracts';
+import type { GatewayConnection, GatewayEndpoint, GatewayLink } from '@lifeline/channels';
+import type { AreaTree, Clock, Reach } from '@lifeline/domain';
+import type { SendItem } from './delivery-engine';
+import type { GatewayPool } from './dispatcher';
+
+interface Session {
+  key: string;
+  gatewayId: string | null;
+  channel: string;
+  areas: string[];
+  window: number;
+  inFlight: number;
+  conn: GatewayConnection;
+}
+
+/** What the router does with what gateways say; the hub only parses, checks and routes. */
+export interface GatewayHandlers {
+  online(channel: string, gatewayId: string, areas: string[]): void;
+  offline(channel: string, gatewayId: string): void;
+  receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): void;
+  reply(channel: string, from: string, text: string): void;
+  health(channel: string, gatewayId: string, frame: Extract<GatewayFrame, { type: 'health' }>): void;
+  coverage(channel: string, gatewayId: string, areas: string[], until: number): void;
+  log(message: string): void;
+}
+
+/**
+ * The router's side of the gateway-link port: one session per connected gateway, whatever the
+ * transport. Frames are parsed with the contract's schemas; bad ones get an error frame and change
+ * nothing. It also is the dispatcher's pool: windows and coverage decide where a send may go.
+ */
+export class GatewayHub implements GatewayLink, GatewayPool {
+  private readonly sessions = new Map<string, Session>();
+  private readonly byGatewayId = new Map<string, Session>();
+  private nextKey = 1;
+
+  constructor(
+    private readonly tree: AreaTree,
+    private readonly reach: Reach,
+    private readonly clock: Clock,
+    private readonly handlers: GatewayHandlers,
+  ) {}
+
+  open(conn: GatewayConnection, auth: { channel: string; name: string }): GatewayEndpoint {
+    const session: Session = { key: `s${this.nextKey++}`, gatewayId: null, channel: auth.channel, areas: [], window: 0, inFlight: 0, conn };
+    this.sessions.set(session.key, session);
+    return {
+      receive: (raw) => this.receive(session, raw),
+      closed: () => this.close(session),
+    };
+  }
+
+  connected(channel?: string): { gatewayId: string; channel: string; areas: string[]; window: number; inFlight: number }[] {
+    return [...this.byGatewayId.values()]
+      .filter((s) => !channel || s.channel === channel)
+      .map((s) => ({ gatewayId: s.gatewayId!, channel: s.channel, areas: s.areas, window: s.window, inFlight: s.inFlight }));
+  }
+
+  private refuse(session: Session, code: string, message: string): void {
+    this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${code}: ${message}`);
+    session.conn.send({ type: 'error', error: { code, message } });
+  }
+
+  private receive(session: Session, raw: unknown): void {
+    const parsed = gatewayFrame.safeParse(raw);
+    if (!parsed.success) return this.refuse(session, 'bad_frame', summarizeIssues(describeIssues(parsed.error)));
+    const frame = parsed.data;
+    if (frame.type === 'hello') return this.hello(session, frame);
+    if (!session.gatewayId) return this.refuse(session, 'no_hello', 'expected a hello frame first');
+    switch (frame.type) {
+      case 'accepted':
+      case 'delivered':
+      case 'failed':
+        return this.handlers.receipt(session.channel, frame);
+      case 'reply':
+        return this.handlers.reply(session.channel, frame.from, frame.text);
+      case 'health': {
+        const unknown = frame.areas.filter((a) => !this.tree.has(a));
+        if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+        return this.handlers.health(session.channel, session.gatewayId, frame);
+      }
+      case 'coverage': {
+        const unknown = frame.areas.filter((a) => !this.tree.has(a));
+        if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+        return this.handlers.coverage(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
+      }
+    }
+  }
+
+  private hello(session: Session, frame: Extract<GatewayFrame, { type: 'hello' }>): void {
+    if (frame.channel !== session.channel)
+      return this.refuse(session, 'wrong_channel', `this link is bound to channel ${session.channel}, not ${frame.channel}`);
+    const unknown = frame.areas.filter((a) => !this.tree.has(a));
+    if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    const other = this.byGatewayId.get(frame.gatewayId);
+    if (other && other !== session) this.close(other); // a reconnect replaces the stale session
+    session.gatewayId = frame.gatewayId;
+    session.areas = frame.areas;
+    session.window = frame.window;
+    this.byGatewayId.set(frame.gatewayId, session);
+    this.handlers.online(session.channel, frame.gatewayId, frame.areas);
+  }
+
+  private close(session: Session): void {
+    if (!this.sessions.delete(session.key)) return;
+    if (session.gatewayId && this.byGatewayId.get(session.gatewayId) === session) {
+      this.byGatewayId.delete(session.gatewayId);
+      this.handlers.offline(session.channel, session.gatewayId);
+    }
+  }
+
+  pick(channel: string, area: string): string | null {
+    let best: Session | null = null;
+    for (const s of this.byGatewayId.values()) {
+      if (s.channel !== channel || s.inFlight >= s.window) continue;
+      if (!this.reach.coversBy(channel, s.gatewayId!, area, this.clock.now())) continue;
+      if (!best || s.inFlight / s.window < best.inFlight / best.window) best = s;
+    }
+    return best?.gatewayId ?? null;
+  }
+
+  send(gatewayId: string, item: SendItem): void {
+    const s = this.byGatewayId.get(gatewayId);
+    if (!s) return;
+    s.inFlight++;
+    s.conn.send({
+      type: 'send',
+      attemptId: item.attemptId,
+      orderId: item.orderId,
+      ref: item.ref,
+      to: item.to,
+      priority: item.priority,
+      text: item.text,
+      ackRequired: item.ackRequired,
+    });
+  }
+
+  release(gatewayId: string): void {
+    const s = this.byGatewayId.get(gatewayId);
+    if (s && s.inFlight > 0) s.inFlight--;
+  }
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { makeRef, priorityRank, type AreaTree, type Clock, type OrderSpec } from '@lifeline/domain';
+import type { Store } from '@lifeline/store';
+import type { EventBus } from './event-bus';
+
+export interface Principal {
+  id: string;
+  role: 'console' | 'gateway' | 'drill' | 'admin';
+  /** Area codes the principal may act in; null means everywhere. */
+  areas: string[] | null;
+  channel: string | null;
+}
+
+export interface Accepted {
+  orderId: string;
+  ref: string;
+  deliveries: number;
+  seq: number;
+  replayed: boolean;
+}
+
+/** A refusal that names the field and what was expected; maps to 400/403/404 at the edge. */
+export class OrderError extends Error {
+  constructor(
+    readonly code: 'unknown_area' | 'unknown_person' | 'out_of_scope' | 'not_found' | 'no_recipients',
+    message: string,
+    readonly issues: { path: string; message: string; code: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+function newOrderId(now: number): string {
+  return `o-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+const secureRandom = () => randomBytes(4).readUInt32BE() / 2 ** 32;
+
+export class OrderService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly tree: AreaTree,
+    private readonly bus: EventBus,
+    private readonly started: () => void,
+  ) {}
+
+  inScope(p: Principal, area: string): boolean {
+    return p.areas === null || p.areas.some((a) => this.tree.isWithin(area, a));
+  }
+
+  /**
+   * Stores the order and all its deliveries in one transaction; resolves only after commit. The
+   * same clientRef from the same console returns the first order and creates nothing.
+   */
+  async accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
+    const existing = this.store.orders.byClientRef(p.id, clientRef);
+    if (existing) return this.replay(existing);
+    const areas = spec.to.areas ?? [];
+    const people = [...new Set(spec.to.people ?? [])];
+    const unknownAreas = areas.map((a, i) => [a, i] as const).filter(([a]) => !this.tree.has(a));
+    if (unknownAreas.length)
+      throw new OrderError('unknown_area', `unknown area ${unknownAreas.map(([a]) => a).join(', ')}`,
+        unknownAreas.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `unknown area code ${a}`, code: 'unknown_area' })));
+    const missing = new Set(this.store.directory.missingPeople(people));
+    if (missing.size)
+      throw new OrderError('unknown_person', `unknown people ${[...missing].slice(0, 10).join(', ')}`,
+        (spec.to.people ?? []).map((id, i) => [id, i] as const).filter(([id]) => missing.has(id))
+          .map(([id, i]) => ({ path: `order.to.people.${i}`, message: `unknown person ${id}`, code: 'unknown_person' })));
+    const personAreas = this.store.directory.personAreas(people);
+    const outside = [...areas, ...personAreas].filter((a) => !this.inScope(p, a));
+    if (outside.length) throw new OrderError('out_of_scope', `outside this token's areas: ${[...new Set(outside)].slice(0, 10).join(', ')}`);
+    const scope = this.tree.commonAncestor([...areas, ...personAreas]);
+    const now = this.clock.now();
+
+    const result = await this.store.write((s) => {
+      const again = s.orders.byClientRef(p.id, clientRef); // a concurrent retry of the same clientRef
+      if (again) return { again };
+      let ref = '';
+      for (let i = 0; i < 60 && (!ref || s.orders.refInUse(ref)); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
+      const id = newOrderId(now);
+      const paths = areas.map((a) => this.tree.path(a));
+      const deliveries = s.orders.insert(
+        { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
+        paths,
+        now,
+      );
+      const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
+      const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
+      s.orders.setSeq(id, seq);
+      return { accepted: { orderId: id, ref, deliveries, seq, replayed: false }, payload, scope };
+    });
+    if ('again' in result && result.again) return this.replay(result.again);
+    const r = result as Exclude<typeof result, { again: unknown }>;
+    this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
+    this.started();
+    return r.accepted;
+  }
+
+  private replay(row: { id: string; ref: string; deliveries: number; seq: number }): Accepted {
+    return { orderId: row.id, ref: row.ref, deliveries: Number(row.deliveries), seq: Number(row.seq), replayed: true };
+  }
+
+  /** Marks the order cancelled; returns its open delivery ids page by page for the engine. */
+  cancelTarget(p: Principal, orderId: string): { scopePath: string } {
+    const row = this.store.orders.get(orderId);
+    if (!row) throw new OrderError('not_found', `no order ${orderId}`);
+    const scopeArea = row.scope_path.split('/').filter(Boolean).pop();
+    if (scopeArea && !this.inScope(p, scopeArea) && p.areas !== null)
+      throw new OrderError('out_of_scope', `order ${orderId} is outside this token's areas`);
+    return { scopePath: row.scope_path };
+  }
+}

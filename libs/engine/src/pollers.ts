@@ -1,0 +1,97 @@
+import type { Clock } from '@lifeline/domain';
+import type { Store } from '@lifeline/store';
+import type { EngineConfig } from './config';
+import type { DeliveryEngine } from './delivery-engine';
+import type { Dispatcher } from './dispatcher';
+
+/**
+ * Starts unstarted deliveries, highest priority first, only as fast as the dispatcher drains: a
+ * million-person order never sits in memory, and a later flash order overtakes it.
+ */
+export class Starter {
+  running = false;
+  private again = false;
+
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly dispatcher: Dispatcher,
+    private readonly config: EngineConfig,
+  ) {}
+
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        while (this.dispatcher.pending < this.config.dispatchHighWater) {
+          const n = await this.engine.run((s) =>
+            s.deliveries.nextNew(this.config.startBatch).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
+          );
+          if (n < this.config.startBatch) break;
+        }
+      } while (this.again);
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/** Fires due timer rows as TIMER_FIRED events; the rows, not memory, are the record. */
+export class TimerPoller {
+  running = false;
+  private nextAt = Infinity;
+  private cancel: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly batch: number,
+  ) {}
+
+  /** A timer is due at `at`: make sure the poller wakes by then. */
+  consider(at: number): void {
+    if (this.stopped || at >= this.nextAt || !Number.isFinite(at)) return;
+    this.cancel?.();
+    this.nextAt = at;
+    this.cancel = this.clock.schedule(at, () => {
+      this.cancel = null;
+      this.nextAt = Infinity;
+      void this.fire();
+    });
+  }
+
+  private async fire(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (;;) {
+        const now = this.clock.now();
+        const n = await this.engine.run((s) => {
+          const due = s.timers.due(now, this.batch);
+          for (const t of due) s.timers.remove(t);
+          return due.map((t) => ({ deliveryId: t.delivery_id, event: this.engine.timerEvent(t.name, Number(t.epoch), now) }));
+        });
+        if (n < this.batch) break;
+      }
+    } finally {
+      this.running = false;
+    }
+    const next = this.store.timers.nextDue();
+    if (next !== null) this.consider(next);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancel?.();
+  }
+}

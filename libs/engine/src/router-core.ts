@@ -1,0 +1,245 @@
+import type { GatewayFrame } from '@lifeline/contracts';
+import {
+  AreaTree,
+  deliveryId,
+  findRef,
+  isBareAck,
+  parseAttemptId,
+  Reach,
+  type Area,
+  type ChannelState,
+  type Clock,
+} from '@lifeline/domain';
+import type { Store } from '@lifeline/store';
+import { ChannelHealth } from './channel-health';
+import type { EngineConfig } from './config';
+import { DeliveryEngine, type EngineItem, type EngineOutput } from './delivery-engine';
+import { Dispatcher } from './dispatcher';
+import { EventBus } from './event-bus';
+import { GatewayHub } from './gateway-hub';
+import { OrderCache } from './order-cache';
+import { OrderService, type Principal } from './order-service';
+import { Starter, TimerPoller } from './pollers';
+
+export interface RouterCoreOptions {
+  store: Store;
+  clock: Clock;
+  config: EngineConfig;
+  areas: readonly Area[];
+  log?: (message: string) => void;
+}
+
+const PAGE = 1_000;
+
+/**
+ * The router without its transports: wires engine, dispatcher, gateway hub, channel health and
+ * order service. The Nest app and the medium-tier tests both build exactly this.
+ */
+export class RouterCore {
+  readonly tree: AreaTree;
+  readonly reach: Reach;
+  readonly bus = new EventBus();
+  readonly engine: DeliveryEngine;
+  readonly dispatcher: Dispatcher;
+  readonly hub: GatewayHub;
+  readonly health: ChannelHealth;
+  readonly orders: OrderService;
+  private readonly starter: Starter;
+  private readonly timers: TimerPoller;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly config: EngineConfig;
+  private readonly log: (m: string) => void;
+  private background = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(o: RouterCoreOptions) {
+    this.store = o.store;
+    this.clock = o.clock;
+    this.config = o.config;
+    this.log = o.log ?? (() => {});
+    this.tree = new AreaTree(o.areas);
+    this.reach = new Reach(this.tree);
+    this.engine = new DeliveryEngine(o.store, o.clock, o.config, this.reach, new OrderCache(o.store), this.bus);
+    this.hub = new GatewayHub(this.tree, this.reach, o.clock, {
+      online: (channel, gatewayId, areas) => {
+        this.reach.setCoverage(channel, gatewayId, areas);
+        this.dispatcher.drainChannel(channel);
+        this.track(this.health.recheck(channel, areas));
+      },
+      offline: (channel, gatewayId) => {
+        this.reach.removeCoverage(channel, gatewayId);
+        this.reach.clearSource(`gw:${gatewayId}`);
+        this.track(this.health.recheck(channel, []));
+      },
+      receipt: (channel, frame) => this.receipt(channel, frame),
+      reply: (channel, from, text) => this.reply(channel, from, text),
+      health: (channel, gatewayId, frame) => {
+        for (const a of frame.areas) this.reach.report(channel, a, `gw:${gatewayId}`, frame.state);
+        this.track(this.health.recheck(channel, frame.areas));
+      },
+      coverage: (channel, gatewayId, areas, until) => {
+        this.reach.setCoverage(channel, gatewayId, areas, until);
+        this.dispatcher.drainChannel(channel);
+        this.track(this.health.recheck(channel, areas));
+      },
+      log: this.log,
+    });
+    this.dispatcher = new Dispatcher(
+      o.clock,
+      o.config.channels,
+      this.tree,
+      this.hub,
+      {
+        silent: (item, reason) => {
+          this.health.failure(item.channel, item.area);
+          const p = parseAttemptId(item.attemptId)!;
+          this.engine.submit([{ deliveryId: p.deliveryId, event: { type: 'SILENT', at: this.clock.now(), attempt: p.attempt, reason } }]);
+        },
+        lowWater: () => this.starter.kick(),
+      },
+      Math.floor(o.config.dispatchHighWater / 2),
+    );
+    this.health = new ChannelHealth(o.store, o.clock, this.reach, this.tree, o.config.channels, this.bus);
+    this.health.onChange = (channel, area, from, to) => this.track(this.wake(channel, area, from, to));
+    this.starter = new Starter(this.engine, this.dispatcher, o.config);
+    this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
+    this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
+    this.orders = new OrderService(o.store, o.clock, this.tree, this.bus, () => this.starter.kick());
+  }
+
+  private afterCommit(out: EngineOutput): void {
+    if (out.drops.length) this.dispatcher.drop(out.drops);
+    if (out.sends.length) this.dispatcher.enqueue(out.sends);
+    if (out.timersArmed !== null) this.timers.consider(out.timersArmed);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.catch((e) => this.log(`background task failed: ${(e as Error).stack ?? e}`));
+    this.background.add(t);
+    void t.finally(() => this.background.delete(t));
+  }
+
+  /** Resumes after a restart from rows alone: due timers, unstarted and in-flight deliveries. */
+  async start(): Promise<void> {
+    let after = '';
+    for (;;) {
+      const page = this.store.deliveries.sendingAfter(after, PAGE);
+      if (!page.length) break;
+      this.dispatcher.enqueue(page.map((d) => this.engine.resend(d)).filter((x) => x !== null));
+      after = page[page.length - 1].id;
+    }
+    this.timers.consider(this.store.timers.nextDue() ?? Infinity);
+    this.starter.kick();
+    this.sweepExpired();
+  }
+
+  /** Unstarted deliveries past their deadline still need their final receipt. */
+  private sweepExpired(): void {
+    if (this.stopped) return;
+    this.track(
+      this.engine.run((s) => s.deliveries.expiredNew(this.clock.now(), this.config.eventBatch).map((id) => ({ deliveryId: id, event: { type: 'START', at: this.clock.now() } }))),
+    );
+    this.clock.schedule(this.clock.now() + 15_000, () => this.sweepExpired());
+  }
+
+  /** A channel's state changed somewhere: move the deliveries it concerns, page by page. */
+  private async wake(channel: string, area: string, from: ChannelState, to: ChannelState): Promise<void> {
+    const usable = to !== 'down';
+    if (usable === (from !== 'down')) return; // up <-> degraded moves nobody
+    const statuses = usable ? ['queued'] : ['sending', 'sent'];
+    let after: { areaPath: string; id: string } | null = null;
+    for (;;) {
+      const page = this.store.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
+      if (!page.length) return;
+      this.engine.submit(page.map((r) => ({ deliveryId: r.id, event: { type: 'CHANNEL_CHANGED', at: this.clock.now() } })));
+      await this.engine.idle();
+      after = { areaPath: page[page.length - 1].area_path, id: page[page.length - 1].id };
+    }
+  }
+
+  private receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): void {
+    const p = parseAttemptId(frame.attemptId);
+    const attempt = p && this.store.attempts.get(frame.attemptId);
+    if (!p || !attempt || attempt.channel !== channel) {
+      this.log(`${channel}: ${frame.type} for unknown attempt ${frame.attemptId}: ignored`);
+      return;
+    }
+    const at = this.clock.now();
+    if (frame.type !== 'delivered') this.dispatcher.answered(frame.attemptId);
+    let item: EngineItem;
+    if (frame.type === 'accepted') {
+      this.health.success(channel, attempt.area);
+      const deliveryTimeoutMs = (this.engine.spec(channel)?.deliveryTimeoutS ?? 60) * 1000;
+      item = { deliveryId: p.deliveryId, event: { type: 'ACCEPTED', at, attempt: p.attempt, deliveryTimeoutMs } };
+    } else if (frame.type === 'delivered') {
+      item = { deliveryId: p.deliveryId, event: { type: 'DELIVERED', at, attempt: p.attempt } };
+    } else {
+      if (!frame.permanent) this.health.failure(channel, attempt.area);
+      item = { deliveryId: p.deliveryId, event: { type: 'FAILED', at, attempt: p.attempt, permanent: frame.permanent, reason: frame.reason } };
+    }
+    this.engine.submit([item]);
+  }
+
+  /** A message from a person: matched by order ref, or a bare "1" to their latest open delivery. */
+  reply(channel: string, from: string, text: string): boolean {
+    const spec = this.engine.spec(channel);
+    const personId = spec && this.store.directory.byTerminal(spec.terminal, from);
+    if (!personId) {
+      this.log(`${channel}: reply from unknown terminal ${from}: ignored`);
+      return false;
+    }
+    let target: string | undefined;
+    for (const ref of findRef(text)) {
+      const order = this.store.orders.openByRef(ref);
+      if (!order) continue;
+      const id = deliveryId(order.id, personId);
+      if (this.store.deliveries.load([id]).size) {
+        target = id;
+        break;
+      }
+    }
+    if (!target && isBareAck(text)) target = this.store.deliveries.latestOpenFor(personId);
+    if (!target) {
+      this.log(`${channel}: reply from ${from} matches no open order: ${text.slice(0, 40)}`);
+      return false;
+    }
+    this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
+    return true;
+  }
+
+  /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
+  async cancel(p: Principal, orderId: string): Promise<number> {
+    this.orders.cancelTarget(p, orderId);
+    await this.store.write((s) => s.orders.markCancelled(orderId));
+    let after = '';
+    let n = 0;
+    for (;;) {
+      const ids = this.store.deliveries.openIdsOfOrder(orderId, after, PAGE);
+      if (!ids.length) break;
+      this.engine.submit(ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
+      await this.engine.idle();
+      n += ids.length;
+      after = ids[ids.length - 1];
+    }
+    return n;
+  }
+
+  /** Waits until nothing in-process is pending: engine, writer, wakes. Tests and shutdown use it. */
+  async settle(): Promise<void> {
+    for (let quiet = 0; quiet < 3; ) {
+      await new Promise((r) => setImmediate(r));
+      const busy = this.engine.busy || this.store.writer.pending > 0 || this.background.size > 0 || this.starter.running || this.timers.running;
+      if (busy) {
+        quiet = 0;
+        await Promise.all([...this.background, this.engine.idle()]);
+      } else quiet++;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.stop();
+    await this.settle();
+  }
+}

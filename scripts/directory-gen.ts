@@ -1,0 +1,43 @@
+/**
+ * Writes a generated directory: `npm run directory:gen -- --people 1000000 [--seed 7] [--out f]`.
+ * JSON for large ones (YAML parsers choke on hundreds of megabytes), YAML for the demo.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import { generateDirectory } from './lib/directory-generator';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const people = Number(arg('people', '500'));
+  const seed = Number(arg('seed', '7'));
+  if (!Number.isInteger(people) || people < 1) throw new Error(`--people: expected a positive whole number, got ${arg('people', '')}`);
+  const out = arg('out', people <= 2_000 ? 'config/directory.yaml' : `data/directory-${people}.json`);
+  const dir = generateDirectory({ people, seed });
+  mkdirSync(dirname(out), { recursive: true });
+  const stream = createWriteStream(out);
+  const write = (s: string) => new Promise<void>((r) => (stream.write(s) ? r() : stream.once('drain', r)));
+  if (out.endsWith('.json')) {
+    await write(`{"areas":${JSON.stringify(dir.areas)},"people":[\n`);
+    let n = 0;
+    for (const p of dir.people()) {
+      await write(`${n ? ',\n' : ''}${JSON.stringify(p)}`);
+      if (++n % 100_000 === 0) process.stderr.write(`\r${n.toLocaleString()} / ${people.toLocaleString()} people`);
+    }
+    await write('\n]}\n');
+  } else {
+    await write(`# Demo directory (generated: npm run directory:gen -- --people ${people} --seed ${seed}).\n`);
+    await write(stringify({ areas: dir.areas, people: [...dir.people()] }, { lineWidth: 0 }));
+  }
+  await new Promise((r) => stream.end(r));
+  process.stderr.write(`\nwrote ${out}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`directory:gen: ${(e as Error).message}\n`);
+  process.exit(2);
+});

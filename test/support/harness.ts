@@ -1,0 +1,52 @@
+import { VirtualClock, RouterCore, type Principal } from '@lifeline/engine';
+import { Store } from '@lifeline/store';
+import type { SimulatedGateway } from '@lifeline/channels';
+import type { OrderSpec } from '@lifeline/domain';
+import { engineConfig, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
+import type { Config } from '../../apps/router/src/config/config.schema';
+import { startSimulators } from '../../apps/router/src/simulation/simulators';
+
+export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, channel: null };
+
+export interface Harness {
+  core: RouterCore;
+  store: Store;
+  clock: VirtualClock;
+  sims: Map<string, SimulatedGateway>;
+  config: Config;
+  advance(ms: number): Promise<void>;
+  order(spec: Partial<OrderSpec> & Pick<OrderSpec, 'to'>, clientRef?: string): ReturnType<RouterCore['orders']['accept']>;
+  close(): Promise<void>;
+}
+
+let refs = 0;
+
+/** The medium tier: the real engine and store (SQLite), simulated gateways, virtual time. */
+export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[] } = {}): Promise<Harness> {
+  const config = loadConfig('config/default.yaml');
+  o.tweak?.(config);
+  const dir = loadDirectory(config.directory);
+  const store = await Store.open(o.db ?? ':memory:');
+  await store.write((s) => s.directory.replace(dir.areas, dir.people));
+  const clock = new VirtualClock();
+  const core = new RouterCore({ store, clock, config: engineConfig(config), areas: dir.areas });
+  const root = dir.areas.find((a) => a.parent === null)!.code;
+  const sims = startSimulators(config, o.simulators ?? config.channels.map((c) => c.id), core.hub, clock, root);
+  await core.start();
+  const settle = () => core.settle();
+  await settle();
+  return {
+    core,
+    store,
+    clock,
+    sims,
+    config,
+    advance: (ms) => clock.advance(ms, settle),
+    order: (spec, clientRef = `t-${++refs}`) =>
+      core.orders.accept(ADMIN, clientRef, { priority: 'immediate', body: '台风即将登陆，请立即组织人员转移。', ackRequired: false, ackWithinS: 600, ttlS: 3600, ...spec }),
+    close: async () => {
+      await core.stop();
+      await store.close();
+    },
+  };
+}
