@@ -1,15 +1,177 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReceiptFrame } from '@lifeline/contracts';
 import { harness, type Harness } from './support/harness';
+
+const VILLAGE = '330102001001';
+const noLoss = (c: Harness['config']) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
+
+function receipts(h: Harness): ReceiptFrame[] {
+  return h.store.events
+    .since(0, 100_000)
+    .filter((e) => e.type === 'receipt')
+    .map((e) => ({ ...(e.payload as unknown as ReceiptFrame), seq: e.seq }));
+}
 
 describe('engine with simulated gateways (medium tier)', () => {
   let h: Harness;
   afterEach(async () => h?.close());
 
   it('delivers an order to a village over the public network and ends every delivery delivered', async () => {
-    h = await harness({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.loss = 0)) });
-    const accepted = await h.order({ to: { areas: ['330102001001'] } });
+    h = await harness({ tweak: noLoss });
+    const accepted = await h.order({ to: { areas: [VILLAGE] } });
     expect(accepted.deliveries).toBeGreaterThan(0);
     await h.advance(60_000);
-    const counts = h.store.deliveries.countsByStatus(accepted.orderId);
-    expect(counts).toEqual({ delivered: accepted.deliveries });
+    expect(h.store.deliveries.countsByStatus(accepted.orderId)).toEqual({ delivered: accepted.deliveries });
+    const channels = new Set(receipts(h).map((r) => r.channel));
+    expect(channels).toEqual(new Set(['public']));
+  });
+
+  it('narrows areas by role', async () => {
+    h = await harness({ tweak: noLoss });
+    const heads = await h.order({ to: { areas: ['330102'], roles: ['village-head'] } });
+    expect(heads.deliveries).toBe(4 * 6); // one head per village, 4 towns x 6 villages
+  });
+
+  it('falls back to the 370MHz network when the public gateway is gone, and on to satellite', async () => {
+    h = await harness({ tweak: noLoss });
+    h.sims.get('public')!.disconnect();
+    h.sims.get('drone')!.disconnect();
+    await h.core.settle();
+    // A village head holds a mobile, a Tiantong phone and maybe a Beidou card, but no radio.
+    const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] } });
+    await h.advance(60_000);
+    const r = receipts(h).filter((x) => x.orderId === a.orderId);
+    expect(r.map((x) => x.channel)).toContain('tiantong');
+    expect(r.at(-1)!.status).toBe('delivered');
+  });
+
+  it('waits queued when nothing reaches the person, and sends as soon as a channel comes back', async () => {
+    h = await harness({ tweak: noLoss });
+    for (const s of h.sims.values()) s.disconnect();
+    await h.core.settle();
+    const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] } }); // mobile only
+    await h.advance(10 * 60_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ queued: 1 });
+    expect(receipts(h).find((x) => x.status === 'queued')!.detail).toMatch(/waiting/);
+    h.sims.get('public')!.connect(h.core.hub);
+    await h.advance(60_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+  });
+
+  it('expires what never reached anyone by ttl, within the grace', async () => {
+    h = await harness({ tweak: noLoss });
+    for (const s of h.sims.values()) s.disconnect();
+    await h.core.settle();
+    const a = await h.order({ to: { areas: [VILLAGE] }, ttlS: 600 });
+    await h.advance(600_000 + h.config.graceS * 1000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ expired: a.deliveries });
+  });
+
+  it('closes 叫应 with a reply matched by ref, and escalates to the next channel when nobody answers', async () => {
+    h = await harness({
+      tweak: (c) => {
+        noLoss(c);
+        c.channels.forEach((ch) => (ch.simulator.replyProbability = 0));
+      },
+    });
+    const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] }, ackRequired: true, ackWithinS: 300, ttlS: 3600 });
+    await h.advance(60_000);
+    const head = receipts(h).find((x) => x.orderId === a.orderId)!.personId;
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    await h.advance(300_000); // no answer: escalate to the Tiantong phone
+    const afterEscalation = receipts(h).filter((x) => x.personId === head);
+    expect(afterEscalation.some((x) => x.channel === 'tiantong' && x.status === 'sending' && /escalation 1/.test(x.detail ?? ''))).toBe(true);
+    const phone = h.store.directory.person(head)!.terminals.tiantong!;
+    h.sims.get('tiantong')!.reply(phone, `${a.ref} 收到`);
+    await h.advance(1_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
+  });
+
+  it('ends unanswered when reached but nobody answers by ttl', async () => {
+    h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true, ackWithinS: 600, ttlS: 1200 });
+    await h.advance(1_200_000 + 1_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ unanswered: 1 });
+  });
+
+  it('matches a bare "1" to the sender\'s most recent open delivery and ignores strangers', async () => {
+    h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
+    await h.advance(30_000);
+    const person = h.store.directory.person(receipts(h)[0].personId)!;
+    expect(h.core.reply('public', '13999999999', '1')).toBe(false);
+    expect(h.core.reply('public', person.terminals.public!, 'ZZZZ 1')).toBe(false); // names no open order
+    await h.advance(1_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    expect(h.core.reply('public', person.terminals.public!, '1')).toBe(true);
+    await h.advance(1_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
+  });
+
+  it('sends a flash order to one person before a routine order to everyone on a slow channel', async () => {
+    h = await harness({ tweak: noLoss, simulators: ['pdt'] });
+    const sent: string[] = [];
+    const send = h.core.hub.send.bind(h.core.hub);
+    h.core.hub.send = (gw, item) => (sent.push(item.orderId), send(gw, item));
+    const routine = await h.order({ priority: 'routine', to: { areas: ['330102001'] } }); // one town: one pdt site
+    await h.core.settle();
+    const flash = await h.order({ priority: 'flash', to: { areas: [VILLAGE], roles: ['militia'] } });
+    await h.advance(5_000);
+    const flashAt = sent.indexOf(flash.orderId);
+    // The town's site takes 10 a second: the first burst left already, the flash order goes next.
+    expect(flashAt).toBe(10);
+    expect(sent.slice(flashAt + 1)).toContain(routine.orderId);
+  });
+
+  it('fails a person whose every terminal is rejected permanently', async () => {
+    h = await harness({ tweak: noLoss });
+    const person = h.store.directory.people(1000).find((p) => p.roles.includes('grid-worker'))!;
+    await h.store.write((s) => s.db.sql.run("UPDATE people SET terminals = ? WHERE id = ?", JSON.stringify({ public: '10012345678' }), person.id));
+    const a = await h.order({ to: { people: [person.id] } });
+    await h.advance(10_000);
+    const last = receipts(h).filter((x) => x.orderId === a.orderId).at(-1)!;
+    expect(last.status).toBe('failed');
+    expect(last.detail).toMatch(/rejected permanently/);
+  });
+
+  it('cancels every open delivery of an order with one final receipt each', async () => {
+    h = await harness({ tweak: noLoss });
+    for (const s of h.sims.values()) s.disconnect();
+    await h.core.settle();
+    const a = await h.order({ to: { areas: ['330102001'] } });
+    await h.advance(1_000);
+    const n = await h.core.cancel({ id: 'x', role: 'admin', areas: null, channel: null }, a.orderId);
+    await h.core.settle();
+    expect(n).toBe(a.deliveries);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ cancelled: a.deliveries });
+    const finals = receipts(h).filter((x) => x.orderId === a.orderId && x.status === 'cancelled');
+    expect(finals).toHaveLength(a.deliveries);
+    expect(h.store.orders.get(a.orderId)!.open_count).toBe(0);
+  });
+
+  it('returns the same order for a repeated clientRef and creates nothing new', async () => {
+    h = await harness({ tweak: noLoss });
+    const first = await h.order({ to: { areas: [VILLAGE] } }, 'same-ref');
+    const again = await h.order({ to: { areas: ['330102'] } }, 'same-ref');
+    expect(again.orderId).toBe(first.orderId);
+    expect(again.replayed).toBe(true);
+    expect(h.store.orders.list('all')).toHaveLength(1);
+  });
+
+  it('resumes after a restart from rows alone: timers, sends in flight, unstarted deliveries', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'lifeline-')), 'resume.db');
+    h = await harness({ db, tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    const a = await h.order({ to: { areas: ['330102'] }, ackRequired: true, ackWithinS: 300, ttlS: 900 });
+    await h.advance(500); // some sending, some sent, none final
+    const clockAt = h.clock.now();
+    await h.close();
+    h = await harness({ db, tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    await h.clock.advanceTo(clockAt, () => h.core.settle());
+    await h.advance(900_000 + 60_000);
+    const counts = h.store.deliveries.countsByStatus(a.orderId);
+    expect(Object.keys(counts)).toEqual(['unanswered']);
+    expect(counts.unanswered).toBe(a.deliveries);
   });
 });

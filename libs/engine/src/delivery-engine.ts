@@ -155,8 +155,10 @@ export class DeliveryEngine {
   }
 
   private input(d: Delivery, order: OrderInfo) {
+    const channels = personChannels(preferenceFor(this.config, order.priority), this.specs, d.terminals);
     return {
-      channels: personChannels(preferenceFor(this.config, order.priority), this.specs, d.terminals),
+      channels,
+      terminalOf: Object.fromEntries(channels.map((c) => [c, this.specs.get(c)!.terminal])),
       ackRequired: order.ackRequired,
       ackWithinMs: order.ackWithinMs,
       expiresAt: d.expiresAt,

@@ -1,10 +1,14 @@
 import type { DeliveryContext, DeliveryEvent } from './delivery.types';
 
-/** Dead channels once `event` is applied: a permanent failure kills the current channel. */
+/**
+ * Dead channels once `event` is applied: a permanent failure (an invalid number) kills every
+ * channel that reaches the person on the same terminal, e.g. public and drone share the phone.
+ */
 export function deadAfter(ctx: DeliveryContext, event: DeliveryEvent): string[] {
-  if (event.type === 'FAILED' && event.permanent && ctx.channel && !ctx.dead.includes(ctx.channel))
-    return [...ctx.dead, ctx.channel];
-  return ctx.dead;
+  if (!(event.type === 'FAILED' && event.permanent && ctx.channel) || ctx.dead.includes(ctx.channel)) return ctx.dead;
+  const terminal = ctx.terminalOf[ctx.channel];
+  const same = ctx.channels.filter((c) => c === ctx.channel || (terminal !== undefined && ctx.terminalOf[c] === terminal));
+  return [...ctx.dead, ...same.filter((c) => !ctx.dead.includes(c))];
 }
 
 function alive(ctx: DeliveryContext, dead: readonly string[]): string[] {

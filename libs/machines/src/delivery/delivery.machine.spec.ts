@@ -3,6 +3,7 @@ import type { DeliveryEvent, DeliveryInput, DeliveryIntent } from './delivery.ty
 
 const input = (over: Partial<DeliveryInput> = {}): DeliveryInput => ({
   channels: ['public', 'pdt', 'beidou'],
+  terminalOf: { public: 'public', pdt: 'pdt', beidou: 'beidou' },
   ackRequired: true,
   ackWithinMs: 600_000,
   expiresAt: 3_600_000,
@@ -127,6 +128,15 @@ describe('delivery machine', () => {
     expect(r.receipts.at(-1)?.detail).toMatch(/rejected permanently/);
   });
 
+  it('treats a permanent rejection as the terminal being dead on every channel that uses it', () => {
+    const r = run(input({ channels: ['public', 'drone', 'pdt'], terminalOf: { public: 'public', drone: 'public', pdt: 'pdt' } }), [
+      start(0, ['public', 'drone', 'pdt']),
+      { type: 'FAILED', at: 1, attempt: 1, permanent: true, reason: 'invalid number', available: ['public', 'drone', 'pdt'] },
+    ]);
+    expect(r.dispatches.map((d) => d.channel)).toEqual(['public', 'pdt']);
+    expect(r.stored.context.dead).toEqual(['public', 'drone']);
+  });
+
   it('escalates to the next channel when no answer comes in time, cycling through channels', () => {
     const deliver = (attempt: number, at: number): DeliveryEvent[] => [
       { type: 'ACCEPTED', at, attempt, deliveryTimeoutMs: 30_000 },
@@ -197,6 +207,7 @@ describe('stored snapshots (golden)', () => {
     value: 'sent',
     context: {
       channels: ['public', 'pdt'],
+      terminalOf: { public: 'public', pdt: 'pdt' },
       ackRequired: true,
       ackWithinMs: 600000,
       expiresAt: 3600000,

@@ -6,6 +6,8 @@ export type TimerName = (typeof TIMER_NAMES)[number];
 export interface DeliveryInput {
   /** The person's channels (terminal held), in the order's preference. */
   channels: string[];
+  /** The terminal each channel reaches the person on: a number rejected once is dead on all. */
+  terminalOf: Record<string, string>;
   ackRequired: boolean;
   ackWithinMs: number;
   expiresAt: number;
