@@ -1,6 +1,7 @@
 import { SimulatedGateway, type GatewayLink } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
+import { ConfigError } from '../config/load-config';
 
 /** Which channels get an in-process simulated gateway: `all`, `none`, or a comma list. */
 export function simulatedChannels(config: Config, setting = process.env.LIFELINE_SIMULATORS ?? 'all'): string[] {
@@ -9,7 +10,7 @@ export function simulatedChannels(config: Config, setting = process.env.LIFELINE
   if (setting.trim() === 'none' || setting.trim() === '') return [];
   const wanted = setting.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = wanted.filter((w) => !ids.includes(w));
-  if (unknown.length) throw new Error(`LIFELINE_SIMULATORS: unknown channel ${unknown.join(', ')}; expected all, none or some of ${ids.join(', ')}`);
+  if (unknown.length) throw new ConfigError(`LIFELINE_SIMULATORS: unknown channel ${unknown.join(', ')}; expected all, none or some of ${ids.join(', ')}`);
   return wanted;
 }
 

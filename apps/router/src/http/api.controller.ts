@@ -1,0 +1,125 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createTokenBody, eventsQuery, outageBody, simReplyBody } from '@lifeline/contracts';
+import { deliveryId, reachableNow, TERMINAL_OF_KIND } from '@lifeline/domain';
+import { Lifeline } from '../lifeline';
+import { Roles, type AuthedRequest } from '../auth/auth.guard';
+import { visibleTo } from '../auth/scope';
+import { MetricsService } from '../metrics/metrics.service';
+import { ApiError } from './errors';
+import { parse } from './parse';
+
+@Controller()
+export class ApiController {
+  constructor(
+    private readonly lifeline: Lifeline,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  @Get('metrics')
+  async prometheus(@Res() res: Response) {
+    res.type(this.metrics.contentType).send(await this.metrics.render());
+  }
+
+  @Get('api/events')
+  @Roles('console', 'drill')
+  events(@Req() req: AuthedRequest, @Query() query: unknown) {
+    const q = parse(eventsQuery, query, 'query');
+    const tree = this.lifeline.core.tree;
+    return this.lifeline.store.events
+      .since(q.since, q.limit)
+      .filter((e) => visibleTo(req.principal, tree, e.areaPath))
+      .map((e) => ({ ...e.payload, seq: e.seq }));
+  }
+
+  @Get('api/channels')
+  @Roles('console', 'drill')
+  channels(@Req() req: AuthedRequest) {
+    const tree = this.lifeline.core.tree;
+    return this.lifeline.core.health
+      .list()
+      .filter((c) => visibleTo(req.principal, tree, tree.path(c.area)))
+      .map((c) => ({ channel: c.channel, area: c.area, state: c.state, since: new Date(c.since).toISOString() }));
+  }
+
+  @Get('api/directory')
+  @Roles('console', 'drill')
+  directory(@Req() req: AuthedRequest) {
+    const { store, core } = this.lifeline;
+    const people = store.directory.people(2_000_000).filter((p) => visibleTo(req.principal, core.tree, core.tree.path(p.area)));
+    return { areas: store.directory.areas(), people };
+  }
+
+  @Post('api/tokens')
+  @Roles()
+  @HttpCode(201)
+  async createToken(@Body() body: unknown) {
+    const b = parse(createTokenBody, body, 'token');
+    const tree = this.lifeline.core.tree;
+    const unknown = (b.areas ?? []).filter((a) => !tree.has(a));
+    if (unknown.length) throw new ApiError(400, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    if (b.channel && !this.lifeline.config.channels.some((c) => c.id === b.channel))
+      throw new ApiError(400, 'unknown_channel', `unknown channel ${b.channel}`);
+    return this.lifeline.auth.create(b);
+  }
+
+  @Get('api/tokens')
+  @Roles()
+  tokens() {
+    return this.lifeline.auth.list();
+  }
+
+  @Delete('api/tokens/:id')
+  @Roles()
+  @HttpCode(204)
+  async revoke(@Param('id') id: string) {
+    const r = await this.lifeline.auth.revoke(id);
+    if (r === 'not_found') throw new ApiError(404, 'not_found', `no active token ${id}`);
+    if (r === 'config') throw new ApiError(409, 'config_token', `token ${id} is defined in the tokens file: remove it there`);
+  }
+
+  @Post('api/drills/outages')
+  @Roles('drill')
+  outage(@Body() body: unknown) {
+    parse(outageBody, body, 'outage');
+    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
+  }
+
+  @Get('api/drills/outages')
+  @Roles('drill')
+  outages() {
+    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
+  }
+
+  @Delete('api/drills/outages/:id')
+  @Roles('drill')
+  endOutage() {
+    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
+  }
+
+  /** A simulated person answers an order over whatever channel reaches them now. */
+  @Post('api/sim/people/:id/reply')
+  @Roles('drill')
+  @HttpCode(202)
+  simReply(@Param('id') personId: string, @Body() body: unknown) {
+    const b = parse(simReplyBody, body, 'reply');
+    const { store, core, sims, clock } = this.lifeline;
+    const order = store.orders.get(b.orderId);
+    const d = order && store.deliveries.load([deliveryId(order.id, personId)]).get(deliveryId(order.id, personId));
+    if (!order || !d) throw new ApiError(404, 'not_found', `person ${personId} has no delivery of order ${b.orderId}`);
+    const candidates = [d.channel, ...this.lifeline.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
+    const channel = reachableNow([...new Set(candidates)], d.area, core.reach, clock.now()).find((c) => {
+      const spec = core.engine.spec(c);
+      return sims.has(c) && spec && d.terminals[spec.terminal ?? TERMINAL_OF_KIND[spec.kind]];
+    });
+    if (!channel) throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
+    const address = d.terminals[core.engine.spec(channel)!.terminal]!;
+    sims.get(channel)!.reply(address, b.text ?? `${order.ref} 1`);
+    return { personId, orderId: order.id, channel };
+  }
+}

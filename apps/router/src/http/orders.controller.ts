@@ -1,0 +1,92 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { createOrderBody, ordersQuery } from '@lifeline/contracts';
+import type { OrderRow } from '@lifeline/store';
+import { Lifeline } from '../lifeline';
+import { Roles, type AuthedRequest } from '../auth/auth.guard';
+import { visibleTo } from '../auth/scope';
+import { ApiError } from './errors';
+import { parse } from './parse';
+import { z } from 'zod';
+
+const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000), after: z.string().max(300).default('') });
+
+@Controller('api/orders')
+@Roles('console')
+export class OrdersController {
+  constructor(private readonly lifeline: Lifeline) {}
+
+  @Post()
+  @HttpCode(202)
+  async create(@Req() req: AuthedRequest, @Body() body: unknown) {
+    const b = parse(createOrderBody, body, 'order');
+    const a = await this.lifeline.core.orders.accept(req.principal, b.clientRef, b.order);
+    return { orderId: a.orderId, ref: a.ref, deliveries: a.deliveries };
+  }
+
+  @Get()
+  list(@Req() req: AuthedRequest, @Query() query: unknown) {
+    const q = parse(ordersQuery, query, 'query');
+    return this.lifeline.store.orders
+      .list(q.status)
+      .filter((o) => visibleTo(req.principal, this.lifeline.core.tree, o.scope_path))
+      .map((o) => this.view(o));
+  }
+
+  @Get(':id')
+  get(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown) {
+    const q = parse(pageQuery, query, 'query');
+    const o = this.visible(req, id);
+    const { store } = this.lifeline;
+    const deliveries = store.deliveries.ofOrder(id, q.limit, q.after).map((d) => ({
+      deliveryId: d.id,
+      personId: d.personId,
+      area: d.area,
+      status: d.status === 'new' ? 'queued' : d.status,
+      channel: d.channel,
+      attempts: store.attempts.ofDelivery(d.id).map((a) => ({
+        attempt: Number(a.attempt),
+        channel: a.channel,
+        status: a.status,
+        at: new Date(Number(a.at)).toISOString(),
+        detail: a.detail,
+      })),
+    }));
+    const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
+    return { ...this.view(o), counts: store.deliveries.countsByStatus(id), deliveries, next };
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(202)
+  async cancel(@Req() req: AuthedRequest, @Param('id') id: string) {
+    this.visible(req, id);
+    const n = await this.lifeline.core.cancel(req.principal, id);
+    return { orderId: id, cancelled: n };
+  }
+
+  private visible(req: AuthedRequest, id: string): OrderRow {
+    const o = this.lifeline.store.orders.get(id);
+    if (!o || !visibleTo(req.principal, this.lifeline.core.tree, o.scope_path)) throw new ApiError(404, 'not_found', `no order ${id}`);
+    return o;
+  }
+
+  private view(o: OrderRow) {
+    return {
+      orderId: o.id,
+      ref: o.ref,
+      clientRef: o.client_ref,
+      priority: o.priority,
+      to: JSON.parse(o.target),
+      body: o.body,
+      summary: o.summary,
+      ackRequired: Boolean(o.ack_required),
+      ackWithinS: Number(o.ack_within_s),
+      ttlS: Number(o.ttl_s),
+      createdAt: new Date(Number(o.created_at)).toISOString(),
+      expiresAt: new Date(Number(o.expires_at)).toISOString(),
+      cancelled: Boolean(o.cancelled),
+      deliveryCount: Number(o.deliveries),
+      open: Number(o.open_count),
+      status: Number(o.open_count) > 0 ? 'open' : 'closed',
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { SimulatedGateway } from '@lifeline/channels';
+import type { Clock } from '@lifeline/domain';
+import { RouterCore, SystemClock } from '@lifeline/engine';
+import { Store } from '@lifeline/store';
+import { AuthService } from './auth/auth.service';
+import type { Config } from './config/config.schema';
+import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
+import { simulatedChannels, startSimulators } from './simulation/simulators';
+
+export interface LifelineOptions {
+  config: Config;
+  /** `LIFELINE_DB` beats the config's `database`. */
+  database?: string;
+  clock?: Clock;
+  simulators?: string;
+  adminToken?: string;
+  log?: (m: string) => void;
+}
+
+/**
+ * Everything the router is, built once at start: store, core, auth and simulators. Nest wires
+ * transports around it; tests build it the same way.
+ */
+export class Lifeline {
+  private constructor(
+    readonly config: Config,
+    readonly store: Store,
+    readonly core: RouterCore,
+    readonly auth: AuthService,
+    readonly sims: Map<string, SimulatedGateway>,
+    readonly clock: Clock,
+    readonly log: (m: string) => void,
+  ) {}
+
+  static async create(o: LifelineOptions): Promise<Lifeline> {
+    const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const clock = o.clock ?? new SystemClock();
+    const directory = loadDirectory(o.config.directory);
+    const tokens = loadTokens(o.config.tokens);
+    const sims = simulatedChannels(o.config, o.simulators);
+    const store = await Store.open(o.database ?? o.config.database);
+    await syncDirectory(store, o.config.directory, directory, log);
+    const core = new RouterCore({ store, clock, config: engineConfig(o.config), areas: directory.areas, log });
+    const auth = new AuthService(store, tokens, o.adminToken, () => clock.now());
+    const root = directory.areas.find((a) => a.parent === null)!.code;
+    const running = startSimulators(o.config, sims, core.hub, clock, root);
+    await core.start();
+    return new Lifeline(o.config, store, core, auth, running, clock, log);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sims.values()) s.disconnect();
+    await this.core.stop();
+    await this.store.close();
+  }
+}
+
+/** Loads the directory into the database when the file changed since the last start. */
+async function syncDirectory(store: Store, file: string, directory: ReturnType<typeof loadDirectory>, log: (m: string) => void): Promise<void> {
+  const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+  if (store.meta.get('directory_sha256') === hash) return;
+  const n = await store.write((s) => {
+    const count = s.directory.replace(directory.areas, directory.people, (k) => log(`directory: ${k} people loaded`));
+    s.meta.set('directory_sha256', hash);
+    return count;
+  });
+  log(`directory: ${directory.areas.length} areas, ${n} people from ${file}`);
+}

@@ -1,0 +1,95 @@
+import type { WebSocket } from 'ws';
+import { consoleFrame, describeIssues, summarizeIssues } from '@lifeline/contracts';
+import { OrderError, type BusEvent, type Principal } from '@lifeline/engine';
+import type { Subscription } from 'rxjs';
+import type { Lifeline } from '../lifeline';
+import { visibleTo } from '../auth/scope';
+import { readJson } from './upgrade';
+
+const REPLAY_PAGE = 1_000;
+/** Above this many bytes waiting on the socket, a replay pauses until it drains. */
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * `/ws`: a dispatch console. Orders are answered only after commit; `subscribe` replays from the
+ * events table and then streams live, with no gap and no duplicate at the seam.
+ */
+export function consoleSocket(lifeline: Lifeline) {
+  return (ws: WebSocket, p: Principal) => {
+    (ws as WebSocket & { principalId?: string }).principalId = p.id;
+    const send = (frame: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
+    const error = (code: string, message: string, issues?: unknown) => send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
+    let subscription: Subscription | null = null;
+    let generation = 0;
+
+    const visible = (e: BusEvent) => visibleTo(p, lifeline.core.tree, e.areaPath);
+
+    async function subscribe(since: number | undefined): Promise<void> {
+      const mine = ++generation;
+      subscription?.unsubscribe();
+      let live = false;
+      let last = since ?? Number.MAX_SAFE_INTEGER;
+      const buffered: BusEvent[] = [];
+      subscription = lifeline.core.bus.events$.subscribe((e) => {
+        if (!visible(e)) return;
+        if (live) send(e.frame);
+        else buffered.push(e);
+      });
+      if (since !== undefined) {
+        for (;;) {
+          const page = lifeline.store.events.since(last, REPLAY_PAGE);
+          for (const e of page) if (visibleTo(p, lifeline.core.tree, e.areaPath)) send({ ...e.payload, seq: e.seq });
+          if (page.length) last = page[page.length - 1].seq;
+          if (page.length < REPLAY_PAGE) break;
+          while (ws.bufferedAmount > HIGH_WATER && ws.readyState === ws.OPEN) await new Promise((r) => setTimeout(r, 20));
+          if (mine !== generation || ws.readyState !== ws.OPEN) return;
+        }
+      }
+      if (mine !== generation) return;
+      for (const e of buffered) if (since === undefined || e.frame.seq > last) send(e.frame);
+      live = true;
+    }
+
+    ws.on('message', async (data, isBinary) => {
+      const r = readJson(data, isBinary);
+      if (!r.ok) return error('bad_frame', r.message);
+      const parsed = consoleFrame.safeParse(r.value);
+      if (!parsed.success) {
+        const issues = describeIssues(parsed.error);
+        const clientRef = (r.value as { clientRef?: unknown })?.clientRef;
+        if ((r.value as { type?: unknown })?.type === 'order.send' && typeof clientRef === 'string')
+          return send({ type: 'order.rejected', clientRef, error: { code: 'invalid', message: summarizeIssues(issues), issues } });
+        return error('bad_frame', summarizeIssues(issues), issues);
+      }
+      const frame = parsed.data;
+      try {
+        switch (frame.type) {
+          case 'order.send': {
+            if (!['console', 'admin'].includes(p.role)) return error('forbidden', `a ${p.role} token may not send orders`);
+            const a = await lifeline.core.orders.accept(p, frame.clientRef, frame.order);
+            return send({ type: 'order.accepted', clientRef: frame.clientRef, orderId: a.orderId, ref: a.ref, deliveries: a.deliveries, seq: a.seq });
+          }
+          case 'subscribe':
+            return await subscribe(frame.since);
+          case 'order.cancel': {
+            if (!['console', 'admin'].includes(p.role)) return error('forbidden', `a ${p.role} token may not cancel orders`);
+            const n = await lifeline.core.cancel(p, frame.orderId);
+            return send({ type: 'order.cancelled', orderId: frame.orderId, deliveries: n });
+          }
+        }
+      } catch (e) {
+        if (e instanceof OrderError) {
+          if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: e.code, message: e.message, issues: e.issues } });
+          return error(e.code, e.message);
+        }
+        lifeline.log(`console ${p.id}: ${(e as Error).stack ?? e}`);
+        if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: 'internal', message: 'the order could not be stored; nothing was accepted' } });
+        return error('internal', 'internal error');
+      }
+    });
+    ws.on('close', () => {
+      generation++;
+      subscription?.unsubscribe();
+    });
+  };
+}
