@@ -4,7 +4,7 @@ import { createTokenBody, eventsQuery, outageBody, simReplyBody } from '@lifelin
 import { deliveryId, reachableNow, TERMINAL_OF_KIND } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { visibleTo } from '../auth/scope';
+import { eventVisibleTo, visibleTo } from '../auth/scope';
 import { MetricsService } from '../metrics/metrics.service';
 import { ApiError } from './errors';
 import { parse } from './parse';
@@ -33,7 +33,7 @@ export class ApiController {
     const tree = this.lifeline.core.tree;
     return this.lifeline.store.events
       .since(q.since, q.limit)
-      .filter((e) => visibleTo(req.principal, tree, e.areaPath))
+      .filter((e) => eventVisibleTo(req.principal, tree, e.type, e.areaPath))
       .map((e) => ({ ...e.payload, seq: e.seq }));
   }
 
@@ -43,7 +43,7 @@ export class ApiController {
     const tree = this.lifeline.core.tree;
     return this.lifeline.core.health
       .list()
-      .filter((c) => visibleTo(req.principal, tree, tree.path(c.area)))
+      .filter((c) => visibleTo(req.principal, tree, tree.path(c.area), true))
       .map((c) => ({ channel: c.channel, area: c.area, state: c.state, since: new Date(c.since).toISOString() }));
   }
 

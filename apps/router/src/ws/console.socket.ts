@@ -3,7 +3,7 @@ import { consoleFrame, describeIssues, summarizeIssues } from '@lifeline/contrac
 import { OrderError, type BusEvent, type Principal } from '@lifeline/engine';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
-import { visibleTo } from '../auth/scope';
+import { eventVisibleTo } from '../auth/scope';
 import { readJson } from './upgrade';
 
 const REPLAY_PAGE = 1_000;
@@ -22,7 +22,7 @@ export function consoleSocket(lifeline: Lifeline) {
     let subscription: Subscription | null = null;
     let generation = 0;
 
-    const visible = (e: BusEvent) => visibleTo(p, lifeline.core.tree, e.areaPath);
+    const visible = (e: BusEvent) => eventVisibleTo(p, lifeline.core.tree, e.frame.type, e.areaPath);
 
     async function subscribe(since: number | undefined): Promise<void> {
       const mine = ++generation;
@@ -38,7 +38,7 @@ export function consoleSocket(lifeline: Lifeline) {
       if (since !== undefined) {
         for (;;) {
           const page = lifeline.store.events.since(last, REPLAY_PAGE);
-          for (const e of page) if (visibleTo(p, lifeline.core.tree, e.areaPath)) send({ ...e.payload, seq: e.seq });
+          for (const e of page) if (eventVisibleTo(p, lifeline.core.tree, e.type, e.areaPath)) send({ ...e.payload, seq: e.seq });
           if (page.length) last = page[page.length - 1].seq;
           if (page.length < REPLAY_PAGE) break;
           while (ws.bufferedAmount > HIGH_WATER && ws.readyState === ws.OPEN) await new Promise((r) => setTimeout(r, 20));

@@ -1,0 +1,27 @@
+/**
+ * The layer rule of ARCHITECTURE.md, checked by `npm test`: pure domain and machines, storage,
+ * channels and engine below, apps on top. A violation names the file and the forbidden import.
+ */
+const lib = (name) => `^libs/${name}/`;
+const forbid = (name, from, to, comment) => ({ name, comment, severity: 'error', from: { path: from }, to: { path: to } });
+const NEST_ORM_IO = '^(node_modules/(@nestjs|typeorm|better-sqlite3|ws|express|rxjs)/|fs$|node:fs$)';
+
+module.exports = {
+  forbidden: [
+    forbid('domain-is-pure', lib('domain'), `${NEST_ORM_IO}|^libs/(?!domain/)|^apps/`, 'libs/domain: plain TypeScript, no Nest, TypeORM, ws, fs or other layers'),
+    forbid('domain-no-node', lib('domain'), '^(node:|crypto$|http$|net$|child_process$)', 'libs/domain does no I/O'),
+    forbid('machines-pure', lib('machines'), `${NEST_ORM_IO}|^libs/(?!(machines|domain)/)|^apps/`, 'libs/machines: domain and xstate only'),
+    forbid('contracts-zod-only', lib('contracts'), `${NEST_ORM_IO}|^libs/(?!(contracts|domain)/)|^apps/`, 'libs/contracts: zod (and domain constants) only, so clients can use it'),
+    forbid('store-below-engine', lib('store'), '^(node_modules/(@nestjs|ws|express)/)|^libs/(engine|channels|contracts)/|^apps/', 'libs/store: domain, machines types and typeorm'),
+    forbid('channels-no-store', lib('channels'), '^(node_modules/(@nestjs|typeorm|better-sqlite3|express)/)|^libs/(store|engine|machines)/|^apps/', 'libs/channels: domain and contracts; it talks to the router only through the gateway-link port'),
+    forbid('engine-no-nest', lib('engine'), '^(node_modules/(@nestjs|typeorm|ws|express)/)|^apps/', 'libs/engine: no Nest, no TypeORM (through libs/store), no transports'),
+    forbid('no-typeorm-outside-store', '^(apps|libs/(?!store/))', '^node_modules/typeorm/', 'TypeORM stays inside libs/store'),
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+  },
+};

@@ -1,0 +1,219 @@
+import request from 'supertest';
+import { ALLOWED_STATUS_CHANGES, type DeliveryStatus } from '@lifeline/domain';
+import { Client, testServer, TOKENS, type TestServer } from './support/server';
+
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+const order = (over: Record<string, unknown> = {}) => ({
+  priority: 'flash',
+  to: { areas: ['330102001001'] },
+  body: '山洪预警：请立即组织东岙村低洼地带群众向村委会高地转移。',
+  summary: '山洪：立即转移',
+  ackRequired: false,
+  ttlS: 3600,
+  ...over,
+});
+
+describe('HTTP API (e2e, supertest)', () => {
+  let s: TestServer;
+  beforeAll(async () => (s = await testServer()));
+  afterAll(async () => s.close());
+
+  it('answers health', async () => {
+    await request(s.app.getHttpServer()).get('/health').expect(200, { status: 'ok' });
+  });
+
+  it('refuses requests without a valid token, outside the role, or outside the scope, and changes nothing', async () => {
+    const http = request(s.app.getHttpServer());
+    const before = s.lifeline.store.orders.list('all').length;
+    await http.post('/api/orders').send({ clientRef: 'x', order: order() }).expect(401);
+    await http.post('/api/orders').set(auth('nope')).send({ clientRef: 'x', order: order() }).expect(401);
+    await http.post('/api/orders').set(auth(TOKENS.drill)).send({ clientRef: 'x', order: order() }).expect(403);
+    const r = await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'x', order: order({ to: { areas: ['330103'] } }) }).expect(403);
+    expect(r.body.error.code).toBe('out_of_scope');
+    expect(s.lifeline.store.orders.list('all').length).toBe(before);
+  });
+
+  it('rejects bad bodies with every field named, and stores nothing', async () => {
+    const http = request(s.app.getHttpServer());
+    const before = s.lifeline.store.orders.list('all').length;
+    const r = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'bad', order: { priority: 'urgent', to: {}, body: 5, ttlS: -1 } }).expect(400);
+    const paths = r.body.error.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['order.priority', 'order.to', 'order.body', 'order.ttlS']));
+    await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'bad', order: order({ to: { areas: ['999999'] } }) }).expect(400);
+    await http.post('/api/orders').set(auth(TOKENS.console)).set('content-type', 'application/json').send('{"clientRef":').expect(400);
+    expect(s.lifeline.store.orders.list('all').length).toBe(before);
+  });
+
+  it('accepts an order, shows its deliveries with attempts, and ends them all', async () => {
+    const http = request(s.app.getHttpServer());
+    const r = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'http-1', order: order() }).expect(202);
+    expect(r.body).toEqual({ orderId: expect.any(String), ref: expect.stringMatching(/^[A-Z2-9]{4,6}$/), deliveries: 6 });
+    const again = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'http-1', order: order() }).expect(202);
+    expect(again.body.orderId).toBe(r.body.orderId);
+    await s.advance(60_000);
+    const got = await http.get(`/api/orders/${r.body.orderId}`).set(auth(TOKENS.console)).expect(200);
+    expect(got.body.counts).toEqual({ delivered: 6 });
+    expect(got.body.deliveries).toHaveLength(6);
+    expect(got.body.deliveries[0].attempts[0]).toEqual({ attempt: 1, channel: 'public', status: 'delivered', at: expect.any(String), detail: null });
+    const open = await http.get('/api/orders?status=open').set(auth(TOKENS.console)).expect(200);
+    expect(open.body.map((o: { orderId: string }) => o.orderId)).not.toContain(r.body.orderId);
+    const events = await http.get('/api/events?since=0&limit=10000').set(auth(TOKENS.console)).expect(200);
+    expect(events.body.filter((e: { orderId?: string; type: string }) => e.type === 'receipt' && e.orderId === r.body.orderId)).toHaveLength(18);
+  });
+
+  it('lists channels, the directory, and keeps a county desk to its county', async () => {
+    const http = request(s.app.getHttpServer());
+    const ch = await http.get('/api/channels').set(auth(TOKENS.console)).expect(200);
+    expect(ch.body).toContainEqual({ channel: 'pdt', area: '330100', state: 'up', since: expect.any(String) });
+    const all = await http.get('/api/directory').set(auth(TOKENS.console)).expect(200);
+    expect(all.body.people).toHaveLength(500);
+    expect(all.body.areas.find((a: { parent: string | null }) => a.parent === null)).toEqual({ code: '330100', name: '临海市', parent: null });
+    const county = await http.get('/api/directory').set(auth(TOKENS.county)).expect(200);
+    expect(county.body.people.every((p: { area: string }) => p.area.startsWith('330102'))).toBe(true);
+  });
+
+  it('makes, lists and revokes tokens; a revoked token stops working at once, also on open sockets', async () => {
+    const http = request(s.app.getHttpServer());
+    await http.post('/api/tokens').set(auth(TOKENS.console)).send({ role: 'console', name: 'x' }).expect(403);
+    await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'gateway', name: 'no channel' }).expect(400);
+    const made = await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: '青山县 desk', areas: ['330103'] }).expect(201);
+    const list = await http.get('/api/tokens').set(auth(TOKENS.admin)).expect(200);
+    expect(JSON.stringify(list.body)).not.toContain(made.body.token);
+    const c = await Client.open(s.url, made.body.token);
+    await http.delete(`/api/tokens/${made.body.id}`).set(auth(TOKENS.admin)).expect(204);
+    await http.get('/api/channels').set(auth(made.body.token)).expect(401);
+    await new Promise<void>((r) => (c.closed ? r() : c.ws.once('close', () => r())));
+    expect(c.closed?.code).toBe(4401);
+  });
+
+  it('answers drills with 501 until outage drills exist, but still validates', async () => {
+    const http = request(s.app.getHttpServer());
+    await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'flood' }).expect(400);
+    await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102' }).expect(501);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const m = await request(s.app.getHttpServer()).get('/metrics').expect(200);
+    expect(m.text).toMatch(/lifeline_receipts_total\{status="delivered",channel="public"\} \d+/);
+  });
+});
+
+describe('console WebSocket (e2e)', () => {
+  let s: TestServer;
+  beforeEach(async () => (s = await testServer({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)) })));
+  afterEach(async () => s.close());
+
+  it('refuses an upgrade without a token', async () => {
+    await expect(Client.open(s.url, null)).rejects.toThrow(/401/);
+  });
+
+  it('accepts an order after commit, streams receipts in allowed order, and a replay equals the live stream', async () => {
+    const c = await Client.open(s.url, TOKENS.console);
+    c.send({ type: 'subscribe' });
+    await new Promise((r) => setImmediate(r));
+    c.send({ type: 'order.send', clientRef: 'ws-1', order: order({ ackRequired: true, ackWithinS: 300 }) });
+    const accepted = await c.next((f) => f.type === 'order.accepted');
+    expect(accepted).toEqual({ type: 'order.accepted', clientRef: 'ws-1', orderId: expect.any(String), ref: expect.any(String), deliveries: 6, seq: expect.any(Number) });
+    expect(s.lifeline.store.orders.get(accepted.orderId as string)).toBeDefined();
+    await s.advance(60_000);
+    const person = s.lifeline.store.deliveries.ofOrder(accepted.orderId as string)[0].personId;
+    await request(s.app.getHttpServer()).post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: accepted.orderId }).expect(202);
+    await s.advance(1_000);
+    await c.next((f) => f.type === 'receipt' && f.status === 'acknowledged');
+    // The order.accepted answer and the same event on the stream share a seq: count it once.
+    const live = c.frames.filter((f, i, all) => typeof f.seq === 'number' && all.findIndex((g) => g.seq === f.seq) === i);
+    // Each delivery's receipts follow the allowed status changes.
+    const last = new Map<string, DeliveryStatus | 'new'>();
+    for (const f of live.filter((x) => x.type === 'receipt')) {
+      const prev = last.get(f.deliveryId as string) ?? 'new';
+      expect(ALLOWED_STATUS_CHANGES[prev]).toContain(f.status);
+      last.set(f.deliveryId as string, f.status as DeliveryStatus);
+    }
+    const seqs = live.map((f) => f.seq as number);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    // A second console replays from before the order: the same frames, same order.
+    const replay = await Client.open(s.url, TOKENS.console);
+    replay.send({ type: 'subscribe', since: seqs[0] - 1 });
+    await replay.next((f) => f.seq === seqs[seqs.length - 1]);
+    expect(replay.frames.filter((f) => (f.seq as number) <= seqs[seqs.length - 1])).toEqual(live);
+    await c.close();
+    await replay.close();
+  });
+
+  it('answers malformed frames with an error and keeps the connection open', async () => {
+    const c = await Client.open(s.url, TOKENS.console);
+    c.send('{not json');
+    expect((await c.next((f) => f.type === 'error')).error).toMatchObject({ code: 'bad_frame' });
+    c.send({ type: 'order.send', clientRef: 'bad-1', order: { priority: 'flash' } });
+    const rejected = await c.next((f) => f.type === 'order.rejected');
+    expect(rejected.clientRef).toBe('bad-1');
+    expect(JSON.stringify(rejected.error)).toContain('order.to');
+    c.send({ type: 'order.send', clientRef: 'ok-1', order: order() });
+    await c.next((f) => f.type === 'order.accepted' && f.clientRef === 'ok-1');
+    expect(c.closed).toBeNull();
+    await c.close();
+  });
+
+  it('returns the same order for the same clientRef from the same console', async () => {
+    const c = await Client.open(s.url, TOKENS.console);
+    c.send({ type: 'order.send', clientRef: 'dup', order: order() });
+    const first = await c.next((f) => f.type === 'order.accepted');
+    c.send({ type: 'order.send', clientRef: 'dup', order: order() });
+    await c.next((f) => f.type === 'order.accepted' && f !== first);
+    const both = c.frames.filter((f) => f.type === 'order.accepted');
+    expect(both[1].orderId).toBe(first.orderId);
+    expect(s.lifeline.store.orders.list('all')).toHaveLength(1);
+    await c.close();
+  });
+
+  it('cancels an order over the socket', async () => {
+    for (const sim of s.lifeline.sims.values()) sim.disconnect();
+    const c = await Client.open(s.url, TOKENS.console);
+    c.send({ type: 'subscribe' });
+    c.send({ type: 'order.send', clientRef: 'cx', order: order() });
+    const a = await c.next((f) => f.type === 'order.accepted');
+    await s.advance(1_000);
+    c.send({ type: 'order.cancel', orderId: a.orderId });
+    const done = await c.next((f) => f.type === 'order.cancelled');
+    expect(done.deliveries).toBe(6);
+    await s.advance(0);
+    expect(s.lifeline.store.deliveries.countsByStatus(a.orderId as string)).toEqual({ cancelled: 6 });
+    await c.close();
+  });
+});
+
+describe('gateway WebSocket (e2e)', () => {
+  let s: TestServer;
+  beforeEach(async () => (s = await testServer({ simulators: 'none' })));
+  afterEach(async () => s.close());
+
+  it('takes a hardware gateway through hello, send, accepted, delivered; refuses bad frames', async () => {
+    const gw = await Client.open(s.url, TOKENS.pdt, '/gateway');
+    gw.send({ type: 'accepted', attemptId: 'x#1' });
+    expect((await gw.next((f) => f.type === 'error')).error).toMatchObject({ code: 'no_hello' });
+    gw.send({ type: 'hello', gatewayId: 'radio-1', channel: 'public', areas: ['330100'], window: 4 });
+    expect((await gw.next((f) => f.type === 'error' && (f.error as { code: string }).code === 'wrong_channel'))).toBeTruthy();
+    gw.send({ type: 'hello', gatewayId: 'radio-1', channel: 'pdt', areas: ['330100'], window: 4 });
+    gw.send({ type: 'health', state: 'sideways', areas: [] });
+    await gw.next((f) => f.type === 'error' && (f.error as { code: string }).code === 'bad_frame');
+    await s.advance(0);
+    const a = await s.lifeline.core.orders.accept({ id: 'c', role: 'admin', areas: null, channel: null }, 'gw-1', {
+      priority: 'flash', to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600,
+    });
+    await s.advance(0);
+    const first = await gw.next((f) => f.type === 'send');
+    expect(first).toMatchObject({ orderId: a.orderId, ref: a.ref, priority: 'flash', text: expect.stringContaining(`[${a.ref}]`) });
+    // The window is 4: no more than 4 sends without an answer.
+    expect(gw.frames.filter((f) => f.type === 'send')).toHaveLength(4);
+    for (const f of gw.frames.filter((x) => x.type === 'send')) {
+      gw.send({ type: 'accepted', attemptId: f.attemptId });
+      gw.send({ type: 'delivered', attemptId: f.attemptId });
+    }
+    gw.send({ type: 'delivered', attemptId: 'o-forged:p-000001#1' });
+    await s.advance(0);
+    await gw.next((f) => f.type === 'send' && !gw.frames.slice(0, 4).includes(f));
+    const counts = s.lifeline.store.deliveries.countsByStatus(a.orderId);
+    expect(counts.delivered).toBe(4);
+    await gw.close();
+  });
+});
