@@ -82,14 +82,17 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
       for (let i = 0; i < 8 && n < staff; i++)
         yield person(town, ['town-official'], { public: mobile(), pdt: radio(), ...(i === 0 ? { beidou: card() } : {}) });
     // Villages: a head with a Tiantong phone, a grid worker, militia with radios, residents.
-    const perVillage = Math.max(1, Math.ceil((o.people - n) / villageCodes.length));
-    for (const village of villageCodes)
+    // Spread the rest evenly: every village gets its head and a grid worker before any gets more.
+    const rest = o.people - n;
+    for (const [k, village] of villageCodes.entries()) {
+      const perVillage = Math.floor(rest / villageCodes.length) + (k < rest % villageCodes.length ? 1 : 0);
       for (let i = 0; i < perVillage && n < o.people; i++) {
         if (i === 0) yield person(village, ['village-head'], { public: mobile(), tiantong: satphone(), ...(random() < 0.3 ? { beidou: card() } : {}) });
         else if (i === 1) yield person(village, ['grid-worker'], { public: mobile() });
         else if (i === 2) yield person(village, ['militia'], { public: mobile(), pdt: radio() });
         else yield person(village, [], { public: mobile() });
       }
+    }
   }
   return { areas, people };
 }

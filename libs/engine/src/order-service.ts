@@ -85,6 +85,8 @@ export class OrderService {
         paths,
         now,
       );
+      // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
+      if (deliveries === 0) throw new OrderError('no_recipients', 'the order reaches nobody: no person in these areas (and roles)');
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
       const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       s.orders.setSeq(id, seq);
