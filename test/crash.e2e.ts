@@ -22,13 +22,22 @@ describe('crash: SIGKILL mid-burst (router as a child process)', () => {
     const c = await Client.open(first.url, ADMIN);
     c.ws.on('error', () => {}); // the router dies under it
     const accepted = new Map<string, string>();
+    const total = 200;
+    let sent = 0;
+    const sendNext = () => {
+      const i = sent++;
+      if (i < total)
+        c.send({ type: 'order.send', clientRef: `burst-${i}`, order: { priority: i % 7 === 0 ? 'flash' : 'routine', to: { areas: [VILLAGES[i % VILLAGES.length]] }, body: `第${i}号通知：请做好防汛准备。`, ttlS: 600 } });
+    };
+    // A paced burst, eight orders in flight: the kill lands with some sent and not yet answered.
     c.ws.on('message', (d) => {
       const f = JSON.parse(String(d));
-      if (f.type === 'order.accepted') accepted.set(f.clientRef, f.orderId);
+      if (f.type === 'order.accepted') {
+        accepted.set(f.clientRef, f.orderId);
+        sendNext();
+      }
     });
-    const total = 200;
-    for (let i = 0; i < total; i++)
-      c.send({ type: 'order.send', clientRef: `burst-${i}`, order: { priority: i % 7 === 0 ? 'flash' : 'routine', to: { areas: [VILLAGES[i % VILLAGES.length]] }, body: `第${i}号通知：请做好防汛准备。`, ttlS: 600 } });
+    for (let i = 0; i < 8; i++) sendNext();
     await waitFor(async () => accepted.size >= 40, 'some orders accepted');
     first.proc.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');

@@ -124,7 +124,7 @@ export class RouterCore {
   async start(): Promise<void> {
     let after = '';
     for (;;) {
-      const page = this.store.deliveries.sendingAfter(after, PAGE);
+      const page = this.store.deliveries.inFlightAfter(after, PAGE);
       if (!page.length) break;
       this.dispatcher.enqueue(page.map((d) => this.engine.resend(d)).filter((x) => x !== null));
       after = page[page.length - 1].id;

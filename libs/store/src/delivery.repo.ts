@@ -103,10 +103,13 @@ export class DeliveryRepo {
     );
   }
 
-  /** Deliveries whose attempt was handed to a gateway before a crash: send them again. */
-  sendingAfter(afterId: string, limit: number): Delivery[] {
+  /**
+   * Deliveries with an attempt in flight at a crash (`sending`, or `sent` and awaiting its
+   * receipt): their attempt is sent again with the same id, and gateways answer or dedupe.
+   */
+  inFlightAfter(afterId: string, limit: number): Delivery[] {
     return this.sql
-      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status = 'sending' AND id > ? ORDER BY id LIMIT ?`, afterId, limit)
+      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status IN ('sending', 'sent') AND id > ? ORDER BY id LIMIT ?`, afterId, limit)
       .map(toDelivery);
   }
 
