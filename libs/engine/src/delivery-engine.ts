@@ -67,6 +67,8 @@ export interface EngineSink {
  */
 export class DeliveryEngine {
   private inbox: EngineItem[] = [];
+  /** Starts of flash and immediate orders: applied before anything else waiting. */
+  private urgent: EngineItem[] = [];
   private running = false;
   private waiters: (() => void)[] = [];
   private readonly specs: Map<string, ChannelSpec>;
@@ -92,14 +94,14 @@ export class DeliveryEngine {
     return this.specs.get(channel);
   }
 
-  submit(items: readonly EngineItem[]): void {
+  submit(items: readonly EngineItem[], urgent = false): void {
     if (items.length === 0) return;
-    this.inbox.push(...items);
+    (urgent ? this.urgent : this.inbox).push(...items);
     void this.pump();
   }
 
   get busy(): boolean {
-    return this.running || this.inbox.length > 0;
+    return this.running || this.inbox.length > 0 || this.urgent.length > 0;
   }
 
   /** Resolves when every submitted event has been applied and committed. */
@@ -112,9 +114,12 @@ export class DeliveryEngine {
     if (this.running) return;
     this.running = true;
     try {
-      while (this.inbox.length) {
-        const batch = this.inbox.splice(0, this.config.eventBatch);
-        await this.run(() => batch);
+      while (this.urgent.length || this.inbox.length) {
+        if (this.urgent.length) await this.run(() => this.urgent.splice(0, this.config.eventBatch), true);
+        else {
+          const batch = this.inbox.splice(0, this.config.eventBatch);
+          await this.run(() => batch);
+        }
       }
     } finally {
       this.running = false;
@@ -128,11 +133,21 @@ export class DeliveryEngine {
    * One write job: `collect` runs inside the transaction, so items it pulls from the store
    * (new deliveries, due timers) are read and written atomically.
    */
-  async run(collect: (store: Store) => EngineItem[]): Promise<number> {
-    const output = await this.store.write((s) => this.apply(collect(s), this.clock.now()));
+  async run(collect: (store: Store) => EngineItem[], urgent = false): Promise<number> {
+    const output = await this.store.write((s) => this.apply(collect(s), this.clock.now()), urgent);
+    this.committed(output);
+    return output.applied;
+  }
+
+  /** Applies items inside a write job someone else owns; hand the result to `committed` after. */
+  applyNow(items: readonly EngineItem[]): EngineOutput & { applied: number } {
+    return this.apply(items, this.clock.now());
+  }
+
+  /** Effects of a committed job leave the process: events to subscribers, sends to gateways. */
+  committed(output: EngineOutput): void {
     this.bus.publish(output.events);
     this.sink.afterCommit(output);
-    return output.applied;
   }
 
   private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {

@@ -36,13 +36,23 @@ function newOrderId(now: number): string {
 
 const secureRandom = () => randomBytes(4).readUInt32BE() / 2 ** 32;
 
+/** What happens to an order's deliveries when it is stored: the router starts them. */
+export interface OrderHooks {
+  /** Inside the order's transaction: may start its deliveries in the same commit. */
+  inTransaction(store: Store, order: Accepted, priority: OrderSpec['priority']): unknown;
+  /** After commit, with what `inTransaction` returned. */
+  committed(order: Accepted, priority: OrderSpec['priority'], fromTransaction: unknown): void;
+}
+
+const URGENT = new Set<OrderSpec['priority']>(['flash', 'immediate']);
+
 export class OrderService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly bus: EventBus,
-    private readonly started: () => void,
+    private readonly hooks: OrderHooks,
   ) {}
 
   inScope(p: Principal, area: string): boolean {
@@ -90,12 +100,13 @@ export class OrderService {
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
       const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       s.orders.setSeq(id, seq);
-      return { accepted: { orderId: id, ref, deliveries, seq, replayed: false }, payload, scope };
-    });
+      const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
+      return { accepted, payload, scope, started: this.hooks.inTransaction(s, accepted, spec.priority) };
+    }, URGENT.has(spec.priority));
     if ('again' in result && result.again) return this.replay(result.again);
     const r = result as Exclude<typeof result, { again: unknown }>;
     this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
-    this.started();
+    this.hooks.committed(r.accepted, spec.priority, r.started);
     return r.accepted;
   }
 

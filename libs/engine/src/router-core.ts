@@ -105,7 +105,18 @@ export class RouterCore {
     this.starter = new Starter(this.engine, this.dispatcher, o.config);
     this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
     this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
-    this.orders = new OrderService(o.store, o.clock, this.tree, this.bus, () => this.starter.kick());
+    this.orders = new OrderService(o.store, o.clock, this.tree, this.bus, {
+      // A small flash or immediate order starts in its own transaction: its first attempts leave
+      // right after the commit that accepts it, ahead of everything queued.
+      inTransaction: (s, a, priority) =>
+        (priority === 'flash' || priority === 'immediate') && a.deliveries <= o.config.startBatch
+          ? this.engine.applyNow(s.deliveries.openIdsOfOrder(a.orderId, '', a.deliveries).map((id) => ({ deliveryId: id, event: { type: 'START', at: o.clock.now() } })))
+          : null,
+      committed: (_a, _p, started) => {
+        if (started) this.engine.committed(started as EngineOutput);
+        this.starter.kick();
+      },
+    });
   }
 
   private afterCommit(out: EngineOutput): void {

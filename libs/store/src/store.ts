@@ -39,8 +39,8 @@ export class Store {
   }
 
   /** A write job: runs in the single writer's next transaction; settles after commit. */
-  write<T>(fn: (store: Store) => T): Promise<T> {
-    return this.writer.write(() => fn(this));
+  write<T>(fn: (store: Store) => T, urgent = false): Promise<T> {
+    return this.writer.write(() => fn(this), urgent);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,7 @@ interface Job {
  */
 export class Writer {
   private queue: Job[] = [];
+  private urgent: Job[] = [];
   private scheduled = false;
   private closed = false;
   batches = 0;
@@ -21,13 +22,15 @@ export class Writer {
     private readonly sql: Sql,
     /** Called after any rollback, so counters kept beside the data (event seq) can resync. */
     private readonly onRollback: () => void = () => {},
-    private readonly maxBatch = 2_000,
+    /** Jobs per transaction; engine jobs are batches themselves, so a few make a big commit. */
+    private readonly maxBatch = 8,
   ) {}
 
-  write<T>(fn: (sql: Sql) => T): Promise<T> {
+  /** `urgent` jobs commit in a transaction of their own ahead of the rest: flash traffic. */
+  write<T>(fn: (sql: Sql) => T, urgent = false): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      (urgent ? this.urgent : this.queue).push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -36,38 +39,53 @@ export class Writer {
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.urgent.length;
   }
 
-  /** Commits what is queued now; used by shutdown to finish writes in flight. */
+  /**
+   * Commits one transaction of queued jobs (urgent ones first), then yields to the event loop
+   * before the next, so urgent work that arrives meanwhile does not wait behind a long backlog.
+   */
   flush(): void {
     this.scheduled = false;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      const results: { ok: boolean; value: unknown }[] = [];
-      try {
-        this.sql.transaction(() => {
-          for (const job of batch) {
-            try {
-              results.push({ ok: true, value: this.sql.transaction(() => job.fn(this.sql)) });
-            } catch (e) {
-              results.push({ ok: false, value: e });
-              this.onRollback();
-            }
-          }
-        });
-      } catch (e) {
-        this.onRollback();
-        for (const job of batch) job.reject(e);
-        continue;
-      }
-      this.batches++;
-      batch.forEach((job, i) => (results[i].ok ? job.resolve(results[i].value) : job.reject(results[i].value)));
+    this.commitOne();
+    if (this.urgent.length || this.queue.length) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
     }
   }
 
+  /** Commits everything queued, now: shutdown finishes writes in flight with it. */
+  drain(): void {
+    while (this.urgent.length || this.queue.length) this.commitOne();
+  }
+
+  private commitOne(): void {
+    const batch = this.urgent.length ? this.urgent.splice(0, this.maxBatch) : this.queue.splice(0, this.maxBatch);
+    if (!batch.length) return;
+    const results: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.sql.transaction(() => {
+        for (const job of batch) {
+          try {
+            results.push({ ok: true, value: this.sql.transaction(() => job.fn(this.sql)) });
+          } catch (e) {
+            results.push({ ok: false, value: e });
+            this.onRollback();
+          }
+        }
+      });
+    } catch (e) {
+      this.onRollback();
+      for (const job of batch) job.reject(e);
+      return;
+    }
+    this.batches++;
+    batch.forEach((job, i) => (results[i].ok ? job.resolve(results[i].value) : job.reject(results[i].value)));
+  }
+
   close(): void {
-    this.flush();
+    this.drain();
     this.closed = true;
   }
 }

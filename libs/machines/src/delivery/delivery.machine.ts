@@ -45,6 +45,22 @@ const begin = (pick: (c: Ctx) => string | null, resetRound: boolean, keepDetail:
     };
   });
 
+/** A new delivery's context; also what `createDelivery` stores without running the machine. */
+export function initialContext(input: DeliveryInput): DeliveryContext {
+  return {
+    ...input,
+    dead: [],
+    round: [],
+    attempt: 0,
+    channel: null,
+    cycle: 0,
+    backoffs: 0,
+    reached: false,
+    detail: null,
+    epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
+  };
+}
+
 export const deliveryMachine = setup({
   types: {
     context: {} as DeliveryContext,
@@ -100,18 +116,7 @@ export const deliveryMachine = setup({
   },
 }).createMachine({
   id: 'delivery',
-  context: ({ input }) => ({
-    ...input,
-    dead: [],
-    round: [],
-    attempt: 0,
-    channel: null,
-    cycle: 0,
-    backoffs: 0,
-    reached: false,
-    detail: null,
-    epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
-  }),
+  context: ({ input }) => initialContext(input),
   initial: 'new',
   states: {
     new: {

@@ -1,6 +1,6 @@
-import { initialTransition, transition } from 'xstate';
+import { createActor, type AnyActorScope } from 'xstate';
 import type { DeliveryStatus } from '@lifeline/domain';
-import { DELIVERY_MACHINE_VERSION, deliveryMachine, type DeliveryStateValue } from './delivery.machine';
+import { DELIVERY_MACHINE_VERSION, deliveryMachine, initialContext, type DeliveryStateValue } from './delivery.machine';
 import type { DeliveryContext, DeliveryEvent, DeliveryInput, DeliveryIntent } from './delivery.types';
 
 /** What storage keeps of a delivery's machine: plain JSON, small enough for a million rows. */
@@ -19,15 +19,60 @@ export interface Step {
 
 const INTENT_TYPES = new Set(['dispatch', 'armTimer', 'cancelTimers', 'receipt']);
 
+/**
+ * XState's `transition(machine, snapshot, event)` builds a throw-away actor on every call, and that
+ * constructor computes a whole initial snapshot: most of a step's cost. The machine has no child
+ * actors and no side effects, so one inert scope serves every step; this is what `transition()`
+ * does, minus the rebuilding. `delivery.runner.spec.ts` checks both give the same results.
+ */
+const scope = (() => {
+  const self = createActor(deliveryMachine, {
+    input: { channels: [], terminalOf: {}, ackRequired: false, ackWithinMs: 0, expiresAt: 0, retryBaseMs: 0, retryMaxMs: 0 },
+  });
+  let collect: (a: unknown) => void = () => {};
+  const s = {
+    self,
+    defer: () => {},
+    id: '',
+    logger: () => {},
+    sessionId: '',
+    stopChild: () => {},
+    system: self.system,
+    emit: () => {},
+    actionExecutor: (a: unknown) => collect(a),
+  } as unknown as AnyActorScope;
+  return {
+    run<T>(fn: (scope: AnyActorScope) => T): [T, { type: string; params?: unknown }[]] {
+      const actions: { type: string; params?: unknown }[] = [];
+      collect = (a) => actions.push(a as { type: string; params?: unknown });
+      try {
+        return [fn(s), actions];
+      } finally {
+        collect = () => {};
+      }
+    },
+  };
+})();
+
+/** `initialTransition(deliveryMachine, input)`, with the shared inert scope. */
+export function initialDeliveryTransition(input: DeliveryInput) {
+  return scope.run((sc) => deliveryMachine.getInitialSnapshot(sc, input));
+}
+
+/** `transition(deliveryMachine, snapshot, event)`, with the shared inert scope. */
+export function deliveryTransition(snapshot: ReturnType<typeof deliveryMachine.resolveState>, event: DeliveryEvent) {
+  return scope.run((sc) => deliveryMachine.transition(snapshot, event, sc));
+}
+
 function toIntents(actions: readonly { type: string; params?: unknown }[]): DeliveryIntent[] {
   return actions
     .filter((a) => INTENT_TYPES.has(a.type))
     .map((a) => ({ type: a.type, params: a.params ?? {} }) as DeliveryIntent);
 }
 
+/** `new` has no entry actions, so a new delivery is its initial context; no machine run needed. */
 export function createDelivery(input: DeliveryInput): StoredDelivery {
-  const [snapshot] = initialTransition(deliveryMachine, input);
-  return { version: DELIVERY_MACHINE_VERSION, value: snapshot.value as DeliveryStateValue, context: snapshot.context };
+  return { version: DELIVERY_MACHINE_VERSION, value: 'new', context: initialContext(input) };
 }
 
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
@@ -37,7 +82,7 @@ export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step
   // A restored snapshot does not know it is done, so final states are guarded here.
   if (isFinalValue(stored.value)) return { stored, intents: [], changed: false };
   const snapshot = deliveryMachine.resolveState({ value: stored.value, context: stored.context });
-  const [next, actions] = transition(deliveryMachine, snapshot, event);
+  const [next, actions] = deliveryTransition(snapshot, event);
   if (next === snapshot) return { stored, intents: [], changed: false };
   return {
     stored: { version: DELIVERY_MACHINE_VERSION, value: next.value as DeliveryStateValue, context: next.context },

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: the router's throughput and latency against baselines measured in the same run.
+ * Prints a table and writes bench/results.json. Not part of `npm test`.
+ *   --quick   100,000-person scale only (a minute instead of several)
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { SimulatedGateway } from '@lifeline/channels';
+import type { OrderSpec } from '@lifeline/domain';
+import { RouterCore, SystemClock, type Principal } from '@lifeline/engine';
+import { Store } from '@lifeline/store';
+import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
+import { generateDirectory } from '../scripts/lib/directory-generator';
+
+const ADMIN: Principal = { id: 'bench', role: 'admin', areas: null, channel: null };
+const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const wanted = (name: string) => only === null || only === name;
+const PEOPLE = quick ? 100_000 : 1_000_000;
+const COUNTY = '330102'; // 100,000 people at the full scale, 10,000 in --quick
+const CITY = '330100';
+const results: Record<string, unknown> = {};
+const rows: [string, string, string, string][] = [];
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const ms = (t: number) => `${t.toFixed(1)} ms`;
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+
+function spec(over: Partial<OrderSpec> & Pick<OrderSpec, 'to'>): OrderSpec {
+  return { priority: 'flash', body: '台风红色预警：请立即组织危险区域人员全部转移。', ackRequired: false, ackWithinS: 600, ttlS: 86_400, ...over };
+}
+
+async function openStore(dir: string, name: string): Promise<Store> {
+  const store = await Store.open(join(dir, name));
+  const t0 = performance.now();
+  const d = generateDirectory({ people: PEOPLE, seed: 7 });
+  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
+  log(`directory: ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return store;
+}
+
+/** The same delivery rows, inserted one prepared statement at a time, in one transaction. */
+function rawInsert(dir: string, people: { id: string; area: string; path: string; terminals: string }[]): number {
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE deliveries (id varchar PRIMARY KEY NOT NULL, order_id varchar NOT NULL, person_id varchar NOT NULL, area varchar NOT NULL,
+    area_path varchar NOT NULL, terminals varchar NOT NULL, priority_rank bigint NOT NULL, expires_at bigint NOT NULL, status varchar NOT NULL,
+    machine varchar, channel varchar, attempt bigint NOT NULL DEFAULT 0, updated_at bigint NOT NULL);
+    CREATE INDEX s1 ON deliveries (status, priority_rank); CREATE INDEX s2 ON deliveries (status, area_path); CREATE INDEX s3 ON deliveries (person_id);`);
+  const ins = db.prepare('INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 0, ?)');
+  const t0 = performance.now();
+  db.transaction(() => {
+    for (const p of people) ins.run(`o-raw:${p.id}`, 'o-raw', p.id, p.area, p.path, p.terminals, 0, 1, 'new', 1);
+  })();
+  const t = performance.now() - t0;
+  db.close();
+  rmSync(join(dir, 'raw.db'), { force: true });
+  return t;
+}
+
+async function acceptBench(dir: string, store: Store, core: RouterCore): Promise<void> {
+  for (const [label, area] of [['county', COUNTY], ['city', CITY]] as const) {
+    const people = store.db.sql.all<{ id: string; area: string; path: string; terminals: string }>(
+      'SELECT id, area, area_path AS path, terminals FROM people WHERE area_path >= ? AND area_path < ?',
+      core.tree.path(area), core.tree.path(area).slice(0, -1) + '0',
+    );
+    const raw = rawInsert(dir, people);
+    const t0 = performance.now();
+    const a = await core.orders.accept(ADMIN, `accept-${label}`, spec({ to: { areas: [area] } }));
+    const ours = performance.now() - t0;
+    results[`accept_${a.deliveries}`] = { deliveries: a.deliveries, ms: ours, rawInsertMs: raw, ratio: ours / raw };
+    rows.push([`accept flash order to ${a.deliveries.toLocaleString()} people`, ms(ours), `raw inserts ${ms(raw)}`, `${(ours / raw).toFixed(2)}x (target <= 2)`]);
+    // Leave the store as it was for the next measurement.
+    await store.write((s) => {
+      s.db.sql.run('DELETE FROM deliveries WHERE id > ? AND id < ?', `${a.orderId}:`, `${a.orderId};`);
+      s.db.sql.run('UPDATE orders SET open_count = 0 WHERE id = ?', a.orderId);
+    });
+  }
+}
+
+function fastSims(core: RouterCore, clock: SystemClock, channels: string[], silent = false): SimulatedGateway[] {
+  return channels.map((channel, i) => {
+    const sim = new SimulatedGateway(
+      { channel, gatewayId: `bench-${channel}`, areas: [CITY], window: 100_000, acceptMs: [0, 0], deliverMs: [0, 0], loss: 0, ratePerS: 1e9, minIntervalMs: 0, concurrent: 0, replyProbability: 0, replyDelayMs: [0, 0], invalidPrefix: null },
+      clock,
+      i + 1,
+    );
+    sim.connect(core.hub);
+    if (silent) sim.mode = 'silent';
+    return sim;
+  });
+}
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** The same per-delivery writes (3 receipts, 3 snapshot updates, 1 attempt) straight through the driver. */
+function rawWrites(dir: string, n: number): number {
+  const db = new Database(join(dir, 'raw2.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE d (id varchar PRIMARY KEY, status varchar, machine varchar); CREATE TABLE e (seq bigint PRIMARY KEY, payload varchar); CREATE TABLE a (id varchar PRIMARY KEY, status varchar)');
+  const insD = db.prepare('INSERT INTO d VALUES (?, ?, ?)');
+  db.transaction(() => { for (let i = 0; i < n; i++) insD.run(`d${i}`, 'new', null); })();
+  const up = db.prepare('UPDATE d SET status = ?, machine = ? WHERE id = ?');
+  const ev = db.prepare('INSERT INTO e VALUES (?, ?)');
+  const at = db.prepare('INSERT INTO a VALUES (?, ?)');
+  const machine = JSON.stringify({ version: 1, value: 'sent', context: { channels: ['public', 'drone'], attempt: 1, epochs: { ttl: 1 } } });
+  let seq = 0;
+  const t0 = performance.now();
+  for (let b = 0; b < n; b += 1000)
+    db.transaction(() => {
+      for (let i = b; i < Math.min(n, b + 1000); i++)
+        for (const status of ['sending', 'sent', 'delivered']) {
+          up.run(status, machine, `d${i}`);
+          ev.run(++seq, `{"type":"receipt","status":"${status}"}`);
+          if (status === 'sending') at.run(`d${i}#1`, status);
+        }
+    })();
+  const t = performance.now() - t0;
+  db.close();
+  return t;
+}
+
+async function throughputBench(dir: string, store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+  const sims = fastSims(core, clock, ['public']);
+  await core.settle();
+  const finalsBefore = core.engine.stats.finals;
+  const t0 = performance.now();
+  const a = await core.orders.accept(ADMIN, 'throughput', spec({ priority: 'routine', to: { areas: [COUNTY] } }));
+  await waitUntil(() => core.engine.stats.finals - finalsBefore >= a.deliveries);
+  const t = performance.now() - t0;
+  log(`  writer batches: ${store.writer.batches}, engine applied ${core.engine.stats.applied}, ignored ${core.engine.stats.ignored}`);
+  const perS = a.deliveries / (t / 1000);
+  const raw = rawWrites(dir, a.deliveries);
+  const rawPerS = a.deliveries / (raw / 1000);
+  results.throughput = { deliveries: a.deliveries, ms: t, perS, rawSameWritesPerS: rawPerS, ratio: perS / rawPerS };
+  rows.push([`deliveries to final, zero-latency simulators (${a.deliveries.toLocaleString()})`, `${Math.round(perS).toLocaleString()}/s`, `raw same writes ${Math.round(rawPerS).toLocaleString()}/s`, `${(perS / rawPerS).toFixed(2)}x of raw (target >= 10,000/s)`]);
+  sims.forEach((s) => s.disconnect());
+  await core.settle();
+}
+
+async function latencyBench(store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+  const sims = fastSims(core, clock, ['public']);
+  await core.settle();
+  const seen = new Map<string, number>();
+  const send = core.hub.send.bind(core.hub);
+  core.hub.send = (gw, item) => {
+    if (item.priority === 'flash' && !seen.has(item.orderId)) seen.set(item.orderId, performance.now());
+    send(gw, item);
+  };
+  const finalsBefore = core.engine.stats.finals;
+  const routine = await core.orders.accept(ADMIN, 'latency-routine', spec({ priority: 'routine', to: { areas: [COUNTY] } }));
+  const person = store.directory.people(1, 'p-0009')[0];
+  const samples: number[] = [];
+  let i = 0;
+  while (core.engine.stats.finals - finalsBefore < routine.deliveries * 0.9 && i < 300) {
+    const t0 = performance.now();
+    const a = await core.orders.accept(ADMIN, `latency-flash-${i++}`, spec({ to: { people: [person.id] } }));
+    await waitUntil(() => seen.has(a.orderId));
+    samples.push(seen.get(a.orderId)! - t0);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  samples.sort((x, y) => x - y);
+  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
+  const done = core.engine.stats.finals - finalsBefore;
+  results.flashLatency = { samples: samples.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), routineInProgress: routine.deliveries, routineFinishedMeanwhile: done };
+  rows.push([`flash order -> first attempt, during a ${routine.deliveries.toLocaleString()}-person routine order`, `p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}`, `${samples.length} samples`, 'target p99 < 50 ms']);
+  core.hub.send = send;
+  await waitUntil(() => core.engine.stats.finals - finalsBefore >= routine.deliveries + samples.length);
+  sims.forEach((s) => s.disconnect());
+  await core.settle();
+}
+
+async function rssBench(store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+  // Gateways accept and never deliver: every delivery stays open (`sent`), its timer in the table.
+  const sims = fastSims(core, clock, ['public'], true);
+  await core.settle();
+  peakRss = process.memoryUsage().rss;
+  const startRss = peakRss;
+  const a = await core.orders.accept(ADMIN, 'rss', spec({ priority: 'routine', to: { areas: [CITY] } }));
+  const t0 = performance.now();
+  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && !core.engine.busy && core.dispatcher.pending === 0);
+  await core.settle();
+  const open = store.orders.get(a.orderId)!.open_count;
+  results.rss = { deliveriesInFlight: Number(open), peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20, startAllMs: performance.now() - t0 };
+  rows.push([`peak RSS, ${Number(open).toLocaleString()} deliveries in flight`, `${(peakRss / 2 ** 20).toFixed(0)} MB`, `at start ${(startRss / 2 ** 20).toFixed(0)} MB`, 'target < 1,536 MB']);
+  sims.forEach((s) => s.disconnect());
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+  const config = loadConfig('config/default.yaml');
+  const ec = engineConfig(config);
+  for (const c of ec.channels) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
+  const store = await openStore(dir, 'bench.db');
+  const clock = new SystemClock();
+  const core = new RouterCore({ store, clock, config: ec, areas: store.directory.areas() });
+  if (wanted('accept')) {
+    log('accept: order -> committed, against raw inserts of the same rows');
+    await acceptBench(dir, store, core);
+  }
+  await core.start();
+  if (wanted('throughput')) {
+    log('throughput: zero-latency simulators');
+    await throughputBench(dir, store, core, clock);
+  }
+  if (wanted('latency')) {
+    log('latency: flash during routine');
+    await latencyBench(store, core, clock);
+  }
+  if (wanted('rss')) {
+    log(`rss: ${PEOPLE.toLocaleString()} deliveries in flight`);
+    await rssBench(store, core, clock);
+  }
+  clearInterval(sampler);
+  await core.stop();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE };
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 10));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  process.stdout.write(`\n${line(['measure', 'lifeline', 'baseline (same run)', 'ratio / target'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n\n`);
+  process.stdout.write(`machine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}\n`);
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  process.stdout.write('wrote bench/results.json\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
