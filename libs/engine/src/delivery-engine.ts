@@ -47,6 +47,8 @@ export interface SendItem {
 }
 
 export interface EngineOutput {
+  /** Deliveries as committed: the engine keeps recent ones at hand (see `recent`). */
+  changed?: Delivery[];
   events: BusEvent[];
   sends: SendItem[];
   /** Attempts superseded before they left: the dispatcher drops them if still queued. */
@@ -72,6 +74,13 @@ export class DeliveryEngine {
   private running = false;
   private waiters: (() => void)[] = [];
   private readonly specs: Map<string, ChannelSpec>;
+  /**
+   * Deliveries as last committed, most recent last: the next event for a delivery usually comes
+   * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows,
+   * entries are filled only after commit and copied before use, and a failed job clears it.
+   */
+  private readonly recent = new Map<string, Delivery>();
+  private static readonly RECENT_MAX = 50_000;
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   sink: EngineSink = { afterCommit: () => {} };
 
@@ -134,7 +143,13 @@ export class DeliveryEngine {
    * (new deliveries, due timers) are read and written atomically.
    */
   async run(collect: (store: Store) => EngineItem[], urgent = false): Promise<number> {
-    const output = await this.store.write((s) => this.apply(collect(s), this.clock.now()), urgent);
+    let output: EngineOutput & { applied: number };
+    try {
+      output = await this.store.write((s) => this.apply(collect(s), this.clock.now()), urgent);
+    } catch (e) {
+      this.recent.clear();
+      throw e;
+    }
     this.committed(output);
     return output.applied;
   }
@@ -146,13 +161,30 @@ export class DeliveryEngine {
 
   /** Effects of a committed job leave the process: events to subscribers, sends to gateways. */
   committed(output: EngineOutput): void {
+    for (const d of output.changed ?? []) {
+      this.recent.delete(d.id);
+      if (d.machine && !isFinalValue(d.machine.value)) this.recent.set(d.id, d);
+    }
+    while (this.recent.size > DeliveryEngine.RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
     this.bus.publish(output.events);
     this.sink.afterCommit(output);
   }
 
+  private load(ids: readonly string[]): Map<string, Delivery> {
+    const out = new Map<string, Delivery>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const d = this.recent.get(id);
+      if (d) out.set(id, { ...d });
+      else missing.push(id);
+    }
+    if (missing.length) for (const [id, d] of this.store.deliveries.load(missing)) out.set(id, d);
+    return out;
+  }
+
   private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {
     const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
-    const rows = this.store.deliveries.load(items.map((i) => i.deliveryId));
+    const rows = this.load(items.map((i) => i.deliveryId));
     const changed = new Map<string, Delivery>();
     for (const item of items) {
       const d = rows.get(item.deliveryId);
@@ -165,6 +197,7 @@ export class DeliveryEngine {
       else this.stats.ignored++;
     }
     for (const d of changed.values()) this.store.deliveries.save(d, d.status, now);
+    out.changed = [...changed.values()];
     this.stats.applied += items.length;
     return out;
   }

@@ -51,6 +51,8 @@ export class RouterCore {
   private readonly config: EngineConfig;
   private readonly log: (m: string) => void;
   private background = new Set<Promise<unknown>>();
+  /** Attempts sent lately, so a receipt is checked without a read; the attempts table backs it. */
+  private readonly sentAttempts = new Map<string, { channel: string; area: string }>();
   private stopped = false;
 
   constructor(o: RouterCoreOptions) {
@@ -121,7 +123,11 @@ export class RouterCore {
 
   private afterCommit(out: EngineOutput): void {
     if (out.drops.length) this.dispatcher.drop(out.drops);
-    if (out.sends.length) this.dispatcher.enqueue(out.sends);
+    if (out.sends.length) {
+      for (const i of out.sends) this.sentAttempts.set(i.attemptId, { channel: i.channel, area: i.area });
+      while (this.sentAttempts.size > 100_000) this.sentAttempts.delete(this.sentAttempts.keys().next().value!);
+      this.dispatcher.enqueue(out.sends);
+    }
     if (out.timersArmed !== null) this.timers.consider(out.timersArmed);
   }
 
@@ -171,7 +177,8 @@ export class RouterCore {
 
   private receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): void {
     const p = parseAttemptId(frame.attemptId);
-    const attempt = p && this.store.attempts.get(frame.attemptId);
+    const attempt = p && (this.sentAttempts.get(frame.attemptId) ?? this.store.attempts.get(frame.attemptId));
+    if (frame.type === 'delivered') this.sentAttempts.delete(frame.attemptId);
     if (!p || !attempt || attempt.channel !== channel) {
       this.log(`${channel}: ${frame.type} for unknown attempt ${frame.attemptId}: ignored`);
       return;

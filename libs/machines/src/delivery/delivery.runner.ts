@@ -75,20 +75,25 @@ export function createDelivery(input: DeliveryInput): StoredDelivery {
   return { version: DELIVERY_MACHINE_VERSION, value: 'new', context: initialContext(input) };
 }
 
+/**
+ * Snapshots this process made, by the stored object they belong to: a delivery stepped again
+ * soon (accepted, then delivered) skips restoring. Stored objects are never mutated, so the
+ * pairing cannot go stale; a stored object from JSON simply misses.
+ */
+const restored = new WeakMap<StoredDelivery, ReturnType<typeof deliveryMachine.resolveState>>();
+
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
 export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step {
   if (stored.version !== DELIVERY_MACHINE_VERSION)
     throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
   // A restored snapshot does not know it is done, so final states are guarded here.
   if (isFinalValue(stored.value)) return { stored, intents: [], changed: false };
-  const snapshot = deliveryMachine.resolveState({ value: stored.value, context: stored.context });
+  const snapshot = restored.get(stored) ?? deliveryMachine.resolveState({ value: stored.value, context: stored.context });
   const [next, actions] = deliveryTransition(snapshot, event);
   if (next === snapshot) return { stored, intents: [], changed: false };
-  return {
-    stored: { version: DELIVERY_MACHINE_VERSION, value: next.value as DeliveryStateValue, context: next.context },
-    intents: toIntents(actions),
-    changed: true,
-  };
+  const nextStored: StoredDelivery = { version: DELIVERY_MACHINE_VERSION, value: next.value as DeliveryStateValue, context: next.context };
+  restored.set(nextStored, next);
+  return { stored: nextStored, intents: toIntents(actions), changed: true };
 }
 
 const STATUS_OF: Record<DeliveryStateValue, DeliveryStatus | null> = {
