@@ -23,7 +23,7 @@ export class Writer {
     /** Called after any rollback, so counters kept beside the data (event seq) can resync. */
     private readonly onRollback: () => void = () => {},
     /** Jobs per transaction; engine jobs are batches themselves, so a few make a big commit. */
-    private readonly maxBatch = 8,
+    private readonly maxBatch = 2,
   ) {}
 
   /** `urgent` jobs commit in a transaction of their own ahead of the rest: flash traffic. */

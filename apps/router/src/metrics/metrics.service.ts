@@ -16,30 +16,11 @@ export class MetricsService {
       if (frame.type === 'receipt') receipts.inc({ status: String(frame.status), channel: String(frame.channel ?? 'none') });
       else if (frame.type === 'order.accepted') orders.inc();
     });
-    new Gauge({
-      name: 'lifeline_dispatch_pending',
-      help: 'Sends waiting for capacity or a gateway window',
-      registers: [this.registry],
-      collect() {
-        this.set(core.dispatcher.pending);
-      },
-    });
-    new Gauge({
-      name: 'lifeline_dispatch_in_flight',
-      help: 'Sends at gateways awaiting accepted/failed',
-      registers: [this.registry],
-      collect() {
-        this.set(core.dispatcher.inFlightCount);
-      },
-    });
-    new Gauge({
-      name: 'lifeline_writer_batches',
-      help: 'Transactions committed by the single writer',
-      registers: [this.registry],
-      collect() {
-        this.set(store.writer.batches);
-      },
-    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', () => core.dispatcher.pending);
+    gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted/failed', () => core.dispatcher.inFlightCount);
+    gauge('lifeline_writer_batches', 'Transactions committed by the single writer', () => store.writer.batches);
     new Gauge({
       name: 'lifeline_gateways_connected',
       help: 'Gateways connected per channel',
