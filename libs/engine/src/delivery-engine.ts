@@ -57,6 +57,13 @@ export interface EngineOutput {
   finals: number;
 }
 
+let lastIso: [number, string] = [NaN, ''];
+/** Receipts of one batch share a clock reading: format it once. */
+function isoTime(ms: number): string {
+  if (lastIso[0] !== ms) lastIso = [ms, new Date(ms).toISOString()];
+  return lastIso[1];
+}
+
 /** Whatever consumes the engine's committed effects (the dispatcher, the timer poller). */
 export interface EngineSink {
   afterCommit(output: EngineOutput): void;
@@ -81,6 +88,8 @@ export class DeliveryEngine {
    */
   private readonly recent = new Map<string, Delivery>();
   private static readonly RECENT_MAX = 50_000;
+  /** Deliveries that went final in the job being applied, by order: one update per order. */
+  private readonly closing = new Map<string, number>();
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   sink: EngineSink = { afterCommit: () => {} };
 
@@ -184,6 +193,7 @@ export class DeliveryEngine {
 
   private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {
     const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
+    this.closing.clear(); // a job that threw left its counts behind
     const rows = this.load(items.map((i) => i.deliveryId));
     const changed = new Map<string, Delivery>();
     for (const item of items) {
@@ -197,6 +207,8 @@ export class DeliveryEngine {
       else this.stats.ignored++;
     }
     for (const d of changed.values()) this.store.deliveries.save(d, d.status, now);
+    for (const [orderId, n] of this.closing) this.store.orders.closeDeliveries(orderId, n);
+    this.closing.clear();
     out.changed = [...changed.values()];
     this.stats.applied += items.length;
     return out;
@@ -254,7 +266,7 @@ export class DeliveryEngine {
           const { status, channel, attempt, detail } = intent.params;
           if (attempt > 0 && (status === 'sent' || status === 'delivered' || status === 'acknowledged'))
             this.store.attempts.update(attemptId(d.id, attempt), status, now, detail);
-          const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: new Date(now).toISOString(), detail };
+          const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: isoTime(now), detail };
           const seq = this.store.events.append('receipt', now, d.orderId, d.areaPath, payload);
           out.events.push({ frame: { ...payload, seq } as BusEvent['frame'], areaPath: d.areaPath });
           break;
@@ -266,7 +278,7 @@ export class DeliveryEngine {
     d.attempt = ctx.attempt;
     d.status = statusOf(result.stored.value) ?? 'new';
     if (isFinalValue(result.stored.value)) {
-      this.store.orders.closeDeliveries(d.orderId, 1);
+      this.closing.set(d.orderId, (this.closing.get(d.orderId) ?? 0) + 1);
       out.finals++;
       this.stats.finals++;
     }
