@@ -30,6 +30,8 @@ export class Database {
         // FULL: a commit is on disk before a console hears of it, even across power loss.
         db.pragma('synchronous = FULL');
         db.pragma('busy_timeout = 5000');
+        // A million-person directory does not fit SQLite's 2 MB default page cache.
+        db.pragma('cache_size = -131072');
       },
       migrations: [Initial1767225600000],
       migrationsRun: true,

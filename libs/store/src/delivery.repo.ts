@@ -79,7 +79,15 @@ export class DeliveryRepo {
 
   /** Unstarted deliveries past their deadline: they must still end, as expired. */
   expiredNew(now: number, limit: number): string[] {
-    return this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' AND expires_at <= ? LIMIT ?", now, limit).map((r) => r.id);
+    // Per priority rank, so the (status, priority_rank, expires_at) index serves a range, not a scan.
+    const out: string[] = [];
+    for (let rank = 0; rank < 4 && out.length < limit; rank++)
+      for (const r of this.sql.all<{ id: string }>(
+        "SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? AND expires_at <= ? LIMIT ?",
+        rank, now, limit - out.length,
+      ))
+        out.push(r.id);
+    return out;
   }
 
   countByStatus(status: string): number {

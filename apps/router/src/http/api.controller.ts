@@ -6,6 +6,7 @@ import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { eventVisibleTo, visibleTo } from '../auth/scope';
 import { MetricsService } from '../metrics/metrics.service';
+import { z } from 'zod';
 import { ApiError } from './errors';
 import { parse } from './parse';
 
@@ -49,10 +50,13 @@ export class ApiController {
 
   @Get('api/directory')
   @Roles('console', 'drill')
-  directory(@Req() req: AuthedRequest) {
+  directory(@Req() req: AuthedRequest, @Query() query: unknown) {
+    // Pages of people for large directories; the demo's 500 fit in the first.
+    const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), query, 'query');
     const { store, core } = this.lifeline;
-    const people = store.directory.people(2_000_000).filter((p) => visibleTo(req.principal, core.tree, core.tree.path(p.area)));
-    return { areas: store.directory.areas(), people };
+    const page = store.directory.people(q.limit, q.after);
+    const people = page.filter((p) => visibleTo(req.principal, core.tree, core.tree.path(p.area)));
+    return { areas: store.directory.areas(), people, next: page.length === q.limit ? page[page.length - 1].id : null };
   }
 
   @Post('api/tokens')

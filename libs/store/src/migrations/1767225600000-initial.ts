@@ -97,7 +97,7 @@ export class Initial1767225600000 implements MigrationInterface {
           int('updated_at'),
         ],
         indices: [
-          new TableIndex({ name: 'deliveries_status_rank', columnNames: ['status', 'priority_rank'] }),
+          new TableIndex({ name: 'deliveries_status_rank', columnNames: ['status', 'priority_rank', 'expires_at'] }),
           new TableIndex({ name: 'deliveries_status_area', columnNames: ['status', 'area_path'] }),
           new TableIndex({ name: 'deliveries_person', columnNames: ['person_id'] }),
         ],
