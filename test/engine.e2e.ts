@@ -160,6 +160,34 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect(h.store.orders.list('all')).toHaveLength(1);
   });
 
+  it('trips the breaker on a silent gateway: falls back, marks the channel down there, and probes later', async () => {
+    h = await harness({ tweak: noLoss });
+    h.sims.get('public')!.mode = 'down'; // takes sends, answers nothing
+    const a = await h.order({ to: { areas: ['330102001'] } }); // a town: staff with radios, villagers with phones
+    await h.advance(31_000); // past public's 30 s accept timeout
+    const channelEvents = h.store.events.since(0, 100_000).filter((e) => e.type === 'channel').map((e) => e.payload);
+    expect(channelEvents).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'down' }));
+    const r = receipts(h).filter((x) => x.orderId === a.orderId);
+    expect(r.some((x) => x.status === 'sending' && x.channel === 'pdt' && /public silent/.test(x.detail ?? ''))).toBe(true);
+    // After the back-off the breaker lets a probe through: the channel is degraded, not down.
+    await h.advance(30_000);
+    expect(h.core.health.list()).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'degraded' }));
+  });
+
+  it('reaches people through a drone cell only where and while it covers', async () => {
+    h = await harness({ tweak: noLoss });
+    h.sims.get('public')!.disconnect();
+    await h.core.settle();
+    const inside = await h.order({ to: { areas: ['330104001001'], roles: ['grid-worker'] } }); // covered county
+    const outside = await h.order({ to: { areas: ['330102001001'], roles: ['grid-worker'] } });
+    await h.advance(60_000);
+    expect(h.store.deliveries.countsByStatus(inside.orderId)).toEqual({ delivered: 1 });
+    expect(receipts(h).find((x) => x.orderId === inside.orderId && x.status === 'delivered')!.channel).toBe('drone');
+    expect(h.store.deliveries.countsByStatus(outside.orderId)).toEqual({ queued: 1 });
+    await h.advance(5 * 3_600_000); // the drone leaves after ~5 h on station
+    expect(h.core.health.list()).toContainEqual(expect.objectContaining({ channel: 'drone', area: '330104', state: 'down' }));
+  });
+
   it('resumes after a restart from rows alone: timers, sends in flight, unstarted deliveries', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'lifeline-')), 'resume.db');
     h = await harness({ db, tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
