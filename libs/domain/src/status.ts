@@ -11,19 +11,6 @@ export const DELIVERY_STATUSES = [
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** `delivered` is final only when no acknowledgement was asked for, so it is judged per delivery. */
-const ALWAYS_FINAL: ReadonlySet<DeliveryStatus> = new Set([
-  'acknowledged',
-  'unanswered',
-  'expired',
-  'failed',
-  'cancelled',
-]);
-
-export function isFinalStatus(status: DeliveryStatus, ackRequired: boolean): boolean {
-  return ALWAYS_FINAL.has(status) || (status === 'delivered' && !ackRequired);
-}
-
 /** Status changes a receipt stream may show; anything else is a bug the chaos suite must catch. */
 export const ALLOWED_STATUS_CHANGES: Readonly<Record<DeliveryStatus | 'new', readonly DeliveryStatus[]>> = {
   new: ['queued', 'sending', 'expired', 'failed', 'cancelled'],

@@ -75,24 +75,26 @@ export class GatewayHub implements GatewayLink, GatewayPool {
         return this.handlers.receipt(session.channel, frame);
       case 'reply':
         return this.handlers.reply(session.channel, frame.from, frame.text);
-      case 'health': {
-        const unknown = frame.areas.filter((a) => !this.tree.has(a));
-        if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
-        return this.handlers.health(session.channel, session.gatewayId, frame);
-      }
-      case 'coverage': {
-        const unknown = frame.areas.filter((a) => !this.tree.has(a));
-        if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
-        return this.handlers.coverage(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
-      }
+      case 'health':
+        if (this.knownAreas(session, frame.areas)) this.handlers.health(session.channel, session.gatewayId, frame);
+        return;
+      case 'coverage':
+        if (this.knownAreas(session, frame.areas)) this.handlers.coverage(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
+        return;
     }
+  }
+
+  /** Areas a gateway names must be in the directory; otherwise the frame is refused whole. */
+  private knownAreas(session: Session, areas: readonly string[]): boolean {
+    const unknown = areas.filter((a) => !this.tree.has(a));
+    if (unknown.length) this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    return unknown.length === 0;
   }
 
   private hello(session: Session, frame: Extract<GatewayFrame, { type: 'hello' }>): void {
     if (frame.channel !== session.channel)
       return this.refuse(session, 'wrong_channel', `this link is bound to channel ${session.channel}, not ${frame.channel}`);
-    const unknown = frame.areas.filter((a) => !this.tree.has(a));
-    if (unknown.length) return this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    if (!this.knownAreas(session, frame.areas)) return;
     const other = this.byGatewayId.get(frame.gatewayId);
     if (other && other !== session) this.close(other); // a reconnect replaces the stale session
     session.gatewayId = frame.gatewayId;

@@ -85,7 +85,7 @@ export class OrderService {
 
     const result = await this.store.write((s) => {
       const again = s.orders.byClientRef(p.id, clientRef); // a concurrent retry of the same clientRef
-      if (again) return { again };
+      if (again) return { kind: 'replay' as const, row: again };
       let ref = '';
       for (let i = 0; i < 60 && (!ref || s.orders.refInUse(ref)); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
@@ -101,10 +101,10 @@ export class OrderService {
       const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       s.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
-      return { accepted, payload, scope, started: this.hooks.inTransaction(s, accepted, spec.priority) };
+      return { kind: 'new' as const, accepted, payload, scope, started: this.hooks.inTransaction(s, accepted, spec.priority) };
     }, URGENT.has(spec.priority));
-    if ('again' in result && result.again) return this.replay(result.again);
-    const r = result as Exclude<typeof result, { again: unknown }>;
+    if (result.kind === 'replay') return this.replay(result.row);
+    const r = result;
     this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
     this.hooks.committed(r.accepted, spec.priority, r.started);
     return r.accepted;
@@ -114,13 +114,11 @@ export class OrderService {
     return { orderId: row.id, ref: row.ref, deliveries: Number(row.deliveries), seq: Number(row.seq), replayed: true };
   }
 
-  /** Marks the order cancelled; returns its open delivery ids page by page for the engine. */
-  cancelTarget(p: Principal, orderId: string): { scopePath: string } {
+  /** Throws unless the order exists and lies within the principal's areas. */
+  checkCancel(p: Principal, orderId: string): void {
     const row = this.store.orders.get(orderId);
     if (!row) throw new OrderError('not_found', `no order ${orderId}`);
     const scopeArea = row.scope_path.split('/').filter(Boolean).pop();
-    if (scopeArea && !this.inScope(p, scopeArea) && p.areas !== null)
-      throw new OrderError('out_of_scope', `order ${orderId} is outside this token's areas`);
-    return { scopePath: row.scope_path };
+    if (scopeArea && !this.inScope(p, scopeArea)) throw new OrderError('out_of_scope', `order ${orderId} is outside this token's areas`);
   }
 }

@@ -64,11 +64,7 @@ export class RouterCore {
     this.reach = new Reach(this.tree);
     this.engine = new DeliveryEngine(o.store, o.clock, o.config, this.reach, new OrderCache(o.store), this.bus);
     this.hub = new GatewayHub(this.tree, this.reach, o.clock, {
-      online: (channel, gatewayId, areas) => {
-        this.reach.setCoverage(channel, gatewayId, areas);
-        this.dispatcher.drainChannel(channel);
-        this.track(this.health.recheck(channel, areas));
-      },
+      online: (channel, gatewayId, areas) => this.covered(channel, gatewayId, areas, null),
       offline: (channel, gatewayId) => {
         this.reach.removeCoverage(channel, gatewayId);
         this.reach.clearSource(`gw:${gatewayId}`);
@@ -80,11 +76,7 @@ export class RouterCore {
         for (const a of frame.areas) this.reach.report(channel, a, `gw:${gatewayId}`, frame.state);
         this.track(this.health.recheck(channel, frame.areas));
       },
-      coverage: (channel, gatewayId, areas, until) => {
-        this.reach.setCoverage(channel, gatewayId, areas, until);
-        this.dispatcher.drainChannel(channel);
-        this.track(this.health.recheck(channel, areas));
-      },
+      coverage: (channel, gatewayId, areas, until) => this.covered(channel, gatewayId, areas, until),
       log: this.log,
     });
     this.dispatcher = new Dispatcher(
@@ -119,6 +111,13 @@ export class RouterCore {
         this.starter.kick();
       },
     });
+  }
+
+  /** A gateway reaches `areas` (until a time, for drones): sends may go, waiting deliveries move. */
+  private covered(channel: string, gatewayId: string, areas: string[], until: number | null): void {
+    this.reach.setCoverage(channel, gatewayId, areas, until);
+    this.dispatcher.drainChannel(channel);
+    this.track(this.health.recheck(channel, areas));
   }
 
   private afterCommit(out: EngineOutput): void {
@@ -228,7 +227,7 @@ export class RouterCore {
 
   /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
   async cancel(p: Principal, orderId: string): Promise<number> {
-    this.orders.cancelTarget(p, orderId);
+    this.orders.checkCancel(p, orderId);
     await this.store.write((s) => s.orders.markCancelled(orderId));
     let after = '';
     let n = 0;

@@ -47,7 +47,4 @@ export class Database {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  integrityCheck(): string {
-    return (this.sql.db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
-  }
 }

@@ -154,4 +154,3 @@ export class DeliveryRepo {
   }
 }
 
-export { subtreeRange };

@@ -1,5 +1,5 @@
 import { AreaTree, type Area, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
-import { chunks, placeholders, subtreeRange, type Sql } from './sql';
+import { chunks, placeholders, type Sql } from './sql';
 
 interface PersonRow {
   id: string;
@@ -72,12 +72,5 @@ export class DirectoryRepo {
     return this.sql.get<{ person_id: string }>('SELECT person_id FROM terminals WHERE kind = ? AND address = ?', kind, address)?.person_id;
   }
 
-  countPeople(): number {
-    return this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM people')!.n;
-  }
 
-  countInSubtree(path: string): number {
-    const [lo, hi] = subtreeRange(path);
-    return this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM people WHERE area_path >= ? AND area_path < ?', lo, hi)!.n;
-  }
 }

@@ -1,4 +1,4 @@
-import type { OrderSpec, OrderTarget, Priority } from '@lifeline/domain';
+import type { OrderSpec, Priority } from '@lifeline/domain';
 import { chunks, placeholders, subtreeRange, type Sql } from './sql';
 
 export interface OrderRow {
@@ -49,9 +49,6 @@ export class OrderRepo {
     return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = ?`, id);
   }
 
-  getMany(ids: readonly string[]): OrderRow[] {
-    return chunks(ids).flatMap((c) => this.sql.all<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id IN (${placeholders(c.length)})`, ...c));
-  }
 
   openByRef(ref: string): OrderRow | undefined {
     return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE ref = ? AND open_count > 0`, ref);
@@ -106,8 +103,4 @@ export class OrderRepo {
   refInUse(ref: string): boolean {
     return this.openByRef(ref) !== undefined;
   }
-}
-
-export function targetOf(row: OrderRow): OrderTarget {
-  return JSON.parse(row.target) as OrderTarget;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createTokenBody, eventsQuery, outageBody, simReplyBody } from '@lifeline/contracts';
-import { deliveryId, reachableNow, TERMINAL_OF_KIND } from '@lifeline/domain';
+import { deliveryId, reachableNow } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { eventVisibleTo, visibleTo } from '../auth/scope';
@@ -119,7 +119,7 @@ export class ApiController {
     const candidates = [d.channel, ...this.lifeline.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
     const channel = reachableNow([...new Set(candidates)], d.area, core.reach, clock.now()).find((c) => {
       const spec = core.engine.spec(c);
-      return sims.has(c) && spec && d.terminals[spec.terminal ?? TERMINAL_OF_KIND[spec.kind]];
+      return sims.has(c) && spec && d.terminals[spec.terminal];
     });
     if (!channel) throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
     const address = d.terminals[core.engine.spec(channel)!.terminal]!;

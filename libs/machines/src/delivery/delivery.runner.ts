@@ -54,11 +54,6 @@ const scope = (() => {
   };
 })();
 
-/** `initialTransition(deliveryMachine, input)`, with the shared inert scope. */
-export function initialDeliveryTransition(input: DeliveryInput) {
-  return scope.run((sc) => deliveryMachine.getInitialSnapshot(sc, input));
-}
-
 /** `transition(deliveryMachine, snapshot, event)`, with the shared inert scope. */
 export function deliveryTransition(snapshot: ReturnType<typeof deliveryMachine.resolveState>, event: DeliveryEvent) {
   return scope.run((sc) => deliveryMachine.transition(snapshot, event, sc));
