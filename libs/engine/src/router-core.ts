@@ -104,7 +104,7 @@ export class RouterCore {
       // right after the commit that accepts it, ahead of everything queued.
       inTransaction: (s, a, priority) =>
         (priority === 'flash' || priority === 'immediate') && a.deliveries <= o.config.startBatch
-          ? this.engine.applyNow(s.deliveries.openIdsOfOrder(a.orderId, '', a.deliveries).map((id) => ({ deliveryId: id, event: { type: 'START', at: o.clock.now() } })))
+          ? this.engine.applyNow(s.deliveries.openIdsOfOrder(a.orderId, '', a.deliveries).ids.map((id) => ({ deliveryId: id, event: { type: 'START', at: o.clock.now() } })))
           : null,
       committed: (_a, _p, started) => {
         if (started) this.engine.committed(started as EngineOutput);
@@ -229,15 +229,14 @@ export class RouterCore {
   async cancel(p: Principal, orderId: string): Promise<number> {
     this.orders.checkCancel(p, orderId);
     await this.store.write((s) => s.orders.markCancelled(orderId));
-    let after = '';
+    let after: string | null = '';
     let n = 0;
-    for (;;) {
-      const ids = this.store.deliveries.openIdsOfOrder(orderId, after, PAGE);
-      if (!ids.length) break;
-      this.engine.submit(ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
+    while (after !== null) {
+      const page = this.store.deliveries.openIdsOfOrder(orderId, after, PAGE);
+      this.engine.submit(page.ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
       await this.engine.idle();
-      n += ids.length;
-      after = ids[ids.length - 1];
+      n += page.ids.length;
+      after = page.last;
     }
     return n;
   }

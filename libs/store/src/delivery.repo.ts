@@ -53,6 +53,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
 }
 
 export const OPEN_STATUSES = ['new', 'queued', 'sending', 'sent', 'delivered'] as const;
+const OPEN = new Set<string>(OPEN_STATUSES);
 
 export class DeliveryRepo {
   constructor(private readonly sql: Sql) {}
@@ -137,13 +138,21 @@ export class DeliveryRepo {
       .map(toDelivery);
   }
 
-  openIdsOfOrder(orderId: string, afterId: string, limit: number): string[] {
-    return this.sql
-      .all<{ id: string }>(
-        `SELECT id FROM deliveries WHERE id > ? AND id < ? AND status IN (${placeholders(OPEN_STATUSES.length)}) ORDER BY id LIMIT ?`,
-        afterId || `${orderId}:`, `${orderId};`, ...OPEN_STATUSES, limit,
-      )
-      .map((r) => r.id);
+  /**
+   * A page of the order's open deliveries. It scans the order's primary-key range and filters
+   * status here: with `status IN (...)` in SQL, SQLite picked the status index and walked every
+   * open delivery of every order (19 ms per flash order during a 100,000-person order).
+   * `last` is where the next page starts; null when the order has no more rows.
+   */
+  openIdsOfOrder(orderId: string, afterId: string, limit: number): { ids: string[]; last: string | null } {
+    const rows = this.sql.all<{ id: string; status: string }>(
+      'SELECT id, status FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?',
+      afterId || `${orderId}:`, `${orderId};`, limit,
+    );
+    return {
+      ids: rows.filter((r) => OPEN.has(r.status)).map((r) => r.id),
+      last: rows.length === limit ? rows[rows.length - 1].id : null,
+    };
   }
 
   countsByStatus(orderId?: string): Record<string, number> {
