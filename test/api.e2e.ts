@@ -86,10 +86,25 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(c.closed?.code).toBe(4401);
   });
 
-  it('answers drills with 501 until outage drills exist, but still validates', async () => {
+  it('injects, lists and ends outages through the drills API; bad ones are refused and change nothing', async () => {
     const http = request(s.app.getHttpServer());
     await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'flood' }).expect(400);
-    await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102' }).expect(501);
+    const bad = await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'gateway', channel: 'fax', mode: 'down' }).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'unknown_channel', issues: [expect.objectContaining({ path: 'channel' })] });
+    await http.post('/api/drills/outages').set(auth(TOKENS.console)).send({ kind: 'network', area: '330102' }).expect(403);
+    expect((await http.get('/api/drills/outages').set(auth(TOKENS.drill)).expect(200)).body).toEqual([]);
+
+    const made = await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102', durationS: 600 }).expect(201);
+    expect(made.body).toMatchObject({ outageId: expect.any(String), kind: 'network', area: '330102' });
+    const channels = (await http.get('/api/channels').set(auth(TOKENS.admin)).expect(200)).body as { channel: string; area: string; state: string }[];
+    expect(channels).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102', state: 'down' }));
+    const listed = (await http.get('/api/drills/outages').set(auth(TOKENS.drill)).expect(200)).body;
+    expect(listed).toEqual([expect.objectContaining({ outageId: made.body.outageId, active: true })]);
+
+    await http.delete(`/api/drills/outages/${made.body.outageId}`).set(auth(TOKENS.drill)).expect(200);
+    await http.delete('/api/drills/outages/nope').set(auth(TOKENS.drill)).expect(404);
+    const after = (await http.get('/api/drills/outages').set(auth(TOKENS.drill)).expect(200)).body;
+    expect(after).toEqual([expect.objectContaining({ outageId: made.body.outageId, active: false })]);
   });
 
   it('serves Prometheus metrics', async () => {

@@ -1,4 +1,4 @@
-import { VirtualClock, RouterCore, type Principal } from '@lifeline/engine';
+import { OutageWorld, VirtualClock, RouterCore, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
@@ -29,9 +29,11 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
   const store = await Store.open(o.db ?? ':memory:');
   await store.write((s) => s.directory.replace(dir.areas, dir.people));
   const clock = new VirtualClock();
-  const core = new RouterCore({ store, clock, config: engineConfig(config), areas: dir.areas });
+  const ec = engineConfig(config);
+  const core = new RouterCore({ store, clock, config: ec, areas: dir.areas });
   const root = dir.areas.find((a) => a.parent === null)!.code;
-  const sims = startSimulators(config, o.simulators ?? config.channels.map((c) => c.id), core.hub, clock, root);
+  const world = new OutageWorld(core.outages, store, ec.channels);
+  const sims = startSimulators(config, o.simulators ?? config.channels.map((c) => c.id), core.hub, clock, root, world);
   await core.start();
   const settle = () => core.settle();
   await settle();

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { ApiController } from './http/api.controller';
+import { DrillsController } from './http/drills.controller';
 import { ErrorFilter } from './http/errors';
 import { OrdersController } from './http/orders.controller';
 import { Lifeline } from './lifeline';
@@ -13,7 +14,7 @@ export class AppModule {
   static forLifeline(lifeline: Lifeline): DynamicModule {
     return {
       module: AppModule,
-      controllers: [ApiController, OrdersController],
+      controllers: [ApiController, DrillsController, OrdersController],
       providers: [
         { provide: Lifeline, useValue: lifeline },
         { provide: MetricsService, useFactory: () => new MetricsService(lifeline) },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
-import { RouterCore, SystemClock } from '@lifeline/engine';
+import { OutageWorld, RouterCore, SystemClock } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
@@ -42,10 +42,12 @@ export class Lifeline {
     const sims = simulatedChannels(o.config, o.simulators);
     const store = await Store.open(o.database ?? o.config.database);
     await syncDirectory(store, o.config.directory, directory, log);
-    const core = new RouterCore({ store, clock, config: engineConfig(o.config), areas: directory.areas, log });
+    const ec = engineConfig(o.config);
+    const core = new RouterCore({ store, clock, config: ec, areas: directory.areas, log });
     const auth = new AuthService(store, tokens, o.adminToken, () => clock.now());
     const root = directory.areas.find((a) => a.parent === null)!.code;
-    const running = startSimulators(o.config, sims, core.hub, clock, root);
+    const world = new OutageWorld(core.outages, store, ec.channels);
+    const running = startSimulators(o.config, sims, core.hub, clock, root, world);
     await core.start();
     return new Lifeline(o.config, store, core, auth, running, clock, log);
   }

@@ -1,4 +1,4 @@
-import type { Clock } from '@lifeline/domain';
+import type { Clock, GatewayFault } from '@lifeline/domain';
 import type { SendFrame } from '@lifeline/contracts';
 import { connectInProcess, type GatewayLink, type RouterToGateway } from './gateway-link';
 import { between, seededRandom } from './random';
@@ -26,9 +26,21 @@ export interface SimulatorSpec {
   invalidPrefix: string | null;
   /** Drones: coverage announced as `{areas, until}` relative to start. */
   coverage?: { areas: string[]; forMs: number } | null;
+  /** A mobile station (brought in with its own power): fixed-site outages spare it. */
+  mobile?: boolean;
 }
 
-export type SimMode = 'normal' | 'silent' | 'slow' | 'lossy' | 'down';
+export type SimMode = 'normal' | GatewayFault;
+
+/**
+ * What the world does to a message of this gateway to `to` now (drills): a gateway fault, and
+ * whether the sites that would carry it still stand. Simulators without a world see none.
+ */
+export interface SimWorld {
+  conditions(channel: string, to: string, now: number, mobile: boolean): { fault: GatewayFault | null; loss: number; sitesUp: boolean };
+}
+
+const CALM: SimWorld = { conditions: () => ({ fault: null, loss: 0, sitesUp: true }) };
 
 /**
  * One simulated hardware gateway. It joins the router through the gateway-link port like any
@@ -49,6 +61,7 @@ export class SimulatedGateway {
     readonly spec: SimulatorSpec,
     private readonly clock: Clock,
     seed: number,
+    private readonly world: SimWorld = CALM,
   ) {
     this.random = seededRandom(seed);
   }
@@ -84,8 +97,10 @@ export class SimulatedGateway {
   private onFrame(frame: RouterToGateway): void {
     if (frame.type !== 'send') return;
     this.stats.received++;
-    if (this.mode === 'down') return; // a dead gateway says nothing; the router's timeout notices
     const now = this.clock.now();
+    const w = this.world.conditions(this.spec.channel, frame.to, now, this.spec.mobile ?? false);
+    const mode: SimMode = this.mode !== 'normal' ? this.mode : (w.fault ?? 'normal');
+    if (mode === 'down') return; // a dead gateway says nothing; the router's timeout notices
     if (this.seen.has(frame.attemptId)) return; // at-least-once from the router: drop repeats
     if (!this.admit(now)) {
       this.stats.throttled++;
@@ -99,12 +114,13 @@ export class SimulatedGateway {
       this.emit({ type: 'failed', attemptId: frame.attemptId, permanent: true, reason: 'invalid number' }, now);
       return;
     }
-    const slow = this.mode === 'slow' ? 10 : 1;
+    const slow = mode === 'slow' ? 10 : 1;
     const acceptAt = now + between(this.random, this.spec.acceptMs) * slow;
     this.stats.accepted++;
     this.emit({ type: 'accepted', attemptId: frame.attemptId }, acceptAt);
-    const lossP = this.mode === 'lossy' ? Math.max(0.5, this.spec.loss) : this.spec.loss;
-    if (this.mode === 'silent' || this.random() < lossP) {
+    const lossP = mode === 'lossy' ? Math.max(this.mode === 'lossy' ? 0.5 : w.loss, this.spec.loss) : this.spec.loss;
+    // Sites down under the terminal (a race with an outage): accepted upstream, never arrives.
+    if (mode === 'silent' || !w.sitesUp || this.random() < lossP) {
       this.stats.lost++;
       return;
     }

@@ -20,6 +20,8 @@ export const outageBody = z.strictObject({
   area: areaCode.optional(),
   channel: id.optional(),
   mode: z.enum(['down', 'silent', 'slow', 'lossy']).optional(),
+  /** `lossy`: the probability a message is lost (default 0.5). */
+  loss: z.number().min(0).max(1).optional(),
   durationS: z.number().int().min(1).optional(),
 });
 

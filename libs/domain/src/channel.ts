@@ -40,4 +40,6 @@ export interface ChannelSpec {
   };
   /** Consecutive failures or silences that trip the channel's breaker for an area. */
   breaker: { failures: number; backoffS: number; maxBackoffS: number; areaDepth: number };
+  /** Hours its fixed sites run on battery after mains loss; null when they do not need mains. */
+  batteryH: number | null;
 }

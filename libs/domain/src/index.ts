@@ -9,3 +9,4 @@ export * from './text-fit';
 export * from './ref';
 export * from './clock';
 export * from './order';
+export * from './outage';

@@ -4,6 +4,8 @@ import type { ChannelState } from './channel';
 interface Coverage {
   areas: readonly string[];
   until: number | null;
+  /** Brought in with its own power and backhaul (a mobile station): fixed-site outages spare it. */
+  mobile: boolean;
 }
 
 const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
@@ -16,13 +18,20 @@ const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, d
 export class Reach {
   private readonly coverage = new Map<string, Map<string, Coverage>>();
   private readonly states = new Map<string, Map<string, ChannelState>>();
+  /** Report sources that speak of fixed sites only (outages), not of mobile stations. */
+  private readonly fixedOnly = new Set<string>();
 
   constructor(private readonly tree: AreaTree) {}
 
-  setCoverage(channel: string, source: string, areas: readonly string[], until: number | null = null): void {
+  setCoverage(channel: string, source: string, areas: readonly string[], until: number | null = null, mobile = false): void {
     let bySource = this.coverage.get(channel);
     if (!bySource) this.coverage.set(channel, (bySource = new Map()));
-    bySource.set(source, { areas: [...areas], until });
+    bySource.set(source, { areas: [...areas], until, mobile });
+  }
+
+  /** Reports of `source` describe fixed sites: an area a mobile station covers ignores them. */
+  markFixedOnly(source: string): void {
+    this.fixedOnly.add(source);
   }
 
   removeCoverage(channel: string, source: string): void {
@@ -47,10 +56,14 @@ export class Reach {
   }
 
   covers(channel: string, area: string, now: number): boolean {
+    return this.coverageOf(channel, area, now) !== 'none';
+  }
+
+  private coverageOf(channel: string, area: string, now: number): 'none' | 'fixed' | 'mobile' {
     const bySource = this.coverage.get(channel);
-    if (!bySource) return false;
-    for (const c of bySource.values()) if (this.within(c, area, now)) return true;
-    return false;
+    let found: 'none' | 'fixed' | 'mobile' = 'none';
+    for (const c of bySource?.values() ?? []) if (this.within(c, area, now)) found = c.mobile ? 'mobile' : found === 'none' ? 'fixed' : found;
+    return found;
   }
 
   /** Whether one source (a gateway) reaches `area` now. */
@@ -64,12 +77,14 @@ export class Reach {
   }
 
   state(channel: string, area: string, now: number): ChannelState {
-    if (!this.tree.has(area) || !this.covers(channel, area, now)) return 'down';
+    const coverage = this.tree.has(area) ? this.coverageOf(channel, area, now) : 'none';
+    if (coverage === 'none') return 'down';
     let worst: ChannelState = 'up';
     for (const code of this.tree.lineage(area)) {
       const bySource = this.states.get(`${channel}\u0000${code}`);
       if (!bySource) continue;
-      for (const s of bySource.values()) if (SEVERITY[s] > SEVERITY[worst]) worst = s;
+      for (const [source, s] of bySource)
+        if (SEVERITY[s] > SEVERITY[worst] && !(coverage === 'mobile' && this.fixedOnly.has(source))) worst = s;
     }
     return worst;
   }

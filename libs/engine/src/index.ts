@@ -9,3 +9,4 @@ export * from './channel-health';
 export * from './order-service';
 export * from './pollers';
 export * from './router-core';
+export * from './outages';

@@ -20,9 +20,10 @@ export interface Accepted {
 }
 
 /** A refusal that names the field and what was expected; maps to 400/403/404 at the edge. */
-export class OrderError extends Error {
+/** A request the router refuses, with a code the transports map to their own (HTTP status, frame). */
+export class RequestError extends Error {
   constructor(
-    readonly code: 'unknown_area' | 'unknown_person' | 'out_of_scope' | 'not_found' | 'no_recipients',
+    readonly code: 'unknown_area' | 'unknown_person' | 'unknown_channel' | 'out_of_scope' | 'not_found' | 'no_recipients' | 'invalid',
     message: string,
     readonly issues: { path: string; message: string; code: string }[] = [],
   ) {
@@ -70,16 +71,16 @@ export class OrderService {
     const people = [...new Set(spec.to.people ?? [])];
     const unknownAreas = areas.map((a, i) => [a, i] as const).filter(([a]) => !this.tree.has(a));
     if (unknownAreas.length)
-      throw new OrderError('unknown_area', `unknown area ${unknownAreas.map(([a]) => a).join(', ')}`,
+      throw new RequestError('unknown_area', `unknown area ${unknownAreas.map(([a]) => a).join(', ')}`,
         unknownAreas.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `unknown area code ${a}`, code: 'unknown_area' })));
     const missing = new Set(this.store.directory.missingPeople(people));
     if (missing.size)
-      throw new OrderError('unknown_person', `unknown people ${[...missing].slice(0, 10).join(', ')}`,
+      throw new RequestError('unknown_person', `unknown people ${[...missing].slice(0, 10).join(', ')}`,
         (spec.to.people ?? []).map((id, i) => [id, i] as const).filter(([id]) => missing.has(id))
           .map(([id, i]) => ({ path: `order.to.people.${i}`, message: `unknown person ${id}`, code: 'unknown_person' })));
     const personAreas = this.store.directory.personAreas(people);
     const outside = [...areas, ...personAreas].filter((a) => !this.inScope(p, a));
-    if (outside.length) throw new OrderError('out_of_scope', `outside this token's areas: ${[...new Set(outside)].slice(0, 10).join(', ')}`);
+    if (outside.length) throw new RequestError('out_of_scope', `outside this token's areas: ${[...new Set(outside)].slice(0, 10).join(', ')}`);
     const scope = this.tree.commonAncestor([...areas, ...personAreas]);
     const now = this.clock.now();
 
@@ -96,7 +97,7 @@ export class OrderService {
         now,
       );
       // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
-      if (deliveries === 0) throw new OrderError('no_recipients', 'the order reaches nobody: no person in these areas (and roles)');
+      if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas (and roles)');
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
       const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       s.orders.setSeq(id, seq);
@@ -117,8 +118,8 @@ export class OrderService {
   /** Throws unless the order exists and lies within the principal's areas. */
   checkCancel(p: Principal, orderId: string): void {
     const row = this.store.orders.get(orderId);
-    if (!row) throw new OrderError('not_found', `no order ${orderId}`);
+    if (!row) throw new RequestError('not_found', `no order ${orderId}`);
     const scopeArea = row.scope_path.split('/').filter(Boolean).pop();
-    if (scopeArea && !this.inScope(p, scopeArea)) throw new OrderError('out_of_scope', `order ${orderId} is outside this token's areas`);
+    if (scopeArea && !this.inScope(p, scopeArea)) throw new RequestError('out_of_scope', `order ${orderId} is outside this token's areas`);
   }
 }

@@ -19,6 +19,7 @@ import { EventBus } from './event-bus';
 import { GatewayHub } from './gateway-hub';
 import { OrderCache } from './order-cache';
 import { OrderService, type Principal } from './order-service';
+import { Outages } from './outages';
 import { Starter, TimerPoller } from './pollers';
 
 export interface RouterCoreOptions {
@@ -44,6 +45,7 @@ export class RouterCore {
   readonly hub: GatewayHub;
   readonly health: ChannelHealth;
   readonly orders: OrderService;
+  readonly outages: Outages;
   private readonly starter: Starter;
   private readonly timers: TimerPoller;
   private readonly store: Store;
@@ -96,6 +98,7 @@ export class RouterCore {
     );
     this.health = new ChannelHealth(o.store, o.clock, this.reach, this.tree, o.config.channels, this.bus);
     this.health.onChange = (channel, area, from, to) => this.track(this.wake(channel, area, from, to));
+    this.outages = new Outages(o.store, o.clock, this.tree, this.reach, this.health, o.config.channels, (p) => this.track(p));
     this.starter = new Starter(this.engine, this.dispatcher, o.config);
     this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
     this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
@@ -138,6 +141,7 @@ export class RouterCore {
 
   /** Resumes after a restart from rows alone: due timers, unstarted and in-flight deliveries. */
   async start(): Promise<void> {
+    this.outages.load();
     let after = '';
     for (;;) {
       const page = this.store.deliveries.inFlightAfter(after, PAGE);
@@ -256,6 +260,7 @@ export class RouterCore {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timers.stop();
+    this.outages.stop();
     await this.settle();
   }
 }

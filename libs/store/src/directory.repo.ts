@@ -68,6 +68,10 @@ export class DirectoryRepo {
     return out;
   }
 
+  areaOfTerminal(kind: TerminalKind, address: string): string | undefined {
+    return this.sql.get<{ area: string }>('SELECT p.area FROM terminals t JOIN people p ON p.id = t.person_id WHERE t.kind = ? AND t.address = ?', kind, address)?.area;
+  }
+
   byTerminal(kind: TerminalKind, address: string): string | undefined {
     return this.sql.get<{ person_id: string }>('SELECT person_id FROM terminals WHERE kind = ? AND address = ?', kind, address)?.person_id;
   }

@@ -10,3 +10,4 @@ export * from './timer.repo';
 export * from './attempt.repo';
 export * from './token.repo';
 export * from './store';
+export * from './outage.repo';

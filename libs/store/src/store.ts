@@ -5,6 +5,7 @@ import { DirectoryRepo } from './directory.repo';
 import { EventRepo } from './event.repo';
 import { MetaRepo } from './meta.repo';
 import { OrderRepo } from './order.repo';
+import { OutageRepo } from './outage.repo';
 import { TimerRepo } from './timer.repo';
 import { TokenRepo } from './token.repo';
 import { Writer } from './writer';
@@ -19,6 +20,7 @@ export class Store {
   readonly timers: TimerRepo;
   readonly tokens: TokenRepo;
   readonly meta: MetaRepo;
+  readonly outages: OutageRepo;
   readonly writer: Writer;
 
   private constructor(readonly db: Database) {
@@ -31,6 +33,7 @@ export class Store {
     this.timers = new TimerRepo(sql);
     this.tokens = new TokenRepo(sql);
     this.meta = new MetaRepo(sql);
+    this.outages = new OutageRepo(sql);
     this.writer = new Writer(sql, () => this.events.resync());
   }
 

@@ -76,6 +76,7 @@ export function channelSpecs(config: Config): ChannelSpec[] {
     deliveryTimeoutS: c.deliveryTimeoutS,
     capacity: { ratePerS: c.capacity.ratePerS, burst: c.capacity.burst ?? Math.max(1, c.capacity.ratePerS), areaDepth: c.capacity.areaDepth },
     breaker: c.breaker,
+    batteryH: c.batteryH,
   }));
 }
 

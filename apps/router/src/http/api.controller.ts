@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { createTokenBody, eventsQuery, outageBody, simReplyBody } from '@lifeline/contracts';
-import { deliveryId, reachableNow } from '@lifeline/domain';
+import { createTokenBody, eventsQuery } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { eventVisibleTo, visibleTo } from '../auth/scope';
@@ -85,45 +84,5 @@ export class ApiController {
     const r = await this.lifeline.auth.revoke(id);
     if (r === 'not_found') throw new ApiError(404, 'not_found', `no active token ${id}`);
     if (r === 'config') throw new ApiError(409, 'config_token', `token ${id} is defined in the tokens file: remove it there`);
-  }
-
-  @Post('api/drills/outages')
-  @Roles('drill')
-  outage(@Body() body: unknown) {
-    parse(outageBody, body, 'outage');
-    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
-  }
-
-  @Get('api/drills/outages')
-  @Roles('drill')
-  outages() {
-    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
-  }
-
-  @Delete('api/drills/outages/:id')
-  @Roles('drill')
-  endOutage() {
-    throw new ApiError(501, 'not_implemented', 'outage drills are not implemented yet');
-  }
-
-  /** A simulated person answers an order over whatever channel reaches them now. */
-  @Post('api/sim/people/:id/reply')
-  @Roles('drill')
-  @HttpCode(202)
-  simReply(@Param('id') personId: string, @Body() body: unknown) {
-    const b = parse(simReplyBody, body, 'reply');
-    const { store, core, sims, clock } = this.lifeline;
-    const order = store.orders.get(b.orderId);
-    const d = order && store.deliveries.load([deliveryId(order.id, personId)]).get(deliveryId(order.id, personId));
-    if (!order || !d) throw new ApiError(404, 'not_found', `person ${personId} has no delivery of order ${b.orderId}`);
-    const candidates = [d.channel, ...this.lifeline.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
-    const channel = reachableNow([...new Set(candidates)], d.area, core.reach, clock.now()).find((c) => {
-      const spec = core.engine.spec(c);
-      return sims.has(c) && spec && d.terminals[spec.terminal];
-    });
-    if (!channel) throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
-    const address = d.terminals[core.engine.spec(channel)!.terminal]!;
-    sims.get(channel)!.reply(address, b.text ?? `${order.ref} 1`);
-    return { personId, orderId: order.id, channel };
   }
 }

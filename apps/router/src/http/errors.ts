@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeIssues, summarizeIssues, type BoundaryIssue } from '@lifeline/contracts';
-import { OrderError } from '@lifeline/engine';
+import { RequestError } from '@lifeline/engine';
 import type { z } from 'zod';
 
 /** The one error shape of the HTTP API: `{"error":{"code","message","issues"?}}`. */
@@ -16,7 +16,7 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}: ${summarizeIssues(issues)}`, issues);
 }
 
-const ORDER_STATUS: Record<OrderError['code'], number> = { unknown_area: 400, unknown_person: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
+const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -26,8 +26,8 @@ export class ErrorFilter implements ExceptionFilter {
       res.status(e.getStatus()).json(e.getResponse());
       return;
     }
-    if (e instanceof OrderError) {
-      res.status(ORDER_STATUS[e.code]).json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } });
+    if (e instanceof RequestError) {
+      res.status(STATUS_OF[e.code]).json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } });
       return;
     }
     if (e instanceof HttpException) {

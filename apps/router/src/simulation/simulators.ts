@@ -1,4 +1,4 @@
-import { SimulatedGateway, type GatewayLink } from '@lifeline/channels';
+import { SimulatedGateway, type GatewayLink, type SimWorld } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
@@ -15,7 +15,14 @@ export function simulatedChannels(config: Config, setting = process.env.LIFELINE
 }
 
 /** Builds and connects the simulators; they reach the router only through the gateway link. */
-export function startSimulators(config: Config, channels: readonly string[], link: GatewayLink, clock: Clock, rootArea: string): Map<string, SimulatedGateway> {
+export function startSimulators(
+  config: Config,
+  channels: readonly string[],
+  link: GatewayLink,
+  clock: Clock,
+  rootArea: string,
+  world?: SimWorld,
+): Map<string, SimulatedGateway> {
   const sims = new Map<string, SimulatedGateway>();
   config.channels.forEach((c, i) => {
     if (!channels.includes(c.id)) return;
@@ -39,6 +46,7 @@ export function startSimulators(config: Config, channels: readonly string[], lin
       },
       clock,
       config.simulation.seed * 1000 + i,
+      world,
     );
     sim.connect(link);
     sims.set(c.id, sim);

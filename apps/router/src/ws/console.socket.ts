@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { consoleFrame, describeIssues, summarizeIssues } from '@lifeline/contracts';
-import { OrderError, type BusEvent, type Principal } from '@lifeline/engine';
+import { RequestError, type BusEvent, type Principal } from '@lifeline/engine';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
 import { eventVisibleTo } from '../auth/scope';
@@ -78,7 +78,7 @@ export function consoleSocket(lifeline: Lifeline) {
           }
         }
       } catch (e) {
-        if (e instanceof OrderError) {
+        if (e instanceof RequestError) {
           if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: e.code, message: e.message, issues: e.issues } });
           return error(e.code, e.message);
         }

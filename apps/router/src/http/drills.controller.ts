@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { outageBody, simReplyBody } from '@lifeline/contracts';
+import { deliveryId, reachableNow, type Outage } from '@lifeline/domain';
+import { Lifeline } from '../lifeline';
+import { Roles } from '../auth/auth.guard';
+import { ApiError } from './errors';
+import { parse } from './parse';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const view = (o: Outage & { active?: boolean }) => ({
+  outageId: o.id,
+  kind: o.kind,
+  area: o.area,
+  channel: o.channel,
+  mode: o.mode,
+  loss: o.loss,
+  startAt: iso(o.startAt),
+  endAt: iso(o.endAt),
+  ...(o.active === undefined ? {} : { active: o.active }),
+});
+
+/** Contract section 4, drills: outages (三断 and gateway faults) and simulated answers. */
+@Controller('api')
+export class DrillsController {
+  constructor(private readonly lifeline: Lifeline) {}
+
+  @Post('drills/outages')
+  @Roles('drill')
+  async outage(@Body() body: unknown) {
+    const o = await this.lifeline.core.outages.add(parse(outageBody, body, 'outage'));
+    return view(o);
+  }
+
+  @Get('drills/outages')
+  @Roles('drill')
+  outages() {
+    return this.lifeline.core.outages.list().map(view);
+  }
+
+  @Delete('drills/outages/:id')
+  @Roles('drill')
+  async endOutage(@Param('id') id: string) {
+    return view(await this.lifeline.core.outages.end(id));
+  }
+
+  /** A simulated person answers an order over whatever channel reaches them now. */
+  @Post('sim/people/:id/reply')
+  @Roles('drill')
+  @HttpCode(202)
+  simReply(@Param('id') personId: string, @Body() body: unknown) {
+    const b = parse(simReplyBody, body, 'reply');
+    const { store, core, sims, clock } = this.lifeline;
+    const order = store.orders.get(b.orderId);
+    const d = order && store.deliveries.load([deliveryId(order.id, personId)]).get(deliveryId(order.id, personId));
+    if (!order || !d) throw new ApiError(404, 'not_found', `person ${personId} has no delivery of order ${b.orderId}`);
+    const candidates = [d.channel, ...this.lifeline.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
+    const channel = reachableNow([...new Set(candidates)], d.area, core.reach, clock.now()).find((c) => {
+      const spec = core.engine.spec(c);
+      return sims.has(c) && spec && d.terminals[spec.terminal];
+    });
+    if (!channel) throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
+    const address = d.terminals[core.engine.spec(channel)!.terminal]!;
+    sims.get(channel)!.reply(address, b.text ?? `${order.ref} 1`);
+    return { personId, orderId: order.id, channel };
+  }
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { OutageBoard, type AreaTree, type ChannelSpec, type Clock, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
+import type { SimWorld } from '@lifeline/channels';
+import type { Store } from '@lifeline/store';
+import type { ChannelHealth } from './channel-health';
+import { RequestError } from './order-service';
+
+export interface OutageRequest {
+  kind: OutageKind;
+  area?: string;
+  channel?: string;
+  mode?: GatewayFault;
+  loss?: number;
+  /** Default: now. Scenarios schedule outages ahead. */
+  startAt?: number;
+  durationS?: number;
+}
+
+/** The source name of outage reports in `Reach`: they speak of fixed sites only. */
+const SOURCE = 'outages';
+
+/**
+ * Drill outages in the router: stored as rows, applied to what the router believes of each
+ * channel (`Reach` reports, hence `channel` events and wake-ups), re-applied whenever the board
+ * changes by itself (an outage starts or ends, batteries run out). The simulated gateways read the
+ * same board to decide what really happens to a message.
+ */
+export class Outages {
+  readonly board: OutageBoard;
+  private reported = new Map<string, Set<string>>();
+  private cancelWake: (() => void) | null = null;
+  private wakeAt = Infinity;
+  /** Told after every change, with the time: the simulators and relays follow the board. */
+  onApplied: (now: number) => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly tree: AreaTree,
+    private readonly reach: Reach,
+    private readonly health: ChannelHealth,
+    private readonly channels: readonly ChannelSpec[],
+    private readonly track: (p: Promise<unknown>) => void,
+  ) {
+    this.board = new OutageBoard(tree, channels);
+    reach.markFixedOnly(SOURCE);
+  }
+
+  /** After a restart: the outages the rows hold, as they stand now. */
+  load(): void {
+    this.board.set(this.store.outages.all());
+    this.apply();
+  }
+
+  async add(r: OutageRequest): Promise<Outage> {
+    const now = this.clock.now();
+    if (r.area !== undefined && !this.tree.has(r.area))
+      throw new RequestError('unknown_area', `unknown area ${r.area}`, [{ path: 'area', message: `unknown area code ${r.area}`, code: 'unknown_area' }]);
+    if (r.kind === 'gateway') {
+      if (!r.channel || !this.channels.some((c) => c.id === r.channel))
+        throw new RequestError('unknown_channel', `a gateway outage needs a configured channel, got ${r.channel ?? 'none'}`, [
+          { path: 'channel', message: `expected one of ${this.channels.map((c) => c.id).join(', ')}`, code: 'unknown_channel' },
+        ]);
+      if (!r.mode) throw new RequestError('invalid', 'a gateway outage needs a mode', [{ path: 'mode', message: 'expected down, silent, slow or lossy', code: 'invalid' }]);
+    } else if (r.channel !== undefined || r.mode !== undefined) {
+      throw new RequestError('invalid', `a ${r.kind} outage takes no channel or mode`, [
+        { path: r.channel !== undefined ? 'channel' : 'mode', message: 'only gateway outages name a channel and a mode', code: 'invalid' },
+      ]);
+    }
+    const startAt = r.startAt ?? now;
+    const outage: Outage = {
+      id: `out-${randomUUID().slice(0, 8)}`,
+      kind: r.kind,
+      area: r.area ?? null,
+      channel: r.kind === 'gateway' ? r.channel! : null,
+      mode: r.kind === 'gateway' ? r.mode! : null,
+      loss: r.mode === 'lossy' ? (r.loss ?? 0.5) : null,
+      startAt,
+      endAt: r.durationS === undefined ? null : startAt + r.durationS * 1000,
+    };
+    await this.store.write((s) => s.outages.insert(outage));
+    this.board.set([...this.board.all(), outage]);
+    this.apply();
+    return outage;
+  }
+
+  /** Ends an outage now; ending one already over changes nothing. */
+  async end(id: string): Promise<Outage> {
+    const now = this.clock.now();
+    const o = this.board.all().find((x) => x.id === id);
+    if (!o) throw new RequestError('not_found', `no outage ${id}`);
+    if (o.endAt !== null && o.endAt <= now) return o;
+    const ended = { ...o, endAt: Math.max(now, o.startAt) };
+    await this.store.write((s) => s.outages.end(id, ended.endAt));
+    this.board.set(this.board.all().map((x) => (x.id === id ? ended : x)));
+    this.apply();
+    return ended;
+  }
+
+  list(): (Outage & { active: boolean })[] {
+    const now = this.clock.now();
+    return this.board.all().map((o) => ({ ...o, active: this.board.isActive(o, now) }));
+  }
+
+  /** Re-reads the board now: reports what it imposes and rechecks every area that changed. */
+  apply(): void {
+    const now = this.clock.now();
+    const next = new Map<string, Set<string>>();
+    this.reach.clearSource(SOURCE);
+    for (const e of this.board.effects(now)) {
+      this.reach.report(e.channel, e.area, SOURCE, e.state);
+      let areas = next.get(e.channel);
+      if (!areas) next.set(e.channel, (areas = new Set()));
+      areas.add(e.area);
+    }
+    for (const channel of new Set([...next.keys(), ...this.reported.keys()]))
+      this.track(this.health.recheck(channel, [...new Set([...(next.get(channel) ?? []), ...(this.reported.get(channel) ?? [])])]));
+    this.reported = next;
+    this.onApplied(now);
+    this.armWake(now);
+  }
+
+  private armWake(now: number): void {
+    const at = this.board.nextChange(now);
+    if (at === null || at >= this.wakeAt) return;
+    this.cancelWake?.();
+    this.wakeAt = at;
+    this.cancelWake = this.clock.schedule(at, () => {
+      this.cancelWake = null;
+      this.wakeAt = Infinity;
+      this.apply();
+    });
+  }
+
+  stop(): void {
+    this.cancelWake?.();
+  }
+}
+
+/**
+ * The simulators' view of the drill: what outages do to one message, from the terminal's area.
+ * With no outage active (every benchmark, most of the time) it answers without a lookup.
+ */
+export class OutageWorld implements SimWorld {
+  private readonly specs: Map<string, ChannelSpec>;
+
+  constructor(
+    private readonly outages: Outages,
+    private readonly store: Store,
+    channels: readonly ChannelSpec[],
+  ) {
+    this.specs = new Map(channels.map((c) => [c.id, c]));
+  }
+
+  conditions(channel: string, to: string, now: number, mobile: boolean): ReturnType<SimWorld['conditions']> {
+    const board = this.outages.board;
+    if (!board.anyActive(now)) return { fault: null, loss: 0, sitesUp: true };
+    const spec = this.specs.get(channel);
+    const area = spec ? this.store.directory.areaOfTerminal(spec.terminal, to) : undefined;
+    const fault = board.fault(channel, area ?? null, now);
+    return { fault: fault?.mode ?? null, loss: fault?.loss ?? 0, sitesUp: mobile || !area || board.sitesUp(channel, area, now) };
+  }
+}
