@@ -4,7 +4,7 @@ import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
 import { engineConfig, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
 import type { Config } from '../../apps/router/src/config/config.schema';
-import { startSimulators } from '../../apps/router/src/simulation/simulators';
+import { simulateRelays, startSimulators } from '../../apps/router/src/simulation/simulators';
 
 export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, channel: null };
 
@@ -34,6 +34,7 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
   const root = dir.areas.find((a) => a.parent === null)!.code;
   const world = new OutageWorld(core.outages, store, ec.channels);
   const sims = startSimulators(config, o.simulators ?? config.channels.map((c) => c.id), core.hub, clock, root, world);
+  simulateRelays(config, core.relays, core.hub, clock, world);
   await core.start();
   const settle = () => core.settle();
   await settle();

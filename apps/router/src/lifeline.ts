@@ -7,7 +7,7 @@ import { Store } from '@lifeline/store';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
 import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
-import { simulatedChannels, startSimulators } from './simulation/simulators';
+import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
 
 export interface LifelineOptions {
   config: Config;
@@ -48,6 +48,7 @@ export class Lifeline {
     const root = directory.areas.find((a) => a.parent === null)!.code;
     const world = new OutageWorld(core.outages, store, ec.channels);
     const running = startSimulators(o.config, sims, core.hub, clock, root, world);
+    if (sims.length) simulateRelays(o.config, core.relays, core.hub, clock, world);
     await core.start();
     return new Lifeline(o.config, store, core, auth, running, clock, log);
   }

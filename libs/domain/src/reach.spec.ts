@@ -52,6 +52,21 @@ describe('Reach', () => {
     expect(r.state('drone', 'c2', 0)).toBe('down');
     expect(r.nextCoverageEnd(0)).toBe(1000);
   });
+
+  it('lets a mobile station ignore reports of fixed sites, and keeps fixed gateways out where those are down', () => {
+    const r = new Reach(tree);
+    r.markFixedOnly('outages');
+    r.setCoverage('pdt', 'fixed', ['city']);
+    r.report('pdt', 't1', 'outages', 'down');
+    expect(r.state('pdt', 't1', 0)).toBe('down');
+    expect(r.coversBy('pdt', 'fixed', 't1', 0)).toBe(false);
+    r.setCoverage('pdt', 'truck', ['t1'], null, true);
+    expect(r.state('pdt', 't1', 0)).toBe('up');
+    expect(r.coversBy('pdt', 'truck', 't1', 0)).toBe(true);
+    expect(r.coversBy('pdt', 'fixed', 't1', 0)).toBe(false);
+    r.report('pdt', 't1', 'gw:truck', 'down'); // the station's own report still counts
+    expect(r.state('pdt', 't1', 0)).toBe('down');
+  });
 });
 
 describe('channel choice', () => {

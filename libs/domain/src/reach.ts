@@ -66,10 +66,13 @@ export class Reach {
     return found;
   }
 
-  /** Whether one source (a gateway) reaches `area` now. */
+  /**
+   * Whether one source (a gateway) reaches `area` now and may be used there: a fixed gateway is
+   * not where reports of fixed sites (outages) say down; a mobile one does not care.
+   */
   coversBy(channel: string, source: string, area: string, now: number): boolean {
     const c = this.coverage.get(channel)?.get(source);
-    return c !== undefined && this.within(c, area, now);
+    return c !== undefined && this.within(c, area, now) && this.worstReport(channel, area, c.mobile) !== 'down';
   }
 
   private within(c: Coverage, area: string, now: number): boolean {
@@ -78,13 +81,16 @@ export class Reach {
 
   state(channel: string, area: string, now: number): ChannelState {
     const coverage = this.tree.has(area) ? this.coverageOf(channel, area, now) : 'none';
-    if (coverage === 'none') return 'down';
+    return coverage === 'none' ? 'down' : this.worstReport(channel, area, coverage === 'mobile');
+  }
+
+  /** The worst report on the area's lineage; a mobile station ignores reports of fixed sites. */
+  private worstReport(channel: string, area: string, mobile: boolean): ChannelState {
     let worst: ChannelState = 'up';
     for (const code of this.tree.lineage(area)) {
       const bySource = this.states.get(`${channel}\u0000${code}`);
       if (!bySource) continue;
-      for (const [source, s] of bySource)
-        if (SEVERITY[s] > SEVERITY[worst] && !(coverage === 'mobile' && this.fixedOnly.has(source))) worst = s;
+      for (const [source, s] of bySource) if (SEVERITY[s] > SEVERITY[worst] && !(mobile && this.fixedOnly.has(source))) worst = s;
     }
     return worst;
   }

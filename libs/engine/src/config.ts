@@ -1,4 +1,5 @@
 import type { ChannelSpec, Priority } from '@lifeline/domain';
+import type { RelayConfig } from './relays';
 
 export interface EngineConfig {
   channels: ChannelSpec[];
@@ -12,6 +13,8 @@ export interface EngineConfig {
   eventBatch: number;
   /** Final status is promised by ttl + grace. */
   graceS: number;
+  /** Mobile resources answering relay requests; none by default in tests that do not ask. */
+  relays?: RelayConfig;
 }
 
 export function preferenceFor(config: EngineConfig, priority: Priority): string[] {

@@ -10,3 +10,4 @@ export * from './order-service';
 export * from './pollers';
 export * from './router-core';
 export * from './outages';
+export * from './relays';

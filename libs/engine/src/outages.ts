@@ -154,10 +154,11 @@ export class OutageWorld implements SimWorld {
 
   conditions(channel: string, to: string, now: number, mobile: boolean): ReturnType<SimWorld['conditions']> {
     const board = this.outages.board;
-    if (!board.anyActive(now)) return { fault: null, loss: 0, sitesUp: true };
+    // A mobile station brings its own gateway, power and backhaul: drills of fixed ones spare it.
+    if (mobile || !board.anyActive(now)) return { fault: null, loss: 0, sitesUp: true };
     const spec = this.specs.get(channel);
     const area = spec ? this.store.directory.areaOfTerminal(spec.terminal, to) : undefined;
     const fault = board.fault(channel, area ?? null, now);
-    return { fault: fault?.mode ?? null, loss: fault?.loss ?? 0, sitesUp: mobile || !area || board.sitesUp(channel, area, now) };
+    return { fault: fault?.mode ?? null, loss: fault?.loss ?? 0, sitesUp: !area || board.sitesUp(channel, area, now) };
   }
 }

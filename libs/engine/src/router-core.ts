@@ -20,6 +20,7 @@ import { GatewayHub } from './gateway-hub';
 import { OrderCache } from './order-cache';
 import { OrderService, type Principal } from './order-service';
 import { Outages } from './outages';
+import { Relays } from './relays';
 import { Starter, TimerPoller } from './pollers';
 
 export interface RouterCoreOptions {
@@ -46,6 +47,7 @@ export class RouterCore {
   readonly health: ChannelHealth;
   readonly orders: OrderService;
   readonly outages: Outages;
+  readonly relays: Relays;
   private readonly starter: Starter;
   private readonly timers: TimerPoller;
   private readonly store: Store;
@@ -56,6 +58,8 @@ export class RouterCore {
   /** Attempts sent lately, so a receipt is checked without a read; the attempts table backs it. */
   private readonly sentAttempts = new Map<string, { channel: string; area: string }>();
   private stopped = false;
+  /** Gateways of relay resources (their gatewayId is the resource id): fixed-site outages spare them. */
+  private readonly mobileGateways: Set<string>;
 
   constructor(o: RouterCoreOptions) {
     this.store = o.store;
@@ -99,6 +103,9 @@ export class RouterCore {
     this.health = new ChannelHealth(o.store, o.clock, this.reach, this.tree, o.config.channels, this.bus);
     this.health.onChange = (channel, area, from, to) => this.track(this.wake(channel, area, from, to));
     this.outages = new Outages(o.store, o.clock, this.tree, this.reach, this.health, o.config.channels, (p) => this.track(p));
+    const relays = o.config.relays ?? { resources: [], areaDepth: 2, checkEveryS: 60 };
+    this.relays = new Relays(o.store, o.clock, this.tree, this.reach, this.outages.board, this.bus, o.config.channels, relays, (p) => this.track(p));
+    this.mobileGateways = new Set(relays.resources.map((r) => r.id));
     this.starter = new Starter(this.engine, this.dispatcher, o.config);
     this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
     this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
@@ -118,7 +125,7 @@ export class RouterCore {
 
   /** A gateway reaches `areas` (until a time, for drones): sends may go, waiting deliveries move. */
   private covered(channel: string, gatewayId: string, areas: string[], until: number | null): void {
-    this.reach.setCoverage(channel, gatewayId, areas, until);
+    this.reach.setCoverage(channel, gatewayId, areas, until, this.mobileGateways.has(gatewayId));
     this.dispatcher.drainChannel(channel);
     this.track(this.health.recheck(channel, areas));
   }
@@ -152,6 +159,7 @@ export class RouterCore {
     this.timers.consider(this.store.timers.nextDue() ?? Infinity);
     this.starter.kick();
     this.sweepExpired();
+    this.relays.start();
   }
 
   /** Unstarted deliveries past their deadline still need their final receipt. */
@@ -261,6 +269,7 @@ export class RouterCore {
     this.stopped = true;
     this.timers.stop();
     this.outages.stop();
+    this.relays.stop();
     await this.settle();
   }
 }

@@ -155,6 +155,13 @@ export class DeliveryRepo {
     };
   }
 
+  /** People waiting for any channel, per area: where a relay would help. */
+  queuedByArea(): { area: string; n: number; rank: number }[] {
+    return this.sql
+      .all<{ area: string; n: number; rank: number }>("SELECT area, COUNT(*) AS n, MIN(priority_rank) AS rank FROM deliveries WHERE status = 'queued' GROUP BY area")
+      .map((r) => ({ area: r.area, n: Number(r.n), rank: Number(r.rank) }));
+  }
+
   countsByStatus(orderId?: string): Record<string, number> {
     const rows = orderId
       ? this.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY status', `${orderId}:`, `${orderId};`)

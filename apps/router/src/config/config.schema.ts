@@ -70,6 +70,25 @@ export const configSchema = z.strictObject({
     .refine((p) => p.default !== undefined, 'expected a default preference list'),
   channels: z.array(channel).min(1),
   simulation: z.strictObject({ seed: z.number().int().default(1) }).prefault({}),
+  relays: z
+    .strictObject({
+      areaDepth: z.number().int().min(0).default(2),
+      checkEveryS: z.number().positive().default(60),
+      resources: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case id (it is also the gatewayId of the resource)'),
+            channel: z.string(),
+            by: z.enum(['air', 'road']),
+            base: z.string(),
+            arrivalS: z.number().min(0),
+            onStationS: z.number().positive(),
+            capacity: z.number().int().min(1),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -31,6 +31,8 @@ export function loadConfig(file = process.env.LIFELINE_CONFIG ?? 'config/default
   for (const [priority, list] of Object.entries(config.preference))
     for (const [i, id] of list.entries())
       if (!ids.has(id)) throw new ConfigError(`${file}: invalid:\n  preference.${priority}.${i}: expected one of the channel ids (${[...ids].join(', ')}), got ${id}`);
+  for (const [i, r] of config.relays.resources.entries())
+    if (!ids.has(r.channel)) throw new ConfigError(`${file}: invalid:\n  relays.resources.${i}.channel: expected one of the channel ids (${[...ids].join(', ')}), got ${r.channel}`);
   return config;
 }
 
@@ -89,5 +91,6 @@ export function engineConfig(config: Config): EngineConfig {
     dispatchHighWater: config.engine.dispatchHighWater,
     eventBatch: config.engine.eventBatch,
     graceS: config.graceS,
+    relays: config.relays,
   };
 }

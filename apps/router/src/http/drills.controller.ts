@@ -43,6 +43,20 @@ export class DrillsController {
     return view(await this.lifeline.core.outages.end(id));
   }
 
+  /** Relay missions under way: which resource goes or stands where, until when. */
+  @Get('drills/relays')
+  @Roles('drill')
+  relays() {
+    return this.lifeline.core.relays.list().map((m) => ({
+      resource: m.resource.id,
+      channel: m.resource.channel,
+      area: m.area,
+      state: m.state,
+      arriveAt: iso(m.arriveAt),
+      leaveAt: iso(m.leaveAt),
+    }));
+  }
+
   /** A simulated person answers an order over whatever channel reaches them now. */
   @Post('sim/people/:id/reply')
   @Roles('drill')

@@ -1,4 +1,5 @@
-import { SimulatedGateway, type GatewayLink, type SimWorld } from '@lifeline/channels';
+import { SimulatedGateway, type GatewayLink, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
+import type { Relays } from '@lifeline/engine';
 import type { Clock } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
@@ -14,6 +15,26 @@ export function simulatedChannels(config: Config, setting = process.env.LIFELINE
   return wanted;
 }
 
+function simulatorSpec(c: Config['channels'][number], rootArea: string): SimulatorSpec {
+  const s = c.simulator;
+  return {
+    channel: c.id,
+    gatewayId: `sim-${c.id}`,
+    areas: s.areas ?? [rootArea],
+    window: s.window,
+    acceptMs: s.acceptMs,
+    deliverMs: s.deliverMs,
+    loss: s.loss,
+    ratePerS: s.ratePerS,
+    minIntervalMs: s.minIntervalMs,
+    concurrent: s.concurrent,
+    replyProbability: s.replyProbability,
+    replyDelayMs: s.replyDelayMs,
+    invalidPrefix: s.invalidPrefix,
+    coverage: s.coverage ? { areas: s.coverage.areas, forMs: s.coverage.forS * 1000 } : null,
+  };
+}
+
 /** Builds and connects the simulators; they reach the router only through the gateway link. */
 export function startSimulators(
   config: Config,
@@ -26,30 +47,40 @@ export function startSimulators(
   const sims = new Map<string, SimulatedGateway>();
   config.channels.forEach((c, i) => {
     if (!channels.includes(c.id)) return;
-    const s = c.simulator;
-    const sim = new SimulatedGateway(
-      {
-        channel: c.id,
-        gatewayId: `sim-${c.id}`,
-        areas: s.areas ?? [rootArea],
-        window: s.window,
-        acceptMs: s.acceptMs,
-        deliverMs: s.deliverMs,
-        loss: s.loss,
-        ratePerS: s.ratePerS,
-        minIntervalMs: s.minIntervalMs,
-        concurrent: s.concurrent,
-        replyProbability: s.replyProbability,
-        replyDelayMs: s.replyDelayMs,
-        invalidPrefix: s.invalidPrefix,
-        coverage: s.coverage ? { areas: s.coverage.areas, forMs: s.coverage.forS * 1000 } : null,
-      },
-      clock,
-      config.simulation.seed * 1000 + i,
-      world,
-    );
+    const sim = new SimulatedGateway(simulatorSpec(c, rootArea), clock, config.simulation.seed * 1000 + i, world);
     sim.connect(link);
     sims.set(c.id, sim);
   });
   return sims;
+}
+
+/**
+ * Plays the relay resources in drills: when one arrives, a simulated gateway of its own joins for
+ * its channel over the area (a drone announces coverage until it must leave; a mobile 370MHz
+ * station says hello for the area), and leaves with it.
+ */
+export function simulateRelays(config: Config, relays: Relays, link: GatewayLink, clock: Clock, world?: SimWorld): void {
+  const flying = new Map<string, SimulatedGateway>();
+  let seed = config.simulation.seed * 1000 + 500;
+  relays.onArrive = (m) => {
+    const c = config.channels.find((ch) => ch.id === m.resource.channel);
+    if (!c) return;
+    const drone = c.kind === 'drone';
+    const spec: SimulatorSpec = {
+      ...simulatorSpec(c, m.area),
+      gatewayId: m.resource.id,
+      areas: drone ? [] : [m.area],
+      coverage: drone ? { areas: [m.area], forMs: m.leaveAt - clock.now() } : null,
+      window: m.resource.capacity,
+      concurrent: drone ? m.resource.capacity : c.simulator.concurrent,
+      mobile: true,
+    };
+    const sim = new SimulatedGateway(spec, clock, seed++, world);
+    sim.connect(link);
+    flying.set(m.resource.id, sim);
+  };
+  relays.onLeave = (m) => {
+    flying.get(m.resource.id)?.disconnect();
+    flying.delete(m.resource.id);
+  };
 }

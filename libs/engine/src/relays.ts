@@ -1,0 +1,152 @@
+import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock, type OutageBoard, type Reach } from '@lifeline/domain';
+import type { Store } from '@lifeline/store';
+import type { EventBus } from './event-bus';
+
+/** A mobile resource that restores a channel over an area for a while (CHANNELS.md, endurance). */
+export interface RelayResource {
+  id: string;
+  /** The channel it brings: `drone` for an aerial LTE cell, `pdt` for a mobile 370MHz station. */
+  channel: string;
+  /** `road` resources cannot reach an area whose roads are cut; `air` ones can. */
+  by: 'air' | 'road';
+  /** Where it waits (an area code), for the record and the report. */
+  base: string;
+  arrivalS: number;
+  onStationS: number;
+  /** Sends it carries at once (a drone cell's users). */
+  capacity: number;
+}
+
+export interface RelayConfig {
+  resources: RelayResource[];
+  /** Requests are per area at this depth (2: a town). */
+  areaDepth: number;
+  checkEveryS: number;
+}
+
+export interface Mission {
+  resource: RelayResource;
+  area: string;
+  arriveAt: number;
+  leaveAt: number;
+  state: 'en-route' | 'on-station';
+}
+
+/** Channels whose reach stands on the ground: a relay is asked for when all of them are down. */
+const GROUND_KINDS = new Set(['public', 'pdt']);
+
+/**
+ * Raises `relay.request` where people still wait and no ground channel reaches them, and sends a
+ * free mobile resource there (not by road into an area whose roads are cut). When it arrives, its
+ * channel comes up over the area through `onArrive` (in drills: a simulated gateway joins), and
+ * the waiting deliveries go out by the usual wake-up.
+ */
+export class Relays {
+  private readonly missions = new Map<string, Mission>();
+  private readonly requested = new Set<string>();
+  private readonly ground: string[];
+  private cancelCheck: (() => void) | null = null;
+  private stopped = false;
+  onArrive: (m: Mission) => void = () => {};
+  onLeave: (m: Mission) => void = () => {};
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly tree: AreaTree,
+    private readonly reach: Reach,
+    private readonly board: OutageBoard,
+    private readonly bus: EventBus,
+    channels: readonly ChannelSpec[],
+    private readonly config: RelayConfig,
+    private readonly track: (p: Promise<unknown>) => void,
+  ) {
+    this.ground = channels.filter((c) => GROUND_KINDS.has(c.kind)).map((c) => c.id);
+  }
+
+  /** Missions under way, for the API and drill reports. */
+  list(): Mission[] {
+    return [...this.missions.values()];
+  }
+
+  start(): void {
+    if (this.config.resources.length === 0) return;
+    const tick = () => {
+      if (this.stopped) return;
+      this.track(this.check());
+      this.cancelCheck = this.clock.schedule(this.clock.now() + this.config.checkEveryS * 1000, tick);
+    };
+    tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelCheck?.();
+  }
+
+  /** Looks for areas that need a relay and answers them with free resources. */
+  async check(): Promise<void> {
+    const now = this.clock.now();
+    const needs = new Map<string, { unreached: number; rank: number }>();
+    for (const row of this.store.deliveries.queuedByArea()) {
+      if (!this.tree.has(row.area) || !this.cutOff(row.area, now)) continue;
+      const at = this.tree.atDepth(row.area, this.config.areaDepth);
+      const n = needs.get(at) ?? { unreached: 0, rank: Infinity };
+      needs.set(at, { unreached: n.unreached + row.n, rank: Math.min(n.rank, row.rank) });
+    }
+    const events: { type: string; area: string; payload: Record<string, unknown> }[] = [];
+    for (const [area, need] of needs) {
+      if ([...this.missions.values()].some((m) => this.tree.isWithin(area, m.area) || this.tree.isWithin(m.area, area))) continue;
+      const priority = PRIORITIES[need.rank] ?? 'routine';
+      if (!this.requested.has(area)) {
+        this.requested.add(area);
+        events.push({ type: 'relay.request', area, payload: { area, unreached: need.unreached, priority } });
+      }
+      const resource = this.freeResource(area, now);
+      if (!resource) continue;
+      const m: Mission = { resource, area, arriveAt: now + resource.arrivalS * 1000, leaveAt: now + (resource.arrivalS + resource.onStationS) * 1000, state: 'en-route' };
+      this.missions.set(resource.id, m);
+      this.requested.delete(area);
+      events.push({ type: 'relay.dispatched', area, payload: { resource: resource.id, channel: resource.channel, area, base: resource.base, arriveAt: new Date(m.arriveAt).toISOString() } });
+      this.clock.schedule(m.arriveAt, () => this.arrive(m));
+    }
+    await this.emit(events, now);
+  }
+
+  /** Every ground channel is down there, and nothing else mobile covers it yet. */
+  private cutOff(area: string, now: number): boolean {
+    return this.ground.every((c) => this.reach.state(c, area, now) === 'down');
+  }
+
+  private freeResource(area: string, now: number) {
+    return this.config.resources.find((r) => !this.missions.has(r.id) && !(r.by === 'road' && this.board.roadCut(area, now)));
+  }
+
+  private arrive(m: Mission): void {
+    if (this.stopped) return;
+    m.state = 'on-station';
+    this.onArrive(m);
+    this.clock.schedule(m.leaveAt, () => this.leave(m));
+    this.track(this.emit([{ type: 'relay.arrived', area: m.area, payload: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
+  }
+
+  private leave(m: Mission): void {
+    if (this.stopped) return;
+    this.missions.delete(m.resource.id);
+    this.onLeave(m);
+    this.track(this.emit([{ type: 'relay.left', area: m.area, payload: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }], this.clock.now()));
+  }
+
+  private async emit(events: { type: string; area: string; payload: Record<string, unknown> }[], now: number): Promise<void> {
+    if (!events.length) return;
+    const at = new Date(now).toISOString();
+    const frames = await this.store.write((s) =>
+      events.map((e) => {
+        const payload = { type: e.type, ...e.payload, at };
+        const seq = s.events.append(e.type, now, null, this.tree.path(e.area), payload);
+        return { frame: { ...payload, seq } as never, areaPath: this.tree.path(e.area) };
+      }),
+    );
+    this.bus.publish(frames);
+  }
+}
