@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import type { Clock } from '@lifeline/domain';
+import { deliveryId, reachableNow, type Clock } from '@lifeline/domain';
 import { OutageWorld, RouterCore, SystemClock } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { AuthService } from './auth/auth.service';
@@ -51,6 +51,25 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core.relays, core.hub, clock, world);
     await core.start();
     return new Lifeline(o.config, store, core, auth, running, clock, log);
+  }
+
+  /**
+   * A simulated person answers an order over whatever simulated channel reaches them now (drills
+   * and tests). Null when they have no delivery of it; 'unreachable' when no channel reaches them.
+   */
+  simulateReply(personId: string, orderId: string, text?: string): { channel: string } | null | 'unreachable' {
+    const order = this.store.orders.get(orderId);
+    const id = order && deliveryId(order.id, personId);
+    const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
+    if (!order || !d) return null;
+    const candidates = [d.channel, ...this.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
+    const channel = reachableNow([...new Set(candidates)], d.area, this.core.reach, this.clock.now()).find((c) => {
+      const spec = this.core.engine.spec(c);
+      return this.sims.has(c) && spec && d.terminals[spec.terminal];
+    });
+    if (!channel) return 'unreachable';
+    this.sims.get(channel)!.reply(d.terminals[this.core.engine.spec(channel)!.terminal]!, text ?? `${order.ref} 1`);
+    return { channel };
   }
 
   async stop(): Promise<void> {

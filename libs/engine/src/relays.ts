@@ -89,7 +89,7 @@ export class Relays {
     const now = this.clock.now();
     const needs = new Map<string, { unreached: number; rank: number }>();
     for (const row of this.store.deliveries.queuedByArea()) {
-      if (!this.tree.has(row.area) || !this.cutOff(row.area, now)) continue;
+      if (!this.tree.has(row.area) || !this.groundLost(row.area, now)) continue;
       const at = this.tree.atDepth(row.area, this.config.areaDepth);
       const n = needs.get(at) ?? { unreached: 0, rank: Infinity };
       needs.set(at, { unreached: n.unreached + row.n, rank: Math.min(n.rank, row.rank) });
@@ -113,13 +113,19 @@ export class Relays {
     await this.emit(events, now);
   }
 
-  /** Every ground channel is down there, and nothing else mobile covers it yet. */
-  private cutOff(area: string, now: number): boolean {
-    return this.ground.every((c) => this.reach.state(c, area, now) === 'down');
+  /**
+   * Queued deliveries wait because none of their person's channels reaches them; a relay helps
+   * where a ground channel is down (a drone restores the public network, a truck the 370MHz one).
+   */
+  private groundLost(area: string, now: number): boolean {
+    return this.ground.some((c) => this.reach.state(c, area, now) === 'down');
   }
 
+  /** A free resource that can get there and whose channel is not already up there. */
   private freeResource(area: string, now: number) {
-    return this.config.resources.find((r) => !this.missions.has(r.id) && !(r.by === 'road' && this.board.roadCut(area, now)));
+    return this.config.resources.find(
+      (r) => !this.missions.has(r.id) && !(r.by === 'road' && this.board.roadCut(area, now)) && this.reach.state(r.channel, area, now) === 'down',
+    );
   }
 
   private arrive(m: Mission): void {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { outageBody, simReplyBody } from '@lifeline/contracts';
-import { deliveryId, reachableNow, type Outage } from '@lifeline/domain';
+import type { Outage } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
 import { Roles } from '../auth/auth.guard';
 import { ApiError } from './errors';
@@ -63,18 +63,10 @@ export class DrillsController {
   @HttpCode(202)
   simReply(@Param('id') personId: string, @Body() body: unknown) {
     const b = parse(simReplyBody, body, 'reply');
-    const { store, core, sims, clock } = this.lifeline;
-    const order = store.orders.get(b.orderId);
-    const d = order && store.deliveries.load([deliveryId(order.id, personId)]).get(deliveryId(order.id, personId));
-    if (!order || !d) throw new ApiError(404, 'not_found', `person ${personId} has no delivery of order ${b.orderId}`);
-    const candidates = [d.channel, ...this.lifeline.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
-    const channel = reachableNow([...new Set(candidates)], d.area, core.reach, clock.now()).find((c) => {
-      const spec = core.engine.spec(c);
-      return sims.has(c) && spec && d.terminals[spec.terminal];
-    });
-    if (!channel) throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
-    const address = d.terminals[core.engine.spec(channel)!.terminal]!;
-    sims.get(channel)!.reply(address, b.text ?? `${order.ref} 1`);
-    return { personId, orderId: order.id, channel };
+    const r = this.lifeline.simulateReply(personId, b.orderId, b.text);
+    if (r === null) throw new ApiError(404, 'not_found', `person ${personId} has no delivery of order ${b.orderId}`);
+    if (r === 'unreachable') throw new ApiError(409, 'unreachable', `no simulated channel reaches ${personId} now`);
+    return { personId, orderId: b.orderId, channel: r.channel };
   }
+
 }

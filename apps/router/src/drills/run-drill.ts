@@ -1,0 +1,112 @@
+import { VirtualClock } from '@lifeline/engine';
+import type { StoredEvent } from '@lifeline/store';
+import { loadConfig } from '../config/load-config';
+import { Lifeline } from '../lifeline';
+import type { Scenario, ScenarioStep } from './scenario.schema';
+
+export interface DrillOrder {
+  name: string;
+  orderId: string;
+  ref: string;
+  priority: string;
+  ackRequired: boolean;
+  deliveries: number;
+  acceptedAt: number;
+}
+
+export interface DrillRun {
+  scenario: Scenario;
+  seed: number;
+  startAt: number;
+  endAt: number;
+  orders: DrillOrder[];
+  /** Deliveries by status, sampled every simulated minute. */
+  samples: { at: number; counts: Record<string, number> }[];
+  events: StoredEvent[];
+  /** The last status, channel and detail of every delivery, by person. */
+  deliveries: { orderName: string; personId: string; personName: string; area: string; status: string; channel: string | null; detail: string | null }[];
+  /** Steps the router refused, with why: a drill reports them instead of stopping. */
+  problems: string[];
+}
+
+const STEP_MS = 60_000;
+
+/**
+ * Plays a scenario in virtual time against the real router (store in memory, simulated gateways,
+ * relays): hours of disaster in seconds, deterministic for a seed.
+ */
+export async function runDrill(scenario: Scenario, o: { seed?: number; progress?: (done: number, total: number) => void } = {}): Promise<DrillRun> {
+  const seed = o.seed ?? scenario.seed;
+  const config = loadConfig(scenario.config);
+  config.simulation.seed = seed;
+  const clock = new VirtualClock();
+  const lifeline = await Lifeline.create({ config, database: ':memory:', clock, simulators: 'all', log: () => {} });
+  const { core, store } = lifeline;
+  const settle = () => core.settle();
+  const startAt = clock.now();
+  const orders = new Map<string, DrillOrder>();
+  const outages = new Map<string, string>();
+  const problems: string[] = [];
+  const samples: DrillRun['samples'] = [];
+  const sample = () => samples.push({ at: clock.now(), counts: store.deliveries.countsByStatus() });
+
+  const apply = async (step: ScenarioStep): Promise<void> => {
+    const when = `at ${step.at}s`;
+    try {
+      if ('order' in step) {
+        const a = await core.orders.accept({ id: 'drill', role: 'admin', areas: null, channel: null }, `drill-${step.name}`, step.order);
+        orders.set(step.name, { name: step.name, orderId: a.orderId, ref: a.ref, priority: step.order.priority, ackRequired: step.order.ackRequired, deliveries: a.deliveries, acceptedAt: clock.now() });
+      } else if ('outage' in step) {
+        const out = await core.outages.add(step.outage);
+        if (step.name) outages.set(step.name, out.id);
+      } else if ('end' in step) {
+        const id = outages.get(step.end);
+        if (!id) throw new Error(`no outage named ${step.end}`);
+        await core.outages.end(id);
+      } else if ('reply' in step) {
+        const order = orders.get(step.reply.order);
+        if (!order) throw new Error(`no order named ${step.reply.order}`);
+        const r = lifeline.simulateReply(step.reply.person, order.orderId, step.reply.text);
+        if (r === null || r === 'unreachable') throw new Error(`${step.reply.person} cannot answer ${step.reply.order}: ${r ?? 'no delivery'}`);
+      } else {
+        const order = orders.get(step.cancel);
+        if (!order) throw new Error(`no order named ${step.cancel}`);
+        await core.cancel({ id: 'drill', role: 'admin', areas: null, channel: null }, order.orderId);
+      }
+    } catch (e) {
+      problems.push(`${when}: ${(e as Error).message}`);
+    }
+  };
+  for (const step of [...scenario.timeline].sort((a, b) => a.at - b.at)) clock.schedule(startAt + step.at * 1000, () => void apply(step));
+
+  const playUntil = startAt + scenario.duration * 1000;
+  const lastTtl = Math.max(...scenario.timeline.map((s) => ('order' in s ? s.at + s.order.ttlS : 0)));
+  const hardStop = startAt + (Math.max(scenario.duration, lastTtl) + config.graceS + 300) * 1000;
+  sample();
+  while (clock.now() < playUntil || (clock.now() < hardStop && open(lifeline) > 0)) {
+    await clock.advance(STEP_MS, settle);
+    sample();
+    o.progress?.(clock.now() - startAt, Math.max(playUntil, Math.min(hardStop, clock.now() + (open(lifeline) > 0 ? STEP_MS : 0))) - startAt);
+  }
+  await settle();
+
+  const events: StoredEvent[] = [];
+  for (let since = 0; ; ) {
+    const page = store.events.since(since, 10_000);
+    if (!page.length) break;
+    events.push(...page);
+    since = page[page.length - 1].seq;
+  }
+  const names = new Map(store.directory.people(100_000).map((p) => [p.id, p.name]));
+  const deliveries: DrillRun['deliveries'] = [];
+  for (const order of orders.values())
+    for (const d of store.deliveries.ofOrder(order.orderId, 1_000_000))
+      deliveries.push({ orderName: order.name, personId: d.personId, personName: names.get(d.personId) ?? d.personId, area: d.area, status: d.status, channel: d.channel, detail: d.machine?.context.detail ?? null });
+  const endAt = clock.now();
+  await lifeline.stop();
+  return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, problems };
+}
+
+function open(l: Lifeline): number {
+  return l.store.orders.list('open', 10_000).reduce((n, o) => n + Number(o.open_count), 0);
+}
