@@ -2,17 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceiptFrame } from '@lifeline/contracts';
-import { harness, type Harness } from './support/harness';
+import { harness, noLoss, type Harness } from './support/harness';
 
 const VILLAGE = '330102001001';
-const noLoss = (c: Harness['config']) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
-
-function receipts(h: Harness): ReceiptFrame[] {
-  return h.store.events
-    .since(0, 100_000)
-    .filter((e) => e.type === 'receipt')
-    .map((e) => ({ ...(e.payload as unknown as ReceiptFrame), seq: e.seq }));
-}
+const receipts = (h: Harness) => h.events<ReceiptFrame>('receipt');
 
 describe('engine with simulated gateways (medium tier)', () => {
   let h: Harness;
@@ -165,7 +158,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     h.sims.get('public')!.mode = 'down'; // takes sends, answers nothing
     const a = await h.order({ to: { areas: ['330102001'] } }); // a town: staff with radios, villagers with phones
     await h.advance(31_000); // past public's 30 s accept timeout
-    const channelEvents = h.store.events.since(0, 100_000).filter((e) => e.type === 'channel').map((e) => e.payload);
+    const channelEvents = h.events('channel');
     expect(channelEvents).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'down' }));
     const r = receipts(h).filter((x) => x.orderId === a.orderId);
     expect(r.some((x) => x.status === 'sending' && x.channel === 'pdt' && /public silent/.test(x.detail ?? ''))).toBe(true);

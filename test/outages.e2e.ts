@@ -2,23 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceiptFrame } from '@lifeline/contracts';
-import { harness, type Harness } from './support/harness';
+import { harness, noLoss, type Harness } from './support/harness';
 
 const COUNTY = '330102';
 const VILLAGE = '330102001001';
 const OTHER_VILLAGE = '330103001001';
 const H = 3_600_000;
-const noLoss = (c: Harness['config']) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
-
-function frames<T>(h: Harness, type: string): (T & { seq: number })[] {
-  return h.store.events
-    .since(0, 100_000)
-    .filter((e) => e.type === type)
-    .map((e) => ({ ...(e.payload as unknown as T), seq: e.seq }));
-}
-const receipts = (h: Harness) => frames<ReceiptFrame>(h, 'receipt');
+const receipts = (h: Harness) => h.events<ReceiptFrame>('receipt');
 const channelEvents = (h: Harness, channel: string, area: string) =>
-  frames<{ channel: string; area: string; state: string; at: string }>(h, 'channel').filter((c) => c.channel === channel && c.area === area);
+  h.events<{ channel: string; area: string; state: string; at: string }>('channel').filter((c) => c.channel === channel && c.area === area);
 
 describe('outages (三断 drills) in the router and the simulated gateways', () => {
   let h: Harness;

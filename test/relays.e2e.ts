@@ -1,19 +1,13 @@
-import { harness, type Harness } from './support/harness';
+import { harness, noLoss, type Harness } from './support/harness';
 
 const TOWN = '330102001';
 const VILLAGES = ['330102001001', '330102001002'];
-const noLoss = (c: Harness['config']) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
 const pdtFirst = (c: Harness['config']) => {
   noLoss(c);
   c.relays.resources.sort((a, b) => (a.channel === 'pdt' ? -1 : b.channel === 'pdt' ? 1 : 0));
 };
 
-function events(h: Harness, type: string): Record<string, unknown>[] {
-  return h.store.events
-    .since(0, 100_000)
-    .filter((e) => e.type === type)
-    .map((e) => e.payload);
-}
+const events = (h: Harness, type: string) => h.events(type);
 
 /** 三断 over one town: public network lost, 370MHz sites washed away, optionally the road cut. */
 async function cutOff(h: Harness, road: boolean): Promise<void> {

@@ -16,10 +16,15 @@ export interface Harness {
   config: Config;
   advance(ms: number): Promise<void>;
   order(spec: Partial<OrderSpec> & Pick<OrderSpec, 'to'>, clientRef?: string): ReturnType<RouterCore['orders']['accept']>;
+  /** The stored events of one type, oldest first: the record a console would replay. */
+  events<T = Record<string, unknown>>(type: string): (T & { seq: number })[];
   close(): Promise<void>;
 }
 
 let refs = 0;
+
+/** Simulated gateways that lose nothing, for tests that count exact outcomes. */
+export const noLoss = (c: Config) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
 
 /** The medium tier: the real engine and store (SQLite), simulated gateways, virtual time. */
 export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[] } = {}): Promise<Harness> {
@@ -47,6 +52,11 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
     advance: (ms) => clock.advance(ms, settle),
     order: (spec, clientRef = `t-${++refs}`) =>
       core.orders.accept(ADMIN, clientRef, { priority: 'immediate', body: '台风即将登陆，请立即组织人员转移。', ackRequired: false, ackWithinS: 600, ttlS: 3600, ...spec }),
+    events: <T,>(type: string) =>
+      store.events
+        .since(0, 100_000)
+        .filter((e) => e.type === type)
+        .map((e) => ({ ...(e.payload as T), seq: e.seq })),
     close: async () => {
       await core.stop();
       await store.close();

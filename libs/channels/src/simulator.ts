@@ -99,7 +99,8 @@ export class SimulatedGateway {
     this.stats.received++;
     const now = this.clock.now();
     const w = this.world.conditions(this.spec.channel, frame.to, now, this.spec.mobile ?? false);
-    const mode: SimMode = this.mode !== 'normal' ? this.mode : (w.fault ?? 'normal');
+    // A mode set on the simulator itself beats the drill's fault, with its own loss for `lossy`.
+    const [mode, faultLoss]: [SimMode, number] = this.mode !== 'normal' ? [this.mode, 0.5] : [w.fault ?? 'normal', w.loss];
     if (mode === 'down') return; // a dead gateway says nothing; the router's timeout notices
     if (this.seen.has(frame.attemptId)) return; // at-least-once from the router: drop repeats
     if (!this.admit(now)) {
@@ -118,7 +119,7 @@ export class SimulatedGateway {
     const acceptAt = now + between(this.random, this.spec.acceptMs) * slow;
     this.stats.accepted++;
     this.emit({ type: 'accepted', attemptId: frame.attemptId }, acceptAt);
-    const lossP = mode === 'lossy' ? Math.max(this.mode === 'lossy' ? 0.5 : w.loss, this.spec.loss) : this.spec.loss;
+    const lossP = mode === 'lossy' ? Math.max(faultLoss, this.spec.loss) : this.spec.loss;
     // Sites down under the terminal (a race with an outage): accepted upstream, never arrives.
     if (mode === 'silent' || !w.sitesUp || this.random() < lossP) {
       this.stats.lost++;

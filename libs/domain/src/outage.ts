@@ -48,12 +48,15 @@ const HOUR = 3_600_000;
 export class OutageBoard {
   private outages: Outage[] = [];
   private readonly channels: Map<string, OutageChannel>;
+  /** Where an outage without an area applies. */
+  private readonly root: string;
 
   constructor(
     private readonly tree: AreaTree,
     channels: readonly OutageChannel[],
   ) {
     this.channels = new Map(channels.map((c) => [c.id, c]));
+    this.root = tree.all().find((a) => a.parent === null)?.code ?? '';
   }
 
   set(outages: readonly Outage[]): void {
@@ -80,10 +83,6 @@ export class OutageBoard {
     return o.area === null || this.tree.isWithin(area, o.area);
   }
 
-  private root(): string {
-    return this.tree.all().find((a) => a.parent === null)?.code ?? '';
-  }
-
   /**
    * Channel states outages impose now, on the outage's own area (its subtree follows from it):
    * the worst per (channel, area). Gateway faults other than `down` impose nothing here: a
@@ -97,7 +96,7 @@ export class OutageBoard {
       if (!prev || SEVERITY[e.state] > SEVERITY[prev.state]) worst.set(k, e);
     };
     for (const o of this.active(now)) {
-      const area = o.area ?? this.root();
+      const area = o.area ?? this.root;
       for (const c of this.channels.values()) {
         if (o.kind === 'network' && c.kind === 'public') put({ channel: c.id, area, state: 'down', reason: `network outage ${o.id}` });
         if (o.kind === 'power' && c.batteryH !== null) {

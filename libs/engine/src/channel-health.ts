@@ -1,7 +1,7 @@
 import type { AreaTree, ChannelSpec, ChannelState, Clock, Reach } from '@lifeline/domain';
 import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
-import type { EventBus } from './event-bus';
+import { recordEvents, type EventBus } from './event-bus';
 
 export interface ChannelStatus {
   channel: string;
@@ -60,15 +60,12 @@ export class ChannelHealth {
       this.onChange(channel, area, prev?.state ?? 'down', state);
     }
     this.armCoverageWake(now);
-    if (!changes.length) return;
-    const events = await this.store.write((s) =>
-      changes.map((c) => {
-        const payload = { type: 'channel', channel: c.channel, area: c.area, state: c.state, at: new Date(c.since).toISOString() };
-        const seq = s.events.append('channel', c.since, null, this.tree.path(c.area), payload);
-        return { frame: { ...payload, seq } as never, areaPath: this.tree.path(c.area) };
-      }),
+    await recordEvents(
+      this.store,
+      this.bus,
+      now,
+      changes.map((c) => ({ type: 'channel', areaPath: this.tree.path(c.area), fields: { channel: c.channel, area: c.area, state: c.state } })),
     );
-    this.bus.publish(events);
   }
 
   /** Drone coverage ends on its own: look again when it does. */

@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
 import type { EventFrame } from '@lifeline/contracts';
+import type { Store } from '@lifeline/store';
 
 /** A committed event, with the area it concerns so consoles see only their scope. */
 export interface BusEvent {
@@ -14,4 +15,28 @@ export class EventBus {
   publish(events: readonly BusEvent[]): void {
     for (const e of events) this.events$.next(e);
   }
+}
+
+/** An event that is not part of a delivery's step: a channel change, a relay request. */
+export interface StandaloneEvent {
+  type: string;
+  areaPath: string | null;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * Stores standalone events in one write job, all stamped `at`, and publishes them after commit:
+ * like receipts, nobody hears of an event the events table does not hold.
+ */
+export async function recordEvents(store: Store, bus: EventBus, at: number, events: readonly StandaloneEvent[]): Promise<void> {
+  if (!events.length) return;
+  const iso = new Date(at).toISOString();
+  const frames = await store.write((s) =>
+    events.map((e) => {
+      const payload = { type: e.type, ...e.fields, at: iso };
+      const seq = s.events.append(e.type, at, null, e.areaPath, payload);
+      return { frame: { ...payload, seq } as EventFrame, areaPath: e.areaPath };
+    }),
+  );
+  bus.publish(frames);
 }

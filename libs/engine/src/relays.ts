@@ -1,6 +1,6 @@
 import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock, type OutageBoard, type Reach } from '@lifeline/domain';
 import type { Store } from '@lifeline/store';
-import type { EventBus } from './event-bus';
+import { recordEvents, type EventBus } from './event-bus';
 
 /** A mobile resource that restores a channel over an area for a while (CHANNELS.md, endurance). */
 export interface RelayResource {
@@ -94,20 +94,20 @@ export class Relays {
       const n = needs.get(at) ?? { unreached: 0, rank: Infinity };
       needs.set(at, { unreached: n.unreached + row.n, rank: Math.min(n.rank, row.rank) });
     }
-    const events: { type: string; area: string; payload: Record<string, unknown> }[] = [];
+    const events: { type: string; area: string; fields: Record<string, unknown> }[] = [];
     for (const [area, need] of needs) {
       if ([...this.missions.values()].some((m) => this.tree.isWithin(area, m.area) || this.tree.isWithin(m.area, area))) continue;
       const priority = PRIORITIES[need.rank] ?? 'routine';
       if (!this.requested.has(area)) {
         this.requested.add(area);
-        events.push({ type: 'relay.request', area, payload: { area, unreached: need.unreached, priority } });
+        events.push({ type: 'relay.request', area, fields: { area, unreached: need.unreached, priority } });
       }
       const resource = this.freeResource(area, now);
       if (!resource) continue;
       const m: Mission = { resource, area, arriveAt: now + resource.arrivalS * 1000, leaveAt: now + (resource.arrivalS + resource.onStationS) * 1000, state: 'en-route' };
       this.missions.set(resource.id, m);
       this.requested.delete(area);
-      events.push({ type: 'relay.dispatched', area, payload: { resource: resource.id, channel: resource.channel, area, base: resource.base, arriveAt: new Date(m.arriveAt).toISOString() } });
+      events.push({ type: 'relay.dispatched', area, fields: { resource: resource.id, channel: resource.channel, area, base: resource.base, arriveAt: new Date(m.arriveAt).toISOString() } });
       this.clock.schedule(m.arriveAt, () => this.arrive(m));
     }
     await this.emit(events, now);
@@ -133,26 +133,17 @@ export class Relays {
     m.state = 'on-station';
     this.onArrive(m);
     this.clock.schedule(m.leaveAt, () => this.leave(m));
-    this.track(this.emit([{ type: 'relay.arrived', area: m.area, payload: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
+    this.track(this.emit([{ type: 'relay.arrived', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
   }
 
   private leave(m: Mission): void {
     if (this.stopped) return;
     this.missions.delete(m.resource.id);
     this.onLeave(m);
-    this.track(this.emit([{ type: 'relay.left', area: m.area, payload: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }], this.clock.now()));
+    this.track(this.emit([{ type: 'relay.left', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }], this.clock.now()));
   }
 
-  private async emit(events: { type: string; area: string; payload: Record<string, unknown> }[], now: number): Promise<void> {
-    if (!events.length) return;
-    const at = new Date(now).toISOString();
-    const frames = await this.store.write((s) =>
-      events.map((e) => {
-        const payload = { type: e.type, ...e.payload, at };
-        const seq = s.events.append(e.type, now, null, this.tree.path(e.area), payload);
-        return { frame: { ...payload, seq } as never, areaPath: this.tree.path(e.area) };
-      }),
-    );
-    this.bus.publish(frames);
+  private emit(events: { type: string; area: string; fields: Record<string, unknown> }[], now: number): Promise<void> {
+    return recordEvents(this.store, this.bus, now, events.map((e) => ({ type: e.type, areaPath: this.tree.path(e.area), fields: e.fields })));
   }
 }

@@ -52,8 +52,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
-export const OPEN_STATUSES = ['new', 'queued', 'sending', 'sent', 'delivered'] as const;
-const OPEN = new Set<string>(OPEN_STATUSES);
+const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
 
 export class DeliveryRepo {
   constructor(private readonly sql: Sql) {}

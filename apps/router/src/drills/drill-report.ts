@@ -36,7 +36,11 @@ export function quantiles(values: number[]): Quantiles {
 
 function group(rows: { key: string; value: number }[]): Record<string, Quantiles> {
   const by = new Map<string, number[]>();
-  for (const r of rows) by.set(r.key, [...(by.get(r.key) ?? []), r.value]);
+  for (const r of rows) {
+    const values = by.get(r.key);
+    if (values) values.push(r.value);
+    else by.set(r.key, [r.value]);
+  }
   return Object.fromEntries([...by].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, quantiles(v)]));
 }
 
@@ -58,7 +62,8 @@ export function summarize(run: DrillRun): DrillSummary {
   };
   const byStatus: Record<string, number> = {};
   for (const d of run.deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
-  const asked = run.deliveries.filter((d) => run.orders.find((o) => o.name === d.orderName)?.ackRequired);
+  const askedFor = new Set(run.orders.filter((o) => o.ackRequired).map((o) => o.name));
+  const asked = run.deliveries.filter((d) => askedFor.has(d.orderName));
   return {
     scenario: run.scenario.name,
     title: run.scenario.title,
@@ -176,7 +181,9 @@ export function svg(run: DrillRun): string {
     if (e.type !== 'channel') continue;
     const p = e.payload as { channel: string; area: string; state: string };
     const k = `${p.channel} ${p.area}`;
-    rows.set(k, [...(rows.get(k) ?? []), { at: e.at, state: p.state }]);
+    const changes = rows.get(k);
+    if (changes) changes.push({ at: e.at, state: p.state });
+    else rows.set(k, [{ at: e.at, state: p.state }]);
   }
   let row = 0;
   const top = chartH + 60;

@@ -83,10 +83,14 @@ export async function runDrill(scenario: Scenario, o: { seed?: number; progress?
   const lastTtl = Math.max(...scenario.timeline.map((s) => ('order' in s ? s.at + s.order.ttlS : 0)));
   const hardStop = startAt + (Math.max(scenario.duration, lastTtl) + config.graceS + 300) * 1000;
   sample();
-  while (clock.now() < playUntil || (clock.now() < hardStop && open(lifeline) > 0)) {
+  let waiting = open(lifeline);
+  while (clock.now() < playUntil || (clock.now() < hardStop && waiting > 0)) {
     await clock.advance(STEP_MS, settle);
     sample();
-    o.progress?.(clock.now() - startAt, Math.max(playUntil, Math.min(hardStop, clock.now() + (open(lifeline) > 0 ? STEP_MS : 0))) - startAt);
+    waiting = open(lifeline);
+    // Past the scenario's end the bar stretches a step at a time while deliveries are still open.
+    const end = clock.now() < playUntil ? playUntil : clock.now() + (waiting > 0 ? STEP_MS : 0);
+    o.progress?.(clock.now() - startAt, Math.min(hardStop, end) - startAt);
   }
   await settle();
 

@@ -18,6 +18,8 @@ export function consoleSocket(lifeline: Lifeline) {
   return (ws: WebSocket, p: Principal) => {
     (ws as WebSocket & { principalId?: string }).principalId = p.id;
     const send = (frame: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
+    const sendAndWait = (frame: unknown) =>
+      new Promise<void>((resolve) => (ws.readyState === ws.OPEN ? ws.send(JSON.stringify(frame), () => resolve()) : resolve()));
     const error = (code: string, message: string, issues?: unknown) => send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
     let subscription: Subscription | null = null;
     let generation = 0;
@@ -38,10 +40,14 @@ export function consoleSocket(lifeline: Lifeline) {
       if (since !== undefined) {
         for (;;) {
           const page = lifeline.store.events.since(last, REPLAY_PAGE);
-          for (const e of page) if (eventVisibleTo(p, lifeline.core.tree, e.type, e.areaPath)) send({ ...e.payload, seq: e.seq });
+          const frames = page.filter((e) => eventVisibleTo(p, lifeline.core.tree, e.type, e.areaPath)).map((e) => ({ ...e.payload, seq: e.seq }));
+          frames.slice(0, -1).forEach(send);
+          // The page's last frame is written once the socket took the rest: wait for it when the
+          // client reads slower than the replay produces, instead of polling a timer.
+          const written = frames.length ? sendAndWait(frames[frames.length - 1]) : Promise.resolve();
           if (page.length) last = page[page.length - 1].seq;
           if (page.length < REPLAY_PAGE) break;
-          while (ws.bufferedAmount > HIGH_WATER && ws.readyState === ws.OPEN) await new Promise((r) => setTimeout(r, 20));
+          if (ws.bufferedAmount > HIGH_WATER) await written;
           if (mine !== generation || ws.readyState !== ws.OPEN) return;
         }
       }
