@@ -17,7 +17,13 @@ export interface LifelineOptions {
   simulators?: string;
   adminToken?: string;
   log?: (m: string) => void;
+  /** A directory built in memory (chaos runs) instead of the config's file. */
+  directory?: Directory;
+  /** Called with the core before anything runs, so observers (chaos runs) miss nothing. */
+  watch?: (core: RouterCore) => void;
 }
+
+export type Directory = ReturnType<typeof loadDirectory>;
 
 /**
  * Everything the router is, built once at start: store, core, auth and simulators. Nest wires
@@ -37,13 +43,15 @@ export class Lifeline {
   static async create(o: LifelineOptions): Promise<Lifeline> {
     const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
     const clock = o.clock ?? new SystemClock();
-    const directory = loadDirectory(o.config.directory);
+    const directory = o.directory ?? loadDirectory(o.config.directory);
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
     const store = await Store.open(o.database ?? o.config.database);
-    await syncDirectory(store, o.config.directory, directory, log);
+    if (o.directory) await store.write((s) => s.directory.replace(directory.areas, directory.people));
+    else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
     const core = new RouterCore({ store, clock, config: ec, areas: directory.areas, log });
+    o.watch?.(core);
     const auth = new AuthService(store, tokens, o.adminToken, () => clock.now());
     const root = directory.areas.find((a) => a.parent === null)!.code;
     const world = new OutageWorld(core.outages, store, ec.channels);

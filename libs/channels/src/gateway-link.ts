@@ -16,6 +16,8 @@ export interface GatewayConnection {
 export interface GatewayEndpoint {
   /** An untrusted frame from the gateway: parsed with the contract's schema by the router. */
   receive(frame: unknown): void;
+  /** The transport could not even read a frame (not JSON, binary): refused like a bad frame. */
+  malformed(message: string): void;
   closed(): void;
 }
 

@@ -116,12 +116,13 @@ export class Dispatcher {
   }
 
   /** The gateway answered (accepted or failed): its window slot is free again. */
-  answered(attemptId: string): void {
+  /** True the first time: a duplicate answer frees nothing and tells nothing new. */
+  answered(attemptId: string): boolean {
     const f = this.inFlight.get(attemptId);
-    if (f) {
-      this.settle(attemptId, f);
-      this.drainChannel(f.item.channel);
-    }
+    if (!f) return false;
+    this.settle(attemptId, f);
+    this.drainChannel(f.item.channel);
+    return true;
   }
 
   /** A gateway came, left or changed: retry what waits on that channel. */

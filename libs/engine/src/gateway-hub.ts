@@ -12,14 +12,25 @@ interface Session {
   window: number;
   inFlight: number;
   conn: GatewayConnection;
+  /** Frames that did nothing (malformed, unknown attempts, duplicates, unmatched replies) this minute. */
+  junk: number;
+  junkSince: number;
 }
+
+/** A gateway sending more useless frames than this in a minute is flooding: it is disconnected. */
+export const JUNK_LIMIT = 1_000;
+const JUNK_WINDOW_MS = 60_000;
+/** Only the first few refusals of a minute are logged: a flood must not flood the log too. */
+const JUNK_LOGGED = 10;
 
 /** What the router does with what gateways say; the hub only parses, checks and routes. */
 export interface GatewayHandlers {
   online(channel: string, gatewayId: string, areas: string[]): void;
   offline(channel: string, gatewayId: string): void;
-  receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): void;
-  reply(channel: string, from: string, text: string): void;
+  /** False when the receipt changed nothing: an unknown attempt, a duplicate. */
+  receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): boolean;
+  /** False when the reply matched nobody and no open order. */
+  reply(channel: string, from: string, text: string): boolean;
   health(channel: string, gatewayId: string, frame: Extract<GatewayFrame, { type: 'health' }>): void;
   coverage(channel: string, gatewayId: string, areas: string[], until: number): void;
   log(message: string): void;
@@ -43,10 +54,11 @@ export class GatewayHub implements GatewayLink, GatewayPool {
   ) {}
 
   open(conn: GatewayConnection, auth: { channel: string; name: string }): GatewayEndpoint {
-    const session: Session = { key: `s${this.nextKey++}`, gatewayId: null, channel: auth.channel, areas: [], window: 0, inFlight: 0, conn };
+    const session: Session = { key: `s${this.nextKey++}`, gatewayId: null, channel: auth.channel, areas: [], window: 0, inFlight: 0, conn, junk: 0, junkSince: this.clock.now() };
     this.sessions.set(session.key, session);
     return {
       receive: (raw) => this.receive(session, raw),
+      malformed: (message) => this.refuse(session, 'bad_frame', message),
       closed: () => this.close(session),
     };
   }
@@ -58,11 +70,31 @@ export class GatewayHub implements GatewayLink, GatewayPool {
   }
 
   private refuse(session: Session, code: string, message: string): void {
-    this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${code}: ${message}`);
+    if (this.useless(session)) this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${code}: ${message}`);
     session.conn.send({ type: 'error', error: { code, message } });
   }
 
+  /**
+   * Counts a frame that did nothing; past the limit the gateway is cut off (it reconnects with
+   * back-off, and its attempts in flight time out and move on). True while still worth logging.
+   */
+  private useless(session: Session): boolean {
+    const now = this.clock.now();
+    if (now - session.junkSince >= JUNK_WINDOW_MS) {
+      session.junk = 0;
+      session.junkSince = now;
+    }
+    if (++session.junk === JUNK_LIMIT) {
+      this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${JUNK_LIMIT} useless frames in a minute: disconnected`);
+      session.conn.send({ type: 'error', error: { code: 'flooding', message: `more than ${JUNK_LIMIT} frames a minute that change nothing; reconnect with back-off` } });
+      session.conn.close('flooding');
+      this.close(session);
+    }
+    return session.junk <= JUNK_LOGGED;
+  }
+
   private receive(session: Session, raw: unknown): void {
+    if (!this.sessions.has(session.key)) return; // cut off: what was still on the wire is dropped
     const parsed = gatewayFrame.safeParse(raw);
     if (!parsed.success) return this.refuse(session, 'bad_frame', summarizeIssues(describeIssues(parsed.error)));
     const frame = parsed.data;
@@ -72,9 +104,13 @@ export class GatewayHub implements GatewayLink, GatewayPool {
       case 'accepted':
       case 'delivered':
       case 'failed':
-        return this.handlers.receipt(session.channel, frame);
+        if (!this.handlers.receipt(session.channel, frame) && this.useless(session))
+          this.handlers.log(`gateway ${session.gatewayId} (${session.channel}): ${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
+        return;
       case 'reply':
-        return this.handlers.reply(session.channel, frame.from, frame.text);
+        if (!this.handlers.reply(session.channel, frame.from, frame.text) && this.useless(session))
+          this.handlers.log(`gateway ${session.gatewayId} (${session.channel}): reply from ${frame.from} ignored: unknown terminal or no open order (${frame.text.slice(0, 40)})`);
+        return;
       case 'health':
         if (this.knownAreas(session, frame.areas)) this.handlers.health(session.channel, session.gatewayId, frame);
         return;

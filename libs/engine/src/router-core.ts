@@ -51,7 +51,7 @@ export class RouterCore {
   private readonly starter: Starter;
   private readonly timers: TimerPoller;
   private readonly store: Store;
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly config: EngineConfig;
   private readonly log: (m: string) => void;
   private background = new Set<Promise<unknown>>();
@@ -186,28 +186,36 @@ export class RouterCore {
     }
   }
 
-  private receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): void {
+  /**
+   * A gateway's word on an attempt. False when it tells nothing new (an unknown attempt, a second
+   * `delivered`, an answer after the attempt was settled): the hub counts those against flooding.
+   */
+  private receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): boolean {
     const p = parseAttemptId(frame.attemptId);
-    const attempt = p && (this.sentAttempts.get(frame.attemptId) ?? this.store.attempts.get(frame.attemptId));
-    if (frame.type === 'delivered') this.sentAttempts.delete(frame.attemptId);
-    if (!p || !attempt || attempt.channel !== channel) {
-      this.log(`${channel}: ${frame.type} for unknown attempt ${frame.attemptId}: ignored`);
-      return;
+    const cached = this.sentAttempts.get(frame.attemptId);
+    const attempt = p && (cached ?? this.store.attempts.get(frame.attemptId));
+    if (!p || !attempt || attempt.channel !== channel) return false;
+    if (frame.type === 'delivered') {
+      if (!cached && 'status' in attempt && attempt.status === 'delivered') return false;
+      this.sentAttempts.delete(frame.attemptId);
     }
     const at = this.clock.now();
-    if (frame.type !== 'delivered') this.dispatcher.answered(frame.attemptId);
+    // Only the first answer of an attempt speaks for the channel's health: a gateway repeating a
+    // failure must not trip the breaker for everyone.
+    const first = frame.type !== 'delivered' && this.dispatcher.answered(frame.attemptId);
     let item: EngineItem;
     if (frame.type === 'accepted') {
-      this.health.success(channel, attempt.area);
+      if (first) this.health.success(channel, attempt.area);
       const deliveryTimeoutMs = (this.engine.spec(channel)?.deliveryTimeoutS ?? 60) * 1000;
       item = { deliveryId: p.deliveryId, event: { type: 'ACCEPTED', at, attempt: p.attempt, deliveryTimeoutMs } };
     } else if (frame.type === 'delivered') {
       item = { deliveryId: p.deliveryId, event: { type: 'DELIVERED', at, attempt: p.attempt } };
     } else {
-      if (!frame.permanent) this.health.failure(channel, attempt.area);
+      if (first && !frame.permanent) this.health.failure(channel, attempt.area);
       item = { deliveryId: p.deliveryId, event: { type: 'FAILED', at, attempt: p.attempt, permanent: frame.permanent, reason: frame.reason } };
     }
     this.engine.submit([item]);
+    return frame.type === 'delivered' || first;
   }
 
   /** A message from a person: matched by order ref, or a bare "1" to their latest open delivery. */
@@ -215,7 +223,6 @@ export class RouterCore {
     const spec = this.engine.spec(channel);
     const personId = spec && this.store.directory.byTerminal(spec.terminal, from);
     if (!personId) {
-      this.log(`${channel}: reply from unknown terminal ${from}: ignored`);
       return false;
     }
     let target: string | undefined;
@@ -229,10 +236,7 @@ export class RouterCore {
       }
     }
     if (!target && isBareAck(text)) target = this.store.deliveries.latestOpenFor(personId);
-    if (!target) {
-      this.log(`${channel}: reply from ${from} matches no open order: ${text.slice(0, 40)}`);
-      return false;
-    }
+    if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     return true;
   }

@@ -1,7 +1,9 @@
-import { VirtualClock } from '@lifeline/engine';
+import type { Outage } from '@lifeline/domain';
+import { VirtualClock, type RouterCore } from '@lifeline/engine';
 import type { StoredEvent } from '@lifeline/store';
+import type { Config } from '../config/config.schema';
 import { loadConfig } from '../config/load-config';
-import { Lifeline } from '../lifeline';
+import { Lifeline, type Directory } from '../lifeline';
 import type { Scenario, ScenarioStep } from './scenario.schema';
 
 export interface DrillOrder {
@@ -25,8 +27,22 @@ export interface DrillRun {
   events: StoredEvent[];
   /** The last status, channel and detail of every delivery, by person. */
   deliveries: { orderName: string; personId: string; personName: string; area: string; status: string; channel: string | null; detail: string | null }[];
+  /** Every outage the drill injected, as the router stored it (ended ones with their end). */
+  outages: Outage[];
   /** Steps the router refused, with why: a drill reports them instead of stopping. */
   problems: string[];
+}
+
+export interface DrillOptions {
+  seed?: number;
+  progress?: (done: number, total: number) => void;
+  /** Instead of the scenario's config file (chaos runs build theirs). */
+  config?: Config;
+  directory?: Directory;
+  /** Called with the core before anything runs: observers attach here. */
+  watch?: (core: RouterCore) => void;
+  /** Called after the last step, before the router stops: a last look at its state. */
+  beforeStop?: (l: Lifeline) => void;
 }
 
 const STEP_MS = 60_000;
@@ -35,12 +51,12 @@ const STEP_MS = 60_000;
  * Plays a scenario in virtual time against the real router (store in memory, simulated gateways,
  * relays): hours of disaster in seconds, deterministic for a seed.
  */
-export async function runDrill(scenario: Scenario, o: { seed?: number; progress?: (done: number, total: number) => void } = {}): Promise<DrillRun> {
+export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promise<DrillRun> {
   const seed = o.seed ?? scenario.seed;
-  const config = loadConfig(scenario.config);
+  const config = o.config ?? loadConfig(scenario.config);
   config.simulation.seed = seed;
   const clock = new VirtualClock();
-  const lifeline = await Lifeline.create({ config, database: ':memory:', clock, simulators: 'all', log: () => {} });
+  const lifeline = await Lifeline.create({ config, directory: o.directory, watch: o.watch, database: ':memory:', clock, simulators: 'all', log: () => {} });
   const { core, store } = lifeline;
   const settle = () => core.settle();
   const startAt = clock.now();
@@ -107,8 +123,10 @@ export async function runDrill(scenario: Scenario, o: { seed?: number; progress?
     for (const d of store.deliveries.ofOrder(order.orderId, 1_000_000))
       deliveries.push({ orderName: order.name, personId: d.personId, personName: names.get(d.personId) ?? d.personId, area: d.area, status: d.status, channel: d.channel, detail: d.machine?.context.detail ?? null });
   const endAt = clock.now();
+  o.beforeStop?.(lifeline);
+  const injected = store.outages.all();
   await lifeline.stop();
-  return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, problems };
+  return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, outages: injected, problems };
 }
 
 function open(l: Lifeline): number {

@@ -17,7 +17,7 @@ export function gatewaySocket(lifeline: Lifeline) {
     );
     ws.on('message', (data, isBinary) => {
       const r = readJson(data, isBinary);
-      if (!r.ok) ws.send(JSON.stringify({ type: 'error', error: { code: 'bad_frame', message: r.message } }));
+      if (!r.ok) endpoint.malformed(r.message);
       else endpoint.receive(r.value);
     });
     ws.on('close', () => endpoint.closed());

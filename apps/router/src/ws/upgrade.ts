@@ -28,7 +28,11 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     const p = lifeline.auth.authenticate(bearer(req.headers.authorization, req.url));
     if (!p) return refuse(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
     if (!allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${path}`);
-    wss.handleUpgrade(req, socket, head, (ws) => route.handler(ws, p, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
+      ws.on('error', (e) => lifeline.log(`${path}: ${p.id}: ${e.message}; connection closed`));
+      route.handler(ws, p, req);
+    });
   };
   server.on('upgrade', onUpgrade);
   const revoked = lifeline.auth.revoked$.subscribe((id) => {

@@ -120,6 +120,16 @@ describe('delivery machine', () => {
     expect(after.intents.filter((i) => i.type === 'dispatch')).toEqual([{ type: 'dispatch', params: { channel: 'public', attempt: 3 } }]);
   });
 
+  it('keeps waiting without a second queued receipt when the back-off ends and nothing is up', () => {
+    const busy = (attempt: number, at: number): DeliveryEvent => ({ type: 'FAILED', at, attempt, permanent: false, reason: 'busy', available: ['public'] });
+    const r = run(input({ channels: ['public'], terminalOf: { public: 'public' } }), [start(0, ['public']), busy(1, 1)]);
+    expect(r.statuses).toEqual(['sending', 'queued']);
+    const after = stepDelivery(r.stored, { type: 'TIMER_FIRED', at: 30_001, name: 'retry', epoch: 1, available: [] });
+    expect(after.stored.value).toBe('queued');
+    expect(after.stored.context.detail).toMatch(/waiting: none of public/);
+    expect(after.intents.filter((i) => i.type === 'receipt')).toEqual([]);
+  });
+
   it('never uses a channel again after it rejected the person permanently, and fails when all did', () => {
     const perm = (attempt: number): DeliveryEvent => ({ type: 'FAILED', at: attempt, attempt, permanent: true, reason: 'invalid number', available: ALL });
     const r = run(input(), [start(), perm(1), perm(2), perm(3)]);

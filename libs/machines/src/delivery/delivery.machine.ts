@@ -134,15 +134,12 @@ export const deliveryMachine = setup({
       entry: receipt('queued'),
       on: {
         CHANNEL_CHANGED: { guard: 'canStartFresh', target: 'sending', actions: 'beginFresh' },
-        TIMER_FIRED: { guard: 'retryDue', target: 'retrying' },
+        // A back-off ran out: try again, or keep waiting without a second `queued` receipt.
+        TIMER_FIRED: [
+          { guard: and(['retryDue', 'canStartFresh']), target: 'sending', actions: 'beginFresh' },
+          { guard: 'retryDue', actions: 'noteWaiting' },
+        ],
       },
-    },
-    /** Transient: a back-off ran out; try again or keep waiting, without a receipt of its own. */
-    retrying: {
-      always: [
-        { guard: 'canStartFresh', target: 'sending', actions: 'beginFresh' },
-        { target: 'queued', actions: 'noteWaiting' },
-      ],
     },
     sending: {
       entry: [

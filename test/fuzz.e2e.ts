@@ -1,0 +1,191 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import WebSocket from 'ws';
+import { stringify } from 'yaml';
+import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, simReplyBody } from '@lifeline/contracts';
+import { ConfigError, loadConfig } from '../apps/router/src/config/load-config';
+import { tempDir } from './support/child';
+import { digest } from './support/digest';
+import { Client, TOKENS, testServer, type TestServer } from './support/server';
+
+/**
+ * Bad input anywhere gets a clear error and changes nothing: fast-check frames and bodies plus a
+ * list of nasty cases, each checked against a digest of the whole database taken before.
+ * Targets name nobody in the directory, so even a well-formed order is refused and stores nothing.
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const NOBODY = 'p-999999';
+const validOrder = { priority: 'flash', to: { people: [NOBODY] }, body: '请立即转移', ackRequired: true, ackWithinS: 60, ttlS: 600 };
+const INJECTIONS = ["'; DROP TABLE orders; --", '" OR 1=1 --', '<script>alert(1)</script>', '${process.exit()}', '../../etc/passwd', '\u0000', '\ud800', '🙂'.repeat(300), 'a'.repeat(70_000)];
+
+/** Sets `path` (dot separated) in a copy of `base` to `value`: a valid message, broken in one place. */
+function mutate(base: unknown, path: string, value: unknown): unknown {
+  const copy = structuredClone(base) as Record<string, unknown>;
+  const keys = path.split('.');
+  let at: Record<string, unknown> = copy;
+  for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+  at[keys[keys.length - 1]] = value;
+  return copy;
+}
+
+const anyValue = fc.oneof(fc.jsonValue(), fc.constantFrom<unknown>(...INJECTIONS, null, -1, 1e308, [], {}, [[[[[]]]]], { __proto__: { admin: true } }));
+const broken = (base: unknown, paths: string[]) => fc.tuple(fc.constantFrom(...paths), anyValue).map(([p, v]) => mutate(base, p, v));
+const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+
+const consoleFrames = fc.oneof(
+  fc.jsonValue(),
+  broken({ type: 'order.send', clientRef: 'fz', order: validOrder }, ['type', 'clientRef', 'order', 'order.priority', 'order.to', 'order.to.people', 'order.to.areas', 'order.body', 'order.ttlS', 'order.ackWithinS', 'order.extra', 'extra']),
+  broken({ type: 'order.cancel', orderId: 'o-nope' }, ['orderId', 'extra']),
+  broken({ type: 'subscribe', since: 0 }, ['since', 'extra']),
+);
+const gatewayFrames = fc.oneof(
+  fc.jsonValue(),
+  broken({ type: 'failed', attemptId: 'a#1', permanent: false, reason: 'x' }, ['type', 'attemptId', 'permanent', 'reason', 'extra']),
+  broken({ type: 'health', state: 'down', areas: ['330102'] }, ['state', 'areas', 'detail', 'extra']),
+  broken({ type: 'coverage', areas: ['330102'], until: '2026-01-01T00:00:00Z' }, ['areas', 'until', 'extra']),
+  broken({ type: 'hello', gatewayId: 'fz', channel: 'pdt', areas: ['330100'], window: 4 }, ['gatewayId', 'channel', 'areas', 'window']),
+);
+
+describe('bad input changes nothing (fuzz)', () => {
+  let s: TestServer;
+  let before: string;
+
+  beforeAll(async () => {
+    s = await testServer();
+    await s.advance(0);
+    before = digest(s.lifeline.store);
+  });
+  afterAll(() => s.close());
+  afterEach(async () => {
+    await s.advance(0);
+    expect(digest(s.lifeline.store)).toBe(before);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200); // still up
+  });
+
+  it('console frames: every malformed frame gets an error naming what was wrong', async () => {
+    const c = await Client.open(s.url, TOKENS.admin);
+    await fc.assert(
+      fc.asyncProperty(consoleFrames, async (frame) => {
+        const ok = consoleFrame.safeParse(frame).success;
+        fc.pre(!ok || (frame as { type: string }).type === 'order.send');
+        const answer = c.nextNew((f) => f.type === 'error' || f.type === 'order.rejected');
+        c.send(JSON.stringify(frame));
+        const f = (await answer) as { error: { code: string; message: string; issues?: { path: string }[] } };
+        expect(f.error.message.length).toBeGreaterThan(0);
+        if (!ok) expect(f.error.issues?.length ?? (f.error.code === 'bad_frame' ? 1 : 0)).toBeGreaterThan(0);
+        expect(digest(s.lifeline.store)).toBe(before);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(c.closed).toBeNull();
+    await c.close();
+  });
+
+  it('console frames: the nasty list', async () => {
+    const c = await Client.open(s.url, TOKENS.admin);
+    const expectError = async (raw: string | Buffer, binary = false) => {
+      const answer = c.nextNew((f) => f.type === 'error' || f.type === 'order.rejected');
+      c.ws.send(raw, { binary });
+      return (await answer) as { error: { code: string; message: string } };
+    };
+    expect((await expectError('{not json')).error.code).toBe('bad_frame');
+    expect((await expectError(deep(100_000))).error.code).toBe('bad_frame');
+    expect((await expectError(Buffer.from([1, 2, 3]), true)).error.message).toMatch(/JSON text/);
+    expect((await expectError('{"__proto__":{"type":"order.send"}}')).error.code).toBe('bad_frame');
+    for (const bad of INJECTIONS) {
+      const r = await expectError(JSON.stringify({ type: 'order.send', clientRef: 'inj', order: { ...validOrder, to: { people: [bad], areas: [bad] } } }));
+      expect(r.error.message.length).toBeGreaterThan(0);
+    }
+    expect((await expectError(JSON.stringify({ type: 'order.send', clientRef: 'nobody', order: validOrder }))).error.code).toBe('unknown_person');
+    expect((await expectError(JSON.stringify({ type: 'order.cancel', orderId: 'o-nope' }))).error.code).toBe('not_found');
+    await c.close();
+
+    // Frames the transport refuses close the connection with the standard code; the router stays up.
+    const closes = async (raw: Buffer) => {
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws`, { headers: { Authorization: `Bearer ${TOKENS.admin}` } });
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+      ws.on('error', () => {});
+      ws.send(raw, { binary: false });
+      return closed;
+    };
+    expect(await closes(Buffer.alloc(2 * 1024 * 1024, 0x20))).toBe(1009); // too big
+    expect(await closes(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).toBe(1007); // invalid UTF-8
+  });
+
+  it('HTTP bodies: refused with 4xx and the field named, never 5xx', async () => {
+    const targets: { path: string; schema: { safeParse: (v: unknown) => { success: boolean } }; arb: fc.Arbitrary<unknown> }[] = [
+      { path: '/api/orders', schema: createOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ clientRef: 'h', order: validOrder }, ['clientRef', 'order', 'order.to', 'order.priority', 'order.body', 'order.ttlS', 'x'])) },
+      { path: '/api/drills/outages', schema: outageBody, arb: fc.oneof(fc.jsonValue(), broken({ kind: 'gateway', channel: 'nope', mode: 'down' }, ['kind', 'channel', 'mode', 'area', 'loss', 'durationS', 'x'])) },
+      { path: '/api/tokens', schema: createTokenBody, arb: fc.oneof(fc.jsonValue(), broken({ role: 'console', name: 'x', areas: ['nowhere'] }, ['role', 'name', 'areas', 'channel'])) },
+      { path: `/api/sim/people/${NOBODY}/reply`, schema: simReplyBody, arb: broken({ orderId: 'o-nope' }, ['orderId', 'text', 'x']) },
+    ];
+    for (const t of targets) {
+      await fc.assert(
+        fc.asyncProperty(t.arb, async (body) => {
+          const r = await fetch(s.url + t.path, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          const json = (await r.json()) as { error?: { code: string; message: string; issues?: { path: string }[] } };
+          if (r.status < 300) {
+            // Well-formed and meaningful (a token with a new name): accepted, and the new baseline.
+            expect(t.schema.safeParse(body).success).toBe(true);
+            before = digest(s.lifeline.store);
+            return;
+          }
+          expect(r.status).toBeGreaterThanOrEqual(400);
+          expect(r.status).toBeLessThan(500);
+          expect(json.error?.message).toBeTruthy();
+          if (!t.schema.safeParse(body).success && json.error?.code === 'invalid') expect(json.error.issues?.[0]?.path).toBeTruthy();
+          expect(digest(s.lifeline.store)).toBe(before);
+        }),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+    }
+    const raw = async (body: string | Uint8Array, type = 'application/json') =>
+      (await fetch(`${s.url}/api/orders`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': type }, body })).status;
+    expect(await raw('{not json')).toBe(400);
+    expect(await raw(deep(50_000))).toBe(400);
+    expect(await raw(`{"clientRef":"big","order":{"body":"${'x'.repeat(3 * 1024 * 1024)}"}}`)).toBe(413);
+    expect(await raw(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toBe(400);
+    expect(await raw('clientRef=x', 'application/x-www-form-urlencoded')).toBe(400);
+  });
+
+  it('gateway frames: every malformed frame gets an error frame, before and after hello', async () => {
+    const g = await Client.open(s.url, TOKENS.pdt, '/gateway');
+    const property = fc.asyncProperty(gatewayFrames, async (frame) => {
+      fc.pre(!gatewayFrame.safeParse(frame).success);
+      const answer = g.nextNew((f) => f.type === 'error');
+      g.send(JSON.stringify(frame));
+      expect(((await answer) as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
+      expect(digest(s.lifeline.store)).toBe(before);
+    });
+    await fc.assert(property, { numRuns: Math.ceil(RUNS / 2) });
+    // After a hello with no areas (so no channel changes), the same holds.
+    g.send({ type: 'hello', gatewayId: 'fuzz-pdt', channel: 'pdt', areas: [], window: 1 });
+    await fc.assert(property, { numRuns: Math.ceil(RUNS / 2) });
+    await g.close();
+  });
+
+  it('config files: a clear ConfigError naming the key, nothing else', () => {
+    const base = loadConfig('config/default.yaml');
+    const dir = tempDir();
+    const file = join(dir, 'fuzz.yaml');
+    const paths = ['server.port', 'database', 'graceS', 'retry', 'retry.baseS', 'preference.default', 'channels', 'channels.0.kind', 'channels.0.capacity.ratePerS', 'channels.1.simulator.window', 'relays.resources.0.by', 'relays.resources.0.channel', 'simulation', 'extra'];
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), broken(base, paths), fc.string()), (doc) => {
+        writeFileSync(file, typeof doc === 'string' ? doc : stringify(doc));
+        try {
+          loadConfig(file);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          expect((e as Error).message).toContain(file);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    for (const text of ['a: [', 'a: &x [*x, *x]', '\u0000\u0001', '{"server": 1}', 'x: !!js/function "() => 1"', `${'- '.repeat(5_000)}1`]) {
+      writeFileSync(file, text);
+      expect(() => loadConfig(file)).toThrow(ConfigError);
+    }
+  });
+});
