@@ -1,8 +1,10 @@
 /**
- * `npm run chaos -- --runs 100000 [--seed S] [--path P]`: random drills (directories, orders,
- * replies, outages) against the real router in virtual time, each checked against every
+ * `npm run chaos -- --runs 100000 [--seed S] [--path P] [--kills N]`: random drills (directories,
+ * orders, replies, outages) against the real router in virtual time, each checked against every
  * invariant. A failure prints the seed and path that replay it, shrunk to a small case.
+ * `--kills N` then runs the crash suite with N SIGKILLs instead of the 20 of `npm test`.
  */
+import { spawnSync } from 'node:child_process';
 import { chaos } from './lib/chaos/run-case';
 
 function arg(name: string): string | undefined {
@@ -31,13 +33,20 @@ async function main(): Promise<void> {
     path: arg('path'),
     progress: (done, t) => {
       const now = performance.now();
-      if (now - shown < 500 && done < runs) return;
+      // A terminal gets a live line; a log gets a line every ten seconds.
+      if (now - shown < (process.stderr.isTTY ? 500 : 10_000) && done < runs) return;
       shown = now;
       const rate = done / ((now - t0) / 1000);
-      process.stderr.write(`\r${done}/${runs} cases, ${t.deliveries} deliveries, ${t.sends} sends, ${rate.toFixed(1)} cases/s   `);
+      process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}${done}/${runs} cases, ${t.deliveries} deliveries, ${t.sends} sends, ${rate.toFixed(1)} cases/s${process.stderr.isTTY ? '   ' : '\n'}`);
     },
   });
   process.stderr.write(`\nchaos: ${runs} cases passed (seed ${seed}) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${totals.deliveries} deliveries, ${totals.sends} sends\n`);
+  const kills = integer('kills', 0)!;
+  if (kills > 0) {
+    process.stderr.write(`chaos: crash suite with ${kills} kills\n`);
+    const r = spawnSync('npx', ['jest', 'test/crash.e2e.ts'], { stdio: 'inherit', env: { ...process.env, CRASH_KILLS: String(kills) } });
+    if (r.status !== 0) process.exit(1);
+  }
 }
 
 main().catch((e) => {
