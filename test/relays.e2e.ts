@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tempDir } from './support/child';
 import { harness, noLoss, type Harness } from './support/harness';
 
 const TOWN = '330102001';
@@ -50,6 +52,36 @@ describe('relay requests and mobile resources', () => {
     expect(h.core.reach.state('pdt', VILLAGES[0], h.clock.now())).toBe('up');
     await h.advance(5 * 60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+  });
+
+  it('keeps a mission across a restart: the drone already flying is not sent twice', async () => {
+    const db = join(tempDir(), 'relay.db');
+    h = await harness({ db, tweak: pdtFirst });
+    await cutOff(h, true);
+    const a = await h.order({ priority: 'flash', to: { areas: VILLAGES, roles: ['grid-worker'] }, ttlS: 6 * 3600 });
+    await h.advance(30 * 60_000);
+    expect(events(h, 'relay.dispatched')).toHaveLength(1);
+    const restart = async () => {
+      const at = h.clock.now();
+      await h.close();
+      h = await harness({ db, tweak: pdtFirst, clockAt: at }); // the same database, a new process
+    };
+    await restart();
+    expect(h.core.relays.list()).toEqual([expect.objectContaining({ area: TOWN, state: 'en-route' })]);
+    await h.advance(65 * 60_000);
+    expect(events(h, 'relay.dispatched')).toHaveLength(1);
+    expect(events(h, 'relay.arrived')).toHaveLength(1);
+    await h.advance(5 * 60_000);
+    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+    // Restarted while on station: the drone is back in the sky at once, without a second arrival.
+    await restart();
+    await h.advance(0);
+    expect(h.core.reach.state('drone', VILLAGES[0], h.clock.now())).toBe('up');
+    expect(events(h, 'relay.arrived')).toHaveLength(1);
+    expect(h.store.missions.all()).toHaveLength(1);
+    await h.advance(6 * 3600_000);
+    expect(events(h, 'relay.left')).toHaveLength(1);
+    expect(h.store.missions.all()).toEqual([]);
   });
 
   it('asks nothing while a ground channel still reaches the people', async () => {

@@ -27,13 +27,13 @@ let refs = 0;
 export const noLoss = (c: Config) => c.channels.forEach((ch) => (ch.simulator.loss = 0));
 
 /** The medium tier: the real engine and store (SQLite), simulated gateways, virtual time. */
-export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[] } = {}): Promise<Harness> {
+export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[]; clockAt?: number } = {}): Promise<Harness> {
   const config = loadConfig('config/default.yaml');
   o.tweak?.(config);
   const dir = loadDirectory(config.directory);
   const store = await Store.open(o.db ?? ':memory:');
   await store.write((s) => s.directory.replace(dir.areas, dir.people));
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
   const ec = engineConfig(config);
   const core = new RouterCore({ store, clock, config: ec, areas: dir.areas });
   const root = dir.areas.find((a) => a.parent === null)!.code;

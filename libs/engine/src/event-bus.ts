@@ -25,18 +25,19 @@ export interface StandaloneEvent {
 }
 
 /**
- * Stores standalone events in one write job, all stamped `at`, and publishes them after commit:
- * like receipts, nobody hears of an event the events table does not hold.
+ * Stores standalone events in one write job, all stamped `at`, with any `rows` they speak of, and
+ * publishes them after commit: like receipts, nobody hears of an event the events table does not hold.
  */
-export async function recordEvents(store: Store, bus: EventBus, at: number, events: readonly StandaloneEvent[]): Promise<void> {
-  if (!events.length) return;
+export async function recordEvents(store: Store, bus: EventBus, at: number, events: readonly StandaloneEvent[], rows?: (s: Store) => void): Promise<void> {
+  if (!events.length && !rows) return;
   const iso = new Date(at).toISOString();
-  const frames = await store.write((s) =>
-    events.map((e) => {
+  const frames = await store.write((s) => {
+    rows?.(s);
+    return events.map((e) => {
       const payload = { type: e.type, ...e.fields, at: iso };
       const seq = s.events.append(e.type, at, null, e.areaPath, payload);
       return { frame: { ...payload, seq } as EventFrame, areaPath: e.areaPath };
-    }),
-  );
+    });
+  });
   bus.publish(frames);
 }

@@ -70,6 +70,7 @@ export class Relays {
   }
 
   start(): void {
+    this.resume();
     if (this.config.resources.length === 0) return;
     const tick = () => {
       if (this.stopped) return;
@@ -84,6 +85,26 @@ export class Relays {
     this.cancelCheck?.();
   }
 
+  /**
+   * After a restart: missions under way go on from their rows (a drone in the air does not care
+   * that the router restarted); one that ended meanwhile is recorded as gone.
+   */
+  private resume(): void {
+    const now = this.clock.now();
+    for (const row of this.store.missions.all()) {
+      const resource = this.config.resources.find((r) => r.id === row.resource);
+      if (!resource || !this.tree.has(row.area)) {
+        this.track(this.store.write((s) => s.missions.delete(row.resource)));
+        continue;
+      }
+      const m: Mission = { resource, area: row.area, arriveAt: row.arriveAt, leaveAt: row.leaveAt, state: 'en-route' };
+      this.missions.set(resource.id, m);
+      if (m.leaveAt <= now) this.leave(m);
+      else if (m.arriveAt <= now) this.arrive(m, false); // arrived before the restart: said already
+      else this.clock.schedule(m.arriveAt, () => this.arrive(m));
+    }
+  }
+
   /** Looks for areas that need a relay and answers them with free resources. */
   async check(): Promise<void> {
     const now = this.clock.now();
@@ -95,6 +116,7 @@ export class Relays {
       needs.set(at, { unreached: n.unreached + row.n, rank: Math.min(n.rank, row.rank) });
     }
     const events: { type: string; area: string; fields: Record<string, unknown> }[] = [];
+    const dispatched: Mission[] = [];
     for (const [area, need] of needs) {
       if ([...this.missions.values()].some((m) => this.tree.isWithin(area, m.area) || this.tree.isWithin(m.area, area))) continue;
       const priority = PRIORITIES[need.rank] ?? 'routine';
@@ -106,11 +128,13 @@ export class Relays {
       if (!resource) continue;
       const m: Mission = { resource, area, arriveAt: now + resource.arrivalS * 1000, leaveAt: now + (resource.arrivalS + resource.onStationS) * 1000, state: 'en-route' };
       this.missions.set(resource.id, m);
+      dispatched.push(m);
       this.requested.delete(area);
       events.push({ type: 'relay.dispatched', area, fields: { resource: resource.id, channel: resource.channel, area, base: resource.base, arriveAt: new Date(m.arriveAt).toISOString() } });
       this.clock.schedule(m.arriveAt, () => this.arrive(m));
     }
-    await this.emit(events, now);
+    const rows = (s: Store) => dispatched.forEach((m) => s.missions.insert({ resource: m.resource.id, area: m.area, arriveAt: m.arriveAt, leaveAt: m.leaveAt }));
+    await this.emit(events, now, dispatched.length ? rows : undefined);
   }
 
   /**
@@ -128,22 +152,25 @@ export class Relays {
     );
   }
 
-  private arrive(m: Mission): void {
+  private arrive(m: Mission, announce = true): void {
     if (this.stopped) return;
     m.state = 'on-station';
     this.onArrive(m);
     this.clock.schedule(m.leaveAt, () => this.leave(m));
-    this.track(this.emit([{ type: 'relay.arrived', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
+    if (announce)
+      this.track(this.emit([{ type: 'relay.arrived', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
   }
 
   private leave(m: Mission): void {
     if (this.stopped) return;
     this.missions.delete(m.resource.id);
     this.onLeave(m);
-    this.track(this.emit([{ type: 'relay.left', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }], this.clock.now()));
+    const left = [{ type: 'relay.left', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }];
+    this.track(this.emit(left, this.clock.now(), (s) => s.missions.delete(m.resource.id)));
   }
 
-  private emit(events: { type: string; area: string; fields: Record<string, unknown> }[], now: number): Promise<void> {
-    return recordEvents(this.store, this.bus, now, events.map((e) => ({ type: e.type, areaPath: this.tree.path(e.area), fields: e.fields })));
+  /** Events, and the mission rows they speak of, in one commit. */
+  private emit(events: { type: string; area: string; fields: Record<string, unknown> }[], now: number, rows?: (s: Store) => void): Promise<void> {
+    return recordEvents(this.store, this.bus, now, events.map((e) => ({ type: e.type, areaPath: this.tree.path(e.area), fields: e.fields })), rows);
   }
 }

@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { Initial1767225600000 } from './migrations/1767225600000-initial';
 import { Outages1767312000000 } from './migrations/1767312000000-outages';
+import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-missions';
 import { Sql } from './sql';
 
 export interface DatabaseOptions {
@@ -34,7 +35,7 @@ export class Database {
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000],
+      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000],
       migrationsRun: true,
       synchronize: false,
       logging: false,

@@ -11,3 +11,4 @@ export * from './attempt.repo';
 export * from './token.repo';
 export * from './store';
 export * from './outage.repo';
+export * from './mission.repo';

@@ -4,6 +4,7 @@ import { DeliveryRepo } from './delivery.repo';
 import { DirectoryRepo } from './directory.repo';
 import { EventRepo } from './event.repo';
 import { MetaRepo } from './meta.repo';
+import { MissionRepo } from './mission.repo';
 import { OrderRepo } from './order.repo';
 import { OutageRepo } from './outage.repo';
 import { TimerRepo } from './timer.repo';
@@ -21,6 +22,7 @@ export class Store {
   readonly tokens: TokenRepo;
   readonly meta: MetaRepo;
   readonly outages: OutageRepo;
+  readonly missions: MissionRepo;
   readonly writer: Writer;
 
   private constructor(readonly db: Database) {
@@ -34,6 +36,7 @@ export class Store {
     this.tokens = new TokenRepo(sql);
     this.meta = new MetaRepo(sql);
     this.outages = new OutageRepo(sql);
+    this.missions = new MissionRepo(sql);
     this.writer = new Writer(sql, () => this.events.resync());
   }
 
