@@ -15,10 +15,11 @@ import { OrderService, RouterCore, SystemClock, type Principal } from '@lifeline
 import { Store } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';
+import { arg } from '../scripts/lib/args';
 
 const ADMIN: Principal = { id: 'bench', role: 'admin', areas: null, channel: null };
 const quick = process.argv.includes('--quick');
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const only = arg('only') ?? null;
 const wanted = (name: string) => only === null || only === name;
 const PEOPLE = quick ? 100_000 : 1_000_000;
 const COUNTY = '330102'; // 100,000 people at the full scale, 10,000 in --quick

@@ -6,11 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chaos } from './lib/chaos/run-case';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './lib/args';
 
 function integer(name: string, fallback?: number): number | undefined {
   const v = arg(name);

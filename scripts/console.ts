@@ -5,11 +5,7 @@
  *                      [--order '{"priority":"flash","to":{"areas":["330102001"]},"body":"..."}']
  */
 import WebSocket from 'ws';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './lib/args';
 
 const url = arg('url') ?? `ws://127.0.0.1:${process.env.PORT ?? 3000}/ws`;
 const token = arg('token') ?? 'demo-console-token';

@@ -5,18 +5,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
+import { arg } from './lib/args';
 import { generateDirectory } from './lib/directory-generator';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
 async function main(): Promise<void> {
-  const people = Number(arg('people', '500'));
-  const seed = Number(arg('seed', '7'));
-  if (!Number.isInteger(people) || people < 1) throw new Error(`--people: expected a positive whole number, got ${arg('people', '')}`);
-  const out = arg('out', people <= 2_000 ? 'config/directory.yaml' : `data/directory-${people}.json`);
+  const people = Number(arg('people') ?? '500');
+  const seed = Number(arg('seed') ?? '7');
+  if (!Number.isInteger(people) || people < 1) throw new Error(`--people: expected a positive whole number, got ${arg('people') ?? ''}`);
+  const out = arg('out') ?? (people <= 2_000 ? 'config/directory.yaml' : `data/directory-${people}.json`);
   const dir = generateDirectory({ people, seed });
   mkdirSync(dirname(out), { recursive: true });
   const stream = createWriteStream(out);

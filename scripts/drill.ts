@@ -8,11 +8,7 @@ import { ConfigError, readStructured } from '../apps/router/src/config/load-conf
 import { markdown, summarize, svg } from '../apps/router/src/drills/drill-report';
 import { runDrill } from '../apps/router/src/drills/run-drill';
 import { scenarioSchema } from '../apps/router/src/drills/scenario.schema';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './lib/args';
 
 function bar(done: number, total: number): void {
   if (!process.stderr.isTTY && done < total) return;

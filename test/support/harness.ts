@@ -1,10 +1,10 @@
-import { OutageWorld, VirtualClock, RouterCore, type Principal } from '@lifeline/engine';
-import { Store } from '@lifeline/store';
+import { VirtualClock, type RouterCore, type Principal } from '@lifeline/engine';
+import type { Store } from '@lifeline/store';
 import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
-import { engineConfig, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
+import { loadConfig } from '../../apps/router/src/config/load-config';
 import type { Config } from '../../apps/router/src/config/config.schema';
-import { simulateRelays, startSimulators } from '../../apps/router/src/simulation/simulators';
+import { Lifeline } from '../../apps/router/src/lifeline';
 
 export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, channel: null };
 
@@ -30,17 +30,10 @@ export const noLoss = (c: Config) => c.channels.forEach((ch) => (ch.simulator.lo
 export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[]; clockAt?: number } = {}): Promise<Harness> {
   const config = loadConfig('config/default.yaml');
   o.tweak?.(config);
-  const dir = loadDirectory(config.directory);
-  const store = await Store.open(o.db ?? ':memory:');
-  await store.write((s) => s.directory.replace(dir.areas, dir.people));
   const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
-  const ec = engineConfig(config);
-  const core = new RouterCore({ store, clock, config: ec, areas: dir.areas });
-  const root = dir.areas.find((a) => a.parent === null)!.code;
-  const world = new OutageWorld(core.outages, store, ec.channels);
-  const sims = startSimulators(config, o.simulators ?? config.channels.map((c) => c.id), core.hub, clock, root, world);
-  simulateRelays(config, core.relays, core.hub, clock, world);
-  await core.start();
+  const simulators = (o.simulators ?? config.channels.map((c) => c.id)).join(',') || 'none';
+  const lifeline = await Lifeline.create({ config, database: o.db ?? ':memory:', clock, simulators, log: () => {} });
+  const { core, store, sims } = lifeline;
   const settle = () => core.settle();
   await settle();
   return {
@@ -57,9 +50,6 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
         .since(0, 100_000)
         .filter((e) => e.type === type)
         .map((e) => ({ ...(e.payload as T), seq: e.seq })),
-    close: async () => {
-      await core.stop();
-      await store.close();
-    },
+    close: () => lifeline.stop(),
   };
 }

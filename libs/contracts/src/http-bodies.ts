@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAY_FAULTS, OUTAGE_KINDS } from '@lifeline/domain';
 import { areaCode, id } from './common';
 
 export const TOKEN_ROLES = ['console', 'gateway', 'drill', 'admin'] as const;
@@ -16,10 +17,10 @@ export const createTokenBody = z
 export const simReplyBody = z.strictObject({ orderId: id, text: z.string().max(500).optional() });
 
 export const outageBody = z.strictObject({
-  kind: z.enum(['network', 'power', 'road', 'gateway']),
+  kind: z.enum(OUTAGE_KINDS),
   area: areaCode.optional(),
   channel: id.optional(),
-  mode: z.enum(['down', 'silent', 'slow', 'lossy']).optional(),
+  mode: z.enum(GATEWAY_FAULTS).optional(),
   /** `lossy`: the probability a message is lost (default 0.5). */
   loss: z.number().min(0).max(1).optional(),
   durationS: z.number().int().min(1).optional(),

@@ -115,8 +115,10 @@ export class Dispatcher {
     }
   }
 
-  /** The gateway answered (accepted or failed): its window slot is free again. */
-  /** True the first time: a duplicate answer frees nothing and tells nothing new. */
+  /**
+   * The gateway answered (accepted or failed): its window slot is free again. True the first
+   * time only: a duplicate answer frees nothing and tells nothing new.
+   */
   answered(attemptId: string): boolean {
     const f = this.inFlight.get(attemptId);
     if (!f) return false;

@@ -70,27 +70,28 @@ export class GatewayHub implements GatewayLink, GatewayPool {
   }
 
   private refuse(session: Session, code: string, message: string): void {
-    if (this.useless(session)) this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${code}: ${message}`);
     session.conn.send({ type: 'error', error: { code, message } });
+    this.useless(session, `${code}: ${message}`);
   }
 
   /**
-   * Counts a frame that did nothing; past the limit the gateway is cut off (it reconnects with
-   * back-off, and its attempts in flight time out and move on). True while still worth logging.
+   * Counts a frame that did nothing, logging only the first few of a minute; past the limit the
+   * gateway is cut off (it reconnects with back-off; its attempts in flight time out and move on).
    */
-  private useless(session: Session): boolean {
+  private useless(session: Session, why: string): void {
     const now = this.clock.now();
     if (now - session.junkSince >= JUNK_WINDOW_MS) {
       session.junk = 0;
       session.junkSince = now;
     }
-    if (++session.junk === JUNK_LIMIT) {
-      this.handlers.log(`gateway ${session.gatewayId ?? session.key} (${session.channel}): ${JUNK_LIMIT} useless frames in a minute: disconnected`);
+    const name = `gateway ${session.gatewayId ?? session.key} (${session.channel})`;
+    if (++session.junk <= JUNK_LOGGED) this.handlers.log(`${name}: ${why}`);
+    if (session.junk === JUNK_LIMIT) {
+      this.handlers.log(`${name}: ${JUNK_LIMIT} useless frames in a minute: disconnected`);
       session.conn.send({ type: 'error', error: { code: 'flooding', message: `more than ${JUNK_LIMIT} frames a minute that change nothing; reconnect with back-off` } });
       session.conn.close('flooding');
       this.close(session);
     }
-    return session.junk <= JUNK_LOGGED;
   }
 
   private receive(session: Session, raw: unknown): void {
@@ -104,12 +105,11 @@ export class GatewayHub implements GatewayLink, GatewayPool {
       case 'accepted':
       case 'delivered':
       case 'failed':
-        if (!this.handlers.receipt(session.channel, frame) && this.useless(session))
-          this.handlers.log(`gateway ${session.gatewayId} (${session.channel}): ${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
+        if (!this.handlers.receipt(session.channel, frame)) this.useless(session, `${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
         return;
       case 'reply':
-        if (!this.handlers.reply(session.channel, frame.from, frame.text) && this.useless(session))
-          this.handlers.log(`gateway ${session.gatewayId} (${session.channel}): reply from ${frame.from} ignored: unknown terminal or no open order (${frame.text.slice(0, 40)})`);
+        if (!this.handlers.reply(session.channel, frame.from, frame.text))
+          this.useless(session, `reply from ${frame.from} ignored: unknown terminal or no open order (${frame.text.slice(0, 40)})`);
         return;
       case 'health':
         if (this.knownAreas(session, frame.areas)) this.handlers.health(session.channel, session.gatewayId, frame);

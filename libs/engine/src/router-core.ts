@@ -193,10 +193,11 @@ export class RouterCore {
   private receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): boolean {
     const p = parseAttemptId(frame.attemptId);
     const cached = this.sentAttempts.get(frame.attemptId);
-    const attempt = p && (cached ?? this.store.attempts.get(frame.attemptId));
+    const row = p && !cached ? this.store.attempts.get(frame.attemptId) : undefined;
+    const attempt = cached ?? row;
     if (!p || !attempt || attempt.channel !== channel) return false;
     if (frame.type === 'delivered') {
-      if (!cached && 'status' in attempt && attempt.status === 'delivered') return false;
+      if (row?.status === 'delivered') return false;
       this.sentAttempts.delete(frame.attemptId);
     }
     const at = this.clock.now();

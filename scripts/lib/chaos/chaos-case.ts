@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Area, Person, Terminals } from '@lifeline/domain';
+import { GATEWAY_FAULTS, OUTAGE_KINDS, PRIORITIES, type Area, type Person, type Terminals } from '@lifeline/domain';
 import type { Directory } from '../../../apps/router/src/lifeline';
 import { scenarioSchema, type Scenario } from '../../../apps/router/src/drills/scenario.schema';
 
@@ -65,7 +65,7 @@ const orderArb = (areas: string[], people: string[]) =>
   fc
     .record({
       at: fc.integer({ min: 0, max: 3600 }),
-      priority: fc.constantFrom('flash', 'immediate', 'priority', 'routine'),
+      priority: fc.constantFrom(...PRIORITIES),
       areas: fc.subarray(areas, { maxLength: Math.min(2, areas.length) }),
       people: fc.subarray(people, { maxLength: Math.min(3, people.length) }),
       body: fc.constantFrom(...BODIES),
@@ -91,10 +91,10 @@ const outageArb = (areas: string[]) =>
   fc
     .record({
       at: fc.integer({ min: 0, max: 3 * 3600 }),
-      kind: fc.constantFrom('network', 'power', 'road', 'gateway'),
+      kind: fc.constantFrom(...OUTAGE_KINDS),
       area: fc.option(fc.constantFrom(...areas), { freq: 6 }),
       channel: fc.constantFrom(...CHANNELS),
-      mode: fc.constantFrom('down', 'silent', 'slow', 'lossy'),
+      mode: fc.constantFrom(...GATEWAY_FAULTS),
       loss: fc.integer({ min: 10, max: 100 }).map((n) => n / 100),
       durationS: fc.option(fc.integer({ min: 60, max: 4 * 3600 }), { freq: 4 }),
       endAfterS: fc.integer({ min: 60, max: 4 * 3600 }),

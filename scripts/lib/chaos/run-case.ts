@@ -37,6 +37,8 @@ export async function runChaosCase(c: ChaosCase): Promise<ChaosResult> {
 export interface ChaosOptions {
   runs: number;
   seed?: number;
+  /** fast-check's replay path of a failing case, with its seed. */
+  path?: string;
   /** Called after each case, with running totals. */
   progress?: (done: number, totals: { deliveries: number; sends: number }) => void;
 }
@@ -45,7 +47,7 @@ export interface ChaosOptions {
  * fast-check drives the cases: on a violation it shrinks to a small failing case and throws with
  * the seed and path that replay it (`--seed S --path P`), plus the case and what broke.
  */
-export async function chaos(o: ChaosOptions & { path?: string }): Promise<{ seed: number; totals: { deliveries: number; sends: number } }> {
+export async function chaos(o: ChaosOptions): Promise<{ seed: number; totals: { deliveries: number; sends: number } }> {
   const seed = o.seed ?? Date.now() % 2 ** 31;
   const totals = { deliveries: 0, sends: 0 };
   let done = 0;
