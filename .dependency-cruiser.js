@@ -15,6 +15,8 @@ module.exports = {
     forbid('store-below-engine', lib('store'), '^(node_modules/(@nestjs|ws|express)/)|^libs/(engine|channels|contracts)/|^apps/', 'libs/store: domain, machines types and typeorm'),
     forbid('channels-no-store', lib('channels'), '^(node_modules/(@nestjs|typeorm|better-sqlite3|express)/)|^libs/(store|engine|machines)/|^apps/', 'libs/channels: domain and contracts; it talks to the router only through the gateway-link port'),
     forbid('engine-no-nest', lib('engine'), '^(node_modules/(@nestjs|typeorm|ws|express)/)|^apps/', 'libs/engine: no Nest, no TypeORM (through libs/store), no transports'),
+    forbid('sdk-stands-alone', lib('gateway-sdk'), '^(node_modules/(@nestjs|typeorm|better-sqlite3|express)/)|^libs/(store|engine|machines|channels)/|^apps/', 'libs/gateway-sdk: contracts, domain types and ws, so an adapter process carries nothing of the router'),
+    forbid('adapters-use-the-sdk', '^apps/gateway-', '^libs/(store|engine|machines|channels)/|^apps/router/', 'adapters reach the router only through the gateway link (libs/gateway-sdk)'),
     forbid('no-typeorm-outside-store', '^(apps|libs/(?!store/))', '^node_modules/typeorm/', 'TypeORM stays inside libs/store'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

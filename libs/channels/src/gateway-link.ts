@@ -1,7 +1,7 @@
-import type { SendFrame } from '@lifeline/contracts';
+import type { RouterFrame } from '@lifeline/contracts';
 
 /** Frames the router sends a gateway: sends, and error frames for what it could not parse. */
-export type RouterToGateway = SendFrame | { type: 'error'; error: { code: string; message: string } };
+export type RouterToGateway = RouterFrame;
 
 /**
  * The gateway-link port. A transport (in-process for simulators, the `/gateway` WebSocket, later a

@@ -39,3 +39,10 @@ export const sendFrame = z.strictObject({
   ackRequired: z.boolean(),
 });
 export type SendFrame = z.output<typeof sendFrame>;
+
+/** Router to gateway: a send, or an error about a frame the gateway sent (the link stays open). */
+export const routerFrame = z.discriminatedUnion('type', [
+  sendFrame,
+  z.strictObject({ type: z.literal('error'), error: z.strictObject({ code: z.string(), message: z.string() }) }),
+]);
+export type RouterFrame = z.output<typeof routerFrame>;

@@ -127,6 +127,23 @@ export class Dispatcher {
     return true;
   }
 
+  /**
+   * A gateway's link dropped: what it had not answered goes back to its channel's queue, so
+   * another gateway of the channel takes it, or the same one once it says hello again (the same
+   * attempt id: a gateway drops what it has seen). If none comes, the channel goes down and the
+   * deliveries move on.
+   */
+  gatewayGone(gatewayId: string): void {
+    const again: SendItem[] = [];
+    for (const [id, f] of this.inFlight) {
+      if (f.gatewayId !== gatewayId) continue;
+      f.cancelTimeout();
+      this.inFlight.delete(id);
+      again.push(f.item);
+    }
+    if (again.length) this.enqueue(again);
+  }
+
   /** A gateway came, left or changed: retry what waits on that channel. */
   drainChannel(channel: string): void {
     for (const b of this.byChannel.get(channel) ?? []) this.drain(b);

@@ -72,6 +72,7 @@ export class RouterCore {
     this.hub = new GatewayHub(this.tree, this.reach, o.clock, {
       online: (channel, gatewayId, areas) => this.covered(channel, gatewayId, areas, null),
       offline: (channel, gatewayId) => {
+        this.dispatcher.gatewayGone(gatewayId);
         this.reach.removeCoverage(channel, gatewayId);
         this.reach.clearSource(`gw:${gatewayId}`);
         this.track(this.health.recheck(channel, []));

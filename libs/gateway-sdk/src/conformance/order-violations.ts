@@ -1,0 +1,26 @@
+import type { Seen } from './fake-router';
+
+/**
+ * Receipts that would confuse a router: for attempts it never sent, `delivered` before
+ * `accepted`, one attempt both delivered and failed. Repeats of the same answer are fine: the
+ * router may send an attempt again and hear its outcome twice.
+ */
+export function orderViolations(seen: readonly Seen[], sent: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const byAttempt = new Map<string, string[]>();
+  for (const s of seen) {
+    if (!('attemptId' in s.frame)) continue;
+    const id = s.frame.attemptId;
+    if (!sent.has(id)) {
+      problems.push(`${s.frame.type} for ${id}, an attempt never sent`);
+      continue;
+    }
+    const types = byAttempt.get(id) ?? [];
+    if (s.frame.type === 'delivered' && !types.includes('accepted')) problems.push(`delivered before accepted for ${id}`);
+    types.push(s.frame.type);
+    byAttempt.set(id, types);
+  }
+  for (const [id, types] of byAttempt)
+    if (types.includes('delivered') && types.includes('failed')) problems.push(`${id} both delivered and failed (${types.join(' > ')})`);
+  return problems;
+}

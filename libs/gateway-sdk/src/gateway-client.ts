@@ -1,0 +1,230 @@
+import WebSocket from 'ws';
+import { describeIssues, gatewayFrame, routerFrame, summarizeIssues, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
+import type { Clock } from '@lifeline/domain';
+import { AttemptLedger } from './attempt-ledger';
+import { Backoff } from './backoff';
+import { realClock } from './clock';
+
+export type { SendFrame };
+
+export interface GatewayClientOptions {
+  /** The router's gateway link, e.g. `ws://127.0.0.1:3000/gateway`. */
+  url: string;
+  /** A gateway token bound to `channel`. */
+  token: string;
+  gatewayId: string;
+  channel: string;
+  /** Areas the gateway reaches now (a drone announces coverage instead and may start with none). */
+  areas: string[];
+  /** Sends the gateway may hold unanswered; the router never exceeds it. */
+  window: number;
+  /**
+   * Transmit one message. Report how it went with `accepted`, `delivered` or `failed`, now or
+   * later. A handler that throws or rejects fails the attempt (retryable).
+   */
+  onSend: (send: SendFrame) => void | Promise<void>;
+  backoff?: { baseMs: number; maxMs: number };
+  clock?: Clock;
+  random?: () => number;
+  log?: (message: string) => void;
+  /** Called after each hello: the link is up and the router knows the gateway. */
+  onConnected?: () => void;
+  onDisconnected?: (reason: string) => void;
+}
+
+type Outbound = GatewayFrame;
+
+/** Receipts and replies kept while the link is down; past this the oldest are dropped, logged. */
+const OUTBOX_LIMIT = 10_000;
+
+/**
+ * One hardware gateway's side of the gateway link (contract section 5), for adapter processes:
+ * connects with back-off and says hello again after every reconnect, answers repeated sends from
+ * its ledger instead of transmitting twice, refuses sends past its window, keeps receipts and
+ * replies while the link is down, and restores its health and coverage reports after a reconnect
+ * (the router forgets them when a link drops).
+ */
+export class GatewayClient {
+  private ws: WebSocket | null = null;
+  private open = false;
+  private stopped = true;
+  private cancelRetry: (() => void) | null = null;
+  private readonly outbox: Outbound[] = [];
+  private readonly ledger: AttemptLedger;
+  private readonly backoff: Backoff;
+  private readonly clock: Clock;
+  private readonly log: (m: string) => void;
+  private areas: string[];
+  private lastHealth: Extract<GatewayFrame, { type: 'health' }> | null = null;
+  private lastCoverage: Extract<GatewayFrame, { type: 'coverage' }> | null = null;
+  readonly stats = { connects: 0, sends: 0, repeats: 0, refused: 0, dropped: 0 };
+
+  constructor(private readonly o: GatewayClientOptions) {
+    this.ledger = new AttemptLedger(o.window);
+    this.backoff = new Backoff(o.backoff?.baseMs ?? 500, o.backoff?.maxMs ?? 30_000, o.random);
+    this.clock = o.clock ?? realClock;
+    this.log = o.log ?? (() => {});
+    this.areas = [...o.areas];
+  }
+
+  get connected(): boolean {
+    return this.open;
+  }
+
+  /** Sends handed to the adapter and not yet answered. */
+  get pending(): number {
+    return this.ledger.pending;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelRetry?.();
+    this.cancelRetry = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.open = false;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000, 'gateway stopping');
+    });
+  }
+
+  accepted(attemptId: string): void {
+    this.emit(this.ledger.accept(attemptId));
+  }
+
+  delivered(attemptId: string): void {
+    this.emit(this.ledger.deliver(attemptId));
+  }
+
+  failed(attemptId: string, reason: string, permanent = false): void {
+    this.emit(this.ledger.fail(attemptId, permanent, reason));
+  }
+
+  /** A message from a person's terminal (an answer: "A7K2 1", "收到"). */
+  reply(from: string, text: string): void {
+    this.emit([{ type: 'reply', from, text: text.slice(0, 2_000) }]);
+  }
+
+  health(state: 'up' | 'degraded' | 'down', detail?: string, areas: string[] = this.areas): void {
+    this.lastHealth = { type: 'health', state, areas, ...(detail ? { detail: detail.slice(0, 500) } : {}) };
+    if (this.open) this.write(this.lastHealth);
+  }
+
+  /** Where the gateway reaches and until when (drones); an empty list withdraws it. */
+  coverage(areas: string[], until: Date | number): void {
+    this.lastCoverage = { type: 'coverage', areas, until: new Date(until).toISOString() };
+    if (this.open) this.write(this.lastCoverage);
+  }
+
+  /** The gateway reaches other areas now: a new hello tells the router. */
+  setAreas(areas: string[]): void {
+    this.areas = [...areas];
+    if (this.open) this.write(this.hello());
+  }
+
+  private hello(): Outbound {
+    return { type: 'hello', gatewayId: this.o.gatewayId, channel: this.o.channel, areas: this.areas, window: this.o.window };
+  }
+
+  private emit(frames: Outbound[]): void {
+    for (const f of frames) {
+      if (this.open) this.write(f);
+      else {
+        this.outbox.push(f);
+        if (this.outbox.length > OUTBOX_LIMIT) {
+          this.outbox.shift();
+          if (++this.stats.dropped % 1_000 === 1) this.log(`link down: ${this.stats.dropped} receipts dropped so far (outbox full)`);
+        }
+      }
+    }
+  }
+
+  private write(frame: Outbound): void {
+    this.ws?.send(JSON.stringify(frame));
+  }
+
+  private connect(): void {
+    this.cancelRetry = null;
+    if (this.stopped) return;
+    const ws = new WebSocket(this.o.url, { headers: { authorization: `Bearer ${this.o.token}` } });
+    this.ws = ws;
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.open = true;
+      this.stats.connects++;
+      this.backoff.reset();
+      this.write(this.hello());
+      if (this.lastHealth) this.write(this.lastHealth);
+      if (this.lastCoverage) this.write(this.lastCoverage);
+      for (const f of this.outbox.splice(0)) this.write(f);
+      this.o.onConnected?.();
+    });
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    ws.on('unexpected-response', (_req, res) => {
+      this.log(`router refused the link: HTTP ${res.statusCode}`);
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('error', (e) => this.log(`link error: ${e.message}`));
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      const was = this.open;
+      this.open = false;
+      this.ws = null;
+      if (was) this.o.onDisconnected?.(`${code} ${reason.toString()}`.trim());
+      if (this.stopped) return;
+      const delay = this.backoff.next();
+      this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => this.connect());
+    });
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    let raw: unknown;
+    try {
+      if (isBinary) throw new Error('binary frame');
+      raw = JSON.parse(String(data));
+    } catch (e) {
+      return this.log(`router frame ignored: expected JSON text (${(e as Error).message})`);
+    }
+    const parsed = routerFrame.safeParse(raw);
+    if (!parsed.success) return this.log(`router frame ignored: ${summarizeIssues(describeIssues(parsed.error))}`);
+    const frame = parsed.data;
+    if (frame.type === 'error') return this.log(`router says ${frame.error.code}: ${frame.error.message}`);
+    this.onSend(frame);
+  }
+
+  private onSend(send: SendFrame): void {
+    const admission = this.ledger.admit(send.attemptId);
+    if (admission.kind === 'pending') return void this.stats.repeats++;
+    if (admission.kind === 'known') {
+      this.stats.repeats++;
+      return this.emit(admission.frames);
+    }
+    if (admission.kind === 'over-window') {
+      this.stats.refused++;
+      this.write({ type: 'failed', attemptId: send.attemptId, permanent: false, reason: `window of ${this.o.window} full` });
+      return;
+    }
+    this.stats.sends++;
+    const fail = (e: unknown) => this.failed(send.attemptId, `adapter error: ${(e as Error)?.message ?? e}`);
+    try {
+      void Promise.resolve(this.o.onSend(send)).catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  }
+}
+
+/** Checks a frame an adapter builds against the contract before it goes out (tests, kits). */
+export function checkGatewayFrame(frame: unknown): string | null {
+  const r = gatewayFrame.safeParse(frame);
+  return r.success ? null : summarizeIssues(describeIssues(r.error));
+}

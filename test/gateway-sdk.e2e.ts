@@ -1,0 +1,93 @@
+import { GatewayClient, type SendFrame } from '@lifeline/gateway-sdk';
+import { testServer, TOKENS, type TestServer } from './support/server';
+import { turnsUntil } from './support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
+
+describe('gateway SDK against the router (e2e)', () => {
+  let s: TestServer;
+  let client: GatewayClient;
+  const handed: SendFrame[] = [];
+  let answer = true;
+
+  beforeEach(async () => {
+    handed.length = 0;
+    answer = true;
+    s = await testServer({ simulators: 'none' });
+    client = new GatewayClient({
+      url: s.url.replace('http', 'ws') + '/gateway',
+      token: TOKENS.pdt,
+      gatewayId: 'radio-sdk',
+      channel: 'pdt',
+      areas: ['330100'],
+      window: 3,
+      clock: s.clock,
+      random: () => 0.5,
+      onSend: (f) => {
+        handed.push(f);
+        if (answer) {
+          client.accepted(f.attemptId);
+          client.delivered(f.attemptId);
+        }
+      },
+    });
+    client.start();
+    await turnsUntil(() => s.lifeline.core.hub.connected('pdt').length === 1, 'the hello');
+  });
+
+  afterEach(async () => {
+    await client.stop();
+    await s.close();
+  });
+
+  const counts = (orderId: string) => s.lifeline.store.deliveries.countsByStatus(orderId);
+
+  it('delivers an order through an SDK gateway, never more than its window at once', async () => {
+    const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-1', ORDER);
+    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered');
+    expect(new Set(handed.map((f) => f.attemptId)).size).toBe(handed.length);
+    expect(client.stats.refused).toBe(0);
+  });
+
+  it('fails over: a second gateway of the channel takes the unanswered attempts of one whose link dropped', async () => {
+    const taken: string[] = [];
+    const other = new GatewayClient({
+      url: s.url.replace('http', 'ws') + '/gateway', token: TOKENS.pdt, gatewayId: 'radio-sdk-2', channel: 'pdt', areas: ['330100'], window: 3, clock: s.clock,
+      onSend: (f) => {
+        taken.push(f.attemptId);
+        other.accepted(f.attemptId);
+        other.delivered(f.attemptId);
+      },
+    });
+    answer = false;
+    other.start();
+    try {
+      await turnsUntil(() => s.lifeline.core.hub.connected('pdt').length === 2, 'both hellos');
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-2', ORDER);
+      await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window at the first gateway');
+      (client as unknown as { ws: { terminate(): void } }).ws.terminate();
+      // Advancing 100 ms a turn lets the 370MHz sites' token buckets refill; the accept timeout is 30 s.
+      await turnsUntil(async () => (await s.advance(100), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered', 200);
+      // The same attempts, not new ones: the other gateway took them before any timeout.
+      expect(taken).toEqual(expect.arrayContaining(handed.map((f) => f.attemptId)));
+      expect(s.lifeline.core.dispatcher.stats.silent).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('alone on its channel: a dropped link leaves deliveries queued; after the reconnect they go again and end', async () => {
+    answer = false;
+    const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-3', ORDER);
+    await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window handed to the adapter');
+    (client as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).queued === a.deliveries), 'every delivery queued: no gateway, channel down');
+    // Answers given while the link is down are kept and said after the next hello.
+    for (const f of handed) client.delivered(f.attemptId);
+    answer = true;
+    await s.advance(1_000); // the first back-off step
+    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered');
+    expect(client.stats.connects).toBe(2);
+  });
+});
