@@ -1,4 +1,4 @@
-import { ACK_HINT, fitText } from './text-fit';
+import { ACK_HINT, fitText, smsSegments } from './text-fit';
 
 const order = (body: string, over: Partial<{ summary: string; ackRequired: boolean }> = {}) => ({ ref: 'A7K2', body, ackRequired: true, ...over });
 const ucs2 = (n: number) => '撤'.repeat(n);
@@ -57,5 +57,26 @@ describe('fitText', () => {
 
   it('keeps at least the ref when nothing else fits', () => {
     expect(fitText({ kind: 'chars', maxChars: 10 }, true, order('撤离')).text).toBe('[A7K2]');
+  });
+});
+
+describe('smsSegments', () => {
+  it('keeps a message that fits whole, in the alphabet it needs', () => {
+    expect(smsSegments('Evacuate now [A7K2]')).toEqual({ encoding: 'gsm7', parts: ['Evacuate now [A7K2]'] });
+    expect(smsSegments('请立即转移')).toEqual({ encoding: 'ucs2', parts: ['请立即转移'] });
+  });
+
+  it('cuts UCS-2 at 67 units and never inside a surrogate pair', () => {
+    const text = '汉'.repeat(66) + '𠀀' + '字'.repeat(10);
+    const { parts } = smsSegments(text);
+    expect(parts.map((p) => p.length)).toEqual([66, 12]);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('cuts GSM-7 at 153 septets, counting extension characters as two', () => {
+    const text = 'a'.repeat(152) + '€' + 'b'.repeat(20);
+    const { encoding, parts } = smsSegments(text);
+    expect(encoding).toBe('gsm7');
+    expect(parts.map((p) => p.length)).toEqual([152, 21]);
   });
 });

@@ -86,3 +86,37 @@ export function fitText(limit: TextLimit, narrowband: boolean, order: OrderText)
   }
   return { text, segments: measureAndCapacity(limit, text).segments, truncated: true };
 }
+
+/** How a text goes out as SMS: its alphabet and the parts of a concatenated message. */
+export interface SmsSegments {
+  encoding: 'gsm7' | 'ucs2';
+  /** One part when it fits a single message (160 septets / 70 UCS-2 units), else 153 / 67 each. */
+  parts: string[];
+}
+
+/**
+ * Splits a text into SMS parts by the same counting as `fitText`: septets (extension characters
+ * take two) or UTF-16 code units, never cutting a character or a surrogate pair in two.
+ */
+export function smsSegments(text: string): SmsSegments {
+  const gsm = isGsm7(text);
+  const cost = (ch: string) => (gsm ? (GSM7X.has(ch) ? 2 : 1) : ch.length);
+  const size = gsm ? septets(text) : text.length;
+  const encoding = gsm ? 'gsm7' : 'ucs2';
+  if (size <= (gsm ? 160 : 70)) return { encoding, parts: [text] };
+  const per = gsm ? 153 : 67;
+  const parts: string[] = [];
+  let part = '';
+  let used = 0;
+  for (const ch of text) {
+    if (used + cost(ch) > per) {
+      parts.push(part);
+      part = '';
+      used = 0;
+    }
+    part += ch;
+    used += cost(ch);
+  }
+  if (part) parts.push(part);
+  return { encoding, parts };
+}

@@ -151,6 +151,20 @@ export class GatewayClient {
     this.ws?.send(JSON.stringify(frame));
   }
 
+  /**
+   * Says what was kept while the link was down. An `accepted` written as the old link closed may
+   * be lost with it, so a `delivered` whose acceptance is not in the outbox is preceded by it
+   * again (the router ignores a repeated `accepted`).
+   */
+  private flushOutbox(): void {
+    const accepted = new Set<string>();
+    for (const f of this.outbox.splice(0)) {
+      if (f.type === 'accepted') accepted.add(f.attemptId);
+      if (f.type === 'delivered' && !accepted.has(f.attemptId)) this.write({ type: 'accepted', attemptId: f.attemptId });
+      this.write(f);
+    }
+  }
+
   private connect(): void {
     this.cancelRetry = null;
     if (this.stopped) return;
@@ -164,7 +178,7 @@ export class GatewayClient {
       this.write(this.hello());
       if (this.lastHealth) this.write(this.lastHealth);
       if (this.lastCoverage) this.write(this.lastCoverage);
-      for (const f of this.outbox.splice(0)) this.write(f);
+      this.flushOutbox();
       this.o.onConnected?.();
     });
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));

@@ -4,3 +4,4 @@ export * from './clock';
 export * from './gateway-client';
 export * from './conformance/fake-router';
 export * from './conformance/run-conformance';
+export * from './adapter-config';

@@ -2,8 +2,9 @@ import type { Seen } from './fake-router';
 
 /**
  * Receipts that would confuse a router: for attempts it never sent, `delivered` before
- * `accepted`, one attempt both delivered and failed. Repeats of the same answer are fine: the
- * router may send an attempt again and hear its outcome twice.
+ * `accepted` on the same link, one attempt both delivered and failed. Repeats of the same answer
+ * are fine: the router may send an attempt again and hear its outcome twice. A frame written as a
+ * link closed is lost, so a `delivered` on a new link may come without its `accepted`.
  */
 export function orderViolations(seen: readonly Seen[], sent: ReadonlySet<string>): string[] {
   const problems: string[] = [];
@@ -16,8 +17,8 @@ export function orderViolations(seen: readonly Seen[], sent: ReadonlySet<string>
       continue;
     }
     const types = byAttempt.get(id) ?? [];
-    if (s.frame.type === 'delivered' && !types.includes('accepted')) problems.push(`delivered before accepted for ${id}`);
-    types.push(s.frame.type);
+    if (s.frame.type === 'delivered' && !types.includes(`accepted@${s.link}`)) problems.push(`delivered before accepted for ${id}`);
+    types.push(s.frame.type, `${s.frame.type}@${s.link}`);
     byAttempt.set(id, types);
   }
   for (const [id, types] of byAttempt)

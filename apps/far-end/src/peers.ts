@@ -1,0 +1,36 @@
+import { SmscSimulator } from './smsc';
+
+type Values = Record<string, string | undefined>;
+type Stop = () => Promise<void>;
+
+function num(values: Values, key: string, fallback: number): number {
+  const v = values[key];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${key}: expected a number, got ${v}`);
+  return n;
+}
+
+const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promise<Stop>> = {
+  async smsc(values, log) {
+    const smsc = new SmscSimulator({
+      systemId: values['system-id'] ?? 'lifeline',
+      password: values.password ?? 'secret',
+      deliverMs: [1_000, 5_000],
+      invalidPrefix: values['invalid-prefix'] ?? '1990',
+      replyProbability: num(values, 'reply-probability', 0.8),
+      replyDelayMs: [2_000, 10_000],
+      log,
+    });
+    const port = await smsc.listen(num(values, 'port', 2775));
+    log(`SMS centre listening on smpp://127.0.0.1:${port}`);
+    return () => smsc.close();
+  },
+};
+
+/** Starts the far-end peer named `kind`; rejects with a usage message for an unknown one. */
+export function startPeer(kind: string | undefined, values: Values, log: (m: string) => void): Promise<Stop> {
+  const start = kind ? PEERS[kind] : undefined;
+  if (!start) return Promise.reject(new Error(`expected a peer: ${Object.keys(PEERS).join(', ')}; got ${kind ?? 'nothing'}`));
+  return start(values, log);
+}

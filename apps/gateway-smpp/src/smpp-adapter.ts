@@ -1,0 +1,173 @@
+import * as smpp from 'smpp';
+import { z } from 'zod';
+import { id } from '@lifeline/contracts';
+import { smsSegments, type Clock } from '@lifeline/domain';
+import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import { concatUdh, readReceipt, receiptOutcome } from './receipts';
+import { SmscLink } from './smsc-link';
+
+export const smppConfig = linkConfig.extend({
+  channel: id.default('public'),
+  smsc: z.strictObject({
+    url: z.string().regex(/^s?smpp:\/\//, 'expected smpp://host:port'),
+    systemId: z.string().min(1).max(15),
+    password: z.string().max(8),
+    systemType: z.string().max(12).optional(),
+    /** The sender number people see and answer to. */
+    sourceAddr: z.string().min(1).max(20),
+    enquireLinkS: z.number().min(1).default(30),
+    responseTimeoutS: z.number().min(1).default(30),
+    reconnect: z.strictObject({ baseMs: z.number().int().min(10).default(1_000), maxMs: z.number().int().min(100).default(60_000) }).prefault({}),
+  }),
+  /** ESME_RTHROTTLED / ESME_RMSGQFUL: wait this long and submit again, this many times at most. */
+  throttle: z.strictObject({ backoffMs: z.number().int().min(1).default(1_000), maxRetries: z.number().int().min(0).default(10) }).prefault({}),
+});
+export type SmppConfig = z.output<typeof smppConfig>;
+
+/** Submit statuses worth trying again after a pause: the SMS centre is busy, not refusing. */
+const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
+/** Submit statuses that no retry will fix: the number itself is wrong. */
+const PERMANENT = new Set([smpp.ESME_RINVDSTADR, 0x0a /* RINVSRCADR */, 0x0c /* RINVDSTTON: bad number type */]);
+
+interface Sent {
+  attemptId: string;
+  total: number;
+  delivered: number;
+  messageIds: string[];
+}
+
+/**
+ * The SMS centre adapter: each send becomes one submit_sm per concatenated segment (UCS-2 or
+ * GSM-7, UDH when long) with registered_delivery; the attempt is accepted when every segment is,
+ * delivered when every segment's receipt says DELIVRD, failed on the first final failure.
+ * Mobile-originated messages are forwarded as replies.
+ */
+export class SmppAdapter {
+  readonly client: GatewayClient;
+  readonly link: SmscLink;
+  private readonly byMessageId = new Map<string, Sent>();
+  /**
+   * Receipts that came before their submit_sm_resp was handled: an SMS centre may send both in
+   * one TCP segment, and the receipt is read before the submit's promise continues.
+   */
+  private readonly early = new Map<string, smpp.Pdu>();
+  private concatRef = 0;
+  private throttledUntil = 0;
+
+  constructor(
+    private readonly config: SmppConfig,
+    private readonly log: (m: string) => void = () => {},
+    private readonly clock: Clock = realClock,
+  ) {
+    this.client = new GatewayClient({
+      url: config.router.url,
+      token: config.router.token,
+      gatewayId: config.gatewayId,
+      channel: config.channel,
+      areas: config.areas,
+      window: config.window,
+      backoff: config.reconnect,
+      clock,
+      log: (m) => log(`router link: ${m}`),
+      onSend: (f) => this.send(f),
+    });
+    this.link = new SmscLink({
+      ...config.smsc,
+      clock,
+      log,
+      onBound: () => this.client.health('up', 'bound to the SMS centre'),
+      onUnbound: (reason) => this.client.health('down', reason),
+      onDeliver: (pdu) => this.deliver(pdu),
+    });
+  }
+
+  start(): void {
+    this.client.health('down', 'not yet bound to the SMS centre');
+    this.client.start();
+    this.link.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.link.stop();
+    await this.client.stop();
+  }
+
+  private async send(f: SendFrame): Promise<void> {
+    const { encoding, parts } = smsSegments(f.text);
+    const ref = (this.concatRef = (this.concatRef + 1) & 0xff);
+    const sent: Sent = { attemptId: f.attemptId, total: parts.length, delivered: 0, messageIds: [] };
+    for (let i = 0; i < parts.length; i++) {
+      const message = encoding === 'ucs2' ? Buffer.from(parts[i], 'utf16le').swap16() : smpp.encodings.ASCII.encode(parts[i]);
+      const resp = await this.submit({
+        source_addr: this.config.smsc.sourceAddr,
+        destination_addr: f.to,
+        registered_delivery: 1,
+        data_coding: encoding === 'ucs2' ? 8 : 0,
+        priority_flag: f.priority === 'flash' ? 3 : f.priority === 'immediate' ? 2 : f.priority === 'priority' ? 1 : 0,
+        short_message: parts.length > 1 ? { udh: concatUdh(ref, parts.length, i + 1), message } : message,
+      });
+      if (resp.command_status !== 0) {
+        const status = `0x${resp.command_status.toString(16).padStart(8, '0')}`;
+        this.forget(sent);
+        return this.client.failed(f.attemptId, `submit_sm refused with ${status}${THROTTLED.has(resp.command_status) ? ' (throttled)' : ''}`, PERMANENT.has(resp.command_status));
+      }
+      sent.messageIds.push(String(resp.message_id));
+      this.byMessageId.set(String(resp.message_id), sent);
+    }
+    this.client.accepted(f.attemptId);
+    for (const id of sent.messageIds) {
+      const receipt = this.early.get(id);
+      if (receipt && this.early.delete(id)) this.deliver(receipt);
+    }
+    while (this.byMessageId.size > 200_000) this.byMessageId.delete(this.byMessageId.keys().next().value!);
+  }
+
+  /** submit_sm, pausing and trying again while the SMS centre says it is throttling us. */
+  private async submit(params: Record<string, unknown>): Promise<smpp.Pdu> {
+    for (let tries = 0; ; tries++) {
+      if (this.throttledUntil > this.clock.now()) await this.until(this.throttledUntil);
+      const resp = await this.link.submit(params);
+      if (!THROTTLED.has(resp.command_status) || tries >= this.config.throttle.maxRetries) return resp;
+      this.throttledUntil = Math.max(this.throttledUntil, this.clock.now() + this.config.throttle.backoffMs);
+    }
+  }
+
+  private until(at: number): Promise<void> {
+    return new Promise((resolve) => this.clock.schedule(at, resolve));
+  }
+
+  private deliver(pdu: smpp.Pdu): void {
+    const text = decodeText(pdu);
+    if ((pdu.esm_class & 0x04) === 0) {
+      if (pdu.source_addr) this.client.reply(String(pdu.source_addr), text);
+      return;
+    }
+    const r = readReceipt(pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, pdu.message_state, text);
+    const sent = r.messageId ? this.byMessageId.get(r.messageId) : undefined;
+    if (!sent) {
+      if (!r.messageId) return this.log('receipt without a message id: ignored');
+      this.early.set(r.messageId, pdu);
+      if (this.early.size > 10_000) this.early.delete(this.early.keys().next().value!);
+      return;
+    }
+    const outcome = receiptOutcome(r.state);
+    if (outcome.kind === 'pending') return;
+    if (outcome.kind === 'failed') {
+      this.forget(sent);
+      return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);
+    }
+    this.byMessageId.delete(r.messageId!);
+    if (++sent.delivered === sent.total) this.client.delivered(sent.attemptId);
+  }
+
+  private forget(sent: Sent): void {
+    for (const m of sent.messageIds) this.byMessageId.delete(m);
+  }
+}
+
+/** The text of a deliver_sm: short_message, or the message_payload TLV for long ones. */
+function decodeText(pdu: smpp.Pdu): string {
+  const body = pdu.message_payload ?? pdu.short_message;
+  const message = body && typeof body === 'object' && 'message' in body ? body.message : body;
+  return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
+}

@@ -1,0 +1,115 @@
+import * as smpp from 'smpp';
+import type { Clock } from '@lifeline/domain';
+import { Backoff } from '@lifeline/gateway-sdk';
+
+export interface SmscLinkOptions {
+  url: string;
+  systemId: string;
+  password: string;
+  systemType?: string;
+  enquireLinkS: number;
+  /** A submit with no response by then counts as lost (the link is then recycled). */
+  responseTimeoutS: number;
+  reconnect: { baseMs: number; maxMs: number };
+  clock: Clock;
+  log: (m: string) => void;
+  onBound: () => void;
+  onUnbound: (reason: string) => void;
+  /** A deliver_sm from the SMS centre: a receipt or a mobile-originated message. */
+  onDeliver: (pdu: smpp.Pdu) => void;
+}
+
+/**
+ * One bind_transceiver to an SMS centre, kept up: reconnects with back-off, keeps the link alive
+ * with enquire_link, and turns submit_sm into a promise of its response.
+ */
+export class SmscLink {
+  private session: smpp.Session | null = null;
+  private bound = false;
+  private stopped = false;
+  private cancelRetry: (() => void) | null = null;
+  private readonly backoff: Backoff;
+
+  constructor(private readonly o: SmscLinkOptions) {
+    this.backoff = new Backoff(o.reconnect.baseMs, o.reconnect.maxMs);
+  }
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelRetry?.();
+    const s = this.session;
+    if (!s) return;
+    await new Promise<void>((resolve) => {
+      s.once('close', () => resolve());
+      if (this.bound) s.unbind(() => s.close());
+      else s.destroy();
+    });
+  }
+
+  /** Resolves with the submit_sm_resp; rejects when the link is down or the response never comes. */
+  submit(params: Record<string, unknown>): Promise<smpp.Pdu> {
+    const s = this.session;
+    if (!s || !this.bound) return Promise.reject(new Error('SMSC link down'));
+    return new Promise((resolve, reject) => {
+      const cancel = this.o.clock.schedule(this.o.clock.now() + this.o.responseTimeoutS * 1000, () => {
+        reject(new Error(`no submit_sm_resp in ${this.o.responseTimeoutS}s`));
+        s.destroy();
+      });
+      const ok = s.submit_sm(params, (pdu: smpp.Pdu) => {
+        cancel();
+        resolve(pdu);
+      });
+      if (ok === false) {
+        cancel();
+        reject(new Error('SMSC link down'));
+      }
+    });
+  }
+
+  private connect(): void {
+    this.cancelRetry = null;
+    if (this.stopped) return;
+    const s = smpp.connect({ url: this.o.url, auto_enquire_link_period: this.o.enquireLinkS * 1000 });
+    this.session = s;
+    s.on('connect', () => {
+      s.bind_transceiver({ system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '' }, (pdu: smpp.Pdu) => {
+        if (pdu.command_status !== 0) {
+          this.o.log(`bind_transceiver refused: status 0x${pdu.command_status.toString(16)}`);
+          return s.destroy();
+        }
+        this.bound = true;
+        this.backoff.reset();
+        this.o.log(`bound to ${this.o.url} as ${this.o.systemId}`);
+        this.o.onBound();
+      });
+    });
+    s.on('deliver_sm', (pdu: smpp.Pdu) => {
+      s.send(pdu.response());
+      this.o.onDeliver(pdu);
+    });
+    s.on('enquire_link', (pdu: smpp.Pdu) => s.send(pdu.response()));
+    s.on('unbind', (pdu: smpp.Pdu) => {
+      s.send(pdu.response());
+      s.close();
+    });
+    s.on('error', (e: Error) => this.o.log(`SMSC link error: ${e.message}`));
+    s.on('close', () => {
+      if (this.session !== s) return;
+      this.session = null;
+      const was = this.bound;
+      this.bound = false;
+      if (was) this.o.onUnbound('SMSC link closed');
+      if (this.stopped) return;
+      const delay = this.backoff.next();
+      this.cancelRetry = this.o.clock.schedule(this.o.clock.now() + delay, () => this.connect());
+    });
+  }
+}
