@@ -1,3 +1,4 @@
+import { GroundStation } from './ground-station';
 import { SmscSimulator } from './smsc';
 
 type Values = Record<string, string | undefined>;
@@ -25,6 +26,22 @@ const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promis
     const port = await smsc.listen(num(values, 'port', 2775));
     log(`SMS centre listening on smpp://127.0.0.1:${port}`);
     return () => smsc.close();
+  },
+  async 'ground-station'(values, log) {
+    if (!values.station || !values.areas) throw new Error('ground-station: expected --station ID and --areas CODE[,CODE]');
+    const station = new GroundStation({
+      mqttUrl: values.mqtt ?? 'mqtt://127.0.0.1:1883',
+      station: values.station,
+      areas: values.areas.split(','),
+      forS: num(values, 'for-s', 18_000),
+      deliverMs: [1_000, 5_000],
+      invalidPrefix: values['invalid-prefix'] ?? '1990',
+      replyProbability: num(values, 'reply-probability', 0.8),
+      log,
+    });
+    await station.start();
+    log(`drone ${values.station} on station over ${values.areas} for ${num(values, 'for-s', 18_000)} s`);
+    return () => station.stop();
   },
 };
 

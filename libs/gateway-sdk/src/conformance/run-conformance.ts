@@ -99,7 +99,12 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       if (first.channel !== o.channel) throw new Error(`hello for channel ${first.channel}, expected ${o.channel}`);
       report.gatewayId = first.gatewayId;
       report.window = first.window;
-      return `gatewayId ${first.gatewayId}, window ${first.window}, areas ${first.areas.join(',') || '(none: coverage instead)'}`;
+      if (first.areas.length) return `gatewayId ${first.gatewayId}, window ${first.window}, areas ${first.areas.join(',')}`;
+      // A gateway that names no areas (a drone) is sent nothing until it announces coverage.
+      const covers = () => router.seen.some((s) => s.frame.type === 'coverage' && s.frame.areas.length > 0);
+      await router.until(covers, step, 'a coverage frame: the hello named no areas');
+      const c = router.seen.find((s) => s.frame.type === 'coverage' && s.frame.areas.length > 0)!.frame as Extract<GatewayFrame, { type: 'coverage' }>;
+      return `gatewayId ${first.gatewayId}, window ${first.window}, coverage ${c.areas.join(',')} until ${c.until}`;
     });
     if (!helloOk) return finish();
     const window = hello()!.window;

@@ -1,0 +1,165 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { z } from 'zod';
+import { describeIssues, id, summarizeIssues } from '@lifeline/contracts';
+import type { Clock } from '@lifeline/domain';
+import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import {
+  coverageMessage,
+  coverageUntil,
+  gatewayHealth,
+  healthMessage,
+  inboxMessage,
+  statusMessage,
+  type CoverageMessage,
+  type HealthMessage,
+  type SendMessage,
+} from './station-messages';
+
+export const droneConfig = linkConfig.pick({ router: true, window: true, reconnect: true }).extend({
+  channel: id.default('drone'),
+  mqtt: z.strictObject({
+    url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'expected mqtt://host:port'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    topicPrefix: z.string().min(1).default('lifeline/drone'),
+  }),
+  /** Ground stations served; each joins the router as a gateway named after it (its relay resource id). */
+  stations: z.array(id).min(1),
+  /** Below this battery a drone's cell is reported degraded. */
+  lowBatteryPct: z.number().min(0).max(100).default(15),
+});
+export type DroneConfig = z.output<typeof droneConfig>;
+
+interface Station {
+  id: string;
+  client: GatewayClient;
+  online: boolean;
+  planned: CoverageMessage | null;
+  health: HealthMessage | null;
+}
+
+/**
+ * Drone ground stations over MQTT: each station's coverage, health and endurance become the
+ * coverage and health frames of its own gateway session, and sends go through the drone's cell to
+ * `public` terminals (published to the station, answered by its status messages).
+ */
+export class DroneAdapter {
+  private readonly stations = new Map<string, Station>();
+  private mqtt: MqttClient | null = null;
+  readonly stats = { published: 0, refused: 0 };
+
+  constructor(
+    private readonly config: DroneConfig,
+    private readonly log: (m: string) => void = () => {},
+    private readonly clock: Clock = realClock,
+  ) {
+    for (const sid of config.stations) {
+      const client: GatewayClient = new GatewayClient({
+        url: config.router.url,
+        token: config.router.token,
+        gatewayId: sid,
+        channel: config.channel,
+        areas: [],
+        window: config.window,
+        backoff: config.reconnect,
+        clock,
+        log: (m) => log(`${sid}: router link: ${m}`),
+        onSend: (f) => this.send(this.stations.get(sid)!, f),
+      });
+      this.stations.set(sid, { id: sid, client, online: false, planned: null, health: null });
+    }
+  }
+
+  start(): void {
+    for (const s of this.stations.values()) {
+      this.report(s);
+      s.client.start();
+    }
+    const prefix = this.config.mqtt.topicPrefix;
+    const m = mqtt.connect(this.config.mqtt.url, {
+      username: this.config.mqtt.username,
+      password: this.config.mqtt.password,
+      reconnectPeriod: Math.min(this.config.reconnect.maxMs, 2_000),
+      clientId: `lifeline-drone-${this.config.stations[0]}-${process.pid}`,
+    });
+    this.mqtt = m;
+    m.on('connect', () => {
+      this.log(`connected to ${this.config.mqtt.url}`);
+      m.subscribe(['online', 'coverage', 'health', 'sms/status', 'sms/inbox'].map((t) => `${prefix}/+/${t}`), { qos: 1 });
+    });
+    m.on('message', (topic, payload) => this.receive(topic, payload.toString('utf8')));
+    m.on('close', () => {
+      // Without the broker nothing is known of the drones: report them down until it is back.
+      for (const s of this.stations.values()) if (s.online) this.report(Object.assign(s, { online: false }));
+    });
+    m.on('error', (e) => this.log(`MQTT: ${e.message}`));
+  }
+
+  async stop(): Promise<void> {
+    await this.mqtt?.endAsync();
+    await Promise.all([...this.stations.values()].map((s) => s.client.stop()));
+  }
+
+  private receive(topic: string, text: string): void {
+    const prefix = this.config.mqtt.topicPrefix + '/';
+    if (!topic.startsWith(prefix)) return;
+    const [sid, ...rest] = topic.slice(prefix.length).split('/');
+    const s = this.stations.get(sid);
+    if (!s) return;
+    const kind = rest.join('/');
+    if (kind === 'online') {
+      s.online = text.trim() === '1';
+      return this.report(s);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return this.log(`${topic}: expected JSON, got ${text.slice(0, 80)}`);
+    }
+    const schema = { coverage: coverageMessage, health: healthMessage, 'sms/status': statusMessage, 'sms/inbox': inboxMessage }[kind];
+    if (!schema) return;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return this.log(`${topic}: ${summarizeIssues(describeIssues(parsed.error))}`);
+    const msg = parsed.data as Record<string, unknown>;
+    if (kind === 'coverage') s.planned = msg as CoverageMessage;
+    else if (kind === 'health') s.health = msg as HealthMessage;
+    else if (kind === 'sms/inbox') return s.client.reply(String(msg.from), String(msg.text));
+    else return this.status(s, msg as z.output<typeof statusMessage>);
+    this.report(s);
+  }
+
+  private status(s: Station, m: z.output<typeof statusMessage>): void {
+    if (m.status === 'accepted') s.client.accepted(m.id);
+    else if (m.status === 'delivered') s.client.delivered(m.id);
+    else s.client.failed(m.id, m.reason, m.permanent);
+  }
+
+  /** Tells the router where the drone's cell reaches, until when, and how it is. */
+  private report(s: Station): void {
+    const now = this.clock.now();
+    if (!s.online || !s.planned) {
+      s.client.health('down', s.online ? 'no coverage announced' : 'ground station offline', s.planned?.areas ?? []);
+      s.client.coverage([], now);
+      return;
+    }
+    const until = coverageUntil(Date.parse(s.planned.until), now, s.health?.enduranceS);
+    s.client.coverage(until > now ? s.planned.areas : [], until);
+    if (s.health) {
+      const battery = s.health.batteryPct === undefined ? '' : `battery ${s.health.batteryPct}%`;
+      s.client.health(gatewayHealth(s.health, this.config.lowBatteryPct), [battery, s.health.detail].filter(Boolean).join('; ') || undefined, s.planned.areas);
+    }
+  }
+
+  private send(s: Station, f: SendFrame): void {
+    if (!s.online || !this.mqtt?.connected) {
+      this.stats.refused++;
+      return s.client.failed(f.attemptId, s.online ? 'MQTT broker unreachable' : 'ground station offline');
+    }
+    const msg: SendMessage = { id: f.attemptId, to: f.to, text: f.text, priority: f.priority };
+    this.mqtt.publish(`${this.config.mqtt.topicPrefix}/${s.id}/sms/send`, JSON.stringify(msg), { qos: 1 }, (e) => {
+      if (e) s.client.failed(f.attemptId, `MQTT publish failed: ${e.message}`);
+    });
+    this.stats.published++;
+  }
+}

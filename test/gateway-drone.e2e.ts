@@ -1,0 +1,84 @@
+import { runConformance } from '@lifeline/gateway-sdk';
+import { DroneAdapter, droneConfig } from '../apps/gateway-drone/src/drone-adapter';
+import { GroundStation } from '../apps/far-end/src/ground-station';
+import { mqttBroker } from './support/mqtt-broker';
+import { testServer, type TestServer } from './support/server';
+import { turnsUntil } from './support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+const prefix = () => `lifeline-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}/drone`;
+
+describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
+  let broker: Awaited<ReturnType<typeof mqttBroker>>;
+  beforeAll(async () => (broker = await mqttBroker()));
+  afterAll(() => broker.stop());
+
+  it('passes the conformance kit', async () => {
+    const topicPrefix = prefix();
+    const station = new GroundStation({ mqttUrl: broker.url, station: 'kit-drone', topicPrefix, areas: ['330104'], forS: 3600, deliverMs: [1, 10], invalidPrefix: '1990' });
+    await station.start();
+    try {
+      const r = await runConformance({
+        channel: 'drone', to: ['13800000001', '13800000002'], invalidTo: '19900000000', stepTimeoutMs: 10_000,
+        start: async (url, token) => {
+          const a = new DroneAdapter(droneConfig.parse({ router: { url, token }, window: 8, reconnect: { baseMs: 20, maxMs: 200 }, mqtt: { url: broker.url, topicPrefix }, stations: ['kit-drone'] }));
+          a.start();
+          return () => a.stop();
+        },
+      });
+      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    } finally {
+      await station.stop();
+    }
+  });
+
+  describe('behind the router', () => {
+    let s: TestServer;
+    let adapter: DroneAdapter;
+    let station: GroundStation;
+    const state = () => s.lifeline.core.reach.state('drone', '330104', s.clock.now());
+
+    beforeEach(async () => {
+      const topicPrefix = prefix();
+      s = await testServer({ simulators: 'pdt,tiantong,beidou' });
+      station = new GroundStation({ mqttUrl: broker.url, station: 'wing-loong-1', topicPrefix, areas: ['330104'], forS: 5 * 3600, deliverMs: [1_000, 2_000], replyProbability: 1, clock: s.clock });
+      adapter = new DroneAdapter(
+        droneConfig.parse({ router: { url: s.url.replace('http', 'ws') + '/gateway', token: 'demo-gateway-drone' }, window: 650, mqtt: { url: broker.url, topicPrefix }, stations: ['wing-loong-1'] }),
+        () => {},
+        s.clock,
+      );
+      adapter.start();
+      await station.start();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'the drone cell to cover 330104');
+    });
+    afterEach(async () => {
+      await station.stop();
+      await adapter.stop();
+      await s.close();
+    });
+
+    it('reaches a public phone through the drone cell where the public network is gone; the answer closes 叫应', async () => {
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'drone-1', { priority: 'flash', to: { people: ['p-000031'] }, body: '山洪预警，请立即转移到高处。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      const attempt = () => s.lifeline.store.attempts.get(`${a.orderId}:p-000031#1`);
+      // Real MQTT round trips take event-loop turns, not virtual time: only the station's delivery delay is advanced.
+      await turnsUntil(async () => (await s.advance(0), attempt()?.status === 'sent'), 'the ground station to accept');
+      await s.advance(2_000);
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      expect(station.received).toEqual([{ to: '16893004984', text: expect.stringContaining(`[${a.ref}]`) }]);
+      expect(s.lifeline.store.attempts.get(`${a.orderId}:p-000031#1`)).toMatchObject({ channel: 'drone', status: 'acknowledged' });
+    });
+
+    it('coverage ends when the drone must leave for lack of endurance, not at the planned time', async () => {
+      await station.setHealth({ cell: 'up', batteryPct: 40, enduranceS: 600 });
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.reach.state('drone', '330104', s.clock.now() + 601_000) === 'down'), 'coverage cut to the endurance');
+      expect(state()).toBe('up');
+      await station.setHealth({ cell: 'up', batteryPct: 9, enduranceS: 500 });
+      await turnsUntil(async () => (await s.advance(0), state() === 'degraded'), 'low battery reported degraded');
+    });
+
+    it('a ground station that vanishes (its last will) takes the drone channel down there', async () => {
+      station.crash();
+      await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the drone channel down in 330104');
+    });
+  });
+});
