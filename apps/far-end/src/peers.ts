@@ -32,6 +32,7 @@ const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promis
     const station = new GroundStation({
       mqttUrl: values.mqtt ?? 'mqtt://127.0.0.1:1883',
       station: values.station,
+      topicPrefix: values.prefix,
       areas: values.areas.split(','),
       forS: num(values, 'for-s', 18_000),
       deliverMs: [1_000, 5_000],

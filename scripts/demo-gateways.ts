@@ -1,0 +1,130 @@
+/**
+ * Every gateway as its own process, over real protocols:
+ *   npm run demo:gateways [-- --keep]
+ * starts the router (public and drone left to real gateways), an SMS centre simulator and the SMPP
+ * adapter, Mosquitto (unless one runs on 1883), a drone ground station and the MQTT adapter; sends
+ * an order to 滨江县's village heads (SMS through SMPP) and, after cutting the public network in
+ * 山前县, one to a rescue team member there (through the drone's cell); prints the receipts as they
+ * come back and stops everything when every delivery is final (`--keep` leaves it running).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+
+const keep = process.argv.includes('--keep');
+const dir = mkdtempSync(join(tmpdir(), 'lifeline-demo-'));
+const children: { name: string; child: ChildProcess }[] = [];
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+
+function start(name: string, cmd: string, args: string[], env: Record<string, string> = {}): void {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const print = (d: Buffer) => {
+    for (const line of String(d).split('\n').filter(Boolean)) process.stdout.write(`  [${name}] ${line.replace(/^\S+Z /, '')}\n`);
+  };
+  child.stdout!.on('data', print);
+  child.stderr!.on('data', print);
+  children.push({ name, child });
+}
+
+async function until(what: string, test: () => Promise<boolean>, seconds = 30): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await test().catch(() => false)) return;
+    await wait(100);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function main(): Promise<void> {
+  const [port, smscPort] = [await freePort(), await freePort()];
+  const http = `http://127.0.0.1:${port}`;
+  const gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+  let mqttUrl = 'mqtt://127.0.0.1:1883';
+  if (!(await listening(1883))) {
+    const mqttPort = await freePort();
+    mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
+    start('mosquitto', 'mosquitto', ['-p', String(mqttPort)]);
+  }
+
+  console.log(`Lifeline gateways demo (work files in ${dir})`);
+  start('router', process.execPath, ['dist/apps/router/src/main.js'], { PORT: String(port), LIFELINE_DB: join(dir, 'lifeline.db'), LIFELINE_SIMULATORS: 'pdt,tiantong,beidou' });
+  await until('the router', async () => (await fetch(`${http}/health`)).ok);
+  start('smsc', process.execPath, ['dist/apps/far-end/src/main.js', 'smsc', '--port', String(smscPort), '--reply-probability', '1']);
+  await until('the SMS centre', () => listening(smscPort));
+  writeFileSync(join(dir, 'smpp.yaml'), `router: { url: ${gatewayUrl}, token: demo-gateway-public }\ngatewayId: smsc-linhai-1\nareas: ["330100"]\nwindow: 200\nsmsc: { url: "smpp://127.0.0.1:${smscPort}", systemId: lifeline, password: secret, sourceAddr: "12379" }\n`);
+  start('gateway-smpp', process.execPath, ['dist/apps/gateway-smpp/src/main.js', '--config', join(dir, 'smpp.yaml')]);
+  const prefix = `lifeline-demo-${process.pid}/drone`;
+  writeFileSync(join(dir, 'drone.yaml'), `router: { url: ${gatewayUrl}, token: demo-gateway-drone }\nwindow: 650\nmqtt: { url: "${mqttUrl}", topicPrefix: ${prefix} }\nstations: [wing-loong-1]\n`);
+  await until('the MQTT broker', () => listening(Number(new URL(mqttUrl).port)));
+  start('gateway-drone', process.execPath, ['dist/apps/gateway-drone/src/main.js', '--config', join(dir, 'drone.yaml')]);
+  start('ground-station', process.execPath, ['dist/apps/far-end/src/main.js', 'ground-station', '--mqtt', mqttUrl, '--station', 'wing-loong-1', '--areas', '330104', '--reply-probability', '1', '--prefix', prefix]);
+
+  const channels = async () => (await (await fetch(`${http}/api/channels`, { headers: { authorization: 'Bearer demo-console-token' } })).json()) as { channel: string; area: string; state: string }[];
+  await until('public up through SMPP and the drone cell over 山前县', async () => {
+    const c = await channels();
+    return c.some((x) => x.channel === 'public' && x.state === 'up') && c.some((x) => x.channel === 'drone' && x.area === '330104' && x.state === 'up');
+  });
+
+  // Both orders ask for an answer, so `delivered` is not final here.
+  const FINAL = new Set(['acknowledged', 'unanswered', 'expired', 'failed', 'cancelled']);
+  const open = new Set<string>();
+  const done = new Set<string>();
+  const pending = () => [...open].filter((id) => !done.has(id)).length;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: 'Bearer demo-console-token' } });
+  await new Promise((r) => ws.once('open', r));
+  ws.send(JSON.stringify({ type: 'subscribe' }));
+  ws.on('message', (d) => {
+    const f = JSON.parse(String(d));
+    if (f.type === 'receipt') {
+      console.log(`receipt  ${f.personId} ${f.status.padEnd(12)} ${f.channel ?? '-'} #${f.attempt ?? '-'}${f.detail ? `  (${f.detail})` : ''}`);
+      if (FINAL.has(f.status)) done.add(f.deliveryId);
+    } else if (f.type === 'order.accepted') console.log(`accepted order ${f.orderId} ref ${f.ref}: ${f.deliveries} deliveries`);
+  });
+  const send = async (clientRef: string, order: object) => {
+    const r = await fetch(`${http}/api/orders`, { method: 'POST', headers: { authorization: 'Bearer demo-console-token', 'content-type': 'application/json' }, body: JSON.stringify({ clientRef, order }) });
+    const body = (await r.json()) as { orderId: string; deliveries: number };
+    const view = (await (await fetch(`${http}/api/orders/${body.orderId}?limit=1000`, { headers: { authorization: 'Bearer demo-console-token' } })).json()) as { deliveries: { deliveryId: string }[] };
+    for (const d of view.deliveries) open.add(d.deliveryId);
+  };
+
+  console.log('\n1. 台风 order to 滨江县 village heads: SMS through the SMPP adapter');
+  await send('demo-typhoon', { priority: 'flash', to: { areas: ['330102'], roles: ['village-head'] }, body: '台风“梅花”今晚登陆滨江县，请立即组织沿海低洼地带群众向避灾安置点转移。', summary: '台风今晚登陆，立即转移沿海群众', ackRequired: true, ackWithinS: 300, ttlS: 3600 });
+  await until('every delivery of order 1 final', async () => pending() === 0, 90);
+
+  console.log('\n2. The public network is cut in 山前县 (network outage); a flash order to a rescue team member there goes through the drone cell');
+  await fetch(`${http}/api/drills/outages`, { method: 'POST', headers: { authorization: 'Bearer demo-drill-token', 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'network', area: '330104' }) });
+  await send('demo-flood', { priority: 'flash', to: { people: ['p-000031'] }, body: '山洪预警：请救援队立即前往山前县低洼村庄组织转移。', ackRequired: true, ackWithinS: 300, ttlS: 3600 });
+  await until('the drone delivery final', async () => pending() === 0, 90);
+  console.log('\nEvery delivery is final.');
+  ws.close();
+}
+
+async function shutdown(code: number): Promise<never> {
+  for (const { child } of children.reverse()) child.kill('SIGTERM');
+  await wait(500);
+  process.exit(code);
+}
+
+main().then(
+  () => (keep ? console.log('Running; Ctrl-C stops everything.') : shutdown(0)),
+  (e) => (console.error(`demo failed: ${(e as Error).message}`), shutdown(1)),
+);
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
