@@ -1,4 +1,5 @@
 import { GroundStation } from './ground-station';
+import { RadioGatewaySimulator } from './radio-gateway';
 import { SmscSimulator } from './smsc';
 
 type Values = Record<string, string | undefined>;
@@ -43,6 +44,15 @@ const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promis
     await station.start();
     log(`drone ${values.station} on station over ${values.areas} for ${num(values, 'for-s', 18_000)} s`);
     return () => station.stop();
+  },
+  async 'radio-gateway'(values, log) {
+    const radios = (values.radios ?? '').split(',').filter(Boolean).map(Number);
+    if (radios.some((r) => !Number.isInteger(r))) throw new Error(`--radios: expected radio ids, comma separated, got ${values.radios}`);
+    const radio = new RadioGatewaySimulator({ dispatcher: { radioId: 1 }, radios, invalidPrefix: values['invalid-prefix'] ?? '999', ackMs: [1_000, 3_000], replyProbability: num(values, 'reply-probability', 0.8), log });
+    const port = await radio.listen(num(values, 'port', 3004));
+    log(`radio gateway on udp://127.0.0.1:${port}; ${radios.length} radios register once the dispatcher is heard`);
+    const registered = setInterval(() => radio.knowsDispatcher && (radio.registerAll(), clearInterval(registered)), 200);
+    return async () => (clearInterval(registered), radio.close());
   },
 };
 

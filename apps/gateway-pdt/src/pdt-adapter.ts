@@ -1,0 +1,181 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { z } from 'zod';
+import { id } from '@lifeline/contracts';
+import type { Clock } from '@lifeline/domain';
+import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE, TMP_RESULT, type RadioIp, type TmpMessage } from './hdap-codec';
+
+export const pdtConfig = linkConfig.extend({
+  channel: id.default('pdt'),
+  /** The radio gateway's text message service. */
+  radioGateway: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(3004) }),
+  /** Where the adapter receives acks, registrations and messages from radios (0: any free port). */
+  listen: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(3004) }).prefault({}),
+  subnet: z.number().int().min(0).max(255).default(10),
+  radioIdEncoding: z.enum(['binary24', 'decimalPairs']).default('binary24'),
+  /** The dispatcher's own radio id: messages come from it and answers go to it. */
+  dispatcherId: z.number().int().min(1),
+  /** The radio's ack for a private message, after transmission over the air. */
+  ackTimeoutS: z.number().min(0.1).default(10),
+  /** Retransmissions when no ack comes, and resends on busy / denied / interrupted. */
+  retries: z.number().int().min(0).default(3),
+  retryMs: z.number().int().min(1).default(2_000),
+  /** Online checks keep the link proven; silence this long means the radio gateway is down. */
+  probeS: z.number().min(0.1).default(30),
+  silenceS: z.number().min(0.1).default(120),
+  registrationValidS: z.number().int().min(1).default(3_600),
+});
+export type PdtConfig = z.output<typeof pdtConfig>;
+
+interface Pending {
+  attemptId: string;
+  datagram: Buffer;
+  tries: number;
+  cancel: () => void;
+}
+
+/**
+ * The 370MHz radio gateway adapter: private text messages with acknowledgement over UDP (TMP),
+ * radio registrations (RRS) for presence and the link's health. A send is accepted when handed
+ * to the radio gateway and delivered when the radio acknowledges it; busy, denied and interrupted
+ * channels are tried again, invalid parameters fail for good, other results let the router fall
+ * back.
+ */
+export class PdtAdapter {
+  readonly client: GatewayClient;
+  private socket: Socket | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private readonly deregistered = new Set<number>();
+  readonly registered = new Set<number>();
+  private nextRequest = 1;
+  private lastHeard = -Infinity;
+  private healthy: boolean | null = null;
+  private stopProbe: (() => void) | null = null;
+
+  constructor(
+    private readonly config: PdtConfig,
+    private readonly log: (m: string) => void = () => {},
+    private readonly clock: Clock = realClock,
+  ) {
+    this.client = new GatewayClient({
+      url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel,
+      areas: config.areas, window: config.window, backoff: config.reconnect, clock, log: (m) => log(`router link: ${m}`),
+      onSend: (f) => this.send(f),
+    });
+  }
+
+  /** The UDP port the adapter listens on (after start). */
+  get port(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    this.client.health('down', 'radio gateway not heard yet');
+    const s = createSocket('udp4');
+    this.socket = s;
+    s.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    s.on('error', (e) => this.log(`UDP: ${e.message}`));
+    await new Promise<void>((r) => s.bind(this.config.listen.port, this.config.listen.host, () => r()));
+    this.client.start();
+    this.probe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopProbe?.();
+    for (const p of this.pending.values()) p.cancel();
+    await this.client.stop();
+    await new Promise<void>((r) => (this.socket ? this.socket.close(() => r()) : r()));
+    this.socket = null;
+  }
+
+  private ip(radioId: number): RadioIp {
+    return { subnet: this.config.subnet, radioId };
+  }
+
+  private transmit(datagram: Buffer, to?: RemoteInfo): void {
+    this.socket?.send(datagram, to?.port ?? this.config.radioGateway.port, to?.address ?? this.config.radioGateway.host);
+  }
+
+  private send(f: SendFrame): void {
+    const radioId = Number(f.to);
+    if (!/^\d{1,8}$/.test(f.to) || radioId > (this.config.radioIdEncoding === 'binary24' ? 0xffffff : 999_999))
+      return this.client.failed(f.attemptId, `${f.to} is not a radio id`, true);
+    if (this.deregistered.has(radioId)) return this.client.failed(f.attemptId, `radio ${radioId} de-registered (off or out of range)`);
+    const requestId = this.nextRequest;
+    this.nextRequest = (this.nextRequest % 0xffffffff) + 1;
+    const message: TmpMessage = { kind: 'message', group: false, ackRequired: true, requestId, to: this.ip(radioId), from: this.ip(this.config.dispatcherId), text: f.text };
+    const p: Pending = { attemptId: f.attemptId, datagram: encodeTmp(message, this.config.radioIdEncoding), tries: 0, cancel: () => {} };
+    this.pending.set(requestId, p);
+    this.attempt(requestId, p);
+    this.client.accepted(f.attemptId);
+  }
+
+  /** Sends (again) and waits for the radio's ack; past the retries the attempt fails. */
+  private attempt(requestId: number, p: Pending): void {
+    p.tries++;
+    this.transmit(p.datagram);
+    p.cancel = this.clock.schedule(this.clock.now() + this.config.ackTimeoutS * 1000, () => {
+      if (p.tries <= this.config.retries) return this.attempt(requestId, p);
+      this.pending.delete(requestId);
+      this.client.failed(p.attemptId, `no ack from the radio in ${p.tries} tries`);
+    });
+  }
+
+  private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    this.heard();
+    let frame;
+    try {
+      frame = decodeFrame(msg, this.config.radioIdEncoding);
+    } catch (e) {
+      if (e instanceof FrameError) return this.log(`datagram from ${rinfo.address}:${rinfo.port} ignored: ${e.message}`);
+      throw e;
+    }
+    if (frame.service === 'rrs') return this.registration(frame.rrs.type, frame.rrs.radio.radioId, rinfo);
+    const m = frame.tmp;
+    if (m.kind === 'message') {
+      if (m.ackRequired) this.transmit(encodeTmp({ kind: 'ack', group: m.group, requestId: m.requestId, to: m.from, from: m.to, result: 0 }, this.config.radioIdEncoding), rinfo);
+      if (!m.group) this.client.reply(String(m.from.radioId), m.text);
+      return;
+    }
+    const p = this.pending.get(m.requestId);
+    if (!p) return;
+    p.cancel();
+    const result = TMP_RESULT[m.result] ?? { name: `result ${m.result}`, kind: 'retryable' as const };
+    if (result.kind === 'retry' && p.tries <= this.config.retries) {
+      p.cancel = this.clock.schedule(this.clock.now() + this.config.retryMs, () => this.attempt(m.requestId, p));
+      return;
+    }
+    this.pending.delete(m.requestId);
+    if (result.kind === 'ok') this.client.delivered(p.attemptId);
+    else this.client.failed(p.attemptId, `radio gateway: ${result.name}`, result.kind === 'permanent');
+  }
+
+  private registration(type: number, radioId: number, rinfo: RemoteInfo): void {
+    if (type === RRS_TYPE.registration) {
+      this.registered.add(radioId);
+      this.deregistered.delete(radioId);
+      this.transmit(encodeRrs({ type: RRS_TYPE.registrationAck, radio: this.ip(radioId), result: 0, validS: this.config.registrationValidS }, this.config.radioIdEncoding), rinfo);
+    } else if (type === RRS_TYPE.deRegistration) {
+      this.registered.delete(radioId);
+      this.deregistered.add(radioId);
+    }
+  }
+
+  private heard(): void {
+    this.lastHeard = this.clock.now();
+    if (this.healthy !== true) {
+      this.healthy = true;
+      this.client.health('up', 'radio gateway answering');
+    }
+  }
+
+  /** Online checks prove the radio gateway is there; a long silence reports the channel down. */
+  private probe(): void {
+    this.transmit(encodeRrs({ type: RRS_TYPE.onlineCheck, radio: this.ip(this.config.dispatcherId) }, this.config.radioIdEncoding));
+    if (this.healthy !== false && this.clock.now() - this.lastHeard > this.config.silenceS * 1000) {
+      this.healthy = false;
+      this.client.health('down', `radio gateway silent for ${this.config.silenceS}s`);
+    }
+    this.stopProbe = this.clock.schedule(this.clock.now() + this.config.probeS * 1000, () => this.probe());
+  }
+}

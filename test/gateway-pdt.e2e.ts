@@ -1,0 +1,86 @@
+import { runConformance } from '@lifeline/gateway-sdk';
+import { PdtAdapter, pdtConfig } from '../apps/gateway-pdt/src/pdt-adapter';
+import { RadioGatewaySimulator } from '../apps/far-end/src/radio-gateway';
+import { testServer, type TestServer } from './support/server';
+import { turnsUntil } from './support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+const RADIO = 3321751; // p-000001's 370MHz handheld
+
+function adapterFor(url: string, token: string, gatewayPort: number) {
+  return new PdtAdapter(
+    pdtConfig.parse({
+      router: { url, token }, gatewayId: 'radio-gw-test', areas: ['330100'], window: 8, reconnect: { baseMs: 20, maxMs: 200 },
+      radioGateway: { host: '127.0.0.1', port: gatewayPort }, listen: { host: '127.0.0.1', port: 0 },
+      dispatcherId: 1, ackTimeoutS: 1, retries: 2, retryMs: 5,
+    }),
+  );
+}
+
+describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on loopback)', () => {
+  let radio: RadioGatewaySimulator;
+  let port: number;
+
+  beforeEach(async () => {
+    radio = new RadioGatewaySimulator({ dispatcher: { radioId: 1 }, radios: [RADIO, 3300001, 3300002], off: [3300009], invalidPrefix: '999', ackMs: [1, 10], replyProbability: 1 });
+    port = await radio.listen();
+  });
+  afterEach(() => radio.close());
+
+  it('passes the conformance kit', async () => {
+    const r = await runConformance({
+      channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001', stepTimeoutMs: 10_000,
+      start: async (url, token) => {
+        const a = adapterFor(url, token, port);
+        await a.start();
+        return () => a.stop();
+      },
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
+  describe('behind the router', () => {
+    let s: TestServer;
+    let adapter: PdtAdapter;
+    const state = () => s.lifeline.core.reach.state('pdt', '330100', s.clock.now());
+
+    beforeEach(async () => {
+      s = await testServer({ simulators: 'tiantong,beidou' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-pdt', port);
+      await adapter.start();
+      await turnsUntil(() => radio.knowsDispatcher, 'the online check');
+      radio.registerAll();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up' && adapter.registered.size === 3), 'registrations and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+    });
+
+    const order = (clientRef: string) =>
+      s.lifeline.core.orders.accept(ADMIN, clientRef, { priority: 'flash', to: { people: ['p-000001'] }, body: '台风今晚登陆，请立即组织沿海群众转移。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+
+    it('delivers over the radio, acknowledged by the radio; the radio user answers and closes 叫应', async () => {
+      const a = await order('pdt-1');
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      expect(radio.received).toEqual([{ radioId: RADIO, text: expect.stringContaining(`[${a.ref}]`) }]);
+      expect(s.lifeline.store.attempts.get(`${a.orderId}:p-000001#1`)).toMatchObject({ channel: 'pdt', status: 'acknowledged' });
+    });
+
+    it('tries again on a busy channel and still delivers', async () => {
+      radio.busyNext = 2;
+      const a = await order('pdt-2');
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      expect(radio.busyNext).toBe(0);
+    });
+
+    it('a radio that de-registered fails at once and the delivery falls back to satellite', async () => {
+      radio.deregister(RADIO);
+      await turnsUntil(() => !adapter.registered.has(RADIO), 'the de-registration');
+      const a = await order('pdt-3');
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.attempts.get(`${a.orderId}:p-000001#2`) !== undefined), 'a second attempt');
+      expect(s.lifeline.store.attempts.get(`${a.orderId}:p-000001#1`)).toMatchObject({ channel: 'pdt', status: 'failed', detail: expect.stringMatching(/de-registered/) });
+      expect(s.lifeline.store.attempts.get(`${a.orderId}:p-000001#2`)!.channel).not.toBe('pdt');
+    });
+  });
+});
