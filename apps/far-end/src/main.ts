@@ -5,6 +5,7 @@
  *   node dist/apps/far-end/src/main.js ground-station --mqtt mqtt://127.0.0.1:1883 --station wl2h-1
  *       --areas 330104 [--for-s 18000] [--prefix lifeline/drone]
  *   node dist/apps/far-end/src/main.js radio-gateway [--port 3004] --radios 3321751,3300001
+ *   node dist/apps/far-end/src/main.js beidou-terminal --path /dev/pts/N [--interval-s 60] [--level 3]
  * They print one line per message they handle; SIGTERM stops them.
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { startPeer } from './peers';
 const [kind, ...rest] = process.argv.slice(2);
 let values: Record<string, string | undefined>;
 try {
-  values = parseArgs({ args: rest, options: Object.fromEntries(['port', 'system-id', 'password', 'reply-probability', 'invalid-prefix', 'mqtt', 'station', 'areas', 'for-s', 'prefix', 'radios'].map((k) => [k, { type: 'string' as const }])) }).values;
+  values = parseArgs({ args: rest, options: Object.fromEntries(['port', 'system-id', 'password', 'reply-probability', 'invalid-prefix', 'mqtt', 'station', 'areas', 'for-s', 'prefix', 'radios', 'path', 'address', 'interval-s', 'level'].map((k) => [k, { type: 'string' as const }])) }).values;
 } catch (e) {
   process.stderr.write(`far-end: ${(e as Error).message}\n`);
   process.exit(2);

@@ -1,3 +1,4 @@
+import { BeidouTerminalSimulator } from './beidou-terminal';
 import { GroundStation } from './ground-station';
 import { RadioGatewaySimulator } from './radio-gateway';
 import { SmscSimulator } from './smsc';
@@ -44,6 +45,13 @@ const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promis
     await station.start();
     log(`drone ${values.station} on station over ${values.areas} for ${num(values, 'for-s', 18_000)} s`);
     return () => station.stop();
+  },
+  async 'beidou-terminal'(values, log) {
+    if (!values.path) throw new Error('beidou-terminal: expected --path (its end of the serial line, e.g. a pty)');
+    const terminal = new BeidouTerminalSimulator({ path: values.path, address: values.address ?? '0242286', intervalS: num(values, 'interval-s', 60), level: num(values, 'level', 3), replyProbability: num(values, 'reply-probability', 0.8), log });
+    await terminal.start();
+    log(`Beidou terminal on ${values.path}`);
+    return () => terminal.stop();
   },
   async 'radio-gateway'(values, log) {
     const radios = (values.radios ?? '').split(',').filter(Boolean).map(Number);

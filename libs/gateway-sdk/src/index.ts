@@ -5,3 +5,4 @@ export * from './gateway-client';
 export * from './conformance/fake-router';
 export * from './conformance/run-conformance';
 export * from './adapter-config';
+export * from './serial-line';

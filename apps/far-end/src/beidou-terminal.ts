@@ -1,0 +1,83 @@
+import type { Clock } from '@lifeline/domain';
+import { openSerialLine, realClock, type SerialLine } from '@lifeline/gateway-sdk';
+import { decodeContent, encodeContent, encodeSentence, parseSentence } from '../../gateway-beidou/src/rdss';
+
+export interface BeidouTerminalOptions {
+  /** The terminal's end of the serial line (a pty in tests). */
+  path: string;
+  address: string;
+  /** The card's service interval (s) and level. */
+  intervalS: number;
+  level: number;
+  replyProbability?: number;
+  clock?: Clock;
+  random?: () => number;
+  log?: (m: string) => void;
+}
+
+/**
+ * A Beidou RDSS 2.1 terminal on a serial line for tests and demos: answers card info, takes
+ * `$CCTXA` no more than once per service interval (`$BDFKI` with the wait otherwise), and lets
+ * the people it sent to answer with `$BDTXR`. Faults: no signal (answers nothing), refusals.
+ */
+export class BeidouTerminalSimulator {
+  readonly sent: { to: string; text: string }[] = [];
+  /** Answer nothing at all: no signal, or the terminal is off. */
+  silent = false;
+  /** Refuse the next N sends as inhibited. */
+  inhibitNext = 0;
+  private line: SerialLine | null = null;
+  private lastSend = -Infinity;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+
+  constructor(private readonly o: BeidouTerminalOptions) {
+    this.clock = o.clock ?? realClock;
+    this.random = o.random ?? Math.random;
+  }
+
+  async start(): Promise<void> {
+    this.line = await openSerialLine(this.o.path, 115_200, (l) => this.receive(l), (m) => this.o.log?.(m));
+  }
+
+  async stop(): Promise<void> {
+    await this.line?.close();
+  }
+
+  /** Someone with card `from` sends the host's card a message. */
+  incoming(from: string, text: string): void {
+    const now = new Date(this.clock.now()).toISOString().slice(11, 19).replace(/:/g, '').slice(0, 4);
+    this.line?.write(encodeSentence('BD', 'TXR', [1, from, 2, now, encodeContent(text, 2)]));
+  }
+
+  private receive(raw: string): void {
+    if (this.silent) return;
+    let s;
+    try {
+      s = parseSentence(raw);
+    } catch (e) {
+      return this.o.log?.(`bad sentence: ${(e as Error).message}`);
+    }
+    if (s.type === 'ICA') {
+      this.line?.write(encodeSentence('BD', 'ICI', [this.o.address, `0${this.o.address}`, '0000011', 6, this.o.intervalS, this.o.level, 'N', 0]));
+      return;
+    }
+    if (s.type !== 'TXA') return;
+    const now = this.clock.now();
+    const left = (this.lastSend + this.o.intervalS * 1000 - now) / 1000;
+    const mmss = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}${String(sec % 60).padStart(2, '0')}`;
+    if (left > 0) return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'N', 0, mmss(Math.ceil(left))]));
+    if (this.inhibitNext > 0) {
+      this.inhibitNext--;
+      return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'Y', 1, '0000']));
+    }
+    this.lastSend = now;
+    const [to, , mode, content] = s.fields;
+    const text = decodeContent(content, Number(mode));
+    this.sent.push({ to, text });
+    this.o.log?.(`> ${to}: ${text}`);
+    this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'Y', 'Y', 0, mmss(Math.floor(this.o.intervalS))]));
+    const ref = /\[([A-Z0-9]{4,6})\]/.exec(text)?.[1];
+    if (ref && text.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) this.incoming(to, `${ref} 1`);
+  }
+}

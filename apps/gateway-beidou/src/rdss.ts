@@ -1,0 +1,82 @@
+import * as iconv from 'iconv-lite';
+import { ACK_HINT } from '@lifeline/domain';
+
+/**
+ * Beidou RDSS 2.1 sentences (ASCII, NMEA-like): `$` + talker (CC host to terminal, BD terminal to
+ * host) + type + `,` fields + `*hh` + CRLF, where hh is the XOR of every byte between `$` and `*`
+ * in two uppercase hex digits. No npm package speaks it; this is the whole codec.
+ */
+export interface Sentence {
+  talker: string;
+  type: string;
+  fields: string[];
+}
+
+export class SentenceError extends Error {}
+
+export function checksum(body: string): string {
+  let x = 0;
+  for (const b of Buffer.from(body, 'latin1')) x ^= b;
+  return x.toString(16).toUpperCase().padStart(2, '0');
+}
+
+export function encodeSentence(talker: string, type: string, fields: readonly (string | number)[]): string {
+  const body = `${talker}${type},${fields.join(',')}`;
+  return `$${body}*${checksum(body)}\r\n`;
+}
+
+/** Parses one line (with or without CRLF); a bad frame or checksum throws `SentenceError`. */
+export function parseSentence(line: string): Sentence {
+  const m = /^\$([A-Z]{2})([A-Z]{3}),?(.*)\*([0-9A-Fa-f]{2})\r?\n?$/.exec(line);
+  if (!m) throw new SentenceError(`not an RDSS sentence: ${line.slice(0, 60)}`);
+  const body = line.slice(1, line.lastIndexOf('*'));
+  if (checksum(body) !== m[4].toUpperCase()) throw new SentenceError(`checksum ${m[4]} should be ${checksum(body)} in ${line.slice(0, 60)}`);
+  return { talker: m[1], type: m[2], fields: m[3] === '' ? [] : m[3].split(',') };
+}
+
+/** TXA content modes: 0 Chinese (GB2312, 14 bits a character on air), 1 code (BCD digits), 2 mixed (`A4` + GB2312 hex). */
+export type ContentMode = 0 | 1 | 2;
+
+export function encodeContent(text: string, mode: ContentMode): string {
+  if (mode === 1) {
+    if (!/^\d*$/.test(text)) throw new SentenceError('code mode carries digits only');
+    return text;
+  }
+  const hex = iconv.encode(text, 'gb2312').toString('hex').toUpperCase();
+  return mode === 2 ? `A4${hex}` : hex;
+}
+
+export function decodeContent(content: string, mode: number): string {
+  if (mode === 1) return content;
+  const hex = mode === 2 && content.startsWith('A4') ? content.slice(2) : content;
+  if (!/^([0-9A-Fa-f]{2})*$/.test(hex)) throw new SentenceError(`content is not hex: ${content.slice(0, 40)}`);
+  return iconv.decode(Buffer.from(hex, 'hex'), 'gb2312');
+}
+
+/** Bits a text takes on air: 14 per Chinese character in mode 0, 8 per GB2312 byte in mixed mode. */
+export function payloadBits(text: string, mode: ContentMode): number {
+  if (mode === 1) return text.length * 4;
+  const bytes = iconv.encode(text, 'gb2312').length;
+  return mode === 0 ? (bytes / 2) * 14 : bytes * 8;
+}
+
+/**
+ * Cuts a text to fit `maxBits` (a card smaller than the channel's configured size): the ref at
+ * its start and the answer hint at its end (回复1确认) always go out, the middle ends in `…`.
+ */
+export function fitBits(text: string, maxBits: number, mode: ContentMode): string {
+  if (payloadBits(text, mode) <= maxBits) return text;
+  const hint = text.trimEnd().endsWith(ACK_HINT) ? ` ${ACK_HINT}` : '';
+  const chars = [...(hint ? text.trimEnd().slice(0, -ACK_HINT.length).trimEnd() : text)];
+  while (chars.length && payloadBits(chars.join('') + '…' + hint, mode) > maxBits) chars.pop();
+  return chars.join('') + '…' + hint;
+}
+
+/** Card levels and their message size in bits (non-encrypted, BDS-2). */
+export const LEVEL_BITS: Record<number, number> = { 1: 110, 2: 408, 3: 628, 4: 848 };
+
+/** `mmss` of a `$BDFKI` wait field as milliseconds. */
+export function waitMs(mmss: string): number {
+  const m = /^(\d{2})(\d{2})$/.exec(mmss ?? '');
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : 0;
+}

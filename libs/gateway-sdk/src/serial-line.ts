@@ -1,0 +1,28 @@
+import { ReadlineParser, SerialPort } from 'serialport';
+
+/** A line-oriented serial port: what Beidou terminals and AT modems speak. */
+export interface SerialLine {
+  write(text: string): void;
+  /** Raw bytes, for what is not a line (an SMS PDU ends with Ctrl-Z, not CRLF). */
+  writeRaw(bytes: Buffer): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `path` (a device, or one end of a pseudo-terminal pair in tests) and calls `onLine` for
+ * every line, delimiter removed. `prompt`, when given, is also reported when it arrives without a
+ * line end (an AT modem's `> `).
+ */
+export async function openSerialLine(path: string, baudRate: number, onLine: (line: string) => void, log: (m: string) => void, prompt?: string): Promise<SerialLine> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(new Error(`${path}: ${e.message}`)) : resolve())));
+  const parser = port.pipe(new ReadlineParser({ delimiter: '\r\n', encoding: 'latin1' }));
+  parser.on('data', (l: string) => l.length && onLine(l));
+  if (prompt) port.on('data', (b: Buffer) => b.toString('latin1').endsWith(prompt) && onLine(prompt));
+  port.on('error', (e) => log(`${path}: ${e.message}`));
+  return {
+    write: (text) => void port.write(text, 'latin1'),
+    writeRaw: (bytes) => void port.write(bytes),
+    close: () => new Promise<void>((r) => (port.isOpen ? port.close(() => r()) : r())),
+  };
+}

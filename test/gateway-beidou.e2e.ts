@@ -1,0 +1,74 @@
+import { runConformance } from '@lifeline/gateway-sdk';
+import { BeidouAdapter, beidouConfig } from '../apps/gateway-beidou/src/beidou-adapter';
+import { BeidouTerminalSimulator } from '../apps/far-end/src/beidou-terminal';
+import { ptyPair } from '../apps/far-end/src/pty-pair';
+import { payloadBits } from '../apps/gateway-beidou/src/rdss';
+import { testServer, type TestServer } from './support/server';
+import { turnsUntil } from './support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+
+function adapterFor(url: string, token: string, path: string, probeS = 60) {
+  return new BeidouAdapter(
+    beidouConfig.parse({ router: { url, token }, gatewayId: 'beidou-test', areas: ['330100'], window: 4, reconnect: { baseMs: 20, maxMs: 200 }, serial: { path }, feedbackTimeoutS: 2, probeS }),
+  );
+}
+
+describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulator on a pty pair)', () => {
+  let pty: Awaited<ReturnType<typeof ptyPair>>;
+  let terminal: BeidouTerminalSimulator;
+
+  beforeEach(async () => {
+    pty = await ptyPair();
+    terminal = new BeidouTerminalSimulator({ path: pty.b, address: '0242286', intervalS: 0.05, level: 3, replyProbability: 1 });
+    await terminal.start();
+  });
+  afterEach(async () => {
+    await terminal.stop();
+    await pty.stop();
+  });
+
+  it('passes the conformance kit', async () => {
+    const r = await runConformance({
+      channel: 'beidou', to: ['0451736', '0451737'], stepTimeoutMs: 15_000,
+      start: async (url, token) => {
+        const a = adapterFor(url, token, pty.a);
+        await a.start();
+        return () => a.stop();
+      },
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
+  describe('behind the router', () => {
+    let s: TestServer;
+    let adapter: BeidouAdapter;
+    const state = () => s.lifeline.core.reach.state('beidou', '330102', s.clock.now());
+
+    beforeEach(async () => {
+      s = await testServer({ simulators: 'none' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-beidou', pty.a, 0.3);
+      await adapter.start();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'card info and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+    });
+
+    it('sends a long order cut to the card level with its ref, paced by the service interval; the answer closes 叫应', async () => {
+      const body = '山洪预警：上游水库泄洪，请立即组织沿河村庄群众撤离到高处安置点，清点人数后回报指挥部。'.repeat(3);
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'bd-1', { priority: 'flash', to: { people: ['p-000011'] }, body, ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      expect(terminal.sent).toHaveLength(1);
+      expect(terminal.sent[0]).toMatchObject({ to: '0451736', text: expect.stringMatching(new RegExp(`^\\[${a.ref}\\].*… 回复1确认$`)) });
+      expect(payloadBits(terminal.sent[0].text, 2)).toBeLessThanOrEqual(628);
+      expect(adapter.stats.waited).toBe(0);
+    });
+
+    it('a terminal that stops answering takes the Beidou channel down', async () => {
+      terminal.silent = true;
+      await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down', 100_000);
+    });
+  });
+});
