@@ -6,6 +6,7 @@
  *       --areas 330104 [--for-s 18000] [--prefix lifeline/drone]
  *   node dist/apps/far-end/src/main.js radio-gateway [--port 3004] --radios 3321751,3300001
  *   node dist/apps/far-end/src/main.js beidou-terminal --path /dev/pts/N [--interval-s 60] [--level 3]
+ *   node dist/apps/far-end/src/main.js modem --path /dev/pts/N
  * They print one line per message they handle; SIGTERM stops them.
  */
 import { parseArgs } from 'node:util';

@@ -1,5 +1,6 @@
 import { BeidouTerminalSimulator } from './beidou-terminal';
 import { GroundStation } from './ground-station';
+import { ModemSimulator } from './modem';
 import { RadioGatewaySimulator } from './radio-gateway';
 import { SmscSimulator } from './smsc';
 
@@ -52,6 +53,13 @@ const PEERS: Record<string, (values: Values, log: (m: string) => void) => Promis
     await terminal.start();
     log(`Beidou terminal on ${values.path}`);
     return () => terminal.stop();
+  },
+  async modem(values, log) {
+    if (!values.path) throw new Error('modem: expected --path (its end of the serial line, e.g. a pty)');
+    const modem = new ModemSimulator({ path: values.path, reportMs: [2_000, 8_000], invalidPrefix: values['invalid-prefix'] ?? '1749', replyProbability: num(values, 'reply-probability', 0.8), log });
+    await modem.start();
+    log(`Tiantong phone on ${values.path}`);
+    return () => modem.stop();
   },
   async 'radio-gateway'(values, log) {
     const radios = (values.radios ?? '').split(',').filter(Boolean).map(Number);

@@ -1,0 +1,158 @@
+import { parse } from 'node-pdu';
+import { SerialPort } from 'serialport';
+import type { Clock } from '@lifeline/domain';
+import { realClock } from '@lifeline/gateway-sdk';
+import { deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
+
+export interface ModemOptions {
+  /** The modem's end of the serial line (a pty in tests). */
+  path: string;
+  countryCode?: string;
+  /** Status reports come this long after a submit (ms). */
+  reportMs: [number, number];
+  /** Numbers starting with this get +CMS ERROR: 1 (unassigned number). */
+  invalidPrefix?: string;
+  replyProbability?: number;
+  clock?: Clock;
+  random?: () => number;
+  log?: (m: string) => void;
+}
+
+/**
+ * A Tiantong satellite phone (3GPP 27.005 in PDU mode) on a serial line for tests and demos:
+ * AT+CMGS with the `> ` prompt and a PDU ended by Ctrl-Z, +CMGS message references, +CDS status
+ * reports, +CMTI for messages people send back (read with AT+CMGR, deleted with AT+CMGD), AT+CSQ and
+ * AT+CREG?. Faults: no signal (CSQ 99, CMS errors), the next N submits failing.
+ */
+export class ModemSimulator {
+  readonly sent: { to: string; text: string }[] = [];
+  /** No satellite in view: CSQ 99, not registered, submits fail with +CMS ERROR: 331 (no network). */
+  noSignal = false;
+  /** The next N submits answer +CMS ERROR: 42 (congestion). */
+  failNext = 0;
+  private port: SerialPort | null = null;
+  private buffer = '';
+  private awaitingPdu = false;
+  private mr = 0;
+  private readonly stored = new Map<number, string>();
+  private nextIndex = 1;
+  private readonly parts = new Map<string, string[]>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly cc: string;
+
+  constructor(private readonly o: ModemOptions) {
+    this.clock = o.clock ?? realClock;
+    this.random = o.random ?? Math.random;
+    this.cc = o.countryCode ?? '86';
+  }
+
+  async start(): Promise<void> {
+    const port = new SerialPort({ path: this.o.path, baudRate: 115_200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    port.on('data', (b: Buffer) => this.data(b.toString('latin1')));
+    this.port = port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.port?.isOpen ? this.port.close(() => r()) : r()));
+  }
+
+  /** A person texts the phone: stored, announced with +CMTI. */
+  incoming(from: string, text: string): void {
+    const index = this.nextIndex++;
+    this.stored.set(index, deliverPdu(from, text, this.cc));
+    this.say(`+CMTI: "SM",${index}`);
+  }
+
+  private say(...lines: string[]): void {
+    this.port?.write(lines.map((l) => `\r\n${l}\r\n`).join(''), 'latin1');
+  }
+
+  private data(text: string): void {
+    this.buffer += text;
+    for (;;) {
+      if (this.awaitingPdu) {
+        const end = this.buffer.indexOf('\x1a');
+        if (end < 0) return;
+        const pdu = this.buffer.slice(0, end).trim();
+        this.buffer = this.buffer.slice(end + 1);
+        this.awaitingPdu = false;
+        this.submit(pdu);
+        continue;
+      }
+      const end = this.buffer.indexOf('\r');
+      if (end < 0) return;
+      const line = this.buffer.slice(0, end).replace(/^\n/, '').trim();
+      this.buffer = this.buffer.slice(end + 1);
+      if (line) this.command(line);
+    }
+  }
+
+  private command(line: string): void {
+    const up = line.toUpperCase();
+    if (up.startsWith('AT+CMGS=')) {
+      this.awaitingPdu = true;
+      this.port?.write('\r\n> ', 'latin1');
+      return;
+    }
+    if (up === 'AT+CSQ') return this.say(`+CSQ: ${this.noSignal ? 99 : 18},99`, 'OK');
+    if (up === 'AT+CREG?') return this.say(`+CREG: 0,${this.noSignal ? 2 : 1}`, 'OK');
+    const read = /^AT\+CMGR=(\d+)$/.exec(up);
+    if (read) {
+      const pdu = this.stored.get(Number(read[1]));
+      return pdu ? this.say(`+CMGR: 0,,${pdu.length / 2 - 1}`, pdu, 'OK') : this.say('+CMS ERROR: 321');
+    }
+    const del = /^AT\+CMGD=(\d+)$/.exec(up);
+    if (del) this.stored.delete(Number(del[1]));
+    if (up.startsWith('AT')) return this.say('OK');
+    this.say('ERROR');
+  }
+
+  private submit(pdu: string): void {
+    let s;
+    try {
+      s = parse(pdu) as unknown as { address: { phone: string }; type: { statusReportRequest: number }; data: { getText(): string; parts: { header: unknown }[] } };
+    } catch (e) {
+      return this.say('+CMS ERROR: 304');
+    }
+    const to = fromInternational(s.address.phone ?? '', this.cc);
+    if (this.noSignal) return this.say('+CMS ERROR: 331');
+    if (this.failNext > 0) {
+      this.failNext--;
+      return this.say('+CMS ERROR: 42');
+    }
+    if (this.o.invalidPrefix && to.startsWith(this.o.invalidPrefix)) return this.say('+CMS ERROR: 1');
+    const mr = (this.mr = (this.mr + 1) & 0xff);
+    this.say(`+CMGS: ${mr}`, 'OK');
+    this.collect(to, s.data.getText(), s.data.parts[0]?.header);
+    if (s.type.statusReportRequest) {
+      const at = this.clock.now() + this.o.reportMs[0] + this.random() * (this.o.reportMs[1] - this.o.reportMs[0]);
+      this.clock.schedule(at, () => {
+        const report = statusReportPdu(mr, to, 0x00, new Date(this.clock.now()), this.cc);
+        this.say(`+CDS: ${report.length / 2 - 1}`, report);
+      });
+    }
+  }
+
+  /** Rebuilds a concatenated message from its parts, then plays the person who reads it. */
+  private collect(to: string, text: string, header: unknown): void {
+    const h = header ? (JSON.parse(JSON.stringify(header)) as { POINTER?: number; SEGMENTS?: number; CURRENT?: number }) : null;
+    let whole = text;
+    if (h?.SEGMENTS && h.SEGMENTS > 1) {
+      const key = `${to}/${h.POINTER}`;
+      const parts = this.parts.get(key) ?? new Array<string>(h.SEGMENTS).fill('');
+      parts[(h.CURRENT ?? 1) - 1] = text;
+      this.parts.set(key, parts);
+      if (parts.some((p) => p === '')) return;
+      this.parts.delete(key);
+      whole = parts.join('');
+    }
+    this.sent.push({ to, text: whole });
+    this.o.log?.(`> ${to}: ${whole}`);
+    const ref = /\[([A-Z0-9]{4,6})\]/.exec(whole)?.[1];
+    if (ref && whole.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) {
+      this.clock.schedule(this.clock.now() + this.o.reportMs[1] + 1, () => this.incoming(to, `${ref} 1`));
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { VirtualClock } from '@lifeline/engine';
+import { AtSession } from './at-session';
+
+function session() {
+  const written: string[] = [];
+  const unsolicited: [string, string | null][] = [];
+  const clock = new VirtualClock();
+  const at = new AtSession({ write: (t) => written.push(t), writeRaw: () => {}, close: async () => {} }, clock, (c, p) => unsolicited.push([c, p]));
+  return { at, written, unsolicited, clock };
+}
+
+describe('AtSession', () => {
+  it('never puts a second command on the line before the first has its final result', async () => {
+    const { at, written } = session();
+    const first = at.command('AT+CSQ');
+    const second = at.command('AT+CREG?');
+    expect(written).toEqual(['AT+CSQ\r']);
+    at.receive('+CSQ: 18,99');
+    at.receive('OK');
+    await expect(first).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CSQ: 18,99'] });
+    expect(written).toEqual(['AT+CSQ\r', 'AT+CREG?\r']);
+    at.receive('+CMS ERROR: 42');
+    await expect(second).resolves.toMatchObject({ ok: false, final: '+CMS ERROR: 42' });
+  });
+
+  it('sends a PDU once after the prompt, even when the prompt is reported twice', async () => {
+    const { at, written } = session();
+    const p = at.command('AT+CMGS=20', { payload: '0011' });
+    at.receive('> ');
+    at.receive('> ');
+    at.receive('+CMGS: 7');
+    at.receive('OK');
+    await expect(p).resolves.toMatchObject({ ok: true, lines: ['+CMGS: 7'] });
+    expect(written).toEqual(['AT+CMGS=20\r', '0011\x1a']);
+  });
+
+  it('routes unsolicited codes arriving mid-command, with the PDU line after +CDS', async () => {
+    const { at, unsolicited } = session();
+    const p = at.command('AT+CSQ');
+    at.receive('+CMTI: "SM",3');
+    at.receive('+CDS: 25');
+    at.receive('0006050D91');
+    at.receive('OK');
+    await expect(p).resolves.toMatchObject({ ok: true, lines: [] });
+    expect(unsolicited).toEqual([['+CMTI: "SM",3', null], ['+CDS: 25', '0006050D91']]);
+  });
+
+  it('times a silent command out and goes on with the next', async () => {
+    const { at, written, clock } = session();
+    const stuck = at.command('AT+CMGR=1', { timeoutMs: 1_000 });
+    const next = at.command('AT+CSQ');
+    const timedOut = expect(stuck).rejects.toThrow(/no answer in 1000 ms/);
+    await clock.advance(1_000);
+    await timedOut;
+    expect(written).toEqual(['AT+CMGR=1\r', 'AT+CSQ\r']);
+    at.receive('OK');
+    await expect(next).resolves.toMatchObject({ ok: true });
+  });
+});

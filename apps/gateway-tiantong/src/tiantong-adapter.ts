@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { id } from '@lifeline/contracts';
+import type { Clock } from '@lifeline/domain';
+import { GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { AtSession, type AtResult } from './at-session';
+import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
+
+export const tiantongConfig = linkConfig.extend({
+  channel: id.default('tiantong'),
+  serial: z.strictObject({ path: z.string().min(1), baudRate: z.number().int().default(115_200) }),
+  /** Directory numbers are national; PDUs carry them with this country code. */
+  countryCode: z.string().regex(/^\d{1,3}$/).default('86'),
+  /** AT+CSQ and AT+CREG? this often: no signal or no registration is `down`. */
+  pollS: z.number().min(0.1).default(30),
+  commandTimeoutS: z.number().min(0.1).default(10),
+  /** A submit over a satellite link takes a while: AT+CMGS gets this long. */
+  submitTimeoutS: z.number().min(1).default(60),
+});
+export type TiantongConfig = z.output<typeof tiantongConfig>;
+
+/** +CMS ERROR causes that no retry fixes: the number does not exist (3GPP 24.011 / 27.005). */
+const PERMANENT_CMS = new Set([1, 28, 30]);
+
+interface Sent {
+  attemptId: string;
+  parts: number;
+  delivered: number;
+}
+
+/**
+ * A Tiantong satellite phone (or any GSM modem) on a serial line, in PDU mode: each send is one
+ * AT+CMGS per part with a status report asked for; +CMGS accepts it, +CDS status reports confirm
+ * delivery, +CMS ERROR fails it (for good when the number does not exist); +CMTI messages are read,
+ * forwarded as replies and deleted; AT+CSQ / AT+CREG? give the link's health.
+ */
+export class TiantongAdapter {
+  readonly client: GatewayClient;
+  private line: SerialLine | null = null;
+  private at: AtSession | null = null;
+  private readonly byReference = new Map<number, Sent>();
+  private stopPoll: (() => void) | null = null;
+  private state: 'up' | 'down' | null = null;
+  readonly stats = { submits: 0, reports: 0, received: 0 };
+
+  constructor(
+    private readonly config: TiantongConfig,
+    private readonly log: (m: string) => void = () => {},
+    private readonly clock: Clock = realClock,
+  ) {
+    this.client = new GatewayClient({
+      url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel,
+      areas: config.areas, window: config.window, backoff: config.reconnect, clock, log: (m) => log(`router link: ${m}`),
+      onSend: (f) => this.send(f),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.client.health('down', 'modem not initialised yet');
+    this.line = await openSerialLine(this.config.serial.path, this.config.serial.baudRate, (l) => this.at?.receive(l), (m) => this.log(m), '> ');
+    this.at = new AtSession(this.line, this.clock, (code, pdu) => this.unsolicited(code, pdu));
+    for (const cmd of ['ATE0', 'AT+CMGF=0', 'AT+CNMI=2,1,0,1,0']) {
+      const r = await this.cmd(cmd).catch((e: Error) => ({ ok: false, final: e.message, lines: [] }));
+      if (!r.ok) this.log(`${cmd}: ${r.final}`);
+    }
+    this.client.start();
+    await this.poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopPoll?.();
+    this.at?.abort('adapter stopping');
+    await this.client.stop();
+    await this.line?.close();
+  }
+
+  private cmd(text: string, payload?: string): Promise<AtResult> {
+    const timeoutS = payload === undefined ? this.config.commandTimeoutS : this.config.submitTimeoutS;
+    return this.at!.command(text, { payload, timeoutMs: timeoutS * 1000 });
+  }
+
+  private async send(f: SendFrame): Promise<void> {
+    if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
+    const sent: Sent = { attemptId: f.attemptId, parts: 0, delivered: 0 };
+    const parts = submitParts(f.to, f.text, this.config.countryCode);
+    const references: number[] = [];
+    for (const part of parts) {
+      const r = await this.cmd(`AT+CMGS=${part.tpduLength}`, part.pdu);
+      this.stats.submits++;
+      const cms = /^\+CMS ERROR: ?(\d+)/.exec(r.final);
+      if (!r.ok) {
+        for (const ref of references) this.byReference.delete(ref);
+        return this.client.failed(f.attemptId, `AT+CMGS: ${r.final}`, !!cms && PERMANENT_CMS.has(Number(cms[1])));
+      }
+      const mr = Number(/^\+CMGS: ?(\d+)/.exec(r.lines.find((l) => l.startsWith('+CMGS')) ?? '')?.[1]);
+      if (Number.isInteger(mr)) {
+        references.push(mr);
+        this.byReference.set(mr, sent);
+      }
+    }
+    sent.parts = references.length;
+    this.client.accepted(f.attemptId);
+    while (this.byReference.size > 255) this.byReference.delete(this.byReference.keys().next().value!);
+  }
+
+  private unsolicited(code: string, pdu: string | null): void {
+    if (code.startsWith('+CDS') && pdu) return this.statusReport(pdu);
+    const index = /^\+CMTI: ?"?\w+"?,(\d+)/.exec(code)?.[1];
+    if (index) void this.readMessage(Number(index));
+  }
+
+  private statusReport(pdu: string): void {
+    const r = readStatusReport(pdu);
+    if (!r) return this.log(`status report not understood: ${pdu.slice(0, 40)}`);
+    this.stats.reports++;
+    const sent = this.byReference.get(r.reference);
+    if (!sent) return;
+    const outcome = reportOutcome(r.status);
+    if (outcome === 'pending') return;
+    this.byReference.delete(r.reference);
+    if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
+    if (++sent.delivered === sent.parts) this.client.delivered(sent.attemptId);
+  }
+
+  private async readMessage(index: number): Promise<void> {
+    try {
+      const r = await this.cmd(`AT+CMGR=${index}`);
+      const pdu = r.lines.find((l) => /^[0-9A-Fa-f]+$/.test(l.trim()));
+      const m = pdu ? readDeliver(pdu, this.config.countryCode) : null;
+      if (m) {
+        this.stats.received++;
+        this.client.reply(m.from, m.text);
+      } else this.log(`message ${index} not understood`);
+      await this.cmd(`AT+CMGD=${index}`);
+    } catch (e) {
+      this.log(`reading message ${index}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Signal and registration: 99 or not registered (stat 1 home, 5 roaming) is down. */
+  private async poll(): Promise<void> {
+    try {
+      const csq = await this.cmd('AT+CSQ');
+      const creg = await this.cmd('AT+CREG?');
+      const rssi = Number(/\+CSQ: ?(\d+)/.exec(csq.lines.join(' '))?.[1] ?? 99);
+      const stat = Number(/\+CREG: ?\d+,(\d+)/.exec(creg.lines.join(' '))?.[1] ?? 0);
+      const up = rssi !== 99 && (stat === 1 || stat === 5);
+      this.report(up ? 'up' : 'down', up ? `signal ${rssi}/31, registered` : rssi === 99 ? 'no satellite signal' : `not registered (stat ${stat})`);
+    } catch (e) {
+      this.report('down', `modem does not answer: ${(e as Error).message}`);
+    }
+    this.stopPoll = this.clock.schedule(this.clock.now() + this.config.pollS * 1000, () => void this.poll());
+  }
+
+  private report(state: 'up' | 'down', detail: string): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.client.health(state, detail);
+    this.log(`health ${state}: ${detail}`);
+  }
+}

@@ -1,0 +1,76 @@
+import { runConformance } from '@lifeline/gateway-sdk';
+import { TiantongAdapter, tiantongConfig } from '../apps/gateway-tiantong/src/tiantong-adapter';
+import { ModemSimulator } from '../apps/far-end/src/modem';
+import { ptyPair } from '../apps/far-end/src/pty-pair';
+import { testServer, type TestServer } from './support/server';
+import { turnsUntil } from './support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+
+function adapterFor(url: string, token: string, path: string, pollS = 30) {
+  return new TiantongAdapter(
+    tiantongConfig.parse({ router: { url, token }, gatewayId: 'tiantong-test', areas: ['330100'], window: 4, reconnect: { baseMs: 20, maxMs: 200 }, serial: { path }, pollS, commandTimeoutS: 2 }),
+  );
+}
+
+describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, modem simulator on a pty pair)', () => {
+  let pty: Awaited<ReturnType<typeof ptyPair>>;
+  let modem: ModemSimulator;
+
+  beforeEach(async () => {
+    pty = await ptyPair();
+    modem = new ModemSimulator({ path: pty.b, reportMs: [1, 10], invalidPrefix: '1749', replyProbability: 1 });
+    await modem.start();
+  });
+  afterEach(async () => {
+    await modem.stop();
+    await pty.stop();
+  });
+
+  it('passes the conformance kit', async () => {
+    const r = await runConformance({
+      channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000', stepTimeoutMs: 10_000,
+      start: async (url, token) => {
+        const a = adapterFor(url, token, pty.a);
+        await a.start();
+        return () => a.stop();
+      },
+    });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  });
+
+  describe('behind the router', () => {
+    let s: TestServer;
+    let adapter: TiantongAdapter;
+    const state = () => s.lifeline.core.reach.state('tiantong', '330100', s.clock.now());
+
+    beforeEach(async () => {
+      s = await testServer({ simulators: 'none' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-tiantong', pty.a, 0.2);
+      await adapter.start();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'signal, registration and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+    });
+
+    it('sends a long order as concatenated UCS-2 PDUs, confirmed by status reports; the answer read with AT+CMGR closes 叫应', async () => {
+      const body = '台风“梅花”今晚登陆滨江县沿海，风力可达十四级。请立即组织沿海低洼地带、危旧房屋和渔船上的群众向避灾安置点转移，清点人数后上报。';
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-1', { priority: 'flash', to: { people: ['p-000001'] }, body, ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      expect(modem.sent).toEqual([{ to: '17403252928', text: expect.stringContaining(body.slice(0, 20)) }]);
+      expect(modem.sent[0].text).toMatch(new RegExp(`^\\[${a.ref}\\].*回复1确认$`));
+      expect(adapter.stats.submits).toBeGreaterThan(1);
+    });
+
+    it('a failed submit (+CMS ERROR: 42) is retryable; losing the satellite takes the channel down', async () => {
+      modem.failNext = 1;
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.store.attempts.get(`${a.orderId}:p-000001#1`)?.status === 'failed'), 'the first attempt failed');
+      expect(s.lifeline.store.attempts.get(`${a.orderId}:p-000001#1`)!.detail).toMatch(/CMS ERROR: 42/);
+      modem.noSignal = true;
+      await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down', 100_000);
+    });
+  });
+});
