@@ -1,8 +1,8 @@
-import { runConformance } from '@lifeline/gateway-sdk';
 import { BeidouAdapter, beidouConfig } from '../apps/gateway-beidou/src/beidou-adapter';
 import { BeidouTerminalSimulator } from '../apps/far-end/src/beidou-terminal';
 import { ptyPair } from '../apps/far-end/src/pty-pair';
 import { payloadBits } from '../apps/gateway-beidou/src/rdss';
+import { expectConformance } from './support/conformance';
 import { testServer, type TestServer } from './support/server';
 import { turnsUntil } from './support/turns';
 
@@ -29,15 +29,7 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
   });
 
   it('passes the conformance kit', async () => {
-    const r = await runConformance({
-      channel: 'beidou', to: ['0451736', '0451737'], stepTimeoutMs: 15_000,
-      start: async (url, token) => {
-        const a = adapterFor(url, token, pty.a);
-        await a.start();
-        return () => a.stop();
-      },
-    });
-    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    await expectConformance({ channel: 'beidou', to: ['0451736', '0451737'], stepTimeoutMs: 15_000 }, (url, token) => adapterFor(url, token, pty.a));
   });
 
   describe('behind the router', () => {

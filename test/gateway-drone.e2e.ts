@@ -1,7 +1,7 @@
-import { runConformance } from '@lifeline/gateway-sdk';
 import { DroneAdapter, droneConfig } from '../apps/gateway-drone/src/drone-adapter';
 import { GroundStation } from '../apps/far-end/src/ground-station';
 import { mqttBroker } from './support/mqtt-broker';
+import { expectConformance } from './support/conformance';
 import { testServer, type TestServer } from './support/server';
 import { turnsUntil } from './support/turns';
 
@@ -18,15 +18,9 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
     const station = new GroundStation({ mqttUrl: broker.url, station: 'kit-drone', topicPrefix, areas: ['330104'], forS: 3600, deliverMs: [1, 10], invalidPrefix: '1990' });
     await station.start();
     try {
-      const r = await runConformance({
-        channel: 'drone', to: ['13800000001', '13800000002'], invalidTo: '19900000000', stepTimeoutMs: 10_000,
-        start: async (url, token) => {
-          const a = new DroneAdapter(droneConfig.parse({ router: { url, token }, window: 8, reconnect: { baseMs: 20, maxMs: 200 }, mqtt: { url: broker.url, topicPrefix }, stations: ['kit-drone'] }));
-          a.start();
-          return () => a.stop();
-        },
-      });
-      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+      const config = (url: string, token: string) =>
+        droneConfig.parse({ router: { url, token }, window: 8, reconnect: { baseMs: 20, maxMs: 200 }, mqtt: { url: broker.url, topicPrefix }, stations: ['kit-drone'] });
+      await expectConformance({ channel: 'drone', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => new DroneAdapter(config(url, token)));
     } finally {
       await station.stop();
     }

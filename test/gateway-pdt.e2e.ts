@@ -1,6 +1,6 @@
-import { runConformance } from '@lifeline/gateway-sdk';
 import { PdtAdapter, pdtConfig } from '../apps/gateway-pdt/src/pdt-adapter';
 import { RadioGatewaySimulator } from '../apps/far-end/src/radio-gateway';
+import { expectConformance } from './support/conformance';
 import { testServer, type TestServer } from './support/server';
 import { turnsUntil } from './support/turns';
 
@@ -28,15 +28,7 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
   afterEach(() => radio.close());
 
   it('passes the conformance kit', async () => {
-    const r = await runConformance({
-      channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001', stepTimeoutMs: 10_000,
-      start: async (url, token) => {
-        const a = adapterFor(url, token, port);
-        await a.start();
-        return () => a.stop();
-      },
-    });
-    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    await expectConformance({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001' }, (url, token) => adapterFor(url, token, port));
   });
 
   describe('behind the router', () => {

@@ -1,6 +1,6 @@
-import { runConformance } from '@lifeline/gateway-sdk';
 import { SmppAdapter, smppConfig } from '../apps/gateway-smpp/src/smpp-adapter';
 import { SmscSimulator } from '../apps/far-end/src/smsc';
+import { expectConformance } from './support/conformance';
 import { testServer, type TestServer } from './support/server';
 import { turnsUntil } from './support/turns';
 
@@ -31,15 +31,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
   afterEach(() => smsc.close());
 
   it('passes the conformance kit', async () => {
-    const r = await runConformance({
-      channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000', stepTimeoutMs: 10_000,
-      start: async (url, token) => {
-        const a = adapterFor(url, token, port);
-        a.start();
-        return () => a.stop();
-      },
-    });
-    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    await expectConformance({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => adapterFor(url, token, port));
   });
 
   describe('behind the router', () => {

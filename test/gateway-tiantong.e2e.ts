@@ -1,7 +1,7 @@
-import { runConformance } from '@lifeline/gateway-sdk';
 import { TiantongAdapter, tiantongConfig } from '../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../apps/far-end/src/modem';
 import { ptyPair } from '../apps/far-end/src/pty-pair';
+import { expectConformance } from './support/conformance';
 import { testServer, type TestServer } from './support/server';
 import { turnsUntil } from './support/turns';
 
@@ -28,15 +28,7 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
   });
 
   it('passes the conformance kit', async () => {
-    const r = await runConformance({
-      channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000', stepTimeoutMs: 10_000,
-      start: async (url, token) => {
-        const a = adapterFor(url, token, pty.a);
-        await a.start();
-        return () => a.stop();
-      },
-    });
-    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    await expectConformance({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000' }, (url, token) => adapterFor(url, token, pty.a));
   });
 
   describe('behind the router', () => {

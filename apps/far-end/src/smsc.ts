@@ -43,7 +43,7 @@ export class SmscSimulator {
   throttleNext = 0;
   private readonly server: smpp.Server;
   private readonly sessions = new Set<smpp.Session>();
-  private readonly waiting: smpp.PDU[] = [];
+  private readonly waiting: smpp.Pdu[] = [];
   private readonly parts = new Map<string, { texts: string[]; ids: string[] }>();
   private nextId = 0x1000;
   private windowStart = 0;
@@ -164,7 +164,7 @@ export class SmscSimulator {
     this.deliverOrWait(new smpp.PDU('deliver_sm', { source_addr: to, esm_class: 0x04, short_message: text, receipted_message_id: messageId, message_state: state }));
   }
 
-  private deliverOrWait(pdu: smpp.PDU): void {
+  private deliverOrWait(pdu: smpp.Pdu): void {
     const session = [...this.sessions][0];
     if (session) session.send(pdu);
     else this.waiting.push(pdu);

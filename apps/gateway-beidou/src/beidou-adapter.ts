@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
-import { GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { bds3, rdss2, type Dialect } from './dialects';
 import { encodeSentence, fitBits, LEVEL_BITS, parseSentence, SentenceError, type ContentMode } from './rdss';
 
@@ -56,9 +56,9 @@ export class BeidouAdapter {
     private readonly clock: Clock = realClock,
   ) {
     this.dialect = config.protocol === 'bds3' ? bds3(config.bds3.encoding, config.bds3.frequencyPoint, config.bds3.confirm) : rdss2(config.contentMode as ContentMode);
-    this.client = new GatewayClient({
-      url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel,
-      areas: config.areas, window: config.window, backoff: config.reconnect, clock, log: (m) => log(`router link: ${m}`),
+    this.client = clientFromConfig(config, {
+      clock,
+      log,
       onSend: (f) => {
         if (!/^\d{1,7}$/.test(f.to)) return this.client.failed(f.attemptId, `${f.to} is not a Beidou card address`, true);
         this.queue.push(f);

@@ -2,7 +2,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
-import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE, TMP_RESULT, type RadioIp, type TmpMessage } from './hdap-codec';
 
 export const pdtConfig = linkConfig.extend({
@@ -57,11 +57,7 @@ export class PdtAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = realClock,
   ) {
-    this.client = new GatewayClient({
-      url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel,
-      areas: config.areas, window: config.window, backoff: config.reconnect, clock, log: (m) => log(`router link: ${m}`),
-      onSend: (f) => this.send(f),
-    });
+    this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }
 
   /** The UDP port the adapter listens on (after start). */

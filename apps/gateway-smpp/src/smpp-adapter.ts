@@ -2,7 +2,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments, type Clock } from '@lifeline/domain';
-import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatUdh, readReceipt, receiptOutcome } from './receipts';
 import { SmscLink } from './smsc-link';
 
@@ -59,18 +59,7 @@ export class SmppAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = realClock,
   ) {
-    this.client = new GatewayClient({
-      url: config.router.url,
-      token: config.router.token,
-      gatewayId: config.gatewayId,
-      channel: config.channel,
-      areas: config.areas,
-      window: config.window,
-      backoff: config.reconnect,
-      clock,
-      log: (m) => log(`router link: ${m}`),
-      onSend: (f) => this.send(f),
-    });
+    this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.link = new SmscLink({
       ...config.smsc,
       clock,

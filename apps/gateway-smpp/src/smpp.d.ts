@@ -25,15 +25,7 @@ declare module 'smpp' {
 
   export function connect(options: { url: string; auto_enquire_link_period?: number }, onConnect?: () => void): Session;
   export function createServer(onSession: (session: Session) => void): Server;
-  export class PDU implements Pdu {
-    constructor(command: string, options?: Record<string, unknown>);
-    command: string;
-    command_status: number;
-    sequence_number: number;
-    [field: string]: any;
-    isResponse(): boolean;
-    response(options?: Record<string, unknown>): Pdu;
-  }
+  export const PDU: new (command: string, options?: Record<string, unknown>) => Pdu;
   export const encodings: Record<string, { encode(text: string): Buffer; decode(b: Buffer): string; match(text: string): boolean }>;
   export const ESME_ROK: number;
   export const ESME_RTHROTTLED: number;

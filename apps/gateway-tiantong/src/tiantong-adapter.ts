@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
-import { GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -47,11 +47,7 @@ export class TiantongAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = realClock,
   ) {
-    this.client = new GatewayClient({
-      url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel,
-      areas: config.areas, window: config.window, backoff: config.reconnect, clock, log: (m) => log(`router link: ${m}`),
-      onSend: (f) => this.send(f),
-    });
+    this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }
 
   async start(): Promise<void> {

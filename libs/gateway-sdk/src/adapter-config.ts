@@ -15,6 +15,8 @@ export const linkConfig = z.strictObject({
   reconnect: z.strictObject({ baseMs: z.number().int().min(10).default(500), maxMs: z.number().int().min(100).default(30_000) }).prefault({}),
 });
 
+export type LinkConfig = z.output<typeof linkConfig>;
+
 export class AdapterConfigError extends Error {}
 
 /**

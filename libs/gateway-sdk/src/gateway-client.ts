@@ -237,6 +237,20 @@ export class GatewayClient {
   }
 }
 
+/**
+ * The client of an adapter whose config holds the link settings (`linkConfig` and its channel):
+ * router URL and token, hello and back-off come from the config, the device part from the adapter.
+ */
+export function clientFromConfig(
+  config: { router: { url: string; token: string }; gatewayId: string; channel: string; areas: string[]; window: number; reconnect: { baseMs: number; maxMs: number } },
+  o: { clock: Clock; log: (m: string) => void; onSend: GatewayClientOptions['onSend'] },
+): GatewayClient {
+  return new GatewayClient({
+    url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel, areas: config.areas,
+    window: config.window, backoff: config.reconnect, clock: o.clock, log: (m) => o.log(`router link: ${m}`), onSend: o.onSend,
+  });
+}
+
 /** Checks a frame an adapter builds against the contract before it goes out (tests, kits). */
 export function checkGatewayFrame(frame: unknown): string | null {
   const r = gatewayFrame.safeParse(frame);
