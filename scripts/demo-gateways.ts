@@ -10,26 +10,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ptyPair } from '../apps/far-end/src/pty-pair';
+import { freePort } from './lib/free-port';
 
 const keep = process.argv.includes('--keep');
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-demo-'));
 const children: { name: string; child: ChildProcess }[] = [];
 const stops: (() => Promise<void>)[] = [];
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -1,6 +1,7 @@
 import type { Clock } from '@lifeline/domain';
 import { openSerialLine, realClock, type SerialLine } from '@lifeline/gateway-sdk';
-import { decodeContent, encodeContent, encodeSentence, parseSentence } from '../../gateway-beidou/src/rdss';
+import { decodeContent, encodeContent, encodeSentence, mmss, parseSentence } from '../../gateway-beidou/src/rdss';
+import { answerTo } from './answer';
 
 export interface BeidouTerminalOptions {
   /** The terminal's end of the serial line (a pty in tests). */
@@ -65,7 +66,6 @@ export class BeidouTerminalSimulator {
     if (s.type !== 'TXA') return;
     const now = this.clock.now();
     const left = (this.lastSend + this.o.intervalS * 1000 - now) / 1000;
-    const mmss = (sec: number) => `${String(Math.floor(sec / 60)).padStart(2, '0')}${String(sec % 60).padStart(2, '0')}`;
     if (left > 0) return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'N', 0, mmss(Math.ceil(left))]));
     if (this.inhibitNext > 0) {
       this.inhibitNext--;
@@ -77,7 +77,7 @@ export class BeidouTerminalSimulator {
     this.sent.push({ to, text });
     this.o.log?.(`> ${to}: ${text}`);
     this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'Y', 'Y', 0, mmss(Math.floor(this.o.intervalS))]));
-    const ref = /\[([A-Z0-9]{4,6})\]/.exec(text)?.[1];
-    if (ref && text.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) this.incoming(to, `${ref} 1`);
+    const answer = answerTo(text, this.o.replyProbability, this.random);
+    if (answer) this.incoming(to, answer);
   }
 }

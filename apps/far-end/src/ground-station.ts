@@ -1,7 +1,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { between } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import { realClock } from '@lifeline/gateway-sdk';
 import { sendMessage, type HealthMessage } from '../../gateway-drone/src/station-messages';
+import { answerTo } from './answer';
 
 export interface GroundStationOptions {
   mqttUrl: string;
@@ -90,13 +92,13 @@ export class GroundStation {
     const status = (body: Record<string, unknown>) => void this.publish('sms/status', { id: m.id, ...body }, false);
     if (this.o.invalidPrefix && m.to.startsWith(this.o.invalidPrefix)) return status({ status: 'failed', permanent: true, reason: 'not a subscriber' });
     status({ status: 'accepted' });
-    const at = this.clock.now() + this.o.deliverMs[0] + this.random() * (this.o.deliverMs[1] - this.o.deliverMs[0]);
+    const at = this.clock.now() + between(this.random, this.o.deliverMs);
     this.clock.schedule(at, () => {
       this.received.push({ to: m.to, text: m.text });
       this.o.log?.(`> ${m.to}: ${m.text}`);
       status({ status: 'delivered' });
-      const ref = /\[([A-Z0-9]{4,6})\]/.exec(m.text)?.[1];
-      if (ref && m.text.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) void this.reply(m.to, `${ref} 1`);
+      const answer = answerTo(m.text, this.o.replyProbability, this.random);
+      if (answer) void this.reply(m.to, answer);
     });
   }
 }

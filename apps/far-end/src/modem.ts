@@ -1,8 +1,10 @@
 import { parse } from 'node-pdu';
 import { SerialPort } from 'serialport';
+import { between } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import { realClock } from '@lifeline/gateway-sdk';
-import { deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
+import { concatOf, deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
+import { answerTo } from './answer';
 
 export interface ModemOptions {
   /** The modem's end of the serial line (a pty in tests). */
@@ -127,7 +129,7 @@ export class ModemSimulator {
     this.say(`+CMGS: ${mr}`, 'OK');
     this.collect(to, s.data.getText(), s.data.parts[0]?.header);
     if (s.type.statusReportRequest) {
-      const at = this.clock.now() + this.o.reportMs[0] + this.random() * (this.o.reportMs[1] - this.o.reportMs[0]);
+      const at = this.clock.now() + between(this.random, this.o.reportMs);
       this.clock.schedule(at, () => {
         const report = statusReportPdu(mr, to, 0x00, new Date(this.clock.now()), this.cc);
         this.say(`+CDS: ${report.length / 2 - 1}`, report);
@@ -137,12 +139,12 @@ export class ModemSimulator {
 
   /** Rebuilds a concatenated message from its parts, then plays the person who reads it. */
   private collect(to: string, text: string, header: unknown): void {
-    const h = header ? (JSON.parse(JSON.stringify(header)) as { POINTER?: number; SEGMENTS?: number; CURRENT?: number }) : null;
+    const c = concatOf(header);
     let whole = text;
-    if (h?.SEGMENTS && h.SEGMENTS > 1) {
-      const key = `${to}/${h.POINTER}`;
-      const parts = this.parts.get(key) ?? new Array<string>(h.SEGMENTS).fill('');
-      parts[(h.CURRENT ?? 1) - 1] = text;
+    if (c) {
+      const key = `${to}/${c.ref}`;
+      const parts = this.parts.get(key) ?? new Array<string>(c.total).fill('');
+      parts[c.seq - 1] = text;
       this.parts.set(key, parts);
       if (parts.some((p) => p === '')) return;
       this.parts.delete(key);
@@ -150,9 +152,7 @@ export class ModemSimulator {
     }
     this.sent.push({ to, text: whole });
     this.o.log?.(`> ${to}: ${whole}`);
-    const ref = /\[([A-Z0-9]{4,6})\]/.exec(whole)?.[1];
-    if (ref && whole.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) {
-      this.clock.schedule(this.clock.now() + this.o.reportMs[1] + 1, () => this.incoming(to, `${ref} 1`));
-    }
+    const answer = answerTo(whole, this.o.replyProbability, this.random);
+    if (answer) this.clock.schedule(this.clock.now() + this.o.reportMs[1] + 1, () => this.incoming(to, answer));
   }
 }

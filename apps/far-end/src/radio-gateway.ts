@@ -1,7 +1,9 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { between } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import { realClock } from '@lifeline/gateway-sdk';
 import { decodeFrame, encodeRrs, encodeTmp, RRS_TYPE, type RadioIp } from '../../gateway-pdt/src/hdap-codec';
+import { answerTo } from './answer';
 
 export interface RadioGatewayOptions {
   /** The dispatcher's radio id; its address is learnt from its first datagram (the online check). */
@@ -106,13 +108,13 @@ export class RadioGatewaySimulator {
     if (this.o.invalidPrefix && String(radioId).startsWith(this.o.invalidPrefix)) return ack(3);
     if (this.o.off?.includes(radioId)) return ack(10);
     if (this.random() < (this.o.loss ?? 0)) return;
-    const at = this.clock.now() + this.o.ackMs[0] + this.random() * (this.o.ackMs[1] - this.o.ackMs[0]);
+    const at = this.clock.now() + between(this.random, this.o.ackMs);
     this.clock.schedule(at, () => {
       if (!this.received.some((r) => r.radioId === radioId && r.text === m.text)) this.received.push({ radioId, text: m.text });
       this.o.log?.(`> radio ${radioId}: ${m.text}`);
       ack(0);
-      const ref = /\[([A-Z0-9]{4,6})\]/.exec(m.text)?.[1];
-      if (ref && m.text.includes('回复1确认') && this.random() < (this.o.replyProbability ?? 0)) this.radioSays(radioId, `${ref} 1`);
+      const answer = answerTo(m.text, this.o.replyProbability, this.random);
+      if (answer) this.radioSays(radioId, answer);
     });
   }
 }

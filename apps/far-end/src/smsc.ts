@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
+import { between } from '@lifeline/channels';
 import type { Clock } from '@lifeline/domain';
 import { realClock } from '@lifeline/gateway-sdk';
+import { messageText } from '../../gateway-smpp/src/smpp-pdu';
+import { answerTo } from './answer';
 
 export interface SmscOptions {
   systemId: string;
@@ -123,8 +126,7 @@ export class SmscSimulator {
     }
     const messageId = (this.nextId++).toString(16).toUpperCase();
     session.send(pdu.response({ message_id: messageId }));
-    const { concat, text } = readBody(pdu);
-    this.collect(String(pdu.source_addr), to, concat, text, messageId);
+    this.collect(String(pdu.source_addr), to, concatOf(pdu), messageText(pdu), messageId);
     const unreachable = !!this.o.unreachablePrefix && to.startsWith(this.o.unreachablePrefix);
     const at = this.clock.now() + between(this.random, this.o.deliverMs);
     this.clock.schedule(at, () => this.receipt(to, messageId, unreachable ? 5 : 2));
@@ -150,10 +152,10 @@ export class SmscSimulator {
   private delivered(m: SmscMessage): void {
     this.messages.push(m);
     this.log(`${m.from} > ${m.to} (${m.parts} part${m.parts > 1 ? 's' : ''}): ${m.text}`);
-    const ref = /\[([A-Z0-9]{4,6})\]/.exec(m.text)?.[1];
-    if (!ref || !m.text.includes('回复1确认') || this.random() >= (this.o.replyProbability ?? 0)) return;
+    const answer = answerTo(m.text, this.o.replyProbability, this.random);
+    if (!answer) return;
     const delay = between(this.random, this.o.replyDelayMs ?? [1000, 5000]);
-    this.clock.schedule(this.clock.now() + this.o.deliverMs[1] + delay, () => this.mo(m.to, m.from, `${ref} 1`));
+    this.clock.schedule(this.clock.now() + this.o.deliverMs[1] + delay, () => this.mo(m.to, m.from, answer));
   }
 
   private receipt(to: string, messageId: string, state: 2 | 5): void {
@@ -187,15 +189,8 @@ interface Concat {
   seq: number;
 }
 
-/** The decoded text and, for a part of a long message, its concatenation element (IEI 0x00). */
-function readBody(pdu: smpp.Pdu): { concat: Concat | null; text: string } {
-  const sm = pdu.short_message;
-  const ie: Buffer | undefined = sm?.udh?.find((u: Buffer) => u[0] === 0x00 && u.length >= 5);
-  const message = sm?.message ?? sm;
-  const text = typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
-  return { concat: ie ? { ref: ie[2], total: ie[3], seq: ie[4] } : null, text };
-}
-
-function between(random: () => number, [lo, hi]: [number, number]): number {
-  return lo + random() * (hi - lo);
+/** For a part of a long message, its concatenation element (IEI 0x00). */
+function concatOf(pdu: smpp.Pdu): Concat | null {
+  const ie: Buffer | undefined = pdu.short_message?.udh?.find((u: Buffer) => u[0] === 0x00 && u.length >= 5);
+  return ie ? { ref: ie[2], total: ie[3], seq: ie[4] } : null;
 }

@@ -45,7 +45,7 @@ export class BeidouAdapter {
   private nextAllowed = 0;
   private wake: (() => void) | null = null;
   private card: Card | null = null;
-  private cardAsked = 0;
+  private cardAsked = false;
   private stopProbe: (() => void) | null = null;
   private readonly dialect: Dialect;
   readonly stats = { sent: 0, refused: 0, waited: 0 };
@@ -91,7 +91,7 @@ export class BeidouAdapter {
   private probe(): void {
     if (this.cardAsked && this.card === null) this.client.health('down', 'the terminal does not answer');
     this.card = null;
-    this.cardAsked = this.clock.now();
+    this.cardAsked = true;
     this.line?.write(encodeSentence('CC', 'ICA', [0, '00']));
     this.stopProbe = this.clock.schedule(this.clock.now() + this.config.probeS * 1000, () => this.probe());
   }

@@ -75,6 +75,11 @@ export function fitBits(text: string, maxBits: number, mode: ContentMode): strin
 /** Card levels and their message size in bits (non-encrypted, BDS-2). */
 export const LEVEL_BITS: Record<number, number> = { 1: 110, 2: 408, 3: 628, 4: 848 };
 
+/** Seconds as the `mmss` of a `$BDFKI` wait field. */
+export function mmss(seconds: number): string {
+  return `${String(Math.floor(seconds / 60)).padStart(2, '0')}${String(seconds % 60).padStart(2, '0')}`;
+}
+
 /** `mmss` of a `$BDFKI` wait field as milliseconds. */
 export function waitMs(mmss: string): number {
   const m = /^(\d{2})(\d{2})$/.exec(mmss ?? '');

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { z } from 'zod';
-import { describeIssues, id, summarizeIssues } from '@lifeline/contracts';
+import { id, readJsonFrame } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
 import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
 import {
@@ -46,7 +46,6 @@ interface Station {
 export class DroneAdapter {
   private readonly stations = new Map<string, Station>();
   private mqtt: MqttClient | null = null;
-  readonly stats = { published: 0, refused: 0 };
 
   constructor(
     private readonly config: DroneConfig,
@@ -111,17 +110,11 @@ export class DroneAdapter {
       s.online = text.trim() === '1';
       return this.report(s);
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return this.log(`${topic}: expected JSON, got ${text.slice(0, 80)}`);
-    }
     const schema = { coverage: coverageMessage, health: healthMessage, 'sms/status': statusMessage, 'sms/inbox': inboxMessage }[kind];
     if (!schema) return;
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) return this.log(`${topic}: ${summarizeIssues(describeIssues(parsed.error))}`);
-    const msg = parsed.data as Record<string, unknown>;
+    const parsed = readJsonFrame(schema, text);
+    if (!parsed.ok) return this.log(`${topic}: ${parsed.message}`);
+    const msg = parsed.value as Record<string, unknown>;
     if (kind === 'coverage') s.planned = msg as CoverageMessage;
     else if (kind === 'health') s.health = msg as HealthMessage;
     else if (kind === 'sms/inbox') return s.client.reply(String(msg.from), String(msg.text));
@@ -153,13 +146,11 @@ export class DroneAdapter {
 
   private send(s: Station, f: SendFrame): void {
     if (!s.online || !this.mqtt?.connected) {
-      this.stats.refused++;
       return s.client.failed(f.attemptId, s.online ? 'MQTT broker unreachable' : 'ground station offline');
     }
     const msg: SendMessage = { id: f.attemptId, to: f.to, text: f.text, priority: f.priority };
     this.mqtt.publish(`${this.config.mqtt.topicPrefix}/${s.id}/sms/send`, JSON.stringify(msg), { qos: 1 }, (e) => {
       if (e) s.client.failed(f.attemptId, `MQTT publish failed: ${e.message}`);
     });
-    this.stats.published++;
   }
 }

@@ -93,14 +93,19 @@ export class PdtAdapter {
   }
 
   private send(f: SendFrame): void {
-    const radioId = Number(f.to);
-    if (!/^\d{1,8}$/.test(f.to) || radioId > (this.config.radioIdEncoding === 'binary24' ? 0xffffff : 999_999))
-      return this.client.failed(f.attemptId, `${f.to} is not a radio id`, true);
+    const radioId = /^\d{1,8}$/.test(f.to) ? Number(f.to) : NaN;
     if (this.deregistered.has(radioId)) return this.client.failed(f.attemptId, `radio ${radioId} de-registered (off or out of range)`);
     const requestId = this.nextRequest;
-    this.nextRequest = (this.nextRequest % 0xffffffff) + 1;
     const message: TmpMessage = { kind: 'message', group: false, ackRequired: true, requestId, to: this.ip(radioId), from: this.ip(this.config.dispatcherId), text: f.text };
-    const p: Pending = { attemptId: f.attemptId, datagram: encodeTmp(message, this.config.radioIdEncoding), tries: 0, cancel: () => {} };
+    let datagram: Buffer;
+    try {
+      datagram = encodeTmp(message, this.config.radioIdEncoding);
+    } catch (e) {
+      if (e instanceof FrameError) return this.client.failed(f.attemptId, `${f.to} is not a radio id: ${e.message}`, true);
+      throw e;
+    }
+    this.nextRequest = (this.nextRequest % 0xffffffff) + 1;
+    const p: Pending = { attemptId: f.attemptId, datagram, tries: 0, cancel: () => {} };
     this.pending.set(requestId, p);
     this.attempt(requestId, p);
     this.client.accepted(f.attemptId);

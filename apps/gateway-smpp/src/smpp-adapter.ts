@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments, type Clock } from '@lifeline/domain';
 import { clientFromConfig, type GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
-import { concatUdh, readReceipt, receiptOutcome } from './receipts';
+import { concatUdh, messageText, readReceipt, receiptOutcome } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
 export const smppConfig = linkConfig.extend({
@@ -126,7 +126,7 @@ export class SmppAdapter {
   }
 
   private deliver(pdu: smpp.Pdu): void {
-    const text = decodeText(pdu);
+    const text = messageText(pdu);
     if ((pdu.esm_class & 0x04) === 0) {
       if (pdu.source_addr) this.client.reply(String(pdu.source_addr), text);
       return;
@@ -152,11 +152,4 @@ export class SmppAdapter {
   private forget(sent: Sent): void {
     for (const m of sent.messageIds) this.byMessageId.delete(m);
   }
-}
-
-/** The text of a deliver_sm: short_message, or the message_payload TLV for long ones. */
-function decodeText(pdu: smpp.Pdu): string {
-  const body = pdu.message_payload ?? pdu.short_message;
-  const message = body && typeof body === 'object' && 'message' in body ? body.message : body;
-  return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
 }

@@ -5,7 +5,7 @@ function session() {
   const written: string[] = [];
   const unsolicited: [string, string | null][] = [];
   const clock = new VirtualClock();
-  const at = new AtSession({ write: (t) => written.push(t), writeRaw: () => {}, close: async () => {} }, clock, (c, p) => unsolicited.push([c, p]));
+  const at = new AtSession({ write: (t) => written.push(t), close: async () => {} }, clock, (c, p) => unsolicited.push([c, p]));
   return { at, written, unsolicited, clock };
 }
 

@@ -45,14 +45,14 @@ export function reportOutcome(status: number): 'delivered' | 'pending' | 'failed
 export function readDeliver(pdu: string, countryCode: string): { from: string; text: string; part: { ref: number; total: number; seq: number } | null } | null {
   const d = safeParse(pdu);
   if (!(d instanceof Deliver)) return null;
-  const header = d.data.parts[0]?.header;
+  return { from: fromInternational(d.address.phone ?? '', countryCode), text: d.data.getText(), part: concatOf(d.data.parts[0]?.header) };
+}
+
+/** Which part of a concatenated message a PDU's user data header says this is; null when whole. */
+export function concatOf(header: unknown): { ref: number; total: number; seq: number } | null {
   // node-pdu's Header serialises its concatenation element as {POINTER, SEGMENTS, CURRENT}.
   const h = header ? (JSON.parse(JSON.stringify(header)) as { POINTER?: number; SEGMENTS?: number; CURRENT?: number }) : null;
-  return {
-    from: fromInternational(d.address.phone ?? '', countryCode),
-    text: d.data.getText(),
-    part: h?.SEGMENTS && h.SEGMENTS > 1 ? { ref: h.POINTER ?? 0, total: h.SEGMENTS, seq: h.CURRENT ?? 1 } : null,
-  };
+  return h?.SEGMENTS && h.SEGMENTS > 1 ? { ref: h.POINTER ?? 0, total: h.SEGMENTS, seq: h.CURRENT ?? 1 } : null;
 }
 
 /** Builds what a network would send a phone: a DELIVER from `from` (the far-end simulator uses it). */

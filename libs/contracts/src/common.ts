@@ -28,3 +28,18 @@ export function describeIssues(error: z.ZodError): BoundaryIssue[] {
 export function summarizeIssues(issues: readonly BoundaryIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }
+
+/**
+ * Reads one JSON text frame (a WebSocket message, an MQTT payload) against `schema`. A frame that
+ * is not JSON, or breaks the schema, gives a message naming the field and what was expected.
+ */
+export function readJsonFrame<S extends z.ZodType>(schema: S, text: string): { ok: true; value: z.output<S> } | { ok: false; message: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, message: `expected JSON: ${(e as Error).message}` };
+  }
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: summarizeIssues(describeIssues(parsed.error)) };
+}

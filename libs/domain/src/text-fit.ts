@@ -35,14 +35,18 @@ function septets(text: string): number {
   return n;
 }
 
+/** SMS sizes: a single message and each part of a concatenated one (6-byte UDH), by alphabet. */
+function smsUnits(text: string): { gsm: boolean; size: number; single: number; perSegment: number } {
+  const gsm = isGsm7(text);
+  // UCS-2 counts UTF-16 code units.
+  return { gsm, size: gsm ? septets(text) : text.length, single: gsm ? 160 : 70, perSegment: gsm ? 153 : 67 };
+}
+
 /** Size of `text` in the unit `limit` counts, and the capacity it has. */
 function measureAndCapacity(limit: TextLimit, text: string): { size: number; capacity: number; segments: number } {
   switch (limit.kind) {
     case 'sms': {
-      const gsm = isGsm7(text);
-      const size = gsm ? septets(text) : text.length; // UCS-2 counts UTF-16 code units
-      const single = gsm ? 160 : 70;
-      const perSegment = gsm ? 153 : 67;
+      const { size, single, perSegment } = smsUnits(text);
       const segments = size <= single ? 1 : Math.ceil(size / perSegment);
       const capacity = limit.maxSegments <= 1 ? single : limit.maxSegments * perSegment;
       return { size, capacity, segments };
@@ -99,12 +103,10 @@ export interface SmsSegments {
  * take two) or UTF-16 code units, never cutting a character or a surrogate pair in two.
  */
 export function smsSegments(text: string): SmsSegments {
-  const gsm = isGsm7(text);
+  const { gsm, size, single, perSegment: per } = smsUnits(text);
   const cost = (ch: string) => (gsm ? (GSM7X.has(ch) ? 2 : 1) : ch.length);
-  const size = gsm ? septets(text) : text.length;
   const encoding = gsm ? 'gsm7' : 'ucs2';
-  if (size <= (gsm ? 160 : 70)) return { encoding, parts: [text] };
-  const per = gsm ? 153 : 67;
+  if (size <= single) return { encoding, parts: [text] };
   const parts: string[] = [];
   let part = '';
   let used = 0;

@@ -29,17 +29,13 @@ export class AttemptLedger {
   private pendingCount = 0;
 
   constructor(
-    private window: number,
+    private readonly window: number,
     /** Settled attempts remembered for repeats; the oldest are forgotten past this. */
     private readonly memory = 50_000,
   ) {}
 
   get pending(): number {
     return this.pendingCount;
-  }
-
-  setWindow(window: number): void {
-    this.window = window;
   }
 
   admit(attemptId: string): Admission {

@@ -1,8 +1,9 @@
 import WebSocket from 'ws';
-import { describeIssues, gatewayFrame, routerFrame, summarizeIssues, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
+import { readJsonFrame, routerFrame, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
 import { AttemptLedger } from './attempt-ledger';
 import { Backoff } from './backoff';
+import type { LinkConfig } from './adapter-config';
 import { realClock } from './clock';
 
 export type { SendFrame };
@@ -27,9 +28,6 @@ export interface GatewayClientOptions {
   clock?: Clock;
   random?: () => number;
   log?: (message: string) => void;
-  /** Called after each hello: the link is up and the router knows the gateway. */
-  onConnected?: () => void;
-  onDisconnected?: (reason: string) => void;
 }
 
 type Outbound = GatewayFrame;
@@ -54,7 +52,6 @@ export class GatewayClient {
   private readonly backoff: Backoff;
   private readonly clock: Clock;
   private readonly log: (m: string) => void;
-  private areas: string[];
   private lastHealth: Extract<GatewayFrame, { type: 'health' }> | null = null;
   private lastCoverage: Extract<GatewayFrame, { type: 'coverage' }> | null = null;
   readonly stats = { connects: 0, sends: 0, repeats: 0, refused: 0, dropped: 0 };
@@ -64,16 +61,10 @@ export class GatewayClient {
     this.backoff = new Backoff(o.backoff?.baseMs ?? 500, o.backoff?.maxMs ?? 30_000, o.random);
     this.clock = o.clock ?? realClock;
     this.log = o.log ?? (() => {});
-    this.areas = [...o.areas];
   }
 
   get connected(): boolean {
     return this.open;
-  }
-
-  /** Sends handed to the adapter and not yet answered. */
-  get pending(): number {
-    return this.ledger.pending;
   }
 
   start(): void {
@@ -113,7 +104,7 @@ export class GatewayClient {
     this.emit([{ type: 'reply', from, text: text.slice(0, 2_000) }]);
   }
 
-  health(state: 'up' | 'degraded' | 'down', detail?: string, areas: string[] = this.areas): void {
+  health(state: 'up' | 'degraded' | 'down', detail?: string, areas: string[] = this.o.areas): void {
     this.lastHealth = { type: 'health', state, areas, ...(detail ? { detail: detail.slice(0, 500) } : {}) };
     if (this.open) this.write(this.lastHealth);
   }
@@ -124,14 +115,8 @@ export class GatewayClient {
     if (this.open) this.write(this.lastCoverage);
   }
 
-  /** The gateway reaches other areas now: a new hello tells the router. */
-  setAreas(areas: string[]): void {
-    this.areas = [...areas];
-    if (this.open) this.write(this.hello());
-  }
-
   private hello(): Outbound {
-    return { type: 'hello', gatewayId: this.o.gatewayId, channel: this.o.channel, areas: this.areas, window: this.o.window };
+    return { type: 'hello', gatewayId: this.o.gatewayId, channel: this.o.channel, areas: this.o.areas, window: this.o.window };
   }
 
   private emit(frames: Outbound[]): void {
@@ -179,7 +164,6 @@ export class GatewayClient {
       if (this.lastHealth) this.write(this.lastHealth);
       if (this.lastCoverage) this.write(this.lastCoverage);
       this.flushOutbox();
-      this.o.onConnected?.();
     });
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('unexpected-response', (_req, res) => {
@@ -188,12 +172,10 @@ export class GatewayClient {
       ws.terminate();
     });
     ws.on('error', (e) => this.log(`link error: ${e.message}`));
-    ws.on('close', (code, reason) => {
+    ws.on('close', () => {
       if (this.ws !== ws) return;
-      const was = this.open;
       this.open = false;
       this.ws = null;
-      if (was) this.o.onDisconnected?.(`${code} ${reason.toString()}`.trim());
       if (this.stopped) return;
       const delay = this.backoff.next();
       this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => this.connect());
@@ -201,16 +183,9 @@ export class GatewayClient {
   }
 
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
-    let raw: unknown;
-    try {
-      if (isBinary) throw new Error('binary frame');
-      raw = JSON.parse(String(data));
-    } catch (e) {
-      return this.log(`router frame ignored: expected JSON text (${(e as Error).message})`);
-    }
-    const parsed = routerFrame.safeParse(raw);
-    if (!parsed.success) return this.log(`router frame ignored: ${summarizeIssues(describeIssues(parsed.error))}`);
-    const frame = parsed.data;
+    const r = isBinary ? { ok: false as const, message: 'expected a JSON text frame' } : readJsonFrame(routerFrame, String(data));
+    if (!r.ok) return this.log(`router frame ignored: ${r.message}`);
+    const frame = r.value;
     if (frame.type === 'error') return this.log(`router says ${frame.error.code}: ${frame.error.message}`);
     this.onSend(frame);
   }
@@ -242,17 +217,11 @@ export class GatewayClient {
  * router URL and token, hello and back-off come from the config, the device part from the adapter.
  */
 export function clientFromConfig(
-  config: { router: { url: string; token: string }; gatewayId: string; channel: string; areas: string[]; window: number; reconnect: { baseMs: number; maxMs: number } },
+  config: LinkConfig & { channel: string },
   o: { clock: Clock; log: (m: string) => void; onSend: GatewayClientOptions['onSend'] },
 ): GatewayClient {
   return new GatewayClient({
     url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel, areas: config.areas,
     window: config.window, backoff: config.reconnect, clock: o.clock, log: (m) => o.log(`router link: ${m}`), onSend: o.onSend,
   });
-}
-
-/** Checks a frame an adapter builds against the contract before it goes out (tests, kits). */
-export function checkGatewayFrame(frame: unknown): string | null {
-  const r = gatewayFrame.safeParse(frame);
-  return r.success ? null : summarizeIssues(describeIssues(r.error));
 }

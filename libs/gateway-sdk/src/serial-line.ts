@@ -3,8 +3,6 @@ import { ReadlineParser, SerialPort } from 'serialport';
 /** A line-oriented serial port: what Beidou terminals and AT modems speak. */
 export interface SerialLine {
   write(text: string): void;
-  /** Raw bytes, for what is not a line (an SMS PDU ends with Ctrl-Z, not CRLF). */
-  writeRaw(bytes: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -22,7 +20,6 @@ export async function openSerialLine(path: string, baudRate: number, onLine: (li
   port.on('error', (e) => log(`${path}: ${e.message}`));
   return {
     write: (text) => void port.write(text, 'latin1'),
-    writeRaw: (bytes) => void port.write(bytes),
     close: () => new Promise<void>((r) => (port.isOpen ? port.close(() => r()) : r())),
   };
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { describeIssues, gatewayFrame, summarizeIssues, type GatewayFrame, type RouterFrame } from '@lifeline/contracts';
+import { gatewayFrame, readJsonFrame, type GatewayFrame, type RouterFrame } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
 
 export interface Seen {
@@ -17,6 +17,8 @@ export interface Seen {
  */
 export class FakeRouter {
   readonly seen: Seen[] = [];
+  /** Frames about each attempt, so waiting on a window of them is not a scan of all frames per frame. */
+  private readonly byAttempt = new Map<string, GatewayFrame[]>();
   readonly invalid: { link: number; problem: string }[] = [];
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -93,7 +95,7 @@ export class FakeRouter {
   }
 
   framesOf(attemptId: string): GatewayFrame[] {
-    return this.seen.filter((s) => 'attemptId' in s.frame && s.frame.attemptId === attemptId).map((s) => s.frame);
+    return this.byAttempt.get(attemptId) ?? [];
   }
 
   async close(): Promise<void> {
@@ -107,16 +109,16 @@ export class FakeRouter {
     this.current?.ws.terminate();
     this.current = { ws, link };
     ws.on('message', (data) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(String(data));
-      } catch {
-        this.invalid.push({ link, problem: 'not JSON' });
-        return;
+      const r = readJsonFrame(gatewayFrame, String(data));
+      if (!r.ok) this.invalid.push({ link, problem: `${r.message} in ${String(data).slice(0, 120)}` });
+      else {
+        this.seen.push({ link, at: this.clock.now(), frame: r.value });
+        if ('attemptId' in r.value) {
+          const frames = this.byAttempt.get(r.value.attemptId) ?? [];
+          frames.push(r.value);
+          this.byAttempt.set(r.value.attemptId, frames);
+        }
       }
-      const parsed = gatewayFrame.safeParse(raw);
-      if (!parsed.success) this.invalid.push({ link, problem: `${summarizeIssues(describeIssues(parsed.error))} in ${String(data).slice(0, 120)}` });
-      else this.seen.push({ link, at: this.clock.now(), frame: parsed.data });
       this.check();
     });
     ws.on('close', (code) => {

@@ -8,7 +8,7 @@ import type { Seen } from './fake-router';
  */
 export function orderViolations(seen: readonly Seen[], sent: ReadonlySet<string>): string[] {
   const problems: string[] = [];
-  const byAttempt = new Map<string, string[]>();
+  const byAttempt = new Map<string, { type: string; link: number }[]>();
   for (const s of seen) {
     if (!('attemptId' in s.frame)) continue;
     const id = s.frame.attemptId;
@@ -16,12 +16,14 @@ export function orderViolations(seen: readonly Seen[], sent: ReadonlySet<string>
       problems.push(`${s.frame.type} for ${id}, an attempt never sent`);
       continue;
     }
-    const types = byAttempt.get(id) ?? [];
-    if (s.frame.type === 'delivered' && !types.includes(`accepted@${s.link}`)) problems.push(`delivered before accepted for ${id}`);
-    types.push(s.frame.type, `${s.frame.type}@${s.link}`);
-    byAttempt.set(id, types);
+    const answers = byAttempt.get(id) ?? [];
+    if (s.frame.type === 'delivered' && !answers.some((a) => a.type === 'accepted' && a.link === s.link)) problems.push(`delivered before accepted for ${id}`);
+    answers.push({ type: s.frame.type, link: s.link });
+    byAttempt.set(id, answers);
   }
-  for (const [id, types] of byAttempt)
+  for (const [id, answers] of byAttempt) {
+    const types = answers.map((a) => a.type);
     if (types.includes('delivered') && types.includes('failed')) problems.push(`${id} both delivered and failed (${types.join(' > ')})`);
+  }
   return problems;
 }

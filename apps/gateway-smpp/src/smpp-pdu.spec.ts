@@ -1,4 +1,4 @@
-import { concatUdh, readReceipt, receiptOutcome } from './receipts';
+import { concatUdh, readReceipt, receiptOutcome } from './smpp-pdu';
 
 describe('SMPP receipts', () => {
   it.each([

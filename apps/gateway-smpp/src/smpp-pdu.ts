@@ -1,3 +1,5 @@
+import type { Pdu } from 'smpp';
+
 /** SMPP 3.4 message_state values (TLV 0x0427). */
 export const MESSAGE_STATE = { ENROUTE: 1, DELIVERED: 2, EXPIRED: 3, DELETED: 4, UNDELIVERABLE: 5, ACCEPTED: 6, UNKNOWN: 7, REJECTED: 8 } as const;
 
@@ -34,6 +36,13 @@ export function readReceipt(tlvId: string | undefined, tlvState: number | undefi
   const id = tlvId ?? /\bid:(\S+)/i.exec(text)?.[1] ?? null;
   const stat = /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase();
   return { messageId: id, state: tlvState ?? (stat ? STAT_WORDS[stat] : undefined) };
+}
+
+/** The text of a submit_sm or deliver_sm: the message_payload TLV for long ones, else short_message. */
+export function messageText(pdu: Pdu): string {
+  const body = pdu.message_payload ?? pdu.short_message;
+  const message = body && typeof body === 'object' && 'message' in body ? body.message : body;
+  return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
 }
 
 /** 6-byte concatenation header: IEI 0x00, 8-bit reference, total, sequence (1-based). */
