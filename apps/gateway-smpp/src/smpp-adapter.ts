@@ -2,7 +2,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments, type Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, realClock, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatUdh, messageText, readReceipt, receiptOutcome } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
@@ -45,12 +45,8 @@ interface Sent {
 export class SmppAdapter {
   readonly client: GatewayClient;
   readonly link: SmscLink;
-  private readonly byMessageId = new Map<string, Sent>();
-  /**
-   * Receipts that came before their submit_sm_resp was handled: an SMS centre may send both in
-   * one TCP segment, and the receipt is read before the submit's promise continues.
-   */
-  private readonly early = new Map<string, smpp.Pdu>();
+  /** By message id; an SMS centre may send a receipt in the same read as its submit_sm_resp. */
+  private readonly receipts: ReceiptMatcher<string, Sent>;
   private concatRef = 0;
   private throttledUntil = 0;
 
@@ -59,6 +55,7 @@ export class SmppAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = realClock,
   ) {
+    this.receipts = new ReceiptMatcher(clock);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.link = new SmscLink({
       ...config.smsc,
@@ -101,14 +98,9 @@ export class SmppAdapter {
         return this.client.failed(f.attemptId, `submit_sm refused with ${status}${THROTTLED.has(resp.command_status) ? ' (throttled)' : ''}`, PERMANENT.has(resp.command_status));
       }
       sent.messageIds.push(String(resp.message_id));
-      this.byMessageId.set(String(resp.message_id), sent);
+      this.receipts.expect(String(resp.message_id), sent);
     }
     this.client.accepted(f.attemptId);
-    for (const id of sent.messageIds) {
-      const receipt = this.early.get(id);
-      if (receipt && this.early.delete(id)) this.deliver(receipt);
-    }
-    while (this.byMessageId.size > 200_000) this.byMessageId.delete(this.byMessageId.keys().next().value!);
   }
 
   /** submit_sm, pausing and trying again while the SMS centre says it is throttling us. */
@@ -132,24 +124,21 @@ export class SmppAdapter {
       return;
     }
     const r = readReceipt(pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, pdu.message_state, text);
-    const sent = r.messageId ? this.byMessageId.get(r.messageId) : undefined;
-    if (!sent) {
-      if (!r.messageId) return this.log('receipt without a message id: ignored');
-      this.early.set(r.messageId, pdu);
-      if (this.early.size > 10_000) this.early.delete(this.early.keys().next().value!);
-      return;
-    }
+    const messageId = r.messageId;
+    if (!messageId) return this.log('receipt without a message id: ignored');
     const outcome = receiptOutcome(r.state);
     if (outcome.kind === 'pending') return;
-    if (outcome.kind === 'failed') {
-      this.forget(sent);
-      return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);
-    }
-    this.byMessageId.delete(r.messageId!);
-    if (++sent.delivered === sent.total) this.client.delivered(sent.attemptId);
+    this.receipts.receipt(messageId, (sent) => {
+      if (outcome.kind === 'failed') {
+        this.forget(sent);
+        return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);
+      }
+      this.receipts.forget(messageId);
+      if (++sent.delivered === sent.total) this.client.delivered(sent.attemptId);
+    });
   }
 
   private forget(sent: Sent): void {
-    for (const m of sent.messageIds) this.byMessageId.delete(m);
+    for (const m of sent.messageIds) this.receipts.forget(m);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import type { Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -37,7 +37,8 @@ export class TiantongAdapter {
   readonly client: GatewayClient;
   private line: SerialLine | null = null;
   private at: AtSession | null = null;
-  private readonly byReference = new Map<number, Sent>();
+  /** By TP-MR (0-255, recycled); a status report may come in the same read as its +CMGS. */
+  private readonly receipts: ReceiptMatcher<number, Sent>;
   private stopPoll: (() => void) | null = null;
   private state: 'up' | 'down' | null = null;
   readonly stats = { submits: 0, reports: 0, received: 0 };
@@ -47,6 +48,7 @@ export class TiantongAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = realClock,
   ) {
+    this.receipts = new ReceiptMatcher(clock, 10_000, 255);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }
 
@@ -76,26 +78,26 @@ export class TiantongAdapter {
 
   private async send(f: SendFrame): Promise<void> {
     if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
-    const sent: Sent = { attemptId: f.attemptId, parts: 0, delivered: 0 };
     const parts = submitParts(f.to, f.text, this.config.countryCode);
+    const sent: Sent = { attemptId: f.attemptId, parts: parts.length, delivered: 0 };
     const references: number[] = [];
     for (const part of parts) {
       const r = await this.cmd(`AT+CMGS=${part.tpduLength}`, part.pdu);
       this.stats.submits++;
       const cms = /^\+CMS ERROR: ?(\d+)/.exec(r.final);
       if (!r.ok) {
-        for (const ref of references) this.byReference.delete(ref);
+        for (const ref of references) this.receipts.forget(ref);
         return this.client.failed(f.attemptId, `AT+CMGS: ${r.final}`, !!cms && PERMANENT_CMS.has(Number(cms[1])));
       }
       const mr = Number(/^\+CMGS: ?(\d+)/.exec(r.lines.find((l) => l.startsWith('+CMGS')) ?? '')?.[1]);
-      if (Number.isInteger(mr)) {
-        references.push(mr);
-        this.byReference.set(mr, sent);
+      if (!Number.isInteger(mr)) {
+        sent.parts--; // no reference: no status report can be matched to this part
+        continue;
       }
+      references.push(mr);
+      this.receipts.expect(mr, sent);
     }
-    sent.parts = references.length;
     this.client.accepted(f.attemptId);
-    while (this.byReference.size > 255) this.byReference.delete(this.byReference.keys().next().value!);
   }
 
   private unsolicited(code: string, pdu: string | null): void {
@@ -108,13 +110,13 @@ export class TiantongAdapter {
     const r = readStatusReport(pdu);
     if (!r) return this.log(`status report not understood: ${pdu.slice(0, 40)}`);
     this.stats.reports++;
-    const sent = this.byReference.get(r.reference);
-    if (!sent) return;
     const outcome = reportOutcome(r.status);
     if (outcome === 'pending') return;
-    this.byReference.delete(r.reference);
-    if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
-    if (++sent.delivered === sent.parts) this.client.delivered(sent.attemptId);
+    this.receipts.receipt(r.reference, (sent) => {
+      this.receipts.forget(r.reference);
+      if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
+      if (++sent.delivered === sent.parts) this.client.delivered(sent.attemptId);
+    });
   }
 
   private async readMessage(index: number): Promise<void> {
