@@ -94,10 +94,12 @@ export class ChannelHealth {
     if (!spec || !this.tree.has(area)) return;
     const at = this.tree.atDepth(area, spec.breaker.areaDepth);
     const k = this.key(channel, at);
+    const known = this.breakers.get(k);
+    // The common case, no work: a success where nothing failed (checked before building a breaker,
+    // which cost a few percent of throughput when done for every accepted send).
+    if (type === 'SUCCESS' && (!known || (known.value === 'closed' && known.context.failures === 0))) return;
     const stored =
-      this.breakers.get(k) ??
-      createHealth({ threshold: spec.breaker.failures, baseBackoffMs: spec.breaker.backoffS * 1000, maxBackoffMs: spec.breaker.maxBackoffS * 1000 });
-    if (type === 'SUCCESS' && stored.value === 'closed' && stored.context.failures === 0) return; // the common case, no work
+      known ?? createHealth({ threshold: spec.breaker.failures, baseBackoffMs: spec.breaker.backoffS * 1000, maxBackoffMs: spec.breaker.maxBackoffS * 1000 });
     this.advance(channel, at, k, stored, { type, at: this.clock.now() });
   }
 

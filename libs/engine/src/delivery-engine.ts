@@ -21,6 +21,7 @@ import type { Delivery, Store } from '@lifeline/store';
 import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
+import { StepWrites } from './step-writes';
 
 type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
 /** What callers hand the engine; it adds `available` from the channel map when it applies it. */
@@ -90,6 +91,8 @@ export class DeliveryEngine {
   private static readonly RECENT_MAX = 50_000;
   /** Deliveries that went final in the job being applied, by order: one update per order. */
   private readonly closing = new Map<string, number>();
+  /** Attempt and timer rows of the job being applied, written as their net effect at its end. */
+  private readonly writes = new StepWrites();
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   sink: EngineSink = { afterCommit: () => {} };
 
@@ -194,6 +197,7 @@ export class DeliveryEngine {
   private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {
     const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
     this.closing.clear(); // a job that threw left its counts behind
+    this.writes.clear();
     const rows = this.load(items.map((i) => i.deliveryId));
     const changed = new Map<string, Delivery>();
     for (const item of items) {
@@ -206,6 +210,7 @@ export class DeliveryEngine {
       if (this.step(d, order, item.event, now, out)) changed.set(d.id, d);
       else this.stats.ignored++;
     }
+    this.writes.flush(this.store);
     for (const d of changed.values()) this.store.deliveries.save(d, d.status, now);
     for (const [orderId, n] of this.closing) this.store.orders.closeDeliveries(orderId, n);
     this.closing.clear();
@@ -248,7 +253,7 @@ export class DeliveryEngine {
       const prev = attemptId(d.id, before.attempt);
       out.drops.push(prev);
       const status = isFinalValue(result.stored.value) && result.stored.value !== 'failed' ? statusOf(result.stored.value)! : 'failed';
-      this.store.attempts.update(prev, result.stored.value === 'done' ? 'delivered' : status, now, ctx.detail);
+      this.writes.updateAttempt(prev, result.stored.value === 'done' ? 'delivered' : status, now, ctx.detail);
     }
     for (const intent of result.intents) {
       switch (intent.type) {
@@ -256,19 +261,20 @@ export class DeliveryEngine {
           out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now));
           break;
         case 'armTimer':
-          this.store.timers.arm(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
+          this.writes.armTimer(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
           out.timersArmed = Math.min(out.timersArmed ?? Infinity, intent.params.dueAt);
           break;
         case 'cancelTimers':
-          this.store.timers.cancelAll(d.id);
+          this.writes.cancelTimers(d.id);
           break;
         case 'receipt': {
           const { status, channel, attempt, detail } = intent.params;
           if (attempt > 0 && (status === 'sent' || status === 'delivered' || status === 'acknowledged'))
-            this.store.attempts.update(attemptId(d.id, attempt), status, now, detail);
+            this.writes.updateAttempt(attemptId(d.id, attempt), status, now, detail);
           const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: isoTime(now), detail };
-          const seq = this.store.events.append('receipt', now, d.orderId, d.areaPath, payload);
-          out.events.push({ frame: { ...payload, seq } as BusEvent['frame'], areaPath: d.areaPath });
+          const event = { frame: { ...payload, seq: 0 } as BusEvent['frame'], areaPath: d.areaPath };
+          this.writes.appendEvent({ type: 'receipt', at: now, orderId: d.orderId, areaPath: d.areaPath, payload }, (seq) => (event.frame.seq = seq));
+          out.events.push(event);
           break;
         }
       }
@@ -289,7 +295,7 @@ export class DeliveryEngine {
     const spec = this.specs.get(channel)!;
     const to = d.terminals[spec.terminal]!;
     const item = this.sendItem(d, order, spec, attempt, to);
-    this.store.attempts.insert({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
+    this.writes.insertAttempt({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
     return item;
   }
 

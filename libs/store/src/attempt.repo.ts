@@ -1,4 +1,11 @@
-import type { Sql } from './sql';
+import { chunks, placeholders, type Sql } from './sql';
+
+export interface AttemptUpdate {
+  id: string;
+  status: string;
+  at: number;
+  detail: string | null;
+}
 
 export interface AttemptRow {
   id: string;
@@ -16,14 +23,34 @@ export class AttemptRepo {
   constructor(private readonly sql: Sql) {}
 
   insert(a: AttemptRow): void {
-    this.sql.run(
-      'INSERT INTO attempts (id, delivery_id, attempt, channel, area, address, status, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail,
+    this.insertMany([a]);
+  }
+
+  /** A repeated attempt id keeps its first row: a resend after a restart is the same attempt. */
+  insertMany(rows: readonly AttemptRow[]): void {
+    this.sql.insertMany(
+      'INSERT INTO attempts (id, delivery_id, attempt, channel, area, address, status, at, detail)',
+      rows.map((a) => [a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail]),
+      'ON CONFLICT (id) DO NOTHING',
     );
   }
 
   update(id: string, status: string, at: number, detail: string | null): void {
-    this.sql.run('UPDATE attempts SET status = ?, at = ?, detail = ? WHERE id = ?', status, at, detail, id);
+    this.updateMany([{ id, status, at, detail }]);
+  }
+
+  /** Updates grouped by their new values: a job's `delivered` attempts share one statement. */
+  updateMany(updates: readonly AttemptUpdate[]): void {
+    const groups = new Map<string, { u: AttemptUpdate; ids: string[] }>();
+    for (const u of updates) {
+      const key = JSON.stringify([u.status, u.at, u.detail]);
+      const g = groups.get(key);
+      if (g) g.ids.push(u.id);
+      else groups.set(key, { u, ids: [u.id] });
+    }
+    for (const { u, ids } of groups.values())
+      for (const c of chunks(ids))
+        this.sql.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE id IN (${placeholders(c.length)})`, u.status, u.at, u.detail, ...c);
   }
 
   get(id: string): AttemptRow | undefined {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Initial1767225600000 } from './migrations/1767225600000-initial';
 import { Outages1767312000000 } from './migrations/1767312000000-outages';
 import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-missions';
+import { NewDeliveriesIndex1767484800000 } from './migrations/1767484800000-new-deliveries-index';
 import { Sql } from './sql';
 
 export interface DatabaseOptions {
@@ -32,10 +33,14 @@ export class Database {
         // FULL: a commit is on disk before a console hears of it, even across power loss.
         db.pragma('synchronous = FULL');
         db.pragma('busy_timeout = 5000');
+        // Takes effect on a new file only. A commit writes each dirty page as a WAL frame, two
+        // write() calls apiece; with 16 KB pages a batch of deliveries dirties a quarter as many
+        // frames, and commit time fell by about a quarter in the bench.
+        db.pragma('page_size = 16384');
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000],
+      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000],
       migrationsRun: true,
       synchronize: false,
       logging: false,

@@ -1,4 +1,4 @@
-import type { Terminals } from '@lifeline/domain';
+import { PRIORITIES, type Terminals } from '@lifeline/domain';
 import type { StoredDelivery } from '@lifeline/machines';
 import { chunks, placeholders, subtreeRange, type Sql } from './sql';
 
@@ -52,6 +52,8 @@ export function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
+const PRIORITY_RANKS = PRIORITIES.length;
+
 const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
 
 export class DeliveryRepo {
@@ -74,14 +76,20 @@ export class DeliveryRepo {
 
   /** The next deliveries to start, highest priority first. */
   nextNew(limit: number): string[] {
-    return this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' ORDER BY priority_rank LIMIT ?", limit).map((r) => r.id);
+    // Rank by rank, so each query is an equality range of the partial index of `new` deliveries
+    // (ORDER BY across ranks led SQLite to the status index and a sort of every new delivery).
+    const out: string[] = [];
+    for (let rank = 0; rank < PRIORITY_RANKS && out.length < limit; rank++)
+      for (const r of this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", rank, limit - out.length))
+        out.push(r.id);
+    return out;
   }
 
   /** Unstarted deliveries past their deadline: they must still end, as expired. */
   expiredNew(now: number, limit: number): string[] {
-    // Per priority rank, so the (status, priority_rank, expires_at) index serves a range, not a scan.
+    // Per priority rank, so the partial index of `new` deliveries serves a range, not a scan.
     const out: string[] = [];
-    for (let rank = 0; rank < 4 && out.length < limit; rank++)
+    for (let rank = 0; rank < PRIORITY_RANKS && out.length < limit; rank++)
       for (const r of this.sql.all<{ id: string }>(
         "SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? AND expires_at <= ? LIMIT ?",
         rank, now, limit - out.length,

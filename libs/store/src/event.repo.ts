@@ -1,5 +1,13 @@
 import type { Sql } from './sql';
 
+export interface NewEvent {
+  type: string;
+  at: number;
+  orderId: string | null;
+  areaPath: string | null;
+  payload: Record<string, unknown>;
+}
+
 export interface StoredEvent {
   seq: number;
   type: string;
@@ -29,9 +37,17 @@ export class EventRepo {
   }
 
   append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): number {
-    const seq = this.next++;
-    this.sql.run('INSERT INTO events (seq, type, at, order_id, area_path, payload) VALUES (?, ?, ?, ?, ?, ?)', seq, type, at, orderId, areaPath, JSON.stringify(payload));
-    return seq;
+    return this.appendMany([{ type, at, orderId, areaPath, payload }])[0];
+  }
+
+  /** Appends events in multi-row inserts; an engine job writes its receipts so. Their seqs, in order. */
+  appendMany(rows: readonly NewEvent[]): number[] {
+    const seqs = rows.map(() => this.next++);
+    this.sql.insertMany(
+      'INSERT INTO events (seq, type, at, order_id, area_path, payload)',
+      rows.map((r, i) => [seqs[i], r.type, r.at, r.orderId, r.areaPath, JSON.stringify(r.payload)]),
+    );
+    return seqs;
   }
 
   since(seq: number, limit: number): StoredEvent[] {

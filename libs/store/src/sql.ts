@@ -33,6 +33,20 @@ export class Sql {
     return this.stmt(sql).get(...params) as T | undefined;
   }
 
+  /**
+   * A multi-row INSERT: `head` names the table and columns, each row is one tuple of values, `tail`
+   * may add an ON CONFLICT clause. A hundred rows per statement: one statement per row cost more
+   * than the row itself.
+   */
+  insertMany(head: string, rows: readonly Param[][], tail = ''): void {
+    if (!rows.length) return;
+    const width = rows[0].length;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const part = rows.slice(i, i + ROWS_PER_INSERT);
+      this.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
+    }
+  }
+
   /** Runs `fn` in a transaction; nested calls become savepoints. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
@@ -50,6 +64,17 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+const ROWS_PER_INSERT = 100;
+const tupleCache = new Map<string, string>();
+
+/** `(?, ?), (?, ?)` for `rows` tuples of `width` values. */
+function tuples(rows: number, width: number): string {
+  const key = `${rows}x${width}`;
+  let t = tupleCache.get(key);
+  if (!t) tupleCache.set(key, (t = new Array(rows).fill(`(${placeholders(width)})`).join(', ')));
+  return t;
 }
 
 export function placeholders(n: number): string {

@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import { chunks, placeholders, type Sql } from './sql';
 
 export interface TimerRow {
   delivery_id: string;
@@ -12,14 +12,24 @@ export class TimerRepo {
   constructor(private readonly sql: Sql) {}
 
   arm(deliveryId: string, name: string, epoch: number, dueAt: number): void {
-    this.sql.run(
-      'INSERT INTO timers (delivery_id, name, epoch, due_at) VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
-      deliveryId, name, epoch, dueAt,
+    this.armMany([{ delivery_id: deliveryId, name, epoch, due_at: dueAt }]);
+  }
+
+  /** Arming a timer again replaces it: one row per (delivery, name). */
+  armMany(rows: readonly TimerRow[]): void {
+    this.sql.insertMany(
+      'INSERT INTO timers (delivery_id, name, epoch, due_at)',
+      rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at]),
+      'ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
     );
   }
 
   cancelAll(deliveryId: string): void {
-    this.sql.run('DELETE FROM timers WHERE delivery_id = ?', deliveryId);
+    this.cancelAllOf([deliveryId]);
+  }
+
+  cancelAllOf(deliveryIds: readonly string[]): void {
+    for (const c of chunks(deliveryIds)) this.sql.run(`DELETE FROM timers WHERE delivery_id IN (${placeholders(c.length)})`, ...c);
   }
 
   due(now: number, limit: number): TimerRow[] {

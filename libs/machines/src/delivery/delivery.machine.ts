@@ -47,8 +47,16 @@ const begin = (pick: (c: Ctx) => string | null, resetRound: boolean, keepDetail:
 
 /** A new delivery's context; also what `createDelivery` stores without running the machine. */
 export function initialContext(input: DeliveryInput): DeliveryContext {
+  // Listed field by field, not spread: a spread context took V8's slow path, and every XState
+  // step copies the context (about a fifth of a step's cost, measured in the bench).
   return {
-    ...input,
+    channels: input.channels,
+    terminalOf: input.terminalOf,
+    ackRequired: input.ackRequired,
+    ackWithinMs: input.ackWithinMs,
+    expiresAt: input.expiresAt,
+    retryBaseMs: input.retryBaseMs,
+    retryMaxMs: input.retryMaxMs,
     dead: [],
     round: [],
     attempt: 0,
