@@ -211,7 +211,7 @@ export class DeliveryEngine {
       else this.stats.ignored++;
     }
     this.writes.flush(this.store);
-    for (const d of changed.values()) this.store.deliveries.save(d, d.status, now);
+    this.store.deliveries.saveMany([...changed.values()], now);
     for (const [orderId, n] of this.closing) this.store.orders.closeDeliveries(orderId, n);
     this.closing.clear();
     out.changed = [...changed.values()];

@@ -1,6 +1,6 @@
 import { PRIORITIES, type Terminals } from '@lifeline/domain';
 import type { StoredDelivery } from '@lifeline/machines';
-import { chunks, placeholders, subtreeRange, type Sql } from './sql';
+import { chunks, placeholders, subtreeRange, tuples, type Param, type Sql } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -54,6 +54,8 @@ export function toDelivery(r: DeliveryRow): Delivery {
 
 const PRIORITY_RANKS = PRIORITIES.length;
 
+const SAVES_PER_UPDATE = 100;
+
 const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
 
 export class DeliveryRepo {
@@ -67,11 +69,20 @@ export class DeliveryRepo {
     return out;
   }
 
-  save(d: Delivery, status: string, now: number): void {
-    this.sql.run(
-      'UPDATE deliveries SET status = ?, machine = ?, channel = ?, attempt = ?, updated_at = ? WHERE id = ?',
-      status, JSON.stringify(d.machine), d.channel, d.attempt, now, d.id,
-    );
+  /**
+   * Stores the deliveries' status and machine, a hundred rows per UPDATE ... FROM (VALUES ...)
+   * (SQLite 3.33+ and PostgreSQL both name the list's columns column1, column2, ...).
+   */
+  saveMany(ds: readonly Delivery[], now: number): void {
+    for (let i = 0; i < ds.length; i += SAVES_PER_UPDATE) {
+      const part = ds.slice(i, i + SAVES_PER_UPDATE);
+      const params: Param[] = [];
+      for (const d of part) params.push(d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt);
+      this.sql.run(
+        `UPDATE deliveries SET status = v.column2, machine = v.column3, channel = v.column4, attempt = v.column5, updated_at = ? FROM (VALUES ${tuples(part.length, 5)}) AS v WHERE deliveries.id = v.column1`,
+        now, ...params,
+      );
+    }
   }
 
   /** The next deliveries to start, highest priority first. */

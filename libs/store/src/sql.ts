@@ -70,7 +70,7 @@ const ROWS_PER_INSERT = 100;
 const tupleCache = new Map<string, string>();
 
 /** `(?, ?), (?, ?)` for `rows` tuples of `width` values. */
-function tuples(rows: number, width: number): string {
+export function tuples(rows: number, width: number): string {
   const key = `${rows}x${width}`;
   let t = tupleCache.get(key);
   if (!t) tupleCache.set(key, (t = new Array(rows).fill(`(${placeholders(width)})`).join(', ')));

@@ -70,12 +70,16 @@ export function createDelivery(input: DeliveryInput): StoredDelivery {
   return { version: DELIVERY_MACHINE_VERSION, value: 'new', context: initialContext(input) };
 }
 
+type Snapshot = ReturnType<typeof deliveryMachine.resolveState>;
+
 /**
- * Snapshots this process made, by the stored object they belong to: a delivery stepped again
- * soon (accepted, then delivered) skips restoring. Stored objects are never mutated, so the
- * pairing cannot go stale; a stored object from JSON simply misses.
+ * The snapshot a stored object was made from, kept on the object under a symbol (JSON skips it):
+ * a delivery stepped again soon (accepted, then delivered) skips restoring. Stored objects are
+ * never mutated, so the pairing cannot go stale; a stored object from JSON simply has none.
+ * A symbol rather than a WeakMap: a million-entry WeakMap made GC's ephemeron work a visible cost.
  */
-const restored = new WeakMap<StoredDelivery, ReturnType<typeof deliveryMachine.resolveState>>();
+const SNAPSHOT = Symbol('snapshot');
+type WithSnapshot = StoredDelivery & { [SNAPSHOT]?: Snapshot };
 
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
 export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step {
@@ -83,11 +87,11 @@ export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step
     throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
   // A restored snapshot does not know it is done, so final states are guarded here.
   if (isFinalValue(stored.value)) return { stored, intents: [], changed: false };
-  const snapshot = restored.get(stored) ?? deliveryMachine.resolveState({ value: stored.value, context: stored.context });
+  const snapshot = (stored as WithSnapshot)[SNAPSHOT] ?? deliveryMachine.resolveState({ value: stored.value, context: stored.context });
   const [next, actions] = deliveryTransition(snapshot, event);
   if (next === snapshot) return { stored, intents: [], changed: false };
-  const nextStored: StoredDelivery = { version: DELIVERY_MACHINE_VERSION, value: next.value as DeliveryStateValue, context: next.context };
-  restored.set(nextStored, next);
+  const nextStored: WithSnapshot = { version: DELIVERY_MACHINE_VERSION, value: next.value as DeliveryStateValue, context: next.context };
+  Object.defineProperty(nextStored, SNAPSHOT, { value: next, enumerable: false });
   return { stored: nextStored, intents: toIntents(actions), changed: true };
 }
 
