@@ -11,3 +11,4 @@ export * from './pollers';
 export * from './router-core';
 export * from './outages';
 export * from './relays';
+export * from './step-writes';

@@ -62,7 +62,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       startBatch: z.number().int().min(1).default(500),
       dispatchHighWater: z.number().int().min(10).default(20_000),
-      eventBatch: z.number().int().min(1).default(1_000),
+      eventBatch: z.number().int().min(1).default(500),
     })
     .prefault({}),
   preference: z
