@@ -2,6 +2,7 @@
  * `npm run bench`: the router's throughput and latency against baselines measured in the same run.
  * Prints a table and writes bench/results.json. Not part of `npm test`.
  *   --quick   100,000-person scale only (a minute instead of several)
+ *   --only    some measures: accept,throughput,latency,rss
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -20,7 +21,7 @@ import { arg } from '../scripts/lib/args';
 const ADMIN: Principal = { id: 'bench', role: 'admin', areas: null, channel: null };
 const quick = process.argv.includes('--quick');
 const only = arg('only') ?? null;
-const wanted = (name: string) => only === null || only === name;
+const wanted = (name: string) => only === null || only.split(',').includes(name);
 const PEOPLE = quick ? 100_000 : 1_000_000;
 const COUNTY = '330102'; // 100,000 people at the full scale, 10,000 in --quick
 const CITY = '330100';
