@@ -91,7 +91,7 @@ export class DeliveryEngine {
   private static readonly RECENT_MAX = 50_000;
   /** Deliveries that went final in the job being applied, by order: one update per order. */
   private readonly closing = new Map<string, number>();
-  /** Attempt and timer rows of the job being applied, written as their net effect at its end. */
+  /** Attempt, timer and receipt rows of the job being applied, written at its end as their net effect. */
   private readonly writes = new StepWrites();
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   sink: EngineSink = { afterCommit: () => {} };

@@ -13,10 +13,11 @@ interface TimerWrites {
 }
 
 /**
- * The attempt and timer rows one write job's steps stand for, kept as their net effect and written
- * once at the end of the job, with its receipt events in multi-row inserts. With fast gateways `accepted` and `delivered` land in the same job:
- * step by step that was a timer armed then deleted and an attempt updated three times; net, it is
- * one delete and one update. Same transaction, same rows at commit.
+ * The attempt, timer and receipt rows one write job's steps stand for, kept as their net effect
+ * and written once at the end of the job in multi-row statements. With fast gateways `accepted`
+ * and `delivered` land in the same job: step by step that was a timer armed then deleted and an
+ * attempt updated three times; net, it is one delete and one update. Same transaction, same rows
+ * at commit.
  */
 export class StepWrites {
   private readonly attempts = new Map<string, AttemptWrite>();
@@ -39,8 +40,7 @@ export class StepWrites {
       w.status = status;
       w.at = at;
       w.detail = detail;
-    }
-    else this.attempts.set(id, { insert: null, status, at, detail });
+    } else this.attempts.set(id, { insert: null, status, at, detail });
   }
 
   armTimer(deliveryId: string, name: string, epoch: number, dueAt: number): void {

@@ -22,10 +22,6 @@ export interface AttemptRow {
 export class AttemptRepo {
   constructor(private readonly sql: Sql) {}
 
-  insert(a: AttemptRow): void {
-    this.insertMany([a]);
-  }
-
   /** A repeated attempt id keeps its first row: a resend after a restart is the same attempt. */
   insertMany(rows: readonly AttemptRow[]): void {
     this.sql.insertMany(
@@ -33,10 +29,6 @@ export class AttemptRepo {
       rows.map((a) => [a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail]),
       'ON CONFLICT (id) DO NOTHING',
     );
-  }
-
-  update(id: string, status: string, at: number, detail: string | null): void {
-    this.updateMany([{ id, status, at, detail }]);
   }
 
   /** Updates grouped by their new values: a job's `delivered` attempts share one statement. */

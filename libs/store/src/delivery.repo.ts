@@ -1,6 +1,6 @@
 import { PRIORITIES, type Terminals } from '@lifeline/domain';
 import type { StoredDelivery } from '@lifeline/machines';
-import { chunks, placeholders, subtreeRange, tuples, type Param, type Sql } from './sql';
+import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, tuples, type Param, type Sql } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -52,10 +52,6 @@ export function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
-const PRIORITY_RANKS = PRIORITIES.length;
-
-const SAVES_PER_UPDATE = 100;
-
 const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
 
 export class DeliveryRepo {
@@ -74,8 +70,7 @@ export class DeliveryRepo {
    * (SQLite 3.33+ and PostgreSQL both name the list's columns column1, column2, ...).
    */
   saveMany(ds: readonly Delivery[], now: number): void {
-    for (let i = 0; i < ds.length; i += SAVES_PER_UPDATE) {
-      const part = ds.slice(i, i + SAVES_PER_UPDATE);
+    for (const part of chunks(ds, ROWS_PER_STATEMENT)) {
       const params: Param[] = [];
       for (const d of part) params.push(d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt);
       this.sql.run(
@@ -87,23 +82,25 @@ export class DeliveryRepo {
 
   /** The next deliveries to start, highest priority first. */
   nextNew(limit: number): string[] {
-    // Rank by rank, so each query is an equality range of the partial index of `new` deliveries
-    // (ORDER BY across ranks led SQLite to the status index and a sort of every new delivery).
-    const out: string[] = [];
-    for (let rank = 0; rank < PRIORITY_RANKS && out.length < limit; rank++)
-      for (const r of this.sql.all<{ id: string }>("SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", rank, limit - out.length))
-        out.push(r.id);
-    return out;
+    return this.newByRank('', [], limit);
   }
 
   /** Unstarted deliveries past their deadline: they must still end, as expired. */
   expiredNew(now: number, limit: number): string[] {
-    // Per priority rank, so the partial index of `new` deliveries serves a range, not a scan.
+    return this.newByRank(' AND expires_at <= ?', [now], limit);
+  }
+
+  /**
+   * New deliveries, highest priority first, asked rank by rank: each query is then an equality
+   * range of the partial index of `new` deliveries (one ORDER BY across ranks led SQLite to the
+   * status index and a sort of every new delivery).
+   */
+  private newByRank(condition: string, params: Param[], limit: number): string[] {
     const out: string[] = [];
-    for (let rank = 0; rank < PRIORITY_RANKS && out.length < limit; rank++)
+    for (let rank = 0; rank < PRIORITIES.length && out.length < limit; rank++)
       for (const r of this.sql.all<{ id: string }>(
-        "SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? AND expires_at <= ? LIMIT ?",
-        rank, now, limit - out.length,
+        `SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ?${condition} LIMIT ?`,
+        rank, ...params, limit - out.length,
       ))
         out.push(r.id);
     return out;

@@ -35,16 +35,12 @@ export class Sql {
 
   /**
    * A multi-row INSERT: `head` names the table and columns, each row is one tuple of values, `tail`
-   * may add an ON CONFLICT clause. A hundred rows per statement: one statement per row cost more
-   * than the row itself.
+   * may add an ON CONFLICT clause.
    */
   insertMany(head: string, rows: readonly Param[][], tail = ''): void {
     if (!rows.length) return;
     const width = rows[0].length;
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const part = rows.slice(i, i + ROWS_PER_INSERT);
-      this.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
-    }
+    for (const part of chunks(rows, ROWS_PER_STATEMENT)) this.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
   }
 
   /** Runs `fn` in a transaction; nested calls become savepoints. */
@@ -66,7 +62,8 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
-const ROWS_PER_INSERT = 100;
+/** Rows per multi-row statement: one statement per row cost more than the row itself. */
+export const ROWS_PER_STATEMENT = 100;
 const tupleCache = new Map<string, string>();
 
 /** `(?, ?), (?, ?)` for `rows` tuples of `width` values. */

@@ -11,10 +11,6 @@ export interface TimerRow {
 export class TimerRepo {
   constructor(private readonly sql: Sql) {}
 
-  arm(deliveryId: string, name: string, epoch: number, dueAt: number): void {
-    this.armMany([{ delivery_id: deliveryId, name, epoch, due_at: dueAt }]);
-  }
-
   /** Arming a timer again replaces it: one row per (delivery, name). */
   armMany(rows: readonly TimerRow[]): void {
     this.sql.insertMany(
@@ -22,10 +18,6 @@ export class TimerRepo {
       rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at]),
       'ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
     );
-  }
-
-  cancelAll(deliveryId: string): void {
-    this.cancelAllOf([deliveryId]);
   }
 
   cancelAllOf(deliveryIds: readonly string[]): void {
