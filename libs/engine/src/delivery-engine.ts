@@ -88,6 +88,12 @@ export class DeliveryEngine {
    * entries are filled only after commit and copied before use, and a failed job clears it.
    */
   private readonly recent = new Map<string, Delivery>();
+  /**
+   * Deliveries a job changed that is not yet committed and handed back, each at its latest
+   * version. Two jobs can share one transaction (the pump's and the timer poller's): the second
+   * must read the first's write from the database, not the cached row from before it.
+   */
+  private readonly writing = new Map<string, Delivery>();
   private static readonly RECENT_MAX = 50_000;
   /** Deliveries that went final in the job being applied, by order: one update per order. */
   private readonly closing = new Map<string, number>();
@@ -160,6 +166,7 @@ export class DeliveryEngine {
       output = await this.store.write((s) => this.apply(collect(s), this.clock.now()), urgent);
     } catch (e) {
       this.recent.clear();
+      this.writing.clear();
       throw e;
     }
     this.committed(output);
@@ -174,7 +181,9 @@ export class DeliveryEngine {
   /** Effects of a committed job leave the process: events to subscribers, sends to gateways. */
   committed(output: EngineOutput): void {
     for (const d of output.changed ?? []) {
-      this.recent.delete(d.id);
+      // A later job may have changed it again meanwhile: only the latest version is cached.
+      if (this.writing.get(d.id) !== d) continue;
+      this.writing.delete(d.id);
       if (d.machine && !isFinalValue(d.machine.value)) this.recent.set(d.id, d);
     }
     while (this.recent.size > DeliveryEngine.RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
@@ -186,7 +195,7 @@ export class DeliveryEngine {
     const out = new Map<string, Delivery>();
     const missing: string[] = [];
     for (const id of ids) {
-      const d = this.recent.get(id);
+      const d = this.writing.has(id) ? undefined : this.recent.get(id);
       if (d) out.set(id, { ...d });
       else missing.push(id);
     }
@@ -209,6 +218,10 @@ export class DeliveryEngine {
       }
       if (this.step(d, order, item.event, now, out)) changed.set(d.id, d);
       else this.stats.ignored++;
+    }
+    for (const d of changed.values()) {
+      this.recent.delete(d.id);
+      this.writing.set(d.id, d);
     }
     this.writes.flush(this.store);
     this.store.deliveries.saveMany([...changed.values()], now);
