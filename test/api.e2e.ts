@@ -107,8 +107,10 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(after).toEqual([expect.objectContaining({ outageId: made.body.outageId, active: false })]);
   });
 
-  it('serves Prometheus metrics', async () => {
-    const m = await request(s.app.getHttpServer()).get('/metrics').expect(200);
+  it('serves Prometheus metrics to a metrics token', async () => {
+    await request(s.app.getHttpServer()).get('/metrics').expect(401);
+    await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.console)).expect(403);
+    const m = await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.metrics)).expect(200);
     expect(m.text).toMatch(/lifeline_receipts_total\{status="delivered",channel="public"\} \d+/);
   });
 });

@@ -9,6 +9,7 @@ export const TOKENS = {
   console: 'demo-console-token',
   county: 'demo-county-token',
   drill: 'demo-drill-token',
+  metrics: 'demo-metrics-token',
   pdt: 'demo-gateway-pdt',
 };
 

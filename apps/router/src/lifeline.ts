@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, reachableNow, type Clock } from '@lifeline/domain';
-import { OutageWorld, RouterCore, SystemClock } from '@lifeline/engine';
+import { audit, inScope, OutageWorld, RouterCore, SYSTEM, SystemClock, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
+import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
 import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
@@ -17,6 +18,8 @@ export interface LifelineOptions {
   simulators?: string;
   adminToken?: string;
   log?: (m: string) => void;
+  /** The config file(s) the config came from, for the audit trail's `config.load`. */
+  configFiles?: string[];
   /** A directory built in memory (chaos runs) instead of the config's file. */
   directory?: Directory;
   /** Called with the core before anything runs, so observers (chaos runs) miss nothing. */
@@ -52,7 +55,9 @@ export class Lifeline {
     const ec = engineConfig(o.config);
     const core = new RouterCore({ store, clock, config: ec, areas: directory.areas, log });
     o.watch?.(core);
-    const auth = new AuthService(store, tokens, o.adminToken, () => clock.now());
+    const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
+    const auth = new AuthService(store, tokens, o.adminToken, () => clock.now(), limiter);
+    await store.write((s) => audit(s, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
     const world = new OutageWorld(core.outages, store, ec.channels);
     const running = startSimulators(o.config, sims, core.hub, clock, root, world);
@@ -65,17 +70,19 @@ export class Lifeline {
    * A simulated person answers an order over whatever simulated channel reaches them now (drills
    * and tests). Null when they have no delivery of it; 'unreachable' when no channel reaches them.
    */
-  simulateReply(personId: string, orderId: string, text?: string): { channel: string } | null | 'unreachable' {
+  async simulateReply(p: Principal, personId: string, orderId: string, text?: string): Promise<{ channel: string } | null | 'unreachable'> {
     const order = this.store.orders.get(orderId);
     const id = order && deliveryId(order.id, personId);
     const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
-    if (!order || !d) return null;
+    // A scoped drill token plays only the people of its areas; others are answered as unknown.
+    if (!order || !d || !inScope(p, this.core.tree, d.area)) return null;
     const candidates = [d.channel, ...this.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
     const channel = reachableNow([...new Set(candidates)], d.area, this.core.reach, this.clock.now()).find((c) => {
       const spec = this.core.engine.spec(c);
       return this.sims.has(c) && spec && d.terminals[spec.terminal];
     });
     if (!channel) return 'unreachable';
+    await this.store.write((s) => audit(s, p, this.clock.now(), 'sim.reply', personId, { orderId, channel }));
     this.sims.get(channel)!.reply(d.terminals[this.core.engine.spec(channel)!.terminal]!, text ?? `${order.ref} 1`);
     return { channel };
   }
@@ -85,6 +92,23 @@ export class Lifeline {
     await this.core.stop();
     await this.store.close();
   }
+}
+
+/** What `config.load` records: which files, and digests that tell one version from another. */
+function configSummary(o: LifelineOptions): Record<string, unknown> {
+  const digest = (file: string) => {
+    try {
+      return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+    } catch {
+      return null;
+    }
+  };
+  return {
+    files: (o.configFiles ?? []).map((f) => ({ file: f, sha256: digest(f) })),
+    directory: o.directory ? '(in memory)' : o.config.directory,
+    tokens: { file: o.config.tokens, sha256: digest(o.config.tokens) },
+    channels: o.config.channels.map((c) => c.id),
+  };
 }
 
 /** Loads the directory into the database when the file changed since the last start. */

@@ -6,9 +6,10 @@ import { startServer } from './server';
  * SIGTERM finishes writes in flight and exits 0.
  */
 async function main(): Promise<void> {
+  const configFile = process.env.LIFELINE_CONFIG ?? 'config/default.yaml';
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(configFile);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? config.server.host;
   let running;
   try {
-    running = await startServer({ config, database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port });
+    running = await startServer({ config, configFiles: [configFile], database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);

@@ -2,8 +2,11 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { Lifeline, type LifelineOptions } from './lifeline';
+import { MetricsService } from './metrics/metrics.service';
+import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';
 import { gatewaySocket } from './ws/gateway.socket';
@@ -12,29 +15,50 @@ export interface RunningServer {
   lifeline: Lifeline;
   app: NestExpressApplication;
   url: string;
+  /** The separate `/metrics` listener, when the config asks for one. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
+
+/** A client must send its request headers within this, and the whole request within the next. */
+const HEADERS_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /** Builds the router and serves HTTP and both WebSocket endpoints on one port. */
 export async function startServer(o: LifelineOptions & { host?: string; port?: number }): Promise<RunningServer> {
   const lifeline = await Lifeline.create(o);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline), { logger: ['error', 'warn'], bodyParser: false });
+  // Security headers on every answer (nosniff, no X-Powered-By, a strict CSP), and API answers
+  // are live data that no cache or proxy should keep.
+  app.use(helmet());
+  app.use((_req: unknown, res: { setHeader(k: string, v: string): void }, next: () => void) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.useBodyParser('json', { limit: '2mb' });
   await app.init();
   const server = app.getHttpServer() as Server;
+  // Slow clients (headers a byte at a time) are cut off; past maxConnections the kernel refuses.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.maxConnections = o.config.server.maxConnections;
   const detach = attachSockets(server, lifeline, {
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
     '/gateway': { roles: ['gateway'], handler: gatewaySocket(lifeline) },
   });
   await app.listen(o.port ?? o.config.server.port, o.host ?? o.config.server.host);
+  const listen = o.config.metrics.listen;
+  const metrics = listen ? await listenForMetrics(app.get(MetricsService), listen.host, listen.port) : null;
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : '';
   return {
     lifeline,
     app,
     url,
+    metricsUrl: metrics?.url ?? null,
     close: async () => {
       detach();
+      await metrics?.close();
       await app.close();
       await lifeline.stop();
     },

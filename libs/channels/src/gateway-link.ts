@@ -21,9 +21,20 @@ export interface GatewayEndpoint {
   closed(): void;
 }
 
+/** What a gateway's credentials allow: the transport authenticates, the router enforces. */
+export interface GatewayAuth {
+  /** The channel the token is bound to: a hello for another channel is refused. */
+  channel: string;
+  /** Who connected (a token id): only the same one may take over a gateway id that is online. */
+  principal: string;
+  /** Gateway ids the token may claim; null: any id on its channel. */
+  gatewayIds: readonly string[] | null;
+  /** Areas the token may claim in hello, health and coverage frames; null: any. */
+  areas: readonly string[] | null;
+}
+
 export interface GatewayLink {
-  /** `channel` is what the gateway's token is bound to; a hello for another channel is refused. */
-  open(conn: GatewayConnection, auth: { channel: string; name: string }): GatewayEndpoint;
+  open(conn: GatewayConnection, auth: GatewayAuth): GatewayEndpoint;
 }
 
 /** Connects a gateway living in this process: frames pass as plain data, through the same parse. */
@@ -46,7 +57,7 @@ export function connectInProcess(
         }
       },
     },
-    { channel, name: `sim-${channel}` },
+    { channel, principal: 'in-process', gatewayIds: null, areas: null },
   );
   return {
     send: (frame) => {

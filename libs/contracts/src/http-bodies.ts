@@ -2,17 +2,23 @@ import { z } from 'zod';
 import { GATEWAY_FAULTS, OUTAGE_KINDS } from '@lifeline/domain';
 import { areaCode, id } from './common';
 
-export const TOKEN_ROLES = ['console', 'gateway', 'drill', 'admin'] as const;
+/** `metrics` reads `/metrics` and nothing else (a Prometheus scraper's token). */
+export const TOKEN_ROLES = ['console', 'gateway', 'drill', 'admin', 'metrics'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export const createTokenBody = z
   .strictObject({
     role: z.enum(TOKEN_ROLES),
     name: z.string().trim().min(1).max(100),
-    areas: z.array(areaCode).max(100).optional(),
+    /** Leave out for every area. An empty list is refused: it must never read as "everywhere". */
+    areas: z.array(areaCode).min(1, 'expected at least one area; leave areas out for a token of every area').max(100).optional(),
     channel: id.optional(),
+    /** Gateway tokens: the gateway ids it may say hello as (relay resource ids included). */
+    gatewayIds: z.array(id).min(1).max(100).optional(),
   })
-  .refine((t) => t.role !== 'gateway' || t.channel, { message: 'a gateway token is bound to one channel: expected channel', path: ['channel'] });
+  .refine((t) => t.role !== 'gateway' || t.channel, { message: 'a gateway token is bound to one channel: expected channel', path: ['channel'] })
+  .refine((t) => t.role === 'gateway' || t.channel === undefined, { message: 'only gateway tokens are bound to a channel', path: ['channel'] })
+  .refine((t) => t.role === 'gateway' || t.gatewayIds === undefined, { message: 'only gateway tokens name gateway ids', path: ['gatewayIds'] });
 
 export const simReplyBody = z.strictObject({ orderId: id, text: z.string().max(500).optional() });
 
@@ -32,3 +38,15 @@ export const eventsQuery = z.object({
 });
 
 export const ordersQuery = z.object({ status: z.enum(['open', 'closed', 'all']).default('all') });
+
+/** `GET /api/audit`: newest first unless `order=asc`; `after` is the last id of the previous page. */
+export const auditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  action: z.string().max(64).optional(),
+  actor: z.string().max(128).optional(),
+  subject: z.string().max(300).optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+});

@@ -10,3 +10,4 @@ export * from './ref';
 export * from './clock';
 export * from './order';
 export * from './outage';
+export * from './mask';

@@ -1,12 +1,12 @@
 import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock } from '@lifeline/domain';
 import type { SendItem } from './delivery-engine';
 
-/** The dispatcher's view of connected gateways. */
+/** The dispatcher's view of connected gateways, each known by a key of the pool's making. */
 export interface GatewayPool {
   /** A gateway of `channel` reaching `area` with room in its window, least loaded first. */
   pick(channel: string, area: string): string | null;
-  send(gatewayId: string, item: SendItem): void;
-  release(gatewayId: string): void;
+  send(gateway: string, item: SendItem): void;
+  release(gateway: string): void;
 }
 
 /** FIFO per priority; dropped items are skipped lazily when they reach the head. */

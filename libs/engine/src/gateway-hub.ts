@@ -1,13 +1,15 @@
 import { describeIssues, gatewayFrame, summarizeIssues, type GatewayFrame } from '@lifeline/contracts';
-import type { GatewayConnection, GatewayEndpoint, GatewayLink } from '@lifeline/channels';
-import type { AreaTree, Clock, Reach } from '@lifeline/domain';
+import type { GatewayAuth, GatewayConnection, GatewayEndpoint, GatewayLink } from '@lifeline/channels';
+import { maskAddress, type AreaTree, type Clock, type Reach } from '@lifeline/domain';
 import type { SendItem } from './delivery-engine';
 import type { GatewayPool } from './dispatcher';
 
 interface Session {
-  key: string;
+  /** The link's own key, until a hello names the gateway. */
+  link: string;
   gatewayId: string | null;
   channel: string;
+  auth: GatewayAuth;
   areas: string[];
   window: number;
   inFlight: number;
@@ -22,6 +24,14 @@ export const JUNK_LIMIT = 1_000;
 const JUNK_WINDOW_MS = 60_000;
 /** Only the first few refusals of a minute are logged: a flood must not flood the log too. */
 const JUNK_LOGGED = 10;
+
+/**
+ * A gateway is known by its channel and its id together: a gateway of one channel can never stand
+ * in for another channel's gateway of the same name. The dispatcher holds these keys.
+ */
+export function gatewayKey(channel: string, gatewayId: string): string {
+  return `${channel}/${gatewayId}`;
+}
 
 /** What the router does with what gateways say; the hub only parses, checks and routes. */
 export interface GatewayHandlers {
@@ -43,8 +53,9 @@ export interface GatewayHandlers {
  */
 export class GatewayHub implements GatewayLink, GatewayPool {
   private readonly sessions = new Map<string, Session>();
-  private readonly byGatewayId = new Map<string, Session>();
-  private nextKey = 1;
+  /** Sessions that said hello, by `gatewayKey(channel, gatewayId)`. */
+  private readonly online = new Map<string, Session>();
+  private nextLink = 1;
 
   constructor(
     private readonly tree: AreaTree,
@@ -53,9 +64,9 @@ export class GatewayHub implements GatewayLink, GatewayPool {
     private readonly handlers: GatewayHandlers,
   ) {}
 
-  open(conn: GatewayConnection, auth: { channel: string; name: string }): GatewayEndpoint {
-    const session: Session = { key: `s${this.nextKey++}`, gatewayId: null, channel: auth.channel, areas: [], window: 0, inFlight: 0, conn, junk: 0, junkSince: this.clock.now() };
-    this.sessions.set(session.key, session);
+  open(conn: GatewayConnection, auth: GatewayAuth): GatewayEndpoint {
+    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, areas: [], window: 0, inFlight: 0, conn, junk: 0, junkSince: this.clock.now() };
+    this.sessions.set(session.link, session);
     return {
       receive: (raw) => this.receive(session, raw),
       malformed: (message) => this.refuse(session, 'bad_frame', message),
@@ -64,7 +75,7 @@ export class GatewayHub implements GatewayLink, GatewayPool {
   }
 
   connected(channel?: string): { gatewayId: string; channel: string; areas: string[]; window: number; inFlight: number }[] {
-    return [...this.byGatewayId.values()]
+    return [...this.online.values()]
       .filter((s) => !channel || s.channel === channel)
       .map((s) => ({ gatewayId: s.gatewayId!, channel: s.channel, areas: s.areas, window: s.window, inFlight: s.inFlight }));
   }
@@ -84,7 +95,7 @@ export class GatewayHub implements GatewayLink, GatewayPool {
       session.junk = 0;
       session.junkSince = now;
     }
-    const name = `gateway ${session.gatewayId ?? session.key} (${session.channel})`;
+    const name = `gateway ${session.gatewayId ?? session.link} (${session.channel})`;
     if (++session.junk <= JUNK_LOGGED) this.handlers.log(`${name}: ${why}`);
     if (session.junk === JUNK_LIMIT) {
       this.handlers.log(`${name}: ${JUNK_LIMIT} useless frames in a minute: disconnected`);
@@ -95,7 +106,7 @@ export class GatewayHub implements GatewayLink, GatewayPool {
   }
 
   private receive(session: Session, raw: unknown): void {
-    if (!this.sessions.has(session.key)) return; // cut off: what was still on the wire is dropped
+    if (!this.sessions.has(session.link)) return; // cut off: what was still on the wire is dropped
     const parsed = gatewayFrame.safeParse(raw);
     if (!parsed.success) return this.refuse(session, 'bad_frame', summarizeIssues(describeIssues(parsed.error)));
     const frame = parsed.data;
@@ -109,57 +120,79 @@ export class GatewayHub implements GatewayLink, GatewayPool {
         return;
       case 'reply':
         if (!this.handlers.reply(session.channel, frame.from, frame.text))
-          this.useless(session, `reply from ${frame.from} ignored: unknown terminal or no open order (${frame.text.slice(0, 40)})`);
+          // Logs show who and how long, never the whole number or the text (README, security).
+          this.useless(session, `reply from ${maskAddress(frame.from)} (${frame.text.length} characters) ignored: unknown terminal or no open order`);
         return;
       case 'health':
-        if (this.knownAreas(session, frame.areas)) this.handlers.health(session.channel, session.gatewayId, frame);
+        if (this.claimable(session, frame.areas)) this.handlers.health(session.channel, session.gatewayId, frame);
         return;
       case 'coverage':
-        if (this.knownAreas(session, frame.areas)) this.handlers.coverage(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
+        if (this.claimable(session, frame.areas)) this.handlers.coverage(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
         return;
     }
   }
 
-  /** Areas a gateway names must be in the directory; otherwise the frame is refused whole. */
-  private knownAreas(session: Session, areas: readonly string[]): boolean {
+  /**
+   * Areas a gateway names must be in the directory and within its token's areas; otherwise the
+   * frame is refused whole and changes nothing.
+   */
+  private claimable(session: Session, areas: readonly string[]): boolean {
     const unknown = areas.filter((a) => !this.tree.has(a));
-    if (unknown.length) this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
-    return unknown.length === 0;
+    if (unknown.length) {
+      this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+      return false;
+    }
+    const scope = session.auth.areas;
+    const outside = scope ? areas.filter((a) => !scope.some((s) => this.tree.isWithin(a, s))) : [];
+    if (outside.length) this.refuse(session, 'out_of_scope', `areas outside this token's areas: ${outside.join(', ')}`);
+    return outside.length === 0;
   }
 
   private hello(session: Session, frame: Extract<GatewayFrame, { type: 'hello' }>): void {
+    const { auth } = session;
     if (frame.channel !== session.channel)
       return this.refuse(session, 'wrong_channel', `this link is bound to channel ${session.channel}, not ${frame.channel}`);
-    if (!this.knownAreas(session, frame.areas)) return;
-    const other = this.byGatewayId.get(frame.gatewayId);
-    if (other && other !== session) this.close(other); // a reconnect replaces the stale session
+    if (auth.gatewayIds && !auth.gatewayIds.includes(frame.gatewayId))
+      return this.refuse(session, 'forbidden_gateway_id', `this token may not speak as gateway ${frame.gatewayId}`);
+    if (session.gatewayId !== null && session.gatewayId !== frame.gatewayId)
+      return this.refuse(session, 'hello_again', `this link is gateway ${session.gatewayId}; open another link for ${frame.gatewayId}`);
+    if (!this.claimable(session, frame.areas)) return;
+    const key = gatewayKey(session.channel, frame.gatewayId);
+    const other = this.online.get(key);
+    if (other && other !== session) {
+      // A reconnect with the same token replaces its stale session; another token may not.
+      if (other.auth.principal !== auth.principal)
+        return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
+      this.close(other);
+    }
     session.gatewayId = frame.gatewayId;
     session.areas = frame.areas;
     session.window = frame.window;
-    this.byGatewayId.set(frame.gatewayId, session);
+    this.online.set(key, session);
     this.handlers.online(session.channel, frame.gatewayId, frame.areas);
   }
 
   private close(session: Session): void {
-    if (!this.sessions.delete(session.key)) return;
-    if (session.gatewayId && this.byGatewayId.get(session.gatewayId) === session) {
-      this.byGatewayId.delete(session.gatewayId);
-      this.handlers.offline(session.channel, session.gatewayId);
+    if (!this.sessions.delete(session.link)) return;
+    const key = session.gatewayId === null ? null : gatewayKey(session.channel, session.gatewayId);
+    if (key && this.online.get(key) === session) {
+      this.online.delete(key);
+      this.handlers.offline(session.channel, session.gatewayId!);
     }
   }
 
   pick(channel: string, area: string): string | null {
     let best: Session | null = null;
-    for (const s of this.byGatewayId.values()) {
+    for (const s of this.online.values()) {
       if (s.channel !== channel || s.inFlight >= s.window) continue;
       if (!this.reach.coversBy(channel, s.gatewayId!, area, this.clock.now())) continue;
       if (!best || s.inFlight / s.window < best.inFlight / best.window) best = s;
     }
-    return best?.gatewayId ?? null;
+    return best ? gatewayKey(channel, best.gatewayId!) : null;
   }
 
-  send(gatewayId: string, item: SendItem): void {
-    const s = this.byGatewayId.get(gatewayId);
+  send(key: string, item: SendItem): void {
+    const s = this.online.get(key);
     if (!s) return;
     s.inFlight++;
     s.conn.send({
@@ -174,8 +207,8 @@ export class GatewayHub implements GatewayLink, GatewayPool {
     });
   }
 
-  release(gatewayId: string): void {
-    const s = this.byGatewayId.get(gatewayId);
+  release(key: string): void {
+    const s = this.online.get(key);
     if (s && s.inFlight > 0) s.inFlight--;
   }
 }

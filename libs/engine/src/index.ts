@@ -7,6 +7,7 @@ export * from './dispatcher';
 export * from './gateway-hub';
 export * from './channel-health';
 export * from './order-service';
+export * from './principal';
 export * from './pollers';
 export * from './router-core';
 export * from './outages';

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { makeRef, priorityRank, type AreaTree, type Clock, type OrderSpec } from '@lifeline/domain';
-import type { Store } from '@lifeline/store';
+import type { OrderRow, Store } from '@lifeline/store';
 import type { EventBus } from './event-bus';
-
-export interface Principal {
-  id: string;
-  role: 'console' | 'gateway' | 'drill' | 'admin';
-  /** Area codes the principal may act in; null means everywhere. */
-  areas: string[] | null;
-  channel: string | null;
-}
+import { audit, inScope, type Principal } from './principal';
 
 export interface Accepted {
   orderId: string;
@@ -19,7 +12,6 @@ export interface Accepted {
   replayed: boolean;
 }
 
-/** A refusal that names the field and what was expected; maps to 400/403/404 at the edge. */
 /** A request the router refuses, with a code the transports map to their own (HTTP status, frame). */
 export class RequestError extends Error {
   constructor(
@@ -56,10 +48,6 @@ export class OrderService {
     private readonly hooks: OrderHooks,
   ) {}
 
-  inScope(p: Principal, area: string): boolean {
-    return p.areas === null || p.areas.some((a) => this.tree.isWithin(area, a));
-  }
-
   /**
    * Stores the order and all its deliveries in one transaction; resolves only after commit. The
    * same clientRef from the same console returns the first order and creates nothing.
@@ -69,18 +57,8 @@ export class OrderService {
     if (existing) return this.replay(existing);
     const areas = spec.to.areas ?? [];
     const people = [...new Set(spec.to.people ?? [])];
-    const unknownAreas = areas.map((a, i) => [a, i] as const).filter(([a]) => !this.tree.has(a));
-    if (unknownAreas.length)
-      throw new RequestError('unknown_area', `unknown area ${unknownAreas.map(([a]) => a).join(', ')}`,
-        unknownAreas.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `unknown area code ${a}`, code: 'unknown_area' })));
-    const missing = new Set(this.store.directory.missingPeople(people));
-    if (missing.size)
-      throw new RequestError('unknown_person', `unknown people ${[...missing].slice(0, 10).join(', ')}`,
-        (spec.to.people ?? []).map((id, i) => [id, i] as const).filter(([id]) => missing.has(id))
-          .map(([id, i]) => ({ path: `order.to.people.${i}`, message: `unknown person ${id}`, code: 'unknown_person' })));
-    const personAreas = this.store.directory.personAreas(people);
-    const outside = [...areas, ...personAreas].filter((a) => !this.inScope(p, a));
-    if (outside.length) throw new RequestError('out_of_scope', `outside this token's areas: ${[...new Set(outside)].slice(0, 10).join(', ')}`);
+    this.checkAreas(p, areas);
+    const personAreas = this.checkPeople(p, people, spec.to.people ?? []);
     const scope = this.tree.commonAncestor([...areas, ...personAreas]);
     const now = this.clock.now();
 
@@ -102,6 +80,7 @@ export class OrderService {
       const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       s.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
+      audit(s, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
       return { kind: 'new' as const, accepted, payload, scope, started: this.hooks.inTransaction(s, accepted, spec.priority) };
     }, URGENT.has(spec.priority));
     if (result.kind === 'replay') return this.replay(result.row);
@@ -111,15 +90,54 @@ export class OrderService {
     return r.accepted;
   }
 
+  /**
+   * Areas must exist and lie within the token's areas. A scoped token is told only `out_of_scope`
+   * for any area it may not use, existing or not: a refusal must not reveal what lies outside.
+   */
+  private checkAreas(p: Principal, areas: readonly string[]): void {
+    const bad = areas.map((a, i) => [a, i] as const).filter(([a]) => !this.tree.has(a) || !inScope(p, this.tree, a));
+    if (!bad.length) return;
+    if (p.areas === null)
+      throw new RequestError('unknown_area', `unknown area ${bad.map(([a]) => a).join(', ')}`,
+        bad.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `unknown area code ${a}`, code: 'unknown_area' })));
+    throw new RequestError('out_of_scope', `outside this token's areas: ${bad.slice(0, 10).map(([a]) => a).join(', ')}`,
+      bad.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `area ${a} is not within this token's areas`, code: 'out_of_scope' })));
+  }
+
+  /**
+   * People must exist within the token's areas; one outside is refused exactly like one that does
+   * not exist, so a county desk cannot probe the rest of the directory. Their areas, for scope.
+   */
+  private checkPeople(p: Principal, people: readonly string[], listed: readonly string[]): string[] {
+    const areaOf = this.store.directory.areasOf(people);
+    const missing = new Set(people.filter((id) => !areaOf.has(id) || !inScope(p, this.tree, areaOf.get(id)!)));
+    if (missing.size) {
+      const where = p.areas === null ? '' : " within this token's areas";
+      throw new RequestError('unknown_person', `no person ${[...missing].slice(0, 10).join(', ')}${where}`,
+        listed.map((id, i) => [id, i] as const).filter(([id]) => missing.has(id))
+          .map(([id, i]) => ({ path: `order.to.people.${i}`, message: `no person ${id}${where}`, code: 'unknown_person' })));
+    }
+    return [...new Set(areaOf.values())];
+  }
+
   private replay(row: { id: string; ref: string; deliveries: number; seq: number }): Accepted {
     return { orderId: row.id, ref: row.ref, deliveries: Number(row.deliveries), seq: Number(row.seq), replayed: true };
   }
 
-  /** Throws unless the order exists and lies within the principal's areas. */
-  checkCancel(p: Principal, orderId: string): void {
+  /**
+   * Throws `not_found` unless the order exists and lies within the principal's areas: an order
+   * outside them is answered exactly like one that does not exist, on every transport.
+   */
+  checkVisible(p: Principal, orderId: string): OrderRow {
     const row = this.store.orders.get(orderId);
-    if (!row) throw new RequestError('not_found', `no order ${orderId}`);
-    const scopeArea = row.scope_path.split('/').filter(Boolean).pop();
-    if (scopeArea && !this.inScope(p, scopeArea)) throw new RequestError('out_of_scope', `order ${orderId} is outside this token's areas`);
+    if (!row || !orderVisibleTo(p, this.tree, row.scope_path)) throw new RequestError('not_found', `no order ${orderId}`);
+    return row;
   }
+}
+
+/** An order is a principal's business when its scope (the common area of its targets) is in theirs. */
+export function orderVisibleTo(p: Principal, tree: AreaTree, scopePath: string): boolean {
+  if (p.areas === null) return true;
+  const scopeArea = scopePath.split('/').filter(Boolean).pop();
+  return scopeArea !== undefined && inScope(p, tree, scopeArea);
 }

@@ -4,6 +4,7 @@ import type { SimWorld } from '@lifeline/channels';
 import type { Store } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
 import { RequestError } from './order-service';
+import { audit, SYSTEM, type Principal } from './principal';
 
 export interface OutageRequest {
   kind: OutageKind;
@@ -52,7 +53,8 @@ export class Outages {
     this.apply();
   }
 
-  async add(r: OutageRequest): Promise<Outage> {
+  /** Injects an outage; `actor` is recorded in the audit trail in the same transaction. */
+  async add(r: OutageRequest, actor: Principal = SYSTEM): Promise<Outage> {
     const now = this.clock.now();
     if (r.area !== undefined && !this.tree.has(r.area))
       throw new RequestError('unknown_area', `unknown area ${r.area}`, [{ path: 'area', message: `unknown area code ${r.area}`, code: 'unknown_area' }]);
@@ -78,20 +80,26 @@ export class Outages {
       startAt,
       endAt: r.durationS === undefined ? null : startAt + r.durationS * 1000,
     };
-    await this.store.write((s) => s.outages.insert(outage));
+    await this.store.write((s) => {
+      s.outages.insert(outage);
+      audit(s, actor, now, 'outage.create', outage.id, { kind: outage.kind, area: outage.area, channel: outage.channel, mode: outage.mode, loss: outage.loss, startAt: outage.startAt, endAt: outage.endAt });
+    });
     this.board.set([...this.board.all(), outage]);
     this.apply();
     return outage;
   }
 
   /** Ends an outage now; ending one already over changes nothing. */
-  async end(id: string): Promise<Outage> {
+  async end(id: string, actor: Principal = SYSTEM): Promise<Outage> {
     const now = this.clock.now();
     const o = this.board.all().find((x) => x.id === id);
     if (!o) throw new RequestError('not_found', `no outage ${id}`);
     if (o.endAt !== null && o.endAt <= now) return o;
     const ended = { ...o, endAt: Math.max(now, o.startAt) };
-    await this.store.write((s) => s.outages.end(id, ended.endAt));
+    await this.store.write((s) => {
+      s.outages.end(id, ended.endAt);
+      audit(s, actor, now, 'outage.end', id);
+    });
     this.board.set(this.board.all().map((x) => (x.id === id ? ended : x)));
     this.apply();
     return ended;

@@ -10,15 +10,17 @@ import {
   type ChannelState,
   type Clock,
 } from '@lifeline/domain';
+import { wasSent } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { ChannelHealth } from './channel-health';
 import type { EngineConfig } from './config';
 import { DeliveryEngine, type EngineItem, type EngineOutput } from './delivery-engine';
 import { Dispatcher } from './dispatcher';
 import { EventBus } from './event-bus';
-import { GatewayHub } from './gateway-hub';
+import { GatewayHub, gatewayKey } from './gateway-hub';
 import { OrderCache } from './order-cache';
-import { OrderService, type Principal } from './order-service';
+import { OrderService } from './order-service';
+import { audit, type Principal } from './principal';
 import { Outages } from './outages';
 import { Relays } from './relays';
 import { Starter, TimerPoller } from './pollers';
@@ -58,7 +60,10 @@ export class RouterCore {
   /** Attempts sent lately, so a receipt is checked without a read; the attempts table backs it. */
   private readonly sentAttempts = new Map<string, { channel: string; area: string }>();
   private stopped = false;
-  /** Gateways of relay resources (their gatewayId is the resource id): fixed-site outages spare them. */
+  /**
+   * Gateways of relay resources (their gatewayId is the resource id, on the resource's channel):
+   * fixed-site outages spare them.
+   */
   private readonly mobileGateways: Set<string>;
 
   constructor(o: RouterCoreOptions) {
@@ -72,15 +77,16 @@ export class RouterCore {
     this.hub = new GatewayHub(this.tree, this.reach, o.clock, {
       online: (channel, gatewayId, areas) => this.covered(channel, gatewayId, areas, null),
       offline: (channel, gatewayId) => {
-        this.dispatcher.gatewayGone(gatewayId);
+        const key = gatewayKey(channel, gatewayId);
+        this.dispatcher.gatewayGone(key);
         this.reach.removeCoverage(channel, gatewayId);
-        this.reach.clearSource(`gw:${gatewayId}`);
+        this.reach.clearSource(`gw:${key}`);
         this.track(this.health.recheck(channel, []));
       },
       receipt: (channel, frame) => this.receipt(channel, frame),
       reply: (channel, from, text) => this.reply(channel, from, text),
       health: (channel, gatewayId, frame) => {
-        for (const a of frame.areas) this.reach.report(channel, a, `gw:${gatewayId}`, frame.state);
+        for (const a of frame.areas) this.reach.report(channel, a, `gw:${gatewayKey(channel, gatewayId)}`, frame.state);
         this.track(this.health.recheck(channel, frame.areas));
       },
       coverage: (channel, gatewayId, areas, until) => this.covered(channel, gatewayId, areas, until),
@@ -106,7 +112,7 @@ export class RouterCore {
     this.outages = new Outages(o.store, o.clock, this.tree, this.reach, this.health, o.config.channels, (p) => this.track(p));
     const relays = o.config.relays ?? { resources: [], areaDepth: 2, checkEveryS: 60 };
     this.relays = new Relays(o.store, o.clock, this.tree, this.reach, this.outages.board, this.bus, o.config.channels, relays, (p) => this.track(p));
-    this.mobileGateways = new Set(relays.resources.map((r) => r.id));
+    this.mobileGateways = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.starter = new Starter(this.engine, this.dispatcher, o.config);
     this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
     this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
@@ -126,7 +132,7 @@ export class RouterCore {
 
   /** A gateway reaches `areas` (until a time, for drones): sends may go, waiting deliveries move. */
   private covered(channel: string, gatewayId: string, areas: string[], until: number | null): void {
-    this.reach.setCoverage(channel, gatewayId, areas, until, this.mobileGateways.has(gatewayId));
+    this.reach.setCoverage(channel, gatewayId, areas, until, this.mobileGateways.has(gatewayKey(channel, gatewayId)));
     this.dispatcher.drainChannel(channel);
     this.track(this.health.recheck(channel, areas));
   }
@@ -220,24 +226,26 @@ export class RouterCore {
     return frame.type === 'delivered' || first;
   }
 
-  /** A message from a person: matched by order ref, or a bare "1" to their latest open delivery. */
+  /**
+   * A message from a person: matched by order ref, or a bare "1" to their most recent open
+   * delivery. Either way only a delivery that was sent to them: an answer to an order they never
+   * got is not 叫应.
+   */
   reply(channel: string, from: string, text: string): boolean {
     const spec = this.engine.spec(channel);
     const personId = spec && this.store.directory.byTerminal(spec.terminal, from);
-    if (!personId) {
-      return false;
-    }
+    if (!personId) return false;
     let target: string | undefined;
     for (const ref of findRef(text)) {
       const order = this.store.orders.openByRef(ref);
-      if (!order) continue;
-      const id = deliveryId(order.id, personId);
-      if (this.store.deliveries.load([id]).size) {
-        target = id;
+      const id = order && deliveryId(order.id, personId);
+      const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
+      if (d?.machine && wasSent(d.machine)) {
+        target = d.id;
         break;
       }
     }
-    if (!target && isBareAck(text)) target = this.store.deliveries.latestOpenFor(personId);
+    if (!target && isBareAck(text)) target = this.store.deliveries.openFor(personId, 20).find((d) => d.machine && wasSent(d.machine))?.id;
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     return true;
@@ -245,8 +253,11 @@ export class RouterCore {
 
   /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
   async cancel(p: Principal, orderId: string): Promise<number> {
-    this.orders.checkCancel(p, orderId);
-    await this.store.write((s) => s.orders.markCancelled(orderId));
+    this.orders.checkVisible(p, orderId);
+    await this.store.write((s) => {
+      s.orders.markCancelled(orderId);
+      audit(s, p, this.clock.now(), 'order.cancel', orderId);
+    });
     let after: string | null = '';
     let n = 0;
     while (after !== null) {

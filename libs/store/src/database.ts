@@ -6,6 +6,7 @@ import { Initial1767225600000 } from './migrations/1767225600000-initial';
 import { Outages1767312000000 } from './migrations/1767312000000-outages';
 import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-missions';
 import { NewDeliveriesIndex1767484800000 } from './migrations/1767484800000-new-deliveries-index';
+import { AuditAndTokenBounds1767571200000 } from './migrations/1767571200000-audit-and-token-bounds';
 import { Sql } from './sql';
 
 export interface DatabaseOptions {
@@ -40,7 +41,7 @@ export class Database {
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000],
+      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000],
       migrationsRun: true,
       synchronize: false,
       logging: false,

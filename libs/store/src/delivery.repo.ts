@@ -52,6 +52,12 @@ export function toDelivery(r: DeliveryRow): Delivery {
   };
 }
 
+/** Where a page of an order's deliveries starts: after the cursor, never before the order's range. */
+function orderRangeStart(orderId: string, afterId: string): string {
+  const start = `${orderId}:`;
+  return afterId > start ? afterId : start;
+}
+
 const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
 
 export class DeliveryRepo {
@@ -137,17 +143,20 @@ export class DeliveryRepo {
       .map(toDelivery);
   }
 
-  /** The person's most recent open delivery, for a bare "1" or "收到" that names no order. */
-  latestOpenFor(personId: string): string | undefined {
-    return this.sql.get<{ id: string }>(
-      `SELECT id FROM deliveries WHERE person_id = ? AND status IN ('queued', 'sending', 'sent', 'delivered') ORDER BY updated_at DESC, id DESC LIMIT 1`,
-      personId,
-    )?.id;
+  /** The person's open deliveries, most recently changed first: for a bare "1" that names no order. */
+  openFor(personId: string, limit: number): Delivery[] {
+    return this.sql
+      .all<DeliveryRow>(
+        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN ('queued', 'sending', 'sent', 'delivered') ORDER BY updated_at DESC, id DESC LIMIT ?`,
+        personId, limit,
+      )
+      .map(toDelivery);
   }
 
   ofOrder(orderId: string, limit = 10_000, afterId = ''): Delivery[] {
-    // Ids are `<orderId>:<personId>`: the order's deliveries are a primary-key range.
-    const from = afterId || `${orderId}:`;
+    // Ids are `<orderId>:<personId>`: the order's deliveries are a primary-key range, and a cursor
+    // is clamped into it, so no cursor walks into another order's deliveries.
+    const from = orderRangeStart(orderId, afterId);
     return this.sql
       .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, from, `${orderId};`, limit)
       .map(toDelivery);
@@ -162,7 +171,7 @@ export class DeliveryRepo {
   openIdsOfOrder(orderId: string, afterId: string, limit: number): { ids: string[]; last: string | null } {
     const rows = this.sql.all<{ id: string; status: string }>(
       'SELECT id, status FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?',
-      afterId || `${orderId}:`, `${orderId};`, limit,
+      orderRangeStart(orderId, afterId), `${orderId};`, limit,
     );
     return {
       ids: rows.filter((r) => OPEN.has(r.status)).map((r) => r.id),

@@ -54,17 +54,11 @@ export class DirectoryRepo {
     return r && toPerson(r);
   }
 
-  missingPeople(ids: readonly string[]): string[] {
-    const found = new Set<string>();
+  /** The area of each person among `ids` that exists; the others are missing from the map. */
+  areasOf(ids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
     for (const c of chunks(ids))
-      for (const r of this.sql.all<{ id: string }>(`SELECT id FROM people WHERE id IN (${placeholders(c.length)})`, ...c)) found.add(r.id);
-    return ids.filter((id) => !found.has(id));
-  }
-
-  personAreas(ids: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const c of chunks(ids))
-      for (const r of this.sql.all<{ area: string }>(`SELECT area FROM people WHERE id IN (${placeholders(c.length)})`, ...c)) out.push(r.area);
+      for (const r of this.sql.all<{ id: string; area: string }>(`SELECT id, area FROM people WHERE id IN (${placeholders(c.length)})`, ...c)) out.set(r.id, r.area);
     return out;
   }
 

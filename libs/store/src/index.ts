@@ -12,3 +12,4 @@ export * from './token.repo';
 export * from './store';
 export * from './outage.repo';
 export * from './mission.repo';
+export * from './audit.repo';

@@ -1,4 +1,5 @@
 import { AttemptRepo } from './attempt.repo';
+import { AuditRepo } from './audit.repo';
 import { Database } from './database';
 import { DeliveryRepo } from './delivery.repo';
 import { DirectoryRepo } from './directory.repo';
@@ -23,6 +24,7 @@ export class Store {
   readonly meta: MetaRepo;
   readonly outages: OutageRepo;
   readonly missions: MissionRepo;
+  readonly audit: AuditRepo;
   readonly writer: Writer;
 
   private constructor(readonly db: Database) {
@@ -37,6 +39,7 @@ export class Store {
     this.meta = new MetaRepo(sql);
     this.outages = new OutageRepo(sql);
     this.missions = new MissionRepo(sql);
+    this.audit = new AuditRepo(sql);
     this.writer = new Writer(sql, () => this.events.resync());
   }
 

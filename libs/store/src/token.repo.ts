@@ -5,8 +5,11 @@ export interface TokenRow {
   name: string;
   role: string;
   hash: string;
+  /** JSON: null for every area, else a list of area codes. */
   areas: string;
   channel: string | null;
+  /** JSON list of the gateway ids a gateway token may claim; null for any. */
+  gateway_ids: string | null;
   created_at: number;
   revoked_at: number | null;
 }
@@ -16,17 +19,22 @@ export class TokenRepo {
 
   insert(t: Omit<TokenRow, 'revoked_at'>): void {
     this.sql.run(
-      'INSERT INTO tokens (id, name, role, hash, areas, channel, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
-      t.id, t.name, t.role, t.hash, t.areas, t.channel, t.created_at,
+      'INSERT INTO tokens (id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+      t.id, t.name, t.role, t.hash, t.areas, t.channel, t.gateway_ids, t.created_at,
     );
   }
 
   byHash(hash: string): TokenRow | undefined {
-    return this.sql.get<TokenRow>('SELECT id, name, role, hash, areas, channel, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
+    return this.sql.get<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
   }
 
   list(): TokenRow[] {
-    return this.sql.all<TokenRow>('SELECT id, name, role, hash, areas, channel, created_at, revoked_at FROM tokens ORDER BY created_at');
+    return this.sql.all<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens ORDER BY created_at');
+  }
+
+  /** Ids of revoked tokens: sockets opened before a revocation check against these. */
+  revokedIds(): string[] {
+    return this.sql.all<{ id: string }>('SELECT id FROM tokens WHERE revoked_at IS NOT NULL').map((r) => r.id);
   }
 
   revoke(id: string, at: number): boolean {

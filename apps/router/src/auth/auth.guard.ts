@@ -4,13 +4,31 @@ import type { Request } from 'express';
 import type { Principal } from '@lifeline/engine';
 import { Lifeline } from '../lifeline';
 import { ApiError } from '../http/errors';
-import { allowed, bearer } from './auth.service';
+import { allowed, headerToken } from './auth.service';
 
 export const ROLES = 'lifeline:roles';
 /** Roles allowed on a handler besides admin; no decorator means public. */
 export const Roles = (...roles: Principal['role'][]) => SetMetadata(ROLES, roles);
 
 export type AuthedRequest = Request & { principal: Principal };
+
+/** The client's address as the socket sees it (a proxy in front is one address for all). */
+export const clientAddress = (req: { socket: { remoteAddress?: string } }) => req.socket.remoteAddress ?? 'unknown';
+
+/**
+ * Authenticates a request (Authorization header only) and checks its role. Throws the HTTP
+ * answer: 401, or 429 with `Retry-After` for an address past its failures, or 403.
+ */
+export function authorize(lifeline: Lifeline, req: Request, roles: readonly Principal['role'][]): Principal {
+  const r = lifeline.auth.check(headerToken(req.headers.authorization), clientAddress(req));
+  if (!r.principal) {
+    if (r.retryAfterS > 0)
+      throw new ApiError(429, 'too_many_failures', `too many failed authentications from this address: retry in ${r.retryAfterS} s`, undefined, { 'Retry-After': String(r.retryAfterS) });
+    throw new ApiError(401, 'unauthorized', 'expected a valid token: Authorization: Bearer <token>');
+  }
+  if (!allowed(r.principal, roles)) throw new ApiError(403, 'forbidden', `a ${r.principal.role} token may not do this; needs ${['admin', ...roles].join(' or ')}`);
+  return r.principal;
+}
 
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -23,10 +41,7 @@ export class AuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Principal['role'][] | undefined>(ROLES, [ctx.getHandler(), ctx.getClass()]);
     if (!roles) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const p = this.lifeline.auth.authenticate(bearer(req.headers.authorization, req.url));
-    if (!p) throw new ApiError(401, 'unauthorized', 'expected a valid token: Authorization: Bearer <token>');
-    if (!allowed(p, roles)) throw new ApiError(403, 'forbidden', `a ${p.role} token may not do this; needs ${['admin', ...roles].join(' or ')}`);
-    req.principal = p;
+    req.principal = authorize(this.lifeline, req, roles);
     return true;
   }
 }

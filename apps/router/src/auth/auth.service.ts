@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Subject } from 'rxjs';
-import type { Principal } from '@lifeline/engine';
-import type { Store } from '@lifeline/store';
+import { audit, type Principal } from '@lifeline/engine';
+import type { Store, TokenRow } from '@lifeline/store';
 import type { TokenRole } from '@lifeline/contracts';
 import type { TokensFile } from '../config/config.schema';
+import type { AuthLimiter } from './auth-limiter';
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -13,17 +14,38 @@ export interface TokenInfo {
   role: TokenRole;
   areas: string[] | null;
   channel: string | null;
+  gatewayIds: string[] | null;
   source: 'config' | 'api' | 'env';
   createdAt: string | null;
+  revokedAt?: string | null;
+}
+
+export interface NewToken {
+  role: TokenRole;
+  name: string;
+  areas?: string[];
+  channel?: string;
+  gatewayIds?: string[];
+}
+
+/** Token areas as stored: JSON `null` is every area, a list is those areas (an empty one, none). */
+function parseList(json: string | null): string[] | null {
+  if (json === null) return null;
+  const v = JSON.parse(json) as unknown;
+  return Array.isArray(v) ? v.map(String) : null;
 }
 
 /**
  * Tokens are kept hashed: the config file holds sha256 digests, the database the digests of tokens
  * made through the API, and LIFELINE_ADMIN_TOKEN is compared in memory for the process's life.
+ * A revocation takes effect at once: sockets opened with the token check `isActive` at every
+ * frame, and listen to `revoked$` to be cut.
  */
 export class AuthService {
   private readonly configTokens = new Map<string, TokenInfo>();
   private readonly envAdminHash: Buffer | null;
+  /** API tokens revoked, this run or before: what open sockets check at every frame. */
+  private readonly revoked: Set<string>;
   readonly revoked$ = new Subject<string>();
 
   constructor(
@@ -31,40 +53,67 @@ export class AuthService {
     tokens: TokensFile,
     envAdmin: string | undefined,
     private readonly now: () => number,
+    private readonly limiter: AuthLimiter,
   ) {
     for (const t of tokens.tokens)
-      this.configTokens.set(t.sha256, { id: `cfg-${t.sha256.slice(0, 12)}`, name: t.name, role: t.role, areas: t.areas ?? null, channel: t.channel ?? null, source: 'config', createdAt: null });
+      this.configTokens.set(t.sha256, {
+        id: `cfg-${t.sha256.slice(0, 12)}`, name: t.name, role: t.role, areas: t.areas ?? null, channel: t.channel ?? null,
+        gatewayIds: t.gatewayIds ?? null, source: 'config', createdAt: null,
+      });
     this.envAdminHash = envAdmin ? Buffer.from(sha256(envAdmin), 'hex') : null;
+    this.revoked = new Set(store.tokens.revokedIds());
   }
 
-  authenticate(token: string | undefined | null): Principal | null {
+  authenticate(token: string | undefined | null, address?: string): Principal | null {
     if (!token || token.length > 512) return null;
     const hash = sha256(token);
-    if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)) return { id: 'env-admin', role: 'admin', areas: null, channel: null };
+    if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash))
+      return { id: 'env-admin', name: 'LIFELINE_ADMIN_TOKEN', role: 'admin', areas: null, channel: null, address };
     const cfg = this.configTokens.get(hash);
-    if (cfg) return { id: cfg.id, role: cfg.role, areas: cfg.areas, channel: cfg.channel };
+    if (cfg) return { id: cfg.id, name: cfg.name, role: cfg.role, areas: cfg.areas, channel: cfg.channel, gatewayIds: cfg.gatewayIds, address };
     const row = this.store.tokens.byHash(hash);
-    if (!row) return null;
-    const areas = JSON.parse(row.areas) as string[];
-    return { id: row.id, role: row.role as TokenRole, areas: areas.length ? areas : null, channel: row.channel };
+    if (!row || this.revoked.has(row.id)) return null;
+    return { id: row.id, name: row.name, role: row.role as TokenRole, areas: parseList(row.areas), channel: row.channel, gatewayIds: parseList(row.gateway_ids), address };
   }
 
-  async create(body: { role: TokenRole; name: string; areas?: string[]; channel?: string }): Promise<{ id: string; token: string }> {
+  /**
+   * Authenticates a request or upgrade from `address`. A failure is counted against the address;
+   * past its limit the answer is 429 with the seconds to wait. A valid token always passes.
+   */
+  check(token: string | null, address: string): { principal: Principal } | { principal: null; retryAfterS: number } {
+    const principal = this.authenticate(token, address);
+    return principal ? { principal } : { principal: null, retryAfterS: this.limiter.fail(address) };
+  }
+
+  /** Whether the principal's token still works: checked at every frame of an open socket. */
+  isActive(p: Principal): boolean {
+    return !this.revoked.has(p.id);
+  }
+
+  async create(body: NewToken, actor: Principal): Promise<{ id: string; token: string }> {
     const token = `ll_${randomBytes(24).toString('base64url')}`;
     const id = `tok-${randomBytes(6).toString('hex')}`;
-    await this.store.write((s) =>
-      s.tokens.insert({ id, name: body.name, role: body.role, hash: sha256(token), areas: JSON.stringify(body.areas ?? []), channel: body.channel ?? null, created_at: this.now() }),
-    );
+    const at = this.now();
+    const areas = body.areas ?? null;
+    const gatewayIds = body.gatewayIds ?? null;
+    await this.store.write((s) => {
+      s.tokens.insert({
+        id, name: body.name, role: body.role, hash: sha256(token), areas: JSON.stringify(areas), channel: body.channel ?? null,
+        gateway_ids: gatewayIds && JSON.stringify(gatewayIds), created_at: at,
+      });
+      audit(s, actor, at, 'token.create', id, { name: body.name, role: body.role, areas, channel: body.channel ?? null, gatewayIds });
+    });
     return { id, token };
   }
 
   list(): TokenInfo[] {
-    const api = this.store.tokens.list().map((r) => ({
+    const api = this.store.tokens.list().map((r: TokenRow) => ({
       id: r.id,
       name: r.name,
       role: r.role as TokenRole,
-      areas: (JSON.parse(r.areas) as string[]).length ? (JSON.parse(r.areas) as string[]) : null,
+      areas: parseList(r.areas),
       channel: r.channel,
+      gatewayIds: parseList(r.gateway_ids),
       source: 'api' as const,
       createdAt: new Date(Number(r.created_at)).toISOString(),
       revokedAt: r.revoked_at === null ? null : new Date(Number(r.revoked_at)).toISOString(),
@@ -72,25 +121,34 @@ export class AuthService {
     return [...this.configTokens.values(), ...api];
   }
 
-  /** Revokes at once: open WebSocket connections made with it are closed by their owners. */
-  async revoke(id: string): Promise<'revoked' | 'not_found' | 'config'> {
+  /** Revokes at once: requests fail from now on and sockets opened with it are cut. */
+  async revoke(id: string, actor: Principal): Promise<'revoked' | 'not_found' | 'config'> {
     if ([...this.configTokens.values()].some((t) => t.id === id)) return 'config';
-    const ok = await this.store.write((s) => s.tokens.revoke(id, this.now()));
+    const at = this.now();
+    const ok = await this.store.write((s) => {
+      const done = s.tokens.revoke(id, at);
+      if (done) audit(s, actor, at, 'token.revoke', id);
+      return done;
+    });
     if (!ok) return 'not_found';
+    this.revoked.add(id);
     this.revoked$.next(id);
     return 'revoked';
   }
 }
 
-/** The bearer token of a request or upgrade: `Authorization: Bearer x`, or `?token=x`. */
-export function bearer(authorization: string | undefined, url: string | undefined): string | null {
+/** The bearer token of an HTTP request: the Authorization header only, never the query string. */
+export function headerToken(authorization: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-  if (m) return m[1];
-  try {
-    return new URL(url ?? '/', 'http://x').searchParams.get('token');
-  } catch {
-    return null;
-  }
+  return m ? m[1] : null;
+}
+
+/**
+ * The bearer token of a WebSocket upgrade: the header, or `?token=` (browsers cannot set headers
+ * on a WebSocket). Upgrades only: a token in a URL of a plain request would end up in logs.
+ */
+export function upgradeToken(authorization: string | undefined, query: URLSearchParams): string | null {
+  return headerToken(authorization) ?? query.get('token');
 }
 
 export function allowed(p: Principal, roles: readonly Principal['role'][]): boolean {

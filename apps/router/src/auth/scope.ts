@@ -1,5 +1,5 @@
 import type { Principal } from '@lifeline/engine';
-import type { AreaTree } from '@lifeline/domain';
+import type { Area, AreaTree } from '@lifeline/domain';
 
 /**
  * Whether something about `areaPath` is a principal's business: it lies within one of the
@@ -16,7 +16,19 @@ export function visibleTo(p: Principal, tree: AreaTree, areaPath: string | null,
   });
 }
 
-/** Event frames: channel states reach down to the areas below them. */
+/**
+ * What a drill officer sees on the event stream: channel states and relay missions, the world a
+ * drill changes. Not receipts or orders: who was told what is dispatch's business.
+ */
+const DRILL_EVENTS = /^(channel|relay\.[a-z]+)$/;
+
+/** Event frames: channel states reach down to the areas below them; drills see only the world. */
 export function eventVisibleTo(p: Principal, tree: AreaTree, type: string, areaPath: string | null): boolean {
+  if (p.role === 'drill' && !DRILL_EVENTS.test(type)) return false;
   return visibleTo(p, tree, areaPath, type === 'channel');
+}
+
+/** Areas a principal is shown: its own subtrees and the areas above them (for context), no others. */
+export function areasVisibleTo(p: Principal, tree: AreaTree, areas: readonly Area[]): Area[] {
+  return p.areas === null ? [...areas] : areas.filter((a) => visibleTo(p, tree, tree.path(a.code), true));
 }

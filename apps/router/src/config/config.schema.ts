@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
+import { TOKEN_ROLES } from '@lifeline/contracts';
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
 
@@ -51,8 +52,31 @@ const channel = z.strictObject({
   simulator: simulator.prefault({}),
 });
 
+const listen = z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) });
+
 export const configSchema = z.strictObject({
-  server: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(3000) }).prefault({}),
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(3000),
+      /** Open connections (HTTP and WebSocket) at once; more are refused by the operating system's backlog. */
+      maxConnections: z.number().int().min(10).default(10_000),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      /** Failed authentications per client address and window before 429 (valid tokens are never slowed). */
+      authFailures: z.strictObject({ limit: z.number().int().min(1).default(20), windowS: z.number().positive().default(60) }).prefault({}),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** `/metrics` on the main port needs a `metrics` or `admin` token. */
+      requireToken: z.boolean().default(true),
+      /** A second listener serving only `/metrics`, without a token: bind it to a management network. */
+      listen: listen.nullable().default(null),
+    })
+    .prefault({}),
   database: z.string().default('data/lifeline.db'),
   directory: z.string().default('config/directory.yaml'),
   tokens: z.string().default('config/tokens.yaml'),
@@ -112,10 +136,12 @@ export const tokensSchema = z.strictObject({
   tokens: z.array(
     z.strictObject({
       name: z.string().min(1),
-      role: z.enum(['console', 'gateway', 'drill', 'admin']),
+      role: z.enum(TOKEN_ROLES),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the token as a 64-character lower-case sha256 hex digest'),
-      areas: z.array(z.string()).optional(),
+      /** Leave out for every area; an empty list would be a token for nothing. */
+      areas: z.array(z.string()).min(1, 'expected at least one area; leave areas out for every area').optional(),
       channel: z.string().optional(),
+      gatewayIds: z.array(z.string()).min(1).optional(),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import type { Outage } from '@lifeline/domain';
-import { VirtualClock, type RouterCore } from '@lifeline/engine';
+import { VirtualClock, type Principal, type RouterCore } from '@lifeline/engine';
 import type { StoredEvent } from '@lifeline/store';
 import type { Config } from '../config/config.schema';
 import { loadConfig } from '../config/load-config';
@@ -66,28 +66,30 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   const samples: DrillRun['samples'] = [];
   const sample = () => samples.push({ at: clock.now(), counts: store.deliveries.countsByStatus() });
 
+  // The scenario itself is the actor of its steps, as the audit trail records them.
+  const runner: Principal = { id: 'drill-runner', name: `scenario ${scenario.name}`, role: 'admin', areas: null, channel: null };
   const apply = async (step: ScenarioStep): Promise<void> => {
     const when = `at ${step.at}s`;
     try {
       if ('order' in step) {
-        const a = await core.orders.accept({ id: 'drill', role: 'admin', areas: null, channel: null }, `drill-${step.name}`, step.order);
+        const a = await core.orders.accept(runner, `drill-${step.name}`, step.order);
         orders.set(step.name, { name: step.name, orderId: a.orderId, ref: a.ref, priority: step.order.priority, ackRequired: step.order.ackRequired, deliveries: a.deliveries, acceptedAt: clock.now() });
       } else if ('outage' in step) {
-        const out = await core.outages.add(step.outage);
+        const out = await core.outages.add(step.outage, runner);
         if (step.name) outages.set(step.name, out.id);
       } else if ('end' in step) {
         const id = outages.get(step.end);
         if (!id) throw new Error(`no outage named ${step.end}`);
-        await core.outages.end(id);
+        await core.outages.end(id, runner);
       } else if ('reply' in step) {
         const order = orders.get(step.reply.order);
         if (!order) throw new Error(`no order named ${step.reply.order}`);
-        const r = lifeline.simulateReply(step.reply.person, order.orderId, step.reply.text);
+        const r = await lifeline.simulateReply(runner, step.reply.person, order.orderId, step.reply.text);
         if (r === null || r === 'unreachable') throw new Error(`${step.reply.person} cannot answer ${step.reply.order}: ${r ?? 'no delivery'}`);
       } else {
         const order = orders.get(step.cancel);
         if (!order) throw new Error(`no order named ${step.cancel}`);
-        await core.cancel({ id: 'drill', role: 'admin', areas: null, channel: null }, order.orderId);
+        await core.cancel(runner, order.orderId);
       }
     } catch (e) {
       problems.push(`${when}: ${(e as Error).message}`);

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { createTokenBody, eventsQuery } from '@lifeline/contracts';
+import type { Request, Response } from 'express';
+import { auditQuery, createTokenBody, eventsQuery } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
-import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { eventVisibleTo, visibleTo } from '../auth/scope';
+import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
+import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
 import { MetricsService } from '../metrics/metrics.service';
 import { z } from 'zod';
 import { ApiError } from './errors';
@@ -21,8 +21,10 @@ export class ApiController {
     return { status: 'ok' };
   }
 
+  /** Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`. */
   @Get('metrics')
-  async prometheus(@Res() res: Response) {
+  async prometheus(@Req() req: Request, @Res() res: Response) {
+    if (this.lifeline.config.metrics.requireToken) authorize(this.lifeline, req, ['metrics']);
     res.type(this.metrics.contentType).send(await this.metrics.render());
   }
 
@@ -47,28 +49,35 @@ export class ApiController {
       .map((c) => ({ channel: c.channel, area: c.area, state: c.state, since: new Date(c.since).toISOString() }));
   }
 
+  /**
+   * Areas within the token's scope (and those above, for context), and the people within it. A
+   * drill officer gets people without their terminals: drills name people, not numbers.
+   */
   @Get('api/directory')
   @Roles('console', 'drill')
   directory(@Req() req: AuthedRequest, @Query() query: unknown) {
     // Pages of people for large directories; the demo's 500 fit in the first.
     const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), query, 'query');
     const { store, core } = this.lifeline;
+    const p = req.principal;
     const page = store.directory.people(q.limit, q.after);
-    const people = page.filter((p) => visibleTo(req.principal, core.tree, core.tree.path(p.area)));
-    return { areas: store.directory.areas(), people, next: page.length === q.limit ? page[page.length - 1].id : null };
+    const people = page
+      .filter((x) => visibleTo(p, core.tree, core.tree.path(x.area)))
+      .map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
+    return { areas: areasVisibleTo(p, core.tree, store.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
   }
 
   @Post('api/tokens')
   @Roles()
   @HttpCode(201)
-  async createToken(@Body() body: unknown) {
+  async createToken(@Req() req: AuthedRequest, @Body() body: unknown) {
     const b = parse(createTokenBody, body, 'token');
     const tree = this.lifeline.core.tree;
     const unknown = (b.areas ?? []).filter((a) => !tree.has(a));
     if (unknown.length) throw new ApiError(400, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
     if (b.channel && !this.lifeline.config.channels.some((c) => c.id === b.channel))
       throw new ApiError(400, 'unknown_channel', `unknown channel ${b.channel}`);
-    return this.lifeline.auth.create(b);
+    return this.lifeline.auth.create(b, req.principal);
   }
 
   @Get('api/tokens')
@@ -80,9 +89,30 @@ export class ApiController {
   @Delete('api/tokens/:id')
   @Roles()
   @HttpCode(204)
-  async revoke(@Param('id') id: string) {
-    const r = await this.lifeline.auth.revoke(id);
+  async revoke(@Req() req: AuthedRequest, @Param('id') id: string) {
+    const r = await this.lifeline.auth.revoke(id, req.principal);
     if (r === 'not_found') throw new ApiError(404, 'not_found', `no active token ${id}`);
     if (r === 'config') throw new ApiError(409, 'config_token', `token ${id} is defined in the tokens file: remove it there`);
+  }
+
+  /** The audit trail (admin): who did what, when; newest first, paged by `after`. */
+  @Get('api/audit')
+  @Roles()
+  audit(@Query() query: unknown) {
+    const q = parse(auditQuery, query, 'query');
+    const entries = this.lifeline.store.audit.page({
+      after: q.after,
+      limit: q.limit,
+      order: q.order,
+      action: q.action,
+      actorId: q.actor,
+      subject: q.subject,
+      from: q.from === undefined ? undefined : Date.parse(q.from),
+      to: q.to === undefined ? undefined : Date.parse(q.to),
+    });
+    return {
+      entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+      next: entries.length === q.limit ? entries[entries.length - 1].id : null,
+    };
   }
 }

@@ -6,7 +6,14 @@ import type { z } from 'zod';
 
 /** The one error shape of the HTTP API: `{"error":{"code","message","issues"?}}`. */
 export class ApiError extends HttpException {
-  constructor(status: number, code: string, message: string, issues?: BoundaryIssue[]) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    issues?: BoundaryIssue[],
+    /** Headers the answer carries, e.g. `Retry-After` on 429. */
+    readonly headers: Record<string, string> = {},
+  ) {
     super({ error: { code, message, ...(issues ? { issues } : {}) } }, status);
   }
 }
@@ -16,14 +23,14 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}: ${summarizeIssues(issues)}`, issues);
 }
 
-const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
+export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (e instanceof ApiError) {
-      res.status(e.getStatus()).json(e.getResponse());
+      res.set(e.headers).status(e.getStatus()).json(e.getResponse());
       return;
     }
     if (e instanceof RequestError) {

@@ -3,8 +3,7 @@ import { createOrderBody, ordersQuery } from '@lifeline/contracts';
 import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { visibleTo } from '../auth/scope';
-import { ApiError } from './errors';
+import { orderVisibleTo } from '@lifeline/engine';
 import { parse } from './parse';
 import { z } from 'zod';
 
@@ -28,7 +27,7 @@ export class OrdersController {
     const q = parse(ordersQuery, query, 'query');
     return this.lifeline.store.orders
       .list(q.status)
-      .filter((o) => visibleTo(req.principal, this.lifeline.core.tree, o.scope_path))
+      .filter((o) => orderVisibleTo(req.principal, this.lifeline.core.tree, o.scope_path))
       .map((o) => this.view(o));
   }
 
@@ -58,15 +57,13 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(202)
   async cancel(@Req() req: AuthedRequest, @Param('id') id: string) {
-    this.visible(req, id);
     const n = await this.lifeline.core.cancel(req.principal, id);
     return { orderId: id, cancelled: n };
   }
 
+  /** The order, if it is the token's business; one outside its areas is answered like one that does not exist. */
   private visible(req: AuthedRequest, id: string): OrderRow {
-    const o = this.lifeline.store.orders.get(id);
-    if (!o || !visibleTo(req.principal, this.lifeline.core.tree, o.scope_path)) throw new ApiError(404, 'not_found', `no order ${id}`);
-    return o;
+    return this.lifeline.core.orders.checkVisible(req.principal, id);
   }
 
   private view(o: OrderRow) {

@@ -4,11 +4,17 @@ import { RequestError, type BusEvent, type Principal } from '@lifeline/engine';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
 import { eventVisibleTo } from '../auth/scope';
+import { guardSocket } from './socket-guard';
 import { readJson } from './upgrade';
 
 const REPLAY_PAGE = 1_000;
 /** Above this many bytes waiting on the socket, a replay pauses until it drains. */
 const HIGH_WATER = 4 * 1024 * 1024;
+/**
+ * A console this far behind the live stream is not reading: it is closed (1008) rather than let
+ * the router's memory grow; it reconnects with `subscribe since` and misses nothing.
+ */
+const TOO_SLOW = 16 * 1024 * 1024;
 
 /**
  * `/ws`: a dispatch console. Orders are answered only after commit; `subscribe` replays from the
@@ -16,13 +22,21 @@ const HIGH_WATER = 4 * 1024 * 1024;
  */
 export function consoleSocket(lifeline: Lifeline) {
   return (ws: WebSocket, p: Principal) => {
-    (ws as WebSocket & { principalId?: string }).principalId = p.id;
     const send = (frame: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
+    const sendLive = (frame: unknown) => {
+      if (ws.bufferedAmount > TOO_SLOW) ws.close(1008, 'too slow: reconnect with subscribe since');
+      else send(frame);
+    };
     const sendAndWait = (frame: unknown) =>
       new Promise<void>((resolve) => (ws.readyState === ws.OPEN ? ws.send(JSON.stringify(frame), () => resolve()) : resolve()));
     const error = (code: string, message: string, issues?: unknown) => send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
     let subscription: Subscription | null = null;
     let generation = 0;
+    const stopStream = () => {
+      generation++;
+      subscription?.unsubscribe();
+    };
+    const guard = guardSocket(ws, p, lifeline.auth, stopStream);
 
     const visible = (e: BusEvent) => eventVisibleTo(p, lifeline.core.tree, e.frame.type, e.areaPath);
 
@@ -34,7 +48,7 @@ export function consoleSocket(lifeline: Lifeline) {
       const buffered: BusEvent[] = [];
       subscription = lifeline.core.bus.events$.subscribe((e) => {
         if (!visible(e)) return;
-        if (live) send(e.frame);
+        if (live) sendLive(e.frame);
         else buffered.push(e);
       });
       if (since !== undefined) {
@@ -56,7 +70,8 @@ export function consoleSocket(lifeline: Lifeline) {
       live = true;
     }
 
-    ws.on('message', async (data, isBinary) => {
+    async function onFrame(data: unknown, isBinary: boolean): Promise<unknown> {
+      if (!guard.admit()) return;
       const r = readJson(data, isBinary);
       if (!r.ok) return error('bad_frame', r.message);
       const parsed = consoleFrame.safeParse(r.value);
@@ -92,10 +107,8 @@ export function consoleSocket(lifeline: Lifeline) {
         if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: 'internal', message: 'the order could not be stored; nothing was accepted' } });
         return error('internal', 'internal error');
       }
-    });
-    ws.on('close', () => {
-      generation++;
-      subscription?.unsubscribe();
-    });
+    }
+    ws.on('message', (data, isBinary) => void onFrame(data, isBinary).catch((e) => lifeline.log(`console ${p.id}: ${(e as Error).stack ?? e}`)));
+    ws.on('close', stopStream);
   };
 }

@@ -1,21 +1,26 @@
 import type { WebSocket } from 'ws';
 import type { Principal } from '@lifeline/engine';
 import type { Lifeline } from '../lifeline';
+import { guardSocket } from './socket-guard';
 import { readJson } from './upgrade';
 
-/** `/gateway`: a hardware gateway process, bound by its token to one channel. */
+/**
+ * `/gateway`: a hardware gateway process, bound by its token to one channel, and to the gateway
+ * ids and areas the token names. A revoked token's session leaves the hub at once: no send goes
+ * to it, and nothing it says after counts.
+ */
 export function gatewaySocket(lifeline: Lifeline) {
   return (ws: WebSocket, p: Principal) => {
-    (ws as WebSocket & { principalId?: string }).principalId = p.id;
-    const channel = p.channel ?? '';
     const endpoint = lifeline.core.hub.open(
       {
         send: (frame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame)),
         close: (reason) => ws.close(1008, reason.slice(0, 120)),
       },
-      { channel, name: p.id },
+      { channel: p.channel ?? '', principal: p.id, gatewayIds: p.gatewayIds ?? null, areas: p.areas },
     );
+    const guard = guardSocket(ws, p, lifeline.auth, () => endpoint.closed());
     ws.on('message', (data, isBinary) => {
+      if (!guard.admit()) return;
       const r = readJson(data, isBinary);
       if (!r.ok) endpoint.malformed(r.message);
       else endpoint.receive(r.value);

@@ -2,7 +2,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '@lifeline/engine';
-import { allowed, bearer } from '../auth/auth.service';
+import { allowed, upgradeToken } from '../auth/auth.service';
+import { clientAddress } from '../auth/auth.guard';
 import type { Lifeline } from '../lifeline';
 
 export type SocketHandler = (ws: WebSocket, principal: Principal, req: IncomingMessage) => void;
@@ -10,37 +11,80 @@ export type SocketHandler = (ws: WebSocket, principal: Principal, req: IncomingM
 /** Frames larger than this are refused (the connection closes with 1009, as ws does). */
 export const MAX_FRAME = 1024 * 1024;
 
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message } });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
+const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 429: 'too_many_failures' };
+
+/** Answers a refused upgrade in plain HTTP, with the API's error body and headers, and hangs up. */
+function refuse(socket: Duplex, status: number, message: string, extra: Record<string, string> = {}): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code: CODES[status], message } });
+  const headers = {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'close',
+    ...extra,
+  };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${head}\r\n${body}`);
+}
+
+/**
+ * The path and query of an upgrade's request target. Only origin-form targets (`/path?query`)
+ * are taken; anything else (`//host`, `http://...`, `*`, a malformed URL) is null: refused, never
+ * thrown. A throw here would end the process: nothing above an `upgrade` listener catches.
+ */
+export function requestTarget(url: string | undefined): { path: string; query: URLSearchParams } | null {
+  if (!url || url[0] !== '/' || url[1] === '/' || url.length > 8192) return null;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!/^[\x21-\x7e]*$/.test(path)) return null;
+  return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
 }
 
 /**
  * Routes WebSocket upgrades by path and authenticates them before the handshake completes:
- * `/ws` for consoles, `/gateway` for hardware gateways.
+ * `/ws` for consoles, `/gateway` for hardware gateways. Every way a client can misbehave here
+ * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
 export function attachSockets(server: Server, lifeline: Lifeline, routes: Record<string, { roles: Principal['role'][]; handler: SocketHandler }>): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = routes[path];
-    if (!route) return refuse(socket, 403, `no WebSocket endpoint at ${path}`);
-    const p = lifeline.auth.authenticate(bearer(req.headers.authorization, req.url));
-    if (!p) return refuse(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
-    if (!allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${path}`);
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = requestTarget(req.url);
+    if (!target) return refuse(socket, 400, 'expected a request target like /ws or /gateway');
+    const route = Object.hasOwn(routes, target.path) ? routes[target.path] : undefined;
+    if (!route) return refuse(socket, 404, 'no WebSocket endpoint here: /ws for consoles, /gateway for gateways');
+    const r = lifeline.auth.check(upgradeToken(req.headers.authorization, target.query), clientAddress(req));
+    if (!r.principal) {
+      if (r.retryAfterS > 0) return refuse(socket, 429, `too many failed authentications from this address: retry in ${r.retryAfterS} s`, { 'Retry-After': String(r.retryAfterS) });
+      return refuse(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
+    }
+    const p = r.principal;
+    if (!allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${target.path}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
-      ws.on('error', (e) => lifeline.log(`${path}: ${p.id}: ${e.message}; connection closed`));
+      ws.on('error', (e) => lifeline.log(`${target.path}: ${p.id}: ${e.message}; connection closed`));
       route.handler(ws, p, req);
     });
   };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node gives an upgraded socket no error listener: a client resetting the connection while it
+    // is refused or handed to ws would otherwise be an uncaught 'error'. Resets are routine here.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (e) {
+      lifeline.log(`upgrade ${clientAddress(req)}: ${(e as Error).stack ?? e}`);
+      socket.destroy();
+    }
+  };
   server.on('upgrade', onUpgrade);
-  const revoked = lifeline.auth.revoked$.subscribe((id) => {
-    for (const ws of wss.clients) if ((ws as WebSocket & { principalId?: string }).principalId === id) ws.close(4401, 'token revoked');
-  });
   return () => {
     server.off('upgrade', onUpgrade);
-    revoked.unsubscribe();
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   };

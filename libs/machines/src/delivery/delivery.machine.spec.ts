@@ -1,4 +1,4 @@
-import { createDelivery, isFinalValue, statusOf, stepDelivery, type StoredDelivery } from './delivery.runner';
+import { createDelivery, isFinalValue, statusOf, stepDelivery, upgradeStored, type StoredDelivery } from './delivery.runner';
 import type { DeliveryEvent, DeliveryInput, DeliveryIntent } from './delivery.types';
 
 const input = (over: Partial<DeliveryInput> = {}): DeliveryInput => ({
@@ -167,15 +167,33 @@ describe('delivery machine', () => {
     expect(r.receipts.find((x) => x.attempt === 2)?.detail).toMatch(/escalation 1/);
   });
 
-  it('is acknowledged by a reply in any open state, and nothing changes after', () => {
+  it('is acknowledged by a reply once an attempt was accepted, and nothing changes after', () => {
     const r = run(input(), [
       start(),
+      { type: 'ACCEPTED', at: 2, attempt: 1, deliveryTimeoutMs: 30_000 },
       { type: 'REPLY', at: 3, channel: 'public', text: 'A7K2 收到' },
       { type: 'DELIVERED', at: 4, attempt: 1 },
       { type: 'CANCEL', at: 5 },
     ]);
-    expect(r.statuses).toEqual(['sending', 'acknowledged']);
+    expect(r.statuses).toEqual(['sending', 'sent', 'acknowledged']);
     expect(r.stored.value).toBe('acknowledged');
+  });
+
+  it('ignores an answer to an order never sent to the person (叫应 means they saw it)', () => {
+    const queued = run(input(), [start(0, []), { type: 'REPLY', at: 3, channel: 'public', text: '1' }]);
+    expect(queued.statuses).toEqual(['queued']);
+    const sending = run(input(), [start(), { type: 'REPLY', at: 3, channel: 'public', text: '1' }]);
+    expect(sending.statuses).toEqual(['sending']);
+  });
+
+  it('takes an answer while queued again after an earlier attempt was accepted', () => {
+    const r = run(input({ channels: ['public'], terminalOf: { public: 'public' } }), [
+      start(0, ['public']),
+      { type: 'ACCEPTED', at: 1, attempt: 1, deliveryTimeoutMs: 30_000 },
+      { type: 'CHANNEL_CHANGED', at: 2, available: [] },
+      { type: 'REPLY', at: 3, channel: 'public', text: '1' },
+    ]);
+    expect(r.statuses).toEqual(['sending', 'sent', 'queued', 'acknowledged']);
   });
 
   it('ends unanswered when reached but not acknowledged by the deadline, expired when never reached', () => {
@@ -213,7 +231,7 @@ describe('stored snapshots (golden)', () => {
   // A machine change that would strand stored deliveries must fail here: bump the version and
   // write a migration for stored snapshots instead of editing this fixture.
   const golden: StoredDelivery = {
-    version: 1,
+    version: 2,
     value: 'sent',
     context: {
       channels: ['public', 'pdt'],
@@ -230,12 +248,13 @@ describe('stored snapshots (golden)', () => {
       cycle: 0,
       backoffs: 0,
       reached: false,
+      sent: true,
       detail: null,
       epochs: { ttl: 1, delivery: 1, ack: 0, retry: 0 },
     },
   };
 
-  it('resumes a stored v1 snapshot in `sent`', () => {
+  it('resumes a stored v2 snapshot in `sent`', () => {
     const step = stepDelivery(golden, { type: 'DELIVERED', at: 10, attempt: 1 });
     expect(step.stored.value).toBe('delivered');
     expect(step.intents).toContainEqual({ type: 'armTimer', params: { name: 'ack', epoch: 1, dueAt: 600010 } });
@@ -243,6 +262,19 @@ describe('stored snapshots (golden)', () => {
 
   it('keeps the context shape the store writes', () => {
     expect(Object.keys(createDelivery(golden.context).context).sort()).toEqual(Object.keys(golden.context).sort());
+  });
+
+  it('upgrades a v1 snapshot (no `sent` yet): sent, reached or past its first attempt counts as sent', () => {
+    const { sent: _sent, ...v1context } = golden.context;
+    const v1 = (value: StoredDelivery['value'], over: Partial<StoredDelivery['context']> = {}) =>
+      ({ version: 1, value, context: { ...v1context, ...over } }) as unknown as StoredDelivery;
+    expect(upgradeStored(v1('sent')).context.sent).toBe(true);
+    expect(upgradeStored(v1('queued', { attempt: 1 })).context.sent).toBe(false);
+    expect(upgradeStored(v1('sending', { attempt: 2 })).context.sent).toBe(true);
+    expect(upgradeStored(v1('delivered', { reached: true })).context.sent).toBe(true);
+    const step = stepDelivery(v1('queued', { attempt: 1 }), { type: 'REPLY', at: 1, channel: 'public', text: '1' });
+    expect(step.changed).toBe(false);
+    expect(stepDelivery(v1('sent'), { type: 'REPLY', at: 1, channel: 'public', text: '1' }).stored).toMatchObject({ version: 2, value: 'acknowledged' });
   });
 
   it('refuses a snapshot of another version', () => {

@@ -7,7 +7,7 @@ import type { DeliveryContext, DeliveryEvent, DeliveryInput, TimerName } from '.
  * Bump when a change would misread stored snapshots; golden fixtures in the spec pin the shape.
  * The engine refuses to resume snapshots of another version rather than guess.
  */
-export const DELIVERY_MACHINE_VERSION = 1;
+export const DELIVERY_MACHINE_VERSION = 2;
 
 type Ctx = { context: DeliveryContext; event: DeliveryEvent };
 
@@ -64,6 +64,7 @@ export function initialContext(input: DeliveryInput): DeliveryContext {
     cycle: 0,
     backoffs: 0,
     reached: false,
+    sent: false,
     detail: null,
     epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
   };
@@ -90,7 +91,8 @@ export const deliveryMachine = setup({
     noteLoss: assign({ detail: ({ context, event }) => describeLoss(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
     noteWaiting: assign({ detail: ({ context, event }) => describeWaiting(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
     noteBackoff: assign({ backoffs: ({ context }) => context.backoffs + 1 }),
-    noteReached: assign({ reached: true, backoffs: 0, detail: null }),
+    noteReached: assign({ reached: true, sent: true, backoffs: 0, detail: null }),
+    noteSent: assign({ sent: true }),
     noteCycle: assign({
       cycle: ({ context }) => context.cycle + 1,
       detail: ({ context }) => `no answer in time: escalation ${context.cycle + 1}`,
@@ -121,6 +123,7 @@ export const deliveryMachine = setup({
     ackDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'ack' && event.epoch === context.epochs.ack,
     retryDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'retry' && event.epoch === context.epochs.retry,
     reached: ({ context }) => context.reached,
+    seen: ({ context }) => context.sent,
   },
 }).createMachine({
   id: 'delivery',
@@ -158,7 +161,7 @@ export const deliveryMachine = setup({
         ACCEPTED: {
           guard: 'currentAttempt',
           target: 'sent',
-          actions: arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0)),
+          actions: ['noteSent', ...arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0))],
         },
         FAILED: { guard: 'currentAttempt', target: 'lost' , actions: 'noteLoss' },
         SILENT: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
@@ -225,7 +228,8 @@ export const deliveryMachine = setup({
   // Shared by every non-final state: listed once here, refined above where a state differs.
   on: {
     CANCEL: { target: '.cancelled', actions: 'noteCancel' },
-    REPLY: { target: '.acknowledged', actions: 'noteReply' },
+    // An answer to an order the person never got (nothing sent yet) is not 叫应: it changes nothing.
+    REPLY: { guard: 'seen', target: '.acknowledged', actions: 'noteReply' },
     DELIVERED: [
       { guard: and(['anyOwnAttempt', 'ackRequired']), target: '.delivered' },
       { guard: 'anyOwnAttempt', target: '.done' },

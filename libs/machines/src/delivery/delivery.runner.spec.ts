@@ -44,6 +44,6 @@ describe('the shared-scope transition', () => {
 
   it('creates a delivery equal to the machine\'s initial snapshot', () => {
     const [initial] = initialTransition(deliveryMachine, input);
-    expect(createDelivery(input)).toEqual({ version: 1, value: initial.value, context: initial.context });
+    expect(createDelivery(input)).toEqual({ version: 2, value: initial.value, context: initial.context });
   });
 });

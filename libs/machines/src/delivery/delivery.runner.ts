@@ -81,10 +81,28 @@ type Snapshot = ReturnType<typeof deliveryMachine.resolveState>;
 const SNAPSHOT = Symbol('snapshot');
 type WithSnapshot = StoredDelivery & { [SNAPSHOT]?: Snapshot };
 
+/**
+ * Snapshots of earlier machine versions, brought to this one. Version 1 did not record whether an
+ * attempt was ever accepted: one that is `sent`, reached, or past its first attempt counts as
+ * sent (lenient: an answer from someone who may have seen the order is not thrown away).
+ */
+export function upgradeStored(stored: StoredDelivery): StoredDelivery {
+  if (stored.version === DELIVERY_MACHINE_VERSION) return stored;
+  if (stored.version === 1) {
+    const c = stored.context;
+    return { version: 2, value: stored.value, context: { ...c, sent: c.reached || stored.value === 'sent' || c.attempt > 1 } };
+  }
+  throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
+}
+
+/** Whether an answer from the person would count now: the order was sent to them at least once. */
+export function wasSent(stored: StoredDelivery): boolean {
+  return upgradeStored(stored).context.sent;
+}
+
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
 export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step {
-  if (stored.version !== DELIVERY_MACHINE_VERSION)
-    throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
+  stored = upgradeStored(stored);
   // A restored snapshot does not know it is done, so final states are guarded here.
   if (isFinalValue(stored.value)) return { stored, intents: [], changed: false };
   const snapshot = (stored as WithSnapshot)[SNAPSHOT] ?? deliveryMachine.resolveState({ value: stored.value, context: stored.context });

@@ -28,6 +28,12 @@ export interface DeliveryContext extends DeliveryInput {
   /** Rounds that ended without success in a row, for back-off. */
   backoffs: number;
   reached: boolean;
+  /**
+   * A gateway accepted an attempt (or a terminal confirmed one): the person may have seen the
+   * order. Only then does an answer count: 叫应 means the person saw it, and a delivery that
+   * only ever waited queued was never seen.
+   */
+  sent: boolean;
   detail: string | null;
   epochs: Record<TimerName, number>;
 }
