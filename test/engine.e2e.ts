@@ -219,3 +219,31 @@ describe('two write jobs on one delivery in one transaction', () => {
     }
   });
 });
+
+describe('叫应 means the person saw the order', () => {
+  it('does not let an answer acknowledge a delivery that was never sent to the person', async () => {
+    const h = await harness({ tweak: noLoss });
+    try {
+      for (const s of h.sims.values()) s.disconnect();
+      await h.core.settle();
+      const a = await h.order({ to: { people: ['p-000001'] }, ackRequired: true, ackWithinS: 300 });
+      await h.advance(1_000);
+      const id = `${a.orderId}:p-000001`;
+      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
+      const phone = h.store.deliveries.load([id]).get(id)!.terminals.public!;
+      // A bare "1" and an answer with the ref, from the person's own phone: neither counts.
+      expect(h.core.reply('public', phone, '1')).toBe(false);
+      expect(h.core.reply('public', phone, `${a.ref} 收到`)).toBe(false);
+      await h.advance(1_000);
+      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
+      // Once it went out, the same answer closes 叫应.
+      h.sims.get('public')!.connect(h.core.hub);
+      await h.advance(60_000);
+      expect(h.core.reply('public', phone, '1')).toBe(true);
+      await h.advance(1_000);
+      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('acknowledged');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -44,7 +44,7 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
   server.maxConnections = o.config.server.maxConnections;
   const detach = attachSockets(server, lifeline, {
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
-    '/gateway': { roles: ['gateway'], handler: gatewaySocket(lifeline) },
+    '/gateway': { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline) },
   });
   await app.listen(o.port ?? o.config.server.port, o.host ?? o.config.server.host);
   const listen = o.config.metrics.listen;

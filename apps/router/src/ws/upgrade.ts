@@ -8,6 +8,15 @@ import type { Lifeline } from '../lifeline';
 
 export type SocketHandler = (ws: WebSocket, principal: Principal, req: IncomingMessage) => void;
 
+/** A WebSocket endpoint: who may open it, and what serves it. */
+export interface SocketRoute {
+  /** Roles that may open it; admin too, unless `only`. */
+  roles: Principal['role'][];
+  /** Only these roles, not admin: a gateway link needs a token bound to a channel. */
+  only?: boolean;
+  handler: SocketHandler;
+}
+
 /** Frames larger than this are refused (the connection closes with 1009, as ws does). */
 export const MAX_FRAME = 1024 * 1024;
 
@@ -51,7 +60,7 @@ export function requestTarget(url: string | undefined): { path: string; query: U
  * `/ws` for consoles, `/gateway` for hardware gateways. Every way a client can misbehave here
  * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
-export function attachSockets(server: Server, lifeline: Lifeline, routes: Record<string, { roles: Principal['role'][]; handler: SocketHandler }>): () => void {
+export function attachSockets(server: Server, lifeline: Lifeline, routes: Record<string, SocketRoute>): () => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = requestTarget(req.url);
@@ -64,7 +73,7 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
       return refuse(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
     }
     const p = r.principal;
-    if (!allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${target.path}`);
+    if (route.only ? !route.roles.includes(p.role) : !allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${target.path}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
       ws.on('error', (e) => lifeline.log(`${target.path}: ${p.id}: ${e.message}; connection closed`));

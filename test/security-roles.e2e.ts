@@ -1,0 +1,371 @@
+import request from 'supertest';
+import { digest } from './support/digest';
+import { Client, testServer, TOKENS, type TestServer } from './support/server';
+import { StubbornSocket } from './support/raw-client';
+
+/**
+ * The adversarial suite, by role and scope: every route and frame tried with every kind of token,
+ * revoked ones and tokens of other scopes and channels; cursors and ids that point elsewhere.
+ * A refused request changes nothing (database digest), an allowed one does what its role allows.
+ */
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+const COUNTY = '330102'; // 滨江县, the county token's scope
+const ELSEWHERE = '330103'; // 青山县
+const order = (areas: string[], over: Record<string, unknown> = {}) => ({
+  priority: 'immediate',
+  to: { areas },
+  body: '防汛通知：今晚有强降雨，请做好转移准备。',
+  ackRequired: false,
+  ttlS: 3600,
+  ...over,
+});
+
+describe('every route and frame by role, scope and token state', () => {
+  let s: TestServer;
+  let http: ReturnType<typeof request>;
+  const tokens: Record<string, string> = {};
+  let inCounty: string;
+  let outside: string;
+
+  beforeAll(async () => {
+    // Failed authentications are part of the matrix: the limit is tested on a server of its own.
+    s = await testServer({ tweak: (c) => ((c.security.authFailures.limit = 10_000), c.channels.forEach((ch) => (ch.simulator.replyProbability = 0))) });
+    http = request(s.app.getHttpServer());
+    const make = async (body: object) => (await http.post('/api/tokens').set(auth(TOKENS.admin)).send(body).expect(201)).body as { id: string; token: string };
+    Object.assign(tokens, { admin: TOKENS.admin, console: TOKENS.console, county: TOKENS.county, drill: TOKENS.drill, metrics: TOKENS.metrics, gateway: TOKENS.pdt });
+    tokens.countyDrill = (await make({ role: 'drill', name: 'county drill', areas: [COUNTY] })).token;
+    const revoked = await make({ role: 'console', name: 'revoked desk' });
+    await http.delete(`/api/tokens/${revoked.id}`).set(auth(TOKENS.admin)).expect(204);
+    tokens.revoked = revoked.token;
+    tokens.bogus = 'not-a-token';
+    inCounty = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'in', order: order([`${COUNTY}001001`]) }).expect(202)).body.orderId;
+    outside = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'out', order: order([`${ELSEWHERE}002003`]) }).expect(202)).body.orderId;
+    await s.advance(60_000);
+  });
+  afterAll(async () => s.close());
+
+  /** `allowed`: admin and these may (a 404 for an id that does not exist is an answer too); `hidden`: 404 as if absent. */
+  type Route = { method: 'get' | 'post' | 'delete'; path: string; body?: object; allowed: string[]; hidden?: string[] };
+  const routes = (): Route[] => [
+    { method: 'get', path: '/api/orders', allowed: ['admin', 'console', 'county'] },
+    { method: 'post', path: '/api/orders', body: { clientRef: `m-${Math.random()}`, order: order([`${COUNTY}001002`]) }, allowed: ['admin', 'console', 'county'] },
+    { method: 'get', path: `/api/orders/${outside}`, allowed: ['console'], hidden: ['county'] },
+    { method: 'post', path: `/api/orders/${outside}/cancel`, allowed: ['console'], hidden: ['county'] },
+    { method: 'get', path: '/api/events?since=0', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
+    { method: 'get', path: '/api/channels', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
+    { method: 'get', path: '/api/directory', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
+    { method: 'get', path: '/api/tokens', allowed: ['admin'] },
+    { method: 'post', path: '/api/tokens', body: { role: 'console', name: 'matrix' }, allowed: ['admin'] },
+    { method: 'delete', path: '/api/tokens/tok-000000000000', allowed: [] },
+    { method: 'delete', path: '/api/tokens/cfg-685aa357bdcb', allowed: [] },
+    { method: 'get', path: '/api/audit', allowed: ['admin'] },
+    { method: 'get', path: '/api/drills/outages', allowed: ['admin', 'drill', 'countyDrill'] },
+    { method: 'post', path: '/api/drills/outages', body: { kind: 'road', area: `${COUNTY}001`, durationS: 60 }, allowed: ['admin', 'drill', 'countyDrill'] },
+    { method: 'delete', path: '/api/drills/outages/out-nope', allowed: ['drill', 'countyDrill'] },
+    { method: 'post', path: '/api/sim/people/p-000001/reply', body: { orderId: 'o-none' }, allowed: ['drill', 'countyDrill'] },
+    { method: 'get', path: '/api/drills/relays', allowed: ['admin', 'drill', 'countyDrill'] },
+    { method: 'get', path: '/metrics', allowed: ['admin', 'metrics'] },
+    { method: 'get', path: '/health', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill', 'metrics', 'gateway', 'revoked', 'bogus', 'none'] },
+  ];
+
+  it('holds every role on every HTTP route: refused requests change nothing', async () => {
+    const problems: string[] = [];
+    for (const who of ['none', 'bogus', 'revoked', 'gateway', 'metrics', 'drill', 'countyDrill', 'county', 'console', 'admin']) {
+      for (const r of routes()) {
+        const before = digest(s.lifeline.store);
+        let req = http[r.method](r.path);
+        if (who !== 'none') req = req.set(auth(tokens[who]));
+        const res = r.body ? await req.send(r.body) : await req;
+        const valid = !['none', 'bogus', 'revoked'].includes(who);
+        const expected = who === 'admin' || r.allowed.includes(who) ? 'allowed' : r.hidden?.includes(who) ? 404 : !valid ? 401 : 403;
+        const ok = expected === 'allowed' ? res.status < 400 || res.status === 404 || res.status === 409 : res.status === expected;
+        if (!ok) problems.push(`${who} ${r.method.toUpperCase()} ${r.path}: ${res.status}, expected ${expected}`);
+        if (res.status >= 400 && digest(s.lifeline.store) !== before) problems.push(`${who} ${r.method.toUpperCase()} ${r.path}: refused with ${res.status} but the database changed`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('holds every role on both WebSocket endpoints and every console frame', async () => {
+    for (const who of ['gateway', 'metrics', 'revoked', 'bogus']) await expect(Client.open(s.url, tokens[who])).rejects.toThrow(/40[13]/);
+    for (const who of ['console', 'county', 'drill', 'metrics', 'admin']) await expect(Client.open(s.url, tokens[who], '/gateway')).rejects.toThrow(/403/);
+    const before = digest(s.lifeline.store);
+    for (const who of ['drill', 'countyDrill']) {
+      const c = await Client.open(s.url, tokens[who]);
+      const refused = c.nextNew((f) => f.type === 'error');
+      c.send({ type: 'order.send', clientRef: 'drill-order', order: order([`${COUNTY}001001`]) });
+      expect((await refused).error).toMatchObject({ code: 'forbidden' });
+      const again = c.nextNew((f) => f.type === 'error');
+      c.send({ type: 'order.cancel', orderId: inCounty });
+      expect((await again).error).toMatchObject({ code: 'forbidden' });
+      await c.close();
+    }
+    expect(digest(s.lifeline.store)).toBe(before);
+  });
+
+  it('answers what lies outside a scope exactly like what does not exist, on HTTP and WebSocket alike', async () => {
+    const before = digest(s.lifeline.store);
+    const body = async (r: request.Test) => (await r).body.error;
+    // An order of another county, and one that never existed.
+    const other = await body(http.get(`/api/orders/${outside}`).set(auth(TOKENS.county)).expect(404));
+    const none = await body(http.get('/api/orders/o-nothing').set(auth(TOKENS.county)).expect(404));
+    expect([other.code, none.code]).toEqual(['not_found', 'not_found']);
+    await http.post(`/api/orders/${outside}/cancel`).set(auth(TOKENS.county)).expect(404);
+    const c = await Client.open(s.url, TOKENS.county);
+    c.send({ type: 'order.cancel', orderId: outside });
+    const wsOther = await c.next((f) => f.type === 'error');
+    expect(wsOther.error).toEqual({ code: 'not_found', message: `no order ${outside}` });
+    // A person of another county, and one that does not exist.
+    const stranger = s.lifeline.store.deliveries.ofOrder(outside)[0].personId;
+    const p1 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'p1', order: { ...order([]), to: { people: [stranger] } } }).expect(400));
+    const p2 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'p2', order: { ...order([]), to: { people: ['p-nobody'] } } }).expect(400));
+    expect([p1.code, p2.code]).toEqual(['unknown_person', 'unknown_person']);
+    c.send({ type: 'order.send', clientRef: 'p3', order: { ...order([]), to: { people: [stranger] } } });
+    expect((await c.next((f) => f.type === 'order.rejected')).error).toMatchObject({ code: 'unknown_person' });
+    // An area of another county, and one that does not exist: both out of scope for a county desk.
+    const a1 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'a1', order: order([ELSEWHERE]) }).expect(403));
+    const a2 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'a2', order: order(['999999']) }).expect(403));
+    expect([a1.code, a2.code]).toEqual(['out_of_scope', 'out_of_scope']);
+    await c.close();
+    expect(digest(s.lifeline.store)).toBe(before);
+  });
+
+  it('binds every cursor and id to what the token may see', async () => {
+    // An order of the county made after the other county's: its key range lies above that one's.
+    const later = (await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'later', order: order([`${COUNTY}001004`]) }).expect(202)).body.orderId as string;
+    expect(later > outside).toBe(true);
+    const page = async (after: string) => (await http.get(`/api/orders/${later}?limit=1000&after=${encodeURIComponent(after)}`).set(auth(TOKENS.county)).expect(200)).body;
+    const own = (await page('')).deliveries.map((d: { deliveryId: string }) => d.deliveryId);
+    expect(own.length).toBeGreaterThan(0);
+    // Cursors below the order's range, between orders, and from another order: never another order's rows.
+    for (const after of ['', '!', '0', 'a', 'o-', `${outside}:`, `${later}`, `${later}:`, `${outside}:p-999999`]) {
+      const ids = (await page(after)).deliveries.map((d: { deliveryId: string }) => d.deliveryId);
+      for (const id of ids) expect(id.startsWith(`${later}:`)).toBe(true);
+    }
+    // Events, orders, directory: nothing of the other county.
+    const events = (await http.get('/api/events?since=0&limit=10000').set(auth(TOKENS.county)).expect(200)).body as { orderId?: string }[];
+    expect(events.filter((e) => e.orderId === outside)).toEqual([]);
+    const orders = (await http.get('/api/orders').set(auth(TOKENS.county)).expect(200)).body as { orderId: string }[];
+    expect(orders.map((o) => o.orderId)).toContain(inCounty);
+    expect(orders.map((o) => o.orderId)).not.toContain(outside);
+    const dir = (await http.get('/api/directory?limit=2&after=').set(auth(TOKENS.county)).expect(200)).body;
+    let after = dir.next as string | null;
+    const areas = new Set<string>((dir.people as { area: string }[]).map((p) => p.area));
+    while (after) {
+      const next = (await http.get(`/api/directory?limit=100&after=${after}`).set(auth(TOKENS.county)).expect(200)).body;
+      for (const p of next.people as { area: string }[]) areas.add(p.area);
+      after = next.next;
+    }
+    for (const a of areas) expect(a.startsWith(COUNTY)).toBe(true);
+    expect((dir.areas as { code: string }[]).some((a) => a.code.startsWith(ELSEWHERE))).toBe(false);
+  });
+
+  it('shows a drill officer the world a drill changes, not who was told what', async () => {
+    const events = (await http.get('/api/events?since=0&limit=10000').set(auth(TOKENS.drill)).expect(200)).body as { type: string }[];
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['channel']));
+    const c = await Client.open(s.url, TOKENS.drill);
+    c.send({ type: 'subscribe', since: 0 });
+    await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: `${COUNTY}002`, durationS: 600 }).expect(201);
+    await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'while-drill', order: order([`${COUNTY}001003`]) }).expect(202);
+    await s.advance(30_000);
+    await c.next((f) => f.type === 'channel' && f.state === 'down');
+    expect(c.frames.filter((f) => f.type === 'receipt' || f.type === 'order.accepted')).toEqual([]);
+    await c.close();
+    const dir = (await http.get('/api/directory').set(auth(TOKENS.drill)).expect(200)).body;
+    expect(dir.people[0]).not.toHaveProperty('terminals');
+    // A drill token of one county drills there only.
+    await http.post('/api/drills/outages').set(auth(tokens.countyDrill)).send({ kind: 'network', area: ELSEWHERE }).expect(403);
+    await http.post('/api/drills/outages').set(auth(tokens.countyDrill)).send({ kind: 'network' }).expect(403);
+    const theirs = (await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'road', area: ELSEWHERE, durationS: 60 }).expect(201)).body;
+    await http.delete(`/api/drills/outages/${theirs.outageId}`).set(auth(tokens.countyDrill)).expect(404);
+    const listed = (await http.get('/api/drills/outages').set(auth(tokens.countyDrill)).expect(200)).body as { area: string }[];
+    for (const o of listed) expect(o.area.startsWith(COUNTY)).toBe(true);
+  });
+
+  it('refuses a token with an empty area list instead of making it a token for everywhere', async () => {
+    const before = digest(s.lifeline.store);
+    const r = await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'nowhere', areas: [] }).expect(400);
+    expect(r.body.error.issues).toEqual([expect.objectContaining({ path: 'areas' })]);
+    await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'x', channel: 'pdt' }).expect(400);
+    await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'drill', name: 'x', gatewayIds: ['a'] }).expect(400);
+    expect(digest(s.lifeline.store)).toBe(before);
+  });
+
+  it('takes ?token= on WebSocket upgrades only, never on plain HTTP routes', async () => {
+    await http.get(`/api/orders?token=${TOKENS.admin}`).expect(401);
+    await http.get(`/api/audit?token=${TOKENS.admin}`).expect(401);
+    const c = await Client.open(`${s.url}`, null, `/ws?token=${TOKENS.console}`);
+    await c.close();
+  });
+
+  it('puts security headers on every answer and keeps API answers out of caches', async () => {
+    for (const path of ['/health', '/api/orders', '/nope']) {
+      const r = await http.get(path).set(auth(TOKENS.console));
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('records every privileged action in the audit trail, readable by admins only', async () => {
+    const made = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'audited desk', areas: [COUNTY] }).expect(201)).body;
+    await http.delete(`/api/tokens/${made.id}`).set(auth(TOKENS.admin)).expect(204);
+    const o = (await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'audited', order: order([`${COUNTY}003`]) }).expect(202)).body;
+    await http.post(`/api/orders/${o.orderId}/cancel`).set(auth(TOKENS.county)).expect(202);
+    const out = (await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'power', area: COUNTY }).expect(201)).body;
+    await http.delete(`/api/drills/outages/${out.outageId}`).set(auth(TOKENS.drill)).expect(200);
+    const ws = await Client.open(s.url, TOKENS.console);
+    ws.send({ type: 'order.send', clientRef: 'audited-ws', order: order([`${COUNTY}004`]) });
+    const viaWs = await ws.next((f) => f.type === 'order.accepted');
+    await ws.close();
+    await http.get('/api/audit').set(auth(TOKENS.console)).expect(403);
+    const all = (await http.get('/api/audit?limit=1000').set(auth(TOKENS.admin)).expect(200)).body.entries as { action: string; subject: string; actorName: string; actorRole: string; address: string | null }[];
+    const find = (action: string, subject: string) => all.find((e) => e.action === action && e.subject === subject);
+    expect(find('token.create', made.id)).toMatchObject({ actorName: 'demo admin', actorRole: 'admin' });
+    expect(find('token.revoke', made.id)).toMatchObject({ actorName: 'demo admin' });
+    expect(find('order.send', o.orderId)).toMatchObject({ actorName: '滨江县 desk', actorRole: 'console', address: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(find('order.cancel', o.orderId)).toMatchObject({ actorName: '滨江县 desk' });
+    expect(find('outage.create', out.outageId)).toMatchObject({ actorName: 'drill officer', actorRole: 'drill' });
+    expect(find('outage.end', out.outageId)).toMatchObject({ actorName: 'drill officer' });
+    expect(find('order.send', viaWs.orderId as string)).toMatchObject({ actorName: 'city dispatch desk' });
+    expect(all.some((e) => e.action === 'config.load')).toBe(true);
+    // Paged and filtered.
+    const first = (await http.get('/api/audit?limit=2').set(auth(TOKENS.admin)).expect(200)).body;
+    const second = (await http.get(`/api/audit?limit=2&after=${first.next}`).set(auth(TOKENS.admin)).expect(200)).body;
+    expect(second.entries[0].id).toBeLessThan(first.entries[1].id);
+    const sends = (await http.get('/api/audit?action=order.send&limit=1000').set(auth(TOKENS.admin)).expect(200)).body.entries as { action: string }[];
+    expect(new Set(sends.map((e) => e.action))).toEqual(new Set(['order.send']));
+    await http.get('/api/audit?limit=0').set(auth(TOKENS.admin)).expect(400);
+  });
+});
+
+describe('failed authentication is rate limited per address', () => {
+  it('answers 429 with Retry-After past the limit, never slows a valid token, and forgets after the window', async () => {
+    const s = await testServer({ tweak: (c) => (c.security.authFailures = { limit: 5, windowS: 60 }) });
+    try {
+      const http = request(s.app.getHttpServer());
+      for (let i = 0; i < 5; i++) await http.get('/api/orders').set(auth(`wrong-${i}`)).expect(401);
+      const limited = await http.get('/api/orders').set(auth('wrong-6')).expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      await expect(Client.open(s.url, 'wrong-ws')).rejects.toThrow(/429/);
+      await http.get('/api/orders').set(auth(TOKENS.console)).expect(200);
+      const ws = await Client.open(s.url, TOKENS.console);
+      await ws.close();
+      await s.advance(61_000);
+      await http.get('/api/orders').set(auth('wrong-again')).expect(401);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('metrics on their own listener', () => {
+  it('serves /metrics without a token on the management address, and with one on the main port', async () => {
+    const s = await testServer({ tweak: (c) => (c.metrics.listen = { host: '127.0.0.1', port: 0 }) });
+    try {
+      const r = await fetch(`${s.metricsUrl}/metrics`);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toMatch(/lifeline_gateways_connected/);
+      expect((await fetch(`${s.metricsUrl}/api/orders`)).status).toBe(404);
+      await request(s.app.getHttpServer()).get('/metrics').expect(401);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('gateways are known by channel and id, within what their token allows', () => {
+  let s: TestServer;
+  let http: ReturnType<typeof request>;
+  beforeEach(async () => {
+    s = await testServer({ simulators: 'public,tiantong,beidou,drone' });
+    http = request(s.app.getHttpServer());
+  });
+  afterEach(async () => s.close());
+  const token = async (body: object) => (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'gateway', name: 'gw', ...body }).expect(201)).body.token as string;
+  const hello = (gatewayId: string, channel: string, areas = ['330100']) => ({ type: 'hello', gatewayId, channel, areas, window: 10 });
+  const online = (channel: string) => s.lifeline.core.hub.connected(channel).map((g) => g.gatewayId);
+
+  it('cannot displace another channel\'s gateway by taking its id', async () => {
+    expect(online('public')).toEqual(['sim-public']);
+    const pdt = await Client.open(s.url, TOKENS.pdt, '/gateway');
+    pdt.send(hello('sim-public', 'pdt'));
+    await s.advance(100);
+    expect(online('public')).toEqual(['sim-public']);
+    expect(online('pdt')).toEqual(['sim-public']); // a pdt gateway of that name, beside it
+    pdt.send(hello('sim-public', 'public'));
+    expect((await pdt.next((f) => f.type === 'error')).error).toMatchObject({ code: 'wrong_channel' });
+    await pdt.close();
+    expect(s.lifeline.core.health.list().filter((c) => c.channel === 'public' && c.state !== 'up')).toEqual([]);
+  });
+
+  it('claims only the ids and areas its token names, and never a live id of another token', async () => {
+    const bound = await token({ channel: 'pdt', gatewayIds: ['radio-a'], areas: ['330102'] });
+    const a = await Client.open(s.url, bound, '/gateway');
+    a.send(hello('radio-b', 'pdt', ['330102']));
+    expect((await a.next((f) => f.type === 'error')).error).toMatchObject({ code: 'forbidden_gateway_id' });
+    a.send(hello('radio-a', 'pdt', ['330100']));
+    expect((await a.next((f) => (f.error as { code?: string })?.code === 'out_of_scope')).error).toMatchObject({ code: 'out_of_scope' });
+    a.send(hello('radio-a', 'pdt', ['330102']));
+    await s.advance(100);
+    expect(online('pdt')).toEqual(['radio-a']);
+    a.send({ type: 'coverage', areas: ['330103'], until: new Date(s.clock.now() + 60_000).toISOString() });
+    a.send({ type: 'health', state: 'down', areas: ['330100'] });
+    await a.next((f) => f.type === 'error' && a.frames.filter((g) => (g.error as { code?: string })?.code === 'out_of_scope').length === 3);
+    a.send(hello('radio-a2', 'pdt', ['330102']));
+    await a.next((f) => (f.error as { code?: string })?.code === 'forbidden_gateway_id' && a.frames.filter((g) => (g.error as { code?: string })?.code === 'forbidden_gateway_id').length === 2);
+
+    // Another token of the same channel cannot take radio-a over while it is online.
+    const other = await Client.open(s.url, await token({ channel: 'pdt' }), '/gateway');
+    other.send(hello('radio-a', 'pdt', ['330102']));
+    expect((await other.next((f) => f.type === 'error')).error).toMatchObject({ code: 'gateway_id_in_use' });
+    expect(online('pdt')).toEqual(['radio-a']);
+    // The same token, reconnecting, replaces its stale link.
+    const again = await Client.open(s.url, bound, '/gateway');
+    again.send(hello('radio-a', 'pdt', ['330102']));
+    await s.advance(100);
+    expect(online('pdt')).toEqual(['radio-a']);
+    // One link is one gateway: a second hello may not rename it.
+    again.send(hello('radio-a', 'pdt', ['330102001']));
+    again.send({ ...hello('radio-c', 'pdt', ['330102']) });
+    await again.next((f) => f.type === 'error');
+    for (const c of [a, other, again]) await c.close();
+  });
+
+  it('treats a relay resource id as mobile only on the resource\'s own channel', async () => {
+    // wing-loong-1 is the drone relay; a public gateway calling itself that is a fixed site.
+    const pub = await Client.open(s.url, await token({ channel: 'public' }), '/gateway');
+    pub.send(hello('wing-loong-1', 'public', ['330102']));
+    await s.advance(100);
+    await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102' }).expect(201);
+    await s.advance(100);
+    expect(s.lifeline.core.reach.coversBy('public', 'wing-loong-1', '330102001001', s.clock.now())).toBe(false);
+    await pub.close();
+  });
+});
+
+describe('a revoked console token on a socket that ignores the close frame', () => {
+  it('has no order, cancel or subscription of its own after the revocation', async () => {
+    const s = await testServer();
+    try {
+      const http = request(s.app.getHttpServer());
+      const made = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'to revoke' }).expect(201)).body;
+      const ws = await StubbornSocket.open(s.url, '/ws', auth(made.token));
+      ws.send({ type: 'order.send', clientRef: 'before', order: order(['330102001001']) });
+      await ws.until(() => ws.texts.length === 1);
+      await http.delete(`/api/tokens/${made.id}`).set(auth(TOKENS.admin)).expect(204);
+      await ws.until(() => ws.closeCode === 4401);
+      const before = digest(s.lifeline.store);
+      ws.send({ type: 'order.send', clientRef: 'after', order: order(['330102001001']) });
+      ws.send({ type: 'order.cancel', orderId: (JSON.parse(ws.texts[0]) as { orderId: string }).orderId });
+      ws.send({ type: 'subscribe', since: 0 });
+      await http.get('/health').expect(200); // the frames were read before this answer
+      await s.lifeline.core.settle();
+      expect(digest(s.lifeline.store)).toBe(before);
+      expect(ws.texts).toHaveLength(1);
+      ws.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+});

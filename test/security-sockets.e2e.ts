@@ -1,0 +1,192 @@
+import { join } from 'node:path';
+import { digestFile } from './support/digest';
+import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from './support/child';
+import { clientFrame, rawRequest, StubbornSocket, upgradeRequest, type RawAnswer } from './support/raw-client';
+
+/**
+ * The adversarial suite, at the socket level, against the built router as its own process: what
+ * an attacker with no token, or a low one, can send. After each group the process must be up,
+ * `/health` must answer, and the database must not have changed where the requests were refused.
+ */
+const ADMIN = 'security-admin-token';
+const CONSOLE = 'demo-console-token';
+
+let child: Child;
+let db: string;
+
+async function health(): Promise<number> {
+  const r = await fetch(`${child.url}/health`);
+  return r.status;
+}
+
+async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(child.url + path, { ...init, headers: { Authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+}
+
+/** The router is up and answering, and (when given) the database is exactly as before. */
+async function stillUp(before?: string): Promise<void> {
+  expect(child.proc.exitCode).toBeNull();
+  expect(await health()).toBe(200);
+  if (before !== undefined) expect(digestFile(db)).toBe(before);
+}
+
+/** A digest once the router's own start-up writes are over: two reads in a row agree. */
+async function quietDigest(): Promise<string> {
+  let last = '';
+  await waitFor(async () => {
+    const d = digestFile(db);
+    const same = d === last;
+    last = d;
+    return same;
+  }, 'a quiet database');
+  return last;
+}
+
+beforeAll(async () => {
+  const dir = tempDir();
+  db = join(dir, 'security.db');
+  const config = fastConfig(dir);
+  child = await startChild({ LIFELINE_CONFIG: config, LIFELINE_DB: db, LIFELINE_ADMIN_TOKEN: ADMIN });
+  await waitFor(async () => (await health()) === 200, 'the router to be ready');
+});
+afterAll(() => killChildren());
+
+describe('adversarial sockets (router as a child process)', () => {
+  it('survives malformed request lines, targets and headers on plain requests and upgrades', async () => {
+    const before = await quietDigest();
+    const targets = ['//', '//ws', 'http://[', 'http://lifeline/ws', '*', '/ws/../gateway', '/%zz', '/ws?token=%zz&token', '/ws#frag', `/${'a'.repeat(9000)}`, '/__proto__', '/constructor', '/hasOwnProperty', '/ws\u0000', '/wś'];
+    const answers: [string, RawAnswer][] = [];
+    for (const t of targets) {
+      answers.push([`upgrade ${t}`, await rawRequest(child.url, [upgradeRequest(t, { Authorization: `Bearer ${ADMIN}` })])]);
+      answers.push([`upgrade ${t}, no token`, await rawRequest(child.url, [upgradeRequest(t)])]);
+      answers.push([`GET ${t}`, await rawRequest(child.url, [`GET ${t} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN}\r\n\r\n`])]);
+    }
+    const malformed = [
+      'GARBAGE\r\n\r\n',
+      'GET\r\n\r\n',
+      'GET / HTTP/9.9\r\n\r\n',
+      `GET /${'x'.repeat(100_000)} HTTP/1.1\r\n\r\n`,
+      'GET /health HTTP/1.1\r\nHost: x\r\nBroken header line\r\n\r\n',
+      `GET /api/orders HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(20_000)}\r\n\r\n`,
+      `GET /api/orders HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 500 }, (_, i) => `X-H${i}: v`).join('\r\n')}\r\n\r\n`,
+      'GET /api/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n',
+      'GET /api/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer\r\n\r\n',
+      'GET /api/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \u00ff\u00fe\r\n\r\n',
+      'POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'POST /api/orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nnothex\r\n\r\n',
+      'POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+      upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}`, 'Sec-WebSocket-Key': 'short' }),
+      upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}`, 'Sec-WebSocket-Version': '99' }),
+      upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}`, Upgrade: 'h2c' }),
+      upgradeRequest('/gateway', { Authorization: `Bearer ${CONSOLE}` }),
+      upgradeRequest('/ws', { Authorization: `Bearer ${'z'.repeat(4000)}` }),
+      Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00]), // a TLS ClientHello on the plain port
+      Buffer.from([0, 0, 0, 0, 0xff, 0xfe, 0x0d, 0x0a, 0x0d, 0x0a]),
+    ];
+    for (const m of malformed) answers.push([String(m).slice(0, 40), await rawRequest(child.url, [m])]);
+    for (const [what, a] of answers) {
+      // Refused or closed, never a server error; only /ws itself with a valid token switches.
+      const mayUpgrade = what === 'upgrade /ws?token=%zz&token';
+      if (a.status !== null && ((a.status === 101 && !mayUpgrade) || a.status >= 500)) throw new Error(`${what}: answered ${a.status}`);
+    }
+    const status = (what: string) => answers.find(([w]) => w === what)![1].status;
+    expect(status('upgrade //')).toBe(400);
+    expect(status('upgrade http://[')).toBe(400);
+    expect(status('upgrade /__proto__')).toBe(404);
+    expect(status('upgrade /constructor')).toBe(404);
+    expect(status('upgrade /ws/../gateway')).toBe(404);
+    await stillUp(before);
+  });
+
+  it('survives resets and half-closed connections at every step of an upgrade', async () => {
+    const before = await quietDigest();
+    const good = upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}` });
+    const bad = upgradeRequest('/ws?token=nope');
+    for (let i = 0; i < 20; i++) {
+      await rawRequest(child.url, ['GET /w'], { reset: true }); // inside the request line
+      await rawRequest(child.url, [good.slice(0, 60)], { reset: true }); // inside the headers
+      await rawRequest(child.url, [good], { reset: true }); // before the 101
+      await rawRequest(child.url, [bad], { reset: true }); // while the refusal is written
+      await rawRequest(child.url, [upgradeRequest('//x')], { reset: true }); // while a 400 is written
+      await rawRequest(child.url, [good], { halfClose: true });
+      await rawRequest(child.url, [bad], { halfClose: true });
+      await rawRequest(child.url, [good.slice(0, 60)], { halfClose: true });
+    }
+    // After the 101, then gone without a close frame.
+    for (let i = 0; i < 20; i++) (await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` })).destroy();
+    await stillUp(before);
+  });
+
+  it('keeps answering while many idle, slow and half-open clients hang on', async () => {
+    const before = await quietDigest();
+    const idle = Array.from({ length: 200 }, () => rawRequest(child.url, [], { timeoutMs: 2_000 }));
+    // Headers a few bytes at a time: each holds a connection until the headers timeout.
+    const slow = Array.from({ length: 20 }, () => rawRequest(child.url, Array.from({ length: 40 }, () => 'X-a: b\r\n'), { gapMs: 50, timeoutMs: 2_000 }));
+    const sockets = await Promise.all(Array.from({ length: 50 }, () => StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` })));
+    for (let i = 0; i < 20; i++) expect(await health()).toBe(200);
+    expect((await api('/api/orders')).status).toBe(200);
+    sockets.forEach((s) => s.destroy());
+    await Promise.all([...idle, ...slow]);
+    await stillUp(before);
+  });
+
+  it('closes only the offending connection on frames broken at the byte level', async () => {
+    const before = await quietDigest();
+    const cases: [string, Buffer, number][] = [
+      ['an unmasked client frame', clientFrame(1, '{"type":"subscribe"}', { mask: false }), 1002],
+      ['a reserved opcode', clientFrame(3, 'x'), 1002],
+      ['a fragmented ping', clientFrame(9, 'x', { fin: false }), 1002],
+      ['a length of 2^62 bytes', clientFrame(1, 'x', { length: 2n ** 62n }), 1009],
+      ['invalid UTF-8', clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
+      ['a close code that does not exist', clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
+    ];
+    for (const [what, bytes, code] of cases) {
+      const s = await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` });
+      s.write(bytes);
+      await s.until(() => s.closed);
+      if (s.closeCode !== code) throw new Error(`${what}: closed with ${s.closeCode}, expected ${code}`);
+    }
+    await stillUp(before);
+  });
+
+  it('stops a revoked token at once on sockets whose clients ignore the close frame', async () => {
+    const made = async (body: object) => (await (await api('/api/tokens', { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string; token: string };
+    const desk = await made({ role: 'console', name: 'rogue desk' });
+    const gw = await made({ role: 'gateway', name: 'rogue gateway', channel: 'public' });
+    const consoleSocket = await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${desk.token}` });
+    const gatewaySocket = await StubbornSocket.open(child.url, '/gateway', { Authorization: `Bearer ${gw.token}` });
+    gatewaySocket.send({ type: 'hello', gatewayId: 'rogue-1', channel: 'public', areas: ['330100'], window: 10 });
+    const connected = async () => Number(/lifeline_gateways_connected\{channel="public"\} (\d+)/.exec(await (await api('/metrics')).text())?.[1] ?? 0);
+    await waitFor(async () => (await connected()) === 2, 'the rogue gateway online beside the simulator');
+    consoleSocket.send({ type: 'subscribe', since: 0 });
+    await consoleSocket.until(() => consoleSocket.texts.length > 0);
+
+    expect((await api(`/api/tokens/${desk.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/api/tokens/${gw.id}`, { method: 'DELETE' })).status).toBe(204);
+    await consoleSocket.until(() => consoleSocket.closeCode !== null);
+    await gatewaySocket.until(() => gatewaySocket.closeCode !== null);
+    expect([consoleSocket.closeCode, gatewaySocket.closeCode]).toEqual([4401, 4401]);
+    expect(await connected()).toBe(1); // gone from the hub now, not when its TCP connection ends
+    const revoked = await quietDigest();
+    const seen = consoleSocket.texts.length;
+
+    // Both clients ignore the close and carry on: nothing they say counts any more.
+    const order = { priority: 'flash', to: { areas: ['330102'] }, body: '撤离', ackRequired: false, ttlS: 600 };
+    for (let i = 0; i < 5; i++) {
+      consoleSocket.send({ type: 'order.send', clientRef: `after-revoke-${i}`, order });
+      consoleSocket.send({ type: 'order.cancel', orderId: 'o-anything' });
+      gatewaySocket.send({ type: 'hello', gatewayId: 'rogue-1', channel: 'public', areas: ['330100'], window: 10 });
+      gatewaySocket.send({ type: 'health', state: 'down', areas: ['330100'] });
+      gatewaySocket.send({ type: 'reply', from: '13800000001', text: '1' });
+    }
+    expect(await health()).toBe(200); // the frames above were read before this answer
+    expect(await connected()).toBe(1);
+    expect(consoleSocket.texts.length).toBe(seen);
+    expect((await (await api('/api/orders')).json()).length).toBe(0);
+    const states = (await (await api('/api/channels')).json()) as { channel: string; state: string }[];
+    expect(states.filter((c) => c.channel === 'public' && c.state !== 'up')).toEqual([]);
+    consoleSocket.destroy();
+    gatewaySocket.destroy();
+    await stillUp(revoked);
+  });
+});
