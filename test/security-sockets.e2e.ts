@@ -182,7 +182,7 @@ describe('adversarial sockets (router as a child process)', () => {
     expect(await health()).toBe(200); // the frames above were read before this answer
     expect(await connected()).toBe(1);
     expect(consoleSocket.texts.length).toBe(seen);
-    expect((await (await api('/api/orders')).json()).length).toBe(0);
+    expect(((await (await api('/api/orders')).json()) as unknown[]).length).toBe(0);
     const states = (await (await api('/api/channels')).json()) as { channel: string; state: string }[];
     expect(states.filter((c) => c.channel === 'public' && c.state !== 'up')).toEqual([]);
     consoleSocket.destroy();
