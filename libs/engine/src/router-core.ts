@@ -10,7 +10,7 @@ import {
   type ChannelState,
   type Clock,
 } from '@lifeline/domain';
-import { wasSent } from '@lifeline/machines';
+import { mayBeSeen } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { ChannelHealth } from './channel-health';
 import type { EngineConfig } from './config';
@@ -228,8 +228,9 @@ export class RouterCore {
 
   /**
    * A message from a person: matched by order ref, or a bare "1" to their most recent open
-   * delivery. Either way only a delivery that was sent to them: an answer to an order they never
-   * got is not 叫应.
+   * delivery that may have reached them. The machine has the last word: an answer to an order
+   * never sent to the person is not 叫应 and changes nothing. (Checking `sent` here instead would
+   * miss an `accepted` still queued ahead of the answer.)
    */
   reply(channel: string, from: string, text: string): boolean {
     const spec = this.engine.spec(channel);
@@ -240,12 +241,12 @@ export class RouterCore {
       const order = this.store.orders.openByRef(ref);
       const id = order && deliveryId(order.id, personId);
       const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
-      if (d?.machine && wasSent(d.machine)) {
+      if (d?.machine && mayBeSeen(d.machine)) {
         target = d.id;
         break;
       }
     }
-    if (!target && isBareAck(text)) target = this.store.deliveries.openFor(personId, 20).find((d) => d.machine && wasSent(d.machine))?.id;
+    if (!target && isBareAck(text)) target = this.store.deliveries.openFor(personId, 20).find((d) => d.machine && mayBeSeen(d.machine))?.id;
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     return true;

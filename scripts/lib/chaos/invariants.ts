@@ -1,4 +1,5 @@
 import { ALLOWED_STATUS_CHANGES, AreaTree, deliveryId, findRef, isBareAck, type DeliveryStatus, type Outage, type Person } from '@lifeline/domain';
+import { gatewayKey } from '@lifeline/engine';
 import type { Config } from '../../../apps/router/src/config/config.schema';
 import { channelSpecs } from '../../../apps/router/src/config/load-config';
 import type { DrillRun } from '../../../apps/router/src/drills/run-drill';
@@ -26,7 +27,7 @@ export function checkInvariants(c: ChaosCase, config: Config, run: DrillRun, see
   const specs = new Map(channelSpecs(config).map((s) => [s.id, s]));
   const people = new Map<string, Person>(c.directory.people.map((p) => [p.id, p]));
   const steps = new Map(c.scenario.timeline.flatMap((s) => ('order' in s ? [[s.name, s.order] as const] : [])));
-  const mobile = new Set(config.relays.resources.map((r) => r.id));
+  const mobile = new Set(config.relays.resources.map((r) => gatewayKey(r.channel, r.id)));
 
   bad.push(...checkStream(run.events));
   const replay = run.events.map((e) => canonical({ ...e.payload, seq: e.seq }));
@@ -62,7 +63,7 @@ export function checkInvariants(c: ChaosCase, config: Config, run: DrillRun, see
   for (const s of seen.sends) {
     const done = finalAt.get(s.deliveryId);
     if (done !== undefined && Math.floor(s.at) > done) bad.push(`${s.deliveryId}: sent on ${s.channel} at ${iso(s.at)}, after its final receipt at ${iso(done)}`);
-    if (mobile.has(s.gatewayId)) continue; // a relay brings its own power and backhaul
+    if (mobile.has(s.gateway)) continue; // a relay brings its own power and backhaul
     const why = downBecause(s.channel, s.area, s.at);
     if (why) bad.push(`${s.deliveryId}: sent on ${s.channel} to ${s.area} at ${iso(s.at)} while ${why}`);
   }

@@ -3,7 +3,8 @@ import type { RouterCore } from '@lifeline/engine';
 
 export interface ObservedSend {
   at: number;
-  gatewayId: string;
+  /** The hub's key of the gateway: `gatewayKey(channel, gatewayId)`. */
+  gateway: string;
   channel: string;
   area: string;
   deliveryId: string;
@@ -37,9 +38,9 @@ export function observe(core: RouterCore): Observed {
   const seen: Observed = { sends: [], replies: [], live: [], counts: new Map(), closed: false };
   const now = () => core.clock.now();
   const send = core.hub.send.bind(core.hub);
-  core.hub.send = (gatewayId, item) => {
-    seen.sends.push({ at: now(), gatewayId, channel: item.channel, area: item.area, deliveryId: item.deliveryId });
-    send(gatewayId, item);
+  core.hub.send = (gateway, item) => {
+    seen.sends.push({ at: now(), gateway, channel: item.channel, area: item.area, deliveryId: item.deliveryId });
+    send(gateway, item);
   };
   const reply = core.reply.bind(core);
   core.reply = (channel, from, text) => {

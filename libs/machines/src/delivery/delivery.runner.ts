@@ -95,9 +95,14 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
   throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
 }
 
-/** Whether an answer from the person would count now: the order was sent to them at least once. */
-export function wasSent(stored: StoredDelivery): boolean {
-  return upgradeStored(stored).context.sent;
+/**
+ * Whether an answer from the person may count: the order was sent to them, or an attempt is out
+ * whose acceptance may still be on its way to the machine (the answer is applied after it, and the
+ * machine's `seen` guard decides). A delivery only ever `queued` or `new` was never seen.
+ */
+export function mayBeSeen(stored: StoredDelivery): boolean {
+  const s = upgradeStored(stored);
+  return s.context.sent || s.value === 'sending' || s.value === 'sent';
 }
 
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
