@@ -112,6 +112,12 @@ describe('HTTP API (e2e, supertest)', () => {
     await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.console)).expect(403);
     const m = await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.metrics)).expect(200);
     expect(m.text).toMatch(/lifeline_receipts_total\{status="delivered",channel="public"\} \d+/);
+    expect(m.text).toMatch(/lifeline_accept_to_first_send_seconds_bucket\{le="[\d.]+",channel="public",priority="flash"\} \d+/);
+    expect(m.text).toMatch(/lifeline_send_to_delivered_seconds_count\{channel="public"\} [1-9]/);
+    expect(m.text).toMatch(/lifeline_requests_rejected_total\{transport="http",code="unauthorized"\} [1-9]/);
+    expect(m.text).toMatch(/^lifeline_orders_open \d+$/m);
+    expect(m.text).toMatch(/^process_cpu_seconds_total /m);
+    expect(m.text).not.toMatch(/process_process|lifeline_process_/);
   });
 });
 

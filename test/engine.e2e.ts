@@ -247,3 +247,27 @@ describe('叫应 means the person saw the order', () => {
     }
   });
 });
+
+describe('unstarted deliveries past their deadline', () => {
+  it('expire at their deadline, not at some later beat, while the starter waits for the dispatcher', async () => {
+    const h = await harness({
+      tweak: (c) => {
+        noLoss(c);
+        Object.assign(c.engine, { dispatchHighWater: 10, startBatch: 5 });
+        c.channels.forEach((ch) => (ch.capacity = { ...ch.capacity, ratePerS: 0.001, burst: 1 }));
+      },
+    });
+    try {
+      const a = await h.order({ to: { areas: ['330102'] }, ttlS: 65 });
+      await h.advance(1_000);
+      const unstarted = h.store.deliveries.countsByStatus(a.orderId).new;
+      expect(unstarted).toBeGreaterThan(0); // the starter is waiting: these never started
+      await h.advance(64_000 + 1);
+      const counts = h.store.deliveries.countsByStatus(a.orderId);
+      expect(Object.keys(counts).filter((s) => s !== 'expired' && s !== 'delivered')).toEqual([]);
+      expect(counts.expired).toBeGreaterThanOrEqual(unstarted);
+    } finally {
+      await h.close();
+    }
+  });
+});

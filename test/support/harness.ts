@@ -1,3 +1,4 @@
+import { SILENT_LOG } from '@lifeline/domain';
 import { VirtualClock, type RouterCore, type Principal } from '@lifeline/engine';
 import type { Store } from '@lifeline/store';
 import type { SimulatedGateway } from '@lifeline/channels';
@@ -32,7 +33,7 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
   o.tweak?.(config);
   const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
   const simulators = (o.simulators ?? config.channels.map((c) => c.id)).join(',') || 'none';
-  const lifeline = await Lifeline.create({ config, database: o.db ?? ':memory:', clock, simulators, log: () => {} });
+  const lifeline = await Lifeline.create({ config, database: o.db ?? ':memory:', clock, simulators, log: SILENT_LOG });
   const { core, store, sims } = lifeline;
   const settle = () => core.settle();
   await settle();

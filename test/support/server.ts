@@ -1,3 +1,4 @@
+import { SILENT_LOG } from '@lifeline/domain';
 import WebSocket from 'ws';
 import { VirtualClock } from '@lifeline/engine';
 import { loadConfig } from '../../apps/router/src/config/load-config';
@@ -24,7 +25,7 @@ export async function testServer(o: { simulators?: string; tweak?: (c: Config) =
   config.channels.forEach((c) => (c.simulator.loss = 0));
   o.tweak?.(config);
   const clock = new VirtualClock();
-  const s = await startServer({ config, database: o.database ?? ':memory:', clock, simulators: o.simulators ?? 'all', host: '127.0.0.1', port: 0, log: () => {} });
+  const s = await startServer({ config, database: o.database ?? ':memory:', clock, simulators: o.simulators ?? 'all', host: '127.0.0.1', port: 0, log: SILENT_LOG });
   const settle = () => s.lifeline.core.settle();
   return { ...s, clock, advance: (ms) => clock.advance(ms, settle) };
 }

@@ -1,23 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type pino from 'pino';
 import { AuthGuard } from './auth/auth.guard';
 import { ApiController } from './http/api.controller';
 import { DrillsController } from './http/drills.controller';
 import { ErrorFilter } from './http/errors';
 import { OrdersController } from './http/orders.controller';
 import { Lifeline } from './lifeline';
-import { MetricsService } from './metrics/metrics.service';
 
 @Module({})
 export class AppModule {
   /** The router is built before Nest (it opens the database and connects gateways); Nest serves it. */
-  static forLifeline(lifeline: Lifeline): DynamicModule {
+  static forLifeline(lifeline: Lifeline, logger: pino.Logger): DynamicModule {
     return {
       module: AppModule,
+      // Nest's own messages through the router's JSON log; requests are not logged one by one
+      // (metrics count them), and refusals are counted by code.
+      // Nest's start-up chatter (modules, routes) stays below warn.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.child({}, { level: logger.levelVal > 40 ? logger.level : 'warn' }), autoLogging: false, quietReqLogger: true } })],
       controllers: [ApiController, DrillsController, OrdersController],
       providers: [
         { provide: Lifeline, useValue: lifeline },
-        { provide: MetricsService, useFactory: () => new MetricsService(lifeline) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

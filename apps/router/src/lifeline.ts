@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import { deliveryId, reachableNow, type Clock } from '@lifeline/domain';
+import { deliveryId, reachableNow, type Clock, type Log } from '@lifeline/domain';
 import { audit, inScope, OutageWorld, RouterCore, SYSTEM, SystemClock, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
 import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
+import { asLog, countingErrors, jsonLogger } from './log/json-log';
+import { Metrics } from './metrics/metrics';
 import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
 
 export interface LifelineOptions {
@@ -17,7 +19,8 @@ export interface LifelineOptions {
   clock?: Clock;
   simulators?: string;
   adminToken?: string;
-  log?: (m: string) => void;
+  /** Default: JSON lines on stderr at the config's `log.level`. */
+  log?: Log;
   /** The config file(s) the config came from, for the audit trail's `config.load`. */
   configFiles?: string[];
   /** A directory built in memory (chaos runs) instead of the config's file. */
@@ -40,11 +43,13 @@ export class Lifeline {
     readonly auth: AuthService,
     readonly sims: Map<string, SimulatedGateway>,
     readonly clock: Clock,
-    readonly log: (m: string) => void,
+    readonly log: Log,
+    readonly metrics: Metrics,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
-    const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const metrics = new Metrics();
+    const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
     const clock = o.clock ?? new SystemClock();
     const directory = o.directory ?? loadDirectory(o.config.directory);
     const tokens = loadTokens(o.config.tokens);
@@ -62,8 +67,9 @@ export class Lifeline {
     const world = new OutageWorld(core.outages, store, ec.channels);
     const running = startSimulators(o.config, sims, core.hub, clock, root, world);
     if (sims.length) simulateRelays(o.config, core.relays, core.hub, clock, world);
+    metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, store, core, auth, running, clock, log);
+    return new Lifeline(o.config, store, core, auth, running, clock, log, metrics);
   }
 
   /**
@@ -87,7 +93,9 @@ export class Lifeline {
     return { channel };
   }
 
+  /** Finishes the writes in flight and closes the store; nothing is published for the stop itself. */
   async stop(): Promise<void> {
+    this.core.quiesce();
     for (const s of this.sims.values()) s.disconnect();
     await this.core.stop();
     await this.store.close();
@@ -112,13 +120,13 @@ function configSummary(o: LifelineOptions): Record<string, unknown> {
 }
 
 /** Loads the directory into the database when the file changed since the last start. */
-async function syncDirectory(store: Store, file: string, directory: ReturnType<typeof loadDirectory>, log: (m: string) => void): Promise<void> {
+async function syncDirectory(store: Store, file: string, directory: ReturnType<typeof loadDirectory>, log: Log): Promise<void> {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
   if (store.meta.get('directory_sha256') === hash) return;
   const n = await store.write((s) => {
-    const count = s.directory.replace(directory.areas, directory.people, (k) => log(`directory: ${k} people loaded`));
+    const count = s.directory.replace(directory.areas, directory.people, (k) => log.info(`directory: ${k} people loaded`));
     s.meta.set('directory_sha256', hash);
     return count;
   });
-  log(`directory: ${directory.areas.length} areas, ${n} people from ${file}`);
+  log.info(`directory: ${directory.areas.length} areas, ${n} people from ${file}`);
 }

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from './config/load-config';
+import { ConfigError, configFiles, loadConfig } from './config/load-config';
+import { DatabaseInUseError } from '@lifeline/store';
+import { asLog, jsonLogger } from './log/json-log';
 import { startServer } from './server';
 
 /**
@@ -6,10 +8,10 @@ import { startServer } from './server';
  * SIGTERM finishes writes in flight and exits 0.
  */
 async function main(): Promise<void> {
-  const configFile = process.env.LIFELINE_CONFIG ?? 'config/default.yaml';
+  const files = configFiles();
   let config;
   try {
-    config = loadConfig(configFile);
+    config = loadConfig(files);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);
@@ -17,24 +19,30 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const logger = jsonLogger(config.log.level);
+  const log = asLog(logger);
   const port = process.env.PORT !== undefined ? Number(process.env.PORT) : config.server.port;
   const host = process.env.HOST ?? config.server.host;
   let running;
   try {
-    running = await startServer({ config, configFiles: [configFile], database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port });
+    running = await startServer({ config, configFiles: files, logger, database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);
       process.exit(2);
     }
+    if (e instanceof DatabaseInUseError) {
+      process.stderr.write(`lifeline: ${e.message}\n`);
+      process.exit(3);
+    }
     throw e;
   }
-  process.stderr.write(`lifeline: listening on ${running.url} (database ${process.env.LIFELINE_DB ?? config.database}, simulators ${[...running.lifeline.sims.keys()].join(', ') || 'none'})\n`);
+  log.info(`listening on ${running.url}`, { database: process.env.LIFELINE_DB ?? config.database, simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`lifeline: ${signal}: finishing writes in flight\n`);
+    log.info(`${signal}: finishing writes in flight`);
     await running.close();
     process.exit(0);
   };

@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import pino from 'pino';
 import { AppModule } from './app.module';
 import { Lifeline, type LifelineOptions } from './lifeline';
-import { MetricsService } from './metrics/metrics.service';
+import { asLog } from './log/json-log';
 import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';
@@ -24,10 +26,15 @@ export interface RunningServer {
 const HEADERS_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
-/** Builds the router and serves HTTP and both WebSocket endpoints on one port. */
-export async function startServer(o: LifelineOptions & { host?: string; port?: number }): Promise<RunningServer> {
-  const lifeline = await Lifeline.create(o);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline), { logger: ['error', 'warn'], bodyParser: false });
+/**
+ * Builds the router and serves HTTP and both WebSocket endpoints on one port. `logger` is the
+ * JSON log for the router and Nest alike; without it the router is silent (tests).
+ */
+export async function startServer(o: LifelineOptions & { host?: string; port?: number; logger?: pino.Logger }): Promise<RunningServer> {
+  const logger = o.logger ?? pino({ level: 'silent' });
+  const lifeline = await Lifeline.create({ ...o, log: o.log ?? asLog(logger) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
   // Security headers on every answer (nosniff, no X-Powered-By, a strict CSP), and API answers
   // are live data that no cache or proxy should keep.
   app.use(helmet());
@@ -48,7 +55,7 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
   });
   await app.listen(o.port ?? o.config.server.port, o.host ?? o.config.server.host);
   const listen = o.config.metrics.listen;
-  const metrics = listen ? await listenForMetrics(app.get(MetricsService), listen.host, listen.port) : null;
+  const metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : '';
   return {
@@ -57,6 +64,7 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
     url,
     metricsUrl: metrics?.url ?? null,
     close: async () => {
+      lifeline.core.quiesce(); // gateway links closed below are the router stopping, not a channel failing
       detach();
       await metrics?.close();
       await app.close();

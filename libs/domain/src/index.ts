@@ -11,3 +11,4 @@ export * from './clock';
 export * from './order';
 export * from './outage';
 export * from './mask';
+export * from './log';

@@ -3,6 +3,8 @@ import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@life
 import type { Store } from '@lifeline/store';
 import { recordEvents, type EventBus } from './event-bus';
 
+const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
+
 export interface ChannelStatus {
   channel: string;
   area: string;
@@ -20,6 +22,13 @@ export class ChannelHealth {
   private readonly known = new Map<string, ChannelStatus>();
   private readonly specs: Map<string, ChannelSpec>;
   private readonly coverageWakes = new Map<number, () => void>();
+  /**
+   * States restored from the last run and not yet seen again. Until gateways had their grace to
+   * reconnect (`reviewAll`), such a state does not get worse: a gateway's hello arriving before
+   * its coverage, or a link coming back a few seconds after the router, is no outage.
+   */
+  private readonly restored = new Set<string>();
+  private settled = false;
   onChange: (channel: string, area: string, from: ChannelState, to: ChannelState) => void = () => {};
 
   constructor(
@@ -31,8 +40,22 @@ export class ChannelHealth {
     private readonly bus: EventBus,
   ) {
     this.specs = new Map(channels.map((c) => [c.id, c]));
-    const root = tree.all().find((a) => a.parent === null)?.code;
-    if (root) for (const c of channels) this.known.set(this.key(c.id, root), { channel: c.id, area: root, state: 'down', since: clock.now() });
+    // What consoles were last told survives a restart: only what changed since is published again.
+    for (const r of store.channelStates.all())
+      if (this.specs.has(r.channel) && tree.has(r.area)) {
+        this.known.set(this.key(r.channel, r.area), { channel: r.channel, area: r.area, state: r.state as ChannelState, since: r.since });
+        this.restored.add(this.key(r.channel, r.area));
+      }
+  }
+
+  /**
+   * Looks at every channel across the whole tree: after start-up, once gateways had their time
+   * to reconnect. A channel nobody serves then is published `down`, even on a first start.
+   */
+  reviewAll(): Promise<void[]> {
+    this.settled = true;
+    const root = this.tree.all().find((a) => a.parent === null)?.code;
+    return Promise.all([...this.specs.keys()].map((id) => this.recheck(id, root ? [root] : [])));
   }
 
   list(): ChannelStatus[] {
@@ -53,6 +76,8 @@ export class ChannelHealth {
       const state = this.reach.state(channel, area, now);
       const k = this.key(channel, area);
       const prev = this.known.get(k);
+      if (prev && !this.settled && this.restored.has(k) && SEVERITY[state] > SEVERITY[prev.state]) continue;
+      this.restored.delete(k);
       if (prev && prev.state === state) continue;
       const next = { channel, area, state, since: now };
       this.known.set(k, next);
@@ -60,11 +85,13 @@ export class ChannelHealth {
       this.onChange(channel, area, prev?.state ?? 'down', state);
     }
     this.armCoverageWake(now);
+    if (!changes.length) return;
     await recordEvents(
       this.store,
       this.bus,
       now,
       changes.map((c) => ({ type: 'channel', areaPath: this.tree.path(c.area), fields: { channel: c.channel, area: c.area, state: c.state } })),
+      (s) => s.channelStates.save(changes),
     );
   }
 

@@ -13,6 +13,8 @@ export interface EngineConfig {
   eventBatch: number;
   /** Final status is promised by ttl + grace. */
   graceS: number;
+  /** After a start, how long gateways of other processes have to reconnect before their channels count as down. */
+  gatewayGraceS: number;
   /** Mobile resources answering relay requests; none by default in tests that do not ask. */
   relays?: RelayConfig;
 }

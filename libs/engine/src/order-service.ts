@@ -33,8 +33,8 @@ const secureRandom = () => randomBytes(4).readUInt32BE() / 2 ** 32;
 export interface OrderHooks {
   /** Inside the order's transaction: may start its deliveries in the same commit. */
   inTransaction(store: Store, order: Accepted, priority: OrderSpec['priority']): unknown;
-  /** After commit, with what `inTransaction` returned. */
-  committed(order: Accepted, priority: OrderSpec['priority'], fromTransaction: unknown): void;
+  /** After commit, with what `inTransaction` returned and when the order's deliveries expire. */
+  committed(order: Accepted, priority: OrderSpec['priority'], fromTransaction: unknown, expiresAt: number): void;
 }
 
 const URGENT = new Set<OrderSpec['priority']>(['flash', 'immediate']);
@@ -86,7 +86,7 @@ export class OrderService {
     if (result.kind === 'replay') return this.replay(result.row);
     const r = result;
     this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
-    this.hooks.committed(r.accepted, spec.priority, r.started);
+    this.hooks.committed(r.accepted, spec.priority, r.started, now + spec.ttlS * 1000);
     return r.accepted;
   }
 

@@ -70,6 +70,11 @@ export class TimerPoller {
     });
   }
 
+  /** Fires every timer due now, page by page; resolves when none is left (start-up's overdue work). */
+  fireDue(): Promise<void> {
+    return this.fire();
+  }
+
   private async fire(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -88,6 +93,52 @@ export class TimerPoller {
     }
     const next = this.store.timers.nextDue();
     if (next !== null) this.consider(next);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancel?.();
+  }
+}
+
+/**
+ * Expires unstarted deliveries whose time to live ran out (they still need their final receipt).
+ * It wakes at the earliest deadline among them, not on a fixed beat: the starter normally starts
+ * deliveries long before, so most of the time there is nothing to wait for.
+ */
+export class ExpirySweep {
+  private nextAt = Infinity;
+  private cancel: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly batch: number,
+  ) {}
+
+  /** Expires what is due now, page by page, then waits for the next deadline. */
+  async run(): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      const n = await this.engine.run((s) => s.deliveries.expiredNew(now, this.batch).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
+      if (n < this.batch || this.stopped) break;
+    }
+    this.nextAt = Infinity;
+    this.consider(this.store.deliveries.nextNewExpiry() ?? Infinity);
+  }
+
+  /** An unstarted delivery expires at `at`: make sure the sweep wakes by then. */
+  consider(at: number): void {
+    if (this.stopped || at >= this.nextAt || !Number.isFinite(at)) return;
+    this.cancel?.();
+    this.nextAt = at;
+    this.cancel = this.clock.schedule(at, () => {
+      this.cancel = null;
+      this.nextAt = Infinity;
+      void this.run();
+    });
   }
 
   stop(): void {

@@ -7,8 +7,10 @@ import {
   parseAttemptId,
   Reach,
   type Area,
+  SILENT_LOG,
   type ChannelState,
   type Clock,
+  type Log,
 } from '@lifeline/domain';
 import { mayBeSeen } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
@@ -23,14 +25,14 @@ import { OrderService } from './order-service';
 import { audit, type Principal } from './principal';
 import { Outages } from './outages';
 import { Relays } from './relays';
-import { Starter, TimerPoller } from './pollers';
+import { ExpirySweep, Starter, TimerPoller } from './pollers';
 
 export interface RouterCoreOptions {
   store: Store;
   clock: Clock;
   config: EngineConfig;
   areas: readonly Area[];
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 const PAGE = 1_000;
@@ -52,10 +54,11 @@ export class RouterCore {
   readonly relays: Relays;
   private readonly starter: Starter;
   private readonly timers: TimerPoller;
+  private readonly sweep: ExpirySweep;
   private readonly store: Store;
   readonly clock: Clock;
   private readonly config: EngineConfig;
-  private readonly log: (m: string) => void;
+  private readonly log: Log;
   private background = new Set<Promise<unknown>>();
   /** Attempts sent lately, so a receipt is checked without a read; the attempts table backs it. */
   private readonly sentAttempts = new Map<string, { channel: string; area: string }>();
@@ -70,13 +73,16 @@ export class RouterCore {
     this.store = o.store;
     this.clock = o.clock;
     this.config = o.config;
-    this.log = o.log ?? (() => {});
+    this.log = o.log ?? SILENT_LOG;
     this.tree = new AreaTree(o.areas);
     this.reach = new Reach(this.tree);
     this.engine = new DeliveryEngine(o.store, o.clock, o.config, this.reach, new OrderCache(o.store), this.bus);
     this.hub = new GatewayHub(this.tree, this.reach, o.clock, {
       online: (channel, gatewayId, areas) => this.covered(channel, gatewayId, areas, null),
       offline: (channel, gatewayId) => {
+        // Gateways leaving with a router that stops (its own simulators, links it closes) are not
+        // a channel failure: nothing is published or moved for them.
+        if (this.stopped) return;
         const key = gatewayKey(channel, gatewayId);
         this.dispatcher.gatewayGone(key);
         this.reach.removeCoverage(channel, gatewayId);
@@ -90,7 +96,7 @@ export class RouterCore {
         this.track(this.health.recheck(channel, frame.areas));
       },
       coverage: (channel, gatewayId, areas, until) => this.covered(channel, gatewayId, areas, until),
-      log: this.log,
+      log: (m) => this.log.warn(m),
     });
     this.dispatcher = new Dispatcher(
       o.clock,
@@ -115,6 +121,7 @@ export class RouterCore {
     this.mobileGateways = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.starter = new Starter(this.engine, this.dispatcher, o.config);
     this.timers = new TimerPoller(this.engine, o.store, o.clock, o.config.eventBatch);
+    this.sweep = new ExpirySweep(this.engine, o.store, o.clock, o.config.eventBatch);
     this.engine.sink = { afterCommit: (out) => this.afterCommit(out) };
     this.orders = new OrderService(o.store, o.clock, this.tree, this.bus, {
       // A small flash or immediate order starts in its own transaction: its first attempts leave
@@ -123,8 +130,9 @@ export class RouterCore {
         (priority === 'flash' || priority === 'immediate') && a.deliveries <= o.config.startBatch
           ? this.engine.applyNow(s.deliveries.openIdsOfOrder(a.orderId, '', a.deliveries).ids.map((id) => ({ deliveryId: id, event: { type: 'START', at: o.clock.now() } })))
           : null,
-      committed: (_a, _p, started) => {
+      committed: (_a, _p, started, expiresAt) => {
         if (started) this.engine.committed(started as EngineOutput);
+        this.sweep.consider(expiresAt);
         this.starter.kick();
       },
     });
@@ -148,12 +156,16 @@ export class RouterCore {
   }
 
   private track(p: Promise<unknown>): void {
-    const t = p.catch((e) => this.log(`background task failed: ${(e as Error).stack ?? e}`));
+    const t = p.catch((e) => this.log.error('background task failed', { err: (e as Error).stack ?? String(e) }));
     this.background.add(t);
     void t.finally(() => this.background.delete(t));
   }
 
-  /** Resumes after a restart from rows alone: due timers, unstarted and in-flight deliveries. */
+  /**
+   * Resumes after a restart from rows alone. Overdue work comes first (the attempts that were in
+   * flight, timers that fell due and deliveries that expired while the router was down), before
+   * any new delivery starts: a deadline slips by no more than the time the router was down.
+   */
   async start(): Promise<void> {
     this.outages.load();
     let after = '';
@@ -163,19 +175,14 @@ export class RouterCore {
       this.dispatcher.enqueue(page.map((d) => this.engine.resend(d)).filter((x) => x !== null));
       after = page[page.length - 1].id;
     }
+    await this.timers.fireDue();
+    await this.sweep.run();
     this.timers.consider(this.store.timers.nextDue() ?? Infinity);
     this.starter.kick();
-    this.sweepExpired();
     this.relays.start();
-  }
-
-  /** Unstarted deliveries past their deadline still need their final receipt. */
-  private sweepExpired(): void {
-    if (this.stopped) return;
-    this.track(
-      this.engine.run((s) => s.deliveries.expiredNew(this.clock.now(), this.config.eventBatch).map((id) => ({ deliveryId: id, event: { type: 'START', at: this.clock.now() } }))),
-    );
-    this.clock.schedule(this.clock.now() + 15_000, () => this.sweepExpired());
+    // Gateways of other processes need a moment to reconnect after a restart; then a channel that
+    // nobody serves is published `down` (on a first start too), one that came back stays quiet.
+    this.clock.schedule(this.clock.now() + this.config.gatewayGraceS * 1000, () => this.stopped || this.track(this.health.reviewAll()));
   }
 
   /** A channel's state changed somewhere: move the deliveries it concerns, page by page. */
@@ -283,11 +290,22 @@ export class RouterCore {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops reacting to the world (gateways leaving, timers, outage and relay schedules) before the
+   * transports close: a router that stops is not an outage, and changes no state because of it.
+   */
+  quiesce(): void {
+    if (this.stopped) return;
     this.stopped = true;
     this.timers.stop();
+    this.sweep.stop();
     this.outages.stop();
     this.relays.stop();
+  }
+
+  /** Quiesces, then finishes the writes in flight. */
+  async stop(): Promise<void> {
+    this.quiesce();
     await this.settle();
   }
 }

@@ -7,6 +7,8 @@ import { Outages1767312000000 } from './migrations/1767312000000-outages';
 import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-missions';
 import { NewDeliveriesIndex1767484800000 } from './migrations/1767484800000-new-deliveries-index';
 import { AuditAndTokenBounds1767571200000 } from './migrations/1767571200000-audit-and-token-bounds';
+import { ChannelStates1767657600000 } from './migrations/1767657600000-channel-states';
+import { lockDatabaseFile } from './file-lock';
 import { Sql } from './sql';
 
 export interface DatabaseOptions {
@@ -22,10 +24,16 @@ export class Database {
   private constructor(
     readonly dataSource: DataSource,
     readonly sql: Sql,
+    private readonly lock: { release(): void } | null,
   ) {}
 
+  /** Opens the database, refusing (`DatabaseInUseError`) when another process has it open. */
   static async open(options: DatabaseOptions): Promise<Database> {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    let lock: { release(): void } | null = null;
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true });
+      lock = lockDatabaseFile(options.path);
+    }
     const dataSource = new DataSource({
       type: 'better-sqlite3',
       database: options.path,
@@ -41,18 +49,24 @@ export class Database {
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000],
+      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000, ChannelStates1767657600000],
       migrationsRun: true,
       synchronize: false,
       logging: false,
     });
-    await dataSource.initialize();
+    try {
+      await dataSource.initialize();
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
     const raw = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
-    return new Database(dataSource, new Sql(raw));
+    return new Database(dataSource, new Sql(raw), lock);
   }
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.lock?.release();
   }
 
 }

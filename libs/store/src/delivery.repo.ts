@@ -112,6 +112,16 @@ export class DeliveryRepo {
     return out;
   }
 
+  /** The earliest deadline among unstarted deliveries, rank by rank from the partial index. */
+  nextNewExpiry(): number | null {
+    let next: number | null = null;
+    for (let rank = 0; rank < PRIORITIES.length; rank++) {
+      const at = this.sql.get<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM deliveries WHERE status = 'new' AND priority_rank = ?", rank)?.at;
+      if (at !== null && at !== undefined && (next === null || Number(at) < next)) next = Number(at);
+    }
+    return next;
+  }
+
   countByStatus(status: string): number {
     return this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE status = ?', status)!.n;
   }
@@ -184,6 +194,13 @@ export class DeliveryRepo {
     return this.sql
       .all<{ area: string; n: number; rank: number }>("SELECT area, COUNT(*) AS n, MIN(priority_rank) AS rank FROM deliveries WHERE status = 'queued' GROUP BY area")
       .map((r) => ({ area: r.area, n: Number(r.n), rank: Number(r.rank) }));
+  }
+
+  /** Deliveries in `statuses`, counted by status and channel (metrics). */
+  openCounts(statuses: readonly string[]): { status: string; channel: string | null; n: number }[] {
+    return this.sql
+      .all<{ status: string; channel: string | null; n: number }>(`SELECT status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(statuses.length)}) GROUP BY status, channel`, ...statuses)
+      .map((r) => ({ ...r, n: Number(r.n) }));
   }
 
   countsByStatus(orderId?: string): Record<string, number> {

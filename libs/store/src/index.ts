@@ -13,3 +13,5 @@ export * from './store';
 export * from './outage.repo';
 export * from './mission.repo';
 export * from './audit.repo';
+export * from './channel-state.repo';
+export * from './file-lock';

@@ -88,6 +88,15 @@ export class OrderRepo {
     return count;
   }
 
+  /** Orders with deliveries not yet final, by priority and whether they ask for an answer (metrics). */
+  openSummary(): { priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[] {
+    return this.sql
+      .all<{ priority: string; ack_required: number; orders: number; open: number; oldest: number }>(
+        'SELECT priority, ack_required, COUNT(*) AS orders, SUM(open_count) AS open, MIN(created_at) AS oldest FROM orders WHERE open_count > 0 GROUP BY priority, ack_required',
+      )
+      .map((r) => ({ priority: r.priority, ackRequired: Number(r.ack_required) === 1, orders: Number(r.orders), open: Number(r.open), oldestCreatedAt: Number(r.oldest) }));
+  }
+
   setSeq(id: string, seq: number): void {
     this.sql.run('UPDATE orders SET seq = ? WHERE id = ?', seq, id);
   }

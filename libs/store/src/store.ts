@@ -1,5 +1,6 @@
 import { AttemptRepo } from './attempt.repo';
 import { AuditRepo } from './audit.repo';
+import { ChannelStateRepo } from './channel-state.repo';
 import { Database } from './database';
 import { DeliveryRepo } from './delivery.repo';
 import { DirectoryRepo } from './directory.repo';
@@ -25,6 +26,7 @@ export class Store {
   readonly outages: OutageRepo;
   readonly missions: MissionRepo;
   readonly audit: AuditRepo;
+  readonly channelStates: ChannelStateRepo;
   readonly writer: Writer;
 
   private constructor(readonly db: Database) {
@@ -40,6 +42,7 @@ export class Store {
     this.outages = new OutageRepo(sql);
     this.missions = new MissionRepo(sql);
     this.audit = new AuditRepo(sql);
+    this.channelStates = new ChannelStateRepo(sql);
     this.writer = new Writer(sql, () => this.events.resync());
   }
 

@@ -17,6 +17,8 @@ export class Writer {
   private scheduled = false;
   private closed = false;
   batches = 0;
+  /** Null while commits succeed; else why the last one failed (for `/health`). */
+  failure: { reason: string } | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -64,6 +66,7 @@ export class Writer {
     const batch = this.urgent.length ? this.urgent.splice(0, this.maxBatch) : this.queue.splice(0, this.maxBatch);
     if (!batch.length) return;
     const results: { ok: boolean; value: unknown }[] = [];
+    let storageError: unknown = null;
     try {
       this.sql.transaction(() => {
         for (const job of batch) {
@@ -71,21 +74,34 @@ export class Writer {
             results.push({ ok: true, value: this.sql.transaction(() => job.fn(this.sql)) });
           } catch (e) {
             results.push({ ok: false, value: e });
+            if (isStorageError(e)) storageError = e;
             this.onRollback();
           }
         }
       });
     } catch (e) {
       this.onRollback();
+      this.failed(e);
       for (const job of batch) job.reject(e);
       return;
     }
     this.batches++;
+    if (storageError) this.failed(storageError);
+    else this.failure = null;
     batch.forEach((job, i) => (results[i].ok ? job.resolve(results[i].value) : job.reject(results[i].value)));
+  }
+
+  private failed(e: unknown): void {
+    this.failure = { reason: (e as Error)?.message ?? String(e) };
   }
 
   close(): void {
     this.drain();
     this.closed = true;
   }
+}
+
+/** An error of the database itself (a constraint broken, the disk full), not a refusal of a job's own. */
+function isStorageError(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
 }

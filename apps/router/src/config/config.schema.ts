@@ -78,6 +78,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   database: z.string().default('data/lifeline.db'),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),
   directory: z.string().default('config/directory.yaml'),
   tokens: z.string().default('config/tokens.yaml'),
   graceS: z.number().int().min(0).default(60),
@@ -87,6 +88,8 @@ export const configSchema = z.strictObject({
       startBatch: z.number().int().min(1).default(500),
       dispatchHighWater: z.number().int().min(10).default(20_000),
       eventBatch: z.number().int().min(1).default(500),
+      /** After a start, seconds gateways of other processes have to reconnect before their channels are published down. */
+      gatewayGraceS: z.number().min(0).default(30),
     })
     .prefault({}),
   preference: z

@@ -5,34 +5,66 @@ import type { z } from 'zod';
 import { TERMINAL_OF_KIND, type ChannelSpec } from '@lifeline/domain';
 import type { EngineConfig } from '@lifeline/engine';
 import { configSchema, directorySchema, tokensSchema, type Config } from './config.schema';
+import { keyPath, mergeConfig } from './merge-config';
 
 /** A config problem, named by file and key path; `main` turns it into exit code 2. */
 export class ConfigError extends Error {}
 
-export function readStructured<T>(file: string, schema: z.ZodType<T>): T {
-  let raw: unknown;
+/** The defaults every config starts from; `LIFELINE_CONFIG` files are merged onto them. */
+export const DEFAULT_CONFIG = 'config/default.yaml';
+
+function readRaw(file: string): unknown {
   try {
     const text = readFileSync(file, 'utf8');
-    raw = file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: 100 });
+    return file.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: 100 });
   } catch (e) {
     throw new ConfigError(`${file}: cannot read: ${(e as Error).message}`);
   }
+}
+
+function validate<T>(what: string, raw: unknown, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ConfigError(`${file}: invalid:\n${lines.join('\n')}`);
+    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${keyPath(raw, i.path)}: ${i.message}`);
+    throw new ConfigError(`${what}: invalid:\n${lines.join('\n')}`);
   }
   return parsed.data;
 }
 
-export function loadConfig(file = process.env.LIFELINE_CONFIG ?? 'config/default.yaml'): Config {
-  const config = readStructured(resolve(file), configSchema);
+export function readStructured<T>(file: string, schema: z.ZodType<T>): T {
+  return validate(file, readRaw(file), schema);
+}
+
+/** The config files in force: the defaults, then each file `LIFELINE_CONFIG` names (comma-separated). */
+export function configFiles(setting = process.env.LIFELINE_CONFIG): string[] {
+  const extra = (setting ?? '').split(',').map((f) => f.trim()).filter((f) => f && resolve(f) !== resolve(DEFAULT_CONFIG));
+  return [DEFAULT_CONFIG, ...extra];
+}
+
+/**
+ * The effective config: the defaults with each overlay merged on (see `mergeConfig`), validated
+ * as a whole. Errors name the files and each key by its path, list items by their id.
+ */
+export function loadConfig(files: string | readonly string[] = configFiles()): Config {
+  const list = typeof files === 'string' ? configFiles(files) : files;
+  const raw = list.reduce<unknown>((merged, f) => {
+    try {
+      return mergeConfig(merged, readRaw(resolve(f)));
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`${f}: cannot merge onto the defaults: ${(e as Error).message}`); // e.g. nesting too deep
+    }
+  }, {});
+  const what = list.length > 1 ? `${list[0]} with ${list.slice(1).join(', ')}` : list[0];
+  const config = validate(what, raw, configSchema);
   const ids = new Set(config.channels.map((c) => c.id));
+  const expected = `expected one of the channel ids (${[...ids].join(', ')})`;
   for (const [priority, list] of Object.entries(config.preference))
-    for (const [i, id] of list.entries())
-      if (!ids.has(id)) throw new ConfigError(`${file}: invalid:\n  preference.${priority}.${i}: expected one of the channel ids (${[...ids].join(', ')}), got ${id}`);
-  for (const [i, r] of config.relays.resources.entries())
-    if (!ids.has(r.channel)) throw new ConfigError(`${file}: invalid:\n  relays.resources.${i}.channel: expected one of the channel ids (${[...ids].join(', ')}), got ${r.channel}`);
+    for (const [i, id] of list.entries()) if (!ids.has(id)) throw new ConfigError(`${what}: invalid:\n  preference.${priority}.${i}: ${expected}, got ${id}`);
+  for (const r of config.relays.resources)
+    if (!ids.has(r.channel)) throw new ConfigError(`${what}: invalid:\n  relays.resources.${r.id}.channel: ${expected}, got ${r.channel}`);
+  const dup = config.channels.find((c, i) => config.channels.findIndex((d) => d.id === c.id) !== i);
+  if (dup) throw new ConfigError(`${what}: invalid:\n  channels.${dup.id}: the id is used twice`);
   return config;
 }
 
@@ -91,6 +123,7 @@ export function engineConfig(config: Config): EngineConfig {
     dispatchHighWater: config.engine.dispatchHighWater,
     eventBatch: config.engine.eventBatch,
     graceS: config.graceS,
+    gatewayGraceS: config.engine.gatewayGraceS,
     relays: config.relays,
   };
 }

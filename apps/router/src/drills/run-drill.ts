@@ -1,3 +1,4 @@
+import { SILENT_LOG } from '@lifeline/domain';
 import type { Outage } from '@lifeline/domain';
 import { VirtualClock, type Principal, type RouterCore } from '@lifeline/engine';
 import type { StoredEvent } from '@lifeline/store';
@@ -56,7 +57,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   const config = o.config ?? loadConfig(scenario.config);
   config.simulation.seed = seed;
   const clock = new VirtualClock();
-  const lifeline = await Lifeline.create({ config, directory: o.directory, watch: o.watch, database: ':memory:', clock, simulators: 'all', log: () => {} });
+  const lifeline = await Lifeline.create({ config, directory: o.directory, watch: o.watch, database: ':memory:', clock, simulators: 'all', log: SILENT_LOG });
   const { core, store } = lifeline;
   const settle = () => core.settle();
   const startAt = clock.now();

@@ -4,28 +4,28 @@ import { auditQuery, createTokenBody, eventsQuery } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
-import { MetricsService } from '../metrics/metrics.service';
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { parse } from './parse';
 
 @Controller()
 export class ApiController {
-  constructor(
-    private readonly lifeline: Lifeline,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly lifeline: Lifeline) {}
 
+  /** Ready, and able to commit: a failing commit turns it to 503 with the reason until one succeeds. */
   @Get('health')
-  health() {
-    return { status: 'ok' };
+  health(@Res({ passthrough: true }) res: Response) {
+    const failure = this.lifeline.store.writer.failure;
+    if (!failure) return { status: 'ok' };
+    res.status(503);
+    return { status: 'error', reason: `cannot commit: ${failure.reason}` };
   }
 
   /** Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`. */
   @Get('metrics')
   async prometheus(@Req() req: Request, @Res() res: Response) {
     if (this.lifeline.config.metrics.requireToken) authorize(this.lifeline, req, ['metrics']);
-    res.type(this.metrics.contentType).send(await this.metrics.render());
+    res.type(this.lifeline.metrics.contentType).send(await this.lifeline.metrics.render());
   }
 
   @Get('api/events')

@@ -1,7 +1,8 @@
-import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Injectable, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeIssues, summarizeIssues, type BoundaryIssue } from '@lifeline/contracts';
 import { RequestError } from '@lifeline/engine';
+import { Lifeline } from '../lifeline';
 import type { z } from 'zod';
 
 /** The one error shape of the HTTP API: `{"error":{"code","message","issues"?}}`. */
@@ -25,33 +26,33 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
 
 export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
 
+/** Every HTTP refusal in the one shape, counted by code; an internal error is logged with its stack. */
 @Catch()
+@Injectable()
 export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly lifeline: Lifeline) {}
+
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    if (e instanceof ApiError) {
-      res.set(e.headers).status(e.getStatus()).json(e.getResponse());
-      return;
-    }
-    if (e instanceof RequestError) {
-      res.status(STATUS_OF[e.code]).json({ error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } });
-      return;
-    }
+    const answer = (status: number, body: { error: { code: string } }, headers: Record<string, string> = {}) => {
+      this.lifeline.metrics.rejected('http', body.error.code);
+      res.set(headers).status(status).json(body);
+    };
+    if (e instanceof ApiError) return answer(e.getStatus(), e.getResponse() as { error: { code: string } }, e.headers);
+    if (e instanceof RequestError)
+      return answer(STATUS_OF[e.code], { error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } } as { error: { code: string } });
     if (e instanceof HttpException) {
       const status = e.getStatus();
       const body = e.getResponse();
       const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? e.message);
       const code = status === 400 ? 'bad_request' : status === 404 ? 'not_found' : status === 413 ? 'too_large' : `http_${status}`;
-      res.status(status).json({ error: { code, message } });
-      return;
+      return answer(status, { error: { code, message } } as { error: { code: string } });
     }
     // Body-parser errors (malformed JSON, too large) carry a status of their own.
     const status = (e as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: { code: status === 413 ? 'too_large' : 'bad_json', message: (e as Error).message } });
-      return;
-    }
-    process.stderr.write(`unexpected error: ${(e as Error)?.stack ?? e}\n`);
-    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return answer(status, { error: { code: status === 413 ? 'too_large' : 'bad_json', message: (e as Error).message } } as { error: { code: string } });
+    this.lifeline.log.error('HTTP request failed', { err: (e as Error)?.stack ?? String(e) });
+    answer(500, { error: { code: 'internal', message: 'internal error' } } as { error: { code: string } });
   }
 }

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { MetricsService } from './metrics.service';
+import type { Metrics } from './metrics';
 
 /**
  * A second listener that serves only `GET /metrics`, without a token: for a management network
  * that a scraper reaches and consoles do not (config `metrics.listen`).
  */
-export async function listenForMetrics(metrics: MetricsService, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');

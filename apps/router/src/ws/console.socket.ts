@@ -29,7 +29,14 @@ export function consoleSocket(lifeline: Lifeline) {
     };
     const sendAndWait = (frame: unknown) =>
       new Promise<void>((resolve) => (ws.readyState === ws.OPEN ? ws.send(JSON.stringify(frame), () => resolve()) : resolve()));
-    const error = (code: string, message: string, issues?: unknown) => send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
+    const error = (code: string, message: string, issues?: unknown) => {
+      lifeline.metrics.rejected('ws', code);
+      send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
+    };
+    const rejected = (clientRef: string, e: { code: string; message: string; issues?: unknown }) => {
+      lifeline.metrics.rejected('ws', e.code);
+      send({ type: 'order.rejected', clientRef, error: e });
+    };
     let subscription: Subscription | null = null;
     let generation = 0;
     const stopStream = () => {
@@ -79,7 +86,7 @@ export function consoleSocket(lifeline: Lifeline) {
         const issues = describeIssues(parsed.error);
         const clientRef = (r.value as { clientRef?: unknown })?.clientRef;
         if ((r.value as { type?: unknown })?.type === 'order.send' && typeof clientRef === 'string')
-          return send({ type: 'order.rejected', clientRef, error: { code: 'invalid', message: summarizeIssues(issues), issues } });
+          return rejected(clientRef, { code: 'invalid', message: summarizeIssues(issues), issues });
         return error('bad_frame', summarizeIssues(issues), issues);
       }
       const frame = parsed.data;
@@ -100,15 +107,15 @@ export function consoleSocket(lifeline: Lifeline) {
         }
       } catch (e) {
         if (e instanceof RequestError) {
-          if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: e.code, message: e.message, issues: e.issues } });
+          if (frame.type === 'order.send') return rejected(frame.clientRef, { code: e.code, message: e.message, issues: e.issues });
           return error(e.code, e.message);
         }
-        lifeline.log(`console ${p.id}: ${(e as Error).stack ?? e}`);
-        if (frame.type === 'order.send') return send({ type: 'order.rejected', clientRef: frame.clientRef, error: { code: 'internal', message: 'the order could not be stored; nothing was accepted' } });
+        lifeline.log.error('console frame failed', { tokenId: p.id, err: (e as Error).stack ?? String(e) });
+        if (frame.type === 'order.send') return rejected(frame.clientRef, { code: 'internal', message: 'the order could not be stored; nothing was accepted' });
         return error('internal', 'internal error');
       }
     }
-    ws.on('message', (data, isBinary) => void onFrame(data, isBinary).catch((e) => lifeline.log(`console ${p.id}: ${(e as Error).stack ?? e}`)));
+    ws.on('message', (data, isBinary) => void onFrame(data, isBinary).catch((e) => lifeline.log.error('console frame failed', { tokenId: p.id, err: (e as Error).stack ?? String(e) })));
     ws.on('close', stopStream);
   };
 }

@@ -61,22 +61,26 @@ export function requestTarget(url: string | undefined): { path: string; query: U
  * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
 export function attachSockets(server: Server, lifeline: Lifeline, routes: Record<string, SocketRoute>): () => void {
+  const no = (socket: Duplex, status: number, message: string, extra?: Record<string, string>) => {
+    lifeline.metrics.rejected('upgrade', CODES[status]);
+    refuse(socket, status, message, extra);
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = requestTarget(req.url);
-    if (!target) return refuse(socket, 400, 'expected a request target like /ws or /gateway');
+    if (!target) return no(socket, 400, 'expected a request target like /ws or /gateway');
     const route = Object.hasOwn(routes, target.path) ? routes[target.path] : undefined;
-    if (!route) return refuse(socket, 404, 'no WebSocket endpoint here: /ws for consoles, /gateway for gateways');
+    if (!route) return no(socket, 404, 'no WebSocket endpoint here: /ws for consoles, /gateway for gateways');
     const r = lifeline.auth.check(upgradeToken(req.headers.authorization, target.query), clientAddress(req));
     if (!r.principal) {
-      if (r.retryAfterS > 0) return refuse(socket, 429, `too many failed authentications from this address: retry in ${r.retryAfterS} s`, { 'Retry-After': String(r.retryAfterS) });
-      return refuse(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
+      if (r.retryAfterS > 0) return no(socket, 429, `too many failed authentications from this address: retry in ${r.retryAfterS} s`, { 'Retry-After': String(r.retryAfterS) });
+      return no(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
     }
     const p = r.principal;
-    if (route.only ? !route.roles.includes(p.role) : !allowed(p, route.roles)) return refuse(socket, 403, `a ${p.role} token may not open ${target.path}`);
+    if (route.only ? !route.roles.includes(p.role) : !allowed(p, route.roles)) return no(socket, 403, `a ${p.role} token may not open ${target.path}`);
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
-      ws.on('error', (e) => lifeline.log(`${target.path}: ${p.id}: ${e.message}; connection closed`));
+      ws.on('error', (e) => lifeline.log.warn(`${target.path}: ${e.message}; connection closed`, { tokenId: p.id }));
       route.handler(ws, p, req);
     });
   };
@@ -87,7 +91,7 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     try {
       upgrade(req, socket, head);
     } catch (e) {
-      lifeline.log(`upgrade ${clientAddress(req)}: ${(e as Error).stack ?? e}`);
+      lifeline.log.error('upgrade failed', { address: clientAddress(req), err: (e as Error).stack ?? String(e) });
       socket.destroy();
     }
   };

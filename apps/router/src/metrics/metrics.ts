@@ -1,0 +1,133 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RouterCore } from '@lifeline/engine';
+import type { Store } from '@lifeline/store';
+
+export type Transport = 'http' | 'ws' | 'upgrade';
+
+/** Open statuses: final ones are counted as they happen (`lifeline_receipts_total`), not held. */
+const OPEN_STATUSES = ['new', 'queued', 'sending', 'sent', 'delivered'];
+/** Deliveries remembered between their `sending` and `delivered` receipts, for the latency histogram. */
+const PENDING_MAX = 200_000;
+
+/**
+ * The router's Prometheus metrics (names in the README). Counters are fed as things happen:
+ * committed events from the bus, refusals from the transports, errors from the log. Gauges are
+ * read from the database at scrape time, from indexed or small tables.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly rejectedTotal = new Counter({ name: 'lifeline_requests_rejected_total', help: 'Requests and frames refused, by transport and error code', labelNames: ['transport', 'code'], registers: [this.registry] });
+  private readonly internalErrors = new Counter({ name: 'lifeline_internal_errors_total', help: 'Internal errors (each is logged with its stack)', registers: [this.registry] });
+  private readonly receipts = new Counter({ name: 'lifeline_receipts_total', help: 'Delivery status changes, by status and channel', labelNames: ['status', 'channel'], registers: [this.registry] });
+  private readonly orders = new Counter({ name: 'lifeline_orders_accepted_total', help: 'Orders accepted', registers: [this.registry] });
+  private readonly firstSend = new Histogram({
+    name: 'lifeline_accept_to_first_send_seconds',
+    help: "From an order's acceptance to a delivery's first send, by channel and priority",
+    labelNames: ['channel', 'priority'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+  private readonly toDelivered = new Histogram({
+    name: 'lifeline_send_to_delivered_seconds',
+    help: 'From a send to its delivery receipt, by channel',
+    labelNames: ['channel'],
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
+    registers: [this.registry],
+  });
+  /** `deliveryId#attempt` -> when it was sent, until its `delivered`. */
+  private readonly sentAt = new Map<string, number>();
+  private readonly orderInfo = new Map<string, { createdAt: number; priority: string }>();
+
+  constructor() {
+    // Standard names (process_*, nodejs_*), so stock dashboards for Node.js processes work.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  rejected(transport: Transport, code: string): void {
+    this.rejectedTotal.inc({ transport, code });
+  }
+
+  internalError(): void {
+    this.internalErrors.inc();
+  }
+
+  /** Starts reading a running router: committed events from its bus, gauges from its store. */
+  watch(core: RouterCore, store: Store): void {
+    core.bus.events$.subscribe(({ frame }) => {
+      if (frame.type === 'receipt') this.receipt(store, frame as unknown as ReceiptLike);
+      else if (frame.type === 'order.accepted') this.orders.inc();
+    });
+    const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void) =>
+      new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); read(this); } });
+    gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], (g) => {
+      // Not yet started counts as queued, as the API shows it.
+      for (const r of store.deliveries.openCounts(OPEN_STATUSES)) g.inc({ status: r.status === 'new' ? 'queued' : r.status, channel: r.channel ?? 'none' }, r.n);
+    });
+    gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], (g) => g.set(store.orders.openSummary().reduce((n, r) => n + r.orders, 0)));
+    gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], (g) => {
+      for (const r of store.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, r.open);
+    });
+    gauge('lifeline_oldest_unanswered_seconds', 'Age of the oldest order still waiting for answers, by priority', ['priority'], (g) => {
+      const now = core.clock.now();
+      for (const r of store.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now - r.oldestCreatedAt) / 1000));
+    });
+    gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.dispatcher.pending));
+    gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.dispatcher.inFlightCount));
+    gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.writer.batches));
+    gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.writer.failure ? 1 : 0));
+    gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
+      for (const c of core.hub.connected()) g.inc({ channel: c.channel });
+    });
+    gauge('lifeline_channel_state', 'Channel state per area: 1 up, 0.5 degraded, 0 down', ['channel', 'area'], (g) => {
+      for (const c of core.health.list()) g.set({ channel: c.channel, area: c.area }, c.state === 'up' ? 1 : c.state === 'degraded' ? 0.5 : 0);
+    });
+  }
+
+  private receipt(store: Store, r: ReceiptLike): void {
+    const channel = r.channel ?? 'none';
+    this.receipts.inc({ status: r.status, channel });
+    if (r.status === 'sending') {
+      const at = Date.parse(r.at);
+      if (r.attempt === 1) {
+        const order = this.order(store, r.orderId);
+        if (order) this.firstSend.observe({ channel, priority: order.priority }, Math.max(0, (at - order.createdAt) / 1000));
+      }
+      if (this.sentAt.size >= PENDING_MAX) this.sentAt.delete(this.sentAt.keys().next().value!);
+      this.sentAt.set(`${r.deliveryId}#${r.attempt}`, at);
+    } else if (r.status === 'delivered') {
+      const key = `${r.deliveryId}#${r.attempt}`;
+      const sent = this.sentAt.get(key);
+      if (sent !== undefined) this.toDelivered.observe({ channel }, Math.max(0, (Date.parse(r.at) - sent) / 1000));
+      this.sentAt.delete(key);
+    } else if (r.status !== 'sent') this.sentAt.delete(`${r.deliveryId}#${r.attempt}`);
+  }
+
+  /** An order's acceptance time and priority, read once per order. */
+  private order(store: Store, orderId: string): { createdAt: number; priority: string } | undefined {
+    let o = this.orderInfo.get(orderId);
+    if (!o) {
+      const row = store.orders.get(orderId);
+      if (!row) return undefined;
+      if (this.orderInfo.size >= 10_000) this.orderInfo.delete(this.orderInfo.keys().next().value!);
+      this.orderInfo.set(orderId, (o = { createdAt: Number(row.created_at), priority: row.priority }));
+    }
+    return o;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+interface ReceiptLike {
+  orderId: string;
+  deliveryId: string;
+  status: string;
+  channel: string | null;
+  attempt: number;
+  at: string;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { channelState, deliveryStatus, id, isoTime, priority } from './common';
+import { channelFrame, errorFrame, orderAcceptedFrame, orderRejectedFrame, receiptFrame } from './console-frames';
+import { TOKEN_ROLES } from './http-bodies';
+import { orderTarget } from './order';
+
+/**
+ * What the router answers, route by route and frame by frame: the schemas the OpenAPI document
+ * and the frame JSON Schemas are generated from, and that the tests hold the answers to.
+ */
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string(), code: z.string() })).optional(),
+  }),
+});
+
+export const healthAnswer = z.object({ status: z.enum(['ok', 'error']), reason: z.string().optional() });
+
+export const orderAcceptedAnswer = z.object({ orderId: id, ref: z.string(), deliveries: z.number().int() });
+
+export const orderSummary = z.object({
+  orderId: id,
+  ref: z.string(),
+  clientRef: z.string(),
+  priority,
+  to: orderTarget,
+  body: z.string(),
+  summary: z.string().nullable(),
+  ackRequired: z.boolean(),
+  ackWithinS: z.number().int(),
+  ttlS: z.number().int(),
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  cancelled: z.boolean(),
+  deliveryCount: z.number().int(),
+  open: z.number().int(),
+  status: z.enum(['open', 'closed']),
+});
+
+export const attemptView = z.object({
+  attempt: z.number().int(),
+  channel: z.string(),
+  status: z.string(),
+  at: isoTime,
+  detail: z.string().nullable(),
+});
+
+export const orderDetail = orderSummary.extend({
+  counts: z.record(z.string(), z.number().int()),
+  deliveries: z.array(
+    z.object({
+      deliveryId: z.string(),
+      personId: id,
+      area: z.string(),
+      status: deliveryStatus,
+      channel: z.string().nullable(),
+      attempts: z.array(attemptView),
+    }),
+  ),
+  /** Pass as `after` for the next page; null on the last. */
+  next: z.string().nullable(),
+});
+
+export const cancelAnswer = z.object({ orderId: id, cancelled: z.number().int() });
+
+export const channelStateView = z.object({ channel: z.string(), area: z.string(), state: channelState, since: isoTime });
+
+export const directoryAnswer = z.object({
+  areas: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })),
+  people: z.array(
+    z.object({
+      id,
+      name: z.string(),
+      area: z.string(),
+      roles: z.array(z.string()),
+      /** Left out for drill tokens. */
+      terminals: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+  next: z.string().nullable(),
+});
+
+export const tokenCreatedAnswer = z.object({ id: z.string(), token: z.string() });
+
+export const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(TOKEN_ROLES),
+  areas: z.array(z.string()).nullable(),
+  channel: z.string().nullable(),
+  gatewayIds: z.array(z.string()).nullable(),
+  source: z.enum(['config', 'api', 'env']),
+  createdAt: isoTime.nullable(),
+  revokedAt: isoTime.nullable().optional(),
+});
+
+export const auditEntryView = z.object({
+  id: z.number().int(),
+  at: isoTime,
+  actorId: z.string(),
+  actorName: z.string(),
+  actorRole: z.string(),
+  address: z.string().nullable(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+export const auditPage = z.object({ entries: z.array(auditEntryView), next: z.number().int().nullable() });
+
+export const outageView = z.object({
+  outageId: z.string(),
+  kind: z.string(),
+  area: z.string().nullable(),
+  channel: z.string().nullable(),
+  mode: z.string().nullable(),
+  loss: z.number().nullable(),
+  startAt: isoTime,
+  endAt: isoTime.nullable(),
+  active: z.boolean().optional(),
+});
+
+export const relayMissionView = z.object({
+  resource: z.string(),
+  channel: z.string(),
+  area: z.string(),
+  state: z.string(),
+  arriveAt: isoTime.nullable(),
+  leaveAt: isoTime.nullable(),
+});
+
+export const simReplyAnswer = z.object({ personId: id, orderId: id, channel: z.string() });
+
+/** Relay mission events, on the same stream as receipts. */
+const relayEvent = (type: string, fields: z.ZodRawShape) => z.object({ type: z.literal(type), seq: z.number().int(), at: isoTime, area: z.string(), ...fields });
+export const relayRequestFrame = relayEvent('relay.request', { unreached: z.number().int(), priority });
+export const relayDispatchedFrame = relayEvent('relay.dispatched', { resource: z.string(), channel: z.string(), base: z.string(), arriveAt: isoTime });
+export const relayArrivedFrame = relayEvent('relay.arrived', { resource: z.string(), channel: z.string(), until: isoTime });
+export const relayLeftFrame = relayEvent('relay.left', { resource: z.string(), channel: z.string() });
+
+/** Every event frame (it has a `seq` and is replayable): the stream of `GET /api/events` and `subscribe`. */
+export const eventFrame = z.discriminatedUnion('type', [
+  orderAcceptedFrame,
+  receiptFrame,
+  channelFrame,
+  relayRequestFrame,
+  relayDispatchedFrame,
+  relayArrivedFrame,
+  relayLeftFrame,
+]);
+
+export const orderCancelledFrame = z.object({ type: z.literal('order.cancelled'), orderId: id, deliveries: z.number().int() });
+
+/** Router to console: event frames, and the answers to a console's own frames. */
+export const routerToConsoleFrame = z.union([eventFrame, orderRejectedFrame, orderCancelledFrame, errorFrame]);

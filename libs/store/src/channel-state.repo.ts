@@ -1,0 +1,23 @@
+import type { Sql } from './sql';
+
+export interface ChannelStateRow {
+  channel: string;
+  area: string;
+  state: string;
+  since: number;
+}
+
+/** The last published state of each channel per area (see the `channel_states` migration). */
+export class ChannelStateRepo {
+  constructor(private readonly sql: Sql) {}
+
+  all(): ChannelStateRow[] {
+    return this.sql.all<ChannelStateRow>('SELECT channel, area, state, since FROM channel_states').map((r) => ({ ...r, since: Number(r.since) }));
+  }
+
+  save(rows: readonly ChannelStateRow[]): void {
+    for (const r of rows)
+      if (this.sql.run('UPDATE channel_states SET state = ?, since = ? WHERE channel = ? AND area = ?', r.state, r.since, r.channel, r.area) === 0)
+        this.sql.run('INSERT INTO channel_states (channel, area, state, since) VALUES (?, ?, ?, ?)', r.channel, r.area, r.state, r.since);
+  }
+}

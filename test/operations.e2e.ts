@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import request from 'supertest';
+import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from './support/child';
+import { rowsOf } from './support/digest';
+import { Client, testServer, TOKENS } from './support/server';
+
+/** What an operator runs into: two routers on one file, restarts, health, channels nobody serves. */
+const ADMIN = 'ops-admin-token';
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+const order = (village: string, over: Record<string, unknown> = {}) => ({
+  priority: 'immediate',
+  to: { areas: [village] },
+  body: '请注意：明日有强降雨，做好防汛准备。',
+  ackRequired: false,
+  ttlS: 600,
+  ...over,
+});
+
+afterAll(() => killChildren());
+
+describe('one writer per database file', () => {
+  it('refuses a second router on the same file, and a killed one never blocks its restart', async () => {
+    const dir = tempDir();
+    const env = { LIFELINE_DB: join(dir, 'one.db'), LIFELINE_CONFIG: fastConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN };
+    const first = await startChild(env);
+    const second = spawnSync(process.execPath, ['dist/apps/router/src/main.js'], { env: { ...process.env, PORT: '0', ...env }, encoding: 'utf8', timeout: 30_000 });
+    expect(second.status).toBe(3);
+    expect(second.stderr).toMatch(/one\.db is in use by another Lifeline process/);
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const again = await startChild(env);
+    expect((await fetch(`${again.url}/health`)).status).toBe(200);
+    again.proc.kill('SIGTERM');
+    expect((await again.exited).code).toBe(0);
+  });
+});
+
+describe('health says whether the router can commit', () => {
+  it('turns to 503 with the reason while commits fail, and back to ok once one succeeds', async () => {
+    const s = await testServer();
+    try {
+      const http = request(s.app.getHttpServer());
+      await http.get('/health').expect(200, { status: 'ok' });
+      s.lifeline.store.db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
+      await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'ro', order: order('330102001001') }).expect(500);
+      const down = await http.get('/health').expect(503);
+      expect(down.body).toEqual({ status: 'error', reason: expect.stringMatching(/cannot commit: .*readonly/i) });
+      const metrics = await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200);
+      expect(metrics.text).toMatch(/^lifeline_writer_failing 1$/m);
+      s.lifeline.store.db.sql.run('PRAGMA query_only = OFF');
+      await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'rw', order: order('330102001001') }).expect(202);
+      await http.get('/health').expect(200, { status: 'ok' });
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a stop is not an outage', () => {
+  it('publishes no channel change and moves no delivery because of a SIGTERM, and resumes where it stopped', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'term.db');
+    // Slow delivery receipts: the stop lands while deliveries are out at the gateways.
+    const config = fastConfig(dir, (c) => c.channels.forEach((ch: { simulator: Record<string, unknown> }) => Object.assign(ch.simulator, { deliverMs: [1_500, 2_500] })));
+    const env = { LIFELINE_DB: db, LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: ADMIN };
+    let child: Child = await startChild(env);
+    const c = await Client.open(child.url, ADMIN);
+    c.ws.on('error', () => {});
+    const villages = ['330102001001', '330103002003', '330104003004'];
+    for (let i = 0; i < 12; i++) c.send({ type: 'order.send', clientRef: `t-${i}`, order: order(villages[i % 3]) });
+    await c.next((f) => f.type === 'order.accepted' && f.clientRef === 't-5');
+    child.proc.kill('SIGTERM');
+    expect((await child.exited).code).toBe(0);
+    const lastSeq = rowsOf<{ m: number }>(db, 'SELECT MAX(seq) AS m FROM events')[0].m;
+    const atStop = rowsOf<{ status: string }>(db, "SELECT status FROM deliveries WHERE status IN ('sending', 'sent')");
+    expect(atStop.length).toBeGreaterThan(0); // the stop really caught deliveries in flight
+
+    child = await startChild(env);
+    const api = (path: string) => fetch(child.url + path, { headers: auth(ADMIN) }).then((r) => r.json() as Promise<unknown[]>);
+    await waitFor(async () => (await api('/api/orders?status=open')).length === 0, 'every delivery final after the restart');
+    const after = rowsOf<{ type: string; payload: string }>(db, `SELECT type, payload FROM events WHERE seq > ${lastSeq} ORDER BY seq`).map((e) => JSON.parse(e.payload) as Record<string, unknown>);
+    expect(after.filter((e) => e.type === 'channel')).toEqual([]);
+    expect(after.filter((e) => e.type === 'receipt' && e.status === 'queued')).toEqual([]);
+    const finals = rowsOf<{ status: string; n: number }>(db, 'SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
+    expect(finals.map((f) => f.status)).toEqual(['delivered']);
+    child.proc.kill('SIGTERM');
+    expect((await child.exited).code).toBe(0);
+  });
+});
+
+describe('channels nobody serves', () => {
+  it('are published down once gateways had their grace after start, and up when one says hello', async () => {
+    const s = await testServer({ simulators: 'public,pdt' });
+    try {
+      const channelEvents = () => s.lifeline.store.events.since(0, 10_000).filter((e) => e.type === 'channel').map((e) => e.payload as { channel: string; state: string });
+      expect(channelEvents().filter((e) => e.state === 'down')).toEqual([]);
+      await s.advance(s.lifeline.config.engine.gatewayGraceS * 1_000);
+      const down = channelEvents().filter((e) => e.state === 'down').map((e) => e.channel);
+      expect(down.sort()).toEqual(['beidou', 'drone', 'tiantong']);
+      const gw = await Client.open(s.url, 'demo-gateway-beidou', '/gateway');
+      gw.send({ type: 'hello', gatewayId: 'bd-1', channel: 'beidou', areas: ['330100'], window: 4 });
+      await s.advance(100);
+      expect(channelEvents().at(-1)).toMatchObject({ channel: 'beidou', state: 'up' });
+      await gw.close();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('metrics an operator uses', () => {
+  it('answers "how many people have not answered the flash order yet"', async () => {
+    const s = await testServer({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)) });
+    try {
+      const http = request(s.app.getHttpServer());
+      const scrape = async () => (await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200)).text;
+      const a = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'flash', order: order('330102001001', { priority: 'flash', ackRequired: true, ackWithinS: 600 }) }).expect(202)).body;
+      await s.advance(30_000);
+      expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries}$`, 'm'));
+      expect(await scrape()).toMatch(/^lifeline_oldest_unanswered_seconds\{priority="flash"\} 30$/m);
+      expect(await scrape()).toMatch(new RegExp(`^lifeline_deliveries\\{status="delivered",channel="public"\\} ${a.deliveries}$`, 'm'));
+      const person = s.lifeline.store.deliveries.ofOrder(a.orderId)[0].personId;
+      await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202);
+      await s.advance(1_000);
+      expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries - 1}$`, 'm'));
+    } finally {
+      await s.close();
+    }
+  });
+});
