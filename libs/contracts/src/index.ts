@@ -3,3 +3,5 @@ export * from './order';
 export * from './console-frames';
 export * from './gateway-frames';
 export * from './http-bodies';
+export * from './http-answers';
+export * from './openapi';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { auditQuery, createTokenBody, eventsQuery } from '@lifeline/contracts';
+import { auditQuery, CONTRACT_VERSION, createTokenBody, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
@@ -20,6 +20,14 @@ export class ApiController {
     res.status(503);
     return { status: 'error', reason: `cannot commit: ${failure.reason}` };
   }
+
+  /** The HTTP API as OpenAPI 3.1, generated from the schemas the router parses and answers with (also docs/openapi.json). */
+  @Get('api/openapi.json')
+  openapi() {
+    return (this.document ??= openApiDocument(CONTRACT_VERSION));
+  }
+
+  private document: Record<string, unknown> | undefined;
 
   /** Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`. */
   @Get('metrics')
