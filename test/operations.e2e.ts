@@ -130,3 +130,35 @@ describe('metrics an operator uses', () => {
     }
   });
 });
+
+describe('the walkthrough console (npm run console)', () => {
+  it('prints names and places, says when the router goes away, and resumes since its last event without gaps or repeats', async () => {
+    const dir = tempDir();
+    const env = { LIFELINE_DB: join(dir, 'console.db'), LIFELINE_CONFIG: fastConfig(dir, (c) => c.channels.forEach((ch: { simulator: Record<string, unknown> }) => Object.assign(ch.simulator, { deliverMs: [500, 1_500] }))), LIFELINE_ADMIN_TOKEN: ADMIN };
+    let router = await startChild(env);
+    const port = new URL(router.url).port;
+    const { spawn } = await import('node:child_process');
+    const cli = spawn(process.execPath, ['dist/scripts/console.js', '--url', `ws://127.0.0.1:${port}/ws`, '--since', '0', '--order', JSON.stringify(order('330102001001'))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    cli.stdout.on('data', (d) => (out += String(d)));
+    try {
+      await waitFor(async () => / sent /.test(out), 'a receipt printed');
+      expect(out).toMatch(/order [A-Z2-9]{4,6} accepted: \d+ deliveries/);
+      expect(out).toMatch(/#\d+ \d\d:\d\d:\d\d \S+ \(\S+村\) sent/); // a name and a village, not ids
+      router.proc.kill('SIGKILL');
+      await router.exited;
+      await waitFor(async () => /router went away \(\d+\); reconnecting in [\d.]+ s, then resuming since #\d+/.test(out), 'the console saying the router went away');
+      router = await startChild({ ...env, PORT: port });
+      await waitFor(async () => (await fetch(`${router.url}/api/orders?status=open`, { headers: auth(ADMIN) }).then((r) => r.json() as Promise<unknown[]>)).length === 0, 'every delivery final');
+      await waitFor(async () => {
+        const seqs = [...out.matchAll(/^#(\d+) /gm)].map((m) => Number(m[1]));
+        const max = rowsOf<{ m: number }>(env.LIFELINE_DB, 'SELECT MAX(seq) AS m FROM events')[0].m;
+        return seqs.at(-1) === max;
+      }, 'the console printing up to the last event');
+      const seqs = [...out.matchAll(/^#(\d+) /gm)].map((m) => Number(m[1]));
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1)); // every event once, in order
+    } finally {
+      cli.kill('SIGKILL');
+    }
+  });
+});

@@ -44,30 +44,54 @@ export class Starter {
   }
 }
 
-/** Fires due timer rows as TIMER_FIRED events; the rows, not memory, are the record. */
-export class TimerPoller {
-  running = false;
+/**
+ * Wakes a poller at the earliest time it was asked for: an earlier ask re-arms it, a later one
+ * changes nothing (the poller asks again for its next time after it ran).
+ */
+class Alarm {
   private nextAt = Infinity;
   private cancel: (() => void) | null = null;
   private stopped = false;
 
   constructor(
-    private readonly engine: DeliveryEngine,
-    private readonly store: Store,
     private readonly clock: Clock,
-    private readonly batch: number,
+    private readonly ring: () => void,
   ) {}
 
-  /** A timer is due at `at`: make sure the poller wakes by then. */
-  consider(at: number): void {
+  at(at: number): void {
     if (this.stopped || at >= this.nextAt || !Number.isFinite(at)) return;
     this.cancel?.();
     this.nextAt = at;
     this.cancel = this.clock.schedule(at, () => {
       this.cancel = null;
       this.nextAt = Infinity;
-      void this.fire();
+      this.ring();
     });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancel?.();
+  }
+}
+
+/** Fires due timer rows as TIMER_FIRED events; the rows, not memory, are the record. */
+export class TimerPoller {
+  running = false;
+  private readonly alarm: Alarm;
+
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly batch: number,
+  ) {
+    this.alarm = new Alarm(clock, () => void this.fire());
+  }
+
+  /** A timer is due at `at`: make sure the poller wakes by then. */
+  consider(at: number): void {
+    this.alarm.at(at);
   }
 
   /** Fires every timer due now, page by page; resolves when none is left (start-up's overdue work). */
@@ -96,8 +120,7 @@ export class TimerPoller {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.cancel?.();
+    this.alarm.stop();
   }
 }
 
@@ -107,8 +130,7 @@ export class TimerPoller {
  * deliveries long before, so most of the time there is nothing to wait for.
  */
 export class ExpirySweep {
-  private nextAt = Infinity;
-  private cancel: (() => void) | null = null;
+  private readonly alarm: Alarm;
   private stopped = false;
 
   constructor(
@@ -116,7 +138,9 @@ export class ExpirySweep {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly batch: number,
-  ) {}
+  ) {
+    this.alarm = new Alarm(clock, () => void this.run());
+  }
 
   /** Expires what is due now, page by page, then waits for the next deadline. */
   async run(): Promise<void> {
@@ -125,24 +149,16 @@ export class ExpirySweep {
       const n = await this.engine.run((s) => s.deliveries.expiredNew(now, this.batch).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
       if (n < this.batch || this.stopped) break;
     }
-    this.nextAt = Infinity;
     this.consider(this.store.deliveries.nextNewExpiry() ?? Infinity);
   }
 
   /** An unstarted delivery expires at `at`: make sure the sweep wakes by then. */
   consider(at: number): void {
-    if (this.stopped || at >= this.nextAt || !Number.isFinite(at)) return;
-    this.cancel?.();
-    this.nextAt = at;
-    this.cancel = this.clock.schedule(at, () => {
-      this.cancel = null;
-      this.nextAt = Infinity;
-      void this.run();
-    });
+    this.alarm.at(at);
   }
 
   stop(): void {
     this.stopped = true;
-    this.cancel?.();
+    this.alarm.stop();
   }
 }
