@@ -11,6 +11,7 @@ import {
 import {
   createDelivery,
   isFinalValue,
+  NOT_STARTED,
   statusOf,
   stepDelivery,
   type DeliveryEvent,
@@ -251,28 +252,22 @@ export class DeliveryEngine {
     return event as DeliveryEvent;
   }
 
-  /** Applies one event to one delivery, writing its rows; false when nothing changed. */
+  /** Applies one event to one delivery, writing the rows its intents stand for; false when nothing changed. */
   private step(d: Delivery, order: OrderInfo, event: EngineEvent, now: number, out: EngineOutput): boolean {
     const stored = d.machine ?? createDelivery(this.input(d, order));
-    const before = { value: stored.value, attempt: stored.context.attempt };
     const result = stepDelivery(stored, this.withAvailable(event, stored, d.area, now));
     if (!result.changed) return false;
-    const ctx = result.stored.context;
-    const lostInFlight =
-      before.attempt > 0 &&
-      (before.value === 'sending' || before.value === 'sent') &&
-      (ctx.attempt !== before.attempt || result.stored.value === 'queued' || isFinalValue(result.stored.value));
-    if (lostInFlight) {
-      const prev = attemptId(d.id, before.attempt);
-      out.drops.push(prev);
-      const status = isFinalValue(result.stored.value) && result.stored.value !== 'failed' ? statusOf(result.stored.value)! : 'failed';
-      this.writes.updateAttempt(prev, result.stored.value === 'done' ? 'delivered' : status, now, ctx.detail);
-    }
     for (const intent of result.intents) {
       switch (intent.type) {
         case 'dispatch':
           out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now));
           break;
+        case 'attempt': {
+          const id = attemptId(d.id, intent.params.attempt);
+          this.writes.updateAttempt(id, intent.params.status, now, intent.params.detail);
+          if (intent.params.settled) out.drops.push(id);
+          break;
+        }
         case 'armTimer':
           this.writes.armTimer(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
           out.timersArmed = Math.min(out.timersArmed ?? Infinity, intent.params.dueAt);
@@ -282,8 +277,6 @@ export class DeliveryEngine {
           break;
         case 'receipt': {
           const { status, channel, attempt, detail } = intent.params;
-          if (attempt > 0 && (status === 'sent' || status === 'delivered' || status === 'acknowledged'))
-            this.writes.updateAttempt(attemptId(d.id, attempt), status, now, detail);
           const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: isoTime(now), detail };
           const event = { frame: { ...payload, seq: 0 } as BusEvent['frame'], areaPath: d.areaPath };
           this.writes.appendEvent({ type: 'receipt', at: now, orderId: d.orderId, areaPath: d.areaPath, payload }, (seq) => (event.frame.seq = seq));
@@ -292,10 +285,11 @@ export class DeliveryEngine {
         }
       }
     }
+    const ctx = result.stored.context;
     d.machine = result.stored;
     d.channel = ctx.channel;
     d.attempt = ctx.attempt;
-    d.status = statusOf(result.stored.value) ?? 'new';
+    d.status = statusOf(result.stored.value) ?? NOT_STARTED;
     if (isFinalValue(result.stored.value)) {
       this.closing.set(d.orderId, (this.closing.get(d.orderId) ?? 0) + 1);
       out.finals++;

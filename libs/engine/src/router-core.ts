@@ -12,7 +12,7 @@ import {
   type Clock,
   type Log,
 } from '@lifeline/domain';
-import { mayBeSeen } from '@lifeline/machines';
+import { mayBeSeen, OUT_STATUSES } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { ChannelHealth } from './channel-health';
 import type { EngineConfig } from './config';
@@ -189,7 +189,7 @@ export class RouterCore {
   private async wake(channel: string, area: string, from: ChannelState, to: ChannelState): Promise<void> {
     const usable = to !== 'down';
     if (usable === (from !== 'down')) return; // up <-> degraded moves nobody
-    const statuses = usable ? ['queued'] : ['sending', 'sent'];
+    const statuses = usable ? ['queued'] : OUT_STATUSES;
     let after: { areaPath: string; id: string } | null = null;
     for (;;) {
       const page = this.store.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);

@@ -1,5 +1,5 @@
 import { PRIORITIES, type Terminals } from '@lifeline/domain';
-import type { StoredDelivery } from '@lifeline/machines';
+import { NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
 import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, tuples, type Param, type Sql } from './sql';
 
 export interface DeliveryRow {
@@ -58,7 +58,16 @@ function orderRangeStart(orderId: string, afterId: string): string {
   return afterId > start ? afterId : start;
 }
 
-const OPEN = new Set(['new', 'queued', 'sending', 'sent', 'delivered']);
+const OPEN = new Set(OPEN_STORED_STATUSES);
+/** Open statuses of a delivery that has started (an answer may come for it). */
+const STARTED_OPEN = OPEN_STORED_STATUSES.filter((s) => s !== NOT_STARTED);
+/**
+ * `status = 'new'` inlined as a literal, not a parameter: only then can SQLite use the partial
+ * index of unstarted deliveries (its WHERE must be implied by the query's).
+ */
+const IS_NEW = `status = '${NOT_STARTED}'`;
+/** The status as the contract shows it: a delivery not started yet is waiting, `queued`. */
+const CONTRACT_STATUS = `CASE WHEN ${IS_NEW} THEN 'queued' ELSE status END`;
 
 export class DeliveryRepo {
   constructor(private readonly sql: Sql) {}
@@ -105,7 +114,7 @@ export class DeliveryRepo {
     const out: string[] = [];
     for (let rank = 0; rank < PRIORITIES.length && out.length < limit; rank++)
       for (const r of this.sql.all<{ id: string }>(
-        `SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ?${condition} LIMIT ?`,
+        `SELECT id FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?${condition} LIMIT ?`,
         rank, ...params, limit - out.length,
       ))
         out.push(r.id);
@@ -116,7 +125,7 @@ export class DeliveryRepo {
   nextNewExpiry(): number | null {
     let next: number | null = null;
     for (let rank = 0; rank < PRIORITIES.length; rank++) {
-      const at = this.sql.get<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM deliveries WHERE status = 'new' AND priority_rank = ?", rank)?.at;
+      const at = this.sql.get<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?`, rank)?.at;
       if (at !== null && at !== undefined && (next === null || Number(at) < next)) next = Number(at);
     }
     return next;
@@ -149,7 +158,7 @@ export class DeliveryRepo {
    */
   inFlightAfter(afterId: string, limit: number): Delivery[] {
     return this.sql
-      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status IN ('sending', 'sent') AND id > ? ORDER BY id LIMIT ?`, afterId, limit)
+      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status IN (${placeholders(OUT_STATUSES.length)}) AND id > ? ORDER BY id LIMIT ?`, ...OUT_STATUSES, afterId, limit)
       .map(toDelivery);
   }
 
@@ -157,8 +166,8 @@ export class DeliveryRepo {
   openFor(personId: string, limit: number): Delivery[] {
     return this.sql
       .all<DeliveryRow>(
-        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN ('queued', 'sending', 'sent', 'delivered') ORDER BY updated_at DESC, id DESC LIMIT ?`,
-        personId, limit,
+        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) ORDER BY updated_at DESC, id DESC LIMIT ?`,
+        personId, ...STARTED_OPEN, limit,
       )
       .map(toDelivery);
   }
@@ -196,18 +205,22 @@ export class DeliveryRepo {
       .map((r) => ({ area: r.area, n: Number(r.n), rank: Number(r.rank) }));
   }
 
-  /** Deliveries in `statuses`, counted by status and channel (metrics). */
-  openCounts(statuses: readonly string[]): { status: string; channel: string | null; n: number }[] {
+  /** Open deliveries counted by contract status and channel (metrics). */
+  openCounts(): { status: string; channel: string | null; n: number }[] {
     return this.sql
-      .all<{ status: string; channel: string | null; n: number }>(`SELECT status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(statuses.length)}) GROUP BY status, channel`, ...statuses)
+      .all<{ status: string; channel: string | null; n: number }>(
+        `SELECT ${CONTRACT_STATUS} AS status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(OPEN_STORED_STATUSES.length)}) GROUP BY 1, channel`,
+        ...OPEN_STORED_STATUSES,
+      )
       .map((r) => ({ ...r, n: Number(r.n) }));
   }
 
+  /** Deliveries counted by contract status, of one order or of all. */
   countsByStatus(orderId?: string): Record<string, number> {
     const rows = orderId
-      ? this.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY status', `${orderId}:`, `${orderId};`)
-      : this.sql.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
-    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+      ? this.sql.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY 1`, `${orderId}:`, `${orderId};`)
+      : this.sql.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries GROUP BY 1`);
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }
 

@@ -1,3 +1,4 @@
+import { NOT_STARTED } from '@lifeline/machines';
 import type { OrderSpec, Priority } from '@lifeline/domain';
 import { chunks, placeholders, subtreeRange, type Sql } from './sql';
 
@@ -71,7 +72,7 @@ export class OrderRepo {
       JSON.stringify(o.spec.to), o.scopePath,
     );
     const insert = `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at)
-      SELECT ? || ':' || p.id, ?, p.id, p.area, p.area_path, p.terminals, ?, ?, 'new', NULL, NULL, 0, ? FROM people p`;
+      SELECT ? || ':' || p.id, ?, p.id, p.area, p.area_path, p.terminals, ?, ?, '${NOT_STARTED}', NULL, NULL, 0, ? FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
     let count = 0;
     const roles = o.spec.to.roles ?? [];

@@ -4,6 +4,7 @@ import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { orderVisibleTo } from '@lifeline/engine';
+import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
 import { z } from 'zod';
 
@@ -40,7 +41,7 @@ export class OrdersController {
       deliveryId: d.id,
       personId: d.personId,
       area: d.area,
-      status: d.status === 'new' ? 'queued' : d.status,
+      status: contractStatus(d.status),
       channel: d.channel,
       attempts: store.attempts.ofDelivery(d.id).map((a) => ({
         attempt: Number(a.attempt),

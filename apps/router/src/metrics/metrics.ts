@@ -4,8 +4,7 @@ import type { Store } from '@lifeline/store';
 
 export type Transport = 'http' | 'ws' | 'upgrade';
 
-/** Open statuses: final ones are counted as they happen (`lifeline_receipts_total`), not held. */
-const OPEN_STATUSES = ['new', 'queued', 'sending', 'sent', 'delivered'];
+
 /** Deliveries remembered between their `sending` and `delivered` receipts, for the latency histogram. */
 const PENDING_MAX = 200_000;
 
@@ -65,7 +64,8 @@ export class Metrics {
       new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); read(this); } });
     gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], (g) => {
       // Not yet started counts as queued, as the API shows it.
-      for (const r of store.deliveries.openCounts(OPEN_STATUSES)) g.inc({ status: r.status === 'new' ? 'queued' : r.status, channel: r.channel ?? 'none' }, r.n);
+      // Final statuses are counted as they happen (lifeline_receipts_total), not held.
+      for (const r of store.deliveries.openCounts()) g.set({ status: r.status, channel: r.channel ?? 'none' }, r.n);
     });
     gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], (g) => g.set(store.orders.openSummary().reduce((n, r) => n + r.orders, 0)));
     gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], (g) => {

@@ -38,7 +38,7 @@ describe('delivery machine', () => {
     ]);
     expect(r.statuses).toEqual(['sending', 'sent', 'delivered']);
     expect(r.dispatches).toEqual([{ channel: 'public', attempt: 1 }]);
-    expect(r.stored.value).toBe('done');
+    expect(r.stored.value).toBe('delivered');
     expect(statusOf(r.stored.value)).toBe('delivered');
     expect(isFinalValue(r.stored.value)).toBe(true);
     expect(r.intents.some((i) => i.type === 'cancelTimers')).toBe(true);
@@ -211,7 +211,13 @@ describe('delivery machine', () => {
       { type: 'DELIVERED', at: 40_000, attempt: 1 },
     ]);
     expect(r.statuses).toEqual(['sending', 'sending', 'delivered']);
-    expect(r.stored.value).toBe('done');
+    expect(r.stored.value).toBe('delivered');
+    // The late receipt settles attempt 1 as delivered and the attempt still out as superseded.
+    expect(r.intents.filter((i) => i.type === 'attempt').map((i) => i.params)).toEqual([
+      { attempt: 1, status: 'failed', detail: expect.stringMatching(/silent/), settled: true },
+      { attempt: 1, status: 'delivered', detail: null, settled: true },
+      { attempt: 2, status: 'failed', detail: 'superseded: attempt 1 was delivered', settled: true },
+    ]);
   });
 
   it('cancels from any open state with one final receipt', () => {
@@ -229,9 +235,9 @@ describe('delivery machine', () => {
 
 describe('stored snapshots (golden)', () => {
   // A machine change that would strand stored deliveries must fail here: bump the version and
-  // write a migration for stored snapshots instead of editing this fixture.
+  // write the upgrade (upgradeStored) instead of editing these fixtures.
   const golden: StoredDelivery = {
-    version: 2,
+    version: 3,
     value: 'sent',
     context: {
       channels: ['public', 'pdt'],
@@ -249,15 +255,20 @@ describe('stored snapshots (golden)', () => {
       backoffs: 0,
       reached: false,
       sent: true,
+      openAttempt: 1,
       detail: null,
       epochs: { ttl: 1, delivery: 1, ack: 0, retry: 0 },
     },
   };
+  const { sent: _sent, openAttempt: _open, ...v1context } = golden.context;
+  const older = (version: 1 | 2, value: string, over: Record<string, unknown> = {}) =>
+    ({ version, value, context: { ...v1context, ...(version === 2 ? { sent: true } : {}), ...over } }) as unknown as StoredDelivery;
 
-  it('resumes a stored v2 snapshot in `sent`', () => {
+  it('resumes a stored v3 snapshot in `sent`', () => {
     const step = stepDelivery(golden, { type: 'DELIVERED', at: 10, attempt: 1 });
-    expect(step.stored.value).toBe('delivered');
+    expect(step.stored.value).toBe('awaitingAnswer');
     expect(step.intents).toContainEqual({ type: 'armTimer', params: { name: 'ack', epoch: 1, dueAt: 600010 } });
+    expect(step.intents).toContainEqual({ type: 'attempt', params: { attempt: 1, status: 'delivered', detail: null, settled: true } });
   });
 
   it('keeps the context shape the store writes', () => {
@@ -265,16 +276,25 @@ describe('stored snapshots (golden)', () => {
   });
 
   it('upgrades a v1 snapshot (no `sent` yet): sent, reached or past its first attempt counts as sent', () => {
-    const { sent: _sent, ...v1context } = golden.context;
-    const v1 = (value: StoredDelivery['value'], over: Partial<StoredDelivery['context']> = {}) =>
-      ({ version: 1, value, context: { ...v1context, ...over } }) as unknown as StoredDelivery;
-    expect(upgradeStored(v1('sent')).context.sent).toBe(true);
-    expect(upgradeStored(v1('queued', { attempt: 1 })).context.sent).toBe(false);
-    expect(upgradeStored(v1('sending', { attempt: 2 })).context.sent).toBe(true);
-    expect(upgradeStored(v1('delivered', { reached: true })).context.sent).toBe(true);
-    const step = stepDelivery(v1('queued', { attempt: 1 }), { type: 'REPLY', at: 1, channel: 'public', text: '1' });
+    expect(upgradeStored(older(1, 'sent')).context.sent).toBe(true);
+    expect(upgradeStored(older(1, 'queued', { attempt: 1 })).context.sent).toBe(false);
+    expect(upgradeStored(older(1, 'sending', { attempt: 2 })).context.sent).toBe(true);
+    expect(upgradeStored(older(1, 'delivered', { reached: true })).context.sent).toBe(true);
+    const step = stepDelivery(older(1, 'queued', { attempt: 1 }), { type: 'REPLY', at: 1, channel: 'public', text: '1' });
     expect(step.changed).toBe(false);
-    expect(stepDelivery(v1('sent'), { type: 'REPLY', at: 1, channel: 'public', text: '1' }).stored).toMatchObject({ version: 2, value: 'acknowledged' });
+    expect(stepDelivery(older(1, 'sent'), { type: 'REPLY', at: 1, channel: 'public', text: '1' }).stored).toMatchObject({ version: 3, value: 'acknowledged' });
+  });
+
+  it('upgrades a v2 snapshot: `delivered` awaits an answer, `done` is delivered, the attempt out is known', () => {
+    expect(upgradeStored(older(2, 'delivered', { reached: true }))).toMatchObject({ version: 3, value: 'awaitingAnswer', context: { openAttempt: null } });
+    expect(upgradeStored(older(2, 'done', { reached: true }))).toMatchObject({ version: 3, value: 'delivered' });
+    expect(upgradeStored(older(2, 'sent', { attempt: 2 }))).toMatchObject({ version: 3, value: 'sent', context: { openAttempt: 2 } });
+    expect(upgradeStored(older(2, 'queued', { attempt: 2 })).context.openAttempt).toBeNull();
+    // A v2 delivery waiting for an answer escalates on its ack timer as before.
+    const waiting = older(2, 'delivered', { reached: true, epochs: { ttl: 1, delivery: 1, ack: 1, retry: 0 } });
+    const step = stepDelivery(waiting, { type: 'TIMER_FIRED', at: 700_000, name: 'ack', epoch: 1, available: ['pdt'] });
+    expect(step.stored.value).toBe('sending');
+    expect(step.stored.context.channel).toBe('pdt');
   });
 
   it('refuses a snapshot of another version', () => {

@@ -1,15 +1,23 @@
-import { and, assign, setup } from 'xstate';
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import type { DeliveryStatus } from '@lifeline/domain';
 import { deadAfter, describeLoss, describeWaiting, pickFresh, pickNext } from './channel-pick';
-import type { DeliveryContext, DeliveryEvent, DeliveryInput, TimerName } from './delivery.types';
+import type { AttemptStatus, DeliveryContext, DeliveryEvent, DeliveryInput, TimerName } from './delivery.types';
 
 /**
- * Bump when a change would misread stored snapshots; golden fixtures in the spec pin the shape.
- * The engine refuses to resume snapshots of another version rather than guess.
+ * Bump when a change would misread stored snapshots; golden fixtures in the spec pin the shape,
+ * and `upgradeStored` (delivery.runner.ts) brings every earlier version to this one.
  */
-export const DELIVERY_MACHINE_VERSION = 2;
+export const DELIVERY_MACHINE_VERSION = 3;
 
 type Ctx = { context: DeliveryContext; event: DeliveryEvent };
+
+/** What a state shows outside: the contract status it stands for. Transient states have none. */
+export interface DeliveryStateMeta {
+  status: DeliveryStatus;
+  /** An attempt is out at a gateway in this state (a restart sends it again). */
+  out?: true;
+}
+const shows = (status: DeliveryStatus, out?: true): { meta: DeliveryStateMeta } => ({ meta: out ? { status, out } : { status } });
 
 const receipt = (status: DeliveryStatus) => ({
   type: 'receipt' as const,
@@ -39,11 +47,56 @@ const begin = (pick: (c: Ctx) => string | null, resetRound: boolean, keepDetail:
       dead: deadAfter(context, event),
       channel,
       attempt: context.attempt + 1,
+      openAttempt: context.attempt + 1,
       round: resetRound ? [channel] : [...context.round, channel],
       // A fallback or escalation keeps its reason, so the receipt shows why the channel changed.
       detail: keepDetail ? context.detail : null,
     };
   });
+
+type AttemptParams = { attempt: number; status: AttemptStatus; detail: string | null; settled: boolean } | null;
+
+/**
+ * An attempt's outcome as an intent; params are null when there is no such attempt (the runner
+ * leaves those out), so that the rule stays here and the engine only writes what it is told.
+ */
+const attemptIntent = (params: (c: Ctx) => AttemptParams) => ({ type: 'attempt' as const, params });
+const notOut = typedAssign({ openAttempt: null });
+
+/** The attempt out at a gateway, if any, ends with `status`: it is settled and no longer out. */
+const settleOpen = (status: AttemptStatus) => [
+  attemptIntent(({ context }) => (context.openAttempt === null ? null : { attempt: context.openAttempt, status, detail: context.detail, settled: true })),
+  notOut,
+];
+
+/**
+ * A delivery receipt settles its own attempt as delivered; an attempt still out besides it (a late
+ * receipt of an earlier try) is no longer needed.
+ */
+const attemptDelivered = [
+  attemptIntent(({ event }) => (event.type === 'DELIVERED' ? { attempt: event.attempt, status: 'delivered', detail: null, settled: true } : null)),
+  attemptIntent(({ context, event }) =>
+    event.type === 'DELIVERED' && context.openAttempt !== null && context.openAttempt !== event.attempt
+      ? { attempt: context.openAttempt, status: 'failed', detail: `superseded: attempt ${event.attempt} was delivered`, settled: true }
+      : null,
+  ),
+  notOut,
+];
+
+/** The answer came through the latest attempt: it shows as acknowledged, and is settled. */
+const attemptAcknowledged = [
+  attemptIntent(({ context }) => {
+    const attempt = context.openAttempt ?? (context.attempt > 0 ? context.attempt : null);
+    return attempt === null ? null : { attempt, status: 'acknowledged', detail: context.detail, settled: true };
+  }),
+  notOut,
+];
+
+/** The gateway accepted the attempt out: it is `sent`, and still out until it is settled. */
+const attemptSent = {
+  type: 'attempt' as const,
+  params: ({ context }: Ctx) => ({ attempt: context.attempt, status: 'sent' as const, detail: null, settled: false }),
+};
 
 /** A new delivery's context; also what `createDelivery` stores without running the machine. */
 export function initialContext(input: DeliveryInput): DeliveryContext {
@@ -65,16 +118,24 @@ export function initialContext(input: DeliveryInput): DeliveryContext {
     backoffs: 0,
     reached: false,
     sent: false,
+    openAttempt: null,
     detail: null,
     epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
   };
 }
 
+/**
+ * One delivery, from its start to exactly one final status. Its intents (dispatch, timers,
+ * receipts, attempt outcomes) are data: the engine turns them into rows in the transaction that
+ * stores the next snapshot. The lifecycle is stated here once; the status each state shows is its
+ * `meta`, and the spec walks every reachable transition against the contract's allowed changes.
+ */
 export const deliveryMachine = setup({
   types: {
     context: {} as DeliveryContext,
     events: {} as DeliveryEvent,
     input: {} as DeliveryInput,
+    meta: {} as DeliveryStateMeta,
   },
   actions: {
     // Intents: bodies stay empty; the engine turns the returned action objects into rows.
@@ -85,6 +146,7 @@ export const deliveryMachine = setup({
       _: unknown,
       _params: { status: DeliveryStatus; channel: string | null; attempt: number; detail: string | null },
     ) => {},
+    attempt: (_: unknown, _params: AttemptParams) => {},
     beginFresh: begin(({ context, event }) => pickFresh(context, event), true, false),
     beginFallback: begin(({ context, event }) => pickNext(context, event, true), false, true),
     beginEscalation: begin(({ context, event }) => pickNext(context, event, false), true, true),
@@ -123,6 +185,7 @@ export const deliveryMachine = setup({
     ackDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'ack' && event.epoch === context.epochs.ack,
     retryDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'retry' && event.epoch === context.epochs.retry,
     reached: ({ context }) => context.reached,
+    /** An answer counts only from someone the order was sent to: 叫应 means they saw it. */
     seen: ({ context }) => context.sent,
   },
 }).createMachine({
@@ -130,6 +193,7 @@ export const deliveryMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'new',
   states: {
+    /** Accepted, not started yet (the starter starts deliveries as fast as the dispatcher drains). */
     new: {
       on: {
         START: [
@@ -142,6 +206,7 @@ export const deliveryMachine = setup({
       },
     },
     queued: {
+      ...shows('queued'),
       entry: receipt('queued'),
       on: {
         CHANNEL_CHANGED: { guard: 'canStartFresh', target: 'sending', actions: 'beginFresh' },
@@ -153,6 +218,7 @@ export const deliveryMachine = setup({
       },
     },
     sending: {
+      ...shows('sending', true),
       entry: [
         { type: 'dispatch', params: ({ context }) => ({ channel: context.channel!, attempt: context.attempt }) },
         receipt('sending'),
@@ -161,14 +227,15 @@ export const deliveryMachine = setup({
         ACCEPTED: {
           guard: 'currentAttempt',
           target: 'sent',
-          actions: ['noteSent', ...arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0))],
+          actions: ['noteSent', attemptSent, ...arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0))],
         },
-        FAILED: { guard: 'currentAttempt', target: 'lost' , actions: 'noteLoss' },
+        FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
         SILENT: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
         CHANNEL_CHANGED: { guard: 'currentChannelLost', target: 'lost', actions: 'noteLoss' },
       },
     },
     sent: {
+      ...shows('sent', true),
       entry: receipt('sent'),
       on: {
         FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
@@ -176,8 +243,9 @@ export const deliveryMachine = setup({
         TIMER_FIRED: { guard: 'deliveryDue', target: 'lost', actions: 'noteLoss' },
       },
     },
-    /** Transient: the current attempt is lost; fall back, back off, or give up. */
+    /** Transient: the attempt out is lost; fall back, back off, or give up. */
     lost: {
+      entry: settleOpen('failed'),
       always: [
         { guard: 'allDead', target: 'failed', actions: 'noteAllDead' },
         { guard: 'canFallBack', target: 'sending', actions: 'beginFallback' },
@@ -192,7 +260,9 @@ export const deliveryMachine = setup({
         },
       ],
     },
-    delivered: {
+    /** Delivered, an answer asked for and not given yet: escalates when none comes in time. */
+    awaitingAnswer: {
+      ...shows('delivered'),
       entry: [
         'noteReached',
         ...arm('ack', ({ context, event }) => event.at + context.ackWithinMs),
@@ -211,19 +281,20 @@ export const deliveryMachine = setup({
         { target: 'queued', actions: ['noteCycle', 'noteWaiting'] },
       ],
     },
+    /** Transient: the time to live ran out. */
     expiredOrUnanswered: {
       always: [
         { guard: 'reached', target: 'unanswered', actions: 'noteUnanswered' },
         { target: 'expired', actions: 'noteExpired' },
       ],
     },
-    /** Final `delivered`, when no answer was asked for. */
-    done: { type: 'final', entry: ['noteReached', 'cancelTimers', receipt('delivered')] },
-    acknowledged: { type: 'final', entry: ['cancelTimers', receipt('acknowledged')] },
-    unanswered: { type: 'final', entry: ['cancelTimers', receipt('unanswered')] },
-    expired: { type: 'final', entry: ['cancelTimers', receipt('expired')] },
-    failed: { type: 'final', entry: ['cancelTimers', receipt('failed')] },
-    cancelled: { type: 'final', entry: ['cancelTimers', receipt('cancelled')] },
+    /** Final: delivered, no answer asked for. */
+    delivered: { type: 'final', ...shows('delivered'), entry: ['noteReached', 'cancelTimers', receipt('delivered')] },
+    acknowledged: { type: 'final', ...shows('acknowledged'), entry: [...attemptAcknowledged, 'cancelTimers', receipt('acknowledged')] },
+    unanswered: { type: 'final', ...shows('unanswered'), entry: [...settleOpen('unanswered'), 'cancelTimers', receipt('unanswered')] },
+    expired: { type: 'final', ...shows('expired'), entry: [...settleOpen('expired'), 'cancelTimers', receipt('expired')] },
+    failed: { type: 'final', ...shows('failed'), entry: [...settleOpen('failed'), 'cancelTimers', receipt('failed')] },
+    cancelled: { type: 'final', ...shows('cancelled'), entry: [...settleOpen('cancelled'), 'cancelTimers', receipt('cancelled')] },
   },
   // Shared by every non-final state: listed once here, refined above where a state differs.
   on: {
@@ -231,14 +302,12 @@ export const deliveryMachine = setup({
     // An answer to an order the person never got (nothing sent yet) is not 叫应: it changes nothing.
     REPLY: { guard: 'seen', target: '.acknowledged', actions: 'noteReply' },
     DELIVERED: [
-      { guard: and(['anyOwnAttempt', 'ackRequired']), target: '.delivered' },
-      { guard: 'anyOwnAttempt', target: '.done' },
+      { guard: and(['anyOwnAttempt', 'ackRequired']), target: '.awaitingAnswer', actions: attemptDelivered },
+      { guard: 'anyOwnAttempt', target: '.delivered', actions: attemptDelivered },
     ],
     TIMER_FIRED: { guard: 'ttlDue', target: '.expiredOrUnanswered' },
   },
 });
 
-/** The machine's state names, for storage that keeps the value beside the status. */
-export type DeliveryStateValue =
-  | 'new' | 'queued' | 'sending' | 'sent' | 'delivered' | 'done'
-  | 'acknowledged' | 'unanswered' | 'expired' | 'failed' | 'cancelled';
+/** The machine's state names, as stored beside the status. */
+export type DeliveryStateValue = Extract<SnapshotFrom<typeof deliveryMachine>['value'], string>;

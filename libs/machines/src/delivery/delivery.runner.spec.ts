@@ -1,5 +1,5 @@
 import { initialTransition, transition } from 'xstate';
-import { deliveryMachine } from './delivery.machine';
+import { DELIVERY_MACHINE_VERSION, deliveryMachine } from './delivery.machine';
 import { createDelivery, deliveryTransition } from './delivery.runner';
 import type { DeliveryEvent, DeliveryInput } from './delivery.types';
 
@@ -44,6 +44,6 @@ describe('the shared-scope transition', () => {
 
   it('creates a delivery equal to the machine\'s initial snapshot', () => {
     const [initial] = initialTransition(deliveryMachine, input);
-    expect(createDelivery(input)).toEqual({ version: 2, value: initial.value, context: initial.context });
+    expect(createDelivery(input)).toEqual({ version: DELIVERY_MACHINE_VERSION, value: initial.value, context: initial.context });
   });
 });

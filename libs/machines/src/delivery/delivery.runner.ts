@@ -1,6 +1,6 @@
 import { createActor, type AnyActorScope } from 'xstate';
 import type { DeliveryStatus } from '@lifeline/domain';
-import { DELIVERY_MACHINE_VERSION, deliveryMachine, initialContext, type DeliveryStateValue } from './delivery.machine';
+import { DELIVERY_MACHINE_VERSION, deliveryMachine, initialContext, type DeliveryStateMeta, type DeliveryStateValue } from './delivery.machine';
 import type { DeliveryContext, DeliveryEvent, DeliveryInput, DeliveryIntent } from './delivery.types';
 
 /** What storage keeps of a delivery's machine: plain JSON, small enough for a million rows. */
@@ -17,7 +17,7 @@ export interface Step {
   changed: boolean;
 }
 
-const INTENT_TYPES = new Set(['dispatch', 'armTimer', 'cancelTimers', 'receipt']);
+const INTENT_TYPES = new Set(['dispatch', 'armTimer', 'cancelTimers', 'receipt', 'attempt']);
 
 /**
  * XState's `transition(machine, snapshot, event)` builds a throw-away actor on every call, and that
@@ -61,13 +61,13 @@ export function deliveryTransition(snapshot: ReturnType<typeof deliveryMachine.r
 
 function toIntents(actions: readonly { type: string; params?: unknown }[]): DeliveryIntent[] {
   return actions
-    .filter((a) => INTENT_TYPES.has(a.type))
+    .filter((a) => INTENT_TYPES.has(a.type) && a.params !== null) // null: no such attempt to speak of
     .map((a) => ({ type: a.type, params: a.params ?? {} }) as DeliveryIntent);
 }
 
 /** `new` has no entry actions, so a new delivery is its initial context; no machine run needed. */
 export function createDelivery(input: DeliveryInput): StoredDelivery {
-  return { version: DELIVERY_MACHINE_VERSION, value: 'new', context: initialContext(input) };
+  return { version: DELIVERY_MACHINE_VERSION, value: NOT_STARTED, context: initialContext(input) };
 }
 
 type Snapshot = ReturnType<typeof deliveryMachine.resolveState>;
@@ -82,17 +82,27 @@ const SNAPSHOT = Symbol('snapshot');
 type WithSnapshot = StoredDelivery & { [SNAPSHOT]?: Snapshot };
 
 /**
- * Snapshots of earlier machine versions, brought to this one. Version 1 did not record whether an
- * attempt was ever accepted: one that is `sent`, reached, or past its first attempt counts as
- * sent (lenient: an answer from someone who may have seen the order is not thrown away).
+ * Snapshots of earlier machine versions, brought to this one, step by step.
+ * - 1 to 2: version 1 did not record whether an attempt was ever accepted: one that is `sent`,
+ *   reached, or past its first attempt counts as sent (lenient: an answer from someone who may
+ *   have seen the order is not thrown away).
+ * - 2 to 3: the states `delivered` (waiting for an answer) and `done` (delivered, final) are now
+ *   `awaitingAnswer` and `delivered`; the attempt out at a gateway is recorded (`openAttempt`).
  */
 export function upgradeStored(stored: StoredDelivery): StoredDelivery {
-  if (stored.version === DELIVERY_MACHINE_VERSION) return stored;
-  if (stored.version === 1) {
-    const c = stored.context;
-    return { version: 2, value: stored.value, context: { ...c, sent: c.reached || stored.value === 'sent' || c.attempt > 1 } };
+  let s = stored as { version: number; value: string; context: Record<string, unknown> & DeliveryContext };
+  if (s.version === DELIVERY_MACHINE_VERSION) return stored;
+  if (s.version === 1) {
+    const c = s.context;
+    s = { version: 2, value: s.value, context: { ...c, sent: c.reached || s.value === 'sent' || c.attempt > 1 } };
   }
-  throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
+  if (s.version === 2) {
+    const value = s.value === 'delivered' ? 'awaitingAnswer' : s.value === 'done' ? 'delivered' : s.value;
+    const out = s.value === 'sending' || s.value === 'sent';
+    s = { version: 3, value, context: { ...s.context, openAttempt: out ? s.context.attempt : null } };
+  }
+  if (s.version !== DELIVERY_MACHINE_VERSION) throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
+  return s as StoredDelivery;
 }
 
 /**
@@ -102,7 +112,7 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
  */
 export function mayBeSeen(stored: StoredDelivery): boolean {
   const s = upgradeStored(stored);
-  return s.context.sent || s.value === 'sending' || s.value === 'sent';
+  return s.context.sent || s.context.openAttempt !== null;
 }
 
 /** One pure step: stored snapshot + event -> next snapshot + intents. */
@@ -118,22 +128,17 @@ export function stepDelivery(stored: StoredDelivery, event: DeliveryEvent): Step
   return { stored: nextStored, intents: toIntents(actions), changed: true };
 }
 
-const STATUS_OF: Record<DeliveryStateValue, DeliveryStatus | null> = {
-  new: null,
-  queued: 'queued',
-  sending: 'sending',
-  sent: 'sent',
-  delivered: 'delivered',
-  done: 'delivered',
-  acknowledged: 'acknowledged',
-  unanswered: 'unanswered',
-  expired: 'expired',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+/** Each state's contract status, from the machine's own `meta` (transient states have none). */
+const STATUS_OF = new Map<string, DeliveryStatus>(
+  Object.entries(deliveryMachine.states).flatMap(([key, node]) => {
+    const meta = node.meta as DeliveryStateMeta | undefined;
+    return meta ? [[key, meta.status] as const] : [];
+  }),
+);
 
+/** The contract status a state shows; null for `new` (not started: shown as `queued`). */
 export function statusOf(value: DeliveryStateValue): DeliveryStatus | null {
-  return STATUS_OF[value];
+  return STATUS_OF.get(value) ?? null;
 }
 
 const FINAL_VALUES = new Set(
@@ -141,6 +146,41 @@ const FINAL_VALUES = new Set(
     .filter(([, node]) => node.type === 'final')
     .map(([key]) => key),
 );
+
+/** What the stored status column holds while a delivery is not started. */
+export const NOT_STARTED = 'new';
+
+/** A stored status as the contract shows it: a delivery not started yet is waiting, `queued`. */
+export function contractStatus(stored: string): DeliveryStatus {
+  return (stored === NOT_STARTED ? 'queued' : stored) as DeliveryStatus;
+}
+
+/**
+ * Stored statuses of deliveries that are not final: `new` and every status a non-final state
+ * shows. Derived from the machine, so a new state cannot be forgotten here.
+ */
+export const OPEN_STORED_STATUSES: readonly string[] = openStatuses();
+
+/** Statuses in which an attempt is out at a gateway: sent again after a restart, moved when its channel goes. */
+export const OUT_STATUSES: readonly string[] = [
+  ...new Set(
+    Object.values(deliveryMachine.states)
+      .map((node) => node.meta as DeliveryStateMeta | undefined)
+      .filter((m) => m?.out)
+      .map((m) => m!.status),
+  ),
+];
+
+function openStatuses(): string[] {
+  return [
+  NOT_STARTED,
+  ...new Set(
+    Object.entries(deliveryMachine.states)
+      .filter(([, node]) => node.type !== 'final' && node.meta)
+      .map(([, node]) => (node.meta as DeliveryStateMeta).status),
+    ),
+  ];
+}
 
 export function isFinalValue(value: DeliveryStateValue): boolean {
   return FINAL_VALUES.has(value);

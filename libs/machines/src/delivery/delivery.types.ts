@@ -34,6 +34,8 @@ export interface DeliveryContext extends DeliveryInput {
    * only ever waited queued was never seen.
    */
   sent: boolean;
+  /** The attempt out at a gateway (sending or sent) and not yet settled; null when none is. */
+  openAttempt: number | null;
   detail: string | null;
   epochs: Record<TimerName, number>;
 }
@@ -58,4 +60,13 @@ export type DeliveryIntent =
   | { type: 'dispatch'; params: { channel: string; attempt: number } }
   | { type: 'armTimer'; params: { name: TimerName; epoch: number; dueAt: number } }
   | { type: 'cancelTimers'; params: Record<string, never> }
-  | { type: 'receipt'; params: { status: DeliveryStatus; channel: string | null; attempt: number; detail: string | null } };
+  | { type: 'receipt'; params: { status: DeliveryStatus; channel: string | null; attempt: number; detail: string | null } }
+  /**
+   * What became of one attempt: `sent` (a gateway accepted it) or, settled, `delivered`, `failed`,
+   * or the delivery's final status. A settled attempt is no longer out: a send of it not yet gone
+   * is dropped.
+   */
+  | { type: 'attempt'; params: { attempt: number; status: AttemptStatus; detail: string | null; settled: boolean } };
+
+/** The status an attempt row shows (the API's `attempts[].status`). */
+export type AttemptStatus = 'sending' | 'sent' | 'delivered' | 'failed' | 'acknowledged' | 'unanswered' | 'expired' | 'cancelled';
