@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
   const config = loadConfig('config/default.yaml');
   const ec = engineConfig(config);
-  for (const c of ec.channels) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
+  for (const c of ec.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
   const store = await openStore(dir, 'bench.db');
   const clock = new SystemClock();
   const core = new RouterCore({ store, clock, config: ec, areas: store.directory.areas() });

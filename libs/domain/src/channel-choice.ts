@@ -5,7 +5,7 @@ import type { Reach } from './reach';
 /** Channels a person holds a terminal for, in the order's preference. */
 export function personChannels(
   preference: readonly string[],
-  specs: ReadonlyMap<string, ChannelSpec>,
+  specs: { get(id: string): ChannelSpec | undefined },
   terminals: Terminals,
 ): string[] {
   return preference.filter((id) => {

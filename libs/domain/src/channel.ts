@@ -4,16 +4,7 @@ export const CHANNEL_KINDS = ['public', 'drone', 'pdt', 'satellite', 'beidou'] a
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export type ChannelState = 'up' | 'degraded' | 'down';
 
-/** Which terminal a channel reaches a person on: a drone cell serves ordinary mobile phones. */
-export const TERMINAL_OF_KIND: Readonly<Record<ChannelKind, TerminalKind>> = {
-  public: 'public',
-  drone: 'public',
-  pdt: 'pdt',
-  satellite: 'tiantong',
-  beidou: 'beidou',
-};
-
-/** How a channel's payload is limited; see CHANNELS.md. */
+/** How a channel's payload is limited; see docs/CHANNELS.md. */
 export type TextLimit =
   | { kind: 'sms'; maxSegments: number }
   | { kind: 'chars'; maxChars: number }

@@ -12,3 +12,4 @@ export * from './order';
 export * from './outage';
 export * from './mask';
 export * from './log';
+export * from './channel-catalog';

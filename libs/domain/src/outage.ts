@@ -1,5 +1,6 @@
 import type { AreaTree } from './area';
 import type { ChannelKind, ChannelState } from './channel';
+import { CHANNEL_CATALOG } from './channel-catalog';
 
 export const OUTAGE_KINDS = ['network', 'power', 'road', 'gateway'] as const;
 export type OutageKind = (typeof OUTAGE_KINDS)[number];
@@ -29,6 +30,11 @@ export interface OutageChannel {
   /** Hours its fixed sites run on battery after mains loss; null: not on mains (satellite, drones). */
   batteryH: number | null;
 }
+
+/** A network outage takes the channel's fixed sites down. */
+const fallsWithNetwork = (c: OutageChannel) => CHANNEL_CATALOG[c.kind].fallsWithNetwork;
+/** Hours on battery after mains loss, for a channel whose fixed sites run on mains; else null. */
+const batteryOf = (c: OutageChannel) => (CHANNEL_CATALOG[c.kind].onMains ? c.batteryH : null);
 
 export interface OutageEffect {
   channel: string;
@@ -98,9 +104,10 @@ export class OutageBoard {
     for (const o of this.active(now)) {
       const area = o.area ?? this.root;
       for (const c of this.channels.values()) {
-        if (o.kind === 'network' && c.kind === 'public') put({ channel: c.id, area, state: 'down', reason: `network outage ${o.id}` });
-        if (o.kind === 'power' && c.batteryH !== null) {
-          const flat = now >= o.startAt + c.batteryH * HOUR;
+        const battery = batteryOf(c);
+        if (o.kind === 'network' && fallsWithNetwork(c)) put({ channel: c.id, area, state: 'down', reason: `network outage ${o.id}` });
+        if (o.kind === 'power' && battery !== null) {
+          const flat = now >= o.startAt + battery * HOUR;
           put({ channel: c.id, area, state: flat ? 'down' : 'degraded', reason: flat ? `power outage ${o.id}: batteries exhausted` : `power outage ${o.id}: on battery` });
         }
         if (o.kind === 'gateway' && o.mode === 'down' && o.channel === c.id) put({ channel: c.id, area, state: 'down', reason: `gateway outage ${o.id}` });
@@ -116,7 +123,7 @@ export class OutageBoard {
     return !this.active(now).some(
       (o) =>
         this.covers(o, area) &&
-        ((o.kind === 'network' && c.kind === 'public') || (o.kind === 'power' && c.batteryH !== null && now >= o.startAt + c.batteryH * HOUR)),
+        ((o.kind === 'network' && fallsWithNetwork(c)) || (o.kind === 'power' && batteryOf(c) !== null && now >= o.startAt + batteryOf(c)! * HOUR)),
     );
   }
 
@@ -143,7 +150,7 @@ export class OutageBoard {
     for (const o of this.outages) {
       consider(o.startAt);
       if (o.endAt !== null) consider(o.endAt);
-      if (o.kind === 'power') for (const c of this.channels.values()) if (c.batteryH !== null) consider(o.startAt + c.batteryH * HOUR);
+      if (o.kind === 'power') for (const c of this.channels.values()) if (batteryOf(c) !== null) consider(o.startAt + batteryOf(c)! * HOUR);
     }
     return next;
   }

@@ -1,4 +1,4 @@
-import type { AreaTree, ChannelSpec, ChannelState, Clock, Reach } from '@lifeline/domain';
+import type { AreaTree, Channels, ChannelState, Clock, Reach } from '@lifeline/domain';
 import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { recordEvents, type EventBus } from './event-bus';
@@ -20,7 +20,6 @@ export interface ChannelStatus {
 export class ChannelHealth {
   private readonly breakers = new Map<string, StoredHealth>();
   private readonly known = new Map<string, ChannelStatus>();
-  private readonly specs: Map<string, ChannelSpec>;
   private readonly coverageWakes = new Map<number, () => void>();
   /**
    * States restored from the last run and not yet seen again. Until gateways had their grace to
@@ -36,13 +35,12 @@ export class ChannelHealth {
     private readonly clock: Clock,
     private readonly reach: Reach,
     private readonly tree: AreaTree,
-    channels: readonly ChannelSpec[],
+    private readonly channels: Channels,
     private readonly bus: EventBus,
   ) {
-    this.specs = new Map(channels.map((c) => [c.id, c]));
     // What consoles were last told survives a restart: only what changed since is published again.
     for (const r of store.channelStates.all())
-      if (this.specs.has(r.channel) && tree.has(r.area)) {
+      if (this.channels.has(r.channel) && tree.has(r.area)) {
         this.known.set(this.key(r.channel, r.area), { channel: r.channel, area: r.area, state: r.state as ChannelState, since: r.since });
         this.restored.add(this.key(r.channel, r.area));
       }
@@ -55,7 +53,7 @@ export class ChannelHealth {
   reviewAll(): Promise<void[]> {
     this.settled = true;
     const root = this.tree.all().find((a) => a.parent === null)?.code;
-    return Promise.all([...this.specs.keys()].map((id) => this.recheck(id, root ? [root] : [])));
+    return Promise.all(this.channels.ids.map((id) => this.recheck(id, root ? [root] : [])));
   }
 
   list(): ChannelStatus[] {
@@ -103,7 +101,7 @@ export class ChannelHealth {
       next,
       this.clock.schedule(next, () => {
         this.coverageWakes.delete(next);
-        for (const id of this.specs.keys()) void this.recheck(id, []);
+        for (const id of this.channels.ids) void this.recheck(id, []);
       }),
     );
   }
@@ -117,7 +115,7 @@ export class ChannelHealth {
   }
 
   private feed(channel: string, area: string, type: 'SUCCESS' | 'FAILURE'): void {
-    const spec = this.specs.get(channel);
+    const spec = this.channels.get(channel);
     if (!spec || !this.tree.has(area)) return;
     const at = this.tree.atDepth(area, spec.breaker.areaDepth);
     const k = this.key(channel, at);

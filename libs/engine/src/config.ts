@@ -1,8 +1,8 @@
-import type { ChannelSpec, Priority } from '@lifeline/domain';
+import type { Channels, Priority } from '@lifeline/domain';
 import type { RelayConfig } from './relays';
 
 export interface EngineConfig {
-  channels: ChannelSpec[];
+  channels: Channels;
   /** Channel preference per priority; `default` for the rest. */
   preference: Partial<Record<Priority, string[]>> & { default: string[] };
   retry: { baseS: number; maxS: number };

@@ -82,7 +82,6 @@ export class DeliveryEngine {
   private urgent: EngineItem[] = [];
   private running = false;
   private waiters: (() => void)[] = [];
-  private readonly specs: Map<string, ChannelSpec>;
   /**
    * Deliveries as last committed, most recent last: the next event for a delivery usually comes
    * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows,
@@ -111,7 +110,6 @@ export class DeliveryEngine {
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
   ) {
-    this.specs = new Map(config.channels.map((c) => [c.id, c]));
   }
 
   now(): number {
@@ -119,7 +117,7 @@ export class DeliveryEngine {
   }
 
   spec(channel: string): ChannelSpec | undefined {
-    return this.specs.get(channel);
+    return this.config.channels.get(channel);
   }
 
   submit(items: readonly EngineItem[], urgent = false): void {
@@ -234,10 +232,10 @@ export class DeliveryEngine {
   }
 
   private input(d: Delivery, order: OrderInfo) {
-    const channels = personChannels(preferenceFor(this.config, order.priority), this.specs, d.terminals);
+    const channels = personChannels(preferenceFor(this.config, order.priority), this.config.channels, d.terminals);
     return {
       channels,
-      terminalOf: Object.fromEntries(channels.map((c) => [c, this.specs.get(c)!.terminal])),
+      terminalOf: Object.fromEntries(channels.map((c) => [c, this.config.channels.get(c)!.terminal])),
       ackRequired: order.ackRequired,
       ackWithinMs: order.ackWithinMs,
       expiresAt: d.expiresAt,
@@ -299,7 +297,7 @@ export class DeliveryEngine {
   }
 
   private dispatch(d: Delivery, order: OrderInfo, channel: string, attempt: number, now: number): SendItem {
-    const spec = this.specs.get(channel)!;
+    const spec = this.config.channels.get(channel)!;
     const to = d.terminals[spec.terminal]!;
     const item = this.sendItem(d, order, spec, attempt, to);
     this.writes.insertAttempt({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
@@ -338,7 +336,7 @@ export class DeliveryEngine {
   /** The send of a delivery still `sending` after a restart: same attempt id, so gateways dedupe. */
   resend(d: Delivery): SendItem | null {
     const order = this.orders.get(d.orderId);
-    const spec = d.channel ? this.specs.get(d.channel) : undefined;
+    const spec = d.channel ? this.config.channels.get(d.channel) : undefined;
     const to = spec && d.terminals[spec.terminal];
     if (!order || !spec || !to || d.attempt < 1) return null;
     return this.sendItem(d, order, spec, d.attempt, to);

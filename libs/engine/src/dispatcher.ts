@@ -1,4 +1,4 @@
-import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock } from '@lifeline/domain';
+import { PRIORITIES, type AreaTree, type Channels, type ChannelSpec, type Clock } from '@lifeline/domain';
 import type { SendItem } from './delivery-engine';
 
 /** The dispatcher's view of connected gateways, each known by a key of the pool's making. */
@@ -72,18 +72,16 @@ export class Dispatcher {
   private readonly byChannel = new Map<string, Set<Bucket>>();
   private readonly queued = new Map<string, SendItem>();
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly specs: Map<string, ChannelSpec>;
   readonly stats = { sent: 0, silent: 0, dropped: 0 };
 
   constructor(
     private readonly clock: Clock,
-    channels: readonly ChannelSpec[],
+    private readonly channels: Channels,
     private readonly tree: AreaTree,
     private readonly gateways: GatewayPool,
     private readonly hooks: DispatcherHooks,
     private readonly lowWaterMark: number,
   ) {
-    this.specs = new Map(channels.map((c) => [c.id, c]));
   }
 
   get pending(): number {
@@ -156,7 +154,7 @@ export class Dispatcher {
   }
 
   private bucketFor(item: SendItem): Bucket | null {
-    const spec = this.specs.get(item.channel);
+    const spec = this.channels.get(item.channel);
     if (!spec) return null;
     const area = spec.capacity.areaDepth === 0 || !this.tree.has(item.area) ? '*' : this.tree.atDepth(item.area, spec.capacity.areaDepth);
     const key = `${spec.id}\u0000${area}`;
@@ -198,7 +196,7 @@ export class Dispatcher {
   }
 
   private launch(item: SendItem, gatewayId: string, now: number): void {
-    const timeoutS = this.specs.get(item.channel)!.acceptTimeoutS;
+    const timeoutS = this.channels.get(item.channel)!.acceptTimeoutS;
     const cancelTimeout = this.clock.schedule(now + timeoutS * 1000, () => {
       const f = this.inFlight.get(item.attemptId);
       if (!f) return;

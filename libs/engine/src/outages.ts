@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OutageBoard, type AreaTree, type ChannelSpec, type Clock, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
+import { OutageBoard, type AreaTree, type Channels, type Clock, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
 import type { SimWorld } from '@lifeline/channels';
 import type { Store } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
@@ -40,10 +40,10 @@ export class Outages {
     private readonly tree: AreaTree,
     private readonly reach: Reach,
     private readonly health: ChannelHealth,
-    private readonly channels: readonly ChannelSpec[],
+    private readonly channels: Channels,
     private readonly track: (p: Promise<unknown>) => void,
   ) {
-    this.board = new OutageBoard(tree, channels);
+    this.board = new OutageBoard(tree, channels.list);
     reach.markFixedOnly(SOURCE);
   }
 
@@ -59,9 +59,9 @@ export class Outages {
     if (r.area !== undefined && !this.tree.has(r.area))
       throw new RequestError('unknown_area', `unknown area ${r.area}`, [{ path: 'area', message: `unknown area code ${r.area}`, code: 'unknown_area' }]);
     if (r.kind === 'gateway') {
-      if (!r.channel || !this.channels.some((c) => c.id === r.channel))
+      if (!r.channel || !this.channels.has(r.channel))
         throw new RequestError('unknown_channel', `a gateway outage needs a configured channel, got ${r.channel ?? 'none'}`, [
-          { path: 'channel', message: `expected one of ${this.channels.map((c) => c.id).join(', ')}`, code: 'unknown_channel' },
+          { path: 'channel', message: `expected one of ${this.channels.ids.join(', ')}`, code: 'unknown_channel' },
         ]);
       if (!r.mode) throw new RequestError('invalid', 'a gateway outage needs a mode', [{ path: 'mode', message: 'expected down, silent, slow or lossy', code: 'invalid' }]);
     } else if (r.channel !== undefined || r.mode !== undefined) {
@@ -150,21 +150,17 @@ export class Outages {
  * With no outage active (every benchmark, most of the time) it answers without a lookup.
  */
 export class OutageWorld implements SimWorld {
-  private readonly specs: Map<string, ChannelSpec>;
-
   constructor(
     private readonly outages: Outages,
     private readonly store: Store,
-    channels: readonly ChannelSpec[],
-  ) {
-    this.specs = new Map(channels.map((c) => [c.id, c]));
-  }
+    private readonly channels: Channels,
+  ) {}
 
   conditions(channel: string, to: string, now: number, mobile: boolean): ReturnType<SimWorld['conditions']> {
     const board = this.outages.board;
     // A mobile station brings its own gateway, power and backhaul: drills of fixed ones spare it.
     if (mobile || !board.anyActive(now)) return { fault: null, loss: 0, sitesUp: true };
-    const spec = this.specs.get(channel);
+    const spec = this.channels.get(channel);
     const area = spec ? this.store.directory.areaOfTerminal(spec.terminal, to) : undefined;
     const fault = board.fault(channel, area ?? null, now);
     return { fault: fault?.mode ?? null, loss: fault?.loss ?? 0, sitesUp: !area || board.sitesUp(channel, area, now) };

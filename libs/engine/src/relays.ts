@@ -1,4 +1,4 @@
-import { PRIORITIES, type AreaTree, type ChannelSpec, type Clock, type OutageBoard, type Reach } from '@lifeline/domain';
+import { PRIORITIES, type AreaTree, type Channels, type Clock, type OutageBoard, type Reach } from '@lifeline/domain';
 import type { Store } from '@lifeline/store';
 import { recordEvents, type EventBus } from './event-bus';
 
@@ -32,8 +32,6 @@ export interface Mission {
   state: 'en-route' | 'on-station';
 }
 
-/** Channels whose reach stands on the ground: a relay is asked for when all of them are down. */
-const GROUND_KINDS = new Set(['public', 'pdt']);
 
 /**
  * Raises `relay.request` where people still wait and no ground channel reaches them, and sends a
@@ -57,11 +55,12 @@ export class Relays {
     private readonly reach: Reach,
     private readonly board: OutageBoard,
     private readonly bus: EventBus,
-    channels: readonly ChannelSpec[],
+    channels: Channels,
     private readonly config: RelayConfig,
     private readonly track: (p: Promise<unknown>) => void,
   ) {
-    this.ground = channels.filter((c) => GROUND_KINDS.has(c.kind)).map((c) => c.id);
+    // Channels whose reach stands on the ground: a relay is asked for where all of them are down.
+    this.ground = channels.ground();
   }
 
   /** Missions under way, for the API and drill reports. */

@@ -1,4 +1,4 @@
-import { ALLOWED_STATUS_CHANGES, AreaTree, deliveryId, findRef, isBareAck, type DeliveryStatus, type Outage, type Person } from '@lifeline/domain';
+import { ALLOWED_STATUS_CHANGES, AreaTree, CHANNEL_CATALOG, deliveryId, findRef, isBareAck, type DeliveryStatus, type Outage, type Person } from '@lifeline/domain';
 import { gatewayKey } from '@lifeline/engine';
 import type { Config } from '../../../apps/router/src/config/config.schema';
 import { channelSpecs } from '../../../apps/router/src/config/load-config';
@@ -104,7 +104,7 @@ export function checkInvariants(c: ChaosCase, config: Config, run: DrillRun, see
    */
   function reachableWindow(person: Person, from: number, to: number, deliveries: number): string | null {
     for (const spec of specs.values()) {
-      if (spec.kind === 'drone' || !person.terminals[spec.terminal]) continue;
+      if (CHANNEL_CATALOG[spec.kind].reach === 'air' || !person.terminals[spec.terminal]) continue; // fixed channels only
       const need = 20 * MINUTE + (spec.acceptTimeoutS + spec.deliveryTimeoutS) * 1000 + (deliveries / spec.capacity.ratePerS) * 1000;
       const cuts = [from, to, ...run.outages.flatMap((o) => [o.startAt, o.endAt ?? to, ...(spec.batteryH != null ? [o.startAt + spec.batteryH * HOUR] : [])])]
         .filter((t) => t >= from && t <= to)

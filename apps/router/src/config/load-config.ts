@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { TERMINAL_OF_KIND, type ChannelSpec } from '@lifeline/domain';
+import { CHANNEL_CATALOG, Channels, type ChannelSpec } from '@lifeline/domain';
 import type { EngineConfig } from '@lifeline/engine';
 import { configSchema, directorySchema, tokensSchema, type Config } from './config.schema';
 import { keyPath, mergeConfig } from './merge-config';
@@ -97,14 +97,12 @@ export function loadTokens(file: string) {
   return readStructured(resolve(file), tokensSchema);
 }
 
-const NARROWBAND = new Set(['pdt', 'satellite', 'beidou']);
-
 export function channelSpecs(config: Config): ChannelSpec[] {
   return config.channels.map((c) => ({
     id: c.id,
     kind: c.kind,
-    terminal: c.terminal ?? TERMINAL_OF_KIND[c.kind],
-    narrowband: c.narrowband ?? NARROWBAND.has(c.kind),
+    terminal: c.terminal ?? CHANNEL_CATALOG[c.kind].terminal,
+    narrowband: c.narrowband ?? CHANNEL_CATALOG[c.kind].narrowband,
     text: c.text,
     acceptTimeoutS: c.acceptTimeoutS,
     deliveryTimeoutS: c.deliveryTimeoutS,
@@ -116,7 +114,7 @@ export function channelSpecs(config: Config): ChannelSpec[] {
 
 export function engineConfig(config: Config): EngineConfig {
   return {
-    channels: channelSpecs(config),
+    channels: new Channels(channelSpecs(config)),
     preference: config.preference as EngineConfig['preference'],
     retry: config.retry,
     startBatch: config.engine.startBatch,

@@ -1,6 +1,6 @@
 import { SimulatedGateway, type GatewayLink, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
 import type { Relays } from '@lifeline/engine';
-import type { Clock } from '@lifeline/domain';
+import { CHANNEL_CATALOG, type Clock } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 
@@ -65,7 +65,8 @@ export function simulateRelays(config: Config, relays: Relays, link: GatewayLink
   relays.onArrive = (m) => {
     const c = config.channels.find((ch) => ch.id === m.resource.channel);
     if (!c) return;
-    const drone = c.kind === 'drone';
+    // A cell in the air announces where and until when it covers; a truck's station says hello for the area.
+    const drone = CHANNEL_CATALOG[c.kind].reach === 'air';
     const spec: SimulatorSpec = {
       ...simulatorSpec(c, m.area),
       gatewayId: m.resource.id,
