@@ -8,6 +8,7 @@ const NEST_ORM_IO = '^(node_modules/(@nestjs|typeorm|better-sqlite3|ws|express|r
 
 module.exports = {
   forbidden: [
+    forbid('clock-stands-alone', lib('clock'), `^libs/(?!clock/)|^apps/|^node_modules/(@nestjs|typeorm|better-sqlite3|ws|express|rxjs)/`, 'libs/clock: the one clock library (system and virtual time), for router, drills and SDK alike'),
     forbid('domain-is-pure', lib('domain'), `${NEST_ORM_IO}|^libs/(?!domain/)|^apps/`, 'libs/domain: plain TypeScript, no Nest, TypeORM, ws, fs or other layers'),
     forbid('domain-no-node', lib('domain'), '^(node:|crypto$|http$|net$|child_process$)', 'libs/domain does no I/O'),
     forbid('machines-pure', lib('machines'), `${NEST_ORM_IO}|^libs/(?!(machines|domain)/)|^apps/`, 'libs/machines: domain and xstate only'),
@@ -23,7 +24,6 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '\\.spec\\.ts$' },
     tsPreCompilationDeps: true,
   },
 };

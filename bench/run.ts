@@ -4,6 +4,7 @@
  *   --quick   100,000-person scale only (a minute instead of several)
  *   --only    some measures: accept,throughput,latency,rss
  */
+import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3';
 import { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
-import { OrderService, RouterCore, SystemClock, type Principal } from '@lifeline/engine';
+import { OrderService, RouterCore, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';

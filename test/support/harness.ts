@@ -1,5 +1,6 @@
+import { VirtualClock } from '@lifeline/clock';
 import { SILENT_LOG } from '@lifeline/domain';
-import { VirtualClock, type RouterCore, type Principal } from '@lifeline/engine';
+import { type RouterCore, type Principal } from '@lifeline/engine';
 import type { Store } from '@lifeline/store';
 import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';

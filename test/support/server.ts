@@ -1,6 +1,7 @@
+import { VirtualClock } from '@lifeline/clock';
 import { SILENT_LOG } from '@lifeline/domain';
 import WebSocket from 'ws';
-import { VirtualClock } from '@lifeline/engine';
+
 import { loadConfig } from '../../apps/router/src/config/load-config';
 import type { Config } from '../../apps/router/src/config/config.schema';
 import { startServer, type RunningServer } from '../../apps/router/src/server';

@@ -1,5 +1,6 @@
-import type { Clock } from '@lifeline/domain';
-import { openSerialLine, realClock, type SerialLine } from '@lifeline/gateway-sdk';
+
+import { type Clock, SystemClock } from '@lifeline/clock';
+import { openSerialLine, type SerialLine } from '@lifeline/gateway-sdk';
 import { decodeContent, encodeContent, encodeSentence, mmss, parseSentence } from '../../gateway-beidou/src/rdss';
 import { answerTo } from './answer';
 
@@ -33,7 +34,7 @@ export class BeidouTerminalSimulator {
   private readonly random: () => number;
 
   constructor(private readonly o: BeidouTerminalOptions) {
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
   }
 

@@ -1,7 +1,7 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import mqtt, { type MqttClient } from 'mqtt';
 import { between } from '@lifeline/channels';
-import type { Clock } from '@lifeline/domain';
-import { realClock } from '@lifeline/gateway-sdk';
+
 import { sendMessage, type HealthMessage } from '../../gateway-drone/src/station-messages';
 import { answerTo } from './answer';
 
@@ -35,7 +35,7 @@ export class GroundStation {
   private readonly prefix: string;
 
   constructor(private readonly o: GroundStationOptions) {
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
     this.prefix = `${o.topicPrefix ?? 'lifeline/drone'}/${o.station}`;
   }

@@ -1,8 +1,8 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import { parse } from 'node-pdu';
 import { SerialPort } from 'serialport';
 import { between } from '@lifeline/channels';
-import type { Clock } from '@lifeline/domain';
-import { realClock } from '@lifeline/gateway-sdk';
+
 import { concatOf, deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
 import { answerTo } from './answer';
 
@@ -44,7 +44,7 @@ export class ModemSimulator {
   private readonly cc: string;
 
   constructor(private readonly o: ModemOptions) {
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
     this.cc = o.countryCode ?? '86';
   }

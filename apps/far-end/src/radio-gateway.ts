@@ -1,7 +1,7 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { between } from '@lifeline/channels';
-import type { Clock } from '@lifeline/domain';
-import { realClock } from '@lifeline/gateway-sdk';
+
 import { decodeFrame, encodeRrs, encodeTmp, RRS_TYPE, type RadioIp } from '../../gateway-pdt/src/hdap-codec';
 import { answerTo } from './answer';
 
@@ -40,7 +40,7 @@ export class RadioGatewaySimulator {
   private readonly random: () => number;
 
   constructor(private readonly o: RadioGatewayOptions) {
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
   }
 

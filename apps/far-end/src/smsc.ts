@@ -1,8 +1,8 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
 import { between } from '@lifeline/channels';
-import type { Clock } from '@lifeline/domain';
-import { realClock } from '@lifeline/gateway-sdk';
+
 import { messageText } from '../../gateway-smpp/src/smpp-pdu';
 import { answerTo } from './answer';
 
@@ -56,7 +56,7 @@ export class SmscSimulator {
   private readonly log: (m: string) => void;
 
   constructor(private readonly o: SmscOptions) {
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
     this.log = o.log ?? (() => {});
     this.server = smpp.createServer((session) => this.accept(session));

@@ -1,10 +1,11 @@
+import { SystemClock } from '@lifeline/clock';
+import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+
+import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { bds3, rdss2, type Dialect } from './dialects';
 import { encodeSentence, fitBits, LEVEL_BITS, parseSentence, SentenceError, type ContentMode } from './rdss';
-
 
 export const beidouConfig = linkConfig.extend({
   channel: id.default('beidou'),
@@ -53,7 +54,7 @@ export class BeidouAdapter {
   constructor(
     private readonly config: BeidouConfig,
     private readonly log: (m: string) => void = () => {},
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.dialect = config.protocol === 'bds3' ? bds3(config.bds3.encoding, config.bds3.frequencyPoint, config.bds3.confirm) : rdss2(config.contentMode as ContentMode);
     this.client = clientFromConfig(config, {

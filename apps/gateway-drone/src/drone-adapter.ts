@@ -1,8 +1,10 @@
+import { SystemClock } from '@lifeline/clock';
+import type { Clock } from '@lifeline/clock';
 import mqtt, { type MqttClient } from 'mqtt';
 import { z } from 'zod';
 import { id, readJsonFrame } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
-import { GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+
+import { GatewayClient, linkConfig, type SendFrame } from '@lifeline/gateway-sdk';
 import {
   coverageMessage,
   coverageUntil,
@@ -50,7 +52,7 @@ export class DroneAdapter {
   constructor(
     private readonly config: DroneConfig,
     private readonly log: (m: string) => void = () => {},
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = new SystemClock(),
   ) {
     for (const sid of config.stations) {
       const client: GatewayClient = new GatewayClient({

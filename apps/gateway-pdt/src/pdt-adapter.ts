@@ -1,8 +1,10 @@
+import { SystemClock } from '@lifeline/clock';
+import type { Clock } from '@lifeline/clock';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, realClock, type SendFrame } from '@lifeline/gateway-sdk';
+
+import { clientFromConfig, type GatewayClient, linkConfig, type SendFrame } from '@lifeline/gateway-sdk';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE, TMP_RESULT, type RadioIp, type TmpMessage } from './hdap-codec';
 
 export const pdtConfig = linkConfig.extend({
@@ -55,7 +57,7 @@ export class PdtAdapter {
   constructor(
     private readonly config: PdtConfig,
     private readonly log: (m: string) => void = () => {},
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }

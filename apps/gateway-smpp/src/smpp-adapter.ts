@@ -1,8 +1,10 @@
+import { SystemClock } from '@lifeline/clock';
+import type { Clock } from '@lifeline/clock';
 import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
-import { smsSegments, type Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, realClock, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
+import { smsSegments } from '@lifeline/domain';
+import { clientFromConfig, type GatewayClient, linkConfig, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatUdh, messageText, readReceipt, receiptOutcome } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
@@ -53,7 +55,7 @@ export class SmppAdapter {
   constructor(
     private readonly config: SmppConfig,
     private readonly log: (m: string) => void = () => {},
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.receipts = new ReceiptMatcher(clock);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });

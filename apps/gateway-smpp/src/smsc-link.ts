@@ -1,5 +1,6 @@
+import type { Clock } from '@lifeline/clock';
 import * as smpp from 'smpp';
-import type { Clock } from '@lifeline/domain';
+
 import { Backoff } from '@lifeline/gateway-sdk';
 
 export interface SmscLinkOptions {

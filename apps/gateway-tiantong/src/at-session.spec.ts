@@ -1,4 +1,5 @@
-import { VirtualClock } from '@lifeline/engine';
+
+import { VirtualClock } from '@lifeline/clock';
 import { AtSession } from './at-session';
 
 function session() {

@@ -1,4 +1,5 @@
-import type { Clock } from '@lifeline/domain';
+
+import type { Clock } from '@lifeline/clock';
 import type { SerialLine } from '@lifeline/gateway-sdk';
 
 export interface AtResult {

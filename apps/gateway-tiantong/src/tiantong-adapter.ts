@@ -1,7 +1,9 @@
+import { SystemClock } from '@lifeline/clock';
+import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, realClock, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+
+import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -46,7 +48,7 @@ export class TiantongAdapter {
   constructor(
     private readonly config: TiantongConfig,
     private readonly log: (m: string) => void = () => {},
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock = new SystemClock(),
   ) {
     this.receipts = new ReceiptMatcher(clock, 10_000, 255);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });

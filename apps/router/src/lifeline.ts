@@ -1,8 +1,9 @@
+import { SystemClock, type Clock } from '@lifeline/clock';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import { deliveryId, reachableNow, type Clock, type Log } from '@lifeline/domain';
-import { audit, inScope, OutageWorld, RouterCore, SYSTEM, SystemClock, type Principal } from '@lifeline/engine';
+import { deliveryId, reachableNow, type Log } from '@lifeline/domain';
+import { audit, inScope, OutageWorld, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';

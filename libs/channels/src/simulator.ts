@@ -1,4 +1,5 @@
-import type { Clock, GatewayFault } from '@lifeline/domain';
+import type { Clock } from '@lifeline/clock';
+import type { GatewayFault } from '@lifeline/domain';
 import type { SendFrame } from '@lifeline/contracts';
 import { connectInProcess, type GatewayLink, type RouterToGateway } from './gateway-link';
 import { between, seededRandom } from './random';

@@ -7,7 +7,6 @@ export * from './reach';
 export * from './channel-choice';
 export * from './text-fit';
 export * from './ref';
-export * from './clock';
 export * from './order';
 export * from './outage';
 export * from './mask';

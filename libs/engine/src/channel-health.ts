@@ -1,4 +1,5 @@
-import type { AreaTree, Channels, ChannelState, Clock, Reach } from '@lifeline/domain';
+import type { Clock } from '@lifeline/clock';
+import type { AreaTree, Channels, ChannelState, Reach } from '@lifeline/domain';
 import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { recordEvents, type EventBus } from './event-bus';

@@ -1,13 +1,5 @@
-import {
-  attemptId,
-  fitText,
-  personChannels,
-  PRIORITIES,
-  reachableNow,
-  type ChannelSpec,
-  type Clock,
-  type Reach,
-} from '@lifeline/domain';
+import type { Clock } from '@lifeline/clock';
+import { attemptId, fitText, personChannels, PRIORITIES, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
 import {
   createDelivery,
   isFinalValue,

@@ -1,4 +1,5 @@
-import { PRIORITIES, type AreaTree, type Channels, type ChannelSpec, type Clock } from '@lifeline/domain';
+import type { Clock } from '@lifeline/clock';
+import { PRIORITIES, type AreaTree, type Channels, type ChannelSpec } from '@lifeline/domain';
 import type { SendItem } from './delivery-engine';
 
 /** The dispatcher's view of connected gateways, each known by a key of the pool's making. */

@@ -1,6 +1,7 @@
+import type { Clock } from '@lifeline/clock';
 import { describeIssues, gatewayFrame, summarizeIssues, type GatewayFrame } from '@lifeline/contracts';
 import type { GatewayAuth, GatewayConnection, GatewayEndpoint, GatewayLink } from '@lifeline/channels';
-import { maskAddress, type AreaTree, type Clock, type Reach } from '@lifeline/domain';
+import { maskAddress, type AreaTree, type Reach } from '@lifeline/domain';
 import type { SendItem } from './delivery-engine';
 import type { GatewayPool } from './dispatcher';
 

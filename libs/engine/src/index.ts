@@ -1,4 +1,3 @@
-export * from './clock';
 export * from './config';
 export * from './event-bus';
 export * from './order-cache';

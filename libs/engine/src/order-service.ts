@@ -1,5 +1,6 @@
+import type { Clock } from '@lifeline/clock';
 import { randomBytes } from 'node:crypto';
-import { makeRef, priorityRank, type AreaTree, type Clock, type OrderSpec } from '@lifeline/domain';
+import { makeRef, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
 import type { OrderRow, Store } from '@lifeline/store';
 import type { EventBus } from './event-bus';
 import { audit, inScope, type Principal } from './principal';

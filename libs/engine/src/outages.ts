@@ -1,5 +1,6 @@
+import type { Clock } from '@lifeline/clock';
 import { randomUUID } from 'node:crypto';
-import { OutageBoard, type AreaTree, type Channels, type Clock, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
+import { OutageBoard, type AreaTree, type Channels, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
 import type { SimWorld } from '@lifeline/channels';
 import type { Store } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';

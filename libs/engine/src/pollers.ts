@@ -1,4 +1,5 @@
-import type { Clock } from '@lifeline/domain';
+
+import type { Clock } from '@lifeline/clock';
 import type { Store } from '@lifeline/store';
 import type { EngineConfig } from './config';
 import type { DeliveryEngine } from './delivery-engine';

@@ -1,4 +1,5 @@
-import { PRIORITIES, type AreaTree, type Channels, type Clock, type OutageBoard, type Reach } from '@lifeline/domain';
+import type { Clock } from '@lifeline/clock';
+import { PRIORITIES, type AreaTree, type Channels, type OutageBoard, type Reach } from '@lifeline/domain';
 import type { Store } from '@lifeline/store';
 import { recordEvents, type EventBus } from './event-bus';
 
@@ -31,7 +32,6 @@ export interface Mission {
   leaveAt: number;
   state: 'en-route' | 'on-station';
 }
-
 
 /**
  * Raises `relay.request` where people still wait and no ground channel reaches them, and sends a

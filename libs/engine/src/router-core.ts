@@ -1,17 +1,6 @@
+import type { Clock } from '@lifeline/clock';
 import type { GatewayFrame } from '@lifeline/contracts';
-import {
-  AreaTree,
-  deliveryId,
-  findRef,
-  isBareAck,
-  parseAttemptId,
-  Reach,
-  type Area,
-  SILENT_LOG,
-  type ChannelState,
-  type Clock,
-  type Log,
-} from '@lifeline/domain';
+import { AreaTree, deliveryId, findRef, isBareAck, parseAttemptId, Reach, type Area, SILENT_LOG, type ChannelState, type Log } from '@lifeline/domain';
 import { mayBeSeen, OUT_STATUSES } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
 import { ChannelHealth } from './channel-health';

@@ -1,10 +1,10 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import WebSocket from 'ws';
 import { readJsonFrame, routerFrame, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
+
 import { AttemptLedger } from './attempt-ledger';
 import { Backoff } from './backoff';
 import type { LinkConfig } from './adapter-config';
-import { realClock } from './clock';
 
 export type { SendFrame };
 
@@ -59,7 +59,7 @@ export class GatewayClient {
   constructor(private readonly o: GatewayClientOptions) {
     this.ledger = new AttemptLedger(o.window);
     this.backoff = new Backoff(o.backoff?.baseMs ?? 500, o.backoff?.maxMs ?? 30_000, o.random);
-    this.clock = o.clock ?? realClock;
+    this.clock = o.clock ?? new SystemClock();
     this.log = o.log ?? (() => {});
   }
 

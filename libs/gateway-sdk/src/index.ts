@@ -1,6 +1,5 @@
 export * from './attempt-ledger';
 export * from './backoff';
-export * from './clock';
 export * from './gateway-client';
 export * from './conformance/fake-router';
 export * from './conformance/run-conformance';

@@ -1,4 +1,5 @@
-import { VirtualClock } from '@lifeline/engine';
+
+import { VirtualClock } from '@lifeline/clock';
 import { ReceiptMatcher } from './receipt-matcher';
 
 describe('ReceiptMatcher', () => {

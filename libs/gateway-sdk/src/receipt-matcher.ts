@@ -1,4 +1,4 @@
-import type { Clock } from '@lifeline/domain';
+
 
 /**
  * Matches a device's receipts to what was sent under the device's own key (an SMPP message id, an
@@ -38,4 +38,5 @@ export class ReceiptMatcher<K, V> {
   forget(key: K): void {
     this.known.delete(key);
   }
-}
+}import type { Clock } from '@lifeline/clock';
+

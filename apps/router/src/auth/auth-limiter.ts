@@ -1,4 +1,4 @@
-import type { Clock } from '@lifeline/domain';
+
 
 export interface AuthLimits {
   /** Failed authentications an address may make in a window before it gets 429. */
@@ -40,4 +40,5 @@ export class AuthLimiter {
     w.count++;
     return w.count > this.limits.failures ? Math.max(1, Math.ceil((w.start + windowMs - now) / 1000)) : 0;
   }
-}
+}import type { Clock } from '@lifeline/clock';
+

@@ -1,6 +1,7 @@
+import { VirtualClock } from '@lifeline/clock';
 import { SILENT_LOG } from '@lifeline/domain';
 import type { Outage } from '@lifeline/domain';
-import { VirtualClock, type Principal, type RouterCore } from '@lifeline/engine';
+import { type Principal, type RouterCore } from '@lifeline/engine';
 import type { StoredEvent } from '@lifeline/store';
 import type { Config } from '../config/config.schema';
 import { loadConfig } from '../config/load-config';

@@ -1,6 +1,7 @@
+import type { Clock } from '@lifeline/clock';
 import { SimulatedGateway, type GatewayLink, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
 import type { Relays } from '@lifeline/engine';
-import { CHANNEL_CATALOG, type Clock } from '@lifeline/domain';
+import { CHANNEL_CATALOG } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
 

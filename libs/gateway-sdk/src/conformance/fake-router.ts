@@ -1,8 +1,8 @@
+import type { Clock } from '@lifeline/clock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { gatewayFrame, readJsonFrame, type GatewayFrame, type RouterFrame } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
 
 export interface Seen {
   link: number;

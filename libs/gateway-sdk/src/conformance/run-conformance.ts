@@ -1,6 +1,6 @@
+import { type Clock, SystemClock } from '@lifeline/clock';
 import type { GatewayFrame, SendFrame } from '@lifeline/contracts';
-import type { Clock } from '@lifeline/domain';
-import { realClock } from '../clock';
+
 import { FakeRouter } from './fake-router';
 import { orderViolations } from './order-violations';
 
@@ -51,7 +51,7 @@ const TEXT = '[CONF] 龙卷风预警：请立即转移。回复1确认';
  * failures marked, and a dropped link re-established with nothing lost.
  */
 export async function runConformance(o: ConformanceOptions): Promise<ConformanceReport> {
-  const clock = o.clock ?? realClock;
+  const clock = o.clock ?? new SystemClock();
   const log = o.log ?? (() => {});
   const token = o.token ?? 'conformance-token';
   const step = o.stepTimeoutMs ?? 30_000;

@@ -23,7 +23,9 @@ const INTENT_TYPES = new Set(['dispatch', 'armTimer', 'cancelTimers', 'receipt',
  * XState's `transition(machine, snapshot, event)` builds a throw-away actor on every call, and that
  * constructor computes a whole initial snapshot: most of a step's cost. The machine has no child
  * actors and no side effects, so one inert scope serves every step; this is what `transition()`
- * does, minus the rebuilding. `delivery.runner.spec.ts` checks both give the same results.
+ * does, minus the rebuilding. It leans on XState's internals (the scope's shape), so xstate is
+ * pinned to an exact version in package.json, and `delivery.runner.spec.ts` checks, event by event,
+ * that both give the same snapshots and actions: an upgrade that changes them fails there.
  */
 const scope = (() => {
   const self = createActor(deliveryMachine, {

@@ -1,4 +1,4 @@
-import type { Clock } from '@lifeline/domain';
+import type { Clock } from './clock';
 
 /** Wall-clock time: the only place the router reads Date.now() or sets a timeout. */
 export class SystemClock implements Clock {
