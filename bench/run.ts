@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
-import { OrderService, RouterCore, type Principal } from '@lifeline/engine';
+import { EventBus, OrderService, RouterCore, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';
@@ -71,11 +71,12 @@ function rawInsert(dir: string, people: { id: string; area: string; path: string
 
 async function acceptBench(dir: string, store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
   // Accepting only: no starter picks the deliveries up while they are measured and removed.
-  const orders = new OrderService(store, clock, core.tree, core.bus, { inTransaction: () => null, committed: () => {} });
+  // (an order service of its own, which nobody listens to, and which starts nothing in its transaction)
+  const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0);
   for (const [label, area] of [['county', COUNTY], ['city', CITY]] as const) {
     const people = store.db.sql.all<{ id: string; area: string; path: string; terminals: string }>(
       'SELECT id, area, area_path AS path, terminals FROM people WHERE area_path >= ? AND area_path < ?',
-      core.tree.path(area), core.tree.path(area).slice(0, -1) + '0',
+      core.areas.path(area), core.areas.path(area).slice(0, -1) + '0',
     );
     const raw = rawInsert(dir, people);
     const t0 = performance.now();
@@ -98,7 +99,7 @@ function fastSims(core: RouterCore, clock: SystemClock, channels: string[], sile
       clock,
       i + 1,
     );
-    sim.connect(core.hub);
+    sim.connect(core.gateways);
     if (silent) sim.mode = 'silent';
     return sim;
   });
@@ -178,11 +179,9 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   const sims = fastSims(core, clock, ['public']);
   await core.settle();
   const seen = new Map<string, number>();
-  const send = core.hub.send.bind(core.hub);
-  core.hub.send = (gw, item) => {
+  const sends = core.sent$.subscribe(({ item }) => {
     if (item.priority === 'flash' && !seen.has(item.orderId)) seen.set(item.orderId, performance.now());
-    send(gw, item);
-  };
+  });
   const finalsBefore = core.engine.stats.finals;
   const routine = await core.orders.accept(ADMIN, 'latency-routine', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
   const person = store.directory.people(1, 'p-0009')[0];
@@ -200,7 +199,7 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   const done = core.engine.stats.finals - finalsBefore;
   results.flashLatency = { samples: samples.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), routineInProgress: routine.deliveries, routineFinishedMeanwhile: done };
   rows.push([`flash order -> first attempt, during a ${routine.deliveries.toLocaleString()}-person routine order`, `p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}`, `${samples.length} samples`, 'target p99 < 50 ms']);
-  core.hub.send = send;
+  sends.unsubscribe();
   await waitUntil(() => core.engine.stats.finals - finalsBefore >= routine.deliveries + samples.length);
   sims.forEach((s) => s.disconnect());
   await core.settle();
@@ -215,7 +214,7 @@ async function rssBench(store: Store, core: RouterCore, clock: SystemClock): Pro
   const startRss = peakRss;
   const a = await core.orders.accept(ADMIN, 'rss', spec({ priority: 'routine', to: { areas: [CITY] } }));
   const t0 = performance.now();
-  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && !core.engine.busy && core.dispatcher.pending === 0);
+  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && !core.engine.busy && core.stats().dispatcher.pending === 0);
   await core.settle();
   const open = store.orders.get(a.orderId)!.open_count;
   results.rss = { deliveriesInFlight: Number(open), peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20, startAllMs: performance.now() - t0 };

@@ -48,7 +48,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     await h.advance(10 * 60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ queued: 1 });
     expect(receipts(h).find((x) => x.status === 'queued')!.detail).toMatch(/waiting/);
-    h.sims.get('public')!.connect(h.core.hub);
+    h.sims.get('public')!.connect(h.core.gateways);
     await h.advance(60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
   });
@@ -106,8 +106,7 @@ describe('engine with simulated gateways (medium tier)', () => {
   it('sends a flash order to one person before a routine order to everyone on a slow channel', async () => {
     h = await harness({ tweak: noLoss, simulators: ['pdt'] });
     const sent: string[] = [];
-    const send = h.core.hub.send.bind(h.core.hub);
-    h.core.hub.send = (gw, item) => (sent.push(item.orderId), send(gw, item));
+    h.core.sent$.subscribe(({ item }) => sent.push(item.orderId));
     const routine = await h.order({ priority: 'routine', to: { areas: ['330102001'] } }); // one town: one pdt site
     await h.core.settle();
     const flash = await h.order({ priority: 'flash', to: { areas: [VILLAGE], roles: ['militia'] } });
@@ -135,7 +134,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     await h.core.settle();
     const a = await h.order({ to: { areas: ['330102001'] } });
     await h.advance(1_000);
-    const n = await h.core.cancel({ id: 'x', role: 'admin', areas: null, channel: null }, a.orderId);
+    const n = await h.core.orders.cancel({ id: 'x', role: 'admin', areas: null, channel: null }, a.orderId);
     await h.core.settle();
     expect(n).toBe(a.deliveries);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ cancelled: a.deliveries });
@@ -164,7 +163,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect(r.some((x) => x.status === 'sending' && x.channel === 'pdt' && /public silent/.test(x.detail ?? ''))).toBe(true);
     // After the back-off the breaker lets a probe through: the channel is degraded, not down.
     await h.advance(30_000);
-    expect(h.core.health.list()).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'degraded' }));
+    expect(h.core.channelStates()).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'degraded' }));
   });
 
   it('reaches people through a drone cell only where and while it covers', async () => {
@@ -178,7 +177,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect(receipts(h).find((x) => x.orderId === inside.orderId && x.status === 'delivered')!.channel).toBe('drone');
     expect(h.store.deliveries.countsByStatus(outside.orderId)).toEqual({ queued: 1 });
     await h.advance(5 * 3_600_000); // the drone leaves after ~5 h on station
-    expect(h.core.health.list()).toContainEqual(expect.objectContaining({ channel: 'drone', area: '330104', state: 'down' }));
+    expect(h.core.channelStates()).toContainEqual(expect.objectContaining({ channel: 'drone', area: '330104', state: 'down' }));
   });
 
   it('resumes after a restart from rows alone: timers, sends in flight, unstarted deliveries', async () => {
@@ -237,7 +236,7 @@ describe('叫应 means the person saw the order', () => {
       await h.advance(1_000);
       expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
       // Once it went out, the same answer closes 叫应.
-      h.sims.get('public')!.connect(h.core.hub);
+      h.sims.get('public')!.connect(h.core.gateways);
       await h.advance(60_000);
       expect(h.core.reply('public', phone, '1')).toBe(true);
       await h.advance(1_000);

@@ -35,7 +35,7 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
   describe('behind the router', () => {
     let s: TestServer;
     let adapter: BeidouAdapter;
-    const state = () => s.lifeline.core.reach.state('beidou', '330102', s.clock.now());
+    const state = () => s.lifeline.core.channelState('beidou', '330102');
 
     beforeEach(async () => {
       s = await testServer({ simulators: 'none' });

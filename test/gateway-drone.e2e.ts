@@ -30,7 +30,7 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
     let s: TestServer;
     let adapter: DroneAdapter;
     let station: GroundStation;
-    const state = () => s.lifeline.core.reach.state('drone', '330104', s.clock.now());
+    const state = () => s.lifeline.core.channelState('drone', '330104');
 
     beforeEach(async () => {
       const topicPrefix = prefix();
@@ -64,7 +64,7 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
 
     it('coverage ends when the drone must leave for lack of endurance, not at the planned time', async () => {
       await station.setHealth({ cell: 'up', batteryPct: 40, enduranceS: 600 });
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.reach.state('drone', '330104', s.clock.now() + 601_000) === 'down'), 'coverage cut to the endurance');
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('drone', '330104', s.clock.now() + 601_000) === 'down'), 'coverage cut to the endurance');
       expect(state()).toBe('up');
       await station.setHealth({ cell: 'up', batteryPct: 9, enduranceS: 500 });
       await turnsUntil(async () => (await s.advance(0), state() === 'degraded'), 'low battery reported degraded');

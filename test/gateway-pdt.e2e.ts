@@ -34,7 +34,7 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
   describe('behind the router', () => {
     let s: TestServer;
     let adapter: PdtAdapter;
-    const state = () => s.lifeline.core.reach.state('pdt', '330100', s.clock.now());
+    const state = () => s.lifeline.core.channelState('pdt', '330100');
 
     beforeEach(async () => {
       s = await testServer({ simulators: 'tiantong,beidou' });

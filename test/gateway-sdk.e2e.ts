@@ -33,7 +33,7 @@ describe('gateway SDK against the router (e2e)', () => {
       },
     });
     client.start();
-    await turnsUntil(() => s.lifeline.core.hub.connected('pdt').length === 1, 'the hello');
+    await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').length === 1, 'the hello');
   });
 
   afterEach(async () => {
@@ -63,7 +63,7 @@ describe('gateway SDK against the router (e2e)', () => {
     answer = false;
     other.start();
     try {
-      await turnsUntil(() => s.lifeline.core.hub.connected('pdt').length === 2, 'both hellos');
+      await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').length === 2, 'both hellos');
       const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-2', ORDER);
       await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window at the first gateway');
       (client as unknown as { ws: { terminate(): void } }).ws.terminate();
@@ -71,7 +71,7 @@ describe('gateway SDK against the router (e2e)', () => {
       await turnsUntil(async () => (await s.advance(100), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered', 200);
       // The same attempts, not new ones: the other gateway took them before any timeout.
       expect(taken).toEqual(expect.arrayContaining(handed.map((f) => f.attemptId)));
-      expect(s.lifeline.core.dispatcher.stats.silent).toBe(0);
+      expect(s.lifeline.core.stats().dispatcher.silent).toBe(0);
     } finally {
       await other.stop();
     }

@@ -42,7 +42,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       s = await testServer({ simulators: 'pdt,tiantong,beidou' });
       adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-public', port);
       adapter.start();
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.reach.state('public', '330100', s.clock.now()) === 'up'), 'the SMSC bind and health up');
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up'), 'the SMSC bind and health up');
     });
     afterEach(async () => {
       await adapter.stop();
@@ -77,7 +77,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       smsc.dropSessions();
       await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2), 'the rebind');
       await turnsUntil(async () => (await s.advance(0), statusOf(a.orderId).delivered === 1), 'delivery after the rebind');
-      expect(s.lifeline.core.reach.state('public', '330100', s.clock.now())).toBe('up');
+      expect(s.lifeline.core.channelState('public', '330100')).toBe('up');
     });
   });
 });

@@ -34,7 +34,7 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
   describe('behind the router', () => {
     let s: TestServer;
     let adapter: TiantongAdapter;
-    const state = () => s.lifeline.core.reach.state('tiantong', '330100', s.clock.now());
+    const state = () => s.lifeline.core.channelState('tiantong', '330100');
 
     beforeEach(async () => {
       s = await testServer({ simulators: 'none' });

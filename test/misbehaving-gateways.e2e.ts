@@ -10,7 +10,7 @@ const VILLAGE = '330102001001';
 /** A gateway the test plays by hand, through the same in-process port the simulators use. */
 function fakeGateway(h: Harness, channel: string, gatewayId = `fake-${channel}`) {
   const frames: RouterToGateway[] = [];
-  const link = connectInProcess(h.core.hub, channel, (f) => frames.push(f));
+  const link = connectInProcess(h.core.gateways, channel, (f) => frames.push(f));
   let closed = false;
   const conn = {
     frames,
@@ -79,7 +79,7 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     const [send] = gw.sends();
     for (let i = 0; i < 50; i++) gw.send({ type: 'failed', attemptId: send.attemptId, permanent: false, reason: 'busy' });
     await h.advance(1_000);
-    expect(h.core.health.list().filter((c) => c.channel === 'public' && c.state === 'down')).toEqual([]);
+    expect(h.core.channelStates().filter((c) => c.channel === 'public' && c.state === 'down')).toEqual([]);
   });
 
   it('cuts off a flooding gateway while the other channels deliver as usual', async () => {
@@ -93,7 +93,7 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     // Bad frames are answered until the cut, then nothing more is read.
     const badBeforeCut = Array.from({ length: JUNK_LIMIT }, (_, i) => i % 3 === 1).filter(Boolean).length;
     expect(flood.errors()).toHaveLength(badBeforeCut + 1);
-    expect(h.core.hub.connected('pdt').map((g) => g.gatewayId)).toEqual(['sim-pdt']); // the simulator stays
+    expect(h.core.gateways.connected('pdt').map((g) => g.gatewayId)).toEqual(['sim-pdt']); // the simulator stays
     await h.advance(5 * 60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: a.deliveries });
   });

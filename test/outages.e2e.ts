@@ -20,8 +20,8 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     h = await harness({ tweak: noLoss });
     await h.core.outages.add({ kind: 'network', area: COUNTY });
     await h.core.settle();
-    expect(h.core.reach.state('public', VILLAGE, h.clock.now())).toBe('down');
-    expect(h.core.reach.state('public', OTHER_VILLAGE, h.clock.now())).toBe('up');
+    expect(h.core.channelState('public', VILLAGE)).toBe('down');
+    expect(h.core.channelState('public', OTHER_VILLAGE)).toBe('up');
     expect(channelEvents(h, 'public', COUNTY).map((c) => c.state)).toEqual(['down']);
 
     const a = await h.order({ to: { areas: [VILLAGE, OTHER_VILLAGE], roles: ['village-head'] } });
@@ -40,11 +40,11 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     const o = await h.core.outages.add({ kind: 'power', area: COUNTY });
     await h.core.settle();
     await h.advance(3 * H);
-    expect(h.core.reach.state('public', VILLAGE, h.clock.now())).toBe('down');
-    expect(h.core.reach.state('pdt', VILLAGE, h.clock.now())).toBe('degraded');
+    expect(h.core.channelState('public', VILLAGE)).toBe('down');
+    expect(h.core.channelState('pdt', VILLAGE)).toBe('degraded');
     await h.advance(5 * H);
-    expect(h.core.reach.state('pdt', VILLAGE, h.clock.now())).toBe('down');
-    expect(h.core.reach.state('tiantong', VILLAGE, h.clock.now())).toBe('up');
+    expect(h.core.channelState('pdt', VILLAGE)).toBe('down');
+    expect(h.core.channelState('tiantong', VILLAGE)).toBe('up');
     await h.core.outages.end(o.id);
     await h.core.settle();
     expect(channelEvents(h, 'public', COUNTY).map((c) => c.state)).toEqual(['degraded', 'down', 'up']);
@@ -69,7 +69,7 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     h = await harness({ tweak: noLoss });
     await h.core.outages.add({ kind: 'gateway', channel: 'public', mode: 'silent', area: COUNTY });
     await h.core.settle();
-    expect(h.core.reach.state('public', VILLAGE, h.clock.now())).toBe('up'); // nobody told the router
+    expect(h.core.channelState('public', VILLAGE)).toBe('up'); // nobody told the router
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] } });
     await h.advance(10 * 60_000);
     const r = receipts(h).filter((x) => x.orderId === a.orderId);
@@ -82,8 +82,8 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     h = await harness({ tweak: noLoss });
     await h.core.outages.add({ kind: 'gateway', channel: 'pdt', mode: 'down', area: COUNTY });
     await h.core.settle();
-    expect(h.core.reach.state('pdt', VILLAGE, h.clock.now())).toBe('down');
-    expect(h.core.reach.state('pdt', OTHER_VILLAGE, h.clock.now())).toBe('up');
+    expect(h.core.channelState('pdt', VILLAGE)).toBe('down');
+    expect(h.core.channelState('pdt', OTHER_VILLAGE)).toBe('up');
   });
 
   it('outages are rows: a restarted router comes back to the same world', async () => {
@@ -93,7 +93,7 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     await h.close();
     h = await harness({ db });
     expect(h.core.outages.list()).toEqual([expect.objectContaining({ kind: 'network', area: COUNTY, active: true })]);
-    expect(h.core.reach.state('public', VILLAGE, h.clock.now())).toBe('down');
+    expect(h.core.channelState('public', VILLAGE)).toBe('down');
   });
 
   it('refuses outages that name unknown areas or channels, or a mode without a gateway', async () => {

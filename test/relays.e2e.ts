@@ -36,10 +36,10 @@ describe('relay requests and mobile resources', () => {
     expect(events(h, 'relay.arrived')).toHaveLength(1);
     await h.advance(5 * 60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
-    expect(h.core.reach.state('drone', VILLAGES[0], h.clock.now())).toBe('up');
+    expect(h.core.channelState('drone', VILLAGES[0])).toBe('up');
     await h.advance(5 * 3600_000);
     expect(events(h, 'relay.left')).toHaveLength(1);
-    expect(h.core.reach.state('drone', VILLAGES[0], h.clock.now())).toBe('down');
+    expect(h.core.channelState('drone', VILLAGES[0])).toBe('down');
   });
 
   it('drives a mobile 370MHz station in when the road is open; fixed-site outages do not touch it', async () => {
@@ -49,7 +49,7 @@ describe('relay requests and mobile resources', () => {
     await h.advance(2 * 60_000);
     expect(events(h, 'relay.dispatched')).toEqual([expect.objectContaining({ resource: 'mobile-pdt-1', channel: 'pdt' })]);
     await h.advance(65 * 60_000);
-    expect(h.core.reach.state('pdt', VILLAGES[0], h.clock.now())).toBe('up');
+    expect(h.core.channelState('pdt', VILLAGES[0])).toBe('up');
     await h.advance(5 * 60_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
   });
@@ -67,7 +67,7 @@ describe('relay requests and mobile resources', () => {
       h = await harness({ db, tweak: pdtFirst, clockAt: at }); // the same database, a new process
     };
     await restart();
-    expect(h.core.relays.list()).toEqual([expect.objectContaining({ area: TOWN, state: 'en-route' })]);
+    expect(h.core.relayMissions()).toEqual([expect.objectContaining({ area: TOWN, state: 'en-route' })]);
     await h.advance(65 * 60_000);
     expect(events(h, 'relay.dispatched')).toHaveLength(1);
     expect(events(h, 'relay.arrived')).toHaveLength(1);
@@ -76,7 +76,7 @@ describe('relay requests and mobile resources', () => {
     // Restarted while on station: the drone is back in the sky at once, without a second arrival.
     await restart();
     await h.advance(0);
-    expect(h.core.reach.state('drone', VILLAGES[0], h.clock.now())).toBe('up');
+    expect(h.core.channelState('drone', VILLAGES[0])).toBe('up');
     expect(events(h, 'relay.arrived')).toHaveLength(1);
     expect(h.store.missions.all()).toHaveLength(1);
     await h.advance(6 * 3600_000);

@@ -284,7 +284,7 @@ describe('gateways are known by channel and id, within what their token allows',
   afterEach(async () => s.close());
   const token = async (body: object) => (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'gateway', name: 'gw', ...body }).expect(201)).body.token as string;
   const hello = (gatewayId: string, channel: string, areas = ['330100']) => ({ type: 'hello', gatewayId, channel, areas, window: 10 });
-  const online = (channel: string) => s.lifeline.core.hub.connected(channel).map((g) => g.gatewayId);
+  const online = (channel: string) => s.lifeline.core.gateways.connected(channel).map((g) => g.gatewayId);
 
   it('cannot displace another channel\'s gateway by taking its id', async () => {
     expect(online('public')).toEqual(['sim-public']);
@@ -296,7 +296,7 @@ describe('gateways are known by channel and id, within what their token allows',
     pdt.send(hello('sim-public', 'public'));
     expect((await pdt.next((f) => f.type === 'error')).error).toMatchObject({ code: 'wrong_channel' });
     await pdt.close();
-    expect(s.lifeline.core.health.list().filter((c) => c.channel === 'public' && c.state !== 'up')).toEqual([]);
+    expect(s.lifeline.core.channelStates().filter((c) => c.channel === 'public' && c.state !== 'up')).toEqual([]);
   });
 
   it('claims only the ids and areas its token names, and never a live id of another token', async () => {
@@ -339,7 +339,7 @@ describe('gateways are known by channel and id, within what their token allows',
     await s.advance(100);
     await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102' }).expect(201);
     await s.advance(100);
-    expect(s.lifeline.core.reach.coversBy('public', 'wing-loong-1', '330102001001', s.clock.now())).toBe(false);
+    expect(s.lifeline.core.gatewayReaches('public', 'wing-loong-1', '330102001001')).toBe(false);
     await pub.close();
   });
 });

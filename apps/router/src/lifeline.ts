@@ -2,7 +2,7 @@ import { SystemClock, type Clock } from '@lifeline/clock';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import { deliveryId, reachableNow, type Log } from '@lifeline/domain';
+import { deliveryId, type Channels, type Log } from '@lifeline/domain';
 import { audit, inScope, OutageWorld, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
@@ -39,6 +39,7 @@ export type Directory = ReturnType<typeof loadDirectory>;
 export class Lifeline {
   private constructor(
     readonly config: Config,
+    readonly channels: Channels,
     readonly store: Store,
     readonly core: RouterCore,
     readonly auth: AuthService,
@@ -66,11 +67,11 @@ export class Lifeline {
     await store.write((s) => audit(s, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
     const world = new OutageWorld(core.outages, store, ec.channels);
-    const running = startSimulators(o.config, sims, core.hub, clock, root, world);
-    if (sims.length) simulateRelays(o.config, core.relays, core.hub, clock, world);
+    const running = startSimulators(o.config, sims, core.gateways, clock, root, world);
+    if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, store, core, auth, running, clock, log, metrics);
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics);
   }
 
   /**
@@ -82,15 +83,15 @@ export class Lifeline {
     const id = order && deliveryId(order.id, personId);
     const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
     // A scoped drill token plays only the people of its areas; others are answered as unknown.
-    if (!order || !d || !inScope(p, this.core.tree, d.area)) return null;
-    const candidates = [d.channel, ...this.config.channels.map((c) => c.id)].filter((c): c is string => !!c);
-    const channel = reachableNow([...new Set(candidates)], d.area, this.core.reach, this.clock.now()).find((c) => {
-      const spec = this.core.engine.spec(c);
-      return this.sims.has(c) && spec && d.terminals[spec.terminal];
+    if (!order || !d || !inScope(p, this.core.areas, d.area)) return null;
+    const candidates = [...new Set([d.channel, ...this.channels.ids].filter((c): c is string => !!c))];
+    const channel = candidates.find((c) => {
+      const spec = this.channels.get(c);
+      return this.sims.has(c) && spec && d.terminals[spec.terminal] && this.core.channelState(c, d.area) !== 'down';
     });
     if (!channel) return 'unreachable';
     await this.store.write((s) => audit(s, p, this.clock.now(), 'sim.reply', personId, { orderId, channel }));
-    this.sims.get(channel)!.reply(d.terminals[this.core.engine.spec(channel)!.terminal]!, text ?? `${order.ref} 1`);
+    this.sims.get(channel)!.reply(d.terminals[this.channels.get(channel)!.terminal]!, text ?? `${order.ref} 1`);
     return { channel };
   }
 

@@ -2,9 +2,17 @@ import type { Clock } from '@lifeline/clock';
 import type { AreaTree, Channels, ChannelState, Reach } from '@lifeline/domain';
 import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
 import type { Store } from '@lifeline/store';
+import { Subject, type Observable } from 'rxjs';
 import { recordEvents, type EventBus } from './event-bus';
 
 const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
+
+export interface ChannelChange {
+  channel: string;
+  area: string;
+  from: ChannelState;
+  to: ChannelState;
+}
 
 export interface ChannelStatus {
   channel: string;
@@ -29,7 +37,9 @@ export class ChannelHealth {
    */
   private readonly restored = new Set<string>();
   private settled = false;
-  onChange: (channel: string, area: string, from: ChannelState, to: ChannelState) => void = () => {};
+  private readonly changesSubject = new Subject<ChannelChange>();
+  /** Each change of a channel's state in an area, as it is decided (wake-ups move deliveries on it). */
+  readonly changes$: Observable<ChannelChange> = this.changesSubject.asObservable();
 
   constructor(
     private readonly store: Store,
@@ -81,7 +91,7 @@ export class ChannelHealth {
       const next = { channel, area, state, since: now };
       this.known.set(k, next);
       changes.push(next);
-      this.onChange(channel, area, prev?.state ?? 'down', state);
+      this.changesSubject.next({ channel, area, from: prev?.state ?? 'down', to: state });
     }
     this.armCoverageWake(now);
     if (!changes.length) return;

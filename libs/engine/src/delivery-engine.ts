@@ -1,5 +1,6 @@
 import type { Clock } from '@lifeline/clock';
-import { attemptId, fitText, personChannels, PRIORITIES, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
+import { attemptId, fitText, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
+import { Subject, type Observable } from 'rxjs';
 import {
   createDelivery,
   isFinalValue,
@@ -14,6 +15,7 @@ import type { Delivery, Store } from '@lifeline/store';
 import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
+import type { SendItem } from './send-item';
 import { StepWrites } from './step-writes';
 
 type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
@@ -23,21 +25,6 @@ export type EngineEvent = WithoutAvailable<DeliveryEvent>;
 export interface EngineItem {
   deliveryId: string;
   event: EngineEvent;
-}
-
-/** A send the dispatcher owes a gateway once the transaction that decided it has committed. */
-export interface SendItem {
-  attemptId: string;
-  deliveryId: string;
-  orderId: string;
-  channel: string;
-  area: string;
-  priorityRank: number;
-  priority: (typeof PRIORITIES)[number];
-  to: string;
-  ref: string;
-  text: string;
-  ackRequired: boolean;
 }
 
 export interface EngineOutput {
@@ -58,10 +45,6 @@ function isoTime(ms: number): string {
   return lastIso[1];
 }
 
-/** Whatever consumes the engine's committed effects (the dispatcher, the timer poller). */
-export interface EngineSink {
-  afterCommit(output: EngineOutput): void;
-}
 
 /**
  * Applies events to deliveries: load snapshot, `transition()`, and in the same write job store
@@ -92,7 +75,12 @@ export class DeliveryEngine {
   /** Attempt, timer and receipt rows of the job being applied, written at its end as their net effect. */
   private readonly writes = new StepWrites();
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
-  sink: EngineSink = { afterCommit: () => {} };
+  private readonly committedSubject = new Subject<EngineOutput>();
+  /**
+   * Each committed job's effects, after its events went to subscribers: sends and drops for the
+   * dispatcher, timer times for the poller. Parts built after the engine subscribe to it.
+   */
+  readonly committed$: Observable<EngineOutput> = this.committedSubject.asObservable();
 
   constructor(
     private readonly store: Store,
@@ -101,8 +89,7 @@ export class DeliveryEngine {
     private readonly reach: Reach,
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
-  ) {
-  }
+  ) {}
 
   now(): number {
     return this.clock.now();
@@ -179,7 +166,7 @@ export class DeliveryEngine {
     }
     while (this.recent.size > DeliveryEngine.RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
     this.bus.publish(output.events);
-    this.sink.afterCommit(output);
+    this.committedSubject.next(output);
   }
 
   private load(ids: readonly string[]): Map<string, Delivery> {

@@ -1,13 +1,17 @@
 import type { Clock } from '@lifeline/clock';
 import { PRIORITIES, type AreaTree, type Channels, type ChannelSpec } from '@lifeline/domain';
-import type { SendItem } from './delivery-engine';
+import { Subject, type Observable } from 'rxjs';
+import type { DeliveryEngine } from './delivery-engine';
+import type { SendItem } from './send-item';
 
 /** The dispatcher's view of connected gateways, each known by a key of the pool's making. */
 export interface GatewayPool {
-  /** A gateway of `channel` reaching `area` with room in its window, least loaded first. */
-  pick(channel: string, area: string): string | null;
+  /**
+   * A gateway of `channel` reaching `area` with room in its window, least loaded first; `load`
+   * is how many sends each holds unanswered (the dispatcher keeps that count, nobody else).
+   */
+  pick(channel: string, area: string, load: (gateway: string) => number): string | null;
   send(gateway: string, item: SendItem): void;
-  release(gateway: string): void;
 }
 
 /** FIFO per priority; dropped items are skipped lazily when they reach the head. */
@@ -56,11 +60,10 @@ interface InFlight {
   cancelTimeout: () => void;
 }
 
-export interface DispatcherHooks {
-  /** No `accepted` or `failed` within the channel's accept timeout. */
-  silent(item: SendItem, reason: string): void;
-  /** Room for more: the engine may start more deliveries. */
-  lowWater(): void;
+/** A send no gateway answered (`accepted` or `failed`) within its channel's accept timeout. */
+export interface Silence {
+  item: SendItem;
+  reason: string;
 }
 
 /**
@@ -72,7 +75,20 @@ export class Dispatcher {
   private readonly buckets = new Map<string, Bucket>();
   private readonly byChannel = new Map<string, Set<Bucket>>();
   private readonly queued = new Map<string, SendItem>();
+  /**
+   * Sends at gateways awaiting their `accepted` or `failed`: the one place that tracks sends in
+   * flight (with a count per gateway for its window). The attempts table is the record; the
+   * gateway inbound keeps only a recent-sends cache to check receipts without a read.
+   */
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly perGateway = new Map<string, number>();
+  private readonly silentSubject = new Subject<Silence>();
+  private readonly lowWaterSubject = new Subject<void>();
+  /** Sends no gateway answered in time. */
+  readonly silent$: Observable<Silence> = this.silentSubject.asObservable();
+  /** Room for more: the starter may start more deliveries. */
+  readonly lowWater$: Observable<void> = this.lowWaterSubject.asObservable();
+  private readonly load = (gateway: string) => this.perGateway.get(gateway) ?? 0;
   readonly stats = { sent: 0, silent: 0, dropped: 0 };
 
   constructor(
@@ -80,9 +96,14 @@ export class Dispatcher {
     private readonly channels: Channels,
     private readonly tree: AreaTree,
     private readonly gateways: GatewayPool,
-    private readonly hooks: DispatcherHooks,
+    engine: DeliveryEngine,
     private readonly lowWaterMark: number,
   ) {
+    // What a committed job decided: superseded sends go, new ones queue up.
+    engine.committed$.subscribe((out) => {
+      if (out.drops.length) this.drop(out.drops);
+      if (out.sends.length) this.enqueue(out.sends);
+    });
   }
 
   get pending(): number {
@@ -132,14 +153,15 @@ export class Dispatcher {
    * attempt id: a gateway drops what it has seen). If none comes, the channel goes down and the
    * deliveries move on.
    */
-  gatewayGone(gatewayId: string): void {
+  gatewayGone(gateway: string): void {
     const again: SendItem[] = [];
     for (const [id, f] of this.inFlight) {
-      if (f.gatewayId !== gatewayId) continue;
+      if (f.gatewayId !== gateway) continue;
       f.cancelTimeout();
       this.inFlight.delete(id);
       again.push(f.item);
     }
+    this.perGateway.delete(gateway);
     if (again.length) this.enqueue(again);
   }
 
@@ -151,7 +173,9 @@ export class Dispatcher {
   private settle(id: string, f: InFlight): void {
     f.cancelTimeout();
     this.inFlight.delete(id);
-    this.gateways.release(f.gatewayId);
+    const n = this.load(f.gatewayId);
+    if (n <= 1) this.perGateway.delete(f.gatewayId);
+    else this.perGateway.set(f.gatewayId, n - 1);
   }
 
   private bucketFor(item: SendItem): Bucket | null {
@@ -179,7 +203,7 @@ export class Dispatcher {
     while (b.tokens >= 1) {
       const item = b.queues.peek(live);
       if (!item) break;
-      const gatewayId = this.gateways.pick(item.channel, item.area);
+      const gatewayId = this.gateways.pick(item.channel, item.area, this.load);
       if (!gatewayId) break; // no room at any gateway: a freed slot or a hello drains again
       b.queues.shift(item.priorityRank);
       this.queued.delete(item.attemptId);
@@ -193,7 +217,7 @@ export class Dispatcher {
         this.drain(b);
       });
     }
-    if (this.queued.size <= this.lowWaterMark) this.hooks.lowWater();
+    if (this.queued.size <= this.lowWaterMark) this.lowWaterSubject.next();
   }
 
   private launch(item: SendItem, gatewayId: string, now: number): void {
@@ -203,10 +227,11 @@ export class Dispatcher {
       if (!f) return;
       this.settle(item.attemptId, f);
       this.stats.silent++;
-      this.hooks.silent(item, `no answer from the gateway in ${timeoutS}s`);
+      this.silentSubject.next({ item, reason: `no answer from the gateway in ${timeoutS}s` });
       this.drainChannel(item.channel);
     });
     this.inFlight.set(item.attemptId, { item, gatewayId, cancelTimeout });
+    this.perGateway.set(gatewayId, this.load(gatewayId) + 1);
     this.stats.sent++;
     this.gateways.send(gatewayId, item);
   }

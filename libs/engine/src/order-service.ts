@@ -2,6 +2,8 @@ import type { Clock } from '@lifeline/clock';
 import { randomBytes } from 'node:crypto';
 import { makeRef, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
 import type { OrderRow, Store } from '@lifeline/store';
+import { Subject, type Observable } from 'rxjs';
+import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
 import { audit, inScope, type Principal } from './principal';
 
@@ -30,23 +32,33 @@ function newOrderId(now: number): string {
 
 const secureRandom = () => randomBytes(4).readUInt32BE() / 2 ** 32;
 
-/** What happens to an order's deliveries when it is stored: the router starts them. */
-export interface OrderHooks {
-  /** Inside the order's transaction: may start its deliveries in the same commit. */
-  inTransaction(store: Store, order: Accepted, priority: OrderSpec['priority']): unknown;
-  /** After commit, with what `inTransaction` returned and when the order's deliveries expire. */
-  committed(order: Accepted, priority: OrderSpec['priority'], fromTransaction: unknown, expiresAt: number): void;
+const URGENT = new Set<OrderSpec['priority']>(['flash', 'immediate']);
+const PAGE = 1_000;
+
+/** An order stored: its deliveries wait for the starter, and expire at `expiresAt` if never started. */
+export interface OrderStored {
+  orderId: string;
+  expiresAt: number;
 }
 
-const URGENT = new Set<OrderSpec['priority']>(['flash', 'immediate']);
-
+/**
+ * Orders in and out: accepting one (checked against the token's areas, stored with all its
+ * deliveries in one transaction, small urgent ones started in that same commit) and cancelling
+ * one. Both answer only after commit.
+ */
 export class OrderService {
+  private readonly storedSubject = new Subject<OrderStored>();
+  /** Each new order, after commit: the starter starts its deliveries, the sweep minds their expiry. */
+  readonly stored$: Observable<OrderStored> = this.storedSubject.asObservable();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly bus: EventBus,
-    private readonly hooks: OrderHooks,
+    private readonly engine: DeliveryEngine,
+    /** Orders up to this many deliveries, flash or immediate, start in the accepting transaction. */
+    private readonly startBatch: number,
   ) {}
 
   /**
@@ -82,13 +94,39 @@ export class OrderService {
       s.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
       audit(s, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
-      return { kind: 'new' as const, accepted, payload, scope, started: this.hooks.inTransaction(s, accepted, spec.priority) };
+      // A small flash or immediate order starts in its own transaction: its first attempts leave
+      // right after the commit that accepts it, ahead of everything queued.
+      const startNow = URGENT.has(spec.priority) && deliveries <= this.startBatch;
+      const started = startNow
+        ? this.engine.applyNow(s.deliveries.openIdsOfOrder(id, '', deliveries).ids.map((d) => ({ deliveryId: d, event: { type: 'START' as const, at: now } })))
+        : null;
+      return { kind: 'new' as const, accepted, payload, scope, started };
     }, URGENT.has(spec.priority));
     if (result.kind === 'replay') return this.replay(result.row);
     const r = result;
     this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
-    this.hooks.committed(r.accepted, spec.priority, r.started, now + spec.ttlS * 1000);
+    if (r.started) this.engine.committed(r.started);
+    this.storedSubject.next({ orderId: r.accepted.orderId, expiresAt: now + spec.ttlS * 1000 });
     return r.accepted;
+  }
+
+  /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
+  async cancel(p: Principal, orderId: string): Promise<number> {
+    this.checkVisible(p, orderId);
+    await this.store.write((s) => {
+      s.orders.markCancelled(orderId);
+      audit(s, p, this.clock.now(), 'order.cancel', orderId);
+    });
+    let after: string | null = '';
+    let n = 0;
+    while (after !== null) {
+      const page = this.store.deliveries.openIdsOfOrder(orderId, after, PAGE);
+      this.engine.submit(page.ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
+      await this.engine.idle();
+      n += page.ids.length;
+      after = page.last;
+    }
+    return n;
   }
 
   /**

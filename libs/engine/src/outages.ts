@@ -6,6 +6,7 @@ import type { Store } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
 import { RequestError } from './order-service';
 import { audit, SYSTEM, type Principal } from './principal';
+import type { Tasks } from './tasks';
 
 export interface OutageRequest {
   kind: OutageKind;
@@ -32,8 +33,6 @@ export class Outages {
   private reported = new Map<string, Set<string>>();
   private cancelWake: (() => void) | null = null;
   private wakeAt = Infinity;
-  /** Told after every change, with the time: the simulators and relays follow the board. */
-  onApplied: (now: number) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -42,7 +41,7 @@ export class Outages {
     private readonly reach: Reach,
     private readonly health: ChannelHealth,
     private readonly channels: Channels,
-    private readonly track: (p: Promise<unknown>) => void,
+    private readonly tasks: Tasks,
   ) {
     this.board = new OutageBoard(tree, channels.list);
     reach.markFixedOnly(SOURCE);
@@ -123,9 +122,8 @@ export class Outages {
       areas.add(e.area);
     }
     for (const channel of new Set([...next.keys(), ...this.reported.keys()]))
-      this.track(this.health.recheck(channel, [...new Set([...(next.get(channel) ?? []), ...(this.reported.get(channel) ?? [])])]));
+      this.tasks.track(this.health.recheck(channel, [...new Set([...(next.get(channel) ?? []), ...(this.reported.get(channel) ?? [])])]));
     this.reported = next;
-    this.onApplied(now);
     this.armWake(now);
   }
 

@@ -4,6 +4,7 @@ import type { Store } from '@lifeline/store';
 import type { EngineConfig } from './config';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
+import type { OrderService } from './order-service';
 
 /**
  * Starts unstarted deliveries, highest priority first, only as fast as the dispatcher drains: a
@@ -17,7 +18,12 @@ export class Starter {
     private readonly engine: DeliveryEngine,
     private readonly dispatcher: Dispatcher,
     private readonly config: EngineConfig,
-  ) {}
+    orders: OrderService,
+  ) {
+    // New deliveries to start, or room for more at the dispatcher.
+    orders.stored$.subscribe(() => this.kick());
+    dispatcher.lowWater$.subscribe(() => this.kick());
+  }
 
   kick(): void {
     if (this.running) {
@@ -88,6 +94,8 @@ export class TimerPoller {
     private readonly batch: number,
   ) {
     this.alarm = new Alarm(clock, () => void this.fire());
+    // A committed job armed timers: wake by the earliest.
+    engine.committed$.subscribe((out) => out.timersArmed !== null && this.consider(out.timersArmed));
   }
 
   /** A timer is due at `at`: make sure the poller wakes by then. */
@@ -139,8 +147,10 @@ export class ExpirySweep {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly batch: number,
+    orders: OrderService,
   ) {
     this.alarm = new Alarm(clock, () => void this.run());
+    orders.stored$.subscribe((o) => this.consider(o.expiresAt));
   }
 
   /** Expires what is due now, page by page, then waits for the next deadline. */

@@ -1,7 +1,9 @@
 import type { Clock } from '@lifeline/clock';
 import { PRIORITIES, type AreaTree, type Channels, type OutageBoard, type Reach } from '@lifeline/domain';
 import type { Store } from '@lifeline/store';
+import { Subject, type Observable } from 'rxjs';
 import { recordEvents, type EventBus } from './event-bus';
+import type { Tasks } from './tasks';
 
 /** A mobile resource that restores a channel over an area for a while (CHANNELS.md, endurance). */
 export interface RelayResource {
@@ -36,7 +38,7 @@ export interface Mission {
 /**
  * Raises `relay.request` where people still wait and no ground channel reaches them, and sends a
  * free mobile resource there (not by road into an area whose roads are cut). When it arrives, its
- * channel comes up over the area through `onArrive` (in drills: a simulated gateway joins), and
+ * channel comes up over the area (`arrivals$`; in drills a simulated gateway joins), and
  * the waiting deliveries go out by the usual wake-up.
  */
 export class Relays {
@@ -45,8 +47,12 @@ export class Relays {
   private readonly ground: string[];
   private cancelCheck: (() => void) | null = null;
   private stopped = false;
-  onArrive: (m: Mission) => void = () => {};
-  onLeave: (m: Mission) => void = () => {};
+  private readonly arrivalsSubject = new Subject<Mission>();
+  private readonly departuresSubject = new Subject<Mission>();
+  /** A resource arrived on station (in drills, a simulated gateway joins for it). */
+  readonly arrivals$: Observable<Mission> = this.arrivalsSubject.asObservable();
+  /** A resource left (its simulated gateway leaves with it). */
+  readonly departures$: Observable<Mission> = this.departuresSubject.asObservable();
 
   constructor(
     private readonly store: Store,
@@ -57,7 +63,7 @@ export class Relays {
     private readonly bus: EventBus,
     channels: Channels,
     private readonly config: RelayConfig,
-    private readonly track: (p: Promise<unknown>) => void,
+    private readonly tasks: Tasks,
   ) {
     // Channels whose reach stands on the ground: a relay is asked for where all of them are down.
     this.ground = channels.ground();
@@ -73,7 +79,7 @@ export class Relays {
     if (this.config.resources.length === 0) return;
     const tick = () => {
       if (this.stopped) return;
-      this.track(this.check());
+      this.tasks.track(this.check());
       this.cancelCheck = this.clock.schedule(this.clock.now() + this.config.checkEveryS * 1000, tick);
     };
     tick();
@@ -93,7 +99,7 @@ export class Relays {
     for (const row of this.store.missions.all()) {
       const resource = this.config.resources.find((r) => r.id === row.resource);
       if (!resource || !this.tree.has(row.area)) {
-        this.track(this.store.write((s) => s.missions.delete(row.resource)));
+        this.tasks.track(this.store.write((s) => s.missions.delete(row.resource)));
         continue;
       }
       const m: Mission = { resource, area: row.area, arriveAt: row.arriveAt, leaveAt: row.leaveAt, state: 'en-route' };
@@ -154,18 +160,18 @@ export class Relays {
   private arrive(m: Mission, announce = true): void {
     if (this.stopped) return;
     m.state = 'on-station';
-    this.onArrive(m);
+    this.arrivalsSubject.next(m);
     this.clock.schedule(m.leaveAt, () => this.leave(m));
     if (announce)
-      this.track(this.emit([{ type: 'relay.arrived', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
+      this.tasks.track(this.emit([{ type: 'relay.arrived', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area, until: new Date(m.leaveAt).toISOString() } }], this.clock.now()));
   }
 
   private leave(m: Mission): void {
     if (this.stopped) return;
     this.missions.delete(m.resource.id);
-    this.onLeave(m);
+    this.departuresSubject.next(m);
     const left = [{ type: 'relay.left', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }];
-    this.track(this.emit(left, this.clock.now(), (s) => s.missions.delete(m.resource.id)));
+    this.tasks.track(this.emit(left, this.clock.now(), (s) => s.missions.delete(m.resource.id)));
   }
 
   /** Events, and the mission rows they speak of, in one commit. */

@@ -32,22 +32,13 @@ export interface Observed {
 
 /**
  * Taps a router before it runs: every send handed to a gateway, every reply a gateway brings, and
- * every event published live. It wraps the methods the hub and the gateways call, nothing more.
+ * every event published live, from the core's own streams.
  */
 export function observe(core: RouterCore): Observed {
   const seen: Observed = { sends: [], replies: [], live: [], counts: new Map(), closed: false };
   const now = () => core.clock.now();
-  const send = core.hub.send.bind(core.hub);
-  core.hub.send = (gateway, item) => {
-    seen.sends.push({ at: now(), gateway, channel: item.channel, area: item.area, deliveryId: item.deliveryId });
-    send(gateway, item);
-  };
-  const reply = core.reply.bind(core);
-  core.reply = (channel, from, text) => {
-    const matched = reply(channel, from, text);
-    seen.replies.push({ at: now(), channel, from, text, matched });
-    return matched;
-  };
-  core.bus.events$.subscribe((e) => seen.closed || seen.live.push(e.frame));
+  core.sent$.subscribe(({ gateway, item }) => seen.sends.push({ at: now(), gateway, channel: item.channel, area: item.area, deliveryId: item.deliveryId }));
+  core.replies$.subscribe((r) => seen.replies.push({ at: now(), ...r }));
+  core.events$.subscribe((e) => seen.closed || seen.live.push(e.frame));
   return seen;
 }

@@ -91,7 +91,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
       } else {
         const order = orders.get(step.cancel);
         if (!order) throw new Error(`no order named ${step.cancel}`);
-        await core.cancel(runner, order.orderId);
+        await core.orders.cancel(runner, order.orderId);
       }
     } catch (e) {
       problems.push(`${when}: ${(e as Error).message}`);

@@ -40,7 +40,7 @@ export class ApiController {
   @Roles('console', 'drill')
   events(@Req() req: AuthedRequest, @Query() query: unknown) {
     const q = parse(eventsQuery, query, 'query');
-    const tree = this.lifeline.core.tree;
+    const tree = this.lifeline.core.areas;
     return this.lifeline.store.events
       .since(q.since, q.limit)
       .filter((e) => eventVisibleTo(req.principal, tree, e.type, e.areaPath))
@@ -50,9 +50,9 @@ export class ApiController {
   @Get('api/channels')
   @Roles('console', 'drill')
   channels(@Req() req: AuthedRequest) {
-    const tree = this.lifeline.core.tree;
-    return this.lifeline.core.health
-      .list()
+    const tree = this.lifeline.core.areas;
+    return this.lifeline.core
+      .channelStates()
       .filter((c) => visibleTo(req.principal, tree, tree.path(c.area), true))
       .map((c) => ({ channel: c.channel, area: c.area, state: c.state, since: new Date(c.since).toISOString() }));
   }
@@ -70,9 +70,9 @@ export class ApiController {
     const p = req.principal;
     const page = store.directory.people(q.limit, q.after);
     const people = page
-      .filter((x) => visibleTo(p, core.tree, core.tree.path(x.area)))
+      .filter((x) => visibleTo(p, core.areas, core.areas.path(x.area)))
       .map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
-    return { areas: areasVisibleTo(p, core.tree, store.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
+    return { areas: areasVisibleTo(p, core.areas, store.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
   }
 
   @Post('api/tokens')
@@ -80,7 +80,7 @@ export class ApiController {
   @HttpCode(201)
   async createToken(@Req() req: AuthedRequest, @Body() body: unknown) {
     const b = parse(createTokenBody, body, 'token');
-    const tree = this.lifeline.core.tree;
+    const tree = this.lifeline.core.areas;
     const unknown = (b.areas ?? []).filter((a) => !tree.has(a));
     if (unknown.length) throw new ApiError(400, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
     if (b.channel && !this.lifeline.config.channels.some((c) => c.id === b.channel))

@@ -30,7 +30,7 @@ export class DrillsController {
   constructor(private readonly lifeline: Lifeline) {}
 
   private mine(p: Principal, area: string | null): boolean {
-    return p.areas === null || (area !== null && inScope(p, this.lifeline.core.tree, area));
+    return p.areas === null || (area !== null && inScope(p, this.lifeline.core.areas, area));
   }
 
   @Post('drills/outages')
@@ -63,7 +63,7 @@ export class DrillsController {
   @Get('drills/relays')
   @Roles('drill')
   relays(@Req() req: AuthedRequest) {
-    return this.lifeline.core.relays.list().filter((m) => this.mine(req.principal, m.area)).map((m) => ({
+    return this.lifeline.core.relayMissions().filter((m) => this.mine(req.principal, m.area)).map((m) => ({
       resource: m.resource.id,
       channel: m.resource.channel,
       area: m.area,

@@ -28,7 +28,7 @@ export class OrdersController {
     const q = parse(ordersQuery, query, 'query');
     return this.lifeline.store.orders
       .list(q.status)
-      .filter((o) => orderVisibleTo(req.principal, this.lifeline.core.tree, o.scope_path))
+      .filter((o) => orderVisibleTo(req.principal, this.lifeline.core.areas, o.scope_path))
       .map((o) => this.view(o));
   }
 
@@ -58,7 +58,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(202)
   async cancel(@Req() req: AuthedRequest, @Param('id') id: string) {
-    const n = await this.lifeline.core.cancel(req.principal, id);
+    const n = await this.lifeline.core.orders.cancel(req.principal, id);
     return { orderId: id, cancelled: n };
   }
 

@@ -56,7 +56,7 @@ export class Metrics {
 
   /** Starts reading a running router: committed events from its bus, gauges from its store. */
   watch(core: RouterCore, store: Store): void {
-    core.bus.events$.subscribe(({ frame }) => {
+    core.events$.subscribe(({ frame }) => {
       if (frame.type === 'receipt') this.receipt(store, frame as unknown as ReceiptLike);
       else if (frame.type === 'order.accepted') this.orders.inc();
     });
@@ -75,15 +75,15 @@ export class Metrics {
       const now = core.clock.now();
       for (const r of store.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now - r.oldestCreatedAt) / 1000));
     });
-    gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.dispatcher.pending));
-    gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.dispatcher.inFlightCount));
+    gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
+    gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
     gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.writer.batches));
     gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.writer.failure ? 1 : 0));
     gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
-      for (const c of core.hub.connected()) g.inc({ channel: c.channel });
+      for (const c of core.gateways.connected()) g.inc({ channel: c.channel });
     });
     gauge('lifeline_channel_state', 'Channel state per area: 1 up, 0.5 degraded, 0 down', ['channel', 'area'], (g) => {
-      for (const c of core.health.list()) g.set({ channel: c.channel, area: c.area }, c.state === 'up' ? 1 : c.state === 'degraded' ? 0.5 : 0);
+      for (const c of core.channelStates()) g.set({ channel: c.channel, area: c.area }, c.state === 'up' ? 1 : c.state === 'degraded' ? 0.5 : 0);
     });
   }
 

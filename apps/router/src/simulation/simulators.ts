@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import { SimulatedGateway, type GatewayLink, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
-import type { Relays } from '@lifeline/engine';
+import type { RouterCore } from '@lifeline/engine';
 import { CHANNEL_CATALOG } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
 import { ConfigError } from '../config/load-config';
@@ -60,10 +60,10 @@ export function startSimulators(
  * its channel over the area (a drone announces coverage until it must leave; a mobile 370MHz
  * station says hello for the area), and leaves with it.
  */
-export function simulateRelays(config: Config, relays: Relays, link: GatewayLink, clock: Clock, world?: SimWorld): void {
+export function simulateRelays(config: Config, core: RouterCore, clock: Clock, world?: SimWorld): void {
   const flying = new Map<string, SimulatedGateway>();
   let seed = config.simulation.seed * 1000 + 500;
-  relays.onArrive = (m) => {
+  core.relayArrivals$.subscribe((m) => {
     const c = config.channels.find((ch) => ch.id === m.resource.channel);
     if (!c) return;
     // A cell in the air announces where and until when it covers; a truck's station says hello for the area.
@@ -78,11 +78,11 @@ export function simulateRelays(config: Config, relays: Relays, link: GatewayLink
       mobile: true,
     };
     const sim = new SimulatedGateway(spec, clock, seed++, world);
-    sim.connect(link);
+    sim.connect(core.gateways);
     flying.set(m.resource.id, sim);
-  };
-  relays.onLeave = (m) => {
+  });
+  core.relayDepartures$.subscribe((m) => {
     flying.get(m.resource.id)?.disconnect();
     flying.delete(m.resource.id);
-  };
+  });
 }

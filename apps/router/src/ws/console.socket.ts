@@ -45,7 +45,7 @@ export function consoleSocket(lifeline: Lifeline) {
     };
     const guard = guardSocket(ws, p, lifeline.auth, stopStream);
 
-    const visible = (e: BusEvent) => eventVisibleTo(p, lifeline.core.tree, e.frame.type, e.areaPath);
+    const visible = (e: BusEvent) => eventVisibleTo(p, lifeline.core.areas, e.frame.type, e.areaPath);
 
     async function subscribe(since: number | undefined): Promise<void> {
       const mine = ++generation;
@@ -53,7 +53,7 @@ export function consoleSocket(lifeline: Lifeline) {
       let live = false;
       let last = since ?? Number.MAX_SAFE_INTEGER;
       const buffered: BusEvent[] = [];
-      subscription = lifeline.core.bus.events$.subscribe((e) => {
+      subscription = lifeline.core.events$.subscribe((e) => {
         if (!visible(e)) return;
         if (live) sendLive(e.frame);
         else buffered.push(e);
@@ -61,7 +61,7 @@ export function consoleSocket(lifeline: Lifeline) {
       if (since !== undefined) {
         for (;;) {
           const page = lifeline.store.events.since(last, REPLAY_PAGE);
-          const frames = page.filter((e) => eventVisibleTo(p, lifeline.core.tree, e.type, e.areaPath)).map((e) => ({ ...e.payload, seq: e.seq }));
+          const frames = page.filter((e) => eventVisibleTo(p, lifeline.core.areas, e.type, e.areaPath)).map((e) => ({ ...e.payload, seq: e.seq }));
           frames.slice(0, -1).forEach(send);
           // The page's last frame is written once the socket took the rest: wait for it when the
           // client reads slower than the replay produces, instead of polling a timer.
@@ -101,7 +101,7 @@ export function consoleSocket(lifeline: Lifeline) {
             return await subscribe(frame.since);
           case 'order.cancel': {
             if (!['console', 'admin'].includes(p.role)) return error('forbidden', `a ${p.role} token may not cancel orders`);
-            const n = await lifeline.core.cancel(p, frame.orderId);
+            const n = await lifeline.core.orders.cancel(p, frame.orderId);
             return send({ type: 'order.cancelled', orderId: frame.orderId, deliveries: n });
           }
         }

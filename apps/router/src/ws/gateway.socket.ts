@@ -11,7 +11,7 @@ import { readJson } from './upgrade';
  */
 export function gatewaySocket(lifeline: Lifeline) {
   return (ws: WebSocket, p: Principal) => {
-    const endpoint = lifeline.core.hub.open(
+    const endpoint = lifeline.core.gateways.open(
       {
         send: (frame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame)),
         close: (reason) => ws.close(1008, reason.slice(0, 120)),

@@ -1,0 +1,40 @@
+import type { Clock } from '@lifeline/clock';
+import type { AreaTree } from '@lifeline/domain';
+import { OUT_STATUSES } from '@lifeline/machines';
+import type { Store } from '@lifeline/store';
+import type { ChannelChange, ChannelHealth } from './channel-health';
+import type { DeliveryEngine } from './delivery-engine';
+import type { Tasks } from './tasks';
+
+const PAGE = 1_000;
+
+/**
+ * When a channel comes up somewhere, the deliveries waiting there try again; when it goes down,
+ * the ones out on it move on. Page by page, each page's events committed before the next.
+ */
+export class ChannelWakeups {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly tree: AreaTree,
+    private readonly engine: DeliveryEngine,
+    health: ChannelHealth,
+    tasks: Tasks,
+  ) {
+    health.changes$.subscribe((c) => tasks.track(this.wake(c)));
+  }
+
+  private async wake({ channel, area, from, to }: ChannelChange): Promise<void> {
+    const usable = to !== 'down';
+    if (usable === (from !== 'down')) return; // up <-> degraded moves nobody
+    const statuses = usable ? ['queued'] : OUT_STATUSES;
+    let after: { areaPath: string; id: string } | null = null;
+    for (;;) {
+      const page = this.store.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
+      if (!page.length) return;
+      this.engine.submit(page.map((r) => ({ deliveryId: r.id, event: { type: 'CHANNEL_CHANGED', at: this.clock.now() } })));
+      await this.engine.idle();
+      after = { areaPath: page[page.length - 1].area_path, id: page[page.length - 1].id };
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import type { Clock } from '@lifeline/clock';
+import type { GatewayFrame } from '@lifeline/contracts';
+import { deliveryId, findRef, isBareAck, parseAttemptId, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
+import { mayBeSeen } from '@lifeline/machines';
+import type { Store } from '@lifeline/store';
+import { Subject, type Observable } from 'rxjs';
+import type { ChannelHealth } from './channel-health';
+import type { DeliveryEngine, EngineItem } from './delivery-engine';
+import type { Dispatcher } from './dispatcher';
+import { gatewayKey } from './gateway-sessions';
+import type { Tasks } from './tasks';
+
+/** A message from a person, as a gateway brought it, and whether it was matched to a delivery. */
+export interface InboundReply {
+  channel: string;
+  from: string;
+  text: string;
+  matched: boolean;
+}
+
+/** Recent sends remembered, so a receipt is checked without a read (the attempts table backs it). */
+const RECENT_SENDS = 100_000;
+
+/**
+ * What gateways tell the router, as use cases: receipts for attempts, answers from people, and
+ * their presence (hello, coverage, health, leaving), plus their silence (a send nobody answered).
+ * Each becomes engine events, channel health and reach; nothing here parses frames (the hub does).
+ */
+export class GatewayInbound {
+  /** Attempts sent lately, with where they went. */
+  private readonly sent = new Map<string, { channel: string; area: string }>();
+  private readonly repliesSubject = new Subject<InboundReply>();
+  /** Every answer a gateway brought (observers: the chaos suite checks acknowledgements). */
+  readonly replies$: Observable<InboundReply> = this.repliesSubject.asObservable();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly channels: Channels,
+    private readonly engine: DeliveryEngine,
+    private readonly dispatcher: Dispatcher,
+    private readonly health: ChannelHealth,
+    private readonly reach: Reach,
+    private readonly tasks: Tasks,
+    /** Keys of relay resources' gateways (their id on their channel): fixed-site outages spare them. */
+    private readonly mobile: ReadonlySet<string>,
+  ) {
+    engine.committed$.subscribe((out) => {
+      for (const i of out.sends) this.sent.set(i.attemptId, { channel: i.channel, area: i.area });
+      while (this.sent.size > RECENT_SENDS) this.sent.delete(this.sent.keys().next().value!);
+    });
+    dispatcher.silent$.subscribe(({ item, reason }) => {
+      this.health.failure(item.channel, item.area);
+      const p = parseAttemptId(item.attemptId)!;
+      this.engine.submit([{ deliveryId: p.deliveryId, event: { type: 'SILENT', at: this.clock.now(), attempt: p.attempt, reason } }]);
+    });
+  }
+
+  /**
+   * A gateway's word on an attempt. False when it tells nothing new (an unknown attempt, a second
+   * `delivered`, an answer after the attempt was settled): the hub counts those against flooding.
+   */
+  receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): boolean {
+    const p = parseAttemptId(frame.attemptId);
+    const cached = this.sent.get(frame.attemptId);
+    const row = p && !cached ? this.store.attempts.get(frame.attemptId) : undefined;
+    const attempt = cached ?? row;
+    if (!p || !attempt || attempt.channel !== channel) return false;
+    if (frame.type === 'delivered') {
+      if (row?.status === 'delivered') return false;
+      this.sent.delete(frame.attemptId);
+    }
+    const at = this.clock.now();
+    // Only the first answer of an attempt speaks for the channel's health: a gateway repeating a
+    // failure must not trip the breaker for everyone.
+    const first = frame.type !== 'delivered' && this.dispatcher.answered(frame.attemptId);
+    let item: EngineItem;
+    if (frame.type === 'accepted') {
+      if (first) this.health.success(channel, attempt.area);
+      const deliveryTimeoutMs = (this.channels.get(channel)?.deliveryTimeoutS ?? 60) * 1000;
+      item = { deliveryId: p.deliveryId, event: { type: 'ACCEPTED', at, attempt: p.attempt, deliveryTimeoutMs } };
+    } else if (frame.type === 'delivered') {
+      item = { deliveryId: p.deliveryId, event: { type: 'DELIVERED', at, attempt: p.attempt } };
+    } else {
+      if (first && !frame.permanent) this.health.failure(channel, attempt.area);
+      item = { deliveryId: p.deliveryId, event: { type: 'FAILED', at, attempt: p.attempt, permanent: frame.permanent, reason: frame.reason } };
+    }
+    this.engine.submit([item]);
+    return frame.type === 'delivered' || first;
+  }
+
+  /**
+   * A message from a person: matched by order ref, or a bare "1" to their most recent open
+   * delivery that may have reached them. The machine has the last word: an answer to an order
+   * never sent to the person is not 叫应 and changes nothing. (Checking `sent` here instead would
+   * miss an `accepted` still queued ahead of the answer.)
+   */
+  reply(channel: string, from: string, text: string): boolean {
+    const matched = this.match(channel, from, text);
+    this.repliesSubject.next({ channel, from, text, matched });
+    return matched;
+  }
+
+  private match(channel: string, from: string, text: string): boolean {
+    const spec = this.channels.get(channel);
+    const personId = spec && this.store.directory.byTerminal(spec.terminal, from);
+    if (!personId) return false;
+    let target: string | undefined;
+    for (const ref of findRef(text)) {
+      const order = this.store.orders.openByRef(ref);
+      const id = order && deliveryId(order.id, personId);
+      const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
+      if (d?.machine && mayBeSeen(d.machine)) {
+        target = d.id;
+        break;
+      }
+    }
+    if (!target && isBareAck(text)) target = this.store.deliveries.openFor(personId, 20).find((d) => d.machine && mayBeSeen(d.machine))?.id;
+    if (!target) return false;
+    this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
+    return true;
+  }
+
+  /** A gateway reaches `areas` (until a time, for drones): sends may go, waiting deliveries move. */
+  covered(channel: string, gatewayId: string, areas: string[], until: number | null): void {
+    this.reach.setCoverage(channel, gatewayId, areas, until, this.mobile.has(gatewayKey(channel, gatewayId)));
+    this.dispatcher.drainChannel(channel);
+    this.tasks.track(this.health.recheck(channel, areas));
+  }
+
+  /** What a gateway reports of its channel's state in some areas. */
+  reported(channel: string, gatewayId: string, state: ChannelState, areas: readonly string[]): void {
+    for (const a of areas) this.reach.report(channel, a, `gw:${gatewayKey(channel, gatewayId)}`, state);
+    this.tasks.track(this.health.recheck(channel, areas));
+  }
+
+  /**
+   * A gateway left: what it held goes back to its channel's queue, and its reach goes. Gateways
+   * leaving with a router that stops (its own simulators, links it closes) are not a channel
+   * failure: nothing is published or moved for them.
+   */
+  offline(channel: string, gatewayId: string): void {
+    if (this.tasks.stopped) return;
+    const key = gatewayKey(channel, gatewayId);
+    this.dispatcher.gatewayGone(key);
+    this.reach.removeCoverage(channel, gatewayId);
+    this.reach.clearSource(`gw:${key}`);
+    this.tasks.track(this.health.recheck(channel, []));
+  }
+}
