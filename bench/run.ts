@@ -44,7 +44,7 @@ async function openStore(dir: string, name: string): Promise<Store> {
   const store = await Store.open(join(dir, name));
   const t0 = performance.now();
   const d = generateDirectory({ people: PEOPLE, seed: 7 });
-  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
+  const n = await store.writeSync((s) => s.directory.replace(d.areas, d.people()));
   log(`directory: ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return store;
 }
@@ -85,7 +85,7 @@ async function acceptBench(dir: string, store: Store, core: RouterCore, clock: S
     results[`accept_${a.deliveries}`] = { deliveries: a.deliveries, ms: ours, rawInsertMs: raw, ratio: ours / raw };
     rows.push([`accept flash order to ${a.deliveries.toLocaleString()} people`, ms(ours), `raw inserts ${ms(raw)}`, `${(ours / raw).toFixed(2)}x (target <= 2)`]);
     // Leave the store as it was for the next measurement.
-    await store.write((s) => {
+    await store.writeSync((s) => {
       s.db.sql.run('DELETE FROM deliveries WHERE id > ? AND id < ?', `${a.orderId}:`, `${a.orderId};`);
       s.db.sql.run('UPDATE orders SET open_count = 0 WHERE id = ?', a.orderId);
     });
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   for (const c of ec.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
   const store = await openStore(dir, 'bench.db');
   const clock = new SystemClock();
-  const core = new RouterCore({ store, clock, config: ec, areas: store.directory.areas() });
+  const core = await RouterCore.create({ store, clock, config: ec, areas: store.directory.areas() });
   if (wanted('accept')) {
     log('accept: order -> committed, against raw inserts of the same rows');
     await acceptBench(dir, store, core, clock);

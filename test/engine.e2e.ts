@@ -94,11 +94,11 @@ describe('engine with simulated gateways (medium tier)', () => {
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
     await h.advance(30_000);
     const person = h.store.directory.person(receipts(h)[0].personId)!;
-    expect(h.core.reply('public', '13999999999', '1')).toBe(false);
-    expect(h.core.reply('public', person.terminals.public!, 'ZZZZ 1')).toBe(false); // names no open order
+    expect(await h.core.reply('public', '13999999999', '1')).toBe(false);
+    expect(await h.core.reply('public', person.terminals.public!, 'ZZZZ 1')).toBe(false); // names no open order
     await h.advance(1_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
-    expect(h.core.reply('public', person.terminals.public!, '1')).toBe(true);
+    expect(await h.core.reply('public', person.terminals.public!, '1')).toBe(true);
     await h.advance(1_000);
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
   });
@@ -120,7 +120,7 @@ describe('engine with simulated gateways (medium tier)', () => {
   it('fails a person whose every terminal is rejected permanently', async () => {
     h = await harness({ tweak: noLoss });
     const person = h.store.directory.people(1000).find((p) => p.roles.includes('grid-worker'))!;
-    await h.store.write((s) => s.db.sql.run("UPDATE people SET terminals = ? WHERE id = ?", JSON.stringify({ public: '10012345678' }), person.id));
+    await h.store.writeSync((s) => s.db.sql.run("UPDATE people SET terminals = ? WHERE id = ?", JSON.stringify({ public: '10012345678' }), person.id));
     const a = await h.order({ to: { people: [person.id] } });
     await h.advance(10_000);
     const last = receipts(h).filter((x) => x.orderId === a.orderId).at(-1)!;
@@ -231,14 +231,14 @@ describe('叫应 means the person saw the order', () => {
       expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
       const phone = h.store.deliveries.load([id]).get(id)!.terminals.public!;
       // A bare "1" and an answer with the ref, from the person's own phone: neither counts.
-      expect(h.core.reply('public', phone, '1')).toBe(false);
-      expect(h.core.reply('public', phone, `${a.ref} 收到`)).toBe(false);
+      expect(await h.core.reply('public', phone, '1')).toBe(false);
+      expect(await h.core.reply('public', phone, `${a.ref} 收到`)).toBe(false);
       await h.advance(1_000);
       expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
       // Once it went out, the same answer closes 叫应.
       h.sims.get('public')!.connect(h.core.gateways);
       await h.advance(60_000);
-      expect(h.core.reply('public', phone, '1')).toBe(true);
+      expect(await h.core.reply('public', phone, '1')).toBe(true);
       await h.advance(1_000);
       expect(h.store.deliveries.load([id]).get(id)!.status).toBe('acknowledged');
     } finally {

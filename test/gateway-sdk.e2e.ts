@@ -41,7 +41,7 @@ describe('gateway SDK against the router (e2e)', () => {
     await s.close();
   });
 
-  const counts = (orderId: string) => s.lifeline.store.deliveries.countsByStatus(orderId);
+  const counts = (orderId: string) => s.lifeline.sqlite.deliveries.countsByStatus(orderId);
 
   it('delivers an order through an SDK gateway, never more than its window at once', async () => {
     const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-1', ORDER);

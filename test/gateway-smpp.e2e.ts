@@ -49,7 +49,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       await s.close();
     });
 
-    const statusOf = (orderId: string) => s.lifeline.store.deliveries.countsByStatus(orderId);
+    const statusOf = (orderId: string) => s.lifeline.sqlite.deliveries.countsByStatus(orderId);
 
     it('sends a long Chinese order as UCS-2 segments the SMS centre rebuilds exactly; the SMS reply closes 叫应', async () => {
       const body = '台风“梅花”今晚登陆滨江县沿海，风力可达十四级。请立即组织沿海低洼地带、危旧房屋和渔船上的群众向避灾安置点转移，清点人数后上报。';
@@ -60,7 +60,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       expect(m.parts).toBeGreaterThan(1);
       expect(m.text).toContain('请立即组织沿海低洼地带');
       expect(m.text).toContain('回复1确认');
-      const view = s.lifeline.store.events.since(0, 100).map((e) => e.payload as Record<string, unknown>).filter((e) => e.type === 'receipt').map((e) => e.status);
+      const view = s.lifeline.sqlite.events.since(0, 100).map((e) => e.payload as Record<string, unknown>).filter((e) => e.type === 'receipt').map((e) => e.status);
       expect(view).toEqual(['sending', 'sent', 'delivered', 'acknowledged']);
     });
 

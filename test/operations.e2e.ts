@@ -43,13 +43,13 @@ describe('health says whether the router can commit', () => {
     try {
       const http = request(s.app.getHttpServer());
       await http.get('/health').expect(200, { status: 'ok' });
-      s.lifeline.store.db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
+      s.lifeline.sqlite.db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'ro', order: order('330102001001') }).expect(500);
       const down = await http.get('/health').expect(503);
       expect(down.body).toEqual({ status: 'error', reason: expect.stringMatching(/cannot commit: .*readonly/i) });
       const metrics = await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200);
       expect(metrics.text).toMatch(/^lifeline_writer_failing 1$/m);
-      s.lifeline.store.db.sql.run('PRAGMA query_only = OFF');
+      s.lifeline.sqlite.db.sql.run('PRAGMA query_only = OFF');
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'rw', order: order('330102001001') }).expect(202);
       await http.get('/health').expect(200, { status: 'ok' });
     } finally {
@@ -94,7 +94,7 @@ describe('channels nobody serves', () => {
   it('are published down once gateways had their grace after start, and up when one says hello', async () => {
     const s = await testServer({ simulators: 'public,pdt' });
     try {
-      const channelEvents = () => s.lifeline.store.events.since(0, 10_000).filter((e) => e.type === 'channel').map((e) => e.payload as { channel: string; state: string });
+      const channelEvents = () => s.lifeline.sqlite.events.since(0, 10_000).filter((e) => e.type === 'channel').map((e) => e.payload as { channel: string; state: string });
       expect(channelEvents().filter((e) => e.state === 'down')).toEqual([]);
       await s.advance(s.lifeline.config.engine.gatewayGraceS * 1_000);
       const down = channelEvents().filter((e) => e.state === 'down').map((e) => e.channel);
@@ -121,7 +121,7 @@ describe('metrics an operator uses', () => {
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries}$`, 'm'));
       expect(await scrape()).toMatch(/^lifeline_oldest_unanswered_seconds\{priority="flash"\} 30$/m);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_deliveries\\{status="delivered",channel="public"\\} ${a.deliveries}$`, 'm'));
-      const person = s.lifeline.store.deliveries.ofOrder(a.orderId)[0].personId;
+      const person = s.lifeline.sqlite.deliveries.ofOrder(a.orderId)[0].personId;
       await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202);
       await s.advance(1_000);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries - 1}$`, 'm'));

@@ -22,7 +22,7 @@ describe('the store under batched writes', () => {
   });
 
   const insertDeliveries = (n: number, rank = (_i: number) => 3) =>
-    store.write((s) => {
+    store.writeSync((s) => {
       for (let i = 0; i < n; i++)
         s.db.sql.run(
           `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at)
@@ -32,7 +32,7 @@ describe('the store under batched writes', () => {
     });
   const attempt = (id: string, status = 'sending'): AttemptRow => ({ id, delivery_id: id.split('#')[0], attempt: 1, channel: 'public', area: 'a', address: '138', status, at: 1, detail: null });
   const timers = () => store.db.sql.all<{ delivery_id: string; name: string; epoch: number }>('SELECT delivery_id, name, epoch FROM timers ORDER BY delivery_id, name');
-  const flush = (w: StepWrites) => store.write((s) => w.flush(s));
+  const flush = (w: StepWrites) => store.write((tx) => w.flush(tx));
 
   it('keeps only the net effect of a job on timers: armed then cancelled leaves no row', async () => {
     const w = new StepWrites();
@@ -86,7 +86,7 @@ describe('the store under batched writes', () => {
       d.attempt = i;
       d.machine = { version: 1, value: d.status, context: { attempt: i } } as unknown as StoredDelivery;
     });
-    await store.write((s) => s.deliveries.saveMany(ds, 42));
+    await store.writeSync((s) => s.deliveries.saveMany(ds, 42));
     const back = store.deliveries.ofOrder('o1');
     expect(back).toHaveLength(250);
     back.forEach((d, i) => expect(d).toMatchObject({ status: i % 2 ? 'sent' : 'sending', channel: 'public', attempt: i, machine: { value: d.status, context: { attempt: i } } }));
@@ -97,7 +97,7 @@ describe('the store under batched writes', () => {
     const ranks = (ids: string[]) => ids.map((id) => Number(id.slice(-4)) % 4).map((k) => [3, 0, 2, 1][k]);
     expect(ranks(store.deliveries.nextNew(10))).toEqual([0, 0, 0, 1, 1, 2, 2, 3, 3, 3]);
     expect(ranks(store.deliveries.nextNew(4))).toEqual([0, 0, 0, 1]);
-    await store.write((s) => s.db.sql.run("UPDATE deliveries SET status = 'sending' WHERE priority_rank = 0"));
+    await store.writeSync((s) => s.db.sql.run("UPDATE deliveries SET status = 'sending' WHERE priority_rank = 0"));
     expect(ranks(store.deliveries.nextNew(3))).toEqual([1, 1, 2]);
     const plan = store.db.sql.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", 0, 1);
     expect(plan.map((p) => p.detail).join(' ')).toContain('deliveries_new_rank');

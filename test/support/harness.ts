@@ -35,7 +35,7 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
   const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
   const simulators = (o.simulators ?? config.channels.map((c) => c.id)).join(',') || 'none';
   const lifeline = await Lifeline.create({ config, database: o.db ?? ':memory:', clock, simulators, log: SILENT_LOG });
-  const { core, store, sims } = lifeline;
+  const { core, sqlite: store, sims } = lifeline;
   const settle = () => core.settle();
   await settle();
   return {

@@ -3,14 +3,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log } from '@lifeline/domain';
-import { audit, inScope, OutageWorld, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
-import { Store } from '@lifeline/store';
+import { audit, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
+import { Store, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
 import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
 import { asLog, countingErrors, jsonLogger } from './log/json-log';
 import { Metrics } from './metrics/metrics';
+import { OutageWorld } from './simulation/outage-world';
 import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
 
 export interface LifelineOptions {
@@ -40,7 +41,10 @@ export class Lifeline {
   private constructor(
     readonly config: Config,
     readonly channels: Channels,
-    readonly store: Store,
+    /** Storage through its port: what the app uses. */
+    readonly store: Storage,
+    /** The same store as its SQLite implementation, for SQLite's own tools and the tests. */
+    readonly sqlite: Store,
     readonly core: RouterCore,
     readonly auth: AuthService,
     readonly sims: Map<string, SimulatedGateway>,
@@ -57,21 +61,22 @@ export class Lifeline {
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
     const store = await Store.open(o.database ?? o.config.database);
-    if (o.directory) await store.write((s) => s.directory.replace(directory.areas, directory.people));
+    if (o.directory) await store.write((tx) => tx.directory.replace(directory.areas, directory.people));
     else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
-    const core = new RouterCore({ store, clock, config: ec, areas: directory.areas, log });
+    const core = await RouterCore.create({ store, clock, config: ec, areas: directory.areas, log });
     o.watch?.(core);
     const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
-    const auth = new AuthService(store, tokens, o.adminToken, () => clock.now(), limiter);
-    await store.write((s) => audit(s, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
+    const auth = await AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter);
+    await store.write((tx) => audit(tx, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
-    const world = new OutageWorld(core.outages, store, ec.channels);
+    // The simulated world knows where each terminal is: from this SQLite store's own directory.
+    const world = new OutageWorld(core.outages.board, ec.channels, (kind, address) => store.directory.areaOfTerminal(kind, address));
     const running = startSimulators(o.config, sims, core.gateways, clock, root, world);
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics);
+    return new Lifeline(o.config, ec.channels, store, store, core, auth, running, clock, log, metrics);
   }
 
   /**
@@ -79,9 +84,9 @@ export class Lifeline {
    * and tests). Null when they have no delivery of it; 'unreachable' when no channel reaches them.
    */
   async simulateReply(p: Principal, personId: string, orderId: string, text?: string): Promise<{ channel: string } | null | 'unreachable'> {
-    const order = this.store.orders.get(orderId);
+    const order = await this.store.read.orders.get(orderId);
     const id = order && deliveryId(order.id, personId);
-    const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
+    const d = id ? (await this.store.read.deliveries.load([id])).get(id) : undefined;
     // A scoped drill token plays only the people of its areas; others are answered as unknown.
     if (!order || !d || !inScope(p, this.core.areas, d.area)) return null;
     const candidates = [...new Set([d.channel, ...this.channels.ids].filter((c): c is string => !!c))];
@@ -90,7 +95,7 @@ export class Lifeline {
       return this.sims.has(c) && spec && d.terminals[spec.terminal] && this.core.channelState(c, d.area) !== 'down';
     });
     if (!channel) return 'unreachable';
-    await this.store.write((s) => audit(s, p, this.clock.now(), 'sim.reply', personId, { orderId, channel }));
+    await this.store.write((tx) => audit(tx, p, this.clock.now(), 'sim.reply', personId, { orderId, channel }));
     this.sims.get(channel)!.reply(d.terminals[this.channels.get(channel)!.terminal]!, text ?? `${order.ref} 1`);
     return { channel };
   }
@@ -122,12 +127,12 @@ function configSummary(o: LifelineOptions): Record<string, unknown> {
 }
 
 /** Loads the directory into the database when the file changed since the last start. */
-async function syncDirectory(store: Store, file: string, directory: ReturnType<typeof loadDirectory>, log: Log): Promise<void> {
+async function syncDirectory(store: Storage, file: string, directory: ReturnType<typeof loadDirectory>, log: Log): Promise<void> {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
-  if (store.meta.get('directory_sha256') === hash) return;
-  const n = await store.write((s) => {
-    const count = s.directory.replace(directory.areas, directory.people, (k) => log.info(`directory: ${k} people loaded`));
-    s.meta.set('directory_sha256', hash);
+  if ((await store.read.meta.get('directory_sha256')) === hash) return;
+  const n = await store.write(async (tx) => {
+    const count = await tx.directory.replace(directory.areas, directory.people, (k) => log.info(`directory: ${k} people loaded`));
+    await tx.meta.set('directory_sha256', hash);
     return count;
   });
   log.info(`directory: ${directory.areas.length} areas, ${n} people from ${file}`);

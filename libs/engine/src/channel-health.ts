@@ -1,7 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree, Channels, ChannelState, Reach } from '@lifeline/domain';
 import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@lifeline/machines';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import { recordEvents, type EventBus } from './event-bus';
 
@@ -42,16 +42,18 @@ export class ChannelHealth {
   readonly changes$: Observable<ChannelChange> = this.changesSubject.asObservable();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly reach: Reach,
     private readonly tree: AreaTree,
     private readonly channels: Channels,
     private readonly bus: EventBus,
-  ) {
-    // What consoles were last told survives a restart: only what changed since is published again.
-    for (const r of store.channelStates.all())
-      if (this.channels.has(r.channel) && tree.has(r.area)) {
+  ) {}
+
+  /** What consoles were last told survives a restart: only what changed since is published again. */
+  async load(): Promise<void> {
+    for (const r of await this.store.read.channelStates.all())
+      if (this.channels.has(r.channel) && this.tree.has(r.area)) {
         this.known.set(this.key(r.channel, r.area), { channel: r.channel, area: r.area, state: r.state as ChannelState, since: r.since });
         this.restored.add(this.key(r.channel, r.area));
       }
@@ -100,7 +102,7 @@ export class ChannelHealth {
       this.bus,
       now,
       changes.map((c) => ({ type: 'channel', areaPath: this.tree.path(c.area), fields: { channel: c.channel, area: c.area, state: c.state } })),
-      (s) => s.channelStates.save(changes),
+      (tx) => tx.channelStates.save(changes),
     );
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree } from '@lifeline/domain';
 import { OUT_STATUSES } from '@lifeline/machines';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import type { ChannelChange, ChannelHealth } from './channel-health';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Tasks } from './tasks';
@@ -14,7 +14,7 @@ const PAGE = 1_000;
  */
 export class ChannelWakeups {
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly engine: DeliveryEngine,
@@ -30,7 +30,7 @@ export class ChannelWakeups {
     const statuses = usable ? ['queued'] : OUT_STATUSES;
     let after: { areaPath: string; id: string } | null = null;
     for (;;) {
-      const page = this.store.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
+      const page = await this.store.read.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
       if (!page.length) return;
       this.engine.submit(page.map((r) => ({ deliveryId: r.id, event: { type: 'CHANNEL_CHANGED', at: this.clock.now() } })));
       await this.engine.idle();

@@ -11,7 +11,7 @@ import {
   type StoredDelivery,
   type TimerName,
 } from '@lifeline/machines';
-import type { Delivery, Store } from '@lifeline/store';
+import type { Delivery, Repositories, Storage } from '@lifeline/store';
 import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
@@ -83,7 +83,7 @@ export class DeliveryEngine {
   readonly committed$: Observable<EngineOutput> = this.committedSubject.asObservable();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly config: EngineConfig,
     private readonly reach: Reach,
@@ -138,10 +138,10 @@ export class DeliveryEngine {
    * One write job: `collect` runs inside the transaction, so items it pulls from the store
    * (new deliveries, due timers) are read and written atomically.
    */
-  async run(collect: (store: Store) => EngineItem[], urgent = false): Promise<number> {
+  async run(collect: (tx: Repositories) => Promise<EngineItem[]> | EngineItem[], urgent = false): Promise<number> {
     let output: EngineOutput & { applied: number };
     try {
-      output = await this.store.write((s) => this.apply(collect(s), this.clock.now()), urgent);
+      output = await this.store.write(async (tx) => this.apply(tx, await collect(tx), this.clock.now()), urgent);
     } catch (e) {
       this.recent.clear();
       this.writing.clear();
@@ -152,8 +152,8 @@ export class DeliveryEngine {
   }
 
   /** Applies items inside a write job someone else owns; hand the result to `committed` after. */
-  applyNow(items: readonly EngineItem[]): EngineOutput & { applied: number } {
-    return this.apply(items, this.clock.now());
+  applyNow(tx: Repositories, items: readonly EngineItem[]): Promise<EngineOutput & { applied: number }> {
+    return this.apply(tx, items, this.clock.now());
   }
 
   /** Effects of a committed job leave the process: events to subscribers, sends to gateways. */
@@ -169,7 +169,7 @@ export class DeliveryEngine {
     this.committedSubject.next(output);
   }
 
-  private load(ids: readonly string[]): Map<string, Delivery> {
+  private async load(tx: Repositories, ids: readonly string[]): Promise<Map<string, Delivery>> {
     const out = new Map<string, Delivery>();
     const missing: string[] = [];
     for (const id of ids) {
@@ -177,19 +177,23 @@ export class DeliveryEngine {
       if (d) out.set(id, { ...d });
       else missing.push(id);
     }
-    if (missing.length) for (const [id, d] of this.store.deliveries.load(missing)) out.set(id, d);
+    if (missing.length) for (const [id, d] of await tx.deliveries.load(missing)) out.set(id, d);
     return out;
   }
 
-  private apply(items: readonly EngineItem[], now: number): EngineOutput & { applied: number } {
+  /**
+   * Steps every item's delivery and writes their rows, in the write job `tx` belongs to. Jobs run
+   * one after another (one writer), so the job-wide buffers below are this job's alone.
+   */
+  private async apply(tx: Repositories, items: readonly EngineItem[], now: number): Promise<EngineOutput & { applied: number }> {
     const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
     this.closing.clear(); // a job that threw left its counts behind
     this.writes.clear();
-    const rows = this.load(items.map((i) => i.deliveryId));
+    const rows = await this.load(tx, items.map((i) => i.deliveryId));
     const changed = new Map<string, Delivery>();
     for (const item of items) {
       const d = rows.get(item.deliveryId);
-      const order = d && this.orders.get(d.orderId);
+      const order = d && (this.orders.peek(d.orderId) ?? (await this.orders.get(d.orderId, tx)));
       if (!d || !order) {
         this.stats.unknown++;
         continue;
@@ -201,9 +205,9 @@ export class DeliveryEngine {
       this.recent.delete(d.id);
       this.writing.set(d.id, d);
     }
-    this.writes.flush(this.store);
-    this.store.deliveries.saveMany([...changed.values()], now);
-    for (const [orderId, n] of this.closing) this.store.orders.closeDeliveries(orderId, n);
+    await this.writes.flush(tx);
+    await tx.deliveries.saveMany([...changed.values()], now);
+    for (const [orderId, n] of this.closing) await tx.orders.closeDeliveries(orderId, n);
     this.closing.clear();
     out.changed = [...changed.values()];
     this.stats.applied += items.length;
@@ -313,8 +317,8 @@ export class DeliveryEngine {
   }
 
   /** The send of a delivery still `sending` after a restart: same attempt id, so gateways dedupe. */
-  resend(d: Delivery): SendItem | null {
-    const order = this.orders.get(d.orderId);
+  async resend(d: Delivery): Promise<SendItem | null> {
+    const order = this.orders.peek(d.orderId) ?? (await this.orders.get(d.orderId, this.store.read));
     const spec = d.channel ? this.config.channels.get(d.channel) : undefined;
     const to = spec && d.terminals[spec.terminal];
     if (!order || !spec || !to || d.attempt < 1) return null;

@@ -128,11 +128,17 @@ export class Dispatcher {
 
   /** Superseded attempts: forget them if they have not left yet. */
   drop(attemptIds: readonly string[]): void {
+    const freed = new Set<string>();
     for (const id of attemptIds) {
       if (this.queued.delete(id)) this.stats.dropped++;
       const f = this.inFlight.get(id);
-      if (f) this.settle(id, f);
+      if (f) {
+        this.settle(id, f);
+        freed.add(f.item.channel);
+      }
     }
+    // A slot in a gateway's window is free again: what waits on that channel may go now.
+    for (const channel of freed) this.drainChannel(channel);
   }
 
   /**

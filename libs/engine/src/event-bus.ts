@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import type { EventFrame } from '@lifeline/contracts';
-import type { Store } from '@lifeline/store';
+import type { Repositories, Storage } from '@lifeline/store';
 
 /** A committed event, with the area it concerns so consoles see only their scope. */
 export interface BusEvent {
@@ -28,16 +28,20 @@ export interface StandaloneEvent {
  * Stores standalone events in one write job, all stamped `at`, with any `rows` they speak of, and
  * publishes them after commit: like receipts, nobody hears of an event the events table does not hold.
  */
-export async function recordEvents(store: Store, bus: EventBus, at: number, events: readonly StandaloneEvent[], rows?: (s: Store) => void): Promise<void> {
+export async function recordEvents(
+  store: Storage,
+  bus: EventBus,
+  at: number,
+  events: readonly StandaloneEvent[],
+  rows?: (tx: Repositories) => Promise<unknown>,
+): Promise<void> {
   if (!events.length && !rows) return;
   const iso = new Date(at).toISOString();
-  const frames = await store.write((s) => {
-    rows?.(s);
-    return events.map((e) => {
-      const payload = { type: e.type, ...e.fields, at: iso };
-      const seq = s.events.append(e.type, at, null, e.areaPath, payload);
-      return { frame: { ...payload, seq } as EventFrame, areaPath: e.areaPath };
-    });
+  const frames = await store.write(async (tx) => {
+    await rows?.(tx);
+    const payloads = events.map((e) => ({ type: e.type, ...e.fields, at: iso }));
+    const seqs = await tx.events.appendMany(events.map((e, i) => ({ type: e.type, at, orderId: null, areaPath: e.areaPath, payload: payloads[i] })));
+    return events.map((e, i) => ({ frame: { ...payloads[i], seq: seqs[i] } as EventFrame, areaPath: e.areaPath }));
   });
   bus.publish(frames);
 }

@@ -4,6 +4,7 @@ import type { GatewayAuth, GatewayConnection, GatewayEndpoint, GatewayLink } fro
 import { maskAddress, type AreaTree, type Log } from '@lifeline/domain';
 import type { GatewayInbound } from './gateway-inbound';
 import { gatewayKey, type GatewaySessions, type OnlineGateway } from './gateway-sessions';
+import type { Tasks } from './tasks';
 
 interface Session {
   /** The link's own key, until a hello names the gateway. */
@@ -14,6 +15,8 @@ interface Session {
   conn: GatewayConnection;
   /** Once it said hello: its entry among the gateways online. */
   online: OnlineGateway | null;
+  /** The frame being handled: a gateway's frames are handled one after another, in order. */
+  turn: Promise<void>;
   /** Frames that did nothing (malformed, unknown attempts, duplicates, unmatched replies) this minute. */
   junk: number;
   junkSince: number;
@@ -40,11 +43,12 @@ export class GatewayHub implements GatewayLink {
     private readonly clock: Clock,
     private readonly online: GatewaySessions,
     private readonly inbound: GatewayInbound,
+    private readonly tasks: Tasks,
     private readonly log: Log,
   ) {}
 
   open(conn: GatewayConnection, auth: GatewayAuth): GatewayEndpoint {
-    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, junk: 0, junkSince: this.clock.now() };
+    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, turn: Promise.resolve(), junk: 0, junkSince: this.clock.now() };
     this.links.set(session.link, session);
     return {
       receive: (raw) => this.receive(session, raw),
@@ -83,6 +87,12 @@ export class GatewayHub implements GatewayLink {
   }
 
   private receive(session: Session, raw: unknown): void {
+    const turn = session.turn.then(() => this.handle(session, raw));
+    this.tasks.track(turn); // a failure is logged, and the frames after it still get their turn
+    session.turn = turn.catch(() => {});
+  }
+
+  private async handle(session: Session, raw: unknown): Promise<void> {
     if (!this.links.has(session.link)) return; // cut off: what was still on the wire is dropped
     const parsed = gatewayFrame.safeParse(raw);
     if (!parsed.success) return this.refuse(session, 'bad_frame', summarizeIssues(describeIssues(parsed.error)));
@@ -93,10 +103,10 @@ export class GatewayHub implements GatewayLink {
       case 'accepted':
       case 'delivered':
       case 'failed':
-        if (!this.inbound.receipt(session.channel, frame)) this.useless(session, `${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
+        if (!(await this.inbound.receipt(session.channel, frame))) this.useless(session, `${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
         return;
       case 'reply':
-        if (!this.inbound.reply(session.channel, frame.from, frame.text))
+        if (!(await this.inbound.reply(session.channel, frame.from, frame.text)))
           // Logs show who and how long, never the whole number or the text (README, security).
           this.useless(session, `reply from ${maskAddress(frame.from)} (${frame.text.length} characters) ignored: unknown terminal or no open order`);
         return;

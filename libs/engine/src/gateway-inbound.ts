@@ -2,7 +2,7 @@ import type { Clock } from '@lifeline/clock';
 import type { GatewayFrame } from '@lifeline/contracts';
 import { deliveryId, findRef, isBareAck, parseAttemptId, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
 import { mayBeSeen } from '@lifeline/machines';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { ChannelHealth } from './channel-health';
 import type { DeliveryEngine, EngineItem } from './delivery-engine';
@@ -34,7 +34,7 @@ export class GatewayInbound {
   readonly replies$: Observable<InboundReply> = this.repliesSubject.asObservable();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly channels: Channels,
     private readonly engine: DeliveryEngine,
@@ -60,10 +60,10 @@ export class GatewayInbound {
    * A gateway's word on an attempt. False when it tells nothing new (an unknown attempt, a second
    * `delivered`, an answer after the attempt was settled): the hub counts those against flooding.
    */
-  receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): boolean {
+  async receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): Promise<boolean> {
     const p = parseAttemptId(frame.attemptId);
     const cached = this.sent.get(frame.attemptId);
-    const row = p && !cached ? this.store.attempts.get(frame.attemptId) : undefined;
+    const row = p && !cached ? await this.store.read.attempts.get(frame.attemptId) : undefined;
     const attempt = cached ?? row;
     if (!p || !attempt || attempt.channel !== channel) return false;
     if (frame.type === 'delivered') {
@@ -95,27 +95,27 @@ export class GatewayInbound {
    * never sent to the person is not 叫应 and changes nothing. (Checking `sent` here instead would
    * miss an `accepted` still queued ahead of the answer.)
    */
-  reply(channel: string, from: string, text: string): boolean {
-    const matched = this.match(channel, from, text);
+  async reply(channel: string, from: string, text: string): Promise<boolean> {
+    const matched = await this.match(channel, from, text);
     this.repliesSubject.next({ channel, from, text, matched });
     return matched;
   }
 
-  private match(channel: string, from: string, text: string): boolean {
+  private async match(channel: string, from: string, text: string): Promise<boolean> {
     const spec = this.channels.get(channel);
-    const personId = spec && this.store.directory.byTerminal(spec.terminal, from);
+    const personId = spec && (await this.store.read.directory.byTerminal(spec.terminal, from));
     if (!personId) return false;
     let target: string | undefined;
     for (const ref of findRef(text)) {
-      const order = this.store.orders.openByRef(ref);
+      const order = await this.store.read.orders.openByRef(ref);
       const id = order && deliveryId(order.id, personId);
-      const d = id ? this.store.deliveries.load([id]).get(id) : undefined;
+      const d = id ? (await this.store.read.deliveries.load([id])).get(id) : undefined;
       if (d?.machine && mayBeSeen(d.machine)) {
         target = d.id;
         break;
       }
     }
-    if (!target && isBareAck(text)) target = this.store.deliveries.openFor(personId, 20).find((d) => d.machine && mayBeSeen(d.machine))?.id;
+    if (!target && isBareAck(text)) target = (await this.store.read.deliveries.openFor(personId, 20)).find((d) => d.machine && mayBeSeen(d.machine))?.id;
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     return true;

@@ -1,5 +1,5 @@
 import type { Priority } from '@lifeline/domain';
-import type { OrderRow, Store } from '@lifeline/store';
+import type { OrderRow, Repositories } from '@lifeline/store';
 
 export interface OrderInfo {
   id: string;
@@ -31,12 +31,16 @@ export function toOrderInfo(r: OrderRow): OrderInfo {
 export class OrderCache {
   private readonly byId = new Map<string, OrderInfo>();
 
-  constructor(private readonly store: Store) {}
+  /** The order if it is in memory: most steps find it here, without waiting for anything. */
+  peek(id: string): OrderInfo | undefined {
+    return this.byId.get(id);
+  }
 
-  get(id: string): OrderInfo | undefined {
+  /** The order, from memory or read through `repos` (inside a job: the job's transaction). */
+  async get(id: string, repos: Repositories): Promise<OrderInfo | undefined> {
     let o = this.byId.get(id);
     if (!o) {
-      const row = this.store.orders.get(id);
+      const row = await repos.orders.get(id);
       if (!row) return undefined;
       o = toOrderInfo(row);
       if (this.byId.size > 10_000) this.byId.clear();

@@ -1,7 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import { randomBytes } from 'node:crypto';
 import { makeRef, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
-import type { OrderRow, Store } from '@lifeline/store';
+import type { OrderRow, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
@@ -52,7 +52,7 @@ export class OrderService {
   readonly stored$: Observable<OrderStored> = this.storedSubject.asObservable();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly bus: EventBus,
@@ -66,23 +66,23 @@ export class OrderService {
    * same clientRef from the same console returns the first order and creates nothing.
    */
   async accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
-    const existing = this.store.orders.byClientRef(p.id, clientRef);
+    const existing = await this.store.read.orders.byClientRef(p.id, clientRef);
     if (existing) return this.replay(existing);
     const areas = spec.to.areas ?? [];
     const people = [...new Set(spec.to.people ?? [])];
     this.checkAreas(p, areas);
-    const personAreas = this.checkPeople(p, people, spec.to.people ?? []);
+    const personAreas = await this.checkPeople(p, people, spec.to.people ?? []);
     const scope = this.tree.commonAncestor([...areas, ...personAreas]);
     const now = this.clock.now();
 
-    const result = await this.store.write((s) => {
-      const again = s.orders.byClientRef(p.id, clientRef); // a concurrent retry of the same clientRef
+    const result = await this.store.write(async (tx) => {
+      const again = await tx.orders.byClientRef(p.id, clientRef); // a concurrent retry of the same clientRef
       if (again) return { kind: 'replay' as const, row: again };
       let ref = '';
-      for (let i = 0; i < 60 && (!ref || s.orders.refInUse(ref)); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
+      for (let i = 0; i < 60 && (!ref || (await tx.orders.refInUse(ref))); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
       const paths = areas.map((a) => this.tree.path(a));
-      const deliveries = s.orders.insert(
+      const deliveries = await tx.orders.insert(
         { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
         paths,
         now,
@@ -90,15 +90,15 @@ export class OrderService {
       // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
       if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas (and roles)');
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
-      const seq = s.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
-      s.orders.setSeq(id, seq);
+      const seq = await tx.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
+      await tx.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
-      audit(s, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
+      await audit(tx, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
       // A small flash or immediate order starts in its own transaction: its first attempts leave
       // right after the commit that accepts it, ahead of everything queued.
       const startNow = URGENT.has(spec.priority) && deliveries <= this.startBatch;
       const started = startNow
-        ? this.engine.applyNow(s.deliveries.openIdsOfOrder(id, '', deliveries).ids.map((d) => ({ deliveryId: d, event: { type: 'START' as const, at: now } })))
+        ? await this.engine.applyNow(tx, (await tx.deliveries.openIdsOfOrder(id, '', deliveries)).ids.map((d) => ({ deliveryId: d, event: { type: 'START' as const, at: now } })))
         : null;
       return { kind: 'new' as const, accepted, payload, scope, started };
     }, URGENT.has(spec.priority));
@@ -112,15 +112,15 @@ export class OrderService {
 
   /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
   async cancel(p: Principal, orderId: string): Promise<number> {
-    this.checkVisible(p, orderId);
-    await this.store.write((s) => {
-      s.orders.markCancelled(orderId);
-      audit(s, p, this.clock.now(), 'order.cancel', orderId);
+    await this.checkVisible(p, orderId);
+    await this.store.write(async (tx) => {
+      await tx.orders.markCancelled(orderId);
+      await audit(tx, p, this.clock.now(), 'order.cancel', orderId);
     });
     let after: string | null = '';
     let n = 0;
     while (after !== null) {
-      const page = this.store.deliveries.openIdsOfOrder(orderId, after, PAGE);
+      const page = await this.store.read.deliveries.openIdsOfOrder(orderId, after, PAGE);
       this.engine.submit(page.ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
       await this.engine.idle();
       n += page.ids.length;
@@ -147,8 +147,8 @@ export class OrderService {
    * People must exist within the token's areas; one outside is refused exactly like one that does
    * not exist, so a county desk cannot probe the rest of the directory. Their areas, for scope.
    */
-  private checkPeople(p: Principal, people: readonly string[], listed: readonly string[]): string[] {
-    const areaOf = this.store.directory.areasOf(people);
+  private async checkPeople(p: Principal, people: readonly string[], listed: readonly string[]): Promise<string[]> {
+    const areaOf = await this.store.read.directory.areasOf(people);
     const missing = new Set(people.filter((id) => !areaOf.has(id) || !inScope(p, this.tree, areaOf.get(id)!)));
     if (missing.size) {
       const where = p.areas === null ? '' : " within this token's areas";
@@ -167,8 +167,8 @@ export class OrderService {
    * Throws `not_found` unless the order exists and lies within the principal's areas: an order
    * outside them is answered exactly like one that does not exist, on every transport.
    */
-  checkVisible(p: Principal, orderId: string): OrderRow {
-    const row = this.store.orders.get(orderId);
+  async checkVisible(p: Principal, orderId: string): Promise<OrderRow> {
+    const row = await this.store.read.orders.get(orderId);
     if (!row || !orderVisibleTo(p, this.tree, row.scope_path)) throw new RequestError('not_found', `no order ${orderId}`);
     return row;
   }

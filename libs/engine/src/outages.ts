@@ -1,8 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import { randomUUID } from 'node:crypto';
 import { OutageBoard, type AreaTree, type Channels, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
-import type { SimWorld } from '@lifeline/channels';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
 import { RequestError } from './order-service';
 import { audit, SYSTEM, type Principal } from './principal';
@@ -35,7 +34,7 @@ export class Outages {
   private wakeAt = Infinity;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly reach: Reach,
@@ -48,8 +47,8 @@ export class Outages {
   }
 
   /** After a restart: the outages the rows hold, as they stand now. */
-  load(): void {
-    this.board.set(this.store.outages.all());
+  async load(): Promise<void> {
+    this.board.set(await this.store.read.outages.all());
     this.apply();
   }
 
@@ -80,9 +79,9 @@ export class Outages {
       startAt,
       endAt: r.durationS === undefined ? null : startAt + r.durationS * 1000,
     };
-    await this.store.write((s) => {
-      s.outages.insert(outage);
-      audit(s, actor, now, 'outage.create', outage.id, { kind: outage.kind, area: outage.area, channel: outage.channel, mode: outage.mode, loss: outage.loss, startAt: outage.startAt, endAt: outage.endAt });
+    await this.store.write(async (tx) => {
+      await tx.outages.insert(outage);
+      await audit(tx, actor, now, 'outage.create', outage.id, { kind: outage.kind, area: outage.area, channel: outage.channel, mode: outage.mode, loss: outage.loss, startAt: outage.startAt, endAt: outage.endAt });
     });
     this.board.set([...this.board.all(), outage]);
     this.apply();
@@ -96,9 +95,9 @@ export class Outages {
     if (!o) throw new RequestError('not_found', `no outage ${id}`);
     if (o.endAt !== null && o.endAt <= now) return o;
     const ended = { ...o, endAt: Math.max(now, o.startAt) };
-    await this.store.write((s) => {
-      s.outages.end(id, ended.endAt);
-      audit(s, actor, now, 'outage.end', id);
+    await this.store.write(async (tx) => {
+      await tx.outages.end(id, ended.endAt);
+      await audit(tx, actor, now, 'outage.end', id);
     });
     this.board.set(this.board.all().map((x) => (x.id === id ? ended : x)));
     this.apply();
@@ -141,27 +140,5 @@ export class Outages {
 
   stop(): void {
     this.cancelWake?.();
-  }
-}
-
-/**
- * The simulators' view of the drill: what outages do to one message, from the terminal's area.
- * With no outage active (every benchmark, most of the time) it answers without a lookup.
- */
-export class OutageWorld implements SimWorld {
-  constructor(
-    private readonly outages: Outages,
-    private readonly store: Store,
-    private readonly channels: Channels,
-  ) {}
-
-  conditions(channel: string, to: string, now: number, mobile: boolean): ReturnType<SimWorld['conditions']> {
-    const board = this.outages.board;
-    // A mobile station brings its own gateway, power and backhaul: drills of fixed ones spare it.
-    if (mobile || !board.anyActive(now)) return { fault: null, loss: 0, sitesUp: true };
-    const spec = this.channels.get(channel);
-    const area = spec ? this.store.directory.areaOfTerminal(spec.terminal, to) : undefined;
-    const fault = board.fault(channel, area ?? null, now);
-    return { fault: fault?.mode ?? null, loss: fault?.loss ?? 0, sitesUp: !area || board.sitesUp(channel, area, now) };
   }
 }

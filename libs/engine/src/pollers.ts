@@ -1,6 +1,6 @@
 
 import type { Clock } from '@lifeline/clock';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import type { EngineConfig } from './config';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
@@ -39,8 +39,8 @@ export class Starter {
       do {
         this.again = false;
         while (this.dispatcher.pending < this.config.dispatchHighWater) {
-          const n = await this.engine.run((s) =>
-            s.deliveries.nextNew(this.config.startBatch).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
+          const n = await this.engine.run(async (tx) =>
+            (await tx.deliveries.nextNew(this.config.startBatch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
           );
           if (n < this.config.startBatch) break;
         }
@@ -89,7 +89,7 @@ export class TimerPoller {
 
   constructor(
     private readonly engine: DeliveryEngine,
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly batch: number,
   ) {
@@ -114,9 +114,9 @@ export class TimerPoller {
     try {
       for (;;) {
         const now = this.clock.now();
-        const n = await this.engine.run((s) => {
-          const due = s.timers.due(now, this.batch);
-          for (const t of due) s.timers.remove(t);
+        const n = await this.engine.run(async (tx) => {
+          const due = await tx.timers.due(now, this.batch);
+          for (const t of due) await tx.timers.remove(t);
           return due.map((t) => ({ deliveryId: t.delivery_id, event: this.engine.timerEvent(t.name, Number(t.epoch), now) }));
         });
         if (n < this.batch) break;
@@ -124,7 +124,7 @@ export class TimerPoller {
     } finally {
       this.running = false;
     }
-    const next = this.store.timers.nextDue();
+    const next = await this.store.read.timers.nextDue();
     if (next !== null) this.consider(next);
   }
 
@@ -144,7 +144,7 @@ export class ExpirySweep {
 
   constructor(
     private readonly engine: DeliveryEngine,
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly batch: number,
     orders: OrderService,
@@ -157,10 +157,10 @@ export class ExpirySweep {
   async run(): Promise<void> {
     for (;;) {
       const now = this.clock.now();
-      const n = await this.engine.run((s) => s.deliveries.expiredNew(now, this.batch).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
+      const n = await this.engine.run(async (tx) => (await tx.deliveries.expiredNew(now, this.batch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
       if (n < this.batch || this.stopped) break;
     }
-    this.consider(this.store.deliveries.nextNewExpiry() ?? Infinity);
+    this.consider((await this.store.read.deliveries.nextNewExpiry()) ?? Infinity);
   }
 
   /** An unstarted delivery expires at `at`: make sure the sweep wakes by then. */

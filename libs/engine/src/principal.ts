@@ -1,5 +1,5 @@
 import type { AreaTree } from '@lifeline/domain';
-import type { NewAuditEntry, Store } from '@lifeline/store';
+import type { NewAuditEntry, Repositories } from '@lifeline/store';
 
 export type Role = 'console' | 'gateway' | 'drill' | 'admin' | 'metrics';
 
@@ -26,7 +26,7 @@ export function inScope(p: Principal, tree: AreaTree, area: string): boolean {
 }
 
 /** Records a privileged action inside the write job that performs it: both commit or neither. */
-export function audit(s: Store, p: Principal, at: number, action: string, subject: string | null, detail: Record<string, unknown> = {}): void {
+export function audit(tx: Repositories, p: Principal, at: number, action: string, subject: string | null, detail: Record<string, unknown> = {}): Promise<void> {
   const entry: NewAuditEntry = {
     at,
     actorId: p.id,
@@ -37,5 +37,5 @@ export function audit(s: Store, p: Principal, at: number, action: string, subjec
     subject,
     detail,
   };
-  s.audit.append(entry);
+  return tx.audit.append(entry);
 }

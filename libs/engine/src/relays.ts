@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import { PRIORITIES, type AreaTree, type Channels, type OutageBoard, type Reach } from '@lifeline/domain';
-import type { Store } from '@lifeline/store';
+import type { Repositories, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import { recordEvents, type EventBus } from './event-bus';
 import type { Tasks } from './tasks';
@@ -55,7 +55,7 @@ export class Relays {
   readonly departures$: Observable<Mission> = this.departuresSubject.asObservable();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
     private readonly reach: Reach,
@@ -74,8 +74,8 @@ export class Relays {
     return [...this.missions.values()];
   }
 
-  start(): void {
-    this.resume();
+  async start(): Promise<void> {
+    await this.resume();
     if (this.config.resources.length === 0) return;
     const tick = () => {
       if (this.stopped) return;
@@ -94,12 +94,12 @@ export class Relays {
    * After a restart: missions under way go on from their rows (a drone in the air does not care
    * that the router restarted); one that ended meanwhile is recorded as gone.
    */
-  private resume(): void {
+  private async resume(): Promise<void> {
     const now = this.clock.now();
-    for (const row of this.store.missions.all()) {
+    for (const row of await this.store.read.missions.all()) {
       const resource = this.config.resources.find((r) => r.id === row.resource);
       if (!resource || !this.tree.has(row.area)) {
-        this.tasks.track(this.store.write((s) => s.missions.delete(row.resource)));
+        this.tasks.track(this.store.write((tx) => tx.missions.delete(row.resource)));
         continue;
       }
       const m: Mission = { resource, area: row.area, arriveAt: row.arriveAt, leaveAt: row.leaveAt, state: 'en-route' };
@@ -114,7 +114,7 @@ export class Relays {
   async check(): Promise<void> {
     const now = this.clock.now();
     const needs = new Map<string, { unreached: number; rank: number }>();
-    for (const row of this.store.deliveries.queuedByArea()) {
+    for (const row of await this.store.read.deliveries.queuedByArea()) {
       if (!this.tree.has(row.area) || !this.groundLost(row.area, now)) continue;
       const at = this.tree.atDepth(row.area, this.config.areaDepth);
       const n = needs.get(at) ?? { unreached: 0, rank: Infinity };
@@ -138,7 +138,9 @@ export class Relays {
       events.push({ type: 'relay.dispatched', area, fields: { resource: resource.id, channel: resource.channel, area, base: resource.base, arriveAt: new Date(m.arriveAt).toISOString() } });
       this.clock.schedule(m.arriveAt, () => this.arrive(m));
     }
-    const rows = (s: Store) => dispatched.forEach((m) => s.missions.insert({ resource: m.resource.id, area: m.area, arriveAt: m.arriveAt, leaveAt: m.leaveAt }));
+    const rows = async (tx: Repositories) => {
+      for (const m of dispatched) await tx.missions.insert({ resource: m.resource.id, area: m.area, arriveAt: m.arriveAt, leaveAt: m.leaveAt });
+    };
     await this.emit(events, now, dispatched.length ? rows : undefined);
   }
 
@@ -171,11 +173,11 @@ export class Relays {
     this.missions.delete(m.resource.id);
     this.departuresSubject.next(m);
     const left = [{ type: 'relay.left', area: m.area, fields: { resource: m.resource.id, channel: m.resource.channel, area: m.area } }];
-    this.tasks.track(this.emit(left, this.clock.now(), (s) => s.missions.delete(m.resource.id)));
+    this.tasks.track(this.emit(left, this.clock.now(), (tx) => tx.missions.delete(m.resource.id)));
   }
 
   /** Events, and the mission rows they speak of, in one commit. */
-  private emit(events: { type: string; area: string; fields: Record<string, unknown> }[], now: number, rows?: (s: Store) => void): Promise<void> {
+  private emit(events: { type: string; area: string; fields: Record<string, unknown> }[], now: number, rows?: (tx: Repositories) => Promise<unknown>): Promise<void> {
     return recordEvents(this.store, this.bus, now, events.map((e) => ({ type: e.type, areaPath: this.tree.path(e.area), fields: e.fields })), rows);
   }
 }

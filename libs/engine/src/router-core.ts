@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import { AreaTree, Reach, SILENT_LOG, type Area, type ChannelState, type Log } from '@lifeline/domain';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 import type { Observable } from 'rxjs';
 import { ChannelHealth, type ChannelStatus } from './channel-health';
 import { ChannelWakeups } from './channel-wakeups';
@@ -20,7 +20,7 @@ import type { SendItem } from './send-item';
 import { Tasks } from './tasks';
 
 export interface RouterCoreOptions {
-  store: Store;
+  store: Storage;
   clock: Clock;
   config: EngineConfig;
   areas: readonly Area[];
@@ -57,7 +57,18 @@ export class RouterCore {
   private readonly timers: TimerPoller;
   private readonly sweep: ExpirySweep;
 
-  constructor(private readonly o: RouterCoreOptions) {
+  /**
+   * Builds the router and restores what it knew (channel states, outages) before anything can
+   * connect to it; `start` then resumes the work.
+   */
+  static async create(o: RouterCoreOptions): Promise<RouterCore> {
+    const core = new RouterCore(o);
+    await core.health.load();
+    await core.outages.load();
+    return core;
+  }
+
+  private constructor(private readonly o: RouterCoreOptions) {
     const { store, clock, config } = o;
     const channels = config.channels;
     const relays = config.relays ?? { resources: [], areaDepth: 2, checkEveryS: 60 };
@@ -65,14 +76,14 @@ export class RouterCore {
     this.tasks = new Tasks(o.log ?? SILENT_LOG);
     this.areas = new AreaTree(o.areas);
     this.reach = new Reach(this.areas);
-    this.engine = new DeliveryEngine(store, clock, config, this.reach, new OrderCache(store), this.bus);
+    this.engine = new DeliveryEngine(store, clock, config, this.reach, new OrderCache(), this.bus);
     this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus);
     new ChannelWakeups(store, clock, this.areas, this.engine, this.health, this.tasks);
     this.sessions = new GatewaySessions(this.reach, clock);
     this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2));
     const mobile = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.tasks, mobile);
-    this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, o.log ?? SILENT_LOG);
+    this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, this.tasks, o.log ?? SILENT_LOG);
     this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch);
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
@@ -88,18 +99,18 @@ export class RouterCore {
    */
   async start(): Promise<void> {
     const { store, config } = this.o;
-    this.outages.load();
     for (let after = ''; ; ) {
-      const page = store.deliveries.inFlightAfter(after, PAGE);
+      const page = await store.read.deliveries.inFlightAfter(after, PAGE);
       if (!page.length) break;
-      this.dispatcher.enqueue(page.map((d) => this.engine.resend(d)).filter((x) => x !== null));
+      const sends = await Promise.all(page.map((d) => this.engine.resend(d)));
+      this.dispatcher.enqueue(sends.filter((x) => x !== null));
       after = page[page.length - 1].id;
     }
     await this.timers.fireDue();
     await this.sweep.run();
-    this.timers.consider(store.timers.nextDue() ?? Infinity);
+    this.timers.consider((await store.read.timers.nextDue()) ?? Infinity);
     this.starter.kick();
-    this.relays.start();
+    await this.relays.start();
     // Gateways of other processes need a moment to reconnect after a restart; then a channel that
     // nobody serves is published `down` (on a first start too), one that came back stays quiet.
     this.clock.schedule(this.clock.now() + config.gatewayGraceS * 1000, () => this.tasks.stopped || this.tasks.track(this.health.reviewAll()));
@@ -120,7 +131,7 @@ export class RouterCore {
   }
 
   /** A message from a person, as a gateway of `channel` would bring it. */
-  reply(channel: string, from: string, text: string): boolean {
+  reply(channel: string, from: string, text: string): Promise<boolean> {
     return this.inbound.reply(channel, from, text);
   }
 
@@ -164,7 +175,7 @@ export class RouterCore {
   async settle(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {
       await new Promise((r) => setImmediate(r));
-      const busy = this.engine.busy || this.o.store.writer.pending > 0 || this.tasks.size > 0 || this.starter.running || this.timers.running;
+      const busy = this.engine.busy || this.o.store.pendingWrites > 0 || this.tasks.size > 0 || this.starter.running || this.timers.running;
       if (busy) {
         quiet = 0;
         await Promise.all([this.tasks.all(), this.engine.idle()]);

@@ -1,4 +1,4 @@
-import type { AttemptRow, AttemptUpdate, NewEvent, Store, TimerRow } from '@lifeline/store';
+import type { AttemptRow, AttemptUpdate, NewEvent, Repositories, TimerRow } from '@lifeline/store';
 
 interface AttemptWrite {
   insert: AttemptRow | null;
@@ -60,7 +60,7 @@ export class StepWrites {
   }
 
   /** Writes the net rows and forgets them; call inside the job's transaction. */
-  flush(store: Store): void {
+  async flush(tx: Repositories): Promise<void> {
     const inserts: AttemptRow[] = [];
     const updates: AttemptUpdate[] = [];
     for (const [id, w] of this.attempts) {
@@ -70,17 +70,17 @@ export class StepWrites {
       if (!w.insert || w.status !== w.insert.status || w.at !== w.insert.at || w.detail !== w.insert.detail)
         updates.push({ id, status: w.status, at: w.at, detail: w.detail });
     }
-    store.attempts.insertMany(inserts);
-    store.attempts.updateMany(updates);
+    await tx.attempts.insertMany(inserts);
+    await tx.attempts.updateMany(updates);
     const cancelled: string[] = [];
     const armed: TimerRow[] = [];
     for (const [deliveryId, t] of this.timers) {
       if (t.cancelled) cancelled.push(deliveryId);
       for (const [name, a] of t.armed) armed.push({ delivery_id: deliveryId, name, epoch: a.epoch, due_at: a.dueAt });
     }
-    store.timers.cancelAllOf(cancelled);
-    store.timers.armMany(armed);
-    const seqs = store.events.appendMany(this.events.map((e) => e.row));
+    await tx.timers.cancelAllOf(cancelled);
+    await tx.timers.armMany(armed);
+    const seqs = await tx.events.appendMany(this.events.map((e) => e.row));
     this.events.forEach((e, i) => e.seq(seqs[i]));
     this.clear();
   }

@@ -50,9 +50,21 @@ export class AttemptRepo {
   }
 
   ofDelivery(deliveryId: string): AttemptRow[] {
-    return this.sql.all<AttemptRow>(
-      'SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE delivery_id = ? ORDER BY attempt',
-      deliveryId,
-    );
+    return this.ofDeliveries([deliveryId]).get(deliveryId) ?? [];
+  }
+
+  /** The attempts of each delivery, in order: one statement per few hundred deliveries, not one each. */
+  ofDeliveries(deliveryIds: readonly string[]): Map<string, AttemptRow[]> {
+    const out = new Map<string, AttemptRow[]>();
+    for (const c of chunks(deliveryIds))
+      for (const r of this.sql.all<AttemptRow>(
+        `SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE delivery_id IN (${placeholders(c.length)}) ORDER BY delivery_id, attempt`,
+        ...c,
+      )) {
+        const list = out.get(r.delivery_id);
+        if (list) list.push(r);
+        else out.set(r.delivery_id, [r]);
+      }
+    return out;
   }
 }

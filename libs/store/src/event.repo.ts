@@ -18,22 +18,15 @@ export interface StoredEvent {
 }
 
 /**
- * Events get a gapless `seq` from a counter owned by the single writer; a rolled-back batch
- * hands its numbers back (`resync`), so replays with `since` never see a hole.
+ * Events get a gapless `seq`: the next numbers after the highest stored, read inside the write
+ * transaction (an index lookup), so a rolled-back batch leaves no hole and nothing in memory can
+ * go stale.
  */
 export class EventRepo {
-  private next: number;
-
-  constructor(private readonly sql: Sql) {
-    this.next = this.maxSeq() + 1;
-  }
+  constructor(private readonly sql: Sql) {}
 
   maxSeq(): number {
     return Number(this.sql.get<{ m: number | null }>('SELECT MAX(seq) AS m FROM events')?.m ?? 0);
-  }
-
-  resync(): void {
-    this.next = this.maxSeq() + 1;
   }
 
   append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): number {
@@ -42,7 +35,9 @@ export class EventRepo {
 
   /** Appends events in multi-row inserts; an engine job writes its receipts so. Their seqs, in order. */
   appendMany(rows: readonly NewEvent[]): number[] {
-    const seqs = rows.map(() => this.next++);
+    if (!rows.length) return [];
+    const first = this.maxSeq() + 1;
+    const seqs = rows.map((_, i) => first + i);
     this.sql.insertMany(
       'INSERT INTO events (seq, type, at, order_id, area_path, payload)',
       rows.map((r, i) => [seqs[i], r.type, r.at, r.orderId, r.areaPath, JSON.stringify(r.payload)]),

@@ -1,3 +1,4 @@
+export * from './port';
 export * from './sql';
 export * from './database';
 export * from './writer';

@@ -4,8 +4,8 @@ export type Param = string | number | bigint | null;
 
 /**
  * The one SQL surface of the store: prepared statements, cached by text. Everything above it is
- * portable SQL (`?` placeholders, no SQLite-only functions), so a PostgreSQL port replaces only
- * this class and the connection setup.
+ * portable SQL (`?` placeholders, no SQLite-only functions); it is the SQLite implementation's
+ * own, behind the asynchronous store port (port.ts).
  */
 export class Sql {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
@@ -41,6 +41,15 @@ export class Sql {
     if (!rows.length) return;
     const width = rows[0].length;
     for (const part of chunks(rows, ROWS_PER_STATEMENT)) this.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
+  }
+
+  /** Runs statements as they are (transaction control: BEGIN, SAVEPOINT, COMMIT). */
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   /** Runs `fn` in a transaction; nested calls become savepoints. */

@@ -28,7 +28,8 @@ export async function runChaosCase(c: ChaosCase): Promise<ChaosResult> {
     watch: (core) => (seen = observe(core)),
     beforeStop: (l) => {
       seen!.closed = true;
-      for (const o of l.store.orders.list('all', 1_000)) seen!.counts.set(o.id, l.store.deliveries.countsByStatus(o.id));
+      // (SQLite's own synchronous repositories: the run is stopping and must read without waiting)
+      for (const o of l.sqlite.orders.list('all', 1_000)) seen!.counts.set(o.id, l.sqlite.deliveries.countsByStatus(o.id));
     },
   });
   return { violations: checkInvariants(c, config, run, seen!), deliveries: run.deliveries.length, sends: seen!.sends.length, outages: run.outages.length };

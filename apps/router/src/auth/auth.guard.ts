@@ -19,8 +19,8 @@ export const clientAddress = (req: { socket: { remoteAddress?: string } }) => re
  * Authenticates a request (Authorization header only) and checks its role. Throws the HTTP
  * answer: 401, or 429 with `Retry-After` for an address past its failures, or 403.
  */
-export function authorize(lifeline: Lifeline, req: Request, roles: readonly Principal['role'][]): Principal {
-  const r = lifeline.auth.check(headerToken(req.headers.authorization), clientAddress(req));
+export async function authorize(lifeline: Lifeline, req: Request, roles: readonly Principal['role'][]): Promise<Principal> {
+  const r = await lifeline.auth.check(headerToken(req.headers.authorization), clientAddress(req));
   if (!r.principal) {
     if (r.retryAfterS > 0)
       throw new ApiError(429, 'too_many_failures', `too many failed authentications from this address: retry in ${r.retryAfterS} s`, undefined, { 'Retry-After': String(r.retryAfterS) });
@@ -37,11 +37,11 @@ export class AuthGuard implements CanActivate {
     private readonly lifeline: Lifeline,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<Principal['role'][] | undefined>(ROLES, [ctx.getHandler(), ctx.getClass()]);
     if (!roles) return true;
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.principal = authorize(this.lifeline, req, roles);
+    req.principal = await authorize(this.lifeline, req, roles);
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { audit, type Principal } from '@lifeline/engine';
-import type { Store, TokenRow } from '@lifeline/store';
+import type { Storage, TokenRow } from '@lifeline/store';
 import type { TokenRole } from '@lifeline/contracts';
 import type { TokensFile } from '../config/config.schema';
 import type { AuthLimiter } from './auth-limiter';
@@ -45,11 +45,18 @@ export class AuthService {
   private readonly configTokens = new Map<string, TokenInfo>();
   private readonly envAdminHash: Buffer | null;
   /** API tokens revoked, this run or before: what open sockets check at every frame. */
-  private readonly revoked: Set<string>;
+  private readonly revoked = new Set<string>();
   readonly revoked$ = new Subject<string>();
 
-  constructor(
-    private readonly store: Store,
+  /** The service, with the tokens revoked before this start known. */
+  static async create(store: Storage, tokens: TokensFile, envAdmin: string | undefined, now: () => number, limiter: AuthLimiter): Promise<AuthService> {
+    const auth = new AuthService(store, tokens, envAdmin, now, limiter);
+    for (const id of await store.read.tokens.revokedIds()) auth.revoked.add(id);
+    return auth;
+  }
+
+  private constructor(
+    private readonly store: Storage,
     tokens: TokensFile,
     envAdmin: string | undefined,
     private readonly now: () => number,
@@ -61,17 +68,16 @@ export class AuthService {
         gatewayIds: t.gatewayIds ?? null, source: 'config', createdAt: null,
       });
     this.envAdminHash = envAdmin ? Buffer.from(sha256(envAdmin), 'hex') : null;
-    this.revoked = new Set(store.tokens.revokedIds());
   }
 
-  authenticate(token: string | undefined | null, address?: string): Principal | null {
+  async authenticate(token: string | undefined | null, address?: string): Promise<Principal | null> {
     if (!token || token.length > 512) return null;
     const hash = sha256(token);
     if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash))
       return { id: 'env-admin', name: 'LIFELINE_ADMIN_TOKEN', role: 'admin', areas: null, channel: null, address };
     const cfg = this.configTokens.get(hash);
     if (cfg) return { id: cfg.id, name: cfg.name, role: cfg.role, areas: cfg.areas, channel: cfg.channel, gatewayIds: cfg.gatewayIds, address };
-    const row = this.store.tokens.byHash(hash);
+    const row = await this.store.read.tokens.byHash(hash);
     if (!row || this.revoked.has(row.id)) return null;
     return { id: row.id, name: row.name, role: row.role as TokenRole, areas: parseList(row.areas), channel: row.channel, gatewayIds: parseList(row.gateway_ids), address };
   }
@@ -80,8 +86,8 @@ export class AuthService {
    * Authenticates a request or upgrade from `address`. A failure is counted against the address;
    * past its limit the answer is 429 with the seconds to wait. A valid token always passes.
    */
-  check(token: string | null, address: string): { principal: Principal } | { principal: null; retryAfterS: number } {
-    const principal = this.authenticate(token, address);
+  async check(token: string | null, address: string): Promise<{ principal: Principal } | { principal: null; retryAfterS: number }> {
+    const principal = await this.authenticate(token, address);
     return principal ? { principal } : { principal: null, retryAfterS: this.limiter.fail(address) };
   }
 
@@ -96,18 +102,18 @@ export class AuthService {
     const at = this.now();
     const areas = body.areas ?? null;
     const gatewayIds = body.gatewayIds ?? null;
-    await this.store.write((s) => {
-      s.tokens.insert({
+    await this.store.write(async (tx) => {
+      await tx.tokens.insert({
         id, name: body.name, role: body.role, hash: sha256(token), areas: JSON.stringify(areas), channel: body.channel ?? null,
         gateway_ids: gatewayIds && JSON.stringify(gatewayIds), created_at: at,
       });
-      audit(s, actor, at, 'token.create', id, { name: body.name, role: body.role, areas, channel: body.channel ?? null, gatewayIds });
+      await audit(tx, actor, at, 'token.create', id, { name: body.name, role: body.role, areas, channel: body.channel ?? null, gatewayIds });
     });
     return { id, token };
   }
 
-  list(): TokenInfo[] {
-    const api = this.store.tokens.list().map((r: TokenRow) => ({
+  async list(): Promise<TokenInfo[]> {
+    const api = (await this.store.read.tokens.list()).map((r: TokenRow) => ({
       id: r.id,
       name: r.name,
       role: r.role as TokenRole,
@@ -125,9 +131,9 @@ export class AuthService {
   async revoke(id: string, actor: Principal): Promise<'revoked' | 'not_found' | 'config'> {
     if ([...this.configTokens.values()].some((t) => t.id === id)) return 'config';
     const at = this.now();
-    const ok = await this.store.write((s) => {
-      const done = s.tokens.revoke(id, at);
-      if (done) audit(s, actor, at, 'token.revoke', id);
+    const ok = await this.store.write(async (tx) => {
+      const done = await tx.tokens.revoke(id, at);
+      if (done) await audit(tx, actor, at, 'token.revoke', id);
       return done;
     });
     if (!ok) return 'not_found';

@@ -66,7 +66,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   const outages = new Map<string, string>();
   const problems: string[] = [];
   const samples: DrillRun['samples'] = [];
-  const sample = () => samples.push({ at: clock.now(), counts: store.deliveries.countsByStatus() });
+  const sample = async () => samples.push({ at: clock.now(), counts: await store.read.deliveries.countsByStatus() });
 
   // The scenario itself is the actor of its steps, as the audit trail records them.
   const runner: Principal = { id: 'drill-runner', name: `scenario ${scenario.name}`, role: 'admin', areas: null, channel: null };
@@ -102,12 +102,12 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   const playUntil = startAt + scenario.duration * 1000;
   const lastTtl = Math.max(...scenario.timeline.map((s) => ('order' in s ? s.at + s.order.ttlS : 0)));
   const hardStop = startAt + (Math.max(scenario.duration, lastTtl) + config.graceS + 300) * 1000;
-  sample();
-  let waiting = open(lifeline);
+  await sample();
+  let waiting = await open(lifeline);
   while (clock.now() < playUntil || (clock.now() < hardStop && waiting > 0)) {
     await clock.advance(STEP_MS, settle);
-    sample();
-    waiting = open(lifeline);
+    await sample();
+    waiting = await open(lifeline);
     // Past the scenario's end the bar stretches a step at a time while deliveries are still open.
     const end = clock.now() < playUntil ? playUntil : clock.now() + (waiting > 0 ? STEP_MS : 0);
     o.progress?.(clock.now() - startAt, Math.min(hardStop, end) - startAt);
@@ -116,23 +116,23 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
 
   const events: StoredEvent[] = [];
   for (let since = 0; ; ) {
-    const page = store.events.since(since, 10_000);
+    const page = await store.read.events.since(since, 10_000);
     if (!page.length) break;
     events.push(...page);
     since = page[page.length - 1].seq;
   }
-  const names = new Map(store.directory.people(100_000).map((p) => [p.id, p.name]));
+  const names = new Map((await store.read.directory.people(100_000)).map((p) => [p.id, p.name]));
   const deliveries: DrillRun['deliveries'] = [];
   for (const order of orders.values())
-    for (const d of store.deliveries.ofOrder(order.orderId, 1_000_000))
+    for (const d of await store.read.deliveries.ofOrder(order.orderId, 1_000_000))
       deliveries.push({ orderName: order.name, personId: d.personId, personName: names.get(d.personId) ?? d.personId, area: d.area, status: d.status, channel: d.channel, detail: d.machine?.context.detail ?? null });
   const endAt = clock.now();
   o.beforeStop?.(lifeline);
-  const injected = store.outages.all();
+  const injected = await store.read.outages.all();
   await lifeline.stop();
   return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, outages: injected, problems };
 }
 
-function open(l: Lifeline): number {
-  return l.store.orders.list('open', 10_000).reduce((n, o) => n + Number(o.open_count), 0);
+async function open(l: Lifeline): Promise<number> {
+  return (await l.store.read.orders.list('open', 10_000)).reduce((n, o) => n + Number(o.open_count), 0);
 }

@@ -15,7 +15,7 @@ export class ApiController {
   /** Ready, and able to commit: a failing commit turns it to 503 with the reason until one succeeds. */
   @Get('health')
   health(@Res({ passthrough: true }) res: Response) {
-    const failure = this.lifeline.store.writer.failure;
+    const failure = this.lifeline.store.commitFailure;
     if (!failure) return { status: 'ok' };
     res.status(503);
     return { status: 'error', reason: `cannot commit: ${failure.reason}` };
@@ -32,17 +32,16 @@ export class ApiController {
   /** Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`. */
   @Get('metrics')
   async prometheus(@Req() req: Request, @Res() res: Response) {
-    if (this.lifeline.config.metrics.requireToken) authorize(this.lifeline, req, ['metrics']);
+    if (this.lifeline.config.metrics.requireToken) await authorize(this.lifeline, req, ['metrics']);
     res.type(this.lifeline.metrics.contentType).send(await this.lifeline.metrics.render());
   }
 
   @Get('api/events')
   @Roles('console', 'drill')
-  events(@Req() req: AuthedRequest, @Query() query: unknown) {
+  async events(@Req() req: AuthedRequest, @Query() query: unknown) {
     const q = parse(eventsQuery, query, 'query');
     const tree = this.lifeline.core.areas;
-    return this.lifeline.store.events
-      .since(q.since, q.limit)
+    return (await this.lifeline.store.read.events.since(q.since, q.limit))
       .filter((e) => eventVisibleTo(req.principal, tree, e.type, e.areaPath))
       .map((e) => ({ ...e.payload, seq: e.seq }));
   }
@@ -63,16 +62,16 @@ export class ApiController {
    */
   @Get('api/directory')
   @Roles('console', 'drill')
-  directory(@Req() req: AuthedRequest, @Query() query: unknown) {
+  async directory(@Req() req: AuthedRequest, @Query() query: unknown) {
     // Pages of people for large directories; the demo's 500 fit in the first.
     const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), query, 'query');
     const { store, core } = this.lifeline;
     const p = req.principal;
-    const page = store.directory.people(q.limit, q.after);
+    const page = await store.read.directory.people(q.limit, q.after);
     const people = page
       .filter((x) => visibleTo(p, core.areas, core.areas.path(x.area)))
       .map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
-    return { areas: areasVisibleTo(p, core.areas, store.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
+    return { areas: areasVisibleTo(p, core.areas, await store.read.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
   }
 
   @Post('api/tokens')
@@ -90,7 +89,7 @@ export class ApiController {
 
   @Get('api/tokens')
   @Roles()
-  tokens() {
+  async tokens() {
     return this.lifeline.auth.list();
   }
 
@@ -106,9 +105,9 @@ export class ApiController {
   /** The audit trail (admin): who did what, when; newest first, paged by `after`. */
   @Get('api/audit')
   @Roles()
-  audit(@Query() query: unknown) {
+  async audit(@Query() query: unknown) {
     const q = parse(auditQuery, query, 'query');
-    const entries = this.lifeline.store.audit.page({
+    const entries = await this.lifeline.store.read.audit.page({
       after: q.after,
       limit: q.limit,
       order: q.order,

@@ -24,26 +24,27 @@ export class OrdersController {
   }
 
   @Get()
-  list(@Req() req: AuthedRequest, @Query() query: unknown) {
+  async list(@Req() req: AuthedRequest, @Query() query: unknown) {
     const q = parse(ordersQuery, query, 'query');
-    return this.lifeline.store.orders
-      .list(q.status)
+    return (await this.lifeline.store.read.orders.list(q.status))
       .filter((o) => orderVisibleTo(req.principal, this.lifeline.core.areas, o.scope_path))
       .map((o) => this.view(o));
   }
 
   @Get(':id')
-  get(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown) {
+  async get(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown) {
     const q = parse(pageQuery, query, 'query');
-    const o = this.visible(req, id);
-    const { store } = this.lifeline;
-    const deliveries = store.deliveries.ofOrder(id, q.limit, q.after).map((d) => ({
+    const o = await this.visible(req, id);
+    const { read } = this.lifeline.store;
+    const page = await read.deliveries.ofOrder(id, q.limit, q.after);
+    const attempts = await read.attempts.ofDeliveries(page.map((d) => d.id));
+    const deliveries = page.map((d) => ({
       deliveryId: d.id,
       personId: d.personId,
       area: d.area,
       status: contractStatus(d.status),
       channel: d.channel,
-      attempts: store.attempts.ofDelivery(d.id).map((a) => ({
+      attempts: (attempts.get(d.id) ?? []).map((a) => ({
         attempt: Number(a.attempt),
         channel: a.channel,
         status: a.status,
@@ -52,7 +53,7 @@ export class OrdersController {
       })),
     }));
     const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
-    return { ...this.view(o), counts: store.deliveries.countsByStatus(id), deliveries, next };
+    return { ...this.view(o), counts: await read.deliveries.countsByStatus(id), deliveries, next };
   }
 
   @Post(':id/cancel')
@@ -63,7 +64,7 @@ export class OrdersController {
   }
 
   /** The order, if it is the token's business; one outside its areas is answered like one that does not exist. */
-  private visible(req: AuthedRequest, id: string): OrderRow {
+  private visible(req: AuthedRequest, id: string): Promise<OrderRow> {
     return this.lifeline.core.orders.checkVisible(req.principal, id);
   }
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouterCore } from '@lifeline/engine';
-import type { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
 
 export type Transport = 'http' | 'ws' | 'upgrade';
 
@@ -55,30 +55,30 @@ export class Metrics {
   }
 
   /** Starts reading a running router: committed events from its bus, gauges from its store. */
-  watch(core: RouterCore, store: Store): void {
+  watch(core: RouterCore, store: Storage): void {
     core.events$.subscribe(({ frame }) => {
       if (frame.type === 'receipt') this.receipt(store, frame as unknown as ReceiptLike);
       else if (frame.type === 'order.accepted') this.orders.inc();
     });
-    const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void) =>
-      new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); read(this); } });
-    gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], (g) => {
+    const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void | Promise<void>) =>
+      new Gauge({ name, help, labelNames, registers: [this.registry], async collect() { this.reset(); await read(this); } });
+    gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], async (g) => {
       // Not yet started counts as queued, as the API shows it.
       // Final statuses are counted as they happen (lifeline_receipts_total), not held.
-      for (const r of store.deliveries.openCounts()) g.set({ status: r.status, channel: r.channel ?? 'none' }, r.n);
+      for (const r of await store.read.deliveries.openCounts()) g.set({ status: r.status, channel: r.channel ?? 'none' }, r.n);
     });
-    gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], (g) => g.set(store.orders.openSummary().reduce((n, r) => n + r.orders, 0)));
-    gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], (g) => {
-      for (const r of store.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, r.open);
+    gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], async (g) => g.set((await store.read.orders.openSummary()).reduce((n, r) => n + r.orders, 0)));
+    gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], async (g) => {
+      for (const r of await store.read.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, r.open);
     });
-    gauge('lifeline_oldest_unanswered_seconds', 'Age of the oldest order still waiting for answers, by priority', ['priority'], (g) => {
+    gauge('lifeline_oldest_unanswered_seconds', 'Age of the oldest order still waiting for answers, by priority', ['priority'], async (g) => {
       const now = core.clock.now();
-      for (const r of store.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now - r.oldestCreatedAt) / 1000));
+      for (const r of await store.read.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now - r.oldestCreatedAt) / 1000));
     });
     gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
     gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
-    gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.writer.batches));
-    gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.writer.failure ? 1 : 0));
+    gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.commits));
+    gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.commitFailure ? 1 : 0));
     gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
       for (const c of core.gateways.connected()) g.inc({ channel: c.channel });
     });
@@ -87,15 +87,12 @@ export class Metrics {
     });
   }
 
-  private receipt(store: Store, r: ReceiptLike): void {
+  private receipt(store: Storage, r: ReceiptLike): void {
     const channel = r.channel ?? 'none';
     this.receipts.inc({ status: r.status, channel });
     if (r.status === 'sending') {
       const at = Date.parse(r.at);
-      if (r.attempt === 1) {
-        const order = this.order(store, r.orderId);
-        if (order) this.firstSend.observe({ channel, priority: order.priority }, Math.max(0, (at - order.createdAt) / 1000));
-      }
+      if (r.attempt === 1) void this.firstSend$(store, r.orderId, channel, at);
       if (this.sentAt.size >= PENDING_MAX) this.sentAt.delete(this.sentAt.keys().next().value!);
       this.sentAt.set(`${r.deliveryId}#${r.attempt}`, at);
     } else if (r.status === 'delivered') {
@@ -106,16 +103,16 @@ export class Metrics {
     } else if (r.status !== 'sent') this.sentAt.delete(`${r.deliveryId}#${r.attempt}`);
   }
 
-  /** An order's acceptance time and priority, read once per order. */
-  private order(store: Store, orderId: string): { createdAt: number; priority: string } | undefined {
+  /** Observes a first send against its order's acceptance time and priority (read once per order). */
+  private async firstSend$(store: Storage, orderId: string, channel: string, at: number): Promise<void> {
     let o = this.orderInfo.get(orderId);
     if (!o) {
-      const row = store.orders.get(orderId);
-      if (!row) return undefined;
+      const row = await store.read.orders.get(orderId);
+      if (!row) return;
       if (this.orderInfo.size >= 10_000) this.orderInfo.delete(this.orderInfo.keys().next().value!);
       this.orderInfo.set(orderId, (o = { createdAt: Number(row.created_at), priority: row.priority }));
     }
-    return o;
+    this.firstSend.observe({ channel, priority: o.priority }, Math.max(0, (at - o.createdAt) / 1000));
   }
 
   render(): Promise<string> {

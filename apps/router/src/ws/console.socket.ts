@@ -60,7 +60,8 @@ export function consoleSocket(lifeline: Lifeline) {
       });
       if (since !== undefined) {
         for (;;) {
-          const page = lifeline.store.events.since(last, REPLAY_PAGE);
+          const page = await lifeline.store.read.events.since(last, REPLAY_PAGE);
+          if (mine !== generation) return;
           const frames = page.filter((e) => eventVisibleTo(p, lifeline.core.areas, e.type, e.areaPath)).map((e) => ({ ...e.payload, seq: e.seq }));
           frames.slice(0, -1).forEach(send);
           // The page's last frame is written once the socket took the rest: wait for it when the

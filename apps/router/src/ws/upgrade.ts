@@ -66,18 +66,19 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     refuse(socket, status, message, extra);
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = requestTarget(req.url);
     if (!target) return no(socket, 400, 'expected a request target like /ws or /gateway');
     const route = Object.hasOwn(routes, target.path) ? routes[target.path] : undefined;
     if (!route) return no(socket, 404, 'no WebSocket endpoint here: /ws for consoles, /gateway for gateways');
-    const r = lifeline.auth.check(upgradeToken(req.headers.authorization, target.query), clientAddress(req));
+    const r = await lifeline.auth.check(upgradeToken(req.headers.authorization, target.query), clientAddress(req));
     if (!r.principal) {
       if (r.retryAfterS > 0) return no(socket, 429, `too many failed authentications from this address: retry in ${r.retryAfterS} s`, { 'Retry-After': String(r.retryAfterS) });
       return no(socket, 401, 'expected a valid token: Authorization: Bearer <token> or ?token=');
     }
     const p = r.principal;
     if (route.only ? !route.roles.includes(p.role) : !allowed(p, route.roles)) return no(socket, 403, `a ${p.role} token may not open ${target.path}`);
+    if (socket.destroyed) return; // the client left while its token was checked
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
       ws.on('error', (e) => lifeline.log.warn(`${target.path}: ${e.message}; connection closed`, { tokenId: p.id }));
@@ -88,12 +89,10 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     // Node gives an upgraded socket no error listener: a client resetting the connection while it
     // is refused or handed to ws would otherwise be an uncaught 'error'. Resets are routine here.
     socket.on('error', () => socket.destroy());
-    try {
-      upgrade(req, socket, head);
-    } catch (e) {
+    upgrade(req, socket, head).catch((e) => {
       lifeline.log.error('upgrade failed', { address: clientAddress(req), err: (e as Error).stack ?? String(e) });
       socket.destroy();
-    }
+    });
   };
   server.on('upgrade', onUpgrade);
   return () => {

@@ -1,0 +1,173 @@
+import type { Area, Outage, Person, TerminalKind } from '@lifeline/domain';
+import type { AttemptRow, AttemptUpdate } from './attempt.repo';
+import type { AuditEntry, AuditQuery, NewAuditEntry } from './audit.repo';
+import type { ChannelStateRow } from './channel-state.repo';
+import type { Delivery } from './delivery.repo';
+import type { NewEvent, StoredEvent } from './event.repo';
+import type { MissionRow } from './mission.repo';
+import type { NewOrder, OrderRow } from './order.repo';
+import type { TimerRow } from './timer.repo';
+import type { TokenRow } from './token.repo';
+
+/**
+ * The store port: what the engine and the apps may ask of storage, every method asynchronous, so
+ * that an implementation may sit on a network (PostgreSQL) as well as on a file (SQLite, this
+ * library's `Store`). Nothing here is SQLite's: an implementation keeps its own tricks inside.
+ */
+
+export interface DirectoryStore {
+  replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): Promise<number>;
+  areas(): Promise<Area[]>;
+  people(limit?: number, afterId?: string): Promise<Person[]>;
+  person(id: string): Promise<Person | undefined>;
+  /** The area of each person among `ids` that exists; the others are missing from the map. */
+  areasOf(ids: readonly string[]): Promise<Map<string, string>>;
+  areaOfTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
+  byTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
+}
+
+export interface OrderStore {
+  byClientRef(consoleId: string, clientRef: string): Promise<OrderRow | undefined>;
+  get(id: string): Promise<OrderRow | undefined>;
+  openByRef(ref: string): Promise<OrderRow | undefined>;
+  list(status: 'open' | 'closed' | 'all', limit?: number): Promise<OrderRow[]>;
+  /** The order and one delivery per person reached, set-based; the delivery count. */
+  insert(o: NewOrder, areaPaths: readonly string[], now: number): Promise<number>;
+  openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;
+  setSeq(id: string, seq: number): Promise<void>;
+  closeDeliveries(id: string, n: number): Promise<void>;
+  markCancelled(id: string): Promise<void>;
+  refInUse(ref: string): Promise<boolean>;
+}
+
+export interface DeliveryStore {
+  load(ids: readonly string[]): Promise<Map<string, Delivery>>;
+  saveMany(ds: readonly Delivery[], now: number): Promise<void>;
+  nextNew(limit: number): Promise<string[]>;
+  expiredNew(now: number, limit: number): Promise<string[]>;
+  nextNewExpiry(): Promise<number | null>;
+  countByStatus(status: string): Promise<number>;
+  inSubtree(statuses: readonly string[], path: string, after: { areaPath: string; id: string } | null, limit: number, channel?: string): Promise<{ id: string; area_path: string }[]>;
+  inFlightAfter(afterId: string, limit: number): Promise<Delivery[]>;
+  openFor(personId: string, limit: number): Promise<Delivery[]>;
+  ofOrder(orderId: string, limit?: number, afterId?: string): Promise<Delivery[]>;
+  openIdsOfOrder(orderId: string, afterId: string, limit: number): Promise<{ ids: string[]; last: string | null }>;
+  queuedByArea(): Promise<{ area: string; n: number; rank: number }[]>;
+  openCounts(): Promise<{ status: string; channel: string | null; n: number }[]>;
+  countsByStatus(orderId?: string): Promise<Record<string, number>>;
+}
+
+export interface AttemptStore {
+  insertMany(rows: readonly AttemptRow[]): Promise<void>;
+  updateMany(updates: readonly AttemptUpdate[]): Promise<void>;
+  get(id: string): Promise<AttemptRow | undefined>;
+  ofDelivery(deliveryId: string): Promise<AttemptRow[]>;
+  ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, AttemptRow[]>>;
+}
+
+export interface EventStore {
+  /**
+   * Appends events with the next `seq`s, read from the database inside the transaction (not only
+   * from memory), so that an implementation can serve several processes. Their seqs, in order.
+   */
+  appendMany(rows: readonly NewEvent[]): Promise<number[]>;
+  append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): Promise<number>;
+  since(seq: number, limit: number): Promise<StoredEvent[]>;
+  maxSeq(): Promise<number>;
+}
+
+export interface TimerStore {
+  armMany(rows: readonly TimerRow[]): Promise<void>;
+  cancelAllOf(deliveryIds: readonly string[]): Promise<void>;
+  due(now: number, limit: number): Promise<TimerRow[]>;
+  remove(t: TimerRow): Promise<void>;
+  nextDue(): Promise<number | null>;
+}
+
+export interface TokenStore {
+  insert(t: Omit<TokenRow, 'revoked_at'>): Promise<void>;
+  byHash(hash: string): Promise<TokenRow | undefined>;
+  list(): Promise<TokenRow[]>;
+  revokedIds(): Promise<string[]>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+export interface MetaStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface OutageStore {
+  insert(o: Outage): Promise<void>;
+  end(id: string, at: number): Promise<void>;
+  all(): Promise<Outage[]>;
+}
+
+export interface MissionStore {
+  insert(m: MissionRow): Promise<void>;
+  delete(resource: string): Promise<void>;
+  all(): Promise<MissionRow[]>;
+}
+
+export interface AuditStore {
+  append(e: NewAuditEntry): Promise<void>;
+  page(q: AuditQuery): Promise<AuditEntry[]>;
+}
+
+export interface ChannelStateStore {
+  all(): Promise<ChannelStateRow[]>;
+  save(rows: readonly ChannelStateRow[]): Promise<void>;
+}
+
+/** Every repository, as one transaction (a write job) or the committed state (reads) sees them. */
+export interface Repositories {
+  directory: DirectoryStore;
+  orders: OrderStore;
+  deliveries: DeliveryStore;
+  attempts: AttemptStore;
+  events: EventStore;
+  timers: TimerStore;
+  tokens: TokenStore;
+  meta: MetaStore;
+  outages: OutageStore;
+  missions: MissionStore;
+  audit: AuditStore;
+  channelStates: ChannelStateStore;
+}
+
+/**
+ * Storage, as the engine and the apps use it. A write job runs in a transaction and its promise
+ * settles only after that transaction committed: durable before acknowledged. Jobs may be batched
+ * into one transaction, each isolated from the others' failures; `urgent` jobs go first.
+ */
+export interface Storage {
+  readonly read: Repositories;
+  write<T>(job: (tx: Repositories) => Promise<T> | T, urgent?: boolean): Promise<T>;
+  /** Jobs waiting to commit (settling and tests wait for none). */
+  readonly pendingWrites: number;
+  /** Transactions committed since start. */
+  readonly commits: number;
+  /** Why the last commit failed, while commits fail; null when they succeed (`/health`). */
+  readonly commitFailure: { reason: string } | null;
+  close(): Promise<void>;
+}
+
+/** A repository's synchronous shape: what an implementation on a local file may offer too. */
+export type Sync<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : T[K] };
+
+/** The asynchronous view of a synchronous repository: every method answers with a promise. */
+export function asAsync<T extends object>(repo: Sync<T>): T {
+  return new Proxy(repo as object, {
+    get(target, key) {
+      const v = (target as Record<PropertyKey, unknown>)[key];
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        try {
+          return Promise.resolve((v as (...a: unknown[]) => unknown).apply(target, args));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      };
+    },
+  }) as T;
+}
