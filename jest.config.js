@@ -12,7 +12,8 @@ const swc = {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  // Small tests sit next to the code (*.spec.ts); the other tiers in folders of test/ (*.test.ts).
+  testMatch: ['**/*.spec.ts', '**/test/*/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^@lifeline/(.*)$': '<rootDir>/libs/$1/src' },
   testTimeout: 60000,

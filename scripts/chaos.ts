@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const kills = integer('kills', 0)!;
   if (kills > 0) {
     process.stderr.write(`chaos: crash suite with ${kills} kills\n`);
-    const r = spawnSync('npx', ['jest', 'test/crash.e2e.ts'], { stdio: 'inherit', env: { ...process.env, CRASH_KILLS: String(kills) } });
+    const r = spawnSync('npx', ['jest', 'test/crash/crash.test.ts'], { stdio: 'inherit', env: { ...process.env, CRASH_KILLS: String(kills) } });
     if (r.status !== 0) process.exit(1);
   }
 }

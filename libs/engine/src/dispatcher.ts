@@ -96,7 +96,7 @@ export class Dispatcher {
     private readonly channels: Channels,
     private readonly tree: AreaTree,
     private readonly gateways: GatewayPool,
-    engine: DeliveryEngine,
+    engine: Pick<DeliveryEngine, 'committed$'>,
     private readonly lowWaterMark: number,
   ) {
     // What a committed job decided: superseded sends go, new ones queue up.

@@ -16,6 +16,7 @@ import { OrderService } from './order-service';
 import { Outages } from './outages';
 import { ExpirySweep, Starter, TimerPoller } from './pollers';
 import { Relays, type Mission } from './relays';
+import { resume } from './resume';
 import type { SendItem } from './send-item';
 import { Tasks } from './tasks';
 
@@ -26,8 +27,6 @@ export interface RouterCoreOptions {
   areas: readonly Area[];
   log?: Log;
 }
-
-const PAGE = 1_000;
 
 /**
  * The router without its transports: the composition root. It builds every part in dependency
@@ -92,28 +91,11 @@ export class RouterCore {
     this.sweep = new ExpirySweep(this.engine, store, clock, config.eventBatch, this.orders);
   }
 
-  /**
-   * Resumes after a restart from rows alone. Overdue work comes first (the attempts that were in
-   * flight, timers that fell due and deliveries that expired while the router was down), before
-   * any new delivery starts: a deadline slips by no more than the time the router was down.
-   */
-  async start(): Promise<void> {
-    const { store, config } = this.o;
-    for (let after = ''; ; ) {
-      const page = await store.read.deliveries.inFlightAfter(after, PAGE);
-      if (!page.length) break;
-      const sends = await Promise.all(page.map((d) => this.engine.resend(d)));
-      this.dispatcher.enqueue(sends.filter((x) => x !== null));
-      after = page[page.length - 1].id;
-    }
-    await this.timers.fireDue();
-    await this.sweep.run();
-    this.timers.consider((await store.read.timers.nextDue()) ?? Infinity);
-    this.starter.kick();
-    await this.relays.start();
-    // Gateways of other processes need a moment to reconnect after a restart; then a channel that
-    // nobody serves is published `down` (on a first start too), one that came back stays quiet.
-    this.clock.schedule(this.clock.now() + config.gatewayGraceS * 1000, () => this.tasks.stopped || this.tasks.track(this.health.reviewAll()));
+  /** Resumes the work from rows alone, overdue work first (resume.ts). */
+  start(): Promise<void> {
+    const { store, clock, config } = this.o;
+    const { engine, dispatcher, timers, sweep, starter, relays, health, tasks } = this;
+    return resume({ store, clock, engine, dispatcher, timers, sweep, starter, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
   }
 
   /** Committed events, as they happen: receipts, channel states, orders accepted, relays. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { tempDir } from './support/child';
-import { harness, noLoss, type Harness } from './support/harness';
+import { tempDir } from '../support/child';
+import { harness, noLoss, type Harness } from '../support/harness';
 
 const TOWN = '330102001';
 const VILLAGES = ['330102001001', '330102001002'];

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { z } from 'zod';
 import { ROUTES, routerFrame, routerToConsoleFrame } from '@lifeline/contracts';
-import { docFiles } from '../scripts/docs';
-import { Client, testServer, TOKENS, type TestServer } from './support/server';
+import { docFiles } from '../../scripts/docs';
+import { Client, testServer, TOKENS, type TestServer } from '../support/server';
 
 /**
  * The API description cannot drift: the committed docs are what the schemas generate, the router

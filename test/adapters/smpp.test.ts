@@ -1,8 +1,8 @@
-import { SmppAdapter, smppConfig } from '../apps/gateway-smpp/src/smpp-adapter';
-import { SmscSimulator } from '../apps/far-end/src/smsc';
-import { expectConformance } from './support/conformance';
-import { testServer, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { SmppAdapter, smppConfig } from '../../apps/gateway-smpp/src/smpp-adapter';
+import { SmscSimulator } from '../../apps/far-end/src/smsc';
+import { expectConformance } from '../support/conformance';
+import { testServer, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 

@@ -1,9 +1,9 @@
-import { DroneAdapter, droneConfig } from '../apps/gateway-drone/src/drone-adapter';
-import { GroundStation } from '../apps/far-end/src/ground-station';
-import { mqttBroker } from './support/mqtt-broker';
-import { expectConformance } from './support/conformance';
-import { testServer, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { DroneAdapter, droneConfig } from '../../apps/gateway-drone/src/drone-adapter';
+import { GroundStation } from '../../apps/far-end/src/ground-station';
+import { mqttBroker } from '../support/mqtt-broker';
+import { expectConformance } from '../support/conformance';
+import { testServer, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const prefix = () => `lifeline-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}/drone`;

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, simReplyBody } from '@lifeline/contracts';
-import { ConfigError, loadConfig } from '../apps/router/src/config/load-config';
-import { tempDir } from './support/child';
-import { digest } from './support/digest';
-import { Client, TOKENS, testServer, type TestServer } from './support/server';
+import { ConfigError, loadConfig } from '../../apps/router/src/config/load-config';
+import { tempDir } from '../support/child';
+import { digest } from '../support/digest';
+import { Client, TOKENS, testServer, type TestServer } from '../support/server';
 
 /**
  * Bad input anywhere gets a clear error and changes nothing: fast-check frames and bodies plus a

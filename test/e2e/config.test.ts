@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../apps/router/src/config/load-config';
-import { tempDir } from './support/child';
+import { loadConfig } from '../../apps/router/src/config/load-config';
+import { tempDir } from '../support/child';
 
 const file = (name: string, text: string) => {
   const f = join(tempDir(), name);

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from './support/child';
-import { rowsOf } from './support/digest';
-import { Client, testServer, TOKENS } from './support/server';
+import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
+import { rowsOf } from '../support/digest';
+import { Client, testServer, TOKENS } from '../support/server';
 
 /** What an operator runs into: two routers on one file, restarts, health, channels nobody serves. */
 const ADMIN = 'ops-admin-token';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { seededRandom } from '@lifeline/channels';
 import { PRIORITIES } from '@lifeline/domain';
-import { checkReceipts, checkStream, countMismatches } from '../scripts/lib/chaos/invariants';
-import { Client } from './support/server';
-import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from './support/child';
+import { checkReceipts, checkStream, countMismatches } from '../../scripts/lib/chaos/invariants';
+import { Client } from '../support/server';
+import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
 
 const ADMIN = 'crash-admin';
 const VILLAGES = ['330102001001', '330102001002', '330103002003', '330104003004', '330102004006'];

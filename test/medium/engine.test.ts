@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceiptFrame } from '@lifeline/contracts';
-import { harness, noLoss, type Harness } from './support/harness';
+import { harness, noLoss, type Harness } from '../support/harness';
 
 const VILLAGE = '330102001001';
 const receipts = (h: Harness) => h.events<ReceiptFrame>('receipt');
@@ -193,29 +193,6 @@ describe('engine with simulated gateways (medium tier)', () => {
     const counts = h.store.deliveries.countsByStatus(a.orderId);
     expect(Object.keys(counts)).toEqual(['unanswered']);
     expect(counts.unanswered).toBe(a.deliveries);
-  });
-});
-
-describe('two write jobs on one delivery in one transaction', () => {
-  it('the second sees what the first wrote, not the cached row from before it: one final receipt', async () => {
-    const h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.deliverMs = [3_600_000, 3_600_000])); } });
-    try {
-      const a = await h.order({ to: { people: ['p-000001'] } });
-      await h.advance(10_000); // accepted by the gateway: `sent`, and kept in the engine's cache
-      const id = `${a.orderId}:p-000001`;
-      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('sent');
-      // The pump's job and a direct job (as the timer poller and the sweep make) are queued in the
-      // same turn, so the single writer commits them in one transaction.
-      h.core.engine.submit([{ deliveryId: id, event: { type: 'DELIVERED', at: h.clock.now(), attempt: 1 } }]);
-      const cancel = h.core.engine.run(() => [{ deliveryId: id, event: { type: 'CANCEL', at: h.clock.now() } }]);
-      await cancel;
-      await h.core.settle();
-      const finals = receipts(h).filter((r) => r.deliveryId === id && ['delivered', 'cancelled'].includes(r.status));
-      expect(finals.map((r) => r.status)).toEqual(['delivered']);
-      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('delivered');
-    } finally {
-      await h.close();
-    }
   });
 });
 

@@ -1,8 +1,8 @@
-import { PdtAdapter, pdtConfig } from '../apps/gateway-pdt/src/pdt-adapter';
-import { RadioGatewaySimulator } from '../apps/far-end/src/radio-gateway';
-import { expectConformance } from './support/conformance';
-import { testServer, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { PdtAdapter, pdtConfig } from '../../apps/gateway-pdt/src/pdt-adapter';
+import { RadioGatewaySimulator } from '../../apps/far-end/src/radio-gateway';
+import { expectConformance } from '../support/conformance';
+import { testServer, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const RADIO = 3321751; // p-000001's 370MHz handheld

@@ -1,9 +1,9 @@
-import { TiantongAdapter, tiantongConfig } from '../apps/gateway-tiantong/src/tiantong-adapter';
-import { ModemSimulator } from '../apps/far-end/src/modem';
-import { ptyPair } from '../apps/far-end/src/pty-pair';
-import { expectConformance } from './support/conformance';
-import { testServer, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
+import { ModemSimulator } from '../../apps/far-end/src/modem';
+import { ptyPair } from '../../apps/far-end/src/pty-pair';
+import { expectConformance } from '../support/conformance';
+import { testServer, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ALLOWED_STATUS_CHANGES, type DeliveryStatus } from '@lifeline/domain';
-import { Client, testServer, TOKENS, type TestServer } from './support/server';
+import { Client, testServer, TOKENS, type TestServer } from '../support/server';
 
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 const order = (over: Record<string, unknown> = {}) => ({

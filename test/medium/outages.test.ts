@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceiptFrame } from '@lifeline/contracts';
-import { harness, noLoss, type Harness } from './support/harness';
+import { harness, noLoss, type Harness } from '../support/harness';
 
 const COUNTY = '330102';
 const VILLAGE = '330102001001';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { digestFile } from './support/digest';
-import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from './support/child';
-import { clientFrame, rawRequest, StubbornSocket, upgradeRequest, type RawAnswer } from './support/raw-client';
+import { digestFile } from '../support/digest';
+import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
+import { clientFrame, rawRequest, StubbornSocket, upgradeRequest, type RawAnswer } from '../support/raw-client';
 
 /**
  * The adversarial suite, at the socket level, against the built router as its own process: what

@@ -1,6 +1,6 @@
 import { GatewayClient, type SendFrame } from '@lifeline/gateway-sdk';
-import { testServer, TOKENS, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { testServer, TOKENS, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };

@@ -1,10 +1,10 @@
-import { BeidouAdapter, beidouConfig } from '../apps/gateway-beidou/src/beidou-adapter';
-import { BeidouTerminalSimulator } from '../apps/far-end/src/beidou-terminal';
-import { ptyPair } from '../apps/far-end/src/pty-pair';
-import { payloadBits } from '../apps/gateway-beidou/src/rdss';
-import { expectConformance } from './support/conformance';
-import { testServer, type TestServer } from './support/server';
-import { turnsUntil } from './support/turns';
+import { BeidouAdapter, beidouConfig } from '../../apps/gateway-beidou/src/beidou-adapter';
+import { BeidouTerminalSimulator } from '../../apps/far-end/src/beidou-terminal';
+import { ptyPair } from '../../apps/far-end/src/pty-pair';
+import { payloadBits } from '../../apps/gateway-beidou/src/rdss';
+import { expectConformance } from '../support/conformance';
+import { testServer, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 

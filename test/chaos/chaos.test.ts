@@ -1,10 +1,10 @@
-import { chaos } from '../scripts/lib/chaos/run-case';
+import { chaos } from '../../scripts/lib/chaos/run-case';
 
 /**
  * The chaos suite: fast-check generates directories, orders, replies, cancels and outage
  * schedules; each case is a drill against the real router in virtual time, checked against every
  * invariant (scripts/lib/chaos/invariants.ts). A failure shrinks to a small case and names the
- * seed and path that replay it: `CHAOS_SEED=S CHAOS_PATH=P npx jest test/chaos.e2e.ts`.
+ * seed and path that replay it: `CHAOS_SEED=S CHAOS_PATH=P npx jest test/chaos/chaos.test.ts`.
  * `npm run chaos -- --runs 100000` runs longer, from a fresh seed each time.
  */
 describe('chaos: random drills keep every guarantee', () => {

@@ -1,10 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStructured } from '../apps/router/src/config/load-config';
-import { markdown, summarize, svg } from '../apps/router/src/drills/drill-report';
-import { runDrill, type DrillRun } from '../apps/router/src/drills/run-drill';
-import { scenarioSchema } from '../apps/router/src/drills/scenario.schema';
+import { readStructured } from '../../apps/router/src/config/load-config';
+import { markdown, summarize, svg } from '../../apps/router/src/drills/drill-report';
+import { runDrill, type DrillRun } from '../../apps/router/src/drills/run-drill';
+import { scenarioSchema } from '../../apps/router/src/drills/scenario.schema';
 
 const FINAL = new Set(['acknowledged', 'delivered', 'unanswered', 'expired', 'failed', 'cancelled']);
 const load = (name: string) => readStructured(`config/scenarios/${name}.yaml`, scenarioSchema);

@@ -1,8 +1,8 @@
 import { connectInProcess, type RouterToGateway } from '@lifeline/channels';
 import type { ReceiptFrame, SendFrame } from '@lifeline/contracts';
 import { JUNK_LIMIT } from '@lifeline/engine';
-import { digest } from './support/digest';
-import { harness, noLoss, type Harness } from './support/harness';
+import { digest } from '../support/digest';
+import { harness, noLoss, type Harness } from '../support/harness';
 
 const ROOT = '330100';
 const VILLAGE = '330102001001';

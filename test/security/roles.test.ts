@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { digest } from './support/digest';
-import { Client, testServer, TOKENS, type TestServer } from './support/server';
-import { StubbornSocket } from './support/raw-client';
+import { digest } from '../support/digest';
+import { Client, testServer, TOKENS, type TestServer } from '../support/server';
+import { StubbornSocket } from '../support/raw-client';
 
 /**
  * The adversarial suite, by role and scope: every route and frame tried with every kind of token,

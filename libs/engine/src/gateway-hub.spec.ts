@@ -1,0 +1,118 @@
+import { VirtualClock } from '@lifeline/clock';
+import type { GatewayAuth } from '@lifeline/channels';
+import type { RouterFrame } from '@lifeline/contracts';
+import { AreaTree, Reach, SILENT_LOG } from '@lifeline/domain';
+import { GatewayHub, JUNK_LIMIT } from './gateway-hub';
+import type { GatewayInbound } from './gateway-inbound';
+import { GatewaySessions } from './gateway-sessions';
+import { Tasks } from './tasks';
+
+const tree = new AreaTree([
+  { code: 'city', name: 'city', parent: null },
+  { code: 'county-a', name: 'a', parent: 'city' },
+  { code: 'county-b', name: 'b', parent: 'city' },
+]);
+
+/** The inbound use cases, recorded; receipts may be made to wait, as a read would. */
+function fakeInbound() {
+  const calls: string[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  const inbound = {
+    calls,
+    hold(p: Promise<void>) {
+      gate = p;
+    },
+    async receipt(_channel: string, frame: { type: string; attemptId: string }) {
+      await gate;
+      calls.push(`${frame.type} ${frame.attemptId}`);
+      return !frame.attemptId.startsWith('junk');
+    },
+    async reply(_channel: string, from: string) {
+      calls.push(`reply ${from}`);
+      return false;
+    },
+    reported: (channel: string, id: string, state: string) => calls.push(`health ${channel}/${id} ${state}`),
+    covered: (channel: string, id: string, areas: string[]) => calls.push(`covered ${channel}/${id} ${areas.join(',')}`),
+    offline: (channel: string, id: string) => calls.push(`offline ${channel}/${id}`),
+  };
+  return inbound;
+}
+
+function setup() {
+  const clock = new VirtualClock();
+  const sessions = new GatewaySessions(new Reach(tree), clock);
+  const inbound = fakeInbound();
+  const tasks = new Tasks(SILENT_LOG);
+  const hub = new GatewayHub(tree, clock, sessions, inbound as unknown as GatewayInbound, tasks, SILENT_LOG);
+  const open = (auth: Partial<GatewayAuth> & { channel: string }) => {
+    const frames: RouterFrame[] = [];
+    let closed: string | null = null;
+    const endpoint = hub.open({ send: (f) => frames.push(f), close: (r) => (closed = r) }, { principal: 'tok-1', gatewayIds: null, areas: null, ...auth });
+    return { endpoint, frames, errors: () => frames.filter((f) => f.type === 'error').map((f) => (f as { error: { code: string } }).error.code), closed: () => closed };
+  };
+  const hello = (gatewayId: string, channel: string, areas = ['city']) => ({ type: 'hello', gatewayId, channel, areas, window: 4 });
+  return { hub, sessions, inbound, tasks, open, hello, settled: () => tasks.all() };
+}
+
+describe('the gateway hub', () => {
+  it('puts a gateway online by channel and id, within what its token allows', async () => {
+    const { hub, inbound, open, hello } = setup();
+    const pdt = open({ channel: 'pdt', gatewayIds: ['radio-1'], areas: ['county-a'] });
+    pdt.endpoint.receive(hello('radio-1', 'public'));
+    pdt.endpoint.receive(hello('radio-2', 'pdt', ['county-a']));
+    pdt.endpoint.receive(hello('radio-1', 'pdt', ['city']));
+    pdt.endpoint.receive(hello('radio-1', 'pdt', ['nowhere']));
+    pdt.endpoint.receive(hello('radio-1', 'pdt', ['county-a']));
+    pdt.endpoint.receive(hello('radio-9', 'pdt', ['county-a']));
+    await new Promise((r) => setImmediate(r));
+    expect(pdt.errors()).toEqual(['wrong_channel', 'forbidden_gateway_id', 'out_of_scope', 'unknown_area', 'forbidden_gateway_id']);
+    expect(hub.connected()).toEqual([{ gatewayId: 'radio-1', channel: 'pdt', areas: ['county-a'], window: 4 }]);
+    expect(inbound.calls).toEqual(['covered pdt/radio-1 county-a']);
+  });
+
+  it('keeps a gateway id online to the token that holds it; the same token reconnecting replaces its link', async () => {
+    const { hub, inbound, open, hello } = setup();
+    const first = open({ channel: 'public' });
+    first.endpoint.receive(hello('sms-1', 'public'));
+    const other = open({ channel: 'public', principal: 'tok-2' });
+    other.endpoint.receive(hello('sms-1', 'public'));
+    const again = open({ channel: 'public' });
+    again.endpoint.receive(hello('sms-1', 'public'));
+    // Another channel's gateway of the same name stands beside it, displacing nothing.
+    const pdt = open({ channel: 'pdt' });
+    pdt.endpoint.receive(hello('sms-1', 'pdt'));
+    await new Promise((r) => setImmediate(r));
+    expect(other.errors()).toEqual(['gateway_id_in_use']);
+    expect(hub.connected().map((g) => `${g.channel}/${g.gatewayId}`).sort()).toEqual(['pdt/sms-1', 'public/sms-1']);
+    expect(inbound.calls.filter((c) => c.startsWith('offline'))).toEqual(['offline public/sms-1']); // the stale link
+    first.endpoint.closed(); // its late close changes nothing: the new link holds the id
+    expect(hub.connected()).toHaveLength(2);
+  });
+
+  it("handles a gateway's frames one after another, even when one waits on a read", async () => {
+    const { inbound, open, hello, settled } = setup();
+    const gw = open({ channel: 'public' });
+    gw.endpoint.receive(hello('sms-1', 'public'));
+    let release!: () => void;
+    inbound.hold(new Promise<void>((r) => (release = r)));
+    gw.endpoint.receive({ type: 'accepted', attemptId: 'o:p#1' });
+    gw.endpoint.receive({ type: 'reply', from: '138', text: '1' });
+    gw.endpoint.receive({ type: 'health', state: 'degraded', areas: ['county-a'] });
+    await new Promise((r) => setImmediate(r));
+    expect(inbound.calls).toEqual(['covered public/sms-1 city']); // the rest waits behind the receipt
+    release();
+    await settled();
+    expect(inbound.calls).toEqual(['covered public/sms-1 city', 'accepted o:p#1', 'reply 138', 'health public/sms-1 degraded']);
+  });
+
+  it('cuts off a gateway sending more than its share of frames that change nothing', async () => {
+    const { hub, open, hello, settled } = setup();
+    const gw = open({ channel: 'public' });
+    gw.endpoint.receive(hello('sms-1', 'public'));
+    for (let i = 0; i < JUNK_LIMIT + 10; i++) gw.endpoint.receive({ type: 'delivered', attemptId: `junk#${i}` });
+    await settled();
+    expect(gw.closed()).toBe('flooding');
+    expect(gw.errors()).toEqual(['flooding']);
+    expect(hub.connected()).toEqual([]);
+  });
+});

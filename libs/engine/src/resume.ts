@@ -1,0 +1,47 @@
+import type { Clock } from '@lifeline/clock';
+import type { Storage } from '@lifeline/store';
+import type { ChannelHealth } from './channel-health';
+import type { DeliveryEngine } from './delivery-engine';
+import type { Dispatcher } from './dispatcher';
+import type { ExpirySweep, Starter, TimerPoller } from './pollers';
+import type { Relays } from './relays';
+import type { Tasks } from './tasks';
+
+const PAGE = 1_000;
+
+export interface ResumeParts {
+  store: Storage;
+  clock: Clock;
+  engine: DeliveryEngine;
+  dispatcher: Dispatcher;
+  timers: TimerPoller;
+  sweep: ExpirySweep;
+  starter: Starter;
+  relays: Relays;
+  health: ChannelHealth;
+  tasks: Tasks;
+  gatewayGraceS: number;
+}
+
+/**
+ * Resumes after a (re)start from rows alone. Overdue work comes first (the attempts that were in
+ * flight, timers that fell due and deliveries that expired while the router was down), before any
+ * new delivery starts: a deadline slips by no more than the time the router was down.
+ */
+export async function resume(p: ResumeParts): Promise<void> {
+  for (let after = ''; ; ) {
+    const page = await p.store.read.deliveries.inFlightAfter(after, PAGE);
+    if (!page.length) break;
+    const sends = await Promise.all(page.map((d) => p.engine.resend(d)));
+    p.dispatcher.enqueue(sends.filter((x) => x !== null));
+    after = page[page.length - 1].id;
+  }
+  await p.timers.fireDue();
+  await p.sweep.run();
+  p.timers.consider((await p.store.read.timers.nextDue()) ?? Infinity);
+  p.starter.kick();
+  await p.relays.start();
+  // Gateways of other processes need a moment to reconnect after a restart; then a channel that
+  // nobody serves is published `down` (on a first start too), one that came back stays quiet.
+  p.clock.schedule(p.clock.now() + p.gatewayGraceS * 1000, () => p.tasks.stopped || p.tasks.track(p.health.reviewAll()));
+}

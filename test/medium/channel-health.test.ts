@@ -1,0 +1,77 @@
+import { VirtualClock } from '@lifeline/clock';
+import { AreaTree, Reach, type Area } from '@lifeline/domain';
+import { ChannelHealth, EventBus, type ChannelChange } from '@lifeline/engine';
+import { Store } from '@lifeline/store';
+import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
+
+/**
+ * Channel health on its own (medium tier, a real SQLite store): the states it publishes, the
+ * ones it restores after a restart, and the circuit breaker fed by attempts.
+ */
+const areas: Area[] = [
+  { code: 'city', name: '城', parent: null },
+  { code: 'county', name: '县', parent: 'city' },
+  { code: 'town', name: '镇', parent: 'county' },
+  { code: 'village', name: '村', parent: 'town' },
+];
+
+async function setup(store?: Store) {
+  const clock = new VirtualClock();
+  store ??= await Store.open(':memory:');
+  const tree = new AreaTree(areas);
+  const reach = new Reach(tree);
+  const health = new ChannelHealth(store, clock, reach, tree, engineConfig(loadConfig('config/default.yaml')).channels, new EventBus());
+  const changes: ChannelChange[] = [];
+  health.changes$.subscribe((c) => changes.push(c));
+  await health.load();
+  const published = () => store!.events.since(0, 1_000).filter((e) => e.type === 'channel').map((e) => `${e.payload.channel} ${e.payload.area} ${e.payload.state}`);
+  return { clock, store, reach, health, changes, published };
+}
+
+describe('channel health', () => {
+  it('publishes a change once, persists it, and says nothing when nothing changed', async () => {
+    const { reach, health, published, store } = await setup();
+    reach.setCoverage('pdt', 'radio', ['city']);
+    await health.recheck('pdt', ['city']);
+    await health.recheck('pdt', ['city']);
+    expect(published()).toEqual(['pdt city up']);
+    reach.report('pdt', 'county', 'drill', 'down');
+    await health.recheck('pdt', ['county']);
+    expect(published()).toEqual(['pdt city up', 'pdt county down']);
+    expect(store.channelStates.all().map((r) => `${r.channel} ${r.area} ${r.state}`).sort()).toEqual(['pdt city up', 'pdt county down']);
+  });
+
+  it('restores what it last published: a state seen again is quiet, and none worsens before the gateways had their grace', async () => {
+    const first = await setup();
+    first.reach.setCoverage('public', 'sms', ['city']);
+    first.reach.setCoverage('pdt', 'radio', ['city']);
+    await first.health.recheck('public', ['city']);
+    await first.health.recheck('pdt', ['city']);
+    const before = first.published().length;
+    // The router restarts on the same store: the SMS gateway is back at once, the radio gateway not yet.
+    const again = await setup(first.store);
+    again.reach.setCoverage('public', 'sms', ['city']);
+    await again.health.recheck('public', ['city']);
+    await again.health.recheck('pdt', []);
+    expect(again.published()).toHaveLength(before);
+    expect(again.health.list().find((c) => c.channel === 'pdt')!.state).toBe('up');
+    await again.health.reviewAll(); // the grace is over: a channel nobody serves is down
+    expect(again.published().slice(before)).toEqual(expect.arrayContaining(['pdt city down']));
+    expect(again.published().slice(before)).not.toContain('public city up');
+  });
+
+  it('trips its breaker in an area after repeated failures there, and probes after the back-off', async () => {
+    const { clock, reach, health, published } = await setup();
+    reach.setCoverage('pdt', 'radio', ['city']);
+    await health.recheck('pdt', ['city']);
+    for (let i = 0; i < 5; i++) health.failure('pdt', 'village'); // the breaker is per town for pdt
+    await new Promise((r) => setImmediate(r));
+    expect(published()).toContain('pdt town down');
+    expect(reach.state('pdt', 'village', clock.now())).toBe('down');
+    expect(reach.state('pdt', 'county', clock.now())).toBe('up');
+    await clock.advance(30_000); // the back-off: a probe may go
+    health.success('pdt', 'village');
+    await new Promise((r) => setImmediate(r));
+    expect(reach.state('pdt', 'village', clock.now())).toBe('up');
+  });
+});

@@ -1,0 +1,90 @@
+import { VirtualClock } from '@lifeline/clock';
+import { AreaTree, Reach, type Area, type Person } from '@lifeline/domain';
+import { DeliveryEngine, EventBus, OrderCache, type EngineOutput } from '@lifeline/engine';
+import { Store } from '@lifeline/store';
+import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
+
+/**
+ * The delivery engine on its own (medium tier: a real SQLite store, no app around it): what one
+ * write job writes, what leaves after its commit, and two jobs sharing a transaction.
+ */
+const areas: Area[] = [
+  { code: 'city', name: '城', parent: null },
+  { code: 'village', name: '村', parent: 'city' },
+];
+const people: Person[] = [
+  { id: 'p-1', name: '甲', area: 'village', roles: [], terminals: { public: '13800000001', pdt: '3301001' } },
+  { id: 'p-2', name: '乙', area: 'village', roles: [], terminals: { pdt: '3301002' } },
+];
+
+async function setup(o: { ackRequired?: boolean } = {}) {
+  const clock = new VirtualClock();
+  const store = await Store.open(':memory:');
+  await store.writeSync((s) => s.directory.replace(areas, people));
+  const tree = new AreaTree(areas);
+  const reach = new Reach(tree);
+  reach.setCoverage('public', 'sms', ['city']);
+  reach.setCoverage('pdt', 'radio', ['city']);
+  const bus = new EventBus();
+  const engine = new DeliveryEngine(store, clock, engineConfig(loadConfig('config/default.yaml')), reach, new OrderCache(), bus);
+  const committed: EngineOutput[] = [];
+  engine.committed$.subscribe((out) => committed.push(out));
+  const now = clock.now();
+  const spec = { priority: 'immediate' as const, to: { areas: ['village'] }, body: '转移', ackRequired: o.ackRequired ?? false, ackWithinS: 600, ttlS: 3600 };
+  await store.writeSync((s) =>
+    s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, ['/city/village/'], now),
+  );
+  const start = (id: string) => engine.run(() => [{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
+  return { clock, store, engine, committed, start, now };
+}
+
+describe('the delivery engine', () => {
+  it('writes a step as rows in one job, and lets its send and receipt out only after the commit', async () => {
+    const { store, engine, committed, start } = await setup();
+    const job = start('o-1:p-1');
+    expect(committed).toEqual([]); // nothing leaves before the commit
+    await job;
+    const d = store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!;
+    expect(d).toMatchObject({ status: 'sending', channel: 'public', attempt: 1 });
+    expect(store.attempts.ofDelivery(d.id)).toEqual([expect.objectContaining({ id: 'o-1:p-1#1', channel: 'public', status: 'sending', address: '13800000001' })]);
+    expect(store.timers.due(Number.MAX_SAFE_INTEGER, 10).map((t) => t.name)).toEqual(['ttl']);
+    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending']);
+    expect(committed).toHaveLength(1);
+    expect(committed[0].sends.map((s) => [s.attemptId, s.to, s.ref])).toEqual([['o-1:p-1#1', '13800000001', 'A7K2']]);
+    expect(committed[0].events[0].frame.seq).toBe(1);
+    expect(engine.stats).toMatchObject({ applied: 1, unknown: 0 });
+  });
+
+  it('takes the channel the person holds a terminal for, and ignores ids it does not know', async () => {
+    const { store, engine, start } = await setup();
+    await start('o-1:p-2');
+    await engine.run(() => [{ deliveryId: 'o-1:nobody', event: { type: 'CANCEL', at: 0 } }]);
+    expect(store.deliveries.load(['o-1:p-2']).get('o-1:p-2')).toMatchObject({ status: 'sending', channel: 'pdt' });
+    expect(engine.stats.unknown).toBe(1);
+  });
+
+  it('keeps only the net rows of accepted and delivered in one job: the attempt delivered, no timer but the ttl', async () => {
+    const { clock, store, engine, start } = await setup({ ackRequired: false });
+    await start('o-1:p-1');
+    await engine.run(() => [
+      { deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } },
+      { deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } },
+    ]);
+    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('delivered');
+    expect(store.attempts.ofDelivery('o-1:p-1').map((a) => a.status)).toEqual(['delivered']);
+    expect(store.timers.due(Number.MAX_SAFE_INTEGER, 10)).toEqual([]); // final: every timer cancelled
+    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+    expect(store.orders.get('o-1')!.open_count).toBe(1); // one of two deliveries closed
+  });
+
+  it('lets the second of two jobs in one transaction see what the first wrote: one final receipt', async () => {
+    const { clock, store, engine, start } = await setup({ ackRequired: false });
+    await start('o-1:p-1');
+    await engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
+    // Queued in the same turn, the two jobs commit together; the second must not use the cached row.
+    const first = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
+    const second = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'CANCEL', at: clock.now() } }]);
+    await Promise.all([first, second]);
+    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+  });
+});
