@@ -158,12 +158,12 @@ function rawWrites(dir: string, n: number): number {
 async function throughputBench(dir: string, store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
   const sims = fastSims(core, clock, ['public']);
   await core.settle();
-  const finalsBefore = core.engine.stats.finals;
+  const finalsBefore = core.stats().engine.finals;
   const t0 = performance.now();
   const a = await core.orders.accept(ADMIN, 'throughput', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
-  await waitUntil(() => core.engine.stats.finals - finalsBefore >= a.deliveries);
+  await waitUntil(() => core.stats().engine.finals - finalsBefore >= a.deliveries);
   const t = performance.now() - t0;
-  log(`  writer batches: ${store.writer.batches}, engine applied ${core.engine.stats.applied}, ignored ${core.engine.stats.ignored}`);
+  log(`  writer batches: ${store.writer.batches}, engine applied ${core.stats().engine.applied}, ignored ${core.stats().engine.ignored}`);
   const perS = a.deliveries / (t / 1000);
   const raw = rawWrites(dir, a.deliveries);
   const rawPerS = a.deliveries / (raw / 1000);
@@ -182,12 +182,12 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   const sends = core.sent$.subscribe(({ item }) => {
     if (item.priority === 'flash' && !seen.has(item.orderId)) seen.set(item.orderId, performance.now());
   });
-  const finalsBefore = core.engine.stats.finals;
+  const finalsBefore = core.stats().engine.finals;
   const routine = await core.orders.accept(ADMIN, 'latency-routine', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
   const person = store.directory.people(1, 'p-0009')[0];
   const samples: number[] = [];
   let i = 0;
-  while (core.engine.stats.finals - finalsBefore < routine.deliveries * 0.9 && i < 300) {
+  while (core.stats().engine.finals - finalsBefore < routine.deliveries * 0.9 && i < 300) {
     const t0 = performance.now();
     const a = await core.orders.accept(ADMIN, `latency-flash-${i++}`, spec({ to: { people: [person.id] } }));
     await waitUntil(() => seen.has(a.orderId));
@@ -196,11 +196,11 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   }
   samples.sort((x, y) => x - y);
   const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-  const done = core.engine.stats.finals - finalsBefore;
+  const done = core.stats().engine.finals - finalsBefore;
   results.flashLatency = { samples: samples.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), routineInProgress: routine.deliveries, routineFinishedMeanwhile: done };
   rows.push([`flash order -> first attempt, during a ${routine.deliveries.toLocaleString()}-person routine order`, `p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}`, `${samples.length} samples`, 'target p99 < 50 ms']);
   sends.unsubscribe();
-  await waitUntil(() => core.engine.stats.finals - finalsBefore >= routine.deliveries + samples.length);
+  await waitUntil(() => core.stats().engine.finals - finalsBefore >= routine.deliveries + samples.length);
   sims.forEach((s) => s.disconnect());
   await core.settle();
 }
@@ -214,7 +214,7 @@ async function rssBench(store: Store, core: RouterCore, clock: SystemClock): Pro
   const startRss = peakRss;
   const a = await core.orders.accept(ADMIN, 'rss', spec({ priority: 'routine', to: { areas: [CITY] } }));
   const t0 = performance.now();
-  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && !core.engine.busy && core.stats().dispatcher.pending === 0);
+  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && core.stats().dispatcher.pending === 0);
   await core.settle();
   const open = store.orders.get(a.orderId)!.open_count;
   results.rss = { deliveriesInFlight: Number(open), peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20, startAllMs: performance.now() - t0 };
