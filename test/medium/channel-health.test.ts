@@ -1,6 +1,6 @@
 import { VirtualClock } from '@lifeline/clock';
-import { AreaTree, Reach, type Area } from '@lifeline/domain';
-import { ChannelHealth, EventBus, type ChannelChange } from '@lifeline/engine';
+import { AreaTree, Reach, SILENT_LOG, type Area } from '@lifeline/domain';
+import { ChannelHealth, EventBus, Tasks, type ChannelChange } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
@@ -20,7 +20,7 @@ async function setup(store?: Store) {
   store ??= await Store.open(':memory:');
   const tree = new AreaTree(areas);
   const reach = new Reach(tree);
-  const health = new ChannelHealth(store, clock, reach, tree, engineConfig(loadConfig('config/default.yaml')).channels, new EventBus());
+  const health = new ChannelHealth(store, clock, reach, tree, engineConfig(loadConfig('config/default.yaml')).channels, new EventBus(), new Tasks(SILENT_LOG));
   const changes: ChannelChange[] = [];
   health.changes$.subscribe((c) => changes.push(c));
   await health.load();
@@ -73,5 +73,18 @@ describe('channel health', () => {
     health.success('pdt', 'village');
     await new Promise((r) => setImmediate(r));
     expect(reach.state('pdt', 'village', clock.now())).toBe('up');
+  });
+
+  it('publishes a change it could not record once storage takes writes again', async () => {
+    const { clock, reach, health, published, store } = await setup();
+    const write = store.write.bind(store);
+    let failing = true;
+    store.write = ((job, urgent) => (failing ? Promise.reject(new Error('SQLITE_READONLY')) : write(job, urgent))) as typeof store.write;
+    reach.setCoverage('pdt', 'radio', ['city']);
+    await expect(health.recheck('pdt', ['city'])).rejects.toThrow('SQLITE_READONLY');
+    expect(health.list()).toEqual([]); // not recorded, so not known
+    failing = false;
+    await clock.advance(5_000);
+    expect(published()).toEqual(['pdt city up']);
   });
 });

@@ -1,6 +1,6 @@
 import { VirtualClock } from '@lifeline/clock';
-import { AreaTree, Reach, type Area, type Person } from '@lifeline/domain';
-import { DeliveryEngine, EventBus, OrderCache, type EngineOutput } from '@lifeline/engine';
+import { AreaTree, Reach, SILENT_LOG, type Area, type Person } from '@lifeline/domain';
+import { DeliveryEngine, EventBus, OrderCache, Tasks, type EngineOutput } from '@lifeline/engine';
 import { Store } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
@@ -17,16 +17,21 @@ const people: Person[] = [
   { id: 'p-2', name: '乙', area: 'village', roles: [], terminals: { pdt: '3301002' } },
 ];
 
-async function setup(o: { ackRequired?: boolean } = {}) {
+async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = {}) {
   const clock = new VirtualClock();
   const store = await Store.open(':memory:');
+  if (o.failWrites) {
+    // A disk that refuses commits for a while: the job fails as a whole, as SQLite's would.
+    const write = store.write.bind(store);
+    store.write = ((job, urgent) => (o.failWrites!() ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : write(job, urgent))) as typeof store.write;
+  }
   await store.writeSync((s) => s.directory.replace(areas, people));
   const tree = new AreaTree(areas);
   const reach = new Reach(tree);
   reach.setCoverage('public', 'sms', ['city']);
   reach.setCoverage('pdt', 'radio', ['city']);
   const bus = new EventBus();
-  const engine = new DeliveryEngine(store, clock, engineConfig(loadConfig('config/default.yaml')), reach, new OrderCache(), bus);
+  const engine = new DeliveryEngine(store, clock, engineConfig(loadConfig('config/default.yaml')), reach, new OrderCache(), bus, new Tasks(SILENT_LOG));
   const committed: EngineOutput[] = [];
   engine.committed$.subscribe((out) => committed.push(out));
   const now = clock.now();
@@ -85,6 +90,26 @@ describe('the delivery engine', () => {
     const first = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
     const second = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'CANCEL', at: clock.now() } }]);
     await Promise.all([first, second]);
+    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+  });
+
+  it('keeps events whose commit failed and applies them once the store takes writes again', async () => {
+    let failing = false;
+    const { clock, store, engine, start } = await setup({ failWrites: () => failing });
+    await start('o-1:p-1');
+    failing = true;
+    engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
+    engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
+    await engine.idle(); // the first try failed: nothing applied, a retry waits
+    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('sending');
+    await clock.advance(1_000); // still failing: the back-off doubles
+    await engine.idle();
+    failing = false;
+    await clock.advance(1_000);
+    await engine.idle();
+    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('sending'); // waits out 2 s
+    await clock.advance(1_000);
+    await engine.idle();
     expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
   });
 });

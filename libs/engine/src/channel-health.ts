@@ -4,6 +4,10 @@ import { createHealth, HEALTH_STATE, stepHealth, type StoredHealth } from '@life
 import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import { recordEvents, type EventBus } from './event-bus';
+import type { Tasks } from './tasks';
+
+/** How long before a channel change that could not be recorded is looked at again. */
+const RETRY_MS = 5_000;
 
 const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
 
@@ -48,6 +52,7 @@ export class ChannelHealth {
     private readonly tree: AreaTree,
     private readonly channels: Channels,
     private readonly bus: EventBus,
+    private readonly tasks: Tasks,
   ) {}
 
   /** What consoles were last told survives a restart: only what changed since is published again. */
@@ -81,6 +86,7 @@ export class ChannelHealth {
   async recheck(channel: string, areas: readonly string[]): Promise<void> {
     const now = this.clock.now();
     const changes: ChannelStatus[] = [];
+    const before = new Map<string, ChannelStatus>();
     const targets = new Set([...areas, ...[...this.known.values()].filter((k) => k.channel === channel).map((k) => k.area)]);
     for (const area of targets) {
       if (!this.tree.has(area)) continue;
@@ -91,19 +97,38 @@ export class ChannelHealth {
       this.restored.delete(k);
       if (prev && prev.state === state) continue;
       const next = { channel, area, state, since: now };
+      if (prev) before.set(area, prev);
       this.known.set(k, next);
       changes.push(next);
       this.changesSubject.next({ channel, area, from: prev?.state ?? 'down', to: state });
     }
     this.armCoverageWake(now);
     if (!changes.length) return;
-    await recordEvents(
-      this.store,
-      this.bus,
-      now,
-      changes.map((c) => ({ type: 'channel', areaPath: this.tree.path(c.area), fields: { channel: c.channel, area: c.area, state: c.state } })),
-      (tx) => tx.channelStates.save(changes),
-    );
+    try {
+      await recordEvents(
+        this.store,
+        this.bus,
+        now,
+        changes.map((c) => ({ type: 'channel', areaPath: this.tree.path(c.area), fields: { channel: c.channel, area: c.area, state: c.state } })),
+        (tx) => tx.channelStates.save(changes),
+      );
+    } catch (e) {
+      // Not recorded, so not told: forget the new states and look again once storage may be back.
+      for (const c of changes) {
+        const k = this.key(c.channel, c.area);
+        if (this.known.get(k) !== c) continue; // a later recheck decided again meanwhile
+        const prev = before.get(c.area);
+        if (prev) this.known.set(k, prev);
+        else this.known.delete(k);
+      }
+      this.clock.schedule(now + RETRY_MS, () => !this.tasks.stopped && this.later(channel, changes.map((c) => c.area)));
+      throw e;
+    }
+  }
+
+  /** A recheck nobody waits for: its failure is logged by the tasks, not thrown into the void. */
+  private later(channel: string, areas: readonly string[]): void {
+    this.tasks.track(this.recheck(channel, areas));
   }
 
   /** Drone coverage ends on its own: look again when it does. */
@@ -114,7 +139,7 @@ export class ChannelHealth {
       next,
       this.clock.schedule(next, () => {
         this.coverageWakes.delete(next);
-        for (const id of this.channels.ids) void this.recheck(id, []);
+        for (const id of this.channels.ids) this.later(id, []);
       }),
     );
   }
@@ -151,7 +176,7 @@ export class ChannelHealth {
       });
     if (next.value !== stored.value) {
       this.reach.report(channel, area, 'breaker', HEALTH_STATE[next.value]);
-      void this.recheck(channel, [area]);
+      this.later(channel, [area]);
     }
   }
 }

@@ -17,6 +17,7 @@ import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
 import type { SendItem } from './send-item';
 import { StepWrites } from './step-writes';
+import type { Tasks } from './tasks';
 
 type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
 /** What callers hand the engine; it adds `available` from the channel map when it applies it. */
@@ -57,6 +58,9 @@ export class DeliveryEngine {
   private urgent: EngineItem[] = [];
   private running = false;
   private waiters: (() => void)[] = [];
+  /** Failed jobs in a row (the disk full, the database read-only), and whether a retry is waiting. */
+  private failures = 0;
+  private retrying = false;
   /**
    * Deliveries as last committed, most recent last: the next event for a delivery usually comes
    * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows,
@@ -89,6 +93,7 @@ export class DeliveryEngine {
     private readonly reach: Reach,
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
+    private readonly tasks: Tasks,
   ) {}
 
   now(): number {
@@ -102,11 +107,12 @@ export class DeliveryEngine {
   submit(items: readonly EngineItem[], urgent = false): void {
     if (items.length === 0) return;
     (urgent ? this.urgent : this.inbox).push(...items);
-    void this.pump();
+    if (!this.retrying) void this.pump();
   }
 
+  /** Applying or about to: not while it waits out a back-off after failed commits. */
   get busy(): boolean {
-    return this.running || this.inbox.length > 0 || this.urgent.length > 0;
+    return this.running || (!this.retrying && (this.inbox.length > 0 || this.urgent.length > 0));
   }
 
   /** Resolves when every submitted event has been applied and committed. */
@@ -115,15 +121,31 @@ export class DeliveryEngine {
     return new Promise((r) => this.waiters.push(r));
   }
 
+  /**
+   * Applies what was submitted, batch after batch. A batch whose job fails (a commit refused: the
+   * disk full, the database read-only) goes back to the head of the queue and is tried again after
+   * a back-off, so no gateway's word is lost while storage is failing; /health says why meanwhile.
+   */
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
       while (this.urgent.length || this.inbox.length) {
-        if (this.urgent.length) await this.run(() => this.urgent.splice(0, this.config.eventBatch), true);
-        else {
-          const batch = this.inbox.splice(0, this.config.eventBatch);
-          await this.run(() => batch);
+        const urgent = this.urgent.length > 0;
+        const batch = (urgent ? this.urgent : this.inbox).splice(0, this.config.eventBatch);
+        try {
+          await this.run(() => batch, urgent);
+          this.failures = 0;
+        } catch (e) {
+          (urgent ? this.urgent : this.inbox).unshift(...batch);
+          const delayMs = Math.min(1_000 * 2 ** this.failures++, 30_000);
+          this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
+          this.retrying = true;
+          this.clock.schedule(this.clock.now() + delayMs, () => {
+            this.retrying = false;
+            if (!this.tasks.stopped) void this.pump();
+          });
+          break;
         }
       }
     } finally {

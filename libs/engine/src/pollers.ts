@@ -5,6 +5,10 @@ import type { EngineConfig } from './config';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
 import type { OrderService } from './order-service';
+import type { Tasks } from './tasks';
+
+/** How long a poller waits before it tries again after its write job failed (the disk full, read-only). */
+const RETRY_MS = 1_000;
 
 /**
  * Starts unstarted deliveries, highest priority first, only as fast as the dispatcher drains: a
@@ -18,6 +22,8 @@ export class Starter {
     private readonly engine: DeliveryEngine,
     private readonly dispatcher: Dispatcher,
     private readonly config: EngineConfig,
+    private readonly clock: Clock,
+    private readonly tasks: Tasks,
     orders: OrderService,
   ) {
     // New deliveries to start, or room for more at the dispatcher.
@@ -45,6 +51,9 @@ export class Starter {
           if (n < this.config.startBatch) break;
         }
       } while (this.again);
+    } catch (e) {
+      this.tasks.log.error('starting deliveries failed: trying again', { err: (e as Error).message });
+      this.clock.schedule(this.clock.now() + RETRY_MS, () => !this.tasks.stopped && this.kick());
     } finally {
       this.running = false;
     }
@@ -92,6 +101,7 @@ export class TimerPoller {
     private readonly store: Storage,
     private readonly clock: Clock,
     private readonly batch: number,
+    private readonly tasks: Tasks,
   ) {
     this.alarm = new Alarm(clock, () => void this.fire());
     // A committed job armed timers: wake by the earliest.
@@ -121,11 +131,15 @@ export class TimerPoller {
         });
         if (n < this.batch) break;
       }
+      const next = await this.store.read.timers.nextDue();
+      if (next !== null) this.consider(next);
+    } catch (e) {
+      // The due rows stay where they are: the next try fires them.
+      this.tasks.log.error('firing timers failed: trying again', { err: (e as Error).message });
+      this.consider(this.clock.now() + RETRY_MS);
     } finally {
       this.running = false;
     }
-    const next = await this.store.read.timers.nextDue();
-    if (next !== null) this.consider(next);
   }
 
   stop(): void {
@@ -147,6 +161,7 @@ export class ExpirySweep {
     private readonly store: Storage,
     private readonly clock: Clock,
     private readonly batch: number,
+    private readonly tasks: Tasks,
     orders: OrderService,
   ) {
     this.alarm = new Alarm(clock, () => void this.run());
@@ -155,12 +170,17 @@ export class ExpirySweep {
 
   /** Expires what is due now, page by page, then waits for the next deadline. */
   async run(): Promise<void> {
-    for (;;) {
-      const now = this.clock.now();
-      const n = await this.engine.run(async (tx) => (await tx.deliveries.expiredNew(now, this.batch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
-      if (n < this.batch || this.stopped) break;
+    try {
+      for (;;) {
+        const now = this.clock.now();
+        const n = await this.engine.run(async (tx) => (await tx.deliveries.expiredNew(now, this.batch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
+        if (n < this.batch || this.stopped) break;
+      }
+      this.consider((await this.store.read.deliveries.nextNewExpiry()) ?? Infinity);
+    } catch (e) {
+      this.tasks.log.error('expiring deliveries failed: trying again', { err: (e as Error).message });
+      this.consider(this.clock.now() + RETRY_MS);
     }
-    this.consider((await this.store.read.deliveries.nextNewExpiry()) ?? Infinity);
   }
 
   /** An unstarted delivery expires at `at`: make sure the sweep wakes by then. */

@@ -75,8 +75,8 @@ export class RouterCore {
     this.tasks = new Tasks(o.log ?? SILENT_LOG);
     this.areas = new AreaTree(o.areas);
     this.reach = new Reach(this.areas);
-    this.engine = new DeliveryEngine(store, clock, config, this.reach, new OrderCache(), this.bus);
-    this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus);
+    this.engine = new DeliveryEngine(store, clock, config, this.reach, new OrderCache(), this.bus, this.tasks);
+    this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus, this.tasks);
     new ChannelWakeups(store, clock, this.areas, this.engine, this.health, this.tasks);
     this.sessions = new GatewaySessions(this.reach, clock);
     this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2));
@@ -86,9 +86,9 @@ export class RouterCore {
     this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch);
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
-    this.starter = new Starter(this.engine, this.dispatcher, config, this.orders);
-    this.timers = new TimerPoller(this.engine, store, clock, config.eventBatch);
-    this.sweep = new ExpirySweep(this.engine, store, clock, config.eventBatch, this.orders);
+    this.starter = new Starter(this.engine, this.dispatcher, config, clock, this.tasks, this.orders);
+    this.timers = new TimerPoller(this.engine, store, clock, config.eventBatch, this.tasks);
+    this.sweep = new ExpirySweep(this.engine, store, clock, config.eventBatch, this.tasks, this.orders);
   }
 
   /** Resumes the work from rows alone, overdue work first (resume.ts). */

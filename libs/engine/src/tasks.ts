@@ -10,7 +10,7 @@ export class Tasks {
   /** Set by `quiesce`: a stopping router changes no state because of its own stop. */
   stopped = false;
 
-  constructor(private readonly log: Log) {}
+  constructor(readonly log: Log) {}
 
   track(p: Promise<unknown>): void {
     const t = p.catch((e) => this.log.error('background task failed', { err: (e as Error).stack ?? String(e) }));

@@ -70,11 +70,23 @@ export class Writer {
 
   /** Commits everything queued: shutdown finishes writes in flight with it. */
   async drain(): Promise<void> {
-    while (this.committing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
-    while (this.urgent.length || this.queue.length) await this.commitOne();
+    for (;;) {
+      if (this.committing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
+      else if (this.urgent.length || this.queue.length) {
+        // Marked committing, so a write arriving meanwhile queues instead of opening a transaction.
+        this.committing = true;
+        try {
+          await this.commitOne();
+        } finally {
+          this.committing = false;
+        }
+      } else return;
+    }
   }
 
   private async commitOne(): Promise<void> {
+    // A job that awaited something else than this connection let another commit start inside it.
+    if (this.sql.inTransaction) throw new Error('writer: a transaction is already open (a job awaited outside the store)');
     const batch = this.urgent.length ? this.urgent.splice(0, this.maxBatch) : this.queue.splice(0, this.maxBatch);
     if (!batch.length) return;
     const results: { ok: boolean; value: unknown }[] = [];

@@ -92,7 +92,7 @@ export class Metrics {
     this.receipts.inc({ status: r.status, channel });
     if (r.status === 'sending') {
       const at = Date.parse(r.at);
-      if (r.attempt === 1) void this.firstSend$(store, r.orderId, channel, at);
+      if (r.attempt === 1) this.firstSend$(store, r.orderId, channel, at).catch(() => undefined); // a metric, not worth a crash
       if (this.sentAt.size >= PENDING_MAX) this.sentAt.delete(this.sentAt.keys().next().value!);
       this.sentAt.set(`${r.deliveryId}#${r.attempt}`, at);
     } else if (r.status === 'delivered') {
