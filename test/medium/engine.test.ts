@@ -103,6 +103,22 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
   });
 
+  it('gives a bare "1" to the order still waiting for it, not to a later one that needed no answer', async () => {
+    h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    const waiting = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
+    await h.advance(30_000);
+    const notice = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: false });
+    await h.advance(30_000);
+    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ delivered: 1 }); // waits for its answer
+    expect(h.store.deliveries.countsByStatus(notice.orderId)).toEqual({ delivered: 1 }); // done
+    // The metrics' open counts hold only the one still waiting.
+    expect(h.store.deliveries.openCounts().reduce((n, r) => n + r.n, 0)).toBe(1);
+    const person = h.store.directory.person(receipts(h)[0].personId)!;
+    expect(await h.core.reply('public', person.terminals.public!, '1')).toBe(true);
+    await h.advance(1_000);
+    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ acknowledged: 1 });
+  });
+
   it('sends a flash order to one person before a routine order to everyone on a slow channel', async () => {
     h = await harness({ tweak: noLoss, simulators: ['pdt'] });
     const sent: string[] = [];

@@ -332,6 +332,36 @@ describe('gateways are known by channel and id, within what their token allows',
     for (const c of [a, other, again]) await c.close();
   });
 
+  it('answers only for sends it was handed, and for people within its areas', async () => {
+    const handed: { gateway: string; attemptId: string; to: string }[] = [];
+    s.lifeline.core.sent$.subscribe(({ gateway, item }) => handed.push({ gateway, attemptId: item.attemptId, to: item.to }));
+    const replies: boolean[] = [];
+    s.lifeline.core.replies$.subscribe((r) => replies.push(r.matched));
+    const rogue = await Client.open(s.url, await token({ channel: 'public', areas: [ELSEWHERE] }), '/gateway');
+    rogue.send(hello('rogue', 'public', [ELSEWHERE]));
+    await s.advance(100);
+    await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'forged', order: order([`${COUNTY}001001`], { ackRequired: true }) }).expect(202);
+    await s.lifeline.core.settle();
+    const victim = handed.find((h) => h.gateway === 'public/sim-public')!;
+    expect(victim).toBeDefined();
+    const deliveryId = victim.attemptId.split('#')[0];
+    // Frames are handled in order: the error for the last one means the others were handled.
+    const forge = async (...frames: object[]) => {
+      const errors = rogue.frames.filter((f) => f.type === 'error').length;
+      for (const f of [...frames, { type: 'nonsense' }]) rogue.send(f);
+      await rogue.next(() => rogue.frames.filter((f) => f.type === 'error').length > errors);
+      await s.lifeline.core.settle();
+    };
+    await forge({ type: 'failed', attemptId: victim.attemptId, permanent: true, reason: 'forged' }, { type: 'delivered', attemptId: victim.attemptId });
+    expect((await s.lifeline.store.read.attempts.ofDelivery(deliveryId)).map((a) => a.status)).toEqual(['sending']);
+    await s.advance(60_000); // the real gateway delivers; the person has not answered yet
+    expect((await s.lifeline.store.read.deliveries.load([deliveryId])).get(deliveryId)!.status).toBe('delivered');
+    await forge({ type: 'reply', from: victim.to, text: '1' }, { type: 'reply', from: victim.to, text: '收到' });
+    expect(replies).toEqual([false, false]);
+    expect((await s.lifeline.store.read.deliveries.load([deliveryId])).get(deliveryId)!.status).toBe('delivered'); // not answered
+    await rogue.close();
+  });
+
   it('treats a relay resource id as mobile only on the resource\'s own channel', async () => {
     // wing-loong-1 is the drone relay; a public gateway calling itself that is a fixed site.
     const pub = await Client.open(s.url, await token({ channel: 'public' }), '/gateway');

@@ -2,7 +2,7 @@ import type { Clock } from '@lifeline/clock';
 import { describeIssues, gatewayFrame, summarizeIssues, type GatewayFrame } from '@lifeline/contracts';
 import type { GatewayAuth, GatewayConnection, GatewayEndpoint, GatewayLink } from '@lifeline/channels';
 import { maskAddress, type AreaTree, type Log } from '@lifeline/domain';
-import type { GatewayInbound } from './gateway-inbound';
+import type { GatewayInbound, GatewaySource } from './gateway-inbound';
 import { gatewayKey, type GatewaySessions, type OnlineGateway } from './gateway-sessions';
 import type { Tasks } from './tasks';
 
@@ -13,8 +13,9 @@ interface Session {
   channel: string;
   auth: GatewayAuth;
   conn: GatewayConnection;
-  /** Once it said hello: its entry among the gateways online. */
+  /** Once it said hello: its entry among the gateways online, and who it is to the inbound use cases. */
   online: OnlineGateway | null;
+  source: GatewaySource | null;
   /** The frame being handled: a gateway's frames are handled one after another, in order. */
   turn: Promise<void>;
   /** Frames that did nothing (malformed, unknown attempts, duplicates, unmatched replies) this minute. */
@@ -48,7 +49,7 @@ export class GatewayHub implements GatewayLink {
   ) {}
 
   open(conn: GatewayConnection, auth: GatewayAuth): GatewayEndpoint {
-    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, turn: Promise.resolve(), junk: 0, junkSince: this.clock.now() };
+    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, source: null, turn: Promise.resolve(), junk: 0, junkSince: this.clock.now() };
     this.links.set(session.link, session);
     return {
       receive: (raw) => this.receive(session, raw),
@@ -98,15 +99,15 @@ export class GatewayHub implements GatewayLink {
     if (!parsed.success) return this.refuse(session, 'bad_frame', summarizeIssues(describeIssues(parsed.error)));
     const frame = parsed.data;
     if (frame.type === 'hello') return this.hello(session, frame);
-    if (!session.gatewayId) return this.refuse(session, 'no_hello', 'expected a hello frame first');
+    if (!session.gatewayId || !session.source) return this.refuse(session, 'no_hello', 'expected a hello frame first');
     switch (frame.type) {
       case 'accepted':
       case 'delivered':
       case 'failed':
-        if (!(await this.inbound.receipt(session.channel, frame))) this.useless(session, `${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
+        if (!(await this.inbound.receipt(session.source, frame))) this.useless(session, `${frame.type} for ${frame.attemptId} ignored: unknown attempt or nothing new`);
         return;
       case 'reply':
-        if (!(await this.inbound.reply(session.channel, frame.from, frame.text)))
+        if (!(await this.inbound.reply(session.source, frame.from, frame.text)))
           // Logs show who and how long, never the whole number or the text (README, security).
           this.useless(session, `reply from ${maskAddress(frame.from)} (${frame.text.length} characters) ignored: unknown terminal or no open order`);
         return;
@@ -154,6 +155,7 @@ export class GatewayHub implements GatewayLink {
       if (stale) this.close(stale);
     }
     session.gatewayId = frame.gatewayId;
+    session.source = { channel: session.channel, key, areas: auth.areas };
     session.online = { gatewayId: frame.gatewayId, channel: session.channel, areas: frame.areas, window: frame.window, conn: session.conn, principal: auth.principal };
     this.online.add(session.online);
     this.inbound.covered(session.channel, frame.gatewayId, frame.areas, null);

@@ -1,13 +1,13 @@
 import type { Clock } from '@lifeline/clock';
 import type { GatewayFrame } from '@lifeline/contracts';
-import { deliveryId, findRef, isBareAck, parseAttemptId, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
+import { deliveryId, findRef, isBareAck, parseAttemptId, type AreaTree, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
 import { mayBeSeen } from '@lifeline/machines';
 import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { ChannelHealth } from './channel-health';
 import type { DeliveryEngine, EngineItem } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
-import { gatewayKey } from './gateway-sessions';
+import { gatewayKey, type GatewaySessions } from './gateway-sessions';
 import type { Tasks } from './tasks';
 
 /** A message from a person, as a gateway brought it, and whether it was matched to a delivery. */
@@ -18,8 +18,26 @@ export interface InboundReply {
   matched: boolean;
 }
 
+/**
+ * Where a gateway's frame came from: its channel, its key (channel and id), and the areas its
+ * token may speak for (null: every area). A gateway answers only for what it was handed or, past
+ * what the router remembers, for attempts and people within its areas.
+ */
+export interface GatewaySource {
+  channel: string;
+  key: string;
+  areas: readonly string[] | null;
+}
+
 /** Recent sends remembered, so a receipt is checked without a read (the attempts table backs it). */
 const RECENT_SENDS = 100_000;
+
+interface RecentSend {
+  channel: string;
+  area: string;
+  /** The gateways it was handed to (more than one after a gateway left with it). */
+  gateways: string[];
+}
 
 /**
  * What gateways tell the router, as use cases: receipts for attempts, answers from people, and
@@ -28,7 +46,7 @@ const RECENT_SENDS = 100_000;
  */
 export class GatewayInbound {
   /** Attempts sent lately, with where they went. */
-  private readonly sent = new Map<string, { channel: string; area: string }>();
+  private readonly sent = new Map<string, RecentSend>();
   private readonly repliesSubject = new Subject<InboundReply>();
   /** Every answer a gateway brought (observers: the chaos suite checks acknowledgements). */
   readonly replies$: Observable<InboundReply> = this.repliesSubject.asObservable();
@@ -41,12 +59,16 @@ export class GatewayInbound {
     private readonly dispatcher: Dispatcher,
     private readonly health: ChannelHealth,
     private readonly reach: Reach,
+    private readonly tree: AreaTree,
+    sessions: GatewaySessions,
     private readonly tasks: Tasks,
     /** Keys of relay resources' gateways (their id on their channel): fixed-site outages spare them. */
     private readonly mobile: ReadonlySet<string>,
   ) {
-    engine.committed$.subscribe((out) => {
-      for (const i of out.sends) this.sent.set(i.attemptId, { channel: i.channel, area: i.area });
+    sessions.sent$.subscribe(({ gateway, item }) => {
+      const known = this.sent.get(item.attemptId);
+      if (known) known.gateways.push(gateway);
+      else this.sent.set(item.attemptId, { channel: item.channel, area: item.area, gateways: [gateway] });
       while (this.sent.size > RECENT_SENDS) this.sent.delete(this.sent.keys().next().value!);
     });
     dispatcher.silent$.subscribe(({ item, reason }) => {
@@ -60,12 +82,15 @@ export class GatewayInbound {
    * A gateway's word on an attempt. False when it tells nothing new (an unknown attempt, a second
    * `delivered`, an answer after the attempt was settled): the hub counts those against flooding.
    */
-  async receipt(channel: string, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): Promise<boolean> {
+  async receipt(from: GatewaySource, frame: Extract<GatewayFrame, { type: 'accepted' | 'delivered' | 'failed' }>): Promise<boolean> {
+    const { channel } = from;
     const p = parseAttemptId(frame.attemptId);
     const cached = this.sent.get(frame.attemptId);
     const row = p && !cached ? await this.store.read.attempts.get(frame.attemptId) : undefined;
     const attempt = cached ?? row;
     if (!p || !attempt || attempt.channel !== channel) return false;
+    // Only a gateway that held the send speaks for it; past memory (a restart), one whose areas hold it.
+    if (cached ? !cached.gateways.includes(from.key) : !this.within(attempt.area, from.areas)) return false;
     if (frame.type === 'delivered') {
       if (row?.status === 'delivered') return false;
       this.sent.delete(frame.attemptId);
@@ -95,16 +120,19 @@ export class GatewayInbound {
    * never sent to the person is not 叫应 and changes nothing. (Checking `sent` here instead would
    * miss an `accepted` still queued ahead of the answer.)
    */
-  async reply(channel: string, from: string, text: string): Promise<boolean> {
-    const matched = await this.match(channel, from, text);
+  async reply(source: GatewaySource | string, from: string, text: string): Promise<boolean> {
+    const { channel, areas } = typeof source === 'string' ? { channel: source, areas: null } : source;
+    const matched = await this.match(channel, areas, from, text);
     this.repliesSubject.next({ channel, from, text, matched });
     return matched;
   }
 
-  private async match(channel: string, from: string, text: string): Promise<boolean> {
+  private async match(channel: string, areas: readonly string[] | null, from: string, text: string): Promise<boolean> {
     const spec = this.channels.get(channel);
     const personId = spec && (await this.store.read.directory.byTerminal(spec.terminal, from));
     if (!personId) return false;
+    // A gateway of some counties cannot answer for a person living elsewhere.
+    if (areas && !this.within((await this.store.read.directory.areaOfTerminal(spec.terminal, from)) ?? '', areas)) return false;
     let target: string | undefined;
     for (const ref of findRef(text)) {
       const order = await this.store.read.orders.openByRef(ref);
@@ -119,6 +147,10 @@ export class GatewayInbound {
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     return true;
+  }
+
+  private within(area: string, scope: readonly string[] | null): boolean {
+    return !scope || (this.tree.has(area) && scope.some((s) => this.tree.isWithin(area, s)));
   }
 
   /** A gateway reaches `areas` (until a time, for drones): sends may go, waiting deliveries move. */

@@ -8,6 +8,7 @@ import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-mis
 import { NewDeliveriesIndex1767484800000 } from './migrations/1767484800000-new-deliveries-index';
 import { AuditAndTokenBounds1767571200000 } from './migrations/1767571200000-audit-and-token-bounds';
 import { ChannelStates1767657600000 } from './migrations/1767657600000-channel-states';
+import { FinalDeliveries1767744000000 } from './migrations/1767744000000-final-deliveries';
 import { lockDatabaseFile } from './file-lock';
 import { Sql } from './sql';
 
@@ -49,7 +50,7 @@ export class Database {
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000, ChannelStates1767657600000],
+      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000, ChannelStates1767657600000, FinalDeliveries1767744000000],
       migrationsRun: true,
       synchronize: false,
       logging: false,

@@ -1,5 +1,5 @@
 import { PRIORITIES, type Terminals } from '@lifeline/domain';
-import { NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
+import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
 import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, tuples, type Param, type Sql } from './sql';
 
 export interface DeliveryRow {
@@ -58,7 +58,6 @@ function orderRangeStart(orderId: string, afterId: string): string {
   return afterId > start ? afterId : start;
 }
 
-const OPEN = new Set(OPEN_STORED_STATUSES);
 /** Open statuses of a delivery that has started (an answer may come for it). */
 const STARTED_OPEN = OPEN_STORED_STATUSES.filter((s) => s !== NOT_STARTED);
 /**
@@ -87,10 +86,11 @@ export class DeliveryRepo {
   saveMany(ds: readonly Delivery[], now: number): void {
     for (const part of chunks(ds, ROWS_PER_STATEMENT)) {
       const params: Param[] = [];
-      for (const d of part) params.push(d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt);
+      for (const d of part) params.push(d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt, d.machine && isFinalValue(d.machine.value) ? 1 : 0);
       this.sql.run(
-        `UPDATE deliveries SET status = v.column2, machine = v.column3, channel = v.column4, attempt = v.column5, updated_at = ? FROM (VALUES ${tuples(part.length, 5)}) AS v WHERE deliveries.id = v.column1`,
-        now, ...params,
+        `UPDATE deliveries SET status = v.column2, machine = v.column3, channel = v.column4, attempt = v.column5, updated_at = ?,
+           final_at = CASE WHEN v.column6 = 1 THEN ? ELSE NULL END FROM (VALUES ${tuples(part.length, 6)}) AS v WHERE deliveries.id = v.column1`,
+        now, now, ...params,
       );
     }
   }
@@ -166,7 +166,7 @@ export class DeliveryRepo {
   openFor(personId: string, limit: number): Delivery[] {
     return this.sql
       .all<DeliveryRow>(
-        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) ORDER BY updated_at DESC, id DESC LIMIT ?`,
+        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) AND final_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?`,
         personId, ...STARTED_OPEN, limit,
       )
       .map(toDelivery);
@@ -188,12 +188,12 @@ export class DeliveryRepo {
    * `last` is where the next page starts; null when the order has no more rows.
    */
   openIdsOfOrder(orderId: string, afterId: string, limit: number): { ids: string[]; last: string | null } {
-    const rows = this.sql.all<{ id: string; status: string }>(
-      'SELECT id, status FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?',
+    const rows = this.sql.all<{ id: string; final_at: number | null }>(
+      'SELECT id, final_at FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?',
       orderRangeStart(orderId, afterId), `${orderId};`, limit,
     );
     return {
-      ids: rows.filter((r) => OPEN.has(r.status)).map((r) => r.id),
+      ids: rows.filter((r) => r.final_at === null).map((r) => r.id),
       last: rows.length === limit ? rows[rows.length - 1].id : null,
     };
   }
@@ -209,7 +209,7 @@ export class DeliveryRepo {
   openCounts(): { status: string; channel: string | null; n: number }[] {
     return this.sql
       .all<{ status: string; channel: string | null; n: number }>(
-        `SELECT ${CONTRACT_STATUS} AS status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(OPEN_STORED_STATUSES.length)}) GROUP BY 1, channel`,
+        `SELECT ${CONTRACT_STATUS} AS status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(OPEN_STORED_STATUSES.length)}) AND final_at IS NULL GROUP BY 1, channel`,
         ...OPEN_STORED_STATUSES,
       )
       .map((r) => ({ ...r, n: Number(r.n) }));

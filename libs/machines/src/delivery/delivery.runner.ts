@@ -114,7 +114,7 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
  */
 export function mayBeSeen(stored: StoredDelivery): boolean {
   const s = upgradeStored(stored);
-  return s.context.sent || s.context.openAttempt !== null;
+  return !isFinalValue(s.value) && (s.context.sent || s.context.openAttempt !== null);
 }
 
 /** One pure step: stored snapshot + event -> next snapshot + intents. */

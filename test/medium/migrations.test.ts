@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { harness, noLoss } from '../support/harness';
+
+const VILLAGE = '330102001001';
+const noReplies = (c: Parameters<typeof noLoss>[0]) => {
+  noLoss(c);
+  c.channels.forEach((ch) => (ch.simulator.replyProbability = 0));
+};
+
+/** Migrations meet databases written by older versions: what they fill in must match the machine. */
+describe('migrations over a database of an older version', () => {
+  it('marks final deliveries final, and a delivered one still waiting for its answer open', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'lifeline-migrate-')), 'old.db');
+    let h = await harness({ db, tweak: noReplies });
+    const waiting = await h.order({ to: { areas: [VILLAGE] }, ackRequired: true });
+    const notice = await h.order({ to: { areas: [VILLAGE] }, ackRequired: false });
+    await h.advance(60_000);
+    // Both show `delivered`: one waits for its answer, the other is done.
+    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ delivered: waiting.deliveries });
+    expect(h.store.deliveries.countsByStatus(notice.orderId)).toEqual({ delivered: notice.deliveries });
+    const at = h.clock.now();
+    await h.close();
+
+    // As the version before the column wrote it.
+    const raw = new Database(db);
+    raw.exec("ALTER TABLE deliveries DROP COLUMN final_at; DELETE FROM migrations WHERE name = 'FinalDeliveries1767744000000'");
+    raw.close();
+
+    h = await harness({ db, tweak: noReplies, clockAt: at });
+    const finalOf = (orderId: string) =>
+      h.store.db.sql.all<{ final_at: number | null }>('SELECT final_at FROM deliveries WHERE order_id = ?', orderId).map((r) => r.final_at !== null);
+    expect(finalOf(waiting.orderId).every((f) => !f)).toBe(true);
+    expect(finalOf(notice.orderId).every((f) => f)).toBe(true);
+    expect(h.store.deliveries.openCounts().reduce((n, r) => n + r.n, 0)).toBe(waiting.deliveries);
+    await h.close();
+  });
+});
