@@ -151,9 +151,15 @@ describe('every route and frame by role, scope and token state', () => {
     const dir = (await http.get('/api/directory?limit=2&after=').set(auth(TOKENS.county)).expect(200)).body;
     let after = dir.next as string | null;
     const areas = new Set<string>((dir.people as { area: string }[]).map((p) => p.area));
+    const ids = new Set<string>((dir.people as { id: string }[]).map((p) => p.id));
+    expect(dir.people).toHaveLength(2); // a page is full: filtered before its limit
     while (after) {
+      expect(ids.has(after)).toBe(true); // a cursor names only someone the token was shown
       const next = (await http.get(`/api/directory?limit=100&after=${after}`).set(auth(TOKENS.county)).expect(200)).body;
-      for (const p of next.people as { area: string }[]) areas.add(p.area);
+      for (const p of next.people as { area: string; id: string }[]) {
+        areas.add(p.area);
+        ids.add(p.id);
+      }
       after = next.next;
     }
     for (const a of areas) expect(a.startsWith(COUNTY)).toBe(true);

@@ -121,14 +121,14 @@ export class ChannelHealth {
         if (prev) this.known.set(k, prev);
         else this.known.delete(k);
       }
-      this.clock.schedule(now + RETRY_MS, () => !this.tasks.stopped && this.later(channel, changes.map((c) => c.area)));
+      this.clock.schedule(now + RETRY_MS, () => this.later(channel, changes.map((c) => c.area)));
       throw e;
     }
   }
 
   /** A recheck nobody waits for: its failure is logged by the tasks, not thrown into the void. */
   private later(channel: string, areas: readonly string[]): void {
-    this.tasks.track(this.recheck(channel, areas));
+    if (!this.tasks.stopped) this.tasks.track(this.recheck(channel, areas)); // a stop is no outage
   }
 
   /** Drone coverage ends on its own: look again when it does. */
@@ -172,7 +172,7 @@ export class ChannelHealth {
     for (const i of intents)
       this.clock.schedule(i.params.dueAt, () => {
         const cur = this.breakers.get(k);
-        if (cur) this.advance(channel, area, k, cur, { type: 'TIMER_FIRED', at: this.clock.now(), epoch: i.params.epoch });
+        if (cur && !this.tasks.stopped) this.advance(channel, area, k, cur, { type: 'TIMER_FIRED', at: this.clock.now(), epoch: i.params.epoch });
       });
     if (next.value !== stored.value) {
       this.reach.report(channel, area, 'breaker', HEALTH_STATE[next.value]);

@@ -19,7 +19,7 @@ export class ChannelWakeups {
     private readonly tree: AreaTree,
     private readonly engine: DeliveryEngine,
     health: ChannelHealth,
-    tasks: Tasks,
+    private readonly tasks: Tasks,
   ) {
     health.changes$.subscribe((c) => tasks.track(this.wake(c)));
   }
@@ -29,7 +29,7 @@ export class ChannelWakeups {
     if (usable === (from !== 'down')) return; // up <-> degraded moves nobody
     const statuses = usable ? ['queued'] : OUT_STATUSES;
     let after: { areaPath: string; id: string } | null = null;
-    for (;;) {
+    while (!this.tasks.stopped) {
       const page = await this.store.read.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
       if (!page.length) return;
       this.engine.submit(page.map((r) => ({ deliveryId: r.id, event: { type: 'CHANNEL_CHANGED', at: this.clock.now() } })));

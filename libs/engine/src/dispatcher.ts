@@ -89,6 +89,7 @@ export class Dispatcher {
   /** Room for more: the starter may start more deliveries. */
   readonly lowWater$: Observable<void> = this.lowWaterSubject.asObservable();
   private readonly load = (gateway: string) => this.perGateway.get(gateway) ?? 0;
+  private stopped = false;
   readonly stats = { sent: 0, silent: 0, dropped: 0 };
 
   constructor(
@@ -200,7 +201,18 @@ export class Dispatcher {
     return b;
   }
 
+  /**
+   * A stopping router sends nothing more, and a gateway's silence during the stop is no failure:
+   * the attempts out stay as stored and are sent again after the restart.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const f of this.inFlight.values()) f.cancelTimeout();
+    for (const b of this.buckets.values()) b.wake?.();
+  }
+
   private drain(b: Bucket): void {
+    if (this.stopped) return;
     const now = this.clock.now();
     const { ratePerS, burst } = b.channel.capacity;
     b.tokens = Math.min(burst, b.tokens + ((now - b.refilledAt) * ratePerS) / 1000);

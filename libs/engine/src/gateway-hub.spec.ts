@@ -2,7 +2,7 @@ import { VirtualClock } from '@lifeline/clock';
 import type { GatewayAuth } from '@lifeline/channels';
 import type { RouterFrame } from '@lifeline/contracts';
 import { AreaTree, Reach, SILENT_LOG } from '@lifeline/domain';
-import { GatewayHub, JUNK_LIMIT } from './gateway-hub';
+import { GatewayHub, JUNK_LIMIT, REPORT_LIMIT } from './gateway-hub';
 import type { GatewayInbound } from './gateway-inbound';
 import { GatewaySessions } from './gateway-sessions';
 import { Tasks } from './tasks';
@@ -34,6 +34,7 @@ function fakeInbound() {
     reported: (channel: string, id: string, state: string) => calls.push(`health ${channel}/${id} ${state}`),
     covered: (channel: string, id: string, areas: string[]) => calls.push(`covered ${channel}/${id} ${areas.join(',')}`),
     offline: (channel: string, id: string) => calls.push(`offline ${channel}/${id}`),
+    replaced: (channel: string, id: string) => calls.push(`replaced ${channel}/${id}`),
   };
   return inbound;
 }
@@ -51,7 +52,7 @@ function setup() {
     return { endpoint, frames, errors: () => frames.filter((f) => f.type === 'error').map((f) => (f as { error: { code: string } }).error.code), closed: () => closed };
   };
   const hello = (gatewayId: string, channel: string, areas = ['city']) => ({ type: 'hello', gatewayId, channel, areas, window: 4 });
-  return { hub, sessions, inbound, tasks, open, hello, settled: () => tasks.all() };
+  return { clock, hub, sessions, inbound, tasks, open, hello, settled: () => tasks.all() };
 }
 
 describe('the gateway hub', () => {
@@ -65,7 +66,8 @@ describe('the gateway hub', () => {
     pdt.endpoint.receive(hello('radio-1', 'pdt', ['county-a']));
     pdt.endpoint.receive(hello('radio-9', 'pdt', ['county-a']));
     await new Promise((r) => setImmediate(r));
-    expect(pdt.errors()).toEqual(['wrong_channel', 'forbidden_gateway_id', 'out_of_scope', 'unknown_area', 'forbidden_gateway_id']);
+    // An unknown area is out of a scoped token's scope: it learns nothing of the directory beyond it.
+    expect(pdt.errors()).toEqual(['wrong_channel', 'forbidden_gateway_id', 'out_of_scope', 'out_of_scope', 'forbidden_gateway_id']);
     expect(hub.connected()).toEqual([{ gatewayId: 'radio-1', channel: 'pdt', areas: ['county-a'], window: 4 }]);
     expect(inbound.calls).toEqual(['covered pdt/radio-1 county-a']);
   });
@@ -84,7 +86,9 @@ describe('the gateway hub', () => {
     await new Promise((r) => setImmediate(r));
     expect(other.errors()).toEqual(['gateway_id_in_use']);
     expect(hub.connected().map((g) => `${g.channel}/${g.gatewayId}`).sort()).toEqual(['pdt/sms-1', 'public/sms-1']);
-    expect(inbound.calls.filter((c) => c.startsWith('offline'))).toEqual(['offline public/sms-1']); // the stale link
+    // The stale link is handed over, not taken offline: no outage is published for a reconnect.
+    expect(inbound.calls.filter((c) => c.startsWith('offline') || c.startsWith('replaced'))).toEqual(['replaced public/sms-1']);
+    expect(first.closed()).toMatch(/replaced/);
     first.endpoint.closed(); // its late close changes nothing: the new link holds the id
     expect(hub.connected()).toHaveLength(2);
   });
@@ -114,5 +118,20 @@ describe('the gateway hub', () => {
     expect(gw.closed()).toBe('flooding');
     expect(gw.errors()).toEqual(['flooding']);
     expect(hub.connected()).toEqual([]);
+  });
+
+  it('takes only its share of health and coverage frames a minute, and an unscoped token learns unknown areas', async () => {
+    const { clock, inbound, open, hello, settled } = setup();
+    const gw = open({ channel: 'public' });
+    gw.endpoint.receive(hello('sms-1', 'public'));
+    gw.endpoint.receive({ type: 'health', state: 'up', areas: ['nowhere'] });
+    for (let i = 0; i < REPORT_LIMIT + 5; i++) gw.endpoint.receive({ type: 'health', state: i % 2 ? 'up' : 'down', areas: ['county-a'] });
+    await settled();
+    expect(gw.errors()).toEqual(['unknown_area', ...Array(6).fill('too_many_reports')]);
+    expect(inbound.calls.filter((c) => c.startsWith('health'))).toHaveLength(REPORT_LIMIT - 1);
+    await clock.advance(60_000); // a new minute
+    gw.endpoint.receive({ type: 'health', state: 'up', areas: ['county-a'] });
+    await settled();
+    expect(inbound.calls.filter((c) => c.startsWith('health'))).toHaveLength(REPORT_LIMIT);
   });
 });

@@ -19,13 +19,34 @@ interface Session {
   /** The frame being handled: a gateway's frames are handled one after another, in order. */
   turn: Promise<void>;
   /** Frames that did nothing (malformed, unknown attempts, duplicates, unmatched replies) this minute. */
-  junk: number;
-  junkSince: number;
+  junk: MinuteCount;
+  /** Health and coverage frames this minute: each may publish channel changes and move deliveries. */
+  reports: MinuteCount;
+}
+
+/** Counts what happened in the current minute-long window. */
+class MinuteCount {
+  private n = 0;
+  constructor(private since: number) {}
+
+  add(now: number): number {
+    if (now - this.since >= WINDOW_MS) {
+      this.n = 0;
+      this.since = now;
+    }
+    return ++this.n;
+  }
 }
 
 /** A gateway sending more useless frames than this in a minute is flooding: it is disconnected. */
 export const JUNK_LIMIT = 1_000;
-const JUNK_WINDOW_MS = 60_000;
+const WINDOW_MS = 60_000;
+/**
+ * Health and coverage frames a gateway may send in a minute: real ones report on a beat of tens of
+ * seconds; past this they are refused (and count as useless frames) rather than let one gateway
+ * make the router publish a channel change many times a second.
+ */
+export const REPORT_LIMIT = 120;
 /** Only the first few refusals of a minute are logged: a flood must not flood the log too. */
 const JUNK_LOGGED = 10;
 
@@ -49,7 +70,7 @@ export class GatewayHub implements GatewayLink {
   ) {}
 
   open(conn: GatewayConnection, auth: GatewayAuth): GatewayEndpoint {
-    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, source: null, turn: Promise.resolve(), junk: 0, junkSince: this.clock.now() };
+    const session: Session = { link: `s${this.nextLink++}`, gatewayId: null, channel: auth.channel, auth, conn, online: null, source: null, turn: Promise.resolve(), junk: new MinuteCount(this.clock.now()), reports: new MinuteCount(this.clock.now()) };
     this.links.set(session.link, session);
     return {
       receive: (raw) => this.receive(session, raw),
@@ -72,14 +93,10 @@ export class GatewayHub implements GatewayLink {
    * gateway is cut off (it reconnects with back-off; its attempts in flight time out and move on).
    */
   private useless(session: Session, why: string): void {
-    const now = this.clock.now();
-    if (now - session.junkSince >= JUNK_WINDOW_MS) {
-      session.junk = 0;
-      session.junkSince = now;
-    }
+    const junk = session.junk.add(this.clock.now());
     const name = `gateway ${session.gatewayId ?? session.link} (${session.channel})`;
-    if (++session.junk <= JUNK_LOGGED) this.log.warn(`${name}: ${why}`);
-    if (session.junk === JUNK_LIMIT) {
+    if (junk <= JUNK_LOGGED) this.log.warn(`${name}: ${why}`);
+    if (junk === JUNK_LIMIT) {
       this.log.warn(`${name}: ${JUNK_LIMIT} useless frames in a minute: disconnected`);
       session.conn.send({ type: 'error', error: { code: 'flooding', message: `more than ${JUNK_LIMIT} frames a minute that change nothing; reconnect with back-off` } });
       session.conn.close('flooding');
@@ -112,12 +129,19 @@ export class GatewayHub implements GatewayLink {
           this.useless(session, `reply from ${maskAddress(frame.from)} (${frame.text.length} characters) ignored: unknown terminal or no open order`);
         return;
       case 'health':
-        if (this.claimable(session, frame.areas)) this.inbound.reported(session.channel, session.gatewayId, frame.state, frame.areas);
+        if (this.reportable(session) && this.claimable(session, frame.areas)) this.inbound.reported(session.channel, session.gatewayId, frame.state, frame.areas);
         return;
       case 'coverage':
-        if (this.claimable(session, frame.areas)) this.inbound.covered(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
+        if (this.reportable(session) && this.claimable(session, frame.areas)) this.inbound.covered(session.channel, session.gatewayId, frame.areas, Date.parse(frame.until));
         return;
     }
+  }
+
+  /** Within the minute's share of health and coverage frames; past it the frame is refused. */
+  private reportable(session: Session): boolean {
+    if (session.reports.add(this.clock.now()) <= REPORT_LIMIT) return true;
+    this.refuse(session, 'too_many_reports', `more than ${REPORT_LIMIT} health and coverage frames a minute`);
+    return false;
   }
 
   /**
@@ -125,15 +149,16 @@ export class GatewayHub implements GatewayLink {
    * frame is refused whole and changes nothing.
    */
   private claimable(session: Session, areas: readonly string[]): boolean {
-    const unknown = areas.filter((a) => !this.tree.has(a));
-    if (unknown.length) {
-      this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    // Scope first: a scoped token learns nothing of the directory beyond its areas.
+    const scope = session.auth.areas;
+    const outside = scope ? areas.filter((a) => !this.tree.has(a) || !scope.some((s) => this.tree.isWithin(a, s))) : [];
+    if (outside.length) {
+      this.refuse(session, 'out_of_scope', `areas outside this token's areas: ${outside.join(', ')}`);
       return false;
     }
-    const scope = session.auth.areas;
-    const outside = scope ? areas.filter((a) => !scope.some((s) => this.tree.isWithin(a, s))) : [];
-    if (outside.length) this.refuse(session, 'out_of_scope', `areas outside this token's areas: ${outside.join(', ')}`);
-    return outside.length === 0;
+    const unknown = areas.filter((a) => !this.tree.has(a));
+    if (unknown.length) this.refuse(session, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
+    return unknown.length === 0;
   }
 
   private hello(session: Session, frame: Extract<GatewayFrame, { type: 'hello' }>): void {
@@ -152,13 +177,25 @@ export class GatewayHub implements GatewayLink {
       if (other.principal !== auth.principal)
         return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
       const stale = [...this.links.values()].find((l) => l.online === other);
-      if (stale) this.close(stale);
+      if (stale) this.handOver(stale);
     }
     session.gatewayId = frame.gatewayId;
     session.source = { channel: session.channel, key, areas: auth.areas };
     session.online = { gatewayId: frame.gatewayId, channel: session.channel, areas: frame.areas, window: frame.window, conn: session.conn, principal: auth.principal };
     this.online.add(session.online);
     this.inbound.covered(session.channel, frame.gatewayId, frame.areas, null);
+  }
+
+  /**
+   * A gateway reconnected before its old link was seen to drop: the old link is closed and what it
+   * held goes back to the queue, but the gateway never went offline, so no outage is published.
+   */
+  private handOver(stale: Session): void {
+    const online = stale.online!;
+    this.links.delete(stale.link);
+    this.online.remove(gatewayKey(stale.channel, online.gatewayId), online); // nothing more is sent on it
+    stale.conn.close('replaced by a new link of the same gateway');
+    this.inbound.replaced(stale.channel, online.gatewayId);
   }
 
   private close(session: Session): void {

@@ -166,6 +166,13 @@ export class GatewayInbound {
     this.tasks.track(this.health.recheck(channel, areas));
   }
 
+  /** A gateway's link was replaced by a new one: what the old one held is sent again; its reports go. */
+  replaced(channel: string, gatewayId: string): void {
+    const key = gatewayKey(channel, gatewayId);
+    this.dispatcher.gatewayGone(key);
+    this.reach.clearSource(`gw:${key}`); // the hello that follows rechecks the channel
+  }
+
   /**
    * A gateway left: what it held goes back to its channel's queue, and its reach goes. Gateways
    * leaving with a router that stops (its own simulators, links it closes) are not a channel

@@ -25,6 +25,11 @@ export function inScope(p: Principal, tree: AreaTree, area: string): boolean {
   return p.areas === null || p.areas.some((a) => tree.has(a) && tree.isWithin(area, a));
 }
 
+/** The area paths of the principal's areas, for filters in storage; null for everywhere. */
+export function scopePaths(p: Principal, tree: AreaTree): string[] | null {
+  return p.areas === null ? null : p.areas.filter((a) => tree.has(a)).map((a) => tree.path(a));
+}
+
 /** Records a privileged action inside the write job that performs it: both commit or neither. */
 export function audit(tx: Repositories, p: Principal, at: number, action: string, subject: string | null, detail: Record<string, unknown> = {}): Promise<void> {
   const entry: NewAuditEntry = {

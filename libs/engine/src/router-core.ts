@@ -174,6 +174,7 @@ export class RouterCore {
     this.tasks.stopped = true;
     this.timers.stop();
     this.sweep.stop();
+    this.dispatcher.stop();
     this.outages.stop();
     this.relays.stop();
   }

@@ -1,5 +1,5 @@
 import { AreaTree, type Area, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
-import { chunks, placeholders, type Sql } from './sql';
+import { chunks, placeholders, withinSubtrees, type Sql } from './sql';
 
 interface PersonRow {
   id: string;
@@ -45,8 +45,12 @@ export class DirectoryRepo {
     return this.sql.all<Area>('SELECT code, name, parent FROM areas ORDER BY path');
   }
 
-  people(limit = 100_000, afterId = ''): Person[] {
-    return this.sql.all<PersonRow>('SELECT id, name, area, roles, terminals FROM people WHERE id > ? ORDER BY id LIMIT ?', afterId, limit).map(toPerson);
+  /** A page of people by id, of those within `within` (area paths; null: all). */
+  people(limit = 100_000, afterId = '', within: readonly string[] | null = null): Person[] {
+    const scope = withinSubtrees('area_path', within);
+    return this.sql
+      .all<PersonRow>(`SELECT id, name, area, roles, terminals FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit)
+      .map(toPerson);
   }
 
   person(id: string): Person | undefined {

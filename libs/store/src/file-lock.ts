@@ -1,3 +1,5 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 
 /** Another router process holds the database: this one must not start. */
@@ -11,7 +13,7 @@ export class DatabaseInUseError extends Error {}
  * the sqlite3 shell), which an exclusive lock on it would forbid.
  */
 export function lockDatabaseFile(path: string): { release(): void } {
-  const lockPath = `${path}.lock`;
+  const lockPath = `${realPath(path)}.lock`;
   const db = new BetterSqlite3(lockPath, { timeout: 0 });
   try {
     db.pragma('journal_mode = DELETE');
@@ -28,4 +30,10 @@ export function lockDatabaseFile(path: string): { release(): void } {
       if (db.open) db.close();
     },
   };
+}
+
+/** One name per file: two routers reaching it through a symbolic link or `..` still meet at one lock. */
+function realPath(path: string): string {
+  const full = resolve(path);
+  return existsSync(full) ? realpathSync(full) : join(realpathSync(dirname(full)), basename(full));
 }

@@ -1,6 +1,6 @@
 import { NOT_STARTED } from '@lifeline/machines';
 import type { OrderSpec, Priority } from '@lifeline/domain';
-import { chunks, placeholders, subtreeRange, type Sql } from './sql';
+import { chunks, placeholders, subtreeRange, withinSubtrees, type Sql } from './sql';
 
 export interface OrderRow {
   id: string;
@@ -55,9 +55,11 @@ export class OrderRepo {
     return this.sql.get<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE ref = ? AND open_count > 0`, ref);
   }
 
-  list(status: 'open' | 'closed' | 'all', limit = 500): OrderRow[] {
-    const where = status === 'open' ? 'WHERE open_count > 0' : status === 'closed' ? 'WHERE open_count = 0' : '';
-    return this.sql.all<OrderRow>(`SELECT ${COLUMNS} FROM orders ${where} ORDER BY created_at DESC, id DESC LIMIT ?`, limit);
+  /** The latest orders, of those whose scope lies within `within` (area paths; null: all). */
+  list(status: 'open' | 'closed' | 'all', limit = 500, within: readonly string[] | null = null): OrderRow[] {
+    const where = status === 'open' ? 'open_count > 0' : status === 'closed' ? 'open_count = 0' : '1 = 1';
+    const scope = withinSubtrees('scope_path', within);
+    return this.sql.all<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE ${where}${scope.sql} ORDER BY created_at DESC, id DESC LIMIT ?`, ...scope.params, limit);
   }
 
   /**

@@ -18,7 +18,7 @@ import type { TokenRow } from './token.repo';
 export interface DirectoryStore {
   replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): Promise<number>;
   areas(): Promise<Area[]>;
-  people(limit?: number, afterId?: string): Promise<Person[]>;
+  people(limit?: number, afterId?: string, within?: readonly string[] | null): Promise<Person[]>;
   person(id: string): Promise<Person | undefined>;
   /** The area of each person among `ids` that exists; the others are missing from the map. */
   areasOf(ids: readonly string[]): Promise<Map<string, string>>;
@@ -30,7 +30,7 @@ export interface OrderStore {
   byClientRef(consoleId: string, clientRef: string): Promise<OrderRow | undefined>;
   get(id: string): Promise<OrderRow | undefined>;
   openByRef(ref: string): Promise<OrderRow | undefined>;
-  list(status: 'open' | 'closed' | 'all', limit?: number): Promise<OrderRow[]>;
+  list(status: 'open' | 'closed' | 'all', limit?: number, within?: readonly string[] | null): Promise<OrderRow[]>;
   /** The order and one delivery per person reached, set-based; the delivery count. */
   insert(o: NewOrder, areaPaths: readonly string[], now: number): Promise<number>;
   openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;

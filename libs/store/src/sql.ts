@@ -64,6 +64,16 @@ export function subtreeRange(path: string): [string, string] {
   return [path, `${path.slice(0, -1)}0`];
 }
 
+/**
+ * `column` within any of the subtrees at `paths` (null: anywhere), as SQL and its parameters: a
+ * scoped token's list is filtered before its LIMIT, so a page is full and its cursor its own.
+ */
+export function withinSubtrees(column: string, paths: readonly string[] | null): { sql: string; params: string[] } {
+  if (paths === null) return { sql: '', params: [] };
+  if (!paths.length) return { sql: ' AND 1 = 0', params: [] };
+  return { sql: ` AND (${paths.map(() => `(${column} >= ? AND ${column} < ?)`).join(' OR ')})`, params: paths.flatMap(subtreeRange) };
+}
+
 /** Splits ids into chunks that stay under the bound-parameter limit. */
 export function chunks<T>(items: readonly T[], size = 500): T[][] {
   const out: T[][] = [];

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
+import { scopePaths } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
 import { z } from 'zod';
@@ -67,10 +68,8 @@ export class ApiController {
     const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), query, 'query');
     const { store, core } = this.lifeline;
     const p = req.principal;
-    const page = await store.read.directory.people(q.limit, q.after);
-    const people = page
-      .filter((x) => visibleTo(p, core.areas, core.areas.path(x.area)))
-      .map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
+    const page = await store.read.directory.people(q.limit, q.after, scopePaths(p, core.areas));
+    const people = page.map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
     return { areas: areasVisibleTo(p, core.areas, await store.read.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
   }
 

@@ -3,7 +3,7 @@ import { createOrderBody, ordersQuery } from '@lifeline/contracts';
 import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { orderVisibleTo } from '@lifeline/engine';
+import { scopePaths } from '@lifeline/engine';
 import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
 import { z } from 'zod';
@@ -26,9 +26,7 @@ export class OrdersController {
   @Get()
   async list(@Req() req: AuthedRequest, @Query() query: unknown) {
     const q = parse(ordersQuery, query, 'query');
-    return (await this.lifeline.store.read.orders.list(q.status))
-      .filter((o) => orderVisibleTo(req.principal, this.lifeline.core.areas, o.scope_path))
-      .map((o) => this.view(o));
+    return (await this.lifeline.store.read.orders.list(q.status, 500, scopePaths(req.principal, this.lifeline.core.areas))).map((o) => this.view(o));
   }
 
   @Get(':id')

@@ -15,6 +15,8 @@ const HIGH_WATER = 4 * 1024 * 1024;
  * the router's memory grow; it reconnects with `subscribe since` and misses nothing.
  */
 const TOO_SLOW = 16 * 1024 * 1024;
+/** Live events held back while a replay catches up: a replay this far behind is closed as too slow. */
+const HELD_MAX = 100_000;
 
 /**
  * `/ws`: a dispatch console. Orders are answered only after commit; `subscribe` replays from the
@@ -56,7 +58,11 @@ export function consoleSocket(lifeline: Lifeline) {
       subscription = lifeline.core.events$.subscribe((e) => {
         if (!visible(e)) return;
         if (live) sendLive(e.frame);
-        else buffered.push(e);
+        else if (buffered.length < HELD_MAX) buffered.push(e);
+        else {
+          stopStream();
+          ws.close(1008, 'too slow: reconnect with subscribe since');
+        }
       });
       if (since !== undefined) {
         for (;;) {
