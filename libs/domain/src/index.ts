@@ -12,3 +12,4 @@ export * from './outage';
 export * from './mask';
 export * from './log';
 export * from './channel-catalog';
+export * from './bounded-map';

@@ -28,13 +28,16 @@ export class ChannelWakeups {
     const usable = to !== 'down';
     if (usable === (from !== 'down')) return; // up <-> degraded moves nobody
     const statuses = usable ? ['queued'] : OUT_STATUSES;
-    let after: { areaPath: string; id: string } | null = null;
-    while (!this.tasks.stopped) {
-      const page = await this.store.read.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
-      if (!page.length) return;
-      this.engine.submit(page.map((r) => ({ deliveryId: r.id, event: { type: 'CHANNEL_CHANGED', at: this.clock.now() } })));
-      await this.engine.idle();
-      after = { areaPath: page[page.length - 1].area_path, id: page[page.length - 1].id };
-    }
+    type Cursor = { after: { areaPath: string; id: string } | null };
+    await this.engine.submitPages<Cursor>(
+      { after: null },
+      async ({ after }) => {
+        const page = await this.store.read.deliveries.inSubtree(statuses, this.tree.path(area), after, PAGE, usable ? undefined : channel);
+        const last = page.at(-1);
+        return { ids: page.map((r) => r.id), next: last && page.length === PAGE ? { after: { areaPath: last.area_path, id: last.id } } : null };
+      },
+      () => ({ type: 'CHANNEL_CHANGED', at: this.clock.now() }),
+      () => this.tasks.stopped, // a stop is no reason to move anyone
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '@lifeline/clock';
-import { attemptId, fitText, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
+import { attemptId, BoundedMap, fitText, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
 import { Subject, type Observable } from 'rxjs';
 import {
   createDelivery,
@@ -66,14 +66,13 @@ export class DeliveryEngine {
    * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows,
    * entries are filled only after commit and copied before use, and a failed job clears it.
    */
-  private readonly recent = new Map<string, Delivery>();
+  private readonly recent = new BoundedMap<string, Delivery>(50_000);
   /**
    * Deliveries a job changed that is not yet committed and handed back, each at its latest
    * version. Two jobs can share one transaction (the pump's and the timer poller's): the second
    * must read the first's write from the database, not the cached row from before it.
    */
   private readonly writing = new Map<string, Delivery>();
-  private static readonly RECENT_MAX = 50_000;
   /** Deliveries that went final in the job being applied, by order: one update per order. */
   private readonly closing = new Map<string, number>();
   /** Attempt, timer and receipt rows of the job being applied, written at its end as their net effect. */
@@ -113,6 +112,23 @@ export class DeliveryEngine {
   /** Applying or about to: not while it waits out a back-off after failed commits. */
   get busy(): boolean {
     return this.running || (!this.retrying && (this.inbox.length > 0 || this.urgent.length > 0));
+  }
+
+  /**
+   * Sends an event to deliveries page by page, each page committed before the next is read, so a
+   * million of them never sit in memory. `page` reads the ids after a cursor and the cursor of the
+   * next page (null: that was the last); `stop` ends the walk early. Resolves with the count sent.
+   */
+  async submitPages<C>(first: C, page: (cursor: C) => Promise<{ ids: string[]; next: C | null }>, event: () => EngineEvent, stop = () => false): Promise<number> {
+    let n = 0;
+    for (let cursor: C | null = first; cursor !== null && !stop(); ) {
+      const p = await page(cursor);
+      this.submit(p.ids.map((id) => ({ deliveryId: id, event: event() })));
+      await this.idle();
+      n += p.ids.length;
+      cursor = p.next;
+    }
+    return n;
   }
 
   /** Resolves when every submitted event has been applied and committed. */
@@ -186,7 +202,6 @@ export class DeliveryEngine {
       this.writing.delete(d.id);
       if (d.machine && !isFinalValue(d.machine.value)) this.recent.set(d.id, d);
     }
-    while (this.recent.size > DeliveryEngine.RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
     this.bus.publish(output.events);
     this.committedSubject.next(output);
   }

@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import type { GatewayFrame } from '@lifeline/contracts';
-import { deliveryId, findRef, isBareAck, parseAttemptId, type AreaTree, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
+import { BoundedMap, deliveryId, findRef, isBareAck, parseAttemptId, type AreaTree, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
 import { mayBeSeen } from '@lifeline/machines';
 import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
@@ -46,7 +46,7 @@ interface RecentSend {
  */
 export class GatewayInbound {
   /** Attempts sent lately, with where they went. */
-  private readonly sent = new Map<string, RecentSend>();
+  private readonly sent = new BoundedMap<string, RecentSend>(RECENT_SENDS);
   private readonly repliesSubject = new Subject<InboundReply>();
   /** Every answer a gateway brought (observers: the chaos suite checks acknowledgements). */
   readonly replies$: Observable<InboundReply> = this.repliesSubject.asObservable();
@@ -69,7 +69,6 @@ export class GatewayInbound {
       const known = this.sent.get(item.attemptId);
       if (known) known.gateways.push(gateway);
       else this.sent.set(item.attemptId, { channel: item.channel, area: item.area, gateways: [gateway] });
-      while (this.sent.size > RECENT_SENDS) this.sent.delete(this.sent.keys().next().value!);
     });
     dispatcher.silent$.subscribe(({ item, reason }) => {
       this.health.failure(item.channel, item.area);

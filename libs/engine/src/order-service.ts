@@ -117,16 +117,14 @@ export class OrderService {
       await tx.orders.markCancelled(orderId);
       await audit(tx, p, this.clock.now(), 'order.cancel', orderId);
     });
-    let after: string | null = '';
-    let n = 0;
-    while (after !== null) {
-      const page = await this.store.read.deliveries.openIdsOfOrder(orderId, after, PAGE);
-      this.engine.submit(page.ids.map((id) => ({ deliveryId: id, event: { type: 'CANCEL', at: this.clock.now() } })));
-      await this.engine.idle();
-      n += page.ids.length;
-      after = page.last;
-    }
-    return n;
+    return this.engine.submitPages(
+      '',
+      async (after) => {
+        const page = await this.store.read.deliveries.openIdsOfOrder(orderId, after, PAGE);
+        return { ids: page.ids, next: page.last };
+      },
+      () => ({ type: 'CANCEL', at: this.clock.now() }),
+    );
   }
 
   /**

@@ -1,3 +1,4 @@
+import { BoundedMap } from '@lifeline/domain';
 
 
 /**
@@ -8,19 +9,20 @@
  * up a stale one.
  */
 export class ReceiptMatcher<K, V> {
-  private readonly known = new Map<K, V>();
-  private readonly early = new Map<K, { at: number; apply: (v: V) => void }>();
+  private readonly known: BoundedMap<K, V>;
+  private readonly early = new BoundedMap<K, { at: number; apply: (v: V) => void }>(10_000);
 
   constructor(
     private readonly clock: Clock,
     private readonly holdMs = 10_000,
-    private readonly limit = 200_000,
-  ) {}
+    limit = 200_000,
+  ) {
+    this.known = new BoundedMap(limit);
+  }
 
   /** `key` now stands for `value`; a receipt that came early for it is applied now. */
   expect(key: K, value: V): void {
     this.known.set(key, value);
-    while (this.known.size > this.limit) this.known.delete(this.known.keys().next().value!);
     const held = this.early.get(key);
     if (!held) return;
     this.early.delete(key);
@@ -32,7 +34,6 @@ export class ReceiptMatcher<K, V> {
     const v = this.known.get(key);
     if (v !== undefined) return apply(v);
     this.early.set(key, { at: this.clock.now(), apply });
-    while (this.early.size > 10_000) this.early.delete(this.early.keys().next().value!);
   }
 
   forget(key: K): void {

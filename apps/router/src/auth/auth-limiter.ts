@@ -16,12 +16,15 @@ export interface AuthLimits {
  * HTTP requests and WebSocket upgrades, which no Express middleware sees.
  */
 export class AuthLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  /** The quietest addresses are forgotten first: a flood of addresses cannot grow memory. */
+  private readonly windows: BoundedMap<string, { start: number; count: number }>;
 
   constructor(
     private readonly clock: Clock,
     private readonly limits: AuthLimits,
-  ) {}
+  ) {
+    this.windows = new BoundedMap(limits.maxAddresses);
+  }
 
   /**
    * Records a failed authentication from `address`. Returns the seconds to wait (for
@@ -34,11 +37,11 @@ export class AuthLimiter {
     if (!w || now - w.start >= windowMs) {
       this.windows.delete(address);
       w = { start: now, count: 0 };
-      while (this.windows.size >= this.limits.maxAddresses) this.windows.delete(this.windows.keys().next().value!);
+      this.windows.set(address, w); // newest last: the first to go is the one whose window began first
     }
-    this.windows.set(address, w); // most recently failing last: the first to go is the quietest
     w.count++;
     return w.count > this.limits.failures ? Math.max(1, Math.ceil((w.start + windowMs - now) / 1000)) : 0;
   }
 }import type { Clock } from '@lifeline/clock';
+import { BoundedMap } from '@lifeline/domain';
 

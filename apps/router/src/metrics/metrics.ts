@@ -1,3 +1,4 @@
+import { BoundedMap } from '@lifeline/domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouterCore } from '@lifeline/engine';
 import type { Storage } from '@lifeline/store';
@@ -34,8 +35,8 @@ export class Metrics {
     registers: [this.registry],
   });
   /** `deliveryId#attempt` -> when it was sent, until its `delivered`. */
-  private readonly sentAt = new Map<string, number>();
-  private readonly orderInfo = new Map<string, { createdAt: number; priority: string }>();
+  private readonly sentAt = new BoundedMap<string, number>(PENDING_MAX);
+  private readonly orderInfo = new BoundedMap<string, { createdAt: number; priority: string }>(10_000);
 
   constructor() {
     // Standard names (process_*, nodejs_*), so stock dashboards for Node.js processes work.
@@ -93,7 +94,6 @@ export class Metrics {
     if (r.status === 'sending') {
       const at = Date.parse(r.at);
       if (r.attempt === 1) this.firstSend$(store, r.orderId, channel, at).catch(() => undefined); // a metric, not worth a crash
-      if (this.sentAt.size >= PENDING_MAX) this.sentAt.delete(this.sentAt.keys().next().value!);
       this.sentAt.set(`${r.deliveryId}#${r.attempt}`, at);
     } else if (r.status === 'delivered') {
       const key = `${r.deliveryId}#${r.attempt}`;
@@ -109,7 +109,6 @@ export class Metrics {
     if (!o) {
       const row = await store.read.orders.get(orderId);
       if (!row) return;
-      if (this.orderInfo.size >= 10_000) this.orderInfo.delete(this.orderInfo.keys().next().value!);
       this.orderInfo.set(orderId, (o = { createdAt: Number(row.created_at), priority: row.priority }));
     }
     this.firstSend.observe({ channel, priority: o.priority }, Math.max(0, (at - o.createdAt) / 1000));
