@@ -9,13 +9,26 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-module.exports = {
+const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
-  // Small tests sit next to the code (*.spec.ts); the other tiers in folders of test/ (*.test.ts).
-  testMatch: ['**/*.spec.ts', '**/test/*/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^@lifeline/(.*)$': '<rootDir>/libs/$1/src' },
+};
+
+module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    // Small tests sit next to the code (*.spec.ts); the other tiers in folders of test/ (*.test.ts).
+    { ...base, displayName: 'sqlite', testMatch: ['**/*.spec.ts', '**/test/*/*.test.ts'] },
+    // The medium tier again, on PostgreSQL (test/support/test-store.ts): both stores keep one contract.
+    {
+      ...base,
+      displayName: 'postgres',
+      testMatch: ['**/test/medium/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/on-postgres.js'],
+      globalSetup: '<rootDir>/test/support/postgres-setup.js',
+    },
+  ],
 };

@@ -14,7 +14,7 @@ import { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
 import { EventBus, OrderService, RouterCore, type Principal } from '@lifeline/engine';
-import { Store } from '@lifeline/store';
+import { SqliteStore } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';
 import { arg } from '../scripts/lib/args';
@@ -40,11 +40,11 @@ function spec(over: Partial<OrderSpec> & Pick<OrderSpec, 'to'>): OrderSpec {
   return { priority: 'flash', body: '台风红色预警：请立即组织危险区域人员全部转移。', ackRequired: false, ackWithinS: 600, ttlS: 86_400, ...over };
 }
 
-async function openStore(dir: string, name: string): Promise<Store> {
-  const store = await Store.open(join(dir, name));
+async function openStore(dir: string, name: string): Promise<SqliteStore> {
+  const store = await SqliteStore.open(join(dir, name));
   const t0 = performance.now();
   const d = generateDirectory({ people: PEOPLE, seed: 7 });
-  const n = await store.writeSync((s) => s.directory.replace(d.areas, d.people()));
+  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
   log(`directory: ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return store;
 }
@@ -69,7 +69,7 @@ function rawInsert(dir: string, people: { id: string; area: string; path: string
   return t;
 }
 
-async function acceptBench(dir: string, store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+async function acceptBench(dir: string, store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   // Accepting only: no starter picks the deliveries up while they are measured and removed.
   // (an order service of its own, which nobody listens to, and which starts nothing in its transaction)
   const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0);
@@ -85,9 +85,9 @@ async function acceptBench(dir: string, store: Store, core: RouterCore, clock: S
     results[`accept_${a.deliveries}`] = { deliveries: a.deliveries, ms: ours, rawInsertMs: raw, ratio: ours / raw };
     rows.push([`accept flash order to ${a.deliveries.toLocaleString()} people`, ms(ours), `raw inserts ${ms(raw)}`, `${(ours / raw).toFixed(2)}x (target <= 2)`]);
     // Leave the store as it was for the next measurement.
-    await store.writeSync((s) => {
-      s.db.sql.run('DELETE FROM deliveries WHERE id > ? AND id < ?', `${a.orderId}:`, `${a.orderId};`);
-      s.db.sql.run('UPDATE orders SET open_count = 0 WHERE id = ?', a.orderId);
+    await store.write(() => {
+      store.db.sql.run('DELETE FROM deliveries WHERE id > ? AND id < ?', `${a.orderId}:`, `${a.orderId};`);
+      store.db.sql.run('UPDATE orders SET open_count = 0 WHERE id = ?', a.orderId);
     });
   }
 }
@@ -105,8 +105,8 @@ function fastSims(core: RouterCore, clock: SystemClock, channels: string[], sile
   });
 }
 
-async function waitUntil(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
+async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 5));
 }
 
 /**
@@ -155,7 +155,7 @@ function rawWrites(dir: string, n: number): number {
   return t;
 }
 
-async function throughputBench(dir: string, store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+async function throughputBench(dir: string, store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   const sims = fastSims(core, clock, ['public']);
   await core.settle();
   const finalsBefore = core.stats().engine.finals;
@@ -163,7 +163,7 @@ async function throughputBench(dir: string, store: Store, core: RouterCore, cloc
   const a = await core.orders.accept(ADMIN, 'throughput', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
   await waitUntil(() => core.stats().engine.finals - finalsBefore >= a.deliveries);
   const t = performance.now() - t0;
-  log(`  writer batches: ${store.writer.batches}, engine applied ${core.stats().engine.applied}, ignored ${core.stats().engine.ignored}`);
+  log(`  writer batches: ${store.commits}, engine applied ${core.stats().engine.applied}, ignored ${core.stats().engine.ignored}`);
   const perS = a.deliveries / (t / 1000);
   const raw = rawWrites(dir, a.deliveries);
   const rawPerS = a.deliveries / (raw / 1000);
@@ -175,7 +175,7 @@ async function throughputBench(dir: string, store: Store, core: RouterCore, cloc
   await core.settle();
 }
 
-async function latencyBench(store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+async function latencyBench(store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   const sims = fastSims(core, clock, ['public']);
   await core.settle();
   const seen = new Map<string, number>();
@@ -184,7 +184,7 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   });
   const finalsBefore = core.stats().engine.finals;
   const routine = await core.orders.accept(ADMIN, 'latency-routine', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
-  const person = store.directory.people(1, 'p-0009')[0];
+  const person = (await store.read.directory.people(1, 'p-0009'))[0];
   const samples: number[] = [];
   let i = 0;
   while (core.stats().engine.finals - finalsBefore < routine.deliveries * 0.9 && i < 300) {
@@ -205,7 +205,7 @@ async function latencyBench(store: Store, core: RouterCore, clock: SystemClock):
   await core.settle();
 }
 
-async function rssBench(store: Store, core: RouterCore, clock: SystemClock): Promise<void> {
+async function rssBench(store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   // Gateways accept and never deliver: every delivery stays open (`sent`), its timer in the table.
   // They stay connected: disconnecting would move a million deliveries before the store closes.
   fastSims(core, clock, ['public'], true);
@@ -214,9 +214,9 @@ async function rssBench(store: Store, core: RouterCore, clock: SystemClock): Pro
   const startRss = peakRss;
   const a = await core.orders.accept(ADMIN, 'rss', spec({ priority: 'routine', to: { areas: [CITY] } }));
   const t0 = performance.now();
-  await waitUntil(() => store.deliveries.countByStatus('new') === 0 && core.stats().dispatcher.pending === 0);
+  await waitUntil(async () => (await store.read.deliveries.countByStatus('new')) === 0 && core.stats().dispatcher.pending === 0);
   await core.settle();
-  const open = store.orders.get(a.orderId)!.open_count;
+  const open = (await store.read.orders.get(a.orderId))!.open_count;
   results.rss = { deliveriesInFlight: Number(open), peakRssMB: peakRss / 2 ** 20, startRssMB: startRss / 2 ** 20, startAllMs: performance.now() - t0 };
   rows.push([`peak RSS, ${Number(open).toLocaleString()} deliveries in flight`, `${(peakRss / 2 ** 20).toFixed(0)} MB`, `at start ${(startRss / 2 ** 20).toFixed(0)} MB`, 'target < 1,536 MB']);
 }
@@ -240,7 +240,7 @@ async function main(): Promise<void> {
   for (const c of ec.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
   const store = await openStore(dir, 'bench.db');
   const clock = new SystemClock();
-  const core = await RouterCore.create({ store, clock, config: ec, areas: store.directory.areas() });
+  const core = await RouterCore.create({ store, clock, config: ec, areas: (await store.read.directory.areas()) });
   if (wanted('accept')) {
     log('accept: order -> committed, against raw inserts of the same rows');
     await acceptBench(dir, store, core, clock);

@@ -51,7 +51,7 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
     it('sends a long order cut to the card level with its ref, paced by the service interval; the answer closes 叫应', async () => {
       const body = '山洪预警：上游水库泄洪，请立即组织沿河村庄群众撤离到高处安置点，清点人数后回报指挥部。'.repeat(3);
       const a = await s.lifeline.core.orders.accept(ADMIN, 'bd-1', { priority: 'flash', to: { people: ['p-000011'] }, body, ackRequired: true, ackWithinS: 600, ttlS: 3600 });
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(terminal.sent).toHaveLength(1);
       expect(terminal.sent[0]).toMatchObject({ to: '0451736', text: expect.stringMatching(new RegExp(`^\\[${a.ref}\\].*… 回复1确认$`)) });
       expect(payloadBits(terminal.sent[0].text, 2)).toBeLessThanOrEqual(628);

@@ -53,13 +53,13 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
 
     it('reaches a public phone through the drone cell where the public network is gone; the answer closes 叫应', async () => {
       const a = await s.lifeline.core.orders.accept(ADMIN, 'drone-1', { priority: 'flash', to: { people: ['p-000031'] }, body: '山洪预警，请立即转移到高处。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
-      const attempt = () => s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000031#1`);
+      const attempt = () => s.lifeline.store.read.attempts.get(`${a.orderId}:p-000031#1`);
       // Real MQTT round trips take event-loop turns, not virtual time: only the station's delivery delay is advanced.
-      await turnsUntil(async () => (await s.advance(0), attempt()?.status === 'sent'), 'the ground station to accept');
+      await turnsUntil(async () => (await s.advance(0), (await attempt())?.status === 'sent'), 'the ground station to accept');
       await s.advance(2_000);
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(station.received).toEqual([{ to: '16893004984', text: expect.stringContaining(`[${a.ref}]`) }]);
-      expect(s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000031#1`)).toMatchObject({ channel: 'drone', status: 'acknowledged' });
+      expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000031#1`))).toMatchObject({ channel: 'drone', status: 'acknowledged' });
     });
 
     it('coverage ends when the drone must leave for lack of endurance, not at the planned time', async () => {

@@ -54,15 +54,15 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
 
     it('delivers over the radio, acknowledged by the radio; the radio user answers and closes 叫应', async () => {
       const a = await order('pdt-1');
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(radio.received).toEqual([{ radioId: RADIO, text: expect.stringContaining(`[${a.ref}]`) }]);
-      expect(s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#1`)).toMatchObject({ channel: 'pdt', status: 'acknowledged' });
+      expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))).toMatchObject({ channel: 'pdt', status: 'acknowledged' });
     });
 
     it('tries again on a busy channel and still delivers', async () => {
       radio.busyNext = 2;
       const a = await order('pdt-2');
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(radio.busyNext).toBe(0);
     });
 
@@ -70,9 +70,9 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
       radio.deregister(RADIO);
       await turnsUntil(() => !adapter.registered.has(RADIO), 'the de-registration');
       const a = await order('pdt-3');
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#2`) !== undefined), 'a second attempt');
-      expect(s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#1`)).toMatchObject({ channel: 'pdt', status: 'failed', detail: expect.stringMatching(/de-registered/) });
-      expect(s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#2`)!.channel).not.toBe('pdt');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#2`)) !== undefined), 'a second attempt');
+      expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))).toMatchObject({ channel: 'pdt', status: 'failed', detail: expect.stringMatching(/de-registered/) });
+      expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#2`))!.channel).not.toBe('pdt');
     });
   });
 });

@@ -49,25 +49,25 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       await s.close();
     });
 
-    const statusOf = (orderId: string) => s.lifeline.sqlite.deliveries.countsByStatus(orderId);
+    const statusOf = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
 
     it('sends a long Chinese order as UCS-2 segments the SMS centre rebuilds exactly; the SMS reply closes 叫应', async () => {
       const body = '台风“梅花”今晚登陆滨江县沿海，风力可达十四级。请立即组织沿海低洼地带、危旧房屋和渔船上的群众向避灾安置点转移，清点人数后上报。';
       const a = await s.lifeline.core.orders.accept(ADMIN, 'smpp-1', { priority: 'flash', to: { people: ['p-000001'] }, body, ackRequired: true, ackWithinS: 600, ttlS: 3600 });
-      await turnsUntil(async () => (await s.advance(0), statusOf(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).acknowledged === 1), 'the acknowledgement');
       const m = smsc.messages[0];
       expect(m).toMatchObject({ to: '13096544257', from: '12379', text: expect.stringContaining(`[${a.ref}]`) });
       expect(m.parts).toBeGreaterThan(1);
       expect(m.text).toContain('请立即组织沿海低洼地带');
       expect(m.text).toContain('回复1确认');
-      const view = s.lifeline.sqlite.events.since(0, 100).map((e) => e.payload as Record<string, unknown>).filter((e) => e.type === 'receipt').map((e) => e.status);
+      const view = (await s.lifeline.store.read.events.since(0, 100)).map((e) => e.payload as Record<string, unknown>).filter((e) => e.type === 'receipt').map((e) => e.status);
       expect(view).toEqual(['sending', 'sent', 'delivered', 'acknowledged']);
     });
 
     it('waits out ESME_RTHROTTLED and still delivers', async () => {
       smsc.throttleNext = 3;
       const a = await s.lifeline.core.orders.accept(ADMIN, 'smpp-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
-      await turnsUntil(async () => (await s.advance(0), statusOf(a.orderId).delivered === 1), 'delivery after throttling');
+      await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after throttling');
       expect(smsc.stats.throttled).toBe(3);
     });
 
@@ -76,7 +76,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       await turnsUntil(async () => (await s.advance(0), smsc.stats.submits === 1), 'the submit');
       smsc.dropSessions();
       await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2), 'the rebind');
-      await turnsUntil(async () => (await s.advance(0), statusOf(a.orderId).delivered === 1), 'delivery after the rebind');
+      await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after the rebind');
       expect(s.lifeline.core.channelState('public', '330100')).toBe('up');
     });
   });

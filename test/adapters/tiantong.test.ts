@@ -50,7 +50,7 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
     it('sends a long order as concatenated UCS-2 PDUs, confirmed by status reports; the answer read with AT+CMGR closes 叫应', async () => {
       const body = '台风“梅花”今晚登陆滨江县沿海，风力可达十四级。请立即组织沿海低洼地带、危旧房屋和渔船上的群众向避灾安置点转移，清点人数后上报。';
       const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-1', { priority: 'flash', to: { people: ['p-000001'] }, body, ackRequired: true, ackWithinS: 600, ttlS: 3600 });
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.deliveries.countsByStatus(a.orderId).acknowledged === 1), 'the acknowledgement');
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(modem.sent).toEqual([{ to: '17403252928', text: expect.stringContaining(body.slice(0, 20)) }]);
       expect(modem.sent[0].text).toMatch(new RegExp(`^\\[${a.ref}\\].*回复1确认$`));
       expect(adapter.stats.submits).toBeGreaterThan(1);
@@ -59,8 +59,8 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
     it('a failed submit (+CMS ERROR: 42) is retryable; losing the satellite takes the channel down', async () => {
       modem.failNext = 1;
       const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
-      await turnsUntil(async () => (await s.advance(0), s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#1`)?.status === 'failed'), 'the first attempt failed');
-      expect(s.lifeline.sqlite.attempts.get(`${a.orderId}:p-000001#1`)!.detail).toMatch(/CMS ERROR: 42/);
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))?.status === 'failed'), 'the first attempt failed');
+      expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))!.detail).toMatch(/CMS ERROR: 42/);
       modem.noSignal = true;
       await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down', 100_000);
     });

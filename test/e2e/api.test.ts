@@ -24,24 +24,24 @@ describe('HTTP API (e2e, supertest)', () => {
 
   it('refuses requests without a valid token, outside the role, or outside the scope, and changes nothing', async () => {
     const http = request(s.app.getHttpServer());
-    const before = s.lifeline.sqlite.orders.list('all').length;
+    const before = (await s.lifeline.store.read.orders.list('all')).length;
     await http.post('/api/orders').send({ clientRef: 'x', order: order() }).expect(401);
     await http.post('/api/orders').set(auth('nope')).send({ clientRef: 'x', order: order() }).expect(401);
     await http.post('/api/orders').set(auth(TOKENS.drill)).send({ clientRef: 'x', order: order() }).expect(403);
     const r = await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'x', order: order({ to: { areas: ['330103'] } }) }).expect(403);
     expect(r.body.error.code).toBe('out_of_scope');
-    expect(s.lifeline.sqlite.orders.list('all').length).toBe(before);
+    expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
   });
 
   it('rejects bad bodies with every field named, and stores nothing', async () => {
     const http = request(s.app.getHttpServer());
-    const before = s.lifeline.sqlite.orders.list('all').length;
+    const before = (await s.lifeline.store.read.orders.list('all')).length;
     const r = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'bad', order: { priority: 'urgent', to: {}, body: 5, ttlS: -1 } }).expect(400);
     const paths = r.body.error.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['order.priority', 'order.to', 'order.body', 'order.ttlS']));
     await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'bad', order: order({ to: { areas: ['999999'] } }) }).expect(400);
     await http.post('/api/orders').set(auth(TOKENS.console)).set('content-type', 'application/json').send('{"clientRef":').expect(400);
-    expect(s.lifeline.sqlite.orders.list('all').length).toBe(before);
+    expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
   });
 
   it('accepts an order, shows its deliveries with attempts, and ends them all', async () => {
@@ -137,9 +137,9 @@ describe('console WebSocket (e2e)', () => {
     c.send({ type: 'order.send', clientRef: 'ws-1', order: order({ ackRequired: true, ackWithinS: 300 }) });
     const accepted = await c.next((f) => f.type === 'order.accepted');
     expect(accepted).toEqual({ type: 'order.accepted', clientRef: 'ws-1', orderId: expect.any(String), ref: expect.any(String), deliveries: 6, seq: expect.any(Number) });
-    expect(s.lifeline.sqlite.orders.get(accepted.orderId as string)).toBeDefined();
+    expect((await s.lifeline.store.read.orders.get(accepted.orderId as string))).toBeDefined();
     await s.advance(60_000);
-    const person = s.lifeline.sqlite.deliveries.ofOrder(accepted.orderId as string)[0].personId;
+    const person = (await s.lifeline.store.read.deliveries.ofOrder(accepted.orderId as string))[0].personId;
     await request(s.app.getHttpServer()).post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: accepted.orderId }).expect(202);
     await s.advance(1_000);
     await c.next((f) => f.type === 'receipt' && f.status === 'acknowledged');
@@ -185,7 +185,7 @@ describe('console WebSocket (e2e)', () => {
     await c.next((f) => f.type === 'order.accepted' && f !== first);
     const both = c.frames.filter((f) => f.type === 'order.accepted');
     expect(both[1].orderId).toBe(first.orderId);
-    expect(s.lifeline.sqlite.orders.list('all')).toHaveLength(1);
+    expect((await s.lifeline.store.read.orders.list('all'))).toHaveLength(1);
     await c.close();
   });
 
@@ -200,7 +200,7 @@ describe('console WebSocket (e2e)', () => {
     const done = await c.next((f) => f.type === 'order.cancelled');
     expect(done.deliveries).toBe(6);
     await s.advance(0);
-    expect(s.lifeline.sqlite.deliveries.countsByStatus(a.orderId as string)).toEqual({ cancelled: 6 });
+    expect((await s.lifeline.store.read.deliveries.countsByStatus(a.orderId as string))).toEqual({ cancelled: 6 });
     await c.close();
   });
 });
@@ -235,7 +235,7 @@ describe('gateway WebSocket (e2e)', () => {
     gw.send({ type: 'delivered', attemptId: 'o-forged:p-000001#1' });
     await s.advance(0);
     await gw.next((f) => f.type === 'send' && !gw.frames.slice(0, 4).includes(f));
-    const counts = s.lifeline.sqlite.deliveries.countsByStatus(a.orderId);
+    const counts = (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId));
     expect(counts.delivered).toBe(4);
     await gw.close();
   });

@@ -65,7 +65,7 @@ describe('the API description', () => {
     c.send({ type: 'order.send', clientRef: 'bad', order: { priority: 'urgent' } });
     c.send('not json');
     await s.advance(30_000);
-    const person = s.lifeline.sqlite.deliveries.ofOrder(a.orderId)[0].personId;
+    const person = (await s.lifeline.store.read.deliveries.ofOrder(a.orderId))[0].personId;
     const reply = (await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202)).body;
     holds(schemaOf('post', '/api/sim/people/{id}/reply'), reply, 'sim reply');
     const outage = (await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102001' }).expect(201)).body;

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { sqliteOf } from '../support/test-store';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
@@ -54,12 +55,12 @@ describe('bad input changes nothing (fuzz)', () => {
   beforeAll(async () => {
     s = await testServer();
     await s.advance(0);
-    before = digest(s.lifeline.sqlite);
+    before = digest(sqliteOf(s.lifeline.store));
   });
   afterAll(() => s.close());
   afterEach(async () => {
     await s.advance(0);
-    expect(digest(s.lifeline.sqlite)).toBe(before);
+    expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
     expect((await fetch(`${s.url}/health`)).status).toBe(200); // still up
   });
 
@@ -74,7 +75,7 @@ describe('bad input changes nothing (fuzz)', () => {
         const f = (await answer) as { error: { code: string; message: string; issues?: { path: string }[] } };
         expect(f.error.message.length).toBeGreaterThan(0);
         if (!ok) expect(f.error.issues?.length ?? (f.error.code === 'bad_frame' ? 1 : 0)).toBeGreaterThan(0);
-        expect(digest(s.lifeline.sqlite)).toBe(before);
+        expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
       }),
       { numRuns: RUNS },
     );
@@ -129,14 +130,14 @@ describe('bad input changes nothing (fuzz)', () => {
           if (r.status < 300) {
             // Well-formed and meaningful (a token with a new name): accepted, and the new baseline.
             expect(t.schema.safeParse(body).success).toBe(true);
-            before = digest(s.lifeline.sqlite);
+            before = digest(sqliteOf(s.lifeline.store));
             return;
           }
           expect(r.status).toBeGreaterThanOrEqual(400);
           expect(r.status).toBeLessThan(500);
           expect(json.error?.message).toBeTruthy();
           if (!t.schema.safeParse(body).success && json.error?.code === 'invalid') expect(json.error.issues?.[0]?.path).toBeTruthy();
-          expect(digest(s.lifeline.sqlite)).toBe(before);
+          expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
         }),
         { numRuns: Math.ceil(RUNS / 3) },
       );
@@ -157,7 +158,7 @@ describe('bad input changes nothing (fuzz)', () => {
       const answer = g.nextNew((f) => f.type === 'error');
       g.send(JSON.stringify(frame));
       expect(((await answer) as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
-      expect(digest(s.lifeline.sqlite)).toBe(before);
+      expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
     });
     await fc.assert(property, { numRuns: Math.ceil(RUNS / 2) });
     // After a hello with no areas (so no channel changes), the same holds.

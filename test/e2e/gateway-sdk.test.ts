@@ -41,11 +41,11 @@ describe('gateway SDK against the router (e2e)', () => {
     await s.close();
   });
 
-  const counts = (orderId: string) => s.lifeline.sqlite.deliveries.countsByStatus(orderId);
+  const counts = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
 
   it('delivers an order through an SDK gateway, never more than its window at once', async () => {
     const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-1', ORDER);
-    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered');
+    await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered');
     expect(new Set(handed.map((f) => f.attemptId)).size).toBe(handed.length);
     expect(client.stats.refused).toBe(0);
   });
@@ -68,7 +68,7 @@ describe('gateway SDK against the router (e2e)', () => {
       await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window at the first gateway');
       (client as unknown as { ws: { terminate(): void } }).ws.terminate();
       // Advancing 100 ms a turn lets the 370MHz sites' token buckets refill; the accept timeout is 30 s.
-      await turnsUntil(async () => (await s.advance(100), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered', 200);
+      await turnsUntil(async () => (await s.advance(100), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 200);
       // The same attempts, not new ones: the other gateway took them before any timeout.
       expect(taken).toEqual(expect.arrayContaining(handed.map((f) => f.attemptId)));
       expect(s.lifeline.core.stats().dispatcher.silent).toBe(0);
@@ -82,12 +82,12 @@ describe('gateway SDK against the router (e2e)', () => {
     const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-3', ORDER);
     await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window handed to the adapter');
     (client as unknown as { ws: { terminate(): void } }).ws.terminate();
-    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).queued === a.deliveries), 'every delivery queued: no gateway, channel down');
+    await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).queued === a.deliveries), 'every delivery queued: no gateway, channel down');
     // Answers given while the link is down are kept and said after the next hello.
     for (const f of handed) client.delivered(f.attemptId);
     answer = true;
     await s.advance(1_000); // the first back-off step
-    await turnsUntil(async () => (await s.advance(0), counts(a.orderId).delivered === a.deliveries), 'every delivery delivered');
+    await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered');
     expect(client.stats.connects).toBe(2);
   });
 });

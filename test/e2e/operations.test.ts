@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { sqliteOf } from '../support/test-store';
 import { join } from 'node:path';
 import request from 'supertest';
 import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
@@ -43,13 +44,13 @@ describe('health says whether the router can commit', () => {
     try {
       const http = request(s.app.getHttpServer());
       await http.get('/health').expect(200, { status: 'ok' });
-      s.lifeline.sqlite.db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
+      sqliteOf(s.lifeline.store).db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'ro', order: order('330102001001') }).expect(500);
       const down = await http.get('/health').expect(503);
       expect(down.body).toEqual({ status: 'error', reason: expect.stringMatching(/cannot commit: .*readonly/i) });
       const metrics = await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200);
       expect(metrics.text).toMatch(/^lifeline_writer_failing 1$/m);
-      s.lifeline.sqlite.db.sql.run('PRAGMA query_only = OFF');
+      sqliteOf(s.lifeline.store).db.sql.run('PRAGMA query_only = OFF');
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'rw', order: order('330102001001') }).expect(202);
       await http.get('/health').expect(200, { status: 'ok' });
     } finally {
@@ -94,15 +95,15 @@ describe('channels nobody serves', () => {
   it('are published down once gateways had their grace after start, and up when one says hello', async () => {
     const s = await testServer({ simulators: 'public,pdt' });
     try {
-      const channelEvents = () => s.lifeline.sqlite.events.since(0, 10_000).filter((e) => e.type === 'channel').map((e) => e.payload as { channel: string; state: string });
-      expect(channelEvents().filter((e) => e.state === 'down')).toEqual([]);
+      const channelEvents = async () => (await s.lifeline.store.read.events.since(0, 10_000)).filter((e) => e.type === 'channel').map((e) => e.payload as { channel: string; state: string });
+      expect((await channelEvents()).filter((e) => e.state === 'down')).toEqual([]);
       await s.advance(s.lifeline.config.engine.gatewayGraceS * 1_000);
-      const down = channelEvents().filter((e) => e.state === 'down').map((e) => e.channel);
+      const down = (await channelEvents()).filter((e) => e.state === 'down').map((e) => e.channel);
       expect(down.sort()).toEqual(['beidou', 'drone', 'tiantong']);
       const gw = await Client.open(s.url, 'demo-gateway-beidou', '/gateway');
       gw.send({ type: 'hello', gatewayId: 'bd-1', channel: 'beidou', areas: ['330100'], window: 4 });
       await s.advance(100);
-      expect(channelEvents().at(-1)).toMatchObject({ channel: 'beidou', state: 'up' });
+      expect((await channelEvents()).at(-1)).toMatchObject({ channel: 'beidou', state: 'up' });
       await gw.close();
     } finally {
       await s.close();
@@ -121,7 +122,7 @@ describe('metrics an operator uses', () => {
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries}$`, 'm'));
       expect(await scrape()).toMatch(/^lifeline_oldest_unanswered_seconds\{priority="flash"\} 30$/m);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_deliveries\\{status="delivered",channel="public"\\} ${a.deliveries}$`, 'm'));
-      const person = s.lifeline.sqlite.deliveries.ofOrder(a.orderId)[0].personId;
+      const person = (await s.lifeline.store.read.deliveries.ofOrder(a.orderId))[0].personId;
       await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202);
       await s.advance(1_000);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries - 1}$`, 'm'));

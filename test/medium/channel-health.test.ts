@@ -1,11 +1,12 @@
 import { VirtualClock } from '@lifeline/clock';
 import { AreaTree, Reach, SILENT_LOG, type Area } from '@lifeline/domain';
 import { ChannelHealth, EventBus, Tasks, type ChannelChange } from '@lifeline/engine';
-import { Store } from '@lifeline/store';
+import type { Storage } from '@lifeline/store';
+import { openTestStore } from '../support/test-store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
 /**
- * Channel health on its own (medium tier, a real SQLite store): the states it publishes, the
+ * Channel health on its own (medium tier, a real store): the states it publishes, the
  * ones it restores after a restart, and the circuit breaker fed by attempts.
  */
 const areas: Area[] = [
@@ -15,17 +16,29 @@ const areas: Area[] = [
   { code: 'village', name: '村', parent: 'town' },
 ];
 
-async function setup(store?: Store) {
+const closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closing.splice(0)) await close();
+});
+
+async function setup(store?: Storage) {
   const clock = new VirtualClock();
-  store ??= await Store.open(':memory:');
+  if (!store) {
+    const opened = await openTestStore();
+    closing.push(opened.close);
+    store = opened.store;
+  }
   const tree = new AreaTree(areas);
   const reach = new Reach(tree);
-  const health = new ChannelHealth(store, clock, reach, tree, engineConfig(loadConfig('config/default.yaml')).channels, new EventBus(), new Tasks(SILENT_LOG));
+  const tasks = new Tasks(SILENT_LOG);
+  const health = new ChannelHealth(store, clock, reach, tree, engineConfig(loadConfig('config/default.yaml')).channels, new EventBus(), tasks);
+  // Time moves on only once the writes it caused have finished (on PostgreSQL they take a round trip).
+  const advance = (ms: number) => clock.advance(ms, () => tasks.all().then(() => undefined));
   const changes: ChannelChange[] = [];
   health.changes$.subscribe((c) => changes.push(c));
   await health.load();
-  const published = () => store!.events.since(0, 1_000).filter((e) => e.type === 'channel').map((e) => `${e.payload.channel} ${e.payload.area} ${e.payload.state}`);
-  return { clock, store, reach, health, changes, published };
+  const published = async () => (await store!.read.events.since(0, 1_000)).filter((e) => e.type === 'channel').map((e) => `${e.payload.channel} ${e.payload.area} ${e.payload.state}`);
+  return { clock, advance, store, reach, health, changes, published };
 }
 
 describe('channel health', () => {
@@ -34,11 +47,11 @@ describe('channel health', () => {
     reach.setCoverage('pdt', 'radio', ['city']);
     await health.recheck('pdt', ['city']);
     await health.recheck('pdt', ['city']);
-    expect(published()).toEqual(['pdt city up']);
+    expect(await published()).toEqual(['pdt city up']);
     reach.report('pdt', 'county', 'drill', 'down');
     await health.recheck('pdt', ['county']);
-    expect(published()).toEqual(['pdt city up', 'pdt county down']);
-    expect(store.channelStates.all().map((r) => `${r.channel} ${r.area} ${r.state}`).sort()).toEqual(['pdt city up', 'pdt county down']);
+    expect(await published()).toEqual(['pdt city up', 'pdt county down']);
+    expect((await store.read.channelStates.all()).map((r) => `${r.channel} ${r.area} ${r.state}`).sort()).toEqual(['pdt city up', 'pdt county down']);
   });
 
   it('restores what it last published: a state seen again is quiet, and none worsens before the gateways had their grace', async () => {
@@ -47,36 +60,36 @@ describe('channel health', () => {
     first.reach.setCoverage('pdt', 'radio', ['city']);
     await first.health.recheck('public', ['city']);
     await first.health.recheck('pdt', ['city']);
-    const before = first.published().length;
+    const before = (await first.published()).length;
     // The router restarts on the same store: the SMS gateway is back at once, the radio gateway not yet.
     const again = await setup(first.store);
     again.reach.setCoverage('public', 'sms', ['city']);
     await again.health.recheck('public', ['city']);
     await again.health.recheck('pdt', []);
-    expect(again.published()).toHaveLength(before);
+    expect(await again.published()).toHaveLength(before);
     expect(again.health.list().find((c) => c.channel === 'pdt')!.state).toBe('up');
     await again.health.reviewAll(); // the grace is over: a channel nobody serves is down
-    expect(again.published().slice(before)).toEqual(expect.arrayContaining(['pdt city down']));
-    expect(again.published().slice(before)).not.toContain('public city up');
+    expect((await again.published()).slice(before)).toEqual(expect.arrayContaining(['pdt city down']));
+    expect((await again.published()).slice(before)).not.toContain('public city up');
   });
 
   it('trips its breaker in an area after repeated failures there, and probes after the back-off', async () => {
-    const { clock, reach, health, published } = await setup();
+    const { clock, advance, reach, health, published } = await setup();
     reach.setCoverage('pdt', 'radio', ['city']);
     await health.recheck('pdt', ['city']);
     for (let i = 0; i < 5; i++) health.failure('pdt', 'village'); // the breaker is per town for pdt
-    await new Promise((r) => setImmediate(r));
-    expect(published()).toContain('pdt town down');
+    await advance(0);
+    expect(await published()).toContain('pdt town down');
     expect(reach.state('pdt', 'village', clock.now())).toBe('down');
     expect(reach.state('pdt', 'county', clock.now())).toBe('up');
-    await clock.advance(30_000); // the back-off: a probe may go
+    await advance(30_000); // the back-off: a probe may go
     health.success('pdt', 'village');
-    await new Promise((r) => setImmediate(r));
+    await advance(0);
     expect(reach.state('pdt', 'village', clock.now())).toBe('up');
   });
 
   it('publishes a change it could not record once storage takes writes again', async () => {
-    const { clock, reach, health, published, store } = await setup();
+    const { advance, reach, health, published, store } = await setup();
     const write = store.write.bind(store);
     let failing = true;
     store.write = ((job, urgent) => (failing ? Promise.reject(new Error('SQLITE_READONLY')) : write(job, urgent))) as typeof store.write;
@@ -84,7 +97,7 @@ describe('channel health', () => {
     await expect(health.recheck('pdt', ['city'])).rejects.toThrow('SQLITE_READONLY');
     expect(health.list()).toEqual([]); // not recorded, so not known
     failing = false;
-    await clock.advance(5_000);
-    expect(published()).toEqual(['pdt city up']);
+    await advance(5_000);
+    expect(await published()).toEqual(['pdt city up']);
   });
 });

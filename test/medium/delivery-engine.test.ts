@@ -1,7 +1,7 @@
 import { VirtualClock } from '@lifeline/clock';
 import { AreaTree, Reach, SILENT_LOG, type Area, type Person } from '@lifeline/domain';
 import { DeliveryEngine, EventBus, OrderCache, Tasks, type EngineOutput } from '@lifeline/engine';
-import { Store } from '@lifeline/store';
+import { openTestStore } from '../support/test-store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
 /**
@@ -17,15 +17,21 @@ const people: Person[] = [
   { id: 'p-2', name: '乙', area: 'village', roles: [], terminals: { pdt: '3301002' } },
 ];
 
+const closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closing.splice(0)) await close();
+});
+
 async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = {}) {
   const clock = new VirtualClock();
-  const store = await Store.open(':memory:');
+  const { store, close } = await openTestStore();
+  closing.push(close);
   if (o.failWrites) {
     // A disk that refuses commits for a while: the job fails as a whole, as SQLite's would.
     const write = store.write.bind(store);
     store.write = ((job, urgent) => (o.failWrites!() ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : write(job, urgent))) as typeof store.write;
   }
-  await store.writeSync((s) => s.directory.replace(areas, people));
+  await store.write((s) => s.directory.replace(areas, people));
   const tree = new AreaTree(areas);
   const reach = new Reach(tree);
   reach.setCoverage('public', 'sms', ['city']);
@@ -36,7 +42,7 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
   engine.committed$.subscribe((out) => committed.push(out));
   const now = clock.now();
   const spec = { priority: 'immediate' as const, to: { areas: ['village'] }, body: '转移', ackRequired: o.ackRequired ?? false, ackWithinS: 600, ttlS: 3600 };
-  await store.writeSync((s) =>
+  await store.write((s) =>
     s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, ['/city/village/'], now),
   );
   const start = (id: string) => engine.run(() => [{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
@@ -49,11 +55,11 @@ describe('the delivery engine', () => {
     const job = start('o-1:p-1');
     expect(committed).toEqual([]); // nothing leaves before the commit
     await job;
-    const d = store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!;
+    const d = (await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!;
     expect(d).toMatchObject({ status: 'sending', channel: 'public', attempt: 1 });
-    expect(store.attempts.ofDelivery(d.id)).toEqual([expect.objectContaining({ id: 'o-1:p-1#1', channel: 'public', status: 'sending', address: '13800000001' })]);
-    expect(store.timers.due(Number.MAX_SAFE_INTEGER, 10).map((t) => t.name)).toEqual(['ttl']);
-    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending']);
+    expect((await store.read.attempts.ofDelivery(d.id))).toEqual([expect.objectContaining({ id: 'o-1:p-1#1', channel: 'public', status: 'sending', address: '13800000001' })]);
+    expect((await store.read.timers.due(Number.MAX_SAFE_INTEGER, 10)).map((t) => t.name)).toEqual(['ttl']);
+    expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending']);
     expect(committed).toHaveLength(1);
     expect(committed[0].sends.map((s) => [s.attemptId, s.to, s.ref])).toEqual([['o-1:p-1#1', '13800000001', 'A7K2']]);
     expect(committed[0].events[0].frame.seq).toBe(1);
@@ -64,7 +70,7 @@ describe('the delivery engine', () => {
     const { store, engine, start } = await setup();
     await start('o-1:p-2');
     await engine.run(() => [{ deliveryId: 'o-1:nobody', event: { type: 'CANCEL', at: 0 } }]);
-    expect(store.deliveries.load(['o-1:p-2']).get('o-1:p-2')).toMatchObject({ status: 'sending', channel: 'pdt' });
+    expect((await store.read.deliveries.load(['o-1:p-2'])).get('o-1:p-2')).toMatchObject({ status: 'sending', channel: 'pdt' });
     expect(engine.stats.unknown).toBe(1);
   });
 
@@ -75,11 +81,11 @@ describe('the delivery engine', () => {
       { deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } },
       { deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } },
     ]);
-    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('delivered');
-    expect(store.attempts.ofDelivery('o-1:p-1').map((a) => a.status)).toEqual(['delivered']);
-    expect(store.timers.due(Number.MAX_SAFE_INTEGER, 10)).toEqual([]); // final: every timer cancelled
-    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
-    expect(store.orders.get('o-1')!.open_count).toBe(1); // one of two deliveries closed
+    expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('delivered');
+    expect((await store.read.attempts.ofDelivery('o-1:p-1')).map((a) => a.status)).toEqual(['delivered']);
+    expect((await store.read.timers.due(Number.MAX_SAFE_INTEGER, 10))).toEqual([]); // final: every timer cancelled
+    expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+    expect((await store.read.orders.get('o-1'))!.open_count).toBe(1); // one of two deliveries closed
   });
 
   it('lets the second of two jobs in one transaction see what the first wrote: one final receipt', async () => {
@@ -90,7 +96,7 @@ describe('the delivery engine', () => {
     const first = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
     const second = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'CANCEL', at: clock.now() } }]);
     await Promise.all([first, second]);
-    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+    expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
   });
 
   it('keeps events whose commit failed and applies them once the store takes writes again', async () => {
@@ -101,15 +107,15 @@ describe('the delivery engine', () => {
     engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
     engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
     await engine.idle(); // the first try failed: nothing applied, a retry waits
-    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('sending');
+    expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending');
     await clock.advance(1_000); // still failing: the back-off doubles
     await engine.idle();
     failing = false;
     await clock.advance(1_000);
     await engine.idle();
-    expect(store.deliveries.load(['o-1:p-1']).get('o-1:p-1')!.status).toBe('sending'); // waits out 2 s
+    expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending'); // waits out 2 s
     await clock.advance(1_000);
     await engine.idle();
-    expect(store.events.since(0, 10).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+    expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
   });
 });

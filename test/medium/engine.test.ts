@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReceiptFrame } from '@lifeline/contracts';
 import { harness, noLoss, type Harness } from '../support/harness';
+import { runSql } from '../support/test-store';
 
 const VILLAGE = '330102001001';
 const receipts = (h: Harness) => h.events<ReceiptFrame>('receipt');
@@ -16,8 +17,8 @@ describe('engine with simulated gateways (medium tier)', () => {
     const accepted = await h.order({ to: { areas: [VILLAGE] } });
     expect(accepted.deliveries).toBeGreaterThan(0);
     await h.advance(60_000);
-    expect(h.store.deliveries.countsByStatus(accepted.orderId)).toEqual({ delivered: accepted.deliveries });
-    const channels = new Set(receipts(h).map((r) => r.channel));
+    expect((await h.store.read.deliveries.countsByStatus(accepted.orderId))).toEqual({ delivered: accepted.deliveries });
+    const channels = new Set((await receipts(h)).map((r) => r.channel));
     expect(channels).toEqual(new Set(['public']));
   });
 
@@ -35,7 +36,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     // A village head holds a mobile, a Tiantong phone and maybe a Beidou card, but no radio.
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] } });
     await h.advance(60_000);
-    const r = receipts(h).filter((x) => x.orderId === a.orderId);
+    const r = (await receipts(h)).filter((x) => x.orderId === a.orderId);
     expect(r.map((x) => x.channel)).toContain('tiantong');
     expect(r.at(-1)!.status).toBe('delivered');
   });
@@ -46,11 +47,11 @@ describe('engine with simulated gateways (medium tier)', () => {
     await h.core.settle();
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] } }); // mobile only
     await h.advance(10 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ queued: 1 });
-    expect(receipts(h).find((x) => x.status === 'queued')!.detail).toMatch(/waiting/);
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ queued: 1 });
+    expect((await receipts(h)).find((x) => x.status === 'queued')!.detail).toMatch(/waiting/);
     h.sims.get('public')!.connect(h.core.gateways);
     await h.advance(60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
   });
 
   it('expires what never reached anyone by ttl, within the grace', async () => {
@@ -59,7 +60,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     await h.core.settle();
     const a = await h.order({ to: { areas: [VILLAGE] }, ttlS: 600 });
     await h.advance(600_000 + h.config.graceS * 1000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ expired: a.deliveries });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ expired: a.deliveries });
   });
 
   it('closes 叫应 with a reply matched by ref, and escalates to the next channel when nobody answers', async () => {
@@ -71,36 +72,36 @@ describe('engine with simulated gateways (medium tier)', () => {
     });
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] }, ackRequired: true, ackWithinS: 300, ttlS: 3600 });
     await h.advance(60_000);
-    const head = receipts(h).find((x) => x.orderId === a.orderId)!.personId;
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    const head = (await receipts(h)).find((x) => x.orderId === a.orderId)!.personId;
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
     await h.advance(300_000); // no answer: escalate to the Tiantong phone
-    const afterEscalation = receipts(h).filter((x) => x.personId === head);
+    const afterEscalation = (await receipts(h)).filter((x) => x.personId === head);
     expect(afterEscalation.some((x) => x.channel === 'tiantong' && x.status === 'sending' && /escalation 1/.test(x.detail ?? ''))).toBe(true);
-    const phone = h.store.directory.person(head)!.terminals.tiantong!;
+    const phone = (await h.store.read.directory.person(head))!.terminals.tiantong!;
     h.sims.get('tiantong')!.reply(phone, `${a.ref} 收到`);
     await h.advance(1_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ acknowledged: 1 });
   });
 
   it('ends unanswered when reached but nobody answers by ttl', async () => {
     h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true, ackWithinS: 600, ttlS: 1200 });
     await h.advance(1_200_000 + 1_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ unanswered: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ unanswered: 1 });
   });
 
   it('matches a bare "1" to the sender\'s most recent open delivery and ignores strangers', async () => {
     h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
     await h.advance(30_000);
-    const person = h.store.directory.person(receipts(h)[0].personId)!;
+    const person = (await h.store.read.directory.person((await receipts(h))[0].personId))!;
     expect(await h.core.reply('public', '13999999999', '1')).toBe(false);
     expect(await h.core.reply('public', person.terminals.public!, 'ZZZZ 1')).toBe(false); // names no open order
     await h.advance(1_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
     expect(await h.core.reply('public', person.terminals.public!, '1')).toBe(true);
     await h.advance(1_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ acknowledged: 1 });
   });
 
   it('gives a bare "1" to the order still waiting for it, not to a later one that needed no answer', async () => {
@@ -109,14 +110,14 @@ describe('engine with simulated gateways (medium tier)', () => {
     await h.advance(30_000);
     const notice = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: false });
     await h.advance(30_000);
-    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ delivered: 1 }); // waits for its answer
-    expect(h.store.deliveries.countsByStatus(notice.orderId)).toEqual({ delivered: 1 }); // done
+    expect((await h.store.read.deliveries.countsByStatus(waiting.orderId))).toEqual({ delivered: 1 }); // waits for its answer
+    expect((await h.store.read.deliveries.countsByStatus(notice.orderId))).toEqual({ delivered: 1 }); // done
     // The metrics' open counts hold only the one still waiting.
-    expect(h.store.deliveries.openCounts().reduce((n, r) => n + r.n, 0)).toBe(1);
-    const person = h.store.directory.person(receipts(h)[0].personId)!;
+    expect((await h.store.read.deliveries.openCounts()).reduce((n, r) => n + r.n, 0)).toBe(1);
+    const person = (await h.store.read.directory.person((await receipts(h))[0].personId))!;
     expect(await h.core.reply('public', person.terminals.public!, '1')).toBe(true);
     await h.advance(1_000);
-    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ acknowledged: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(waiting.orderId))).toEqual({ acknowledged: 1 });
   });
 
   it('sends a flash order to one person before a routine order to everyone on a slow channel', async () => {
@@ -135,11 +136,11 @@ describe('engine with simulated gateways (medium tier)', () => {
 
   it('fails a person whose every terminal is rejected permanently', async () => {
     h = await harness({ tweak: noLoss });
-    const person = h.store.directory.people(1000).find((p) => p.roles.includes('grid-worker'))!;
-    await h.store.writeSync((s) => s.db.sql.run("UPDATE people SET terminals = ? WHERE id = ?", JSON.stringify({ public: '10012345678' }), person.id));
+    const person = (await h.store.read.directory.people(1000)).find((p) => p.roles.includes('grid-worker'))!;
+    await runSql(h.store, 'UPDATE people SET terminals = ? WHERE id = ?', JSON.stringify({ public: '10012345678' }), person.id);
     const a = await h.order({ to: { people: [person.id] } });
     await h.advance(10_000);
-    const last = receipts(h).filter((x) => x.orderId === a.orderId).at(-1)!;
+    const last = (await receipts(h)).filter((x) => x.orderId === a.orderId).at(-1)!;
     expect(last.status).toBe('failed');
     expect(last.detail).toMatch(/rejected permanently/);
   });
@@ -153,10 +154,10 @@ describe('engine with simulated gateways (medium tier)', () => {
     const n = await h.core.orders.cancel({ id: 'x', role: 'admin', areas: null, channel: null }, a.orderId);
     await h.core.settle();
     expect(n).toBe(a.deliveries);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ cancelled: a.deliveries });
-    const finals = receipts(h).filter((x) => x.orderId === a.orderId && x.status === 'cancelled');
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ cancelled: a.deliveries });
+    const finals = (await receipts(h)).filter((x) => x.orderId === a.orderId && x.status === 'cancelled');
     expect(finals).toHaveLength(a.deliveries);
-    expect(h.store.orders.get(a.orderId)!.open_count).toBe(0);
+    expect((await h.store.read.orders.get(a.orderId))!.open_count).toBe(0);
   });
 
   it('returns the same order for a repeated clientRef and creates nothing new', async () => {
@@ -165,7 +166,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     const again = await h.order({ to: { areas: ['330102'] } }, 'same-ref');
     expect(again.orderId).toBe(first.orderId);
     expect(again.replayed).toBe(true);
-    expect(h.store.orders.list('all')).toHaveLength(1);
+    expect((await h.store.read.orders.list('all'))).toHaveLength(1);
   });
 
   it('trips the breaker on a silent gateway: falls back, marks the channel down there, and probes later', async () => {
@@ -173,9 +174,9 @@ describe('engine with simulated gateways (medium tier)', () => {
     h.sims.get('public')!.mode = 'down'; // takes sends, answers nothing
     const a = await h.order({ to: { areas: ['330102001'] } }); // a town: staff with radios, villagers with phones
     await h.advance(31_000); // past public's 30 s accept timeout
-    const channelEvents = h.events('channel');
+    const channelEvents = (await h.events('channel'));
     expect(channelEvents).toContainEqual(expect.objectContaining({ channel: 'public', area: '330102001', state: 'down' }));
-    const r = receipts(h).filter((x) => x.orderId === a.orderId);
+    const r = (await receipts(h)).filter((x) => x.orderId === a.orderId);
     expect(r.some((x) => x.status === 'sending' && x.channel === 'pdt' && /public silent/.test(x.detail ?? ''))).toBe(true);
     // After the back-off the breaker lets a probe through: the channel is degraded, not down.
     await h.advance(30_000);
@@ -189,9 +190,9 @@ describe('engine with simulated gateways (medium tier)', () => {
     const inside = await h.order({ to: { areas: ['330104001001'], roles: ['grid-worker'] } }); // covered county
     const outside = await h.order({ to: { areas: ['330102001001'], roles: ['grid-worker'] } });
     await h.advance(60_000);
-    expect(h.store.deliveries.countsByStatus(inside.orderId)).toEqual({ delivered: 1 });
-    expect(receipts(h).find((x) => x.orderId === inside.orderId && x.status === 'delivered')!.channel).toBe('drone');
-    expect(h.store.deliveries.countsByStatus(outside.orderId)).toEqual({ queued: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(inside.orderId))).toEqual({ delivered: 1 });
+    expect((await receipts(h)).find((x) => x.orderId === inside.orderId && x.status === 'delivered')!.channel).toBe('drone');
+    expect((await h.store.read.deliveries.countsByStatus(outside.orderId))).toEqual({ queued: 1 });
     await h.advance(5 * 3_600_000); // the drone leaves after ~5 h on station
     expect(h.core.channelStates()).toContainEqual(expect.objectContaining({ channel: 'drone', area: '330104', state: 'down' }));
   });
@@ -206,7 +207,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     h = await harness({ db, tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
     await h.clock.advanceTo(clockAt, () => h.core.settle());
     await h.advance(900_000 + 60_000);
-    const counts = h.store.deliveries.countsByStatus(a.orderId);
+    const counts = (await h.store.read.deliveries.countsByStatus(a.orderId));
     expect(Object.keys(counts)).toEqual(['unanswered']);
     expect(counts.unanswered).toBe(a.deliveries);
   });
@@ -221,19 +222,19 @@ describe('叫应 means the person saw the order', () => {
       const a = await h.order({ to: { people: ['p-000001'] }, ackRequired: true, ackWithinS: 300 });
       await h.advance(1_000);
       const id = `${a.orderId}:p-000001`;
-      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
-      const phone = h.store.deliveries.load([id]).get(id)!.terminals.public!;
+      expect((await h.store.read.deliveries.load([id])).get(id)!.status).toBe('queued');
+      const phone = (await h.store.read.deliveries.load([id])).get(id)!.terminals.public!;
       // A bare "1" and an answer with the ref, from the person's own phone: neither counts.
       expect(await h.core.reply('public', phone, '1')).toBe(false);
       expect(await h.core.reply('public', phone, `${a.ref} 收到`)).toBe(false);
       await h.advance(1_000);
-      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('queued');
+      expect((await h.store.read.deliveries.load([id])).get(id)!.status).toBe('queued');
       // Once it went out, the same answer closes 叫应.
       h.sims.get('public')!.connect(h.core.gateways);
       await h.advance(60_000);
       expect(await h.core.reply('public', phone, '1')).toBe(true);
       await h.advance(1_000);
-      expect(h.store.deliveries.load([id]).get(id)!.status).toBe('acknowledged');
+      expect((await h.store.read.deliveries.load([id])).get(id)!.status).toBe('acknowledged');
     } finally {
       await h.close();
     }
@@ -252,10 +253,10 @@ describe('unstarted deliveries past their deadline', () => {
     try {
       const a = await h.order({ to: { areas: ['330102'] }, ttlS: 65 });
       await h.advance(1_000);
-      const unstarted = h.store.deliveries.ofOrder(a.orderId).filter((d) => d.machine === null).length;
+      const unstarted = (await h.store.read.deliveries.ofOrder(a.orderId)).filter((d) => d.machine === null).length;
       expect(unstarted).toBeGreaterThan(0); // the starter is waiting: these never started
       await h.advance(64_000 + 1);
-      const counts = h.store.deliveries.countsByStatus(a.orderId);
+      const counts = (await h.store.read.deliveries.countsByStatus(a.orderId));
       expect(Object.keys(counts).filter((s) => s !== 'expired' && s !== 'delivered')).toEqual([]);
       expect(counts.expired).toBeGreaterThanOrEqual(unstarted);
     } finally {

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { harness, noLoss } from '../support/harness';
+import { openTestStore, querySql, runSql } from '../support/test-store';
 
 const VILLAGE = '330102001001';
 const noReplies = (c: Parameters<typeof noLoss>[0]) => {
@@ -19,22 +19,23 @@ describe('migrations over a database of an older version', () => {
     const notice = await h.order({ to: { areas: [VILLAGE] }, ackRequired: false });
     await h.advance(60_000);
     // Both show `delivered`: one waits for its answer, the other is done.
-    expect(h.store.deliveries.countsByStatus(waiting.orderId)).toEqual({ delivered: waiting.deliveries });
-    expect(h.store.deliveries.countsByStatus(notice.orderId)).toEqual({ delivered: notice.deliveries });
+    expect((await h.store.read.deliveries.countsByStatus(waiting.orderId))).toEqual({ delivered: waiting.deliveries });
+    expect((await h.store.read.deliveries.countsByStatus(notice.orderId))).toEqual({ delivered: notice.deliveries });
     const at = h.clock.now();
     await h.close();
 
     // As the version before the column wrote it.
-    const raw = new Database(db);
-    raw.exec("ALTER TABLE deliveries DROP COLUMN final_at; DELETE FROM migrations WHERE name = 'FinalDeliveries1767744000000'");
-    raw.close();
+    const old = await openTestStore(db);
+    await runSql(old.store, 'ALTER TABLE deliveries DROP COLUMN final_at');
+    await runSql(old.store, "DELETE FROM migrations WHERE name = 'FinalDeliveries1767744000000'");
+    await old.store.close();
 
     h = await harness({ db, tweak: noReplies, clockAt: at });
-    const finalOf = (orderId: string) =>
-      h.store.db.sql.all<{ final_at: number | null }>('SELECT final_at FROM deliveries WHERE order_id = ?', orderId).map((r) => r.final_at !== null);
-    expect(finalOf(waiting.orderId).every((f) => !f)).toBe(true);
-    expect(finalOf(notice.orderId).every((f) => f)).toBe(true);
-    expect(h.store.deliveries.openCounts().reduce((n, r) => n + r.n, 0)).toBe(waiting.deliveries);
+    const finalOf = async (orderId: string) =>
+      (await querySql<{ final_at: number | null }>(h.store, 'SELECT final_at FROM deliveries WHERE order_id = ?', orderId)).map((r) => r.final_at !== null);
+    expect((await finalOf(waiting.orderId)).every((f) => !f)).toBe(true);
+    expect((await finalOf(notice.orderId)).every((f) => f)).toBe(true);
+    expect((await h.store.read.deliveries.openCounts()).reduce((n, r) => n + r.n, 0)).toBe(waiting.deliveries);
     await h.close();
   });
 });

@@ -1,7 +1,7 @@
 import { connectInProcess, type RouterToGateway } from '@lifeline/channels';
 import type { ReceiptFrame, SendFrame } from '@lifeline/contracts';
 import { JUNK_LIMIT } from '@lifeline/engine';
-import { digest } from '../support/digest';
+import { storeDigest } from '../support/digest';
 import { harness, noLoss, type Harness } from '../support/harness';
 
 const ROOT = '330100';
@@ -40,9 +40,9 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     gw.send({ type: 'failed', attemptId: id, permanent: true, reason: 'late and wrong' }); // after final
     gw.send({ type: 'accepted', attemptId: id });
     await h.advance(60_000);
-    const statuses = h.events<ReceiptFrame>('receipt').filter((r) => r.orderId === a.orderId).map((r) => r.status);
+    const statuses = (await h.events<ReceiptFrame>('receipt')).filter((r) => r.orderId === a.orderId).map((r) => r.status);
     expect(statuses).toEqual(['sending', 'delivered']);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
     expect(gw.sends()).toHaveLength(1); // nothing was sent again
   });
 
@@ -56,7 +56,7 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     gw.send({ type: 'accepted', attemptId: send.attemptId });
     gw.send({ type: 'delivered', attemptId: send.attemptId });
     await h.advance(1_000);
-    const before = digest(h.store);
+    const before = await storeDigest(h.store);
     const forged = [`${a.orderId}:p-000000#1`, 'o-nope:p-000001#1', 'no-hash-at-all', `${send.attemptId.replace(/#\d+$/, '#99')}`];
     for (const attemptId of forged) gw.send({ type: 'failed', attemptId, permanent: true, reason: 'forged' });
     pdt.send({ type: 'failed', attemptId: send.attemptId, permanent: true, reason: 'not my attempt' }); // another channel's
@@ -64,11 +64,11 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     gw.send({ type: 'reply', from: send.to, text: 'ZZZZ 1' }); // a ref of no order
     gw.send({ type: 'reply', from: send.to, text: '我在开会' }); // not an answer
     await h.advance(1_000);
-    expect(digest(h.store)).toBe(before);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
+    expect(await storeDigest(h.store)).toBe(before);
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
     gw.send({ type: 'reply', from: send.to, text: `${a.ref} 1` }); // the real answer still counts
     await h.advance(1_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ acknowledged: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ acknowledged: 1 });
   });
 
   it('a gateway repeating one failure does not trip the breaker for the channel', async () => {
@@ -96,6 +96,6 @@ describe('misbehaving gateways corrupt nothing and starve nobody', () => {
     expect(flood.errors()).toHaveLength(badBeforeCut + 1);
     expect(h.core.gateways.connected('pdt').map((g) => g.gatewayId)).toEqual(['sim-pdt']); // the simulator stays
     await h.advance(5 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: a.deliveries });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: a.deliveries });
   });
 });

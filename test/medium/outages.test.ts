@@ -9,8 +9,8 @@ const VILLAGE = '330102001001';
 const OTHER_VILLAGE = '330103001001';
 const H = 3_600_000;
 const receipts = (h: Harness) => h.events<ReceiptFrame>('receipt');
-const channelEvents = (h: Harness, channel: string, area: string) =>
-  h.events<{ channel: string; area: string; state: string; at: string }>('channel').filter((c) => c.channel === channel && c.area === area);
+const channelEvents = async (h: Harness, channel: string, area: string) =>
+  (await h.events<{ channel: string; area: string; state: string; at: string }>('channel')).filter((c) => c.channel === channel && c.area === area);
 
 describe('outages (三断 drills) in the router and the simulated gateways', () => {
   let h: Harness;
@@ -22,17 +22,17 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     await h.core.settle();
     expect(h.core.channelState('public', VILLAGE)).toBe('down');
     expect(h.core.channelState('public', OTHER_VILLAGE)).toBe('up');
-    expect(channelEvents(h, 'public', COUNTY).map((c) => c.state)).toEqual(['down']);
+    expect((await channelEvents(h, 'public', COUNTY)).map((c) => c.state)).toEqual(['down']);
 
     const a = await h.order({ to: { areas: [VILLAGE, OTHER_VILLAGE], roles: ['village-head'] } });
     await h.advance(5 * 60_000);
-    const sends = receipts(h).filter((r) => r.orderId === a.orderId && r.status === 'sending');
+    const sends = (await receipts(h)).filter((r) => r.orderId === a.orderId && r.status === 'sending');
     const byPerson = new Map(sends.map((r) => [r.personId, r.channel]));
-    const here = h.store.deliveries.ofOrder(a.orderId).find((d) => d.area === VILLAGE)!;
-    const there = h.store.deliveries.ofOrder(a.orderId).find((d) => d.area === OTHER_VILLAGE)!;
+    const here = (await h.store.read.deliveries.ofOrder(a.orderId)).find((d) => d.area === VILLAGE)!;
+    const there = (await h.store.read.deliveries.ofOrder(a.orderId)).find((d) => d.area === OTHER_VILLAGE)!;
     expect(byPerson.get(here.personId)).toBe('tiantong'); // no drone over 330102, no radio for a head
     expect(byPerson.get(there.personId)).toBe('public');
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 2 });
   });
 
   it('a power outage runs public on battery for 3 h and the 370MHz sites for 8 h; ending it brings both back', async () => {
@@ -47,9 +47,9 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     expect(h.core.channelState('tiantong', VILLAGE)).toBe('up');
     await h.core.outages.end(o.id);
     await h.core.settle();
-    expect(channelEvents(h, 'public', COUNTY).map((c) => c.state)).toEqual(['degraded', 'down', 'up']);
-    expect(channelEvents(h, 'pdt', COUNTY).map((c) => c.state)).toEqual(['degraded', 'down', 'up']);
-    const downAt = Date.parse(channelEvents(h, 'public', COUNTY)[1].at) - Date.parse(channelEvents(h, 'public', COUNTY)[0].at);
+    expect((await channelEvents(h, 'public', COUNTY)).map((c) => c.state)).toEqual(['degraded', 'down', 'up']);
+    expect((await channelEvents(h, 'pdt', COUNTY)).map((c) => c.state)).toEqual(['degraded', 'down', 'up']);
+    const downAt = Date.parse((await channelEvents(h, 'public', COUNTY))[1].at) - Date.parse((await channelEvents(h, 'public', COUNTY))[0].at);
     expect(downAt).toBe(3 * H);
   });
 
@@ -58,10 +58,10 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     const o = await h.core.outages.add({ kind: 'network', area: COUNTY, durationS: 1800 });
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] } }); // mobile only
     await h.advance(20 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ queued: 1 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ queued: 1 });
     await h.advance(15 * 60_000); // the outage ends at 30 min by itself
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 1 });
-    const sending = receipts(h).filter((r) => r.orderId === a.orderId && r.status === 'sending');
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 1 });
+    const sending = (await receipts(h)).filter((r) => r.orderId === a.orderId && r.status === 'sending');
     expect(sending.every((r) => Date.parse(r.at) >= o.endAt!)).toBe(true);
   });
 
@@ -72,7 +72,7 @@ describe('outages (三断 drills) in the router and the simulated gateways', () 
     expect(h.core.channelState('public', VILLAGE)).toBe('up'); // nobody told the router
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['village-head'] } });
     await h.advance(10 * 60_000);
-    const r = receipts(h).filter((x) => x.orderId === a.orderId);
+    const r = (await receipts(h)).filter((x) => x.orderId === a.orderId);
     expect(r.filter((x) => x.status === 'sending').map((x) => x.channel)).toEqual(['public', 'tiantong']);
     expect(r.at(-1)!.status).toBe('delivered');
     expect(r.some((x) => x.status === 'sent' && x.channel === 'public')).toBe(true);

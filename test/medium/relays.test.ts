@@ -28,17 +28,17 @@ describe('relay requests and mobile resources', () => {
     await cutOff(h, true);
     const a = await h.order({ priority: 'flash', to: { areas: VILLAGES, roles: ['grid-worker'] }, ttlS: 6 * 3600 }); // mobile only
     await h.advance(2 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ queued: 2 });
-    expect(events(h, 'relay.request')).toEqual([expect.objectContaining({ area: TOWN, unreached: 2, priority: 'flash' })]);
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ queued: 2 });
+    expect(await events(h, 'relay.request')).toEqual([expect.objectContaining({ area: TOWN, unreached: 2, priority: 'flash' })]);
     // The mobile 370MHz station comes first in this config, but the road is cut: the drone goes.
-    expect(events(h, 'relay.dispatched')).toEqual([expect.objectContaining({ resource: 'wing-loong-1', channel: 'drone', area: TOWN })]);
+    expect(await events(h, 'relay.dispatched')).toEqual([expect.objectContaining({ resource: 'wing-loong-1', channel: 'drone', area: TOWN })]);
     await h.advance(90 * 60_000);
-    expect(events(h, 'relay.arrived')).toHaveLength(1);
+    expect(await events(h, 'relay.arrived')).toHaveLength(1);
     await h.advance(5 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 2 });
     expect(h.core.channelState('drone', VILLAGES[0])).toBe('up');
     await h.advance(5 * 3600_000);
-    expect(events(h, 'relay.left')).toHaveLength(1);
+    expect(await events(h, 'relay.left')).toHaveLength(1);
     expect(h.core.channelState('drone', VILLAGES[0])).toBe('down');
   });
 
@@ -47,11 +47,11 @@ describe('relay requests and mobile resources', () => {
     await cutOff(h, false);
     const a = await h.order({ to: { areas: VILLAGES, roles: ['militia'] }, ttlS: 6 * 3600 }); // mobile + radio
     await h.advance(2 * 60_000);
-    expect(events(h, 'relay.dispatched')).toEqual([expect.objectContaining({ resource: 'mobile-pdt-1', channel: 'pdt' })]);
+    expect(await events(h, 'relay.dispatched')).toEqual([expect.objectContaining({ resource: 'mobile-pdt-1', channel: 'pdt' })]);
     await h.advance(65 * 60_000);
     expect(h.core.channelState('pdt', VILLAGES[0])).toBe('up');
     await h.advance(5 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 2 });
   });
 
   it('keeps a mission across a restart: the drone already flying is not sent twice', async () => {
@@ -60,7 +60,7 @@ describe('relay requests and mobile resources', () => {
     await cutOff(h, true);
     const a = await h.order({ priority: 'flash', to: { areas: VILLAGES, roles: ['grid-worker'] }, ttlS: 6 * 3600 });
     await h.advance(30 * 60_000);
-    expect(events(h, 'relay.dispatched')).toHaveLength(1);
+    expect(await events(h, 'relay.dispatched')).toHaveLength(1);
     const restart = async () => {
       const at = h.clock.now();
       await h.close();
@@ -69,19 +69,19 @@ describe('relay requests and mobile resources', () => {
     await restart();
     expect(h.core.relayMissions()).toEqual([expect.objectContaining({ area: TOWN, state: 'en-route' })]);
     await h.advance(65 * 60_000);
-    expect(events(h, 'relay.dispatched')).toHaveLength(1);
-    expect(events(h, 'relay.arrived')).toHaveLength(1);
+    expect(await events(h, 'relay.dispatched')).toHaveLength(1);
+    expect(await events(h, 'relay.arrived')).toHaveLength(1);
     await h.advance(5 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 2 });
     // Restarted while on station: the drone is back in the sky at once, without a second arrival.
     await restart();
     await h.advance(0);
     expect(h.core.channelState('drone', VILLAGES[0])).toBe('up');
-    expect(events(h, 'relay.arrived')).toHaveLength(1);
-    expect(h.store.missions.all()).toHaveLength(1);
+    expect(await events(h, 'relay.arrived')).toHaveLength(1);
+    expect((await h.store.read.missions.all())).toHaveLength(1);
     await h.advance(6 * 3600_000);
-    expect(events(h, 'relay.left')).toHaveLength(1);
-    expect(h.store.missions.all()).toEqual([]);
+    expect(await events(h, 'relay.left')).toHaveLength(1);
+    expect((await h.store.read.missions.all())).toEqual([]);
   });
 
   it('asks nothing while a ground channel still reaches the people', async () => {
@@ -89,7 +89,7 @@ describe('relay requests and mobile resources', () => {
     await h.core.outages.add({ kind: 'network', area: TOWN });
     const a = await h.order({ to: { areas: VILLAGES, roles: ['militia'] } });
     await h.advance(5 * 60_000);
-    expect(h.store.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: 2 });
-    expect(events(h, 'relay.request')).toEqual([]);
+    expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ delivered: 2 });
+    expect(await events(h, 'relay.request')).toEqual([]);
   });
 });

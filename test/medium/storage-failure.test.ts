@@ -1,5 +1,6 @@
 import type { ReceiptFrame } from '@lifeline/contracts';
 import { harness, noLoss, type Harness } from '../support/harness';
+import { cutConnections, describeOnPostgres, describeOnSqlite, sqliteOf } from '../support/test-store';
 
 const VILLAGE = '330102001001';
 
@@ -7,7 +8,7 @@ const VILLAGE = '330102001001';
  * A disk that refuses commits for a while (full, remounted read-only): the router stays up, says
  * so, keeps what gateways told it meanwhile, and finishes every delivery once commits succeed.
  */
-describe('while storage refuses commits', () => {
+describeOnSqlite('while storage refuses commits', () => {
   let h: Harness;
   const rejections: unknown[] = [];
   const onRejection = (e: unknown) => rejections.push(e);
@@ -19,23 +20,60 @@ describe('while storage refuses commits', () => {
     h = await harness({ tweak: noLoss });
     const a = await h.order({ to: { areas: [VILLAGE] }, ackRequired: true, ackWithinS: 120 });
     await h.advance(1_000); // sent: the gateways' receipts are on their way
-    h.store.db.sql.run('PRAGMA query_only = ON');
+    sqliteOf(h.store).db.sql.run('PRAGMA query_only = ON');
     h.sims.get('drone')!.disconnect(); // a channel change to record while storage fails
     const b = await h.order({ to: { areas: [VILLAGE] } }).then(() => 'accepted', (e: Error) => e.message);
     expect(b).toMatch(/readonly/i); // refused, not promised: durable before acknowledged
     await h.advance(5 * 60_000); // deliveries' timers fall due, gateways answer: none of it commits
     expect(h.store.commitFailure?.reason).toMatch(/readonly/i);
-    h.store.db.sql.run('PRAGMA query_only = OFF');
+    sqliteOf(h.store).db.sql.run('PRAGMA query_only = OFF');
     await h.advance(60 * 60_000);
     expect(rejections).toEqual([]);
     expect(h.store.commitFailure).toBeNull();
-    const counts = h.store.deliveries.countsByStatus(a.orderId);
+    const counts = (await h.store.read.deliveries.countsByStatus(a.orderId));
     expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(a.deliveries);
     expect(counts.queued ?? 0).toBe(0);
     expect(counts.sending ?? 0).toBe(0);
     // Every delivery has its final receipt, and the drone's outage was published after all.
-    const finals = new Set(h.events<ReceiptFrame>('receipt').filter((r) => ['delivered', 'answered', 'expired', 'failed', 'unanswered'].includes(r.status)).map((r) => r.deliveryId));
+    const finals = new Set((await h.events<ReceiptFrame>('receipt')).filter((r) => ['delivered', 'answered', 'expired', 'failed', 'unanswered'].includes(r.status)).map((r) => r.deliveryId));
     expect(finals.size).toBe(a.deliveries);
-    expect(h.events<{ channel: string; state: string }>('channel').some((c) => c.channel === 'drone' && c.state === 'down')).toBe(true);
+    expect((await h.events<{ channel: string; state: string }>('channel')).some((c) => c.channel === 'drone' && c.state === 'down')).toBe(true);
+  });
+});
+
+const finalReceipts = async (h: Harness) =>
+  new Set((await h.events<ReceiptFrame>('receipt')).filter((r) => ['delivered', 'answered', 'acknowledged', 'expired', 'failed', 'unanswered'].includes(r.status)).map((r) => r.deliveryId));
+
+/** Waits (on the server, not on the router's clock) until the store commits again. */
+async function writable(h: Harness): Promise<void> {
+  for (;;) {
+    const ok = await h.store.write(async () => true).catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The way to PostgreSQL breaks (a network blip, a server restart): the router takes it again. */
+describeOnPostgres('when the connections to PostgreSQL are cut', () => {
+  let h: Harness | undefined;
+  afterEach(async () => h?.close());
+
+  it('reconnects, retakes its writer lock, and finishes every delivery with nothing lost', async () => {
+    h = await harness({ tweak: noLoss });
+    const a = await h.order({ to: { areas: [VILLAGE] }, ackRequired: true, ackWithinS: 120 });
+    await h.advance(1_000); // sent: the gateways' receipts are on their way
+    expect(await cutConnections(h.store)).toBeGreaterThan(1); // the pool's, the writer's and the lock's
+    await h.advance(5_000); // receipts and timers meet dead sessions, then fresh ones
+    // The old sessions end on the server's own time, and only then is the lock free to take again.
+    await writable(h);
+    const b = await h.order({ to: { areas: [VILLAGE] } });
+    await h.advance(60 * 60_000);
+    expect(h.store.commitFailure).toBeNull();
+    for (const o of [a, b]) {
+      const counts = await h.store.read.deliveries.countsByStatus(o.orderId);
+      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(o.deliveries);
+      expect([counts.queued ?? 0, counts.sending ?? 0]).toEqual([0, 0]);
+    }
+    expect((await finalReceipts(h)).size).toBe(a.deliveries + b.deliveries);
   });
 });

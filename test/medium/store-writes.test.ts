@@ -3,35 +3,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StepWrites } from '@lifeline/engine';
 import type { StoredDelivery } from '@lifeline/machines';
-import { Store, type AttemptRow, type Delivery } from '@lifeline/store';
+import type { AttemptRow, Delivery, Storage } from '@lifeline/store';
+import { ON_POSTGRES, openTestStore, querySql, runSql, sqliteOf } from '../support/test-store';
 
 /**
- * The write path's batching (medium tier, real SQLite file): what a job's steps stand for reaches
+ * The write path's batching (medium tier, a real SQLite file or PostgreSQL schema): what a job's steps stand for reaches
  * the tables as its net effect, whatever the statements look like underneath.
  */
 describe('the store under batched writes', () => {
   let dir: string;
-  let store: Store;
+  let store: Storage;
+  let close: () => Promise<void>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lifeline-writes-'));
-    store = await Store.open(join(dir, 'db.sqlite'));
+    ({ store, close } = await openTestStore(ON_POSTGRES ? undefined : join(dir, 'db.sqlite')));
   });
   afterEach(async () => {
-    await store.close();
+    await close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const insertDeliveries = (n: number, rank = (_i: number) => 3) =>
-    store.writeSync((s) => {
-      for (let i = 0; i < n; i++)
-        s.db.sql.run(
+  const insertDeliveries = async (n: number, rank = (_i: number) => 3) => {
+    for (let i = 0; i < n; i++)
+      await runSql(
+        store,
           `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at)
            VALUES (?, 'o1', ?, 'a', '/a/', '{}', ?, 0, 'new', NULL, NULL, 0, 0)`,
           `o1:p${String(i).padStart(4, '0')}`, `p${i}`, rank(i),
-        );
-    });
+      );
+  };
   const attempt = (id: string, status = 'sending'): AttemptRow => ({ id, delivery_id: id.split('#')[0], attempt: 1, channel: 'public', area: 'a', address: '138', status, at: 1, detail: null });
-  const timers = () => store.db.sql.all<{ delivery_id: string; name: string; epoch: number }>('SELECT delivery_id, name, epoch FROM timers ORDER BY delivery_id, name');
+  const timers = () => querySql<{ delivery_id: string; name: string; epoch: number }>(store, 'SELECT delivery_id, name, epoch FROM timers ORDER BY delivery_id, name');
   const flush = (w: StepWrites) => store.write((tx) => w.flush(tx));
 
   it('keeps only the net effect of a job on timers: armed then cancelled leaves no row', async () => {
@@ -42,11 +44,11 @@ describe('the store under batched writes', () => {
     w.armTimer('d2', 'ttl', 1, 100);
     w.armTimer('d2', 'ttl', 2, 200); // re-armed in the same job: the later epoch wins
     await flush(w);
-    expect(timers()).toEqual([{ delivery_id: 'd2', name: 'ttl', epoch: 2 }]);
+    expect(await timers()).toEqual([{ delivery_id: 'd2', name: 'ttl', epoch: 2 }]);
     w.cancelTimers('d2');
     w.armTimer('d2', 'ack', 1, 300); // cancelled, then armed: the new timer stays
     await flush(w);
-    expect(timers()).toEqual([{ delivery_id: 'd2', name: 'ack', epoch: 1 }]);
+    expect(await timers()).toEqual([{ delivery_id: 'd2', name: 'ack', epoch: 1 }]);
   });
 
   it('writes an attempt once with its last status, and still applies an update to a row that existed', async () => {
@@ -61,33 +63,33 @@ describe('the store under batched writes', () => {
     w.insertAttempt(attempt('d3#1')); // a repeated insert keeps the row, and the update still lands
     w.updateAttempt('d3#1', 'acknowledged', 5, 'reply: 1');
     await flush(w);
-    expect(store.attempts.get('d1#1')).toMatchObject({ status: 'delivered', at: 3 });
-    expect(store.attempts.get('d3#1')).toMatchObject({ status: 'acknowledged', at: 5, detail: 'reply: 1' });
-    expect(store.attempts.get('d2#1')).toMatchObject({ status: 'failed', at: 4, detail: 'superseded' });
+    expect((await store.read.attempts.get('d1#1'))).toMatchObject({ status: 'delivered', at: 3 });
+    expect((await store.read.attempts.get('d3#1'))).toMatchObject({ status: 'acknowledged', at: 5, detail: 'reply: 1' });
+    expect((await store.read.attempts.get('d2#1'))).toMatchObject({ status: 'failed', at: 4, detail: 'superseded' });
   });
 
   it('gives a job\'s receipts gapless seqs in the order they were made, across multi-row inserts', async () => {
     const w = new StepWrites();
-    const before = store.events.maxSeq();
+    const before = (await store.read.events.maxSeq());
     const seqs: number[] = [];
     for (let i = 0; i < 250; i++) w.appendEvent({ type: 'receipt', at: i, orderId: 'o1', areaPath: '/a/', payload: { type: 'receipt', n: i } }, (seq) => (seqs[i] = seq));
     await flush(w);
     expect(seqs).toEqual(Array.from({ length: 250 }, (_, i) => before + 1 + i));
-    const stored = store.events.since(before, 1_000);
+    const stored = (await store.read.events.since(before, 1_000));
     expect(stored.map((e) => e.payload.n)).toEqual(Array.from({ length: 250 }, (_, i) => i));
   });
 
   it('saves many deliveries, each with its own machine, past one statement\'s hundred rows', async () => {
     await insertDeliveries(250);
-    const ds: Delivery[] = store.deliveries.ofOrder('o1');
+    const ds: Delivery[] = (await store.read.deliveries.ofOrder('o1'));
     ds.forEach((d, i) => {
       d.status = i % 2 ? 'sent' : 'sending';
       d.channel = 'public';
       d.attempt = i;
       d.machine = { version: 1, value: d.status, context: { attempt: i } } as unknown as StoredDelivery;
     });
-    await store.writeSync((s) => s.deliveries.saveMany(ds, 42));
-    const back = store.deliveries.ofOrder('o1');
+    await store.write((s) => s.deliveries.saveMany(ds, 42));
+    const back = (await store.read.deliveries.ofOrder('o1'));
     expect(back).toHaveLength(250);
     back.forEach((d, i) => expect(d).toMatchObject({ status: i % 2 ? 'sent' : 'sending', channel: 'public', attempt: i, machine: { value: d.status, context: { attempt: i } } }));
   });
@@ -95,11 +97,12 @@ describe('the store under batched writes', () => {
   it('starts new deliveries highest priority first from the index of new deliveries only', async () => {
     await insertDeliveries(10, (i) => [3, 0, 2, 1][i % 4]);
     const ranks = (ids: string[]) => ids.map((id) => Number(id.slice(-4)) % 4).map((k) => [3, 0, 2, 1][k]);
-    expect(ranks(store.deliveries.nextNew(10))).toEqual([0, 0, 0, 1, 1, 2, 2, 3, 3, 3]);
-    expect(ranks(store.deliveries.nextNew(4))).toEqual([0, 0, 0, 1]);
-    await store.writeSync((s) => s.db.sql.run("UPDATE deliveries SET status = 'sending' WHERE priority_rank = 0"));
-    expect(ranks(store.deliveries.nextNew(3))).toEqual([1, 1, 2]);
-    const plan = store.db.sql.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", 0, 1);
+    expect(ranks((await store.read.deliveries.nextNew(10)))).toEqual([0, 0, 0, 1, 1, 2, 2, 3, 3, 3]);
+    expect(ranks((await store.read.deliveries.nextNew(4)))).toEqual([0, 0, 0, 1]);
+    await runSql(store, "UPDATE deliveries SET status = 'sending' WHERE priority_rank = 0");
+    expect(ranks((await store.read.deliveries.nextNew(3)))).toEqual([1, 1, 2]);
+    if (ON_POSTGRES) return; // the plan below is SQLite's
+    const plan = sqliteOf(store).db.sql.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", 0, 1);
     expect(plan.map((p) => p.detail).join(' ')).toContain('deliveries_new_rank');
   });
 });

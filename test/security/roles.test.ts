@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { sqliteOf } from '../support/test-store';
 import { digest } from '../support/digest';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
 import { StubbornSocket } from '../support/raw-client';
@@ -72,7 +73,7 @@ describe('every route and frame by role, scope and token state', () => {
     const problems: string[] = [];
     for (const who of ['none', 'bogus', 'revoked', 'gateway', 'metrics', 'drill', 'countyDrill', 'county', 'console', 'admin']) {
       for (const r of routes()) {
-        const before = digest(s.lifeline.sqlite);
+        const before = digest(sqliteOf(s.lifeline.store));
         let req = http[r.method](r.path);
         if (who !== 'none') req = req.set(auth(tokens[who]));
         const res = r.body ? await req.send(r.body) : await req;
@@ -80,7 +81,7 @@ describe('every route and frame by role, scope and token state', () => {
         const expected = who === 'admin' || r.allowed.includes(who) ? 'allowed' : r.hidden?.includes(who) ? 404 : !valid ? 401 : 403;
         const ok = expected === 'allowed' ? res.status < 400 || res.status === 404 || res.status === 409 : res.status === expected;
         if (!ok) problems.push(`${who} ${r.method.toUpperCase()} ${r.path}: ${res.status}, expected ${expected}`);
-        if (res.status >= 400 && digest(s.lifeline.sqlite) !== before) problems.push(`${who} ${r.method.toUpperCase()} ${r.path}: refused with ${res.status} but the database changed`);
+        if (res.status >= 400 && digest(sqliteOf(s.lifeline.store)) !== before) problems.push(`${who} ${r.method.toUpperCase()} ${r.path}: refused with ${res.status} but the database changed`);
       }
     }
     expect(problems).toEqual([]);
@@ -89,7 +90,7 @@ describe('every route and frame by role, scope and token state', () => {
   it('holds every role on both WebSocket endpoints and every console frame', async () => {
     for (const who of ['gateway', 'metrics', 'revoked', 'bogus']) await expect(Client.open(s.url, tokens[who])).rejects.toThrow(/40[13]/);
     for (const who of ['console', 'county', 'drill', 'metrics', 'admin']) await expect(Client.open(s.url, tokens[who], '/gateway')).rejects.toThrow(/403/);
-    const before = digest(s.lifeline.sqlite);
+    const before = digest(sqliteOf(s.lifeline.store));
     for (const who of ['drill', 'countyDrill']) {
       const c = await Client.open(s.url, tokens[who]);
       const refused = c.nextNew((f) => f.type === 'error');
@@ -100,11 +101,11 @@ describe('every route and frame by role, scope and token state', () => {
       expect((await again).error).toMatchObject({ code: 'forbidden' });
       await c.close();
     }
-    expect(digest(s.lifeline.sqlite)).toBe(before);
+    expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
   });
 
   it('answers what lies outside a scope exactly like what does not exist, on HTTP and WebSocket alike', async () => {
-    const before = digest(s.lifeline.sqlite);
+    const before = digest(sqliteOf(s.lifeline.store));
     const body = async (r: request.Test) => (await r).body.error;
     // An order of another county, and one that never existed.
     const other = await body(http.get(`/api/orders/${outside}`).set(auth(TOKENS.county)).expect(404));
@@ -116,7 +117,7 @@ describe('every route and frame by role, scope and token state', () => {
     const wsOther = await c.next((f) => f.type === 'error');
     expect(wsOther.error).toEqual({ code: 'not_found', message: `no order ${outside}` });
     // A person of another county, and one that does not exist.
-    const stranger = s.lifeline.sqlite.deliveries.ofOrder(outside)[0].personId;
+    const stranger = (await s.lifeline.store.read.deliveries.ofOrder(outside))[0].personId;
     const p1 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'p1', order: { ...order([]), to: { people: [stranger] } } }).expect(400));
     const p2 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'p2', order: { ...order([]), to: { people: ['p-nobody'] } } }).expect(400));
     expect([p1.code, p2.code]).toEqual(['unknown_person', 'unknown_person']);
@@ -127,7 +128,7 @@ describe('every route and frame by role, scope and token state', () => {
     const a2 = await body(http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'a2', order: order(['999999']) }).expect(403));
     expect([a1.code, a2.code]).toEqual(['out_of_scope', 'out_of_scope']);
     await c.close();
-    expect(digest(s.lifeline.sqlite)).toBe(before);
+    expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
   });
 
   it('binds every cursor and id to what the token may see', async () => {
@@ -189,12 +190,12 @@ describe('every route and frame by role, scope and token state', () => {
   });
 
   it('refuses a token with an empty area list instead of making it a token for everywhere', async () => {
-    const before = digest(s.lifeline.sqlite);
+    const before = digest(sqliteOf(s.lifeline.store));
     const r = await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'nowhere', areas: [] }).expect(400);
     expect(r.body.error.issues).toEqual([expect.objectContaining({ path: 'areas' })]);
     await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: 'x', channel: 'pdt' }).expect(400);
     await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'drill', name: 'x', gatewayIds: ['a'] }).expect(400);
-    expect(digest(s.lifeline.sqlite)).toBe(before);
+    expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
   });
 
   it('takes ?token= on WebSocket upgrades only, never on plain HTTP routes', async () => {
@@ -391,13 +392,13 @@ describe('a revoked console token on a socket that ignores the close frame', () 
       await ws.until(() => ws.texts.length === 1);
       await http.delete(`/api/tokens/${made.id}`).set(auth(TOKENS.admin)).expect(204);
       await ws.until(() => ws.closeCode === 4401);
-      const before = digest(s.lifeline.sqlite);
+      const before = digest(sqliteOf(s.lifeline.store));
       ws.send({ type: 'order.send', clientRef: 'after', order: order(['330102001001']) });
       ws.send({ type: 'order.cancel', orderId: (JSON.parse(ws.texts[0]) as { orderId: string }).orderId });
       ws.send({ type: 'subscribe', since: 0 });
       await http.get('/health').expect(200); // the frames were read before this answer
       await s.lifeline.core.settle();
-      expect(digest(s.lifeline.sqlite)).toBe(before);
+      expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
       expect(ws.texts).toHaveLength(1);
       ws.destroy();
     } finally {

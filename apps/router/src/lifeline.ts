@@ -2,9 +2,9 @@ import { SystemClock, type Clock } from '@lifeline/clock';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import { deliveryId, type Channels, type Log } from '@lifeline/domain';
+import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
 import { audit, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
-import { Store, type Storage } from '@lifeline/store';
+import { openStore, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
@@ -16,8 +16,10 @@ import { simulateRelays, simulatedChannels, startSimulators } from './simulation
 
 export interface LifelineOptions {
   config: Config;
-  /** `LIFELINE_DB` beats the config's `database`. */
+  /** `LIFELINE_DB` beats the config's `database`: a SQLite file, or `postgres://…`. */
   database?: string;
+  /** A PostgreSQL schema of its own (tests); default: the user's search path. */
+  schema?: string;
   clock?: Clock;
   simulators?: string;
   adminToken?: string;
@@ -41,10 +43,8 @@ export class Lifeline {
   private constructor(
     readonly config: Config,
     readonly channels: Channels,
-    /** Storage through its port: what the app uses. */
+    /** Storage through its port: SQLite or PostgreSQL. */
     readonly store: Storage,
-    /** The same store as its SQLite implementation, for SQLite's own tools and the tests. */
-    readonly sqlite: Store,
     readonly core: RouterCore,
     readonly auth: AuthService,
     readonly sims: Map<string, SimulatedGateway>,
@@ -60,7 +60,7 @@ export class Lifeline {
     const directory = o.directory ?? loadDirectory(o.config.directory);
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
-    const store = await Store.open(o.database ?? o.config.database);
+    const store = await openStore(o.database ?? o.config.database, { schema: o.schema });
     if (o.directory) await store.write((tx) => tx.directory.replace(directory.areas, directory.people));
     else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
@@ -70,13 +70,13 @@ export class Lifeline {
     const auth = await AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter);
     await store.write((tx) => audit(tx, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
-    // The simulated world knows where each terminal is: from this SQLite store's own directory.
-    const world = new OutageWorld(core.outages.board, ec.channels, (kind, address) => store.directory.areaOfTerminal(kind, address));
+    // The simulated world knows where each terminal is, as the real one does: from the directory.
+    const world = new OutageWorld(core.outages.board, ec.channels, terminalAreas(directory.people));
     const running = startSimulators(o.config, sims, core.gateways, clock, root, world);
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, ec.channels, store, store, core, auth, running, clock, log, metrics);
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics);
   }
 
   /**
@@ -107,6 +107,18 @@ export class Lifeline {
     await this.core.stop();
     await this.store.close();
   }
+}
+
+/** Where each terminal is, for the simulated world: a lookup per simulated send, so in memory. */
+function terminalAreas(people: Iterable<Person>): (kind: TerminalKind, address: string) => string | undefined {
+  let byTerminal: Map<string, string> | null = null;
+  return (kind, address) => {
+    if (!byTerminal) {
+      byTerminal = new Map();
+      for (const p of people) for (const [k, a] of Object.entries(p.terminals)) if (a) byTerminal.set(`${k}\u0000${a}`, p.area);
+    }
+    return byTerminal.get(`${kind}\u0000${address}`);
+  };
 }
 
 /** What `config.load` records: which files, and digests that tell one version from another. */

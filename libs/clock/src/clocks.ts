@@ -92,7 +92,9 @@ export class VirtualClock implements Clock {
   }
 
   schedule(at: number, fn: () => void): () => void {
-    const task: Task = { at: Math.max(at, this.current), seq: this.seq++, fn, cancelled: false };
+    // Whole milliseconds, as Date.now() gives: a fractional delay (a simulator's random latency)
+    // must not make times that an integer column refuses.
+    const task: Task = { at: Math.max(Math.ceil(at), this.current), seq: this.seq++, fn, cancelled: false };
     this.tasks.push(task);
     return () => {
       task.cancelled = true;

@@ -1,4 +1,4 @@
-import { chunks, placeholders, type Sql } from './sql';
+import { chunks, insertMany, placeholders, type SqlRunner } from './sql';
 
 export interface AttemptUpdate {
   id: string;
@@ -19,20 +19,23 @@ export interface AttemptRow {
   detail: string | null;
 }
 
+const COLUMNS = 'id, delivery_id, attempt, channel, area, address, status, at, detail';
+
 export class AttemptRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
   /** A repeated attempt id keeps its first row: a resend after a restart is the same attempt. */
-  insertMany(rows: readonly AttemptRow[]): void {
-    this.sql.insertMany(
-      'INSERT INTO attempts (id, delivery_id, attempt, channel, area, address, status, at, detail)',
+  insertMany(rows: readonly AttemptRow[]): Promise<void> {
+    return insertMany(
+      this.db,
+      `INSERT INTO attempts (${COLUMNS})`,
       rows.map((a) => [a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail]),
       'ON CONFLICT (id) DO NOTHING',
     );
   }
 
   /** Updates grouped by their new values: a job's `delivered` attempts share one statement. */
-  updateMany(updates: readonly AttemptUpdate[]): void {
+  async updateMany(updates: readonly AttemptUpdate[]): Promise<void> {
     const groups = new Map<string, { u: AttemptUpdate; ids: string[] }>();
     for (const u of updates) {
       const key = JSON.stringify([u.status, u.at, u.detail]);
@@ -42,23 +45,23 @@ export class AttemptRepo {
     }
     for (const { u, ids } of groups.values())
       for (const c of chunks(ids))
-        this.sql.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE id IN (${placeholders(c.length)})`, u.status, u.at, u.detail, ...c);
+        await this.db.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE id IN (${placeholders(c.length)})`, u.status, u.at, u.detail, ...c);
   }
 
-  get(id: string): AttemptRow | undefined {
-    return this.sql.get<AttemptRow>('SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE id = ?', id);
+  get(id: string): Promise<AttemptRow | undefined> {
+    return this.db.get<AttemptRow>(`SELECT ${COLUMNS} FROM attempts WHERE id = ?`, id);
   }
 
-  ofDelivery(deliveryId: string): AttemptRow[] {
-    return this.ofDeliveries([deliveryId]).get(deliveryId) ?? [];
+  async ofDelivery(deliveryId: string): Promise<AttemptRow[]> {
+    return (await this.ofDeliveries([deliveryId])).get(deliveryId) ?? [];
   }
 
   /** The attempts of each delivery, in order: one statement per few hundred deliveries, not one each. */
-  ofDeliveries(deliveryIds: readonly string[]): Map<string, AttemptRow[]> {
+  async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, AttemptRow[]>> {
     const out = new Map<string, AttemptRow[]>();
     for (const c of chunks(deliveryIds))
-      for (const r of this.sql.all<AttemptRow>(
-        `SELECT id, delivery_id, attempt, channel, area, address, status, at, detail FROM attempts WHERE delivery_id IN (${placeholders(c.length)}) ORDER BY delivery_id, attempt`,
+      for (const r of await this.db.all<AttemptRow>(
+        `SELECT ${COLUMNS} FROM attempts WHERE delivery_id IN (${placeholders(c.length)}) ORDER BY delivery_id, attempt`,
         ...c,
       )) {
         const list = out.get(r.delivery_id);

@@ -1,4 +1,4 @@
-import type { Param, Sql } from './sql';
+import type { Param, SqlRunner } from './sql';
 
 /** One privileged action: who (token id, name, role, address), what, on what, when. */
 export interface AuditEntry {
@@ -42,16 +42,16 @@ interface AuditRow {
 
 /** The audit trail: rows written in the same transaction as the action they record. */
 export class AuditRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  append(e: NewAuditEntry): void {
-    this.sql.run(
+  async append(e: NewAuditEntry): Promise<void> {
+    await this.db.run(
       'INSERT INTO audit (at, actor_id, actor_name, actor_role, address, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       e.at, e.actorId, e.actorName, e.actorRole, e.address, e.action, e.subject, JSON.stringify(e.detail),
     );
   }
 
-  page(q: AuditQuery): AuditEntry[] {
+  async page(q: AuditQuery): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: Param[] = [];
     const add = (clause: string, value: Param | undefined) => {
@@ -65,12 +65,12 @@ export class AuditRepo {
     add('subject = ?', q.subject);
     add('at >= ?', q.from);
     add('at <= ?', q.to);
-    return this.sql
-      .all<AuditRow>(
+    return (
+      await this.db.all<AuditRow>(
         `SELECT id, at, actor_id, actor_name, actor_role, address, action, subject, detail FROM audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`,
         ...params, q.limit,
       )
-      .map((r) => ({
+    ).map((r) => ({
         id: Number(r.id),
         at: Number(r.at),
         actorId: r.actor_id,

@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import type { SqlRunner } from './sql';
 
 export interface ChannelStateRow {
   channel: string;
@@ -9,15 +9,15 @@ export interface ChannelStateRow {
 
 /** The last published state of each channel per area (see the `channel_states` migration). */
 export class ChannelStateRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  all(): ChannelStateRow[] {
-    return this.sql.all<ChannelStateRow>('SELECT channel, area, state, since FROM channel_states').map((r) => ({ ...r, since: Number(r.since) }));
+  async all(): Promise<ChannelStateRow[]> {
+    return (await this.db.all<ChannelStateRow>('SELECT channel, area, state, since FROM channel_states')).map((r) => ({ ...r, since: Number(r.since) }));
   }
 
-  save(rows: readonly ChannelStateRow[]): void {
+  async save(rows: readonly ChannelStateRow[]): Promise<void> {
     for (const r of rows)
-      if (this.sql.run('UPDATE channel_states SET state = ?, since = ? WHERE channel = ? AND area = ?', r.state, r.since, r.channel, r.area) === 0)
-        this.sql.run('INSERT INTO channel_states (channel, area, state, since) VALUES (?, ?, ?, ?)', r.channel, r.area, r.state, r.since);
+      if ((await this.db.run('UPDATE channel_states SET state = ?, since = ? WHERE channel = ? AND area = ?', r.state, r.since, r.channel, r.area)) === 0)
+        await this.db.run('INSERT INTO channel_states (channel, area, state, since) VALUES (?, ?, ?, ?)', r.channel, r.area, r.state, r.since);
   }
 }

@@ -1,6 +1,6 @@
 import { PRIORITIES, type Terminals } from '@lifeline/domain';
 import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
-import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, tuples, type Param, type Sql } from './sql';
+import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type SqlRunner } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -67,15 +67,16 @@ const STARTED_OPEN = OPEN_STORED_STATUSES.filter((s) => s !== NOT_STARTED);
 const IS_NEW = `status = '${NOT_STARTED}'`;
 /** The status as the contract shows it: a delivery not started yet is waiting, `queued`. */
 const CONTRACT_STATUS = `CASE WHEN ${IS_NEW} THEN 'queued' ELSE status END`;
+/** The columns of `saveMany`'s VALUES list: id, status, machine, channel, attempt, final. */
+const SAVED_TYPES = ['text', 'text', 'text', 'text', 'bigint', 'bigint'] as const;
 
 export class DeliveryRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  load(ids: readonly string[]): Map<string, Delivery> {
+  async load(ids: readonly string[]): Promise<Map<string, Delivery>> {
     const out = new Map<string, Delivery>();
     for (const c of chunks([...new Set(ids)]))
-      for (const r of this.sql.all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id IN (${placeholders(c.length)})`, ...c))
-        out.set(r.id, toDelivery(r));
+      for (const r of await this.db.all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id IN (${placeholders(c.length)})`, ...c)) out.set(r.id, toDelivery(r));
     return out;
   }
 
@@ -83,25 +84,26 @@ export class DeliveryRepo {
    * Stores the deliveries' status and machine, a hundred rows per UPDATE ... FROM (VALUES ...)
    * (SQLite 3.33+ and PostgreSQL both name the list's columns column1, column2, ...).
    */
-  saveMany(ds: readonly Delivery[], now: number): void {
+  async saveMany(ds: readonly Delivery[], now: number): Promise<void> {
     for (const part of chunks(ds, ROWS_PER_STATEMENT)) {
       const params: Param[] = [];
       for (const d of part) params.push(d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt, d.machine && isFinalValue(d.machine.value) ? 1 : 0);
-      this.sql.run(
+      await this.db.run(
         `UPDATE deliveries SET status = v.column2, machine = v.column3, channel = v.column4, attempt = v.column5, updated_at = ?,
-           final_at = CASE WHEN v.column6 = 1 THEN ? ELSE NULL END FROM (VALUES ${tuples(part.length, 6)}) AS v WHERE deliveries.id = v.column1`,
+           final_at = CASE WHEN v.column6 = 1 THEN ${typed(this.db, 'bigint')} ELSE NULL END
+         FROM (VALUES ${typedValues(this.db, part.length, SAVED_TYPES)}) AS v WHERE deliveries.id = v.column1`,
         now, now, ...params,
       );
     }
   }
 
   /** The next deliveries to start, highest priority first. */
-  nextNew(limit: number): string[] {
+  nextNew(limit: number): Promise<string[]> {
     return this.newByRank('', [], limit);
   }
 
   /** Unstarted deliveries past their deadline: they must still end, as expired. */
-  expiredNew(now: number, limit: number): string[] {
+  expiredNew(now: number, limit: number): Promise<string[]> {
     return this.newByRank(' AND expires_at <= ?', [now], limit);
   }
 
@@ -110,29 +112,26 @@ export class DeliveryRepo {
    * range of the partial index of `new` deliveries (one ORDER BY across ranks led SQLite to the
    * status index and a sort of every new delivery).
    */
-  private newByRank(condition: string, params: Param[], limit: number): string[] {
+  private async newByRank(condition: string, params: Param[], limit: number): Promise<string[]> {
     const out: string[] = [];
     for (let rank = 0; rank < PRIORITIES.length && out.length < limit; rank++)
-      for (const r of this.sql.all<{ id: string }>(
-        `SELECT id FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?${condition} LIMIT ?`,
-        rank, ...params, limit - out.length,
-      ))
+      for (const r of await this.db.all<{ id: string }>(`SELECT id FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?${condition} LIMIT ?`, rank, ...params, limit - out.length))
         out.push(r.id);
     return out;
   }
 
   /** The earliest deadline among unstarted deliveries, rank by rank from the partial index. */
-  nextNewExpiry(): number | null {
+  async nextNewExpiry(): Promise<number | null> {
     let next: number | null = null;
     for (let rank = 0; rank < PRIORITIES.length; rank++) {
-      const at = this.sql.get<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?`, rank)?.at;
+      const at = (await this.db.get<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?`, rank))?.at;
       if (at !== null && at !== undefined && (next === null || Number(at) < next)) next = Number(at);
     }
     return next;
   }
 
-  countByStatus(status: string): number {
-    return this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE status = ?', status)!.n;
+  async countByStatus(status: string): Promise<number> {
+    return Number((await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM deliveries WHERE status = ?', status))!.n);
   }
 
   /** A page of deliveries in `statuses` below `path`, after the cursor (area_path, id). */
@@ -142,11 +141,11 @@ export class DeliveryRepo {
     after: { areaPath: string; id: string } | null,
     limit: number,
     channel?: string,
-  ): { id: string; area_path: string }[] {
+  ): Promise<{ id: string; area_path: string }[]> {
     const [lo, hi] = subtreeRange(path);
     const cursor = after ? ' AND (area_path > ? OR (area_path = ? AND id > ?))' : '';
     const ch = channel ? ' AND channel = ?' : '';
-    return this.sql.all<{ id: string; area_path: string }>(
+    return this.db.all<{ id: string; area_path: string }>(
       `SELECT id, area_path FROM deliveries WHERE status IN (${placeholders(statuses.length)}) AND area_path >= ? AND area_path < ?${cursor}${ch} ORDER BY area_path, id LIMIT ?`,
       ...statuses, lo, hi, ...(after ? [after.areaPath, after.areaPath, after.id] : []), ...(channel ? [channel] : []), limit,
     );
@@ -156,29 +155,29 @@ export class DeliveryRepo {
    * Deliveries with an attempt in flight at a crash (`sending`, or `sent` and awaiting its
    * receipt): their attempt is sent again with the same id, and gateways answer or dedupe.
    */
-  inFlightAfter(afterId: string, limit: number): Delivery[] {
-    return this.sql
-      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE status IN (${placeholders(OUT_STATUSES.length)}) AND id > ? ORDER BY id LIMIT ?`, ...OUT_STATUSES, afterId, limit)
-      .map(toDelivery);
+  async inFlightAfter(afterId: string, limit: number): Promise<Delivery[]> {
+    const rows = await this.db.all<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM deliveries WHERE status IN (${placeholders(OUT_STATUSES.length)}) AND id > ? ORDER BY id LIMIT ?`,
+      ...OUT_STATUSES, afterId, limit,
+    );
+    return rows.map(toDelivery);
   }
 
   /** The person's open deliveries, most recently changed first: for a bare "1" that names no order. */
-  openFor(personId: string, limit: number): Delivery[] {
-    return this.sql
-      .all<DeliveryRow>(
-        `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) AND final_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?`,
-        personId, ...STARTED_OPEN, limit,
-      )
-      .map(toDelivery);
+  async openFor(personId: string, limit: number): Promise<Delivery[]> {
+    const rows = await this.db.all<DeliveryRow>(
+      `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) AND final_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      personId, ...STARTED_OPEN, limit,
+    );
+    return rows.map(toDelivery);
   }
 
-  ofOrder(orderId: string, limit = 10_000, afterId = ''): Delivery[] {
+  async ofOrder(orderId: string, limit = 10_000, afterId = ''): Promise<Delivery[]> {
     // Ids are `<orderId>:<personId>`: the order's deliveries are a primary-key range, and a cursor
     // is clamped into it, so no cursor walks into another order's deliveries.
     const from = orderRangeStart(orderId, afterId);
-    return this.sql
-      .all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, from, `${orderId};`, limit)
-      .map(toDelivery);
+    const rows = await this.db.all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, from, `${orderId};`, limit);
+    return rows.map(toDelivery);
   }
 
   /**
@@ -187,8 +186,8 @@ export class DeliveryRepo {
    * open delivery of every order (19 ms per flash order during a 100,000-person order).
    * `last` is where the next page starts; null when the order has no more rows.
    */
-  openIdsOfOrder(orderId: string, afterId: string, limit: number): { ids: string[]; last: string | null } {
-    const rows = this.sql.all<{ id: string; final_at: number | null }>(
+  async openIdsOfOrder(orderId: string, afterId: string, limit: number): Promise<{ ids: string[]; last: string | null }> {
+    const rows = await this.db.all<{ id: string; final_at: number | null }>(
       'SELECT id, final_at FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?',
       orderRangeStart(orderId, afterId), `${orderId};`, limit,
     );
@@ -199,28 +198,27 @@ export class DeliveryRepo {
   }
 
   /** People waiting for any channel, per area: where a relay would help. */
-  queuedByArea(): { area: string; n: number; rank: number }[] {
-    return this.sql
-      .all<{ area: string; n: number; rank: number }>("SELECT area, COUNT(*) AS n, MIN(priority_rank) AS rank FROM deliveries WHERE status = 'queued' GROUP BY area")
-      .map((r) => ({ area: r.area, n: Number(r.n), rank: Number(r.rank) }));
+  async queuedByArea(): Promise<{ area: string; n: number; rank: number }[]> {
+    const rows = await this.db.all<{ area: string; n: number; rank: number }>(
+      "SELECT area, COUNT(*) AS n, MIN(priority_rank) AS rank FROM deliveries WHERE status = 'queued' GROUP BY area",
+    );
+    return rows.map((r) => ({ area: r.area, n: Number(r.n), rank: Number(r.rank) }));
   }
 
   /** Open deliveries counted by contract status and channel (metrics). */
-  openCounts(): { status: string; channel: string | null; n: number }[] {
-    return this.sql
-      .all<{ status: string; channel: string | null; n: number }>(
-        `SELECT ${CONTRACT_STATUS} AS status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(OPEN_STORED_STATUSES.length)}) AND final_at IS NULL GROUP BY 1, channel`,
-        ...OPEN_STORED_STATUSES,
-      )
-      .map((r) => ({ ...r, n: Number(r.n) }));
+  async openCounts(): Promise<{ status: string; channel: string | null; n: number }[]> {
+    const rows = await this.db.all<{ status: string; channel: string | null; n: number }>(
+      `SELECT ${CONTRACT_STATUS} AS status, channel, COUNT(*) AS n FROM deliveries WHERE status IN (${placeholders(OPEN_STORED_STATUSES.length)}) AND final_at IS NULL GROUP BY 1, channel`,
+      ...OPEN_STORED_STATUSES,
+    );
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
   }
 
   /** Deliveries counted by contract status, of one order or of all. */
-  countsByStatus(orderId?: string): Record<string, number> {
+  async countsByStatus(orderId?: string): Promise<Record<string, number>> {
     const rows = orderId
-      ? this.sql.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY 1`, `${orderId}:`, `${orderId};`)
-      : this.sql.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries GROUP BY 1`);
+      ? await this.db.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY 1`, `${orderId}:`, `${orderId};`)
+      : await this.db.all<{ status: string; n: number }>(`SELECT ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries GROUP BY 1`);
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 }
-

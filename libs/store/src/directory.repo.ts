@@ -1,5 +1,5 @@
 import { AreaTree, type Area, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
-import { chunks, placeholders, withinSubtrees, type Sql } from './sql';
+import { chunks, insertMany, placeholders, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 interface PersonRow {
   id: string;
@@ -17,62 +17,68 @@ const toPerson = (r: PersonRow): Person => ({
   terminals: JSON.parse(r.terminals) as Terminals,
 });
 
+/** People inserted per round of multi-row statements while a directory loads. */
+const LOAD_BATCH = 1_000;
+
 /** The directory lives in the database so that a million-person area is resolved in SQL. */
 export class DirectoryRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
   /** Replaces the whole directory; call inside a write job. */
-  replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): number {
+  async replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): Promise<number> {
     const tree = new AreaTree(areas);
-    for (const t of ['areas', 'people', 'person_roles', 'terminals']) this.sql.run(`DELETE FROM ${t}`);
-    for (const a of areas)
-      this.sql.run('INSERT INTO areas (code, name, parent, path, depth) VALUES (?, ?, ?, ?, ?)', a.code, a.name, a.parent, tree.path(a.code), tree.depth(a.code));
+    for (const t of ['areas', 'people', 'person_roles', 'terminals']) await this.db.run(`DELETE FROM ${t}`);
+    await insertMany(this.db, 'INSERT INTO areas (code, name, parent, path, depth)', areas.map((a) => [a.code, a.name, a.parent, tree.path(a.code), tree.depth(a.code)]));
     let n = 0;
-    for (const p of people) {
-      this.sql.run(
-        'INSERT INTO people (id, name, area, area_path, roles, terminals) VALUES (?, ?, ?, ?, ?, ?)',
-        p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals),
+    let batch: Person[] = [];
+    const flush = async () => {
+      await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals)', batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals)]));
+      await insertMany(this.db, 'INSERT INTO person_roles (person_id, role)', batch.flatMap((p) => [...new Set(p.roles)].map((role): Param[] => [p.id, role])));
+      await insertMany(
+        this.db,
+        'INSERT INTO terminals (kind, address, person_id)',
+        batch.flatMap((p) => Object.entries(p.terminals).flatMap(([kind, address]): Param[][] => (address ? [[kind, address, p.id]] : []))),
       );
-      for (const role of new Set(p.roles)) this.sql.run('INSERT INTO person_roles (person_id, role) VALUES (?, ?)', p.id, role);
-      for (const [kind, address] of Object.entries(p.terminals))
-        if (address) this.sql.run('INSERT INTO terminals (kind, address, person_id) VALUES (?, ?, ?)', kind, address, p.id);
+      batch = [];
+    };
+    for (const p of people) {
+      batch.push(p);
+      if (batch.length === LOAD_BATCH) await flush();
       if (++n % 50_000 === 0) onProgress?.(n);
     }
+    await flush();
     return n;
   }
 
-  areas(): Area[] {
-    return this.sql.all<Area>('SELECT code, name, parent FROM areas ORDER BY path');
+  areas(): Promise<Area[]> {
+    return this.db.all<Area>('SELECT code, name, parent FROM areas ORDER BY path');
   }
 
   /** A page of people by id, of those within `within` (area paths; null: all). */
-  people(limit = 100_000, afterId = '', within: readonly string[] | null = null): Person[] {
+  async people(limit = 100_000, afterId = '', within: readonly string[] | null = null): Promise<Person[]> {
     const scope = withinSubtrees('area_path', within);
-    return this.sql
-      .all<PersonRow>(`SELECT id, name, area, roles, terminals FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit)
-      .map(toPerson);
+    const rows = await this.db.all<PersonRow>(`SELECT id, name, area, roles, terminals FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit);
+    return rows.map(toPerson);
   }
 
-  person(id: string): Person | undefined {
-    const r = this.sql.get<PersonRow>('SELECT id, name, area, roles, terminals FROM people WHERE id = ?', id);
+  async person(id: string): Promise<Person | undefined> {
+    const r = await this.db.get<PersonRow>('SELECT id, name, area, roles, terminals FROM people WHERE id = ?', id);
     return r && toPerson(r);
   }
 
   /** The area of each person among `ids` that exists; the others are missing from the map. */
-  areasOf(ids: readonly string[]): Map<string, string> {
+  async areasOf(ids: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const c of chunks(ids))
-      for (const r of this.sql.all<{ id: string; area: string }>(`SELECT id, area FROM people WHERE id IN (${placeholders(c.length)})`, ...c)) out.set(r.id, r.area);
+      for (const r of await this.db.all<{ id: string; area: string }>(`SELECT id, area FROM people WHERE id IN (${placeholders(c.length)})`, ...c)) out.set(r.id, r.area);
     return out;
   }
 
-  areaOfTerminal(kind: TerminalKind, address: string): string | undefined {
-    return this.sql.get<{ area: string }>('SELECT p.area FROM terminals t JOIN people p ON p.id = t.person_id WHERE t.kind = ? AND t.address = ?', kind, address)?.area;
+  async areaOfTerminal(kind: TerminalKind, address: string): Promise<string | undefined> {
+    return (await this.db.get<{ area: string }>('SELECT p.area FROM terminals t JOIN people p ON p.id = t.person_id WHERE t.kind = ? AND t.address = ?', kind, address))?.area;
   }
 
-  byTerminal(kind: TerminalKind, address: string): string | undefined {
-    return this.sql.get<{ person_id: string }>('SELECT person_id FROM terminals WHERE kind = ? AND address = ?', kind, address)?.person_id;
+  async byTerminal(kind: TerminalKind, address: string): Promise<string | undefined> {
+    return (await this.db.get<{ person_id: string }>('SELECT person_id FROM terminals WHERE kind = ? AND address = ?', kind, address))?.person_id;
   }
-
-
 }

@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import { insertMany, type SqlRunner } from './sql';
 
 export interface NewEvent {
   type: string;
@@ -23,34 +23,34 @@ export interface StoredEvent {
  * go stale.
  */
 export class EventRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  maxSeq(): number {
-    return Number(this.sql.get<{ m: number | null }>('SELECT MAX(seq) AS m FROM events')?.m ?? 0);
+  async maxSeq(): Promise<number> {
+    return Number((await this.db.get<{ m: number | null }>('SELECT MAX(seq) AS m FROM events'))?.m ?? 0);
   }
 
-  append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): number {
-    return this.appendMany([{ type, at, orderId, areaPath, payload }])[0];
+  async append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): Promise<number> {
+    return (await this.appendMany([{ type, at, orderId, areaPath, payload }]))[0];
   }
 
   /** Appends events in multi-row inserts; an engine job writes its receipts so. Their seqs, in order. */
-  appendMany(rows: readonly NewEvent[]): number[] {
+  async appendMany(rows: readonly NewEvent[]): Promise<number[]> {
     if (!rows.length) return [];
-    const first = this.maxSeq() + 1;
+    const first = (await this.maxSeq()) + 1;
     const seqs = rows.map((_, i) => first + i);
-    this.sql.insertMany(
+    await insertMany(
+      this.db,
       'INSERT INTO events (seq, type, at, order_id, area_path, payload)',
       rows.map((r, i) => [seqs[i], r.type, r.at, r.orderId, r.areaPath, JSON.stringify(r.payload)]),
     );
     return seqs;
   }
 
-  since(seq: number, limit: number): StoredEvent[] {
-    return this.sql
-      .all<{ seq: number; type: string; at: number; order_id: string | null; area_path: string | null; payload: string }>(
-        'SELECT seq, type, at, order_id, area_path, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
-        seq, limit,
-      )
-      .map((r) => ({ seq: Number(r.seq), type: r.type, at: Number(r.at), orderId: r.order_id, areaPath: r.area_path, payload: JSON.parse(r.payload) }));
+  async since(seq: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.all<{ seq: number; type: string; at: number; order_id: string | null; area_path: string | null; payload: string }>(
+      'SELECT seq, type, at, order_id, area_path, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      seq, limit,
+    );
+    return rows.map((r) => ({ seq: Number(r.seq), type: r.type, at: Number(r.at), orderId: r.order_id, areaPath: r.area_path, payload: JSON.parse(r.payload) }));
   }
 }

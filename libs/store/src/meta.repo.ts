@@ -1,14 +1,13 @@
-import type { Sql } from './sql';
+import type { SqlRunner } from './sql';
 
 export class MetaRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  get(key: string): string | undefined {
-    return this.sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value;
+  async get(key: string): Promise<string | undefined> {
+    return (await this.db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', key))?.value;
   }
 
-  set(key: string, value: string): void {
-    if (this.sql.run('UPDATE meta SET value = ? WHERE key = ?', value, key) === 0)
-      this.sql.run('INSERT INTO meta (key, value) VALUES (?, ?)', key, value);
+  async set(key: string, value: string): Promise<void> {
+    if ((await this.db.run('UPDATE meta SET value = ? WHERE key = ?', value, key)) === 0) await this.db.run('INSERT INTO meta (key, value) VALUES (?, ?)', key, value);
   }
 }

@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import type { SqlRunner } from './sql';
 
 export interface MissionRow {
   resource: string;
@@ -8,19 +8,18 @@ export interface MissionRow {
 }
 
 export class MissionRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  insert(m: MissionRow): void {
-    this.sql.run('INSERT INTO relay_missions (resource, area, arrive_at, leave_at) VALUES (?, ?, ?, ?)', m.resource, m.area, m.arriveAt, m.leaveAt);
+  async insert(m: MissionRow): Promise<void> {
+    await this.db.run('INSERT INTO relay_missions (resource, area, arrive_at, leave_at) VALUES (?, ?, ?, ?)', m.resource, m.area, m.arriveAt, m.leaveAt);
   }
 
-  delete(resource: string): void {
-    this.sql.run('DELETE FROM relay_missions WHERE resource = ?', resource);
+  async delete(resource: string): Promise<void> {
+    await this.db.run('DELETE FROM relay_missions WHERE resource = ?', resource);
   }
 
-  all(): MissionRow[] {
-    return this.sql
-      .all<{ resource: string; area: string; arrive_at: number; leave_at: number }>('SELECT resource, area, arrive_at, leave_at FROM relay_missions ORDER BY resource')
-      .map((r) => ({ resource: r.resource, area: r.area, arriveAt: Number(r.arrive_at), leaveAt: Number(r.leave_at) }));
+  async all(): Promise<MissionRow[]> {
+    const rows = await this.db.all<{ resource: string; area: string; arrive_at: number; leave_at: number }>('SELECT resource, area, arrive_at, leave_at FROM relay_missions ORDER BY resource');
+    return rows.map((r) => ({ resource: r.resource, area: r.area, arriveAt: Number(r.arrive_at), leaveAt: Number(r.leave_at) }));
   }
 }

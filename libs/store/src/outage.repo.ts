@@ -1,5 +1,5 @@
 import type { GatewayFault, Outage, OutageKind } from '@lifeline/domain';
-import type { Sql } from './sql';
+import type { SqlRunner } from './sql';
 
 interface OutageRow {
   id: string;
@@ -24,20 +24,20 @@ const toOutage = (r: OutageRow): Outage => ({
 });
 
 export class OutageRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  insert(o: Outage): void {
-    this.sql.run(
+  async insert(o: Outage): Promise<void> {
+    await this.db.run(
       'INSERT INTO outages (id, kind, area, channel, mode, loss, start_at, end_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       o.id, o.kind, o.area, o.channel, o.mode, o.loss, o.startAt, o.endAt,
     );
   }
 
-  end(id: string, at: number): void {
-    this.sql.run('UPDATE outages SET end_at = ? WHERE id = ?', at, id);
+  async end(id: string, at: number): Promise<void> {
+    await this.db.run('UPDATE outages SET end_at = ? WHERE id = ?', at, id);
   }
 
-  all(): Outage[] {
-    return this.sql.all<OutageRow>('SELECT id, kind, area, channel, mode, loss, start_at, end_at FROM outages ORDER BY start_at, id').map(toOutage);
+  async all(): Promise<Outage[]> {
+    return (await this.db.all<OutageRow>('SELECT id, kind, area, channel, mode, loss, start_at, end_at FROM outages ORDER BY start_at, id')).map(toOutage);
   }
 }

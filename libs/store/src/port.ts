@@ -11,8 +11,8 @@ import type { TokenRow } from './token.repo';
 
 /**
  * The store port: what the engine and the apps may ask of storage, every method asynchronous, so
- * that an implementation may sit on a network (PostgreSQL) as well as on a file (SQLite, this
- * library's `Store`). Nothing here is SQLite's: an implementation keeps its own tricks inside.
+ * that an implementation may sit on a network (PostgreSQL, `PostgresStore`) as well as on a file
+ * (SQLite, `SqliteStore`). Nothing here is either's: an implementation keeps its tricks inside.
  */
 
 export interface DirectoryStore {
@@ -149,25 +149,7 @@ export interface Storage {
   readonly commits: number;
   /** Why the last commit failed, while commits fail; null when they succeed (`/health`). */
   readonly commitFailure: { reason: string } | null;
+  /** Which database this is, for logs and `/health`: `sqlite:<file>` or `postgres:<host>/<db>`. */
+  readonly describe: string;
   close(): Promise<void>;
-}
-
-/** A repository's synchronous shape: what an implementation on a local file may offer too. */
-export type Sync<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : T[K] };
-
-/** The asynchronous view of a synchronous repository: every method answers with a promise. */
-export function asAsync<T extends object>(repo: Sync<T>): T {
-  return new Proxy(repo as object, {
-    get(target, key) {
-      const v = (target as Record<PropertyKey, unknown>)[key];
-      if (typeof v !== 'function') return v;
-      return (...args: unknown[]) => {
-        try {
-          return Promise.resolve((v as (...a: unknown[]) => unknown).apply(target, args));
-        } catch (e) {
-          return Promise.reject(e);
-        }
-      };
-    },
-  }) as T;
 }

@@ -1,66 +1,57 @@
-import type BetterSqlite3 from 'better-sqlite3';
+/**
+ * The SQL surface the repositories are written against: portable SQL with `?` placeholders, run
+ * by a `SqlRunner` of one database (SQLite in process, PostgreSQL over the network). Where the two
+ * differ the repositories ask the runner's `dialect` (casts in VALUES lists), nowhere else.
+ */
+export type Param = string | number | null;
 
-export type Param = string | number | bigint | null;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SqlRunner {
+  readonly dialect: Dialect;
+  /** Rows; bigint and numeric columns arrive as numbers on every dialect. */
+  all<T>(sql: string, ...params: Param[]): Promise<T[]>;
+  get<T>(sql: string, ...params: Param[]): Promise<T | undefined>;
+  /** Rows changed. */
+  run(sql: string, ...params: Param[]): Promise<number>;
+}
+
+/** Rows per multi-row statement: one statement per row cost more than the row itself. */
+export const ROWS_PER_STATEMENT = 100;
 
 /**
- * The one SQL surface of the store: prepared statements, cached by text. Everything above it is
- * portable SQL (`?` placeholders, no SQLite-only functions); it is the SQLite implementation's
- * own, behind the asynchronous store port (port.ts).
+ * A multi-row INSERT: `head` names the table and columns, each row is one tuple of values, `tail`
+ * may add an ON CONFLICT clause.
  */
-export class Sql {
-  private readonly cache = new Map<string, BetterSqlite3.Statement>();
+export async function insertMany(db: SqlRunner, head: string, rows: readonly Param[][], tail = ''): Promise<void> {
+  if (!rows.length) return;
+  const width = rows[0].length;
+  for (const part of chunks(rows, ROWS_PER_STATEMENT)) await db.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
+}
 
-  constructor(readonly db: BetterSqlite3.Database) {}
+/** SQL types a VALUES list's columns are cast to where the dialect cannot infer them. */
+export type ColumnType = 'text' | 'bigint';
 
-  private stmt(sql: string): BetterSqlite3.Statement {
-    let s = this.cache.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.cache.set(sql, s);
-    }
-    return s;
-  }
+/**
+ * A VALUES list of `rows` tuples whose columns have `types`: PostgreSQL types a list of bare
+ * parameters as text, so its first row carries casts (the rows below take the same types);
+ * SQLite needs none.
+ */
+export function typedValues(db: SqlRunner, rows: number, types: readonly ColumnType[]): string {
+  if (db.dialect === 'sqlite') return tuples(rows, types.length);
+  const first = `(${types.map((t) => `CAST(? AS ${t})`).join(', ')})`;
+  return rows === 1 ? first : `${first}, ${tuples(rows - 1, types.length)}`;
+}
 
-  run(sql: string, ...params: Param[]): number {
-    return this.stmt(sql).run(...params).changes;
-  }
-
-  all<T>(sql: string, ...params: Param[]): T[] {
-    return this.stmt(sql).all(...params) as T[];
-  }
-
-  get<T>(sql: string, ...params: Param[]): T | undefined {
-    return this.stmt(sql).get(...params) as T | undefined;
-  }
-
-  /**
-   * A multi-row INSERT: `head` names the table and columns, each row is one tuple of values, `tail`
-   * may add an ON CONFLICT clause.
-   */
-  insertMany(head: string, rows: readonly Param[][], tail = ''): void {
-    if (!rows.length) return;
-    const width = rows[0].length;
-    for (const part of chunks(rows, ROWS_PER_STATEMENT)) this.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
-  }
-
-  /** Runs statements as they are (transaction control: BEGIN, SAVEPOINT, COMMIT). */
-  exec(sql: string): void {
-    this.db.exec(sql);
-  }
-
-  get inTransaction(): boolean {
-    return this.db.inTransaction;
-  }
-
-  /** Runs `fn` in a transaction; nested calls become savepoints. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
-  }
+/** A parameter the dialect cannot type from its place (a SELECT list, a CASE), cast to `type`. */
+export function typed(db: SqlRunner, type: ColumnType): string {
+  return db.dialect === 'sqlite' ? '?' : `CAST(? AS ${type})`;
 }
 
 /** `area_path` values below `path`, as an index-friendly range instead of LIKE. */
 export function subtreeRange(path: string): [string, string] {
-  // Paths end in '/', and '0' is the character after '/', so [path, path-with-'0') is the subtree.
+  // Paths end in '/', and '0' is the character after '/', so [path, path-with-'0') is the subtree
+  // (byte order: SQLite's BINARY, PostgreSQL's "C" collation on these columns).
   return [path, `${path.slice(0, -1)}0`];
 }
 
@@ -81,8 +72,6 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
-/** Rows per multi-row statement: one statement per row cost more than the row itself. */
-export const ROWS_PER_STATEMENT = 100;
 const tupleCache = new Map<string, string>();
 
 /** `(?, ?), (?, ?)` for `rows` tuples of `width` values. */

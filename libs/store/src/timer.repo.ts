@@ -1,4 +1,4 @@
-import { chunks, placeholders, type Sql } from './sql';
+import { chunks, insertMany, placeholders, type SqlRunner } from './sql';
 
 export interface TimerRow {
   delivery_id: string;
@@ -9,31 +9,32 @@ export interface TimerRow {
 
 /** Delivery timers as rows with absolute due times: they survive a crash, unlike XState's `after`. */
 export class TimerRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
   /** Arming a timer again replaces it: one row per (delivery, name). */
-  armMany(rows: readonly TimerRow[]): void {
-    this.sql.insertMany(
+  armMany(rows: readonly TimerRow[]): Promise<void> {
+    return insertMany(
+      this.db,
       'INSERT INTO timers (delivery_id, name, epoch, due_at)',
       rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at]),
       'ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
     );
   }
 
-  cancelAllOf(deliveryIds: readonly string[]): void {
-    for (const c of chunks(deliveryIds)) this.sql.run(`DELETE FROM timers WHERE delivery_id IN (${placeholders(c.length)})`, ...c);
+  async cancelAllOf(deliveryIds: readonly string[]): Promise<void> {
+    for (const c of chunks(deliveryIds)) await this.db.run(`DELETE FROM timers WHERE delivery_id IN (${placeholders(c.length)})`, ...c);
   }
 
-  due(now: number, limit: number): TimerRow[] {
-    return this.sql.all<TimerRow>('SELECT delivery_id, name, epoch, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit);
+  due(now: number, limit: number): Promise<TimerRow[]> {
+    return this.db.all<TimerRow>('SELECT delivery_id, name, epoch, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit);
   }
 
-  remove(t: TimerRow): void {
-    this.sql.run('DELETE FROM timers WHERE delivery_id = ? AND name = ? AND epoch = ?', t.delivery_id, t.name, t.epoch);
+  async remove(t: TimerRow): Promise<void> {
+    await this.db.run('DELETE FROM timers WHERE delivery_id = ? AND name = ? AND epoch = ?', t.delivery_id, t.name, t.epoch);
   }
 
-  nextDue(): number | null {
-    const m = this.sql.get<{ m: number | null }>('SELECT MIN(due_at) AS m FROM timers')?.m;
+  async nextDue(): Promise<number | null> {
+    const m = (await this.db.get<{ m: number | null }>('SELECT MIN(due_at) AS m FROM timers'))?.m;
     return m === null || m === undefined ? null : Number(m);
   }
 }

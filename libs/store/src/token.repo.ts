@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import type { SqlRunner } from './sql';
 
 export interface TokenRow {
   id: string;
@@ -15,29 +15,29 @@ export interface TokenRow {
 }
 
 export class TokenRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly db: SqlRunner) {}
 
-  insert(t: Omit<TokenRow, 'revoked_at'>): void {
-    this.sql.run(
+  async insert(t: Omit<TokenRow, 'revoked_at'>): Promise<void> {
+    await this.db.run(
       'INSERT INTO tokens (id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
       t.id, t.name, t.role, t.hash, t.areas, t.channel, t.gateway_ids, t.created_at,
     );
   }
 
-  byHash(hash: string): TokenRow | undefined {
-    return this.sql.get<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
+  byHash(hash: string): Promise<TokenRow | undefined> {
+    return this.db.get<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
   }
 
-  list(): TokenRow[] {
-    return this.sql.all<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens ORDER BY created_at');
+  list(): Promise<TokenRow[]> {
+    return this.db.all<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens ORDER BY created_at');
   }
 
   /** Ids of revoked tokens: sockets opened before a revocation check against these. */
-  revokedIds(): string[] {
-    return this.sql.all<{ id: string }>('SELECT id FROM tokens WHERE revoked_at IS NOT NULL').map((r) => r.id);
+  async revokedIds(): Promise<string[]> {
+    return (await this.db.all<{ id: string }>('SELECT id FROM tokens WHERE revoked_at IS NOT NULL')).map((r) => r.id);
   }
 
-  revoke(id: string, at: number): boolean {
-    return this.sql.run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id) > 0;
+  async revoke(id: string, at: number): Promise<boolean> {
+    return (await this.db.run('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id)) > 0;
   }
 }

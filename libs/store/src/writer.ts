@@ -1,4 +1,14 @@
-import type { Sql } from './sql';
+/**
+ * The connection a writer commits on: transaction control by statement, and which errors are the
+ * database's own (a constraint, the disk full, the connection gone) rather than a job's refusal.
+ */
+export interface WriterConnection {
+  /** Runs a transaction-control statement: BEGIN, SAVEPOINT job, COMMIT, ROLLBACK ... */
+  exec(sql: string): Promise<void> | void;
+  /** How a write transaction starts here (SQLite: `BEGIN IMMEDIATE`, taking the write lock at once). */
+  readonly begin: string;
+  isStorageError(e: unknown): boolean;
+}
 
 interface Job {
   fn: () => unknown;
@@ -11,10 +21,9 @@ interface Job {
  * together in one transaction, each in its own savepoint so one bad job cannot sink the batch.
  * A job's promise settles only after the commit: durable before acknowledged.
  *
- * Jobs may be asynchronous (the store port is): the transaction is opened and closed by hand and
- * each job awaited in turn. Their awaits are on this connection's own statements, which answer at
- * once, so a batch still runs within one turn of the event loop, and no other write interleaves
- * (there is one writer).
+ * Jobs are asynchronous (the store port is): the transaction is opened and closed by statements
+ * and each job awaited in turn. A job awaits only statements on this writer's connection, so no
+ * other write interleaves (there is one writer per connection).
  */
 export class Writer {
   private queue: Job[] = [];
@@ -22,13 +31,14 @@ export class Writer {
   private scheduled = false;
   private committing = false;
   private closed = false;
+  private open = false;
   batches = 0;
   /** Null while commits succeed; else why the last one failed (for `/health`). */
   failure: { reason: string } | null = null;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly sql: Sql,
+    private readonly conn: WriterConnection,
     /** Jobs per transaction; engine jobs are batches themselves, so a few make a big commit. */
     private readonly maxBatch = 2,
   ) {}
@@ -86,28 +96,37 @@ export class Writer {
 
   private async commitOne(): Promise<void> {
     // A job that awaited something else than this connection let another commit start inside it.
-    if (this.sql.inTransaction) throw new Error('writer: a transaction is already open (a job awaited outside the store)');
+    if (this.open) throw new Error('writer: a transaction is already open (a job awaited outside the store)');
     const batch = this.urgent.length ? this.urgent.splice(0, this.maxBatch) : this.queue.splice(0, this.maxBatch);
     if (!batch.length) return;
     const results: { ok: boolean; value: unknown }[] = [];
     let storageError: unknown = null;
     try {
-      this.sql.exec('BEGIN IMMEDIATE');
+      await this.conn.exec(this.conn.begin);
+      this.open = true;
       for (const job of batch) {
-        this.sql.exec('SAVEPOINT job');
+        await this.conn.exec('SAVEPOINT job');
         try {
           results.push({ ok: true, value: await job.fn() });
-          this.sql.exec('RELEASE job');
+          await this.conn.exec('RELEASE SAVEPOINT job');
         } catch (e) {
-          this.sql.exec('ROLLBACK TO job');
-          this.sql.exec('RELEASE job');
+          await this.conn.exec('ROLLBACK TO SAVEPOINT job');
+          await this.conn.exec('RELEASE SAVEPOINT job');
           results.push({ ok: false, value: e });
-          if (isStorageError(e)) storageError = e;
+          if (this.conn.isStorageError(e)) storageError = e;
         }
       }
-      this.sql.exec('COMMIT');
+      await this.conn.exec('COMMIT');
+      this.open = false;
     } catch (e) {
-      if (this.sql.inTransaction) this.sql.exec('ROLLBACK');
+      // The transaction may be gone already (a failed COMMIT ends it on PostgreSQL): no matter.
+      if (this.open)
+        try {
+          await this.conn.exec('ROLLBACK');
+        } catch {
+          // already rolled back
+        }
+      this.open = false;
       this.failure = { reason: (e as Error)?.message ?? String(e) };
       for (const job of batch) job.reject(e);
       return;
@@ -121,9 +140,4 @@ export class Writer {
     await this.drain();
     this.closed = true;
   }
-}
-
-/** An error of the database itself (a constraint broken, the disk full), not a refusal of a job's own. */
-function isStorageError(e: unknown): boolean {
-  return typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('SQLITE_');
 }

@@ -26,10 +26,12 @@ export async function runChaosCase(c: ChaosCase): Promise<ChaosResult> {
     config,
     directory: c.directory,
     watch: (core) => (seen = observe(core)),
-    beforeStop: (l) => {
+    beforeStop: async (l) => {
+      // Nothing moves any more (the router quiesced and settled): what is stored now is final.
+      l.core.quiesce();
+      await l.core.settle();
       seen!.closed = true;
-      // (SQLite's own synchronous repositories: the run is stopping and must read without waiting)
-      for (const o of l.sqlite.orders.list('all', 1_000)) seen!.counts.set(o.id, l.sqlite.deliveries.countsByStatus(o.id));
+      for (const o of await l.store.read.orders.list('all', 1_000)) seen!.counts.set(o.id, await l.store.read.deliveries.countsByStatus(o.id));
     },
   });
   return { violations: checkInvariants(c, config, run, seen!), deliveries: run.deliveries.length, sends: seen!.sends.length, outages: run.outages.length };

@@ -44,7 +44,7 @@ export interface DrillOptions {
   /** Called with the core before anything runs: observers attach here. */
   watch?: (core: RouterCore) => void;
   /** Called after the last step, before the router stops: a last look at its state. */
-  beforeStop?: (l: Lifeline) => void;
+  beforeStop?: (l: Lifeline) => Promise<void> | void;
 }
 
 const STEP_MS = 60_000;
@@ -127,7 +127,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
     for (const d of await store.read.deliveries.ofOrder(order.orderId, 1_000_000))
       deliveries.push({ orderName: order.name, personId: d.personId, personName: names.get(d.personId) ?? d.personId, area: d.area, status: d.status, channel: d.channel, detail: d.machine?.context.detail ?? null });
   const endAt = clock.now();
-  o.beforeStop?.(lifeline);
+  await o.beforeStop?.(lifeline);
   const injected = await store.read.outages.all();
   await lifeline.stop();
   return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, outages: injected, problems };

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { byteOrdered } from './dialect';
 
 const text = (name: string, extra: Partial<{ isNullable: boolean; isPrimary: boolean; length: string }> = {}) => ({
   name,
@@ -22,33 +23,33 @@ export class Initial1767225600000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'areas',
         columns: [text('code', { isPrimary: true }), text('name'), text('parent', { isNullable: true }), text('path'), int('depth')],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'people',
         columns: [text('id', { isPrimary: true }), text('name'), text('area'), text('area_path'), text('roles'), text('terminals')],
         indices: [new TableIndex({ name: 'people_area_path', columnNames: ['area_path'] })],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'person_roles',
         columns: [text('person_id', { isPrimary: true }), text('role', { isPrimary: true })],
         indices: [new TableIndex({ name: 'person_roles_role', columnNames: ['role', 'person_id'] })],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'terminals',
         columns: [text('kind', { isPrimary: true }), text('address', { isPrimary: true }), text('person_id')],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'orders',
         columns: [
           text('id', { isPrimary: true }),
@@ -75,11 +76,11 @@ export class Initial1767225600000 implements MigrationInterface {
           new TableIndex({ name: 'orders_client_ref', columnNames: ['console_id', 'client_ref'], isUnique: true }),
           new TableIndex({ name: 'orders_ref', columnNames: ['ref', 'open_count'] }),
         ],
-      }),
+      })),
     );
     // Delivery ids are `<orderId>:<personId>`, so an order's deliveries are a primary-key range.
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'deliveries',
         columns: [
           text('id', { isPrimary: true }),
@@ -101,10 +102,10 @@ export class Initial1767225600000 implements MigrationInterface {
           new TableIndex({ name: 'deliveries_status_area', columnNames: ['status', 'area_path'] }),
           new TableIndex({ name: 'deliveries_person', columnNames: ['person_id'] }),
         ],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'attempts',
         columns: [
           text('id', { isPrimary: true }),
@@ -118,10 +119,10 @@ export class Initial1767225600000 implements MigrationInterface {
           text('detail', { isNullable: true }),
         ],
         indices: [new TableIndex({ name: 'attempts_delivery', columnNames: ['delivery_id'] })],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'events',
         columns: [
           int('seq', { isPrimary: true }),
@@ -131,17 +132,17 @@ export class Initial1767225600000 implements MigrationInterface {
           text('area_path', { isNullable: true }),
           text('payload'),
         ],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'timers',
         columns: [text('delivery_id', { isPrimary: true }), text('name', { isPrimary: true }), int('epoch'), int('due_at')],
         indices: [new TableIndex({ name: 'timers_due', columnNames: ['due_at'] })],
-      }),
+      })),
     );
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'tokens',
         columns: [
           text('id', { isPrimary: true }),
@@ -154,9 +155,11 @@ export class Initial1767225600000 implements MigrationInterface {
           int('revoked_at', { isNullable: true }),
         ],
         indices: [new TableIndex({ name: 'tokens_hash', columnNames: ['hash'], isUnique: true })],
-      }),
+      })),
     );
-    await q.createTable(new Table({ name: 'meta', columns: [text('key', { isPrimary: true }), text('value')] }));
+    await q.createTable(
+      byteOrdered(q, new Table({ name: 'meta', columns: [text('key', { isPrimary: true }), text('value')] })),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { byteOrdered } from './dialect';
 
 /** Drill outages are rows: a router killed mid-drill comes back to the same world. */
 export class Outages1767312000000 implements MigrationInterface {
@@ -6,7 +7,7 @@ export class Outages1767312000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'outages',
         columns: [
           { name: 'id', type: 'varchar', isPrimary: true },
@@ -18,7 +19,7 @@ export class Outages1767312000000 implements MigrationInterface {
           { name: 'start_at', type: 'bigint' },
           { name: 'end_at', type: 'bigint', isNullable: true },
         ],
-      }),
+      })),
     );
   }
 

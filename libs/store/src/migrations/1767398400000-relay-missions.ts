@@ -1,4 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { byteOrdered } from './dialect';
 
 /** Relay missions are rows: a router restarted mid-flight knows the drone is on its way. */
 export class RelayMissions1767398400000 implements MigrationInterface {
@@ -6,7 +7,7 @@ export class RelayMissions1767398400000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'relay_missions',
         columns: [
           // One mission per resource at a time.
@@ -15,7 +16,7 @@ export class RelayMissions1767398400000 implements MigrationInterface {
           { name: 'arrive_at', type: 'bigint' },
           { name: 'leave_at', type: 'bigint' },
         ],
-      }),
+      })),
     );
   }
 

@@ -1,4 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { byteOrdered } from './dialect';
 
 /**
  * The audit trail (who did what, when), kept beside the orders it speaks of; gateway tokens may
@@ -10,7 +11,7 @@ export class AuditAndTokenBounds1767571200000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'audit',
         columns: [
           { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
@@ -28,7 +29,7 @@ export class AuditAndTokenBounds1767571200000 implements MigrationInterface {
           new TableIndex({ name: 'audit_actor', columnNames: ['actor_id', 'id'] }),
           new TableIndex({ name: 'audit_at', columnNames: ['at'] }),
         ],
-      }),
+      })),
     );
     await q.addColumn('tokens', new TableColumn({ name: 'gateway_ids', type: 'varchar', isNullable: true }));
     await q.query(`UPDATE tokens SET areas = 'null' WHERE areas = '[]'`);

@@ -1,4 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { byteOrdered } from './dialect';
 
 /**
  * The last published state of each channel per area, written with its `channel` event: a restarted
@@ -9,7 +10,7 @@ export class ChannelStates1767657600000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.createTable(
-      new Table({
+      byteOrdered(q, new Table({
         name: 'channel_states',
         columns: [
           { name: 'channel', type: 'varchar', isPrimary: true },
@@ -17,7 +18,7 @@ export class ChannelStates1767657600000 implements MigrationInterface {
           { name: 'state', type: 'varchar' },
           { name: 'since', type: 'bigint' },
         ],
-      }),
+      })),
     );
   }
 

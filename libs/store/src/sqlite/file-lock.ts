@@ -1,9 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-
-/** Another router process holds the database: this one must not start. */
-export class DatabaseInUseError extends Error {}
+import { DatabaseInUseError } from '../database-in-use';
 
 /**
  * One writer per database file, across processes: an exclusive SQLite lock on a small file beside

@@ -2,17 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
-import { Initial1767225600000 } from './migrations/1767225600000-initial';
-import { Outages1767312000000 } from './migrations/1767312000000-outages';
-import { RelayMissions1767398400000 } from './migrations/1767398400000-relay-missions';
-import { NewDeliveriesIndex1767484800000 } from './migrations/1767484800000-new-deliveries-index';
-import { AuditAndTokenBounds1767571200000 } from './migrations/1767571200000-audit-and-token-bounds';
-import { ChannelStates1767657600000 } from './migrations/1767657600000-channel-states';
-import { FinalDeliveries1767744000000 } from './migrations/1767744000000-final-deliveries';
+import { MIGRATIONS } from '../migrations';
 import { lockDatabaseFile } from './file-lock';
-import { Sql } from './sql';
+import { Sql } from './sqlite-sql';
 
-export interface DatabaseOptions {
+export interface SqliteOptions {
   /** File path, or `:memory:` for tests. */
   path: string;
 }
@@ -21,7 +15,7 @@ export interface DatabaseOptions {
  * TypeORM owns the connection and the migrations (never `synchronize`); the hot path then uses the
  * same better-sqlite3 connection through `Sql`, since one connection means one writer anyway.
  */
-export class Database {
+export class SqliteDatabase {
   private constructor(
     readonly dataSource: DataSource,
     readonly sql: Sql,
@@ -29,7 +23,7 @@ export class Database {
   ) {}
 
   /** Opens the database, refusing (`DatabaseInUseError`) when another process has it open. */
-  static async open(options: DatabaseOptions): Promise<Database> {
+  static async open(options: SqliteOptions): Promise<SqliteDatabase> {
     let lock: { release(): void } | null = null;
     if (options.path !== ':memory:') {
       mkdirSync(dirname(options.path), { recursive: true });
@@ -50,7 +44,7 @@ export class Database {
         // A million-person directory does not fit SQLite's 2 MB default page cache.
         db.pragma('cache_size = -131072');
       },
-      migrations: [Initial1767225600000, Outages1767312000000, RelayMissions1767398400000, NewDeliveriesIndex1767484800000, AuditAndTokenBounds1767571200000, ChannelStates1767657600000, FinalDeliveries1767744000000],
+      migrations: MIGRATIONS,
       migrationsRun: true,
       synchronize: false,
       logging: false,
@@ -62,7 +56,7 @@ export class Database {
       throw e;
     }
     const raw = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
-    return new Database(dataSource, new Sql(raw), lock);
+    return new SqliteDatabase(dataSource, new Sql(raw), lock);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,18 @@
+import { Initial1767225600000 } from './1767225600000-initial';
+import { Outages1767312000000 } from './1767312000000-outages';
+import { RelayMissions1767398400000 } from './1767398400000-relay-missions';
+import { NewDeliveriesIndex1767484800000 } from './1767484800000-new-deliveries-index';
+import { AuditAndTokenBounds1767571200000 } from './1767571200000-audit-and-token-bounds';
+import { ChannelStates1767657600000 } from './1767657600000-channel-states';
+import { FinalDeliveries1767744000000 } from './1767744000000-final-deliveries';
+
+/** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
+export const MIGRATIONS = [
+  Initial1767225600000,
+  Outages1767312000000,
+  RelayMissions1767398400000,
+  NewDeliveriesIndex1767484800000,
+  AuditAndTokenBounds1767571200000,
+  ChannelStates1767657600000,
+  FinalDeliveries1767744000000,
+];

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
+import { openStore, PostgresStore, SqliteStore, toPg, type Param, type Storage } from '@lifeline/store';
+
+/**
+ * Which store a test runs on. SQLite by default; the `postgres` jest project sets
+ * LIFELINE_TEST_STORE=postgres and the medium tier runs again on PostgreSQL, each harness in a
+ * schema of its own.
+ */
+export const ON_POSTGRES = process.env.LIFELINE_TEST_STORE === 'postgres';
+export const TEST_PG_URL = process.env.LIFELINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** Schemas the tests make start with this; the postgres project's global setup drops leftovers. */
+export const SCHEMA_PREFIX = 'lt_';
+
+let made = 0;
+
+/**
+ * Where a test's database lives. On SQLite: the file (or memory). On PostgreSQL: the test
+ * database, in a schema named after the file, so a test that restarts a router on "the same file"
+ * finds its rows again; a test with no file gets a fresh schema, dropped by `drop`.
+ */
+export function testDatabase(file?: string): { database: string; schema?: string; drop(): Promise<void> } {
+  if (!ON_POSTGRES) return { database: file ?? ':memory:', drop: async () => undefined };
+  const named = file !== undefined && file !== ':memory:';
+  const schema = named
+    ? `${SCHEMA_PREFIX}${createHash('sha256').update(file).digest('hex').slice(0, 16)}`
+    : `${SCHEMA_PREFIX}${process.pid}_${++made}_${Date.now().toString(36)}`;
+  return { database: TEST_PG_URL, schema, drop: async () => (named ? undefined : dropSchemas([schema])) };
+}
+
+export async function dropSchemas(schemas: readonly string[]): Promise<void> {
+  if (!schemas.length) return;
+  const c = new Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The SQLite store itself, for tests of SQLite's own behaviour (a pragma, a digest of the file). */
+export function sqliteOf(store: Storage): SqliteStore {
+  if (!(store instanceof SqliteStore)) throw new Error('this test needs the SQLite store');
+  return store;
+}
+
+/**
+ * Cuts every connection of a store to PostgreSQL from the server's side, as a failed link or a
+ * restarted server would (the sessions of its schema only: other tests share the database).
+ */
+export async function cutConnections(store: Storage): Promise<number> {
+  if (!(store instanceof PostgresStore)) throw new Error('this test needs the PostgreSQL store');
+  const c = new Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    const r = await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [store.db.applicationName]);
+    return r.rowCount ?? 0;
+  } finally {
+    await c.end();
+  }
+}
+
+/** A describe block that runs on PostgreSQL only: what it tests is the way to a server. */
+export const describeOnPostgres: jest.Describe = ON_POSTGRES ? describe : describe.skip;
+
+/** A describe block that runs on SQLite only: what it tests is SQLite's (pragmas, files, locks). */
+export const describeOnSqlite: jest.Describe = ON_POSTGRES ? describe.skip : describe;
+
+/** Runs a statement on either store, outside the router's writer (a test changing the world under it). */
+export async function runSql(store: Storage, sql: string, ...params: Param[]): Promise<number> {
+  if (store instanceof SqliteStore) return store.db.sql.run(sql, ...params);
+  if (store instanceof PostgresStore) return (await store.db.pool.query(toPg(sql), params)).rowCount ?? 0;
+  throw new Error('unknown store');
+}
+
+/** Rows of a query on either store, outside the router's writer. */
+export async function querySql<T>(store: Storage, sql: string, ...params: Param[]): Promise<T[]> {
+  if (store instanceof SqliteStore) return store.db.sql.all<T>(sql, ...params);
+  if (store instanceof PostgresStore) return (await store.db.pool.query(toPg(sql), params)).rows as T[];
+  throw new Error('unknown store');
+}
+
+/** A store of a test's own: SQLite in memory (or at `file`), or PostgreSQL in a schema of its own. */
+export async function openTestStore(file?: string): Promise<{ store: Storage; close(): Promise<void> }> {
+  const db = testDatabase(file);
+  const store = await openStore(db.database, { schema: db.schema });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await db.drop();
+    },
+  };
+}
