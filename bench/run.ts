@@ -3,6 +3,7 @@
  * Prints a table and writes bench/results.json. Not part of `npm test`.
  *   --quick   100,000-person scale only (a minute instead of several)
  *   --only    some measures: accept,throughput,latency,rss
+ *   --cluster the store and cluster measures instead (bench/cluster.ts)
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,35 +11,19 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { SimulatedGateway } from '@lifeline/channels';
-import type { OrderSpec } from '@lifeline/domain';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
-import { EventBus, OrderService, RouterCore, type Principal } from '@lifeline/engine';
+import { EventBus, OrderService, RouterCore } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';
-import { arg } from '../scripts/lib/args';
+import { ADMIN, CITY, COUNTY, fastSims, HUNDRED_K, log, ms, PEOPLE, spec, table, waitUntil, wanted } from './common';
+import { clusterBench } from './cluster';
 
-const ADMIN: Principal = { id: 'bench', role: 'admin', areas: null, channel: null };
-const quick = process.argv.includes('--quick');
-const only = arg('only') ?? null;
-const wanted = (name: string) => only === null || only.split(',').includes(name);
-const PEOPLE = quick ? 100_000 : 1_000_000;
-const COUNTY = '330102'; // 100,000 people at the full scale, 10,000 in --quick
-const CITY = '330100';
-/** About 100,000 people at either scale: a county of the full directory, the whole --quick one. */
-const HUNDRED_K = quick ? CITY : COUNTY;
 const results: Record<string, unknown> = {};
 const rows: [string, string, string, string][] = [];
 
-const log = (m: string) => process.stderr.write(`${m}\n`);
-const ms = (t: number) => `${t.toFixed(1)} ms`;
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-
-function spec(over: Partial<OrderSpec> & Pick<OrderSpec, 'to'>): OrderSpec {
-  return { priority: 'flash', body: '台风红色预警：请立即组织危险区域人员全部转移。', ackRequired: false, ackWithinS: 600, ttlS: 86_400, ...over };
-}
 
 async function openStore(dir: string, name: string): Promise<SqliteStore> {
   const store = await SqliteStore.open(join(dir, name));
@@ -90,23 +75,6 @@ async function acceptBench(dir: string, store: SqliteStore, core: RouterCore, cl
       store.db.sql.run('UPDATE orders SET open_count = 0 WHERE id = ?', a.orderId);
     });
   }
-}
-
-function fastSims(core: RouterCore, clock: SystemClock, channels: string[], silent = false): SimulatedGateway[] {
-  return channels.map((channel, i) => {
-    const sim = new SimulatedGateway(
-      { channel, gatewayId: `bench-${channel}`, areas: [CITY], window: 100_000, acceptMs: [0, 0], deliverMs: [0, 0], loss: 0, ratePerS: 1e9, minIntervalMs: 0, concurrent: 0, replyProbability: 0, replyDelayMs: [0, 0], invalidPrefix: null },
-      clock,
-      i + 1,
-    );
-    sim.connect(core.gateways);
-    if (silent) sim.mode = 'silent';
-    return sim;
-  });
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 5));
 }
 
 /**
@@ -267,16 +235,14 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE };
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 10));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  process.stdout.write(`\n${line(['measure', 'lifeline', 'baseline (same run)', 'ratio / target'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n\n`);
+  process.stdout.write(`\n${table(rows)}\n`);
   process.stdout.write(`machine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}\n`);
   mkdirSync('bench', { recursive: true });
   writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
   process.stdout.write('wrote bench/results.json\n');
 }
 
-main().catch((e) => {
+(process.argv.includes('--cluster') ? clusterBench() : main()).catch((e) => {
   process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

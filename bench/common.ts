@@ -1,0 +1,48 @@
+import type { SystemClock } from '@lifeline/clock';
+import { SimulatedGateway } from '@lifeline/channels';
+import type { OrderSpec } from '@lifeline/domain';
+import type { Principal, RouterCore } from '@lifeline/engine';
+import { arg } from '../scripts/lib/args';
+
+/** What both benches share: the scale, the orders they send, the gateways that answer at once. */
+export const ADMIN: Principal = { id: 'bench', role: 'admin', areas: null, channel: null };
+export const quick = process.argv.includes('--quick');
+export const only = arg('only') ?? null;
+export const wanted = (name: string) => only === null || only.split(',').includes(name);
+export const PEOPLE = quick ? 100_000 : 1_000_000;
+export const COUNTY = '330102'; // 100,000 people at the full scale, 10,000 in --quick
+export const CITY = '330100';
+/** About 100,000 people at either scale: a county of the full directory, the whole --quick one. */
+export const HUNDRED_K = quick ? CITY : COUNTY;
+
+export const log = (m: string) => process.stderr.write(`${m}\n`);
+export const ms = (t: number) => `${t.toFixed(1)} ms`;
+
+export function spec(over: Partial<OrderSpec> & Pick<OrderSpec, 'to'>): OrderSpec {
+  return { priority: 'flash', body: '台风红色预警：请立即组织危险区域人员全部转移。', ackRequired: false, ackWithinS: 600, ttlS: 86_400, ...over };
+}
+
+/** Gateways with no latency, loss or rate: what is measured is the router. */
+export function fastSims(core: RouterCore, clock: SystemClock, channels: string[], silent = false): SimulatedGateway[] {
+  return channels.map((channel, i) => {
+    const sim = new SimulatedGateway(
+      { channel, gatewayId: `bench-${channel}`, areas: [CITY], window: 100_000, acceptMs: [0, 0], deliverMs: [0, 0], loss: 0, ratePerS: 1e9, minIntervalMs: 0, concurrent: 0, replyProbability: 0, replyDelayMs: [0, 0], invalidPrefix: null },
+      clock,
+      i + 1,
+    );
+    sim.connect(core.gateways);
+    if (silent) sim.mode = 'silent';
+    return sim;
+  });
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 5));
+}
+
+/** A table of measures against their same-run baselines. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 10));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  return `${line(['measure', 'lifeline', 'baseline (same run)', 'ratio / target'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n`;
+}
