@@ -1,6 +1,7 @@
 import type { ReceiptFrame } from '@lifeline/contracts';
 import { harness, noLoss, type Harness } from '../support/harness';
-import { cutConnections, describeOnPostgres, describeOnSqlite, sqliteOf } from '../support/test-store';
+import { DatabaseInUseError, openStore } from '@lifeline/store';
+import { cutConnections, describeOnPostgres, describeOnSqlite, sqliteOf, testDatabase } from '../support/test-store';
 
 const VILLAGE = '330102001001';
 
@@ -75,5 +76,18 @@ describeOnPostgres('when the connections to PostgreSQL are cut', () => {
       expect([counts.queued ?? 0, counts.sending ?? 0]).toEqual([0, 0]);
     }
     expect((await finalReceipts(h)).size).toBe(a.deliveries + b.deliveries);
+  });
+
+  it('lets one router write a database: a second one is refused, also after the first lost its connections', async () => {
+    const db = testDatabase(`one-writer-${process.pid}`);
+    h = await harness({ db: `one-writer-${process.pid}` });
+    await expect(openStore(db.database, { schema: db.schema })).rejects.toThrow(DatabaseInUseError);
+    await cutConnections(h.store);
+    await writable(h); // the first router's writer takes a fresh session and the lock with it
+    await expect(openStore(db.database, { schema: db.schema })).rejects.toThrow(DatabaseInUseError);
+    await h.close();
+    h = undefined;
+    const second = await openStore(db.database, { schema: db.schema }); // free once the first is gone
+    await second.close();
   });
 });

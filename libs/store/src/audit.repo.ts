@@ -41,6 +41,9 @@ interface AuditRow {
 }
 
 /** The audit trail: rows written in the same transaction as the action they record. */
+/** The largest audit id either database holds (`integer` is 32 bits on PostgreSQL). */
+const MAX_ID = 2 ** 31 - 1;
+
 export class AuditRepo {
   constructor(private readonly db: SqlRunner) {}
 
@@ -59,7 +62,9 @@ export class AuditRepo {
       where.push(clause);
       params.push(value);
     };
-    add(q.order === 'asc' ? 'id > ?' : 'id < ?', q.after);
+    // Ids are 32-bit integers on PostgreSQL: a cursor past them means the same as the largest one
+    // (and is not a comparison the server refuses).
+    add(q.order === 'asc' ? 'id > ?' : 'id < ?', q.after === undefined ? undefined : Math.min(q.after, MAX_ID));
     add('action = ?', q.action);
     add('actor_id = ?', q.actorId);
     add('subject = ?', q.subject);

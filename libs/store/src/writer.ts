@@ -107,8 +107,11 @@ export class Writer {
       for (const job of batch) {
         await this.conn.exec('SAVEPOINT job');
         try {
-          results.push({ ok: true, value: await job.fn() });
+          const value = await job.fn();
+          // Released before it counts as done: a release that fails (PostgreSQL's aborted
+          // transaction) makes the job a failure, never both a success and a failure.
           await this.conn.exec('RELEASE SAVEPOINT job');
+          results.push({ ok: true, value });
         } catch (e) {
           await this.conn.exec('ROLLBACK TO SAVEPOINT job');
           await this.conn.exec('RELEASE SAVEPOINT job');

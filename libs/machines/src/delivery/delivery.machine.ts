@@ -36,7 +36,9 @@ const arm = (name: TimerName, dueAt: (c: Ctx) => number) => [
   typedAssign({ epochs: ({ context }: Ctx) => ({ ...context.epochs, [name]: context.epochs[name] + 1 }) }),
   {
     type: 'armTimer' as const,
-    params: (c: Ctx) => ({ name, epoch: c.context.epochs[name], dueAt: dueAt(c) }),
+    // Whole milliseconds: a fractional setting (retry.baseS: 1.005) must not make a time that an
+    // integer column refuses.
+    params: (c: Ctx) => ({ name, epoch: c.context.epochs[name], dueAt: Math.ceil(dueAt(c)) }),
   },
 ];
 

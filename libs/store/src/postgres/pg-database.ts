@@ -19,70 +19,50 @@ export interface PostgresOptions {
 const lockKey = (what: string) => `hashtext('lifeline:${what}:' || current_schema())`;
 const LOCK_MIGRATIONS = lockKey('migrations');
 const LOCK_WRITER = lockKey('writer');
-/** How often a router that lost its writer lock tries to take it again. */
-const RETAKE_MS = 250;
 
 /**
  * PostgreSQL through TypeORM's `pg` driver: TypeORM owns the pool and runs the migrations (under an
  * advisory lock, so routers starting together do not race); the store then queries the same pool.
- * One router writes a database at a time, as on SQLite: it holds a session advisory lock for its
- * life, and the server drops the lock with the session if the router dies.
+ * One router writes a database at a time, as on SQLite: the writer lock is a session advisory
+ * lock held by the writer's own session, so no write can outlive the lock (a cut session loses
+ * both at once), and the server drops it if the router dies.
  */
 export class PostgresDatabase {
-  /** Why this router may not write now: its lock session was cut and not yet taken again. */
-  lockLost: string | null = null;
-  private closed = false;
-  private lockClient: PoolClient | null;
+  /** The session that took the lock at open, handed to the writer first. */
+  private first: PoolClient | null;
 
   private constructor(
     readonly dataSource: DataSource,
     readonly pool: Pool,
-    lockClient: PoolClient,
+    writer: PoolClient,
     readonly describe: string,
     /** The sessions' `application_name`: `lifeline`, or `lifeline:<schema>`. */
     readonly applicationName: string,
   ) {
-    this.lockClient = lockClient;
-    this.watchLock(lockClient);
+    this.first = writer;
+  }
+
+  private inUse(): DatabaseInUseError {
+    return new DatabaseInUseError(`${this.describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
   }
 
   /**
-   * The lock lives as long as its session. A cut session (a network blip, a server restart) loses
-   * it: the router stops writing until it holds the lock again, so two routers never write at once.
+   * A session for the writer, holding the writer lock: the one taken at open, then (after a cut)
+   * a fresh one that takes the lock again, or a refusal if another router holds it now.
    */
-  private watchLock(client: PoolClient): void {
-    // A cut session says so more than once (the server's notice, then the socket's end): the
-    // listener stays, and acts on the first.
-    client.on('error', () => {
-      if (this.closed || this.lockClient !== client) return;
-      this.lockClient = null;
-      client.release(true);
-      this.lockLost = 'the connection holding the writer lock was cut; taking the lock again';
-      this.retakeLock();
-    });
-  }
-
-  private retakeLock(): void {
-    const again = async () => {
-      if (this.closed) return;
-      let client: PoolClient | undefined;
-      try {
-        client = await this.pool.connect();
-        const got = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
-        if (got) {
-          this.lockClient = client;
-          this.watchLock(client);
-          this.lockLost = null;
-          return;
-        }
-        client.release();
-        this.lockLost = `${this.describe} is in use by another Lifeline router`;
-      } catch (e) {
-        client?.release(e as Error); // a session that died with the others: the pool forgets it
-      }
-      setTimeout(() => void again(), RETAKE_MS).unref();
-    };
-    void again();
+  async writerSession(): Promise<PoolClient> {
+    const first = this.first;
+    this.first = null;
+    if (first) return first;
+    const client = await this.pool.connect();
+    try {
+      if (await tryLock(client)) return client;
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+    client.release(true);
+    throw this.inUse();
   }
 
   static async open(o: PostgresOptions): Promise<PostgresDatabase> {
@@ -96,7 +76,12 @@ export class PostgresDatabase {
       schema: o.schema,
       poolSize: o.poolSize ?? 10,
       applicationName,
-      extra: { types: PG_TYPES, ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}) },
+      extra: {
+        types: PG_TYPES,
+        // A half-open socket (a cut cable, a NAT's idle timeout) is found by keep-alives, not never.
+        keepAlive: true,
+        ...(o.schema ? { options: `-c search_path="${o.schema.replace(/"/g, '""')}"` } : {}),
+      },
       migrations: MIGRATIONS,
       migrationsRun: false,
       synchronize: false,
@@ -107,30 +92,36 @@ export class PostgresDatabase {
     // A cut session reports its end more than once (the server's notice, then the socket's close),
     // and a client lent out by `pool.query` listens only once: without a listener of its own the
     // second report would end the process. What failed is told by the query or the pool anyway.
-    pool.on('connect', (client) => client.on('error', () => undefined));
-    let lockClient: PoolClient | null = null;
+    const quiet = () => undefined;
+    pool.on('acquire', (client) => {
+      if (!client.listeners('error').includes(quiet)) client.on('error', quiet);
+    });
+    let writer: PoolClient | null = null;
     try {
       if (o.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${o.schema.replace(/"/g, '""')}"`);
-      lockClient = await pool.connect();
-      const got = (await lockClient.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
-      if (!got) throw new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
-      await lockClient.query(`SELECT pg_advisory_lock(${LOCK_MIGRATIONS})`);
+      writer = await pool.connect();
+      if (!(await tryLock(writer))) throw new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
+      await writer.query(`SELECT pg_advisory_lock(${LOCK_MIGRATIONS})`);
       try {
         await dataSource.runMigrations({ transaction: 'all' });
       } finally {
-        await lockClient.query(`SELECT pg_advisory_unlock(${LOCK_MIGRATIONS})`);
+        await writer.query(`SELECT pg_advisory_unlock(${LOCK_MIGRATIONS})`);
       }
     } catch (e) {
-      lockClient?.release(true);
+      writer?.release(true);
       await dataSource.destroy();
       throw e;
     }
-    return new PostgresDatabase(dataSource, pool, lockClient, describe, applicationName);
+    return new PostgresDatabase(dataSource, pool, writer, describe, applicationName);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.lockClient?.release(true); // the session ends, and its lock with it
+    this.first?.release(true);
+    this.first = null;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+async function tryLock(client: PoolClient): Promise<boolean> {
+  return (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
 }

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import { DatabaseInUseError } from '../database-in-use';
 import type { Repositories, Storage } from '../port';
 import { createRepositories } from '../repositories';
 import type { Param } from '../sql';
@@ -16,47 +17,60 @@ function isPgError(e: unknown): boolean {
   return 'severity' in e || (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection.*(closed|ended)/i.test(e.message);
 }
 
-class WriterLockLost extends Error {}
+/** A statement of a transaction whose session was cut: the transaction is gone with it. */
+class TransactionLost extends Error {}
 
 /**
- * The writer's connection: one client of the pool, taken at the first BEGIN and kept; a client
- * whose connection failed is given back broken and the next transaction takes a fresh one.
+ * The writer's connection: one session, holding the writer lock, kept from transaction to
+ * transaction. A session that failed is given back broken; the transaction it held is lost, so
+ * every later statement of that transaction fails too (never running on a fresh session, outside
+ * it), and the next BEGIN takes a fresh session, with the lock again.
  */
 class WriterClient implements WriterConnection {
   readonly begin = 'BEGIN';
   private client: PoolClient | null = null;
+  /** A transaction is open (BEGIN sent, no COMMIT or ROLLBACK yet). */
+  private inTransaction = false;
 
-  constructor(
-    private readonly pool: Pool,
-    /** Why the router may not write now (it lost its writer lock), or null. */
-    private readonly refusal: () => string | null,
-  ) {}
+  constructor(private readonly db: PostgresDatabase) {}
 
   isStorageError(e: unknown): boolean {
-    return isPgError(e) || e instanceof WriterLockLost;
+    return isPgError(e) || e instanceof TransactionLost || e instanceof DatabaseInUseError;
   }
 
   async exec(sql: string): Promise<void> {
-    const refused = sql === this.begin ? this.refusal() : null;
-    if (refused) throw new WriterLockLost(refused);
-    await this.query(sql, []);
+    if (sql === this.begin) {
+      if (!this.client) await this.take();
+      await this.query(sql, []);
+      this.inTransaction = true;
+      return;
+    }
+    const ends = sql === 'COMMIT' || sql === 'ROLLBACK';
+    if (sql === 'ROLLBACK' && !this.client) return void (this.inTransaction = false); // gone with its session
+    try {
+      await this.query(sql, []);
+    } finally {
+      if (ends) this.inTransaction = false;
+    }
   }
 
   async query(text: string, values: Param[]) {
-    const client = this.client ?? (await this.take());
+    const client = this.client;
+    if (!client) throw new TransactionLost('the connection to PostgreSQL was cut in the middle of a transaction');
     try {
       return await client.query(text, values);
     } catch (e) {
-      if (isPgError(e) && !('severity' in (e as object))) this.drop(client, e as Error); // the connection, not the statement
+      // The connection failed (not the statement), or the server ended the session (FATAL).
+      const severity = (e as { severity?: string }).severity;
+      if (isPgError(e) && (severity === undefined || severity === 'FATAL')) this.drop(client, e as Error);
       throw e;
     }
   }
 
-  private async take(): Promise<PoolClient> {
-    const client = await this.pool.connect();
+  private async take(): Promise<void> {
+    const client = await this.db.writerSession();
     client.on('error', (e) => this.drop(client, e));
     this.client = client;
-    return client;
   }
 
   private drop(client: PoolClient, e: Error): void {
@@ -66,7 +80,7 @@ class WriterClient implements WriterConnection {
   }
 
   close(): void {
-    this.client?.release();
+    this.client?.release(true); // the session ends, and the writer lock with it
     this.client = null;
   }
 }
@@ -83,7 +97,7 @@ export class PostgresStore implements Storage {
 
   private constructor(readonly db: PostgresDatabase) {
     this.read = createRepositories(new PgRunner({ query: (text, values) => db.pool.query(text, values) }));
-    this.client = new WriterClient(db.pool, () => db.lockLost);
+    this.client = new WriterClient(db);
     this.tx = createRepositories(new PgRunner(this.client));
     this.writer = new Writer(this.client);
   }
