@@ -1,5 +1,5 @@
 import { ConfigError, configFiles, loadConfig } from './config/load-config';
-import { DatabaseInUseError } from '@lifeline/store';
+import { DatabaseInUseError, DatabaseOpenError } from '@lifeline/store';
 import { asLog, jsonLogger } from './log/json-log';
 import { startServer } from './server';
 
@@ -34,6 +34,10 @@ async function main(): Promise<void> {
     if (e instanceof DatabaseInUseError) {
       process.stderr.write(`lifeline: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof DatabaseOpenError) {
+      process.stderr.write(`lifeline: ${e.message}\n`);
+      process.exit(1);
     }
     throw e;
   }

@@ -1,3 +1,4 @@
+import { DatabaseInUseError, DatabaseOpenError } from './database-in-use';
 import type { Storage } from './port';
 import { PostgresStore } from './postgres/pg-store';
 import { SqliteStore } from './sqlite/sqlite-store';
@@ -11,6 +12,16 @@ export function isPostgresUrl(database: string): boolean {
  * The store a database setting names: `postgres://user@host:port/db` is PostgreSQL; anything else
  * is a SQLite file (created if missing), or `:memory:`.
  */
-export function openStore(database: string, o: { schema?: string } = {}): Promise<Storage> {
-  return isPostgresUrl(database) ? PostgresStore.open({ url: database, schema: o.schema }) : SqliteStore.open(database);
+export async function openStore(database: string, o: { schema?: string } = {}): Promise<Storage> {
+  try {
+    return await (isPostgresUrl(database) ? PostgresStore.open({ url: database, schema: o.schema }) : SqliteStore.open(database));
+  } catch (e) {
+    if (e instanceof DatabaseInUseError) throw e;
+    throw new DatabaseOpenError(`cannot open the database ${withoutPassword(database)}: ${(e as Error).message}`);
+  }
+}
+
+/** A URL fit for a log: the password left out. */
+function withoutPassword(database: string): string {
+  return database.replace(/^(\w+:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
