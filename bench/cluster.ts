@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { EventBus, OrderService, RouterCore, type EngineConfig } from '@lifeline/engine';
-import { PostgresStore, SqliteStore, type Storage } from '@lifeline/store';
+import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
 import { generateDirectory } from '../scripts/lib/directory-generator';
 import { ADMIN, CITY, fastSims, HUNDRED_K, log, ms, PEOPLE, spec, table, waitUntil } from './common';
@@ -57,9 +57,9 @@ async function acceptOnPostgres(store: PostgresStore, config: EngineConfig, area
   const clock = new SystemClock();
   const core = await RouterCore.create({ store, clock, config, areas: await store.read.directory.areas() });
   const pool = store.db.pool;
-  const path = core.areas.path(area);
+  const [lo, hi] = subtreeRange(core.areas.path(area));
   const people = (await pool.query<{ id: string; area: string; area_path: string; terminals: string }>(
-    'SELECT id, area, area_path, terminals FROM people WHERE area_path >= $1 AND area_path < $2', [path, `${path.slice(0, -1)}0`],
+    'SELECT id, area, area_path, terminals FROM people WHERE area_path >= $1 AND area_path < $2', [lo, hi],
   )).rows;
   await pool.query('CREATE TABLE raw_deliveries (LIKE deliveries INCLUDING ALL)');
   const client = await pool.connect();
@@ -79,7 +79,7 @@ async function acceptOnPostgres(store: PostgresStore, config: EngineConfig, area
   await client.query(
     `INSERT INTO raw_deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, updated_at, machine, channel, attempt)
      SELECT 'o-raw:' || id, 'o-raw', id, area, area_path, terminals, 0, 1, 'new', 1, NULL, NULL, 0 FROM people WHERE area_path >= $1 AND area_path < $2`,
-    [path, `${path.slice(0, -1)}0`],
+    [lo, hi],
   );
   const rawSelect = performance.now() - t2;
   client.release();

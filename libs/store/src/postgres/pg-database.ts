@@ -42,10 +42,6 @@ export class PostgresDatabase {
     this.first = writer;
   }
 
-  private inUse(): DatabaseInUseError {
-    return new DatabaseInUseError(`${this.describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
-  }
-
   /**
    * A session for the writer, holding the writer lock: the one taken at open, then (after a cut)
    * a fresh one that takes the lock again, or a refusal if another router holds it now.
@@ -53,16 +49,7 @@ export class PostgresDatabase {
   async writerSession(): Promise<PoolClient> {
     const first = this.first;
     this.first = null;
-    if (first) return first;
-    const client = await this.pool.connect();
-    try {
-      if (await tryLock(client)) return client;
-    } catch (e) {
-      client.release(e as Error);
-      throw e;
-    }
-    client.release(true);
-    throw this.inUse();
+    return first ?? lockedSession(this.pool, this.describe);
   }
 
   static async open(o: PostgresOptions): Promise<PostgresDatabase> {
@@ -99,8 +86,7 @@ export class PostgresDatabase {
     let writer: PoolClient | null = null;
     try {
       if (o.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${o.schema.replace(/"/g, '""')}"`);
-      writer = await pool.connect();
-      if (!(await tryLock(writer))) throw new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
+      writer = await lockedSession(pool, describe);
       await writer.query(`SELECT pg_advisory_lock(${LOCK_MIGRATIONS})`);
       try {
         await dataSource.runMigrations({ transaction: 'all' });
@@ -122,6 +108,17 @@ export class PostgresDatabase {
   }
 }
 
-async function tryLock(client: PoolClient): Promise<boolean> {
-  return (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
+/** A session of the pool holding the writer lock, or DatabaseInUseError if another router has it. */
+async function lockedSession(pool: Pool, describe: string): Promise<PoolClient> {
+  const client = await pool.connect();
+  let got: boolean;
+  try {
+    got = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
+  } catch (e) {
+    client.release(e as Error);
+    throw e;
+  }
+  if (got) return client;
+  client.release(true);
+  throw new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
 }

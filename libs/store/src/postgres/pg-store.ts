@@ -29,8 +29,6 @@ class TransactionLost extends Error {}
 class WriterClient implements WriterConnection {
   readonly begin = 'BEGIN';
   private client: PoolClient | null = null;
-  /** A transaction is open (BEGIN sent, no COMMIT or ROLLBACK yet). */
-  private inTransaction = false;
 
   constructor(private readonly db: PostgresDatabase) {}
 
@@ -39,19 +37,10 @@ class WriterClient implements WriterConnection {
   }
 
   async exec(sql: string): Promise<void> {
-    if (sql === this.begin) {
-      if (!this.client) await this.take();
-      await this.query(sql, []);
-      this.inTransaction = true;
-      return;
-    }
-    const ends = sql === 'COMMIT' || sql === 'ROLLBACK';
-    if (sql === 'ROLLBACK' && !this.client) return void (this.inTransaction = false); // gone with its session
-    try {
-      await this.query(sql, []);
-    } finally {
-      if (ends) this.inTransaction = false;
-    }
+    // Only BEGIN takes a fresh session; a later statement of a transaction whose session was cut
+    // (ROLLBACK included, which the writer tolerates failing) finds none and fails.
+    if (sql === this.begin && !this.client) await this.take();
+    await this.query(sql, []);
   }
 
   async query(text: string, values: Param[]) {

@@ -36,10 +36,6 @@ export class Sql {
   exec(sql: string): void {
     this.db.exec(sql);
   }
-
-  get inTransaction(): boolean {
-    return this.db.inTransaction;
-  }
 }
 
 /**
