@@ -36,6 +36,18 @@ describe('one writer per database file', () => {
     again.proc.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   });
+
+  it('says which database it cannot open and why, password left out, and exits 1', () => {
+    const start = (database: string) =>
+      spawnSync(process.execPath, ['dist/apps/router/src/main.js'], { env: { ...process.env, PORT: '0', LIFELINE_DB: database }, encoding: 'utf8', timeout: 30_000 });
+    const refused = start('postgres://lifeline:s3cret@127.0.0.1:1/lifeline'); // nobody listens on port 1
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/cannot open the database postgres:\/\/lifeline:\*\*\*@127\.0\.0\.1:1\/lifeline: .*ECONNREFUSED/);
+    expect(refused.stderr).not.toMatch(/s3cret|    at /); // no password, no stack trace
+    const malformed = start('postgres://%zz@/');
+    expect(malformed.status).toBe(1);
+    expect(malformed.stderr).toMatch(/cannot open the database .*Invalid URL/);
+  });
 });
 
 describe('health says whether the router can commit', () => {
