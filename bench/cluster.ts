@@ -8,27 +8,18 @@
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { EventBus, OrderService, RouterCore, type EngineConfig } from '@lifeline/engine';
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
-import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
-import { generateDirectory } from '../scripts/lib/directory-generator';
-import { ADMIN, CITY, fastSims, HUNDRED_K, log, ms, PEOPLE, spec, table, waitUntil } from './common';
+import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, spec, table, waitUntil } from './common';
 
 const PG_URL = process.env.LIFELINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `bench_${process.pid}`;
 const results: Record<string, unknown> = {};
 const rows: [string, string, string, string][] = [];
-
-async function loadDirectory(store: Storage, label: string): Promise<void> {
-  const t0 = performance.now();
-  const d = generateDirectory({ people: PEOPLE, seed: 7 });
-  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
-  log(`${label}: directory of ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
 
 /** Deliveries to a final status per second: one routine order to about 100,000 people. */
 async function throughput(store: Storage, config: EngineConfig, label: string): Promise<number> {
@@ -104,8 +95,7 @@ async function dropSchema(): Promise<void> {
 }
 
 export async function clusterBench(): Promise<void> {
-  const config = engineConfig(loadConfig('config/default.yaml'));
-  for (const c of config.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
+  const config = benchConfig();
 
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
   const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
@@ -126,7 +116,7 @@ export async function clusterBench(): Promise<void> {
     await dropSchema();
   }
 
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE, postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
+  const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);
   mkdirSync('bench', { recursive: true });
   writeFileSync('bench/cluster-results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);

@@ -1,7 +1,12 @@
 import type { SystemClock } from '@lifeline/clock';
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
-import type { Principal, RouterCore } from '@lifeline/engine';
+import type { EngineConfig, Principal, RouterCore } from '@lifeline/engine';
+import type { Storage } from '@lifeline/store';
+import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
+import { generateDirectory } from '../scripts/lib/directory-generator';
 import { arg } from '../scripts/lib/args';
 
 /** What both benches share: the scale, the orders they send, the gateways that answer at once. */
@@ -45,4 +50,24 @@ export function table(rows: readonly (readonly string[])[]): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 10));
   const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join(' | ');
   return `${line(['measure', 'lifeline', 'baseline (same run)', 'ratio / target'])}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}\n${rows.map(line).join('\n')}\n`;
+}
+
+/** The default config with channels that never time out or throttle: what is measured is the router. */
+export function benchConfig(): EngineConfig {
+  const config = engineConfig(loadConfig('config/default.yaml'));
+  for (const c of config.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
+  return config;
+}
+
+/** The generated directory of PEOPLE people (seed 7) into a store, timed. */
+export async function loadDirectory(store: Storage, label: string): Promise<void> {
+  const t0 = performance.now();
+  const d = generateDirectory({ people: PEOPLE, seed: 7 });
+  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
+  log(`${label}: directory of ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** What the figures were measured on. */
+export function machine() {
+  return { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE };
 }

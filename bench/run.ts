@@ -7,16 +7,14 @@
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
 import { EventBus, OrderService, RouterCore } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
-import { engineConfig, loadConfig } from '../apps/router/src/config/load-config';
-import { generateDirectory } from '../scripts/lib/directory-generator';
-import { ADMIN, CITY, COUNTY, fastSims, HUNDRED_K, log, ms, PEOPLE, spec, table, waitUntil, wanted } from './common';
+import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted } from './common';
 import { clusterBench } from './cluster';
 
 const results: Record<string, unknown> = {};
@@ -27,10 +25,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 
 async function openStore(dir: string, name: string): Promise<SqliteStore> {
   const store = await SqliteStore.open(join(dir, name));
-  const t0 = performance.now();
-  const d = generateDirectory({ people: PEOPLE, seed: 7 });
-  const n = await store.write((s) => s.directory.replace(d.areas, d.people()));
-  log(`directory: ${n.toLocaleString()} people loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await loadDirectory(store, 'sqlite');
   return store;
 }
 
@@ -203,9 +198,7 @@ function collect(): void {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
-  const config = loadConfig('config/default.yaml');
-  const ec = engineConfig(config);
-  for (const c of ec.channels.list) Object.assign(c, { acceptTimeoutS: 3600, deliveryTimeoutS: 7200, capacity: { ratePerS: 1e9, burst: 1e9, areaDepth: 0 } });
+  const ec = benchConfig();
   const store = await openStore(dir, 'bench.db');
   const clock = new SystemClock();
   const core = await RouterCore.create({ store, clock, config: ec, areas: (await store.read.directory.areas()) });
@@ -234,11 +227,11 @@ async function main(): Promise<void> {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE };
+  const host = machine();
   process.stdout.write(`\n${table(rows)}\n`);
-  process.stdout.write(`machine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}\n`);
+  process.stdout.write(`machine: ${host.cpus} cores, ${host.memoryGB} GB, ${host.cpu}, node ${host.node}\n`);
   mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine: host, results }, null, 2)}\n`);
   process.stdout.write('wrote bench/results.json\n');
 }
 
