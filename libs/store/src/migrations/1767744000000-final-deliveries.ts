@@ -1,6 +1,6 @@
 import { isFinalValue, OPEN_STORED_STATUSES, upgradeStored, type StoredDelivery } from '@lifeline/machines';
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { param } from './dialect';
+import { inDialect } from './dialect';
 
 /**
  * When a delivery reached its final state (null while open). The status column cannot tell: a
@@ -17,13 +17,13 @@ export class FinalDeliveries1767744000000 implements MigrationInterface {
     // Only the machine knows whether a `delivered` one is done or waits for its answer: page by id.
     for (let after = ''; ; ) {
       const rows: { id: string; machine: string | null; updated_at: number }[] = await q.query(
-        `SELECT id, machine, updated_at FROM deliveries WHERE status = 'delivered' AND id > ${param(q, 1)} ORDER BY id LIMIT 1000`,
+        inDialect(q, "SELECT id, machine, updated_at FROM deliveries WHERE status = 'delivered' AND id > ? ORDER BY id LIMIT 1000"),
         [after],
       );
       if (!rows.length) break;
       for (const r of rows)
         if (r.machine && isFinalValue(upgradeStored(JSON.parse(r.machine) as StoredDelivery).value))
-          await q.query(`UPDATE deliveries SET final_at = ${param(q, 1)} WHERE id = ${param(q, 2)}`, [r.updated_at, r.id]);
+          await q.query(inDialect(q, 'UPDATE deliveries SET final_at = ? WHERE id = ?'), [r.updated_at, r.id]);
       after = rows[rows.length - 1].id;
     }
   }

@@ -1,4 +1,5 @@
 import type { QueryRunner, Table } from 'typeorm';
+import { toPg } from '../postgres/pg-runner';
 
 /**
  * Text columns compared and ordered byte by byte, as SQLite's BINARY does: ids and area paths are
@@ -14,7 +15,7 @@ export function isPostgres(q: QueryRunner): boolean {
   return q.connection.driver.options.type === 'postgres';
 }
 
-/** The n-th placeholder of a raw migration query in this database's style. */
-export function param(q: QueryRunner, n: number): string {
-  return isPostgres(q) ? `$${n}` : '?';
+/** A raw migration query with `?` placeholders, in this database's style (as the repositories'). */
+export function inDialect(q: QueryRunner, sql: string): string {
+  return isPostgres(q) ? toPg(sql) : sql;
 }

@@ -47,27 +47,16 @@ export class SqliteRunner implements SqlRunner {
 
   constructor(private readonly sql: Sql) {}
 
-  all<T>(sql: string, ...params: Param[]): Promise<T[]> {
-    try {
-      return Promise.resolve(this.sql.all<T>(sql, ...params));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  // async: a statement's error becomes a rejection, as on any other runner.
+  async all<T>(sql: string, ...params: Param[]): Promise<T[]> {
+    return this.sql.all<T>(sql, ...params);
   }
 
-  get<T>(sql: string, ...params: Param[]): Promise<T | undefined> {
-    try {
-      return Promise.resolve(this.sql.get<T>(sql, ...params));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async get<T>(sql: string, ...params: Param[]): Promise<T | undefined> {
+    return this.sql.get<T>(sql, ...params);
   }
 
-  run(sql: string, ...params: Param[]): Promise<number> {
-    try {
-      return Promise.resolve(this.sql.run(sql, ...params));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  async run(sql: string, ...params: Param[]): Promise<number> {
+    return this.sql.run(sql, ...params);
   }
 }
