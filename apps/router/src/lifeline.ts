@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
 import { audit, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
-import { openStore, type Storage } from '@lifeline/store';
+import { openStore, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
@@ -20,6 +20,8 @@ export interface LifelineOptions {
   database?: string;
   /** A PostgreSQL schema of its own (tests); default: the user's search path. */
   schema?: string;
+  /** The writer lease (PostgreSQL): this node's name, and whether it waits as a standby. */
+  lease?: Partial<LeaseOptions>;
   clock?: Clock;
   simulators?: string;
   adminToken?: string;
@@ -51,6 +53,7 @@ export class Lifeline {
     readonly clock: Clock,
     readonly log: Log,
     readonly metrics: Metrics,
+    private readonly options: LifelineOptions,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
@@ -60,7 +63,7 @@ export class Lifeline {
     const directory = o.directory ?? loadDirectory(o.config.directory);
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
-    const store = await openStore(o.database ?? o.config.database, { schema: o.schema });
+    const store = await openStore(o.database ?? o.config.database, { schema: o.schema, lease: o.lease });
     if (o.directory) await store.write((tx) => tx.directory.replace(directory.areas, directory.people));
     else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
@@ -76,7 +79,12 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics);
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o);
+  }
+
+  /** This node's name in a cluster (a standby's lease), for `/health`; null for a lone router. */
+  get node(): string | null {
+    return this.options.lease?.standby ? (this.options.lease.node ?? null) : null;
   }
 
   /**

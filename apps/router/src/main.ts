@@ -1,5 +1,6 @@
 import { ConfigError, configFiles, loadConfig } from './config/load-config';
 import { DatabaseInUseError, DatabaseOpenError } from '@lifeline/store';
+import { clusterNode } from './cluster/cluster-node';
 import { asLog, jsonLogger } from './log/json-log';
 import { startServer } from './server';
 
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? config.server.host;
   let running;
   try {
-    running = await startServer({ config, configFiles: files, logger, database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port });
+    const { lease, standby } = await clusterNode(config, host, port, log);
+    running = await startServer({ config, configFiles: files, logger, database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port, lease, standby });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);
@@ -42,6 +44,12 @@ async function main(): Promise<void> {
     throw e;
   }
   log.info(`listening on ${running.url}`, { database: process.env.LIFELINE_DB ?? config.database, simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
+  // Another node took over while this one was cut off: what it remembers is stale; stop at once
+  // (a supervisor restarts it, as a standby).
+  void running.lifeline.store.lost.then((why) => {
+    process.stderr.write(`lifeline: lost the writer lease: ${why}\n`);
+    process.exit(3);
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
+import type { StandbyListener } from './cluster/standby-listener';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
 import { listenForMetrics } from './metrics/metrics-listener';
@@ -30,7 +31,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * Builds the router and serves HTTP and both WebSocket endpoints on one port. `logger` is the
  * JSON log for the router and Nest alike; without it the router is silent (tests).
  */
-export async function startServer(o: LifelineOptions & { host?: string; port?: number; logger?: pino.Logger }): Promise<RunningServer> {
+export async function startServer(o: LifelineOptions & { host?: string; port?: number; logger?: pino.Logger; standby?: StandbyListener }): Promise<RunningServer> {
   const logger = o.logger ?? pino({ level: 'silent' });
   const lifeline = await Lifeline.create({ ...o, log: o.log ?? asLog(logger) });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger), { bufferLogs: true, bodyParser: false });
@@ -53,7 +54,9 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
     '/gateway': { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline) },
   });
-  await app.listen(o.port ?? o.config.server.port, o.host ?? o.config.server.host);
+  // A standby served its port while it waited: the router takes the same port over.
+  await o.standby?.close();
+  await app.listen(o.standby?.port ?? o.port ?? o.config.server.port, o.host ?? o.config.server.host);
   const listen = o.config.metrics.listen;
   const metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
   const addr = server.address();

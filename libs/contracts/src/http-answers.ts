@@ -17,7 +17,13 @@ export const errorBody = z.object({
   }),
 });
 
-export const healthAnswer = z.object({ status: z.enum(['ok', 'error']), reason: z.string().optional() });
+export const healthAnswer = z.object({
+  status: z.enum(['ok', 'error', 'standby']),
+  reason: z.string().optional(),
+  /** In a cluster: this node's name, and (on a standby) the node that is active. */
+  node: z.string().optional(),
+  active: z.string().optional(),
+});
 
 export const orderAcceptedAnswer = z.object({ orderId: id, ref: z.string(), deliveries: z.number().int() });
 

@@ -47,7 +47,7 @@ interface Route {
 const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 
 export const ROUTES: Route[] = [
-  { method: 'get', path: '/health', summary: 'Ready, and able to commit', roles: ['public'], ok: { status: 200, schema: healthAnswer, description: '{"status":"ok"}; 503 {"status":"error","reason"} while commits fail' }, errors: [503] },
+  { method: 'get', path: '/health', summary: 'Ready, and able to commit', roles: ['public'], ok: { status: 200, schema: healthAnswer, description: '{"status":"ok"}; 503 {"status":"error","reason"} while commits fail, 503 {"status":"standby","node","active"} on a standby node' }, errors: [503] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', roles: ['metrics'], ok: { status: 200, description: 'Prometheus text exposition', contentType: 'text/plain' } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', roles: ['public'], ok: { status: 200, description: 'OpenAPI 3.1' } },
   { method: 'post', path: '/api/orders', summary: 'Send an order; answered after it and all its deliveries are committed', roles: ['console'], body: createOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first order)' }, errors: [400, 429] },

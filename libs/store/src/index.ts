@@ -23,3 +23,4 @@ export * from './sqlite/file-lock';
 export * from './postgres/pg-runner';
 export * from './postgres/pg-database';
 export * from './postgres/pg-store';
+export * from './postgres/writer-lease';

@@ -1,6 +1,7 @@
 import { DatabaseInUseError, DatabaseOpenError } from './database-in-use';
 import type { Storage } from './port';
 import { PostgresStore } from './postgres/pg-store';
+import type { LeaseOptions } from './postgres/writer-lease';
 import { SqliteStore } from './sqlite/sqlite-store';
 
 /** Whether a database setting names a PostgreSQL server rather than a SQLite file. */
@@ -10,11 +11,13 @@ export function isPostgresUrl(database: string): boolean {
 
 /**
  * The store a database setting names: `postgres://user@host:port/db` is PostgreSQL; anything else
- * is a SQLite file (created if missing), or `:memory:`.
+ * is a SQLite file (created if missing), or `:memory:`. A standby (PostgreSQL only) waits here
+ * until the node that writes is gone.
  */
-export async function openStore(database: string, o: { schema?: string } = {}): Promise<Storage> {
+export async function openStore(database: string, o: { schema?: string; lease?: Partial<LeaseOptions> } = {}): Promise<Storage> {
+  if (o.lease?.standby && !isPostgresUrl(database)) throw new DatabaseOpenError(`a standby needs a PostgreSQL database, not ${database}: a SQLite file has one router`);
   try {
-    return await (isPostgresUrl(database) ? PostgresStore.open({ url: database, schema: o.schema }) : SqliteStore.open(database));
+    return await (isPostgresUrl(database) ? PostgresStore.open({ url: database, schema: o.schema, lease: o.lease }) : SqliteStore.open(database));
   } catch (e) {
     if (e instanceof DatabaseInUseError) throw e;
     throw new DatabaseOpenError(`cannot open the database ${withoutPassword(database)}: ${(e as Error).message}`);

@@ -151,5 +151,11 @@ export interface Storage {
   readonly commitFailure: { reason: string } | null;
   /** Which database this is, for logs and `/health`: `sqlite:<file>` or `postgres:<host>/<db>`. */
   readonly describe: string;
+  /**
+   * Resolves, with why, once another process has become the database's writer (a standby took
+   * over while this one was cut off): what this process remembers is stale, and it must stop at
+   * once. Never resolves on SQLite, whose file lock no other process can take from a live one.
+   */
+  readonly lost: Promise<string>;
   close(): Promise<void>;
 }

@@ -78,6 +78,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   database: z.string().default('data/lifeline.db'),
+  cluster: z
+    .strictObject({
+      /** Wait as a standby while another node writes the (PostgreSQL) database; take over when it is gone. */
+      standby: z.boolean().default(false),
+      /** This node's name in the writer lease and `/health`; default host:pid. */
+      node: z.string().min(1).max(100).optional(),
+      /** Seconds a writer may go without a heartbeat before a standby fences it off and takes over. */
+      leaseS: z.number().min(1).max(300).default(10),
+    })
+    .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),
   directory: z.string().default('config/directory.yaml'),
   tokens: z.string().default('config/tokens.yaml'),

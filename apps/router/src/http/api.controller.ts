@@ -17,9 +17,10 @@ export class ApiController {
   @Get('health')
   health(@Res({ passthrough: true }) res: Response) {
     const failure = this.lifeline.store.commitFailure;
-    if (!failure) return { status: 'ok' };
+    const node = this.lifeline.node ? { node: this.lifeline.node } : {};
+    if (!failure) return { status: 'ok', ...node };
     res.status(503);
-    return { status: 'error', reason: `cannot commit: ${failure.reason}` };
+    return { status: 'error', reason: `cannot commit: ${failure.reason}`, ...node };
   }
 
   /** The HTTP API as OpenAPI 3.1, generated from the schemas the router parses and answers with (also docs/openapi.json). */

@@ -5,6 +5,7 @@ import { NewDeliveriesIndex1767484800000 } from './1767484800000-new-deliveries-
 import { AuditAndTokenBounds1767571200000 } from './1767571200000-audit-and-token-bounds';
 import { ChannelStates1767657600000 } from './1767657600000-channel-states';
 import { FinalDeliveries1767744000000 } from './1767744000000-final-deliveries';
+import { WriterLease1767830400000 } from './1767830400000-writer-lease';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AuditAndTokenBounds1767571200000,
   ChannelStates1767657600000,
   FinalDeliveries1767744000000,
+  WriterLease1767830400000,
 ];

@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
-import { DatabaseInUseError } from '../database-in-use';
 import { PG_TYPES } from './pg-runner';
+import { lockKey, WriterLease, type LeaseOptions } from './writer-lease';
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/database` */
@@ -10,22 +11,19 @@ export interface PostgresOptions {
   /** A schema of its own (tests give each run one); default: the user's search path. */
   schema?: string;
   poolSize?: number;
+  /** The writer lease: this node's name, the lease, whether to wait as a standby. */
+  lease?: Partial<LeaseOptions>;
 }
 
-/**
- * Advisory locks Lifeline takes, one pair per schema (advisory locks are database-wide, and
- * several Lifelines may share a database in schemas of their own): the key is a hash of the name.
- */
-const lockKey = (what: string) => `hashtext('lifeline:${what}:' || current_schema())`;
 const LOCK_MIGRATIONS = lockKey('migrations');
-const LOCK_WRITER = lockKey('writer');
 
 /**
  * PostgreSQL through TypeORM's `pg` driver: TypeORM owns the pool and runs the migrations (under an
  * advisory lock, so routers starting together do not race); the store then queries the same pool.
- * One router writes a database at a time, as on SQLite: the writer lock is a session advisory
- * lock held by the writer's own session, so no write can outlive the lock (a cut session loses
- * both at once), and the server drops it if the router dies.
+ * One router writes a database at a time, as on SQLite: the writer lease (writer-lease.ts) is a
+ * session advisory lock held by the writer's own session, so no write can outlive the lock (a
+ * cut session loses both at once), and the server drops it if the router dies; a standby waits
+ * for it.
  */
 export class PostgresDatabase {
   /** The session that took the lock at open, handed to the writer first. */
@@ -35,6 +33,7 @@ export class PostgresDatabase {
     readonly dataSource: DataSource,
     readonly pool: Pool,
     writer: PoolClient,
+    readonly lease: WriterLease,
     readonly describe: string,
     /** The sessions' `application_name`: `lifeline`, or `lifeline:<schema>`. */
     readonly applicationName: string,
@@ -44,12 +43,12 @@ export class PostgresDatabase {
 
   /**
    * A session for the writer, holding the writer lock: the one taken at open, then (after a cut)
-   * a fresh one that takes the lock again, or a refusal if another router holds it now.
+   * a fresh one that takes the lock again, or a refusal if another router has written since.
    */
   async writerSession(): Promise<PoolClient> {
     const first = this.first;
     this.first = null;
-    return first ?? lockedSession(this.pool, this.describe);
+    return first ?? this.lease.retake();
   }
 
   static async open(o: PostgresOptions): Promise<PostgresDatabase> {
@@ -83,42 +82,30 @@ export class PostgresDatabase {
     pool.on('acquire', (client) => {
       if (!client.listeners('error').includes(quiet)) client.on('error', quiet);
     });
+    const lease: LeaseOptions = { ...o.lease, node: o.lease?.node ?? `${hostname()}:${process.pid}`, leaseS: o.lease?.leaseS ?? 10, standby: o.lease?.standby ?? false };
     let writer: PoolClient | null = null;
     try {
       if (o.schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS "${o.schema.replace(/"/g, '""')}"`);
-      writer = await lockedSession(pool, describe);
+      writer = await WriterLease.lock(pool, describe, lease);
       await writer.query(`SELECT pg_advisory_lock(${LOCK_MIGRATIONS})`);
       try {
         await dataSource.runMigrations({ transaction: 'all' });
       } finally {
         await writer.query(`SELECT pg_advisory_unlock(${LOCK_MIGRATIONS})`);
       }
+      const held = await WriterLease.claim(pool, writer, describe, lease);
+      return new PostgresDatabase(dataSource, pool, writer, held, describe, applicationName);
     } catch (e) {
       writer?.release(true);
       await dataSource.destroy();
       throw e;
     }
-    return new PostgresDatabase(dataSource, pool, writer, describe, applicationName);
   }
 
   async close(): Promise<void> {
+    this.lease.close();
     this.first?.release(true);
     this.first = null;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
-}
-
-/** A session of the pool holding the writer lock, or DatabaseInUseError if another router has it. */
-async function lockedSession(pool: Pool, describe: string): Promise<PoolClient> {
-  const client = await pool.connect();
-  let got: boolean;
-  try {
-    got = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`)).rows[0].ok;
-  } catch (e) {
-    client.release(e as Error);
-    throw e;
-  }
-  if (got) return client;
-  client.release(true);
-  throw new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, or give this one its own database`);
 }

@@ -14,7 +14,7 @@ import { PgRunner } from './pg-runner';
 function isPgError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const code = (e as { code?: unknown }).code;
-  return 'severity' in e || (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection.*(closed|ended)/i.test(e.message);
+  return 'severity' in e || (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection.*(closed|ended)|connection error|not queryable/i.test(e.message);
 }
 
 /** A statement of a transaction whose session was cut: the transaction is gone with it. */
@@ -97,6 +97,10 @@ export class PostgresStore implements Storage {
 
   get describe(): string {
     return this.db.describe;
+  }
+
+  get lost(): Promise<string> {
+    return this.db.lease.lost;
   }
 
   write<T>(job: (tx: Repositories) => Promise<T> | T, urgent = false): Promise<T> {

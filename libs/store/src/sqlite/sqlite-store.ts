@@ -31,6 +31,9 @@ export class SqliteStore implements Storage {
     return new SqliteStore(await SqliteDatabase.open({ path }), path);
   }
 
+  /** One process per file, held by the file lock for its life: never lost to another. */
+  readonly lost = new Promise<string>(() => undefined);
+
   get describe(): string {
     return `sqlite:${this.path}`;
   }

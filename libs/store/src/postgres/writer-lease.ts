@@ -1,0 +1,190 @@
+import { SystemClock, type Clock } from '@lifeline/clock';
+import type { Pool, PoolClient } from 'pg';
+import { DatabaseInUseError } from '../database-in-use';
+
+/**
+ * Advisory locks Lifeline takes, one set per schema (advisory locks are database-wide, and
+ * several Lifelines may share a database in schemas of their own): the key is a hash of the name.
+ */
+export const lockKey = (what: string) => `hashtext('lifeline:${what}:' || current_schema())`;
+const LOCK_WRITER = lockKey('writer');
+
+export interface LeaseOptions {
+  /** This node's name, as the others and `/health` show it. */
+  node: string;
+  /** Seconds the writer may stay silent (no heartbeat) before a standby fences it off. */
+  leaseS: number;
+  /** Wait as a standby while another node writes, instead of refusing at once. */
+  standby: boolean;
+  /** While a standby waits: who writes now (null when nobody is known to). */
+  whileWaiting?: (active: ActiveWriter | null) => void;
+  clock?: Clock;
+}
+
+/** The node that holds the writer lease, as its row says. */
+export interface ActiveWriter {
+  node: string;
+  epoch: number;
+  /** Seconds since its last heartbeat, by the database server's clock (no skew between nodes). */
+  silentS: number;
+  /** Set when a standby found it silent past the lease and ended its session to take over. */
+  fenced?: boolean;
+}
+
+/**
+ * The writer lease of a PostgreSQL database. Two things make it: a session advisory lock, which
+ * the server gives to one session at a time and frees the moment that session ends (a killed
+ * node's socket closes, and the next node takes over at once); and the `writer_lease` row, which
+ * the holder stamps with a heartbeat and an epoch. A standby that finds the heartbeat older than
+ * the lease ends the holder's session itself (a node that hangs, or lost its network to the
+ * database but not its sockets, would otherwise keep the lock until TCP gives up, hours later).
+ * The epoch fences: a writer whose session was cut takes the lock again only if no other node
+ * took it meanwhile; otherwise its memory is stale, and `lost` tells it to stop.
+ */
+export class WriterLease {
+  /** Resolves, with why, once this node is no longer the writer: it must stop at once. */
+  readonly lost: Promise<string>;
+  private lose!: (why: string) => void;
+  private isLost = false;
+  private beat: PoolClient | null = null;
+  private cancelBeat: (() => void) | null = null;
+  private closed = false;
+  private readonly clock: Clock;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly o: LeaseOptions,
+    private readonly describe: string,
+    /** Which holder this is: bumped by every node that takes the lease. */
+    readonly epoch: number,
+  ) {
+    this.clock = o.clock ?? new SystemClock();
+    this.lost = new Promise((r) => (this.lose = r));
+    this.scheduleBeat();
+  }
+
+  /**
+   * A session holding the writer lock: at once, or (a standby) once the node holding it is gone.
+   * Another node holding it refuses (DatabaseInUseError) unless `standby`.
+   */
+  static async lock(pool: Pool, describe: string, o: LeaseOptions): Promise<PoolClient> {
+    const clock = o.clock ?? new SystemClock();
+    const pollMs = Math.min(500, (o.leaseS * 1000) / 4);
+    for (;;) {
+      const session = await tryLock(pool);
+      if (session) return session;
+      if (!o.standby) throw inUse(describe);
+      const active = await activeWriter(pool);
+      if (active && active.silentS > o.leaseS) active.fenced = await fence(pool);
+      o.whileWaiting?.(active);
+      await new Promise<void>((r) => clock.schedule(clock.now() + pollMs, r));
+    }
+  }
+
+  /** Claims the lease on the session holding the lock (the schema migrated): a new epoch. */
+  static async claim(pool: Pool, session: PoolClient, describe: string, o: LeaseOptions): Promise<WriterLease> {
+    const { rows } = await session.query<{ epoch: string }>(
+      `INSERT INTO writer_lease (id, epoch, node, backend_pid, heartbeat_at) VALUES (1, 1, $1, pg_backend_pid(), now())
+       ON CONFLICT (id) DO UPDATE SET epoch = writer_lease.epoch + 1, node = EXCLUDED.node, backend_pid = EXCLUDED.backend_pid, heartbeat_at = now()
+       RETURNING epoch`,
+      [o.node],
+    );
+    return new WriterLease(pool, o, describe, Number(rows[0].epoch));
+  }
+
+  /**
+   * The lock again, after the writer's session was cut: only if this node still holds the epoch
+   * (nobody wrote meanwhile). Otherwise the lease is lost, and DatabaseInUseError says so.
+   */
+  async retake(): Promise<PoolClient> {
+    if (this.isLost) throw inUse(this.describe);
+    const session = await tryLock(this.pool);
+    if (!session) throw this.giveUp(`${this.describe}: another node took the writer lease while this one's session was cut`);
+    try {
+      const { rowCount } = await session.query('UPDATE writer_lease SET backend_pid = pg_backend_pid(), heartbeat_at = now() WHERE id = 1 AND epoch = $1', [this.epoch]);
+      if (rowCount === 1) return session;
+    } catch (e) {
+      session.release(e as Error);
+      throw e;
+    }
+    session.release(true);
+    throw this.giveUp(`${this.describe}: another node wrote while this one's session was cut; what this node remembers is stale`);
+  }
+
+  private giveUp(why: string): DatabaseInUseError {
+    if (!this.isLost) {
+      this.isLost = true;
+      this.lose(why);
+    }
+    return new DatabaseInUseError(why);
+  }
+
+  /** Heartbeats on a session of their own, so that a long transaction does not silence them. */
+  private scheduleBeat(): void {
+    if (this.closed || this.isLost) return;
+    const everyMs = (this.o.leaseS * 1000) / 4;
+    this.cancelBeat = this.clock.schedule(this.clock.now() + everyMs, () => void this.heartbeat().finally(() => this.scheduleBeat()));
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      this.beat ??= await this.pool.connect();
+      const { rowCount } = await this.beat.query('UPDATE writer_lease SET heartbeat_at = now() WHERE id = 1 AND epoch = $1', [this.epoch]);
+      if (rowCount === 0 && !this.closed) this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
+    } catch (e) {
+      // The server is away: this node cannot write either; the next beat tries a fresh session.
+      this.beat?.release(e as Error);
+      this.beat = null;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancelBeat?.();
+    this.beat?.release();
+    this.beat = null;
+  }
+}
+
+/** A session holding the writer lock, or null when another session holds it. */
+async function tryLock(pool: Pool): Promise<PoolClient | null> {
+  const session = await pool.connect();
+  try {
+    const { rows } = await session.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_WRITER}) AS ok`);
+    if (rows[0].ok) return session;
+  } catch (e) {
+    session.release(e as Error);
+    throw e;
+  }
+  session.release(true);
+  return null;
+}
+
+/** Who writes, by the lease row; null before any node claimed it (or on a schema older than it). */
+async function activeWriter(pool: Pool): Promise<ActiveWriter | null> {
+  try {
+    const { rows } = await pool.query<{ node: string; epoch: string; silent_s: number }>(
+      'SELECT node, epoch, extract(epoch FROM now() - heartbeat_at)::float8 AS silent_s FROM writer_lease WHERE id = 1',
+    );
+    return rows[0] ? { node: rows[0].node, epoch: Number(rows[0].epoch), silentS: rows[0].silent_s } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Ends the session of a writer silent past its lease, which frees the lock. The session named
+ * by the row is ended only while it still holds the lock: a pid the server has since given to
+ * another session is left alone. Needs the same database role as the writer (or a superuser).
+ */
+async function fence(pool: Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ ended: boolean }>(
+    `SELECT pg_terminate_backend(l.pid) AS ended FROM pg_locks l JOIN writer_lease w ON w.backend_pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = (${LOCK_WRITER})::bigint`,
+  );
+  return rows.some((r) => r.ended);
+}
+
+function inUse(describe: string): DatabaseInUseError {
+  return new DatabaseInUseError(`${describe} is in use by another Lifeline router; stop that one first, start this one as a standby, or give it its own database`);
+}

@@ -1,0 +1,72 @@
+import { VirtualClock } from '@lifeline/clock';
+import { openStore, type ActiveWriter, type LeaseOptions, type Storage } from '@lifeline/store';
+import { waitFor } from '../support/child';
+import { describeOnPostgres, querySql, runSql, testDatabase } from '../support/test-store';
+
+/**
+ * Nodes over one PostgreSQL database: one writes (the writer lease), the others wait as
+ * standbys. Real time runs here: the lease is the database server's clock against the nodes'.
+ */
+describeOnPostgres('the writer lease', () => {
+  let db: ReturnType<typeof testDatabase>;
+  const open: Storage[] = [];
+  const node = (lease: Partial<LeaseOptions>) => {
+    const store = openStore(db.database, { schema: db.schema, lease });
+    void store.then((s) => open.push(s), () => undefined);
+    return store;
+  };
+  const lease = async (s: Storage) => (await querySql<{ epoch: number; node: string }>(s, 'SELECT epoch, node FROM writer_lease'))[0];
+
+  beforeEach(() => {
+    db = testDatabase();
+  });
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => undefined);
+    await db.drop();
+  });
+
+  it('keeps a standby waiting while a node writes, and hands it over, rows and all, when that node stops', async () => {
+    const a = await node({ node: 'a' });
+    await a.write((tx) => tx.meta.set('written-by', 'a'));
+    const seen: (ActiveWriter | null)[] = [];
+    let tookOver = false;
+    const b = node({ node: 'b', standby: true, leaseS: 2, whileWaiting: (x) => seen.push(x) });
+    void b.then(() => (tookOver = true));
+    await waitFor(async () => seen.length >= 3, 'the standby to look at the lease a few times');
+    expect(tookOver).toBe(false);
+    expect(seen.every((x) => x?.node === 'a' && !x.fenced)).toBe(true); // a heartbeats: never fenced
+    await a.close();
+    const s = await b;
+    expect(await s.read.meta.get('written-by')).toBe('a');
+    await s.write((tx) => tx.meta.set('written-by', 'b'));
+    expect(await lease(s)).toEqual({ epoch: 2, node: 'b' });
+  });
+
+  it('fences off a writer gone silent, which then stops rather than write from a stale memory', async () => {
+    // A node whose heartbeats never come: its clock never runs (a hung process looks the same).
+    const a = await node({ node: 'a', leaseS: 1, clock: new VirtualClock(0) });
+    const seen: (ActiveWriter | null)[] = [];
+    const b = await node({ node: 'b', standby: true, leaseS: 1, whileWaiting: (x) => seen.push(x) });
+    expect(seen.some((x) => x?.node === 'a' && x.fenced)).toBe(true);
+    expect(await lease(b)).toEqual({ epoch: 2, node: 'b' });
+    await expect(a.write((tx) => tx.meta.set('written-by', 'a'))).rejects.toThrow();
+    await expect(a.write((tx) => tx.meta.set('written-by', 'a'))).rejects.toThrow(/another node/);
+    expect(await a.lost).toMatch(/another node/);
+    await b.write((tx) => tx.meta.set('written-by', 'b'));
+    expect(await b.read.meta.get('written-by')).toBe('b');
+  });
+
+  it('does not let a writer whose session was cut take the lock back after another node wrote', async () => {
+    const a = await node({ node: 'a' });
+    const b = node({ node: 'b', standby: true });
+    // a's session ends (a network blip): b takes over at once, writes, and stops.
+    await runSql(a, 'SELECT pg_terminate_backend(backend_pid) FROM writer_lease');
+    const s = await b;
+    await s.write((tx) => tx.meta.set('written-by', 'b'));
+    await s.close();
+    // The lock is free again, but a's memory is from before b's writes: a refuses to go on.
+    await expect(a.write((tx) => tx.meta.set('written-by', 'a'))).rejects.toThrow();
+    expect(await a.lost).toMatch(/another node/);
+    expect(await a.read.meta.get('written-by')).toBe('b');
+  });
+});
