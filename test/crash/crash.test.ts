@@ -1,104 +1,32 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { seededRandom } from '@lifeline/channels';
-import { PRIORITIES } from '@lifeline/domain';
-import { checkReceipts, checkStream, countMismatches } from '../../scripts/lib/chaos/invariants';
-import { Client } from '../support/server';
-import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
+import { killChildren, startChild, tempDir } from '../support/child';
+import { ADMIN, crashConfig, crashRun, type CrashRows, type Deployment } from '../support/crash-run';
 
-const ADMIN = 'crash-admin';
-const VILLAGES = ['330102001001', '330102001002', '330103002003', '330104003004', '330102004006'];
-const OUTAGE_AREAS = [...VILLAGES, '330102001', '330103', '330104003'];
 const KILLS = Number(process.env.CRASH_KILLS ?? 20);
-const GRACE_S = 60;
 
-async function api(url: string, path: string, init: RequestInit = {}): Promise<any> {
-  const r = await fetch(url + path, { ...init, headers: { Authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  return r.json();
-}
-
-/**
- * Drives one router life: replays clientRefs, maybe injects an outage, sends a paced burst, and
- * stops the router with `signal` once `killAfter` more orders were accepted. Records what the
- * console was told.
- */
-class Console {
-  /** clientRef -> orderId and deliveries, as order.accepted said. */
-  readonly accepted = new Map<string, { orderId: string; deliveries: number }>();
-  /** Sent, not yet answered when the router died: retried after the restart. */
-  readonly pending = new Set<string>();
-  /** A clientRef answered with a second order id: must stay empty. */
-  readonly mismatches: string[] = [];
-  /** When the router was last killed (wall clock), until a restarted one listens. */
-  killedAt: number | null = null;
-  private next = 0;
-
-  constructor(private readonly random: () => number) {}
-
-  order(i: number) {
-    const r = this.random;
-    const ackRequired = r() < 0.3;
-    return {
-      priority: PRIORITIES[Math.floor(r() * PRIORITIES.length)],
-      to: { areas: [VILLAGES[Math.floor(r() * VILLAGES.length)]] },
-      body: `第${i}号通知：请做好防汛准备。`,
-      ackRequired,
-      ackWithinS: 10,
-      ttlS: 20 + Math.floor(r() * 20),
-    };
-  }
-
-  async life(child: Child, o: { killAfter: number; signal: NodeJS.Signals; outage: boolean; burst?: number }): Promise<Client> {
-    const c = await Client.open(child.url, ADMIN);
-    c.ws.on('error', () => {}); // the router dies under it
-    const known = new Map<string, Record<string, unknown>>();
-    let acceptedNow = 0;
-    let killed = false;
-    let sentNow = 0;
-    const kill = () => {
-      if (!killed) {
-        this.killedAt = Date.now();
-        child.proc.kill(o.signal);
+/** One router on a SQLite file, started again after each kill. */
+function sqliteRouter(): Deployment {
+  const dir = tempDir();
+  const db = join(dir, 'crash.db');
+  const env = { LIFELINE_DB: db, LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN };
+  return {
+    next: () => startChild(env),
+    diedAsExpected: (e) => e.signal === 'SIGKILL',
+    rows: async () => {
+      const check = new Database(db, { readonly: true });
+      try {
+        expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+        return {
+          orders: check.prepare('SELECT id, client_ref, ack_required, ttl_s, created_at, deliveries FROM orders').all() as CrashRows['orders'],
+          events: check.prepare('SELECT seq, type, payload FROM events ORDER BY seq').all() as CrashRows['events'],
+          deliveryIds: (check.prepare('SELECT id FROM deliveries ORDER BY id').all() as { id: string }[]).map((d) => d.id),
+        };
+      } finally {
+        check.close();
       }
-      killed = true;
-    };
-    const sendNew = () => {
-      if (killed || sentNow++ >= (o.burst ?? Infinity)) return;
-      const i = this.next++;
-      const clientRef = `crash-${i}`;
-      this.pending.add(clientRef);
-      known.set(clientRef, this.order(i));
-      c.send({ type: 'order.send', clientRef, order: known.get(clientRef) });
-    };
-    c.ws.on('message', (d) => {
-      const f = JSON.parse(String(d));
-      if (f.type !== 'order.accepted' || (!this.pending.has(f.clientRef) && !this.accepted.has(f.clientRef))) return;
-      const before = this.accepted.get(f.clientRef);
-      if (before && before.orderId !== f.orderId) this.mismatches.push(`${f.clientRef}: ${f.orderId}, before ${before.orderId}`);
-      this.accepted.set(f.clientRef, { orderId: f.orderId, deliveries: f.deliveries });
-      this.pending.delete(f.clientRef);
-      if (++acceptedNow >= o.killAfter) kill();
-      else sendNew();
-    });
-    // Retries first: what was pending, and a few accepted ones, must come back as the same order.
-    const retries = [...this.pending, ...[...this.accepted.keys()].filter(() => this.random() < 0.05)];
-    for (const clientRef of retries) c.send({ type: 'order.send', clientRef, order: this.order(0) });
-    if (o.outage) {
-      const r = this.random;
-      const kind = (['network', 'power', 'gateway', 'gateway', 'road'] as const)[Math.floor(r() * 5)];
-      const body = {
-        kind,
-        area: OUTAGE_AREAS[Math.floor(r() * OUTAGE_AREAS.length)],
-        durationS: 3 + Math.floor(r() * 15),
-        ...(kind === 'gateway' ? { channel: ['public', 'pdt', 'tiantong'][Math.floor(r() * 3)], mode: ['down', 'silent', 'lossy'][Math.floor(r() * 3)] } : {}),
-      };
-      // Not awaited: the kill may land while the outage is being written.
-      void api(child.url, '/api/drills/outages', { method: 'POST', body: JSON.stringify(body) }).catch(() => {});
-    }
-    for (let k = 0; k < 8; k++) sendNew();
-    if (o.killAfter === 0) kill();
-    return c;
-  }
+    },
+  };
 }
 
 describe('crash: SIGKILL at random moments during bursts and outages (router as a child process)', () => {
@@ -107,92 +35,9 @@ describe('crash: SIGKILL at random moments during bursts and outages (router as 
   it(`loses nothing over ${KILLS} kills and a SIGTERM: orders, clientRefs, final receipts, integrity`, async () => {
     const seed = Number(process.env.CRASH_SEED ?? 20_261_123);
     try {
-      await crashRun(seed);
+      await crashRun(sqliteRouter(), seed, KILLS);
     } catch (e) {
       throw new Error(`crash seed ${seed} failed (replay: CRASH_SEED=${seed}): ${(e as Error).message}`);
     }
   }, 300_000 + KILLS * 10_000);
 });
-
-async function crashRun(seed: number): Promise<void> {
-  const random = seededRandom(seed);
-  const dir = tempDir();
-  const db = join(dir, 'crash.db');
-  const config = fastConfig(dir, (c) => {
-    c.graceS = GRACE_S;
-    for (const ch of c.channels) Object.assign(ch.simulator, { replyProbability: 0.5, replyDelayMs: [50, 3000] });
-  });
-  const env = { LIFELINE_DB: db, LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: ADMIN };
-  const con = new Console(random);
-  /** Times the router was down: from a kill until the next one listens. Deadlines may slip by these. */
-  const downs: { from: number; to: number }[] = [];
-  const start = async () => {
-    const child = await startChild(env);
-    if (con.killedAt !== null) downs.push({ from: con.killedAt, to: Date.now() });
-    con.killedAt = null;
-    return child;
-  };
-
-  for (let k = 0; k < KILLS; k++) {
-    const child = await start();
-    await con.life(child, { killAfter: Math.floor(random() * 12), signal: 'SIGKILL', outage: random() < 0.5 });
-    expect((await child.exited).signal).toBe('SIGKILL');
-  }
-  // SIGTERM mid-burst: the router finishes the writes in flight and exits 0.
-  const termed = await start();
-  await con.life(termed, { killAfter: 5, signal: 'SIGTERM', outage: true });
-  expect((await termed.exited).code).toBe(0);
-
-  const last = await start();
-  const c = await con.life(last, { killAfter: Infinity, signal: 'SIGKILL', outage: false, burst: 20 });
-  await waitFor(async () => con.pending.size === 0, 'every pending clientRef answered');
-  for (const [, a] of con.accepted) expect((await api(last.url, `/api/orders/${a.orderId}?limit=1`)).orderId).toBe(a.orderId);
-  await waitFor(async () => (await api(last.url, '/api/orders?status=open')).length === 0, 'every delivery final', 120_000);
-  const apiCounts = new Map<string, Record<string, number>>();
-  for (const a of con.accepted.values()) apiCounts.set(a.orderId, (await api(last.url, `/api/orders/${a.orderId}?limit=1`)).counts);
-  expect(con.mismatches).toEqual([]);
-  await c.close();
-  last.proc.kill('SIGTERM');
-  expect((await last.exited).code).toBe(0);
-
-  const check = new Database(db, { readonly: true });
-  expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
-  const orders = check.prepare('SELECT id, client_ref, ack_required, ttl_s, created_at, deliveries FROM orders').all() as {
-    id: string; client_ref: string; ack_required: number; ttl_s: number; created_at: number; deliveries: number;
-  }[];
-  // One order per clientRef, and every order the console was told of, as it was told.
-  expect(new Set(orders.map((o) => o.client_ref)).size).toBe(orders.length);
-  const byId = new Map(orders.map((o) => [o.id, o]));
-  for (const [clientRef, a] of con.accepted) {
-    expect(byId.get(a.orderId)?.client_ref).toBe(clientRef);
-    expect(byId.get(a.orderId)?.deliveries).toBe(a.deliveries);
-  }
-  const events = (check.prepare('SELECT seq, type, payload FROM events ORDER BY seq').all() as { seq: number; type: string; payload: string }[]).map((e) => ({
-    ...e,
-    payload: JSON.parse(e.payload) as Record<string, unknown>,
-  }));
-  const deliveryIds = (check.prepare('SELECT id FROM deliveries ORDER BY id').all() as { id: string }[]).map((d) => d.id);
-  check.close();
-  const facts = orders.map((o) => ({
-    orderId: o.id,
-    ackRequired: o.ack_required === 1,
-    deadline: afterDowntime(o.created_at, o.created_at + (o.ttl_s + GRACE_S) * 1000, downs),
-    deliveryIds: deliveryIds.filter((id) => id.startsWith(`${o.id}:`)),
-  }));
-  const receipts = checkReceipts(events, facts);
-  const told = new Map([...receipts.counts].filter(([orderId]) => apiCounts.has(orderId)));
-  const bad = [...checkStream(events), ...receipts.bad, ...countMismatches(apiCounts, told)];
-  expect(bad.slice(0, 10)).toEqual([]);
-  expect(con.accepted.size).toBeGreaterThan(KILLS); // the kills really landed among accepted orders
-}
-
-/**
- * A deadline moved on by the time the router was down during the delivery's life: a restarted
- * router does its overdue work first, so a deadline slips by that much and no more.
- */
-function afterDowntime(createdAt: number, deadline: number, downs: readonly { from: number; to: number }[]): number {
-  let d = deadline;
-  for (const down of [...downs].sort((a, b) => a.from - b.from))
-    if (down.from < d && down.to > createdAt) d += down.to - Math.max(down.from, createdAt);
-  return d;
-}

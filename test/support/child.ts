@@ -8,6 +8,8 @@ export interface Child {
   proc: ChildProcess;
   url: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Its URL once it serves as the router (a standby: once it took over). */
+  listening: Promise<string>;
   stderr: () => string;
 }
 
@@ -36,7 +38,17 @@ export function killChildren(): void {
 }
 
 /** Starts the built router (`dist/`) as its own process and waits until it listens. */
-export function startChild(env: Record<string, string>): Promise<Child> {
+export async function startChild(env: Record<string, string>): Promise<Child> {
+  const child = await startNode(env);
+  await child.listening;
+  return child;
+}
+
+/**
+ * Starts a router process and waits until it serves its port: as the router, or as a standby
+ * (`LIFELINE_STANDBY=1`) waiting for the writer lease; `listening` tells when it took over.
+ */
+export function startNode(env: Record<string, string>): Promise<Child> {
   const proc = spawn(process.execPath, ['dist/apps/router/src/main.js'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -45,14 +57,22 @@ export function startChild(env: Record<string, string>): Promise<Child> {
   proc.once('exit', () => running.delete(proc));
   let err = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  return new Promise((resolvePromise, reject) => {
+  const failed = exited.then(({ code, signal }) => Promise.reject(new Error(`router exited with ${code ?? signal} before listening:\n${err}`)));
+  failed.catch(() => undefined);
+  const listening = new Promise<string>((resolve, reject) => {
     proc.stderr!.on('data', (d) => {
       err += String(d);
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(err);
-      if (m) resolvePromise({ proc, url: m[1], exited, stderr: () => err });
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
+      if (m) resolve(m[1]);
     });
-    void exited.then(({ code }) => reject(new Error(`router exited with ${code} before listening:\n${err}`)));
+    failed.catch(reject);
   });
+  listening.catch(() => undefined);
+  const serving = new Promise<string>((resolve) => proc.stderr!.on('data', () => {
+    const m = /(?:listening|standby) on (http:\/\/[\d.]+:\d+)/.exec(err);
+    if (m) resolve(m[1]);
+  }));
+  return Promise.race([serving, failed]).then((url) => ({ proc, url, exited, listening, stderr: () => err }));
 }
 
 /** Polls `check` until it holds; a condition, never a fixed sleep. */

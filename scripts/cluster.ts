@@ -1,0 +1,120 @@
+/**
+ * Several router nodes on one PostgreSQL database, on this machine:
+ *   npm run cluster -- --nodes 3 [--port 3000] [--db postgres://postgres@127.0.0.1:5432/lifeline_cluster]
+ * creates the database if needed, starts the nodes as standbys (the first to take the writer lease
+ * becomes active, the others wait), prints each node's URL and process id, and says which node is
+ * active whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a standby take
+ * over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
+ * started again as a standby; a node killed by a signal is not. Ctrl-C stops them all.
+ * Each node's JSON log goes to data/cluster/<node>.log; the lines that matter are printed here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { arg } from './lib/args';
+
+const NODES = Number(arg('nodes') ?? 3);
+const BASE_PORT = Number(arg('port') ?? 3000);
+const DB = arg('db') ?? process.env.LIFELINE_DB ?? 'postgres://postgres@127.0.0.1:5432/lifeline_cluster';
+const LOGS = 'data/cluster';
+
+interface Node {
+  name: string;
+  url: string;
+  proc: ChildProcess;
+}
+
+const nodes = new Map<string, Node>();
+let stopping = false;
+
+function say(line: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+/** Creates the cluster's database on its server when it is not there yet. */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`expected a plain database name in ${url}`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const c = new Client({ connectionString: admin.toString() });
+  await c.connect();
+  try {
+    const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await c.query(`CREATE DATABASE "${name}"`);
+      say(`created database ${name}`);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+function start(name: string, port: number): void {
+  const log = createWriteStream(join(LOGS, `${name}.log`), { flags: 'a' });
+  const proc = spawn(process.execPath, ['--max-semi-space-size=64', 'dist/apps/router/src/main.js'], {
+    env: { ...process.env, LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  const node = { name, url: `http://127.0.0.1:${port}`, proc };
+  nodes.set(name, node);
+  say(`${name}  pid ${proc.pid}  ${node.url}`);
+  let partial = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    log.write(d);
+    const lines = (partial + String(d)).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const msg = message(line);
+      if (msg) say(`[${name}] ${msg}`);
+    }
+  });
+  proc.once('exit', (code, signal) => {
+    log.end();
+    if (nodes.get(name) === node) nodes.delete(name);
+    if (stopping) return;
+    if (code === 3) {
+      say(`${name} stepped down (exit 3); starting it again as a standby`);
+      start(name, port);
+    } else say(`${name} (pid ${proc.pid}) ended by ${signal ?? `exit ${code}`}; not restarted, ${nodes.size} node(s) left`);
+    if (!nodes.size) process.exit(0);
+  });
+}
+
+/** The lines worth a dispatcher's eye: who listens, who is active, warnings and errors. */
+function message(line: string): string | null {
+  try {
+    const j = JSON.parse(line) as { level?: number; msg?: string };
+    if (!j.msg) return null;
+    if ((j.level ?? 0) >= 40 || /listening on|standby on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
+    return null;
+  } catch {
+    return line.trim() || null; // not JSON: start-up refusals and crashes, print them as they are
+  }
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(NODES) || NODES < 1 || NODES > 9) throw new Error('expected --nodes 1 to 9');
+  mkdirSync(LOGS, { recursive: true });
+  await ensureDatabase(DB);
+  say(`${NODES} node(s) on ${DB.replace(/:[^:@/]*@/, ':***@')}; logs in ${LOGS}/`);
+  for (let i = 0; i < NODES; i++) start(`node-${i + 1}`, BASE_PORT + i);
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping every node');
+    for (const n of nodes.values()) n.proc.kill('SIGTERM');
+    const left = [...nodes.values()].map((n) => new Promise((r) => n.proc.once('exit', r)));
+    void Promise.all(left).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  process.stderr.write(`cluster: ${(e as Error).message}\n`);
+  for (const n of nodes.values()) n.proc.kill('SIGTERM');
+  process.exit(1);
+});
