@@ -8,11 +8,12 @@
  * started again as a standby; a node killed by a signal is not. Ctrl-C stops them all.
  * Each node's JSON log goes to data/cluster/<node>.log; the lines that matter are printed here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { arg } from './lib/args';
+import { spawnRouter } from './lib/router-process';
 
 const NODES = Number(arg('nodes') ?? 3);
 const BASE_PORT = Number(arg('port') ?? 3000);
@@ -54,15 +55,8 @@ async function ensureDatabase(url: string): Promise<void> {
 
 function start(name: string, port: number): void {
   const log = createWriteStream(join(LOGS, `${name}.log`), { flags: 'a' });
-  const proc = spawn(process.execPath, ['--max-semi-space-size=64', 'dist/apps/router/src/main.js'], {
-    env: { ...process.env, LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1' },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  const node = { name, url: `http://127.0.0.1:${port}`, proc };
-  nodes.set(name, node);
-  say(`${name}  pid ${proc.pid}  ${node.url}`);
   let partial = '';
-  proc.stderr!.on('data', (d: Buffer) => {
+  const onStderr = (d: Buffer) => {
     log.write(d);
     const lines = (partial + String(d)).split('\n');
     partial = lines.pop() ?? '';
@@ -70,15 +64,22 @@ function start(name: string, port: number): void {
       const msg = message(line);
       if (msg) say(`[${name}] ${msg}`);
     }
-  });
-  proc.once('exit', (code, signal) => {
+  };
+  const env = { LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1' };
+  const spawned: { proc?: ChildProcess } = {};
+  const started = spawnRouter(env, { stdout: 'inherit', onStderr, onSpawn: (proc) => (spawned.proc = proc) });
+  const node: Node = { name, url: `http://127.0.0.1:${port}`, proc: spawned.proc! };
+  nodes.set(name, node);
+  say(`${name}  pid ${node.proc.pid}  ${node.url}`);
+  started.catch(() => undefined); // an early exit is told below, with its output already printed
+  node.proc.once('exit', (code, signal) => {
     log.end();
     if (nodes.get(name) === node) nodes.delete(name);
     if (stopping) return;
     if (code === 3) {
       say(`${name} stepped down (exit 3); starting it again as a standby`);
       start(name, port);
-    } else say(`${name} (pid ${proc.pid}) ended by ${signal ?? `exit ${code}`}; not restarted, ${nodes.size} node(s) left`);
+    } else say(`${name} (pid ${node.proc.pid}) ended by ${signal ?? `exit ${code}`}; not restarted, ${nodes.size} node(s) left`);
     if (!nodes.size) process.exit(0);
   });
 }

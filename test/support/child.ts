@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { spawnRouter, type RouterProcess } from '../../scripts/lib/router-process';
 
-export interface Child {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Its URL once it serves as the router (a standby: once it took over). */
-  listening: Promise<string>;
-  stderr: () => string;
-}
+export type Child = RouterProcess;
 
 /** A config like the default, with simulators fast and lossless, written to a temp file. */
 export function fastConfig(dir: string, tweak: (c: Record<string, any>) => void = () => {}): string {
@@ -49,30 +43,12 @@ export async function startChild(env: Record<string, string>): Promise<Child> {
  * (`LIFELINE_STANDBY=1`) waiting for the writer lease; `listening` tells when it took over.
  */
 export function startNode(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['dist/apps/router/src/main.js'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  return spawnRouter(env, {
+    onSpawn: (proc) => {
+      running.add(proc);
+      proc.once('exit', () => running.delete(proc));
+    },
   });
-  running.add(proc);
-  proc.once('exit', () => running.delete(proc));
-  let err = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  const failed = exited.then(({ code, signal }) => Promise.reject(new Error(`router exited with ${code ?? signal} before listening:\n${err}`)));
-  failed.catch(() => undefined);
-  const listening = new Promise<string>((resolve, reject) => {
-    proc.stderr!.on('data', (d) => {
-      err += String(d);
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    failed.catch(reject);
-  });
-  listening.catch(() => undefined);
-  const serving = new Promise<string>((resolve) => proc.stderr!.on('data', () => {
-    const m = /(?:listening|standby) on (http:\/\/[\d.]+:\d+)/.exec(err);
-    if (m) resolve(m[1]);
-  }));
-  return Promise.race([serving, failed]).then((url) => ({ proc, url, exited, listening, stderr: () => err }));
 }
 
 /** Polls `check` until it holds; a condition, never a fixed sleep. */

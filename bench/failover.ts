@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { parse, stringify } from 'yaml';
+import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
+import { log } from './common';
+
+const TOKEN = 'bench-failover-admin';
+
+export interface Failover {
+  /** SIGKILL of the active node to a standby answering `/health` 200. */
+  takeoverMs: number[];
+  /** SIGKILL to the first send, by the node that took over, of work the killed node held. */
+  firstSendMs: number[];
+}
+
+/**
+ * Failover, measured with real processes: two router nodes on one PostgreSQL database (a database
+ * of the run's own). Each round sends an order of 500 people over a public channel slowed to 25
+ * sends a second, SIGKILLs the active node once its sends began, and times the standby: until it
+ * answers `/health`, and until the first send of that order's remaining work (its receipt, timed
+ * by the router's own clock, on the same machine as the bench). The killed node
+ * comes back as a standby before the next round.
+ */
+export async function failover(pgUrl: string, rounds: number): Promise<Failover> {
+  const database = `bench_failover_${process.pid}`;
+  await onServer(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
+  const url = new URL(pgUrl);
+  url.pathname = `/${database}`;
+  const env = { LIFELINE_DB: url.toString(), LIFELINE_CONFIG: slowPublicConfig(), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
+  const nodes: RouterProcess[] = [];
+  const out: Failover = { takeoverMs: [], firstSendMs: [] };
+  try {
+    for (const name of ['node-a', 'node-b']) nodes.push(await spawnRouter({ ...env, LIFELINE_NODE: name }));
+    for (let round = 0; round < rounds; round++) {
+      const active = await Promise.race(nodes.map((n) => n.listening.then(() => n)));
+      const order = await api(active.url, '/api/orders', { clientRef: `failover-${round}`, order: { priority: 'routine', to: { areas: ['330100'] }, body: `第${round}轮：切换演练。`, ttlS: 600 } });
+      await until(async () => {
+        const c = (await api(active.url, `/api/orders/${order.orderId}?limit=1`)).counts as Record<string, number>;
+        return (c.sending ?? 0) + (c.sent ?? 0) + (c.delivered ?? 0) > 0;
+      });
+      const t0 = Date.now();
+      active.proc.kill('SIGKILL');
+      await active.exited;
+      const dead = Date.now(); // what happened after this was not the killed node's doing
+      nodes.splice(nodes.indexOf(active), 1);
+      const standby = nodes[0];
+      await until(async () => (await fetch(`${standby.url}/health`).catch(() => null))?.status === 200);
+      out.takeoverMs.push(Date.now() - t0);
+      const firstSend = await firstSendAfter(standby.url, order.orderId, dead);
+      out.firstSendMs.push(firstSend - t0);
+      log(`failover round ${round + 1}: took over in ${out.takeoverMs[round]} ms, first send after ${out.firstSendMs[round]} ms`);
+      await api(standby.url, `/api/orders/${order.orderId}/cancel`, {});
+      nodes.push(await spawnRouter({ ...env, LIFELINE_NODE: round % 2 ? 'node-b' : 'node-a' }));
+    }
+  } finally {
+    for (const n of nodes) n.proc.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.exited));
+    await onServer(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  }
+  return out;
+}
+
+/**
+ * When the node at `url` first sent a delivery of `orderId`, at or after `since` (its clock): a
+ * `sending` receipt, or a `sent` one (a resumed send keeps its attempt and says only `sent`; the
+ * simulated gateway that accepted it lives in that node, so the send was that node's).
+ */
+async function firstSendAfter(url: string, orderId: string, since: number): Promise<number> {
+  let seq = 0;
+  for (;;) {
+    const events = (await api(url, `/api/events?since=${seq}&limit=10000`)) as { seq: number; type: string; deliveryId?: string; status?: string; at: string }[];
+    for (const e of events) {
+      seq = e.seq;
+      if (e.type === 'receipt' && (e.status === 'sending' || e.status === 'sent') && e.deliveryId?.startsWith(`${orderId}:`) && Date.parse(e.at) >= since) return Date.parse(e.at);
+    }
+    if (Date.now() - since > 60_000) throw new Error(`failover bench: no send of ${orderId} by the standby within 60 s`);
+    if (!events.length) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The default config, with only a public channel, slowed so that an order takes 20 s to send. */
+function slowPublicConfig(): string {
+  const c = parse(readFileSync('config/default.yaml', 'utf8'));
+  c.directory = resolve('config/directory.yaml');
+  c.tokens = resolve('config/tokens.yaml');
+  c.channels = c.channels.filter((ch: { id: string }) => ch.id === 'public');
+  c.channels[0].capacity = { ratePerS: 25, areaDepth: 0 };
+  Object.assign(c.channels[0].simulator, { acceptMs: [0, 5], deliverMs: [0, 20], loss: 0, replyProbability: 0 });
+  c.preference = { default: ['public'] };
+  c.relays = { resources: [] };
+  const file = join(mkdtempSync(join(tmpdir(), 'lifeline-failover-')), 'config.yaml');
+  writeFileSync(file, stringify(c));
+  return file;
+}
+
+async function api(url: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('failover bench: gave up waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function onServer<T>(pgUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
