@@ -1,24 +1,10 @@
-import { Client as PgClient } from 'pg';
 import { seededRandom } from '@lifeline/channels';
 import { killChildren, startNode, tempDir, type Child } from '../support/child';
 import { ADMIN, crashConfig, crashRun, type CrashRows, type Deployment } from '../support/crash-run';
-import { TEST_PG_URL } from '../support/test-store';
+import { freshTestDatabase, onTestServer } from '../support/test-store';
 
 const KILLS = Number(process.env.CLUSTER_KILLS ?? 12);
 const NODES = 3;
-
-/** A database of the run's own on the test server, as `npm run cluster` makes one. */
-async function onServer<T>(fn: (c: PgClient) => Promise<T>, database?: string): Promise<T> {
-  const url = new URL(TEST_PG_URL);
-  if (database) url.pathname = `/${database}`;
-  const c = new PgClient({ connectionString: url.toString() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * Three router processes on one PostgreSQL database: one active, two standbys. A kill takes the
@@ -26,12 +12,10 @@ async function onServer<T>(fn: (c: PgClient) => Promise<T>, database?: string): 
  * and then a standby is killed too, or the active node's database session is cut (it takes its
  * lock back, or a standby took over first and it steps down, exit 3).
  */
-function cluster(database: string, seed: number): Deployment {
+function cluster(db: { name: string; url: string }, seed: number): Deployment {
   const random = seededRandom(seed + 1); // the console's own choices use `seed`
   const dir = tempDir();
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${database}`;
-  const env = { LIFELINE_DB: url.toString(), LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1' };
+  const env = { LIFELINE_DB: db.url, LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1' };
   const nodes = new Map<string, Child>();
   const dead = new Set<string>();
   const tally = { takeovers: 0, standbysKilled: 0, sessionsCut: 0, steppedDown: 0 };
@@ -45,7 +29,7 @@ function cluster(database: string, seed: number): Deployment {
     });
   };
   const cut = () =>
-    onServer((c) => c.query('SELECT pg_terminate_backend(backend_pid) FROM writer_lease'), database).catch(() => undefined);
+    onTestServer((c) => c.query('SELECT pg_terminate_backend(backend_pid) FROM writer_lease'), db.name).catch(() => undefined);
   return {
     next: async () => {
       if (!nodes.size) for (let i = 1; i <= NODES; i++) await start(`node-${i}`);
@@ -73,7 +57,7 @@ function cluster(database: string, seed: number): Deployment {
       await Promise.all([...nodes.values()].map((c) => c.exited));
       process.stdout.write(`cluster: ${JSON.stringify(tally)}\n`);
       expect(tally.takeovers).toBeGreaterThan(KILLS); // a node took over after every kill
-      return onServer(async (c) => ({
+      return onTestServer(async (c) => ({
         orders: (await c.query('SELECT id, client_ref, ack_required, ttl_s, created_at, deliveries FROM orders')).rows.map((o) => ({
           ...o,
           ack_required: Number(o.ack_required), // bigint columns come as strings from a plain pg client
@@ -83,30 +67,26 @@ function cluster(database: string, seed: number): Deployment {
         })) as CrashRows['orders'],
         events: (await c.query('SELECT seq, type, payload FROM events ORDER BY seq')).rows.map((e) => ({ ...e, seq: Number(e.seq) })) as CrashRows['events'],
         deliveryIds: (await c.query('SELECT id FROM deliveries ORDER BY id COLLATE "C"')).rows.map((d: { id: string }) => d.id),
-      }), database);
+      }), db.name);
     },
   };
 }
 
 describe('cluster: three nodes on one PostgreSQL, the active one SIGKILLed again and again', () => {
-  const database = `lt_cluster_${process.pid}`;
+  let db: Awaited<ReturnType<typeof freshTestDatabase>>;
   beforeAll(async () => {
-    await onServer(async (c) => {
-      const old = await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'lt\\_cluster\\_%'");
-      for (const { datname } of old.rows) await c.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
-      await c.query(`CREATE DATABASE "${database}"`);
-    });
+    db = await freshTestDatabase('lt_cluster');
   });
   afterAll(async () => {
     killChildren();
-    await onServer((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    await db.drop();
   });
 
   it(`loses nothing over ${KILLS} failovers, standby kills and session cuts: orders, clientRefs, final receipts, gapless seq`, async () => {
     const seed = Number(process.env.CLUSTER_SEED ?? 20_261_205);
     process.stdout.write(`cluster seed ${seed} (replay: CLUSTER_SEED=${seed})\n`);
     try {
-      await crashRun(cluster(database, seed), seed, KILLS);
+      await crashRun(cluster(db, seed), seed, KILLS);
     } catch (e) {
       throw new Error(`cluster seed ${seed} failed (replay: CLUSTER_SEED=${seed}): ${(e as Error).message}`);
     }

@@ -39,6 +39,38 @@ export async function dropSchemas(schemas: readonly string[]): Promise<void> {
   }
 }
 
+/** Runs `fn` with a session on the test server (its `test` database, or `database` there). */
+export async function onTestServer<T>(fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
+  const c = new Client({ connectionString: testDatabaseUrl(database) });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The URL of a database on the test server (the `test` database by default). */
+export function testDatabaseUrl(database?: string): string {
+  const url = new URL(TEST_PG_URL);
+  if (database) url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/**
+ * A database of its own on the test server, for router processes (which take no schema), as
+ * `npm run cluster` makes one; leftovers of an earlier run with the same prefix are dropped first.
+ */
+export async function freshTestDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}`;
+  await onTestServer(async (c) => {
+    const old = await c.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${prefix}_`]);
+    for (const { datname } of old.rows) await c.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
+    await c.query(`CREATE DATABASE "${name}"`);
+  });
+  return { name, url: testDatabaseUrl(name), drop: () => onTestServer((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+}
+
 /** The SQLite store itself, for tests of SQLite's own behaviour (a pragma, a digest of the file). */
 export function sqliteOf(store: Storage): SqliteStore {
   if (!(store instanceof SqliteStore)) throw new Error('this test needs the SQLite store');
