@@ -35,7 +35,7 @@ describe('a standby node', () => {
     expect(api.status).toBe(503);
     expect(api.headers.get('retry-after')).toBe('1');
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await api.json()).error).toEqual({ code: 'standby', message: expect.stringMatching(/site-b\) is a standby; site-a is active/) });
+    expect(((await api.json()) as { error: unknown }).error).toEqual({ code: 'standby', message: expect.stringMatching(/site-b\) is a standby; site-a is active/) });
     const ws = new WebSocket(`${standby.url.replace('http', 'ws')}/ws?token=demo-console-token`);
     const refused = await new Promise<number>((r) => ws.on('unexpected-response', (_req, res) => r(res.statusCode ?? 0)));
     expect(refused).toBe(503);
