@@ -62,6 +62,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       expect(m.text).toContain('回复1确认');
       const view = (await s.lifeline.store.read.events.since(0, 100)).map((e) => e.payload as Record<string, unknown>).filter((e) => e.type === 'receipt').map((e) => e.status);
       expect(view).toEqual(['sending', 'sent', 'delivered', 'acknowledged']);
+      expect(smsc.bindVersions).toEqual([0x34]); // the adapter speaks 3.4 and says so at bind
     });
 
     it('waits out ESME_RTHROTTLED and still delivers', async () => {
@@ -78,6 +79,53 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2), 'the rebind');
       await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after the rebind');
       expect(s.lifeline.core.channelState('public', '330100')).toBe('up');
+    });
+  });
+
+  /**
+   * An SMS centre as some are in the field: text-only receipts in the message's data coding
+   * (UCS-2 for Chinese), sent before the submit_sm_resp; people's numbers in international form;
+   * a long answer in concatenated parts.
+   */
+  describe('behind the router, against an SMS centre with field habits', () => {
+    let field: SmscSimulator;
+    let s: TestServer;
+    let adapter: SmppAdapter;
+
+    beforeEach(async () => {
+      field = new SmscSimulator({
+        systemId: 'lifeline', password: 'secret', deliverMs: [1, 10], replyProbability: 0,
+        receipts: { form: 'text', dataCoding: 'message', beforeResponse: true }, numberForm: 'international',
+      });
+      s = await testServer({ simulators: 'pdt,tiantong,beidou' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-public', await field.listen());
+      adapter.start();
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up'), 'the SMSC bind and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+      await field.close();
+    });
+
+    it('settles deliveries by UCS-2-coded text receipts that come before the submit response', async () => {
+      const body = '台风“梅花”今晚登陆滨江县沿海，风力可达十四级。请立即组织沿海低洼地带、危旧房屋和渔船上的群众向避灾安置点转移，清点人数后上报，转移途中注意避开河道和山体。';
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'field-1', { priority: 'flash', to: { people: ['p-000001'] }, body, ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === 1), 'the delivery receipt');
+      expect(field.messages[0].parts).toBeGreaterThan(1);
+      expect(field.stats.receipts).toBe(field.messages[0].parts);
+    });
+
+    it('matches a long reply from a number in international form to its person, as one reply', async () => {
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'field-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请回复。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === 1), 'the delivery');
+      const replies: string[] = [];
+      const sub = s.lifeline.core.replies$.subscribe((r) => replies.push(r.text));
+      const text = `${a.ref} 1 收到。沿海三个村的群众已经全部转移到镇中学安置点，共计一百二十七人，其中老人二十一人、儿童十九人，无人员受伤，请指示下一步。`;
+      field.mo('13096544257', '12379', text);
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
+      sub.unsubscribe();
+      expect(replies).toEqual([text]);
     });
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
 import { between } from '@lifeline/channels';
 
-import { messageText } from '../../gateway-smpp/src/smpp-pdu';
+import { concatOf, messageText, type Concat } from '../../gateway-smpp/src/smpp-pdu';
 import { answerTo } from './answer';
 
 export interface SmscOptions {
@@ -17,6 +17,14 @@ export interface SmscOptions {
   unreachablePrefix?: string;
   /** Submits per second taken; beyond, ESME_RTHROTTLED. */
   ratePerS?: number;
+  /**
+   * How receipts look, as SMS centres differ: TLVs (receipted_message_id, message_state) with the
+   * text, or the text alone; in the default data coding, or in the message's own (UCS-2 for
+   * Chinese) with the ASCII text's bytes unchanged; and, for some, sent before the submit_sm_resp.
+   */
+  receipts?: { form?: 'tlv' | 'text'; dataCoding?: 'default' | 'message'; beforeResponse?: boolean };
+  /** How a person's number is given on mobile-originated messages: `86…` (type 1) or national. */
+  numberForm?: 'national' | 'international';
   /** People answer a delivered message that asks for it with this probability. */
   replyProbability?: number;
   replyDelayMs?: [number, number];
@@ -42,6 +50,8 @@ export interface SmscMessage {
 export class SmscSimulator {
   readonly messages: SmscMessage[] = [];
   readonly stats = { binds: 0, submits: 0, throttled: 0, refused: 0, receipts: 0, mo: 0 };
+  /** The interface_version of each bind, as the ESME announced it. */
+  readonly bindVersions: number[] = [];
   /** Make the next N submits answer ESME_RTHROTTLED (tests). */
   throttleNext = 0;
   private readonly server: smpp.Server;
@@ -72,10 +82,23 @@ export class SmscSimulator {
     for (const s of this.sessions) s.destroy();
   }
 
-  /** A person texts the service number (a mobile-originated message). */
+  /**
+   * A person texts the service number (a mobile-originated message): UCS-2, and past 70
+   * characters in parts of 67 with a concatenation header, as a phone sends a long text.
+   */
   mo(from: string, to: string, text: string): void {
     this.log(`${from} > ${to} (mobile originated): ${text}`);
-    this.deliverOrWait(new smpp.PDU('deliver_sm', { source_addr: from, destination_addr: to, esm_class: 0, data_coding: 8, short_message: Buffer.from(text, 'utf16le').swap16() }));
+    const international = this.o.numberForm === 'international';
+    const address = { source_addr: international ? `86${from}` : from, source_addr_ton: international ? 1 : 0, destination_addr: to, data_coding: 8 };
+    const chars = [...text];
+    const parts = chars.length <= 70 ? [text] : Array.from({ length: Math.ceil(chars.length / 67) }, (_, i) => chars.slice(i * 67, i * 67 + 67).join(''));
+    const ref = this.nextId & 0xff;
+    parts.forEach((part, i) => {
+      const message = Buffer.from(part, 'utf16le').swap16();
+      const long = parts.length > 1;
+      const body = long ? Buffer.concat([Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]), message]) : message;
+      this.deliverOrWait(new smpp.PDU('deliver_sm', { ...address, esm_class: long ? 0x40 : 0, short_message: body }));
+    });
     this.stats.mo++;
   }
 
@@ -92,6 +115,7 @@ export class SmscSimulator {
         return session.close();
       }
       session.send(pdu.response({ system_id: 'lifeline-smsc' }));
+      this.bindVersions.push(pdu.interface_version);
       bound = true;
       this.stats.binds++;
       this.sessions.add(session);
@@ -125,11 +149,12 @@ export class SmscSimulator {
       return;
     }
     const messageId = (this.nextId++).toString(16).toUpperCase();
+    const unreachable = !!this.o.unreachablePrefix && to.startsWith(this.o.unreachablePrefix);
+    const receipt = () => this.receipt(to, messageId, unreachable ? 5 : 2, pdu.data_coding ?? 0);
+    if (this.o.receipts?.beforeResponse) receipt();
     session.send(pdu.response({ message_id: messageId }));
     this.collect(String(pdu.source_addr), to, concatOf(pdu), messageText(pdu), messageId);
-    const unreachable = !!this.o.unreachablePrefix && to.startsWith(this.o.unreachablePrefix);
-    const at = this.clock.now() + between(this.random, this.o.deliverMs);
-    this.clock.schedule(at, () => this.receipt(to, messageId, unreachable ? 5 : 2));
+    if (!this.o.receipts?.beforeResponse) this.clock.schedule(this.clock.now() + between(this.random, this.o.deliverMs), receipt);
   }
 
   /** Rebuilds concatenated messages from their parts, to check what a person would read. */
@@ -158,12 +183,15 @@ export class SmscSimulator {
     this.clock.schedule(this.clock.now() + this.o.deliverMs[1] + delay, () => this.mo(m.to, m.from, answer));
   }
 
-  private receipt(to: string, messageId: string, state: 2 | 5): void {
+  private receipt(to: string, messageId: string, state: 2 | 5, messageCoding: number): void {
     const stat = state === 2 ? 'DELIVRD' : 'UNDELIV';
     const date = new Date(this.clock.now()).toISOString().replace(/\D/g, '').slice(2, 12);
     const text = `id:${messageId} sub:001 dlvrd:${state === 2 ? '001' : '000'} submit date:${date} done date:${date} stat:${stat} err:000 Text:`;
+    const tlvs = this.o.receipts?.form === 'text' ? {} : { receipted_message_id: messageId, message_state: state };
+    const coding = this.o.receipts?.dataCoding === 'message' ? messageCoding : 0;
     this.stats.receipts++;
-    this.deliverOrWait(new smpp.PDU('deliver_sm', { source_addr: to, esm_class: 0x04, short_message: text, receipted_message_id: messageId, message_state: state }));
+    // The receipt text's ASCII bytes as they are, whatever data_coding says (as such centres do).
+    this.deliverOrWait(new smpp.PDU('deliver_sm', { source_addr: to, esm_class: 0x04, data_coding: coding, short_message: Buffer.from(text, 'latin1'), ...tlvs }));
   }
 
   private deliverOrWait(pdu: smpp.Pdu): void {
@@ -181,16 +209,4 @@ export class SmscSimulator {
     }
     return ++this.inWindow <= this.o.ratePerS;
   }
-}
-
-interface Concat {
-  ref: number;
-  total: number;
-  seq: number;
-}
-
-/** For a part of a long message, its concatenation element (IEI 0x00). */
-function concatOf(pdu: smpp.Pdu): Concat | null {
-  const ie: Buffer | undefined = pdu.short_message?.udh?.find((u: Buffer) => u[0] === 0x00 && u.length >= 5);
-  return ie ? { ref: ie[2], total: ie[3], seq: ie[4] } : null;
 }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments } from '@lifeline/domain';
 import { clientFromConfig, type GatewayClient, linkConfig, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
-import { concatUdh, messageText, readReceipt, receiptOutcome } from './smpp-pdu';
+import { LongReplies } from './long-replies';
+import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
 export const smppConfig = linkConfig.extend({
@@ -17,6 +18,10 @@ export const smppConfig = linkConfig.extend({
     systemType: z.string().max(12).optional(),
     /** The sender number people see and answer to. */
     sourceAddr: z.string().min(1).max(20),
+    /** Numbers in international form (`86…`, `+86…`) become national, as the directory keeps them. */
+    countryCode: z.string().regex(/^\d{1,3}$/, 'expected the country calling code, digits only').default('86'),
+    /** A long reply's parts are joined; past this, what came is passed on without the missing part. */
+    replyPartsWaitS: z.number().min(1).default(60),
     enquireLinkS: z.number().min(1).default(30),
     responseTimeoutS: z.number().min(1).default(30),
     reconnect: z.strictObject({ baseMs: z.number().int().min(10).default(1_000), maxMs: z.number().int().min(100).default(60_000) }).prefault({}),
@@ -49,6 +54,7 @@ export class SmppAdapter {
   readonly link: SmscLink;
   /** By message id; an SMS centre may send a receipt in the same read as its submit_sm_resp. */
   private readonly receipts: ReceiptMatcher<string, Sent>;
+  private readonly replies: LongReplies;
   private concatRef = 0;
   private throttledUntil = 0;
 
@@ -59,6 +65,7 @@ export class SmppAdapter {
   ) {
     this.receipts = new ReceiptMatcher(clock);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
+    this.replies = new LongReplies(clock, config.smsc.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
     this.link = new SmscLink({
       ...config.smsc,
       clock,
@@ -120,12 +127,11 @@ export class SmppAdapter {
   }
 
   private deliver(pdu: smpp.Pdu): void {
-    const text = messageText(pdu);
     if ((pdu.esm_class & 0x04) === 0) {
-      if (pdu.source_addr) this.client.reply(String(pdu.source_addr), text);
+      if (pdu.source_addr) this.replies.add(nationalNumber(String(pdu.source_addr), this.config.smsc.countryCode), concatOf(pdu), messageText(pdu));
       return;
     }
-    const r = readReceipt(pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, pdu.message_state, text);
+    const r = readReceipt(pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, pdu.message_state, receiptText(pdu));
     const messageId = r.messageId;
     if (!messageId) return this.log('receipt without a message id: ignored');
     const outcome = receiptOutcome(r.state);

@@ -1,4 +1,7 @@
-import { concatUdh, readReceipt, receiptOutcome } from './smpp-pdu';
+import { VirtualClock } from '@lifeline/clock';
+import type { Pdu } from 'smpp';
+import { LongReplies } from './long-replies';
+import { concatOf, concatUdh, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 
 describe('SMPP receipts', () => {
   it.each([
@@ -24,5 +27,70 @@ describe('SMPP receipts', () => {
 
   it('builds the 6-byte concatenation header', () => {
     expect([...concatUdh(0x1a2, 3, 2)]).toEqual([5, 0, 3, 0xa2, 3, 2]);
+  });
+});
+
+describe('what SMS centres send, in the forms they send it', () => {
+  const receipt = 'id:1A2B sub:001 dlvrd:001 submit date:2612050800 done date:2612050801 stat:DELIVRD err:000 Text:';
+
+  it('reads a text receipt whose bytes are ASCII under data_coding 8, as npm smpp hands it over', () => {
+    // npm smpp decodes by data_coding: the ASCII bytes come out as UTF-16 (CJK-looking) text.
+    const bytes = Buffer.from(receipt.length % 2 ? `${receipt} ` : receipt, 'latin1'); // whole UTF-16 units
+    const misread = bytes.swap16().toString('utf16le');
+    expect(misread).not.toContain('id:');
+    const pdu = { data_coding: 8, short_message: { message: misread } } as unknown as Pdu;
+    expect(readReceipt(undefined, undefined, receiptText(pdu))).toEqual({ messageId: '1A2B', state: 2 });
+  });
+
+  it('keeps a receipt text that reads right as it is', () => {
+    const pdu = { data_coding: 0, short_message: { message: receipt } } as unknown as Pdu;
+    expect(receiptText(pdu)).toBe(receipt);
+    const ucs2 = { data_coding: 8, short_message: { message: receipt } } as unknown as Pdu; // really UCS-2
+    expect(receiptText(ucs2)).toBe(receipt);
+  });
+
+  it.each([
+    ['8613800000001', '13800000001'],
+    ['+8613800000001', '13800000001'],
+    ['008613800000001', '13800000001'],
+    ['13800000001', '13800000001'],
+    ['12379', '12379'],
+    ['+4915112345678', '+4915112345678'],
+    ['86-138', '86-138'],
+  ])('takes %p as the national number %p', (address, national) => {
+    expect(nationalNumber(address, '86')).toBe(national);
+  });
+
+  it('reads the 8-bit and 16-bit concatenation headers', () => {
+    expect(concatOf({ short_message: { udh: [Buffer.from([0x00, 0x03, 0x2a, 3, 2])] } } as unknown as Pdu)).toEqual({ ref: 0x2a, total: 3, seq: 2 });
+    expect(concatOf({ short_message: { udh: [Buffer.from([0x08, 0x04, 0x01, 0x02, 2, 1])] } } as unknown as Pdu)).toEqual({ ref: 0x102, total: 2, seq: 1 });
+    expect(concatOf({ short_message: { message: 'x' } } as unknown as Pdu)).toBeNull();
+  });
+});
+
+describe('long replies', () => {
+  const setup = () => {
+    const clock = new VirtualClock(0);
+    const out: [string, string][] = [];
+    return { clock, out, replies: new LongReplies(clock, 60_000, (from, text) => out.push([from, text])) };
+  };
+
+  it('joins the parts of a long reply in order, whatever order they came in, once', () => {
+    const { out, replies } = setup();
+    replies.add('13800000001', { ref: 7, total: 3, seq: 3 }, 'C');
+    replies.add('13800000001', { ref: 7, total: 3, seq: 1 }, 'A');
+    replies.add('13800000001', { ref: 7, total: 3, seq: 1 }, 'A'); // a repeat
+    expect(out).toEqual([]);
+    replies.add('13800000001', { ref: 7, total: 3, seq: 2 }, 'B');
+    expect(out).toEqual([['13800000001', 'ABC']]);
+  });
+
+  it('passes a short reply on at once, and what came of a long one when a part never comes', async () => {
+    const { clock, out, replies } = setup();
+    replies.add('13800000002', null, 'K7MP 1');
+    replies.add('13800000001', { ref: 9, total: 2, seq: 1 }, 'K7MP 1 已收到，');
+    expect(out).toEqual([['13800000002', 'K7MP 1']]);
+    await clock.advance(60_000);
+    expect(out).toEqual([['13800000002', 'K7MP 1'], ['13800000001', 'K7MP 1 已收到，']]);
   });
 });

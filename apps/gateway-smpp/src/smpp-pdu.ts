@@ -38,11 +38,50 @@ export function readReceipt(tlvId: string | undefined, tlvState: number | undefi
   return { messageId: id, state: tlvState ?? (stat ? STAT_WORDS[stat] : undefined) };
 }
 
+/**
+ * The text of a delivery receipt. Appendix B's receipt text is ASCII, but some SMS centres send it
+ * in a deliver_sm whose `data_coding` is that of the message (8, UCS-2), so npm `smpp` reads its
+ * bytes as UTF-16: "id" comes out as one CJK character. When the text reads as no receipt, its
+ * bytes are read again as ASCII (UTF-16 of ASCII pairs gives them back exactly).
+ */
+export function receiptText(pdu: Pdu): string {
+  const text = messageText(pdu);
+  if (/\bid:\S+/i.test(text) || (pdu.data_coding ?? 0) !== 8) return text;
+  return Buffer.from(text, 'utf16le').swap16().toString('latin1');
+}
+
+/**
+ * A number as the directory keeps it (national: 11 digits for a Chinese mobile), from the forms
+ * SMS centres send: `+8613800000001`, `008613800000001`, `8613800000001` (type of number 1,
+ * international), or national already.
+ */
+export function nationalNumber(address: string, countryCode: string, nationalLength = 11): string {
+  const m = /^(\+|00)?(\d+)$/.exec(address);
+  if (!m) return address;
+  const digits = m[2];
+  const international = m[1] !== undefined || digits.length === countryCode.length + nationalLength;
+  return international && digits.startsWith(countryCode) ? digits.slice(countryCode.length) : address;
+}
+
 /** The text of a submit_sm or deliver_sm: the message_payload TLV for long ones, else short_message. */
 export function messageText(pdu: Pdu): string {
   const body = pdu.message_payload ?? pdu.short_message;
   const message = body && typeof body === 'object' && 'message' in body ? body.message : body;
   return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
+}
+
+export interface Concat {
+  ref: number;
+  total: number;
+  seq: number;
+}
+
+/** For a part of a long message, its concatenation element (IEI 0x00, 8-bit; 0x08, 16-bit). */
+export function concatOf(pdu: Pdu): Concat | null {
+  const udh = (pdu.short_message as { udh?: Buffer[] } | undefined)?.udh;
+  const ie = udh?.find((u) => (u[0] === 0x00 && u.length >= 5) || (u[0] === 0x08 && u.length >= 6));
+  if (!ie) return null;
+  return ie[0] === 0x00 ? { ref: ie[2], total: ie[3], seq: ie[4] } : { ref: ie.readUInt16BE(2), total: ie[4], seq: ie[5] };
 }
 
 /** 6-byte concatenation header: IEI 0x00, 8-bit reference, total, sequence (1-based). */

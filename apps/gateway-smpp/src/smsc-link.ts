@@ -81,7 +81,9 @@ export class SmscLink {
     const s = smpp.connect({ url: this.o.url, auto_enquire_link_period: this.o.enquireLinkS * 1000 });
     this.session = s;
     s.on('connect', () => {
-      s.bind_transceiver({ system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '' }, (pdu: smpp.Pdu) => {
+      // interface_version 0x34: this is an SMPP 3.4 client (npm smpp would announce 5.0, which a
+      // 3.4 centre may refuse, or answer with 5.0 PDUs this adapter does not read).
+      s.bind_transceiver({ system_id: this.o.systemId, password: this.o.password, system_type: this.o.systemType ?? '', interface_version: 0x34 }, (pdu: smpp.Pdu) => {
         if (pdu.command_status !== 0) {
           this.o.log(`bind_transceiver refused: status 0x${pdu.command_status.toString(16)}`);
           return s.destroy();
