@@ -1,6 +1,7 @@
 import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../../apps/far-end/src/modem';
 import { ptyPair } from '../../apps/far-end/src/pty-pair';
+import { seededRandom } from '@lifeline/channels';
 import { expectConformance } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
@@ -63,6 +64,52 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
       expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))!.detail).toMatch(/CMS ERROR: 42/);
       modem.noSignal = true;
       await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down', 100_000);
+    });
+  });
+
+  /** A modem as they are: output in pieces of a few bytes, and restarts that forget settings. */
+  describe('behind the router, with a modem that behaves like the field', () => {
+    let field: ModemSimulator;
+    let fieldPty: Awaited<ReturnType<typeof ptyPair>>;
+    let s: TestServer;
+    let adapter: TiantongAdapter;
+    const state = () => s.lifeline.core.channelState('tiantong', '330100');
+    const counts = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
+
+    beforeEach(async () => {
+      fieldPty = await ptyPair();
+      field = new ModemSimulator({ path: fieldPty.b, reportMs: [1, 10], replyProbability: 0, pieces: true, random: seededRandom(20261205) });
+      await field.start();
+      s = await testServer({ simulators: 'none' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-tiantong', fieldPty.a, 0.2);
+      await adapter.start();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'signal, registration and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+      await field.stop();
+      await fieldPty.stop();
+    });
+
+    it('sends through a modem whose answers come a few bytes at a time, the prompt cut in two', async () => {
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-pieces', { priority: 'flash', to: { people: ['p-000001', 'p-000002'] }, body: '请立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).delivered === 2), 'both status reports');
+      expect(field.sent).toHaveLength(2);
+    });
+
+    it('sets a restarted modem up again: down meanwhile, the answer that came meanwhile read, reports flowing again', async () => {
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-reboot', { priority: 'flash', to: { people: ['p-000001'] }, body: '请回复。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).delivered === 1), 'the status report');
+      field.reboot();
+      field.incoming('17403252928', `${a.ref} 1`); // the answer comes while the modem announces nothing
+      await turnsUntil(async () => (await s.advance(0), field.indications && !field.echo), 'the adapter setting the modem up again');
+      await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).acknowledged === 1), 'the answer, listed with AT+CMGL');
+      const health = (await s.lifeline.store.read.events.since(0, 1000)).map((e) => e.payload as { type: string; channel?: string; state?: string });
+      expect(health.some((e) => e.type === 'channel' && e.channel === 'tiantong' && e.state === 'down')).toBe(true);
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'health up again');
+      const b = await s.lifeline.core.orders.accept(ADMIN, 'tt-after', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await counts(b.orderId)).delivered === 1), 'a status report after the restart');
     });
   });
 });

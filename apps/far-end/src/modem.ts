@@ -15,6 +15,8 @@ export interface ModemOptions {
   /** Numbers starting with this get +CMS ERROR: 1 (unassigned number). */
   invalidPrefix?: string;
   replyProbability?: number;
+  /** Output in pieces of one to three bytes, a millisecond apart, as a slow serial line gives it. */
+  pieces?: boolean;
   clock?: Clock;
   random?: () => number;
   log?: (m: string) => void;
@@ -23,8 +25,10 @@ export interface ModemOptions {
 /**
  * A Tiantong satellite phone (3GPP 27.005 in PDU mode) on a serial line for tests and demos:
  * AT+CMGS with the `> ` prompt and a PDU ended by Ctrl-Z, +CMGS message references, +CDS status
- * reports, +CMTI for messages people send back (read with AT+CMGR, deleted with AT+CMGD), AT+CSQ and
- * AT+CREG?. Faults: no signal (CSQ 99, CMS errors), the next N submits failing.
+ * reports, +CMTI for messages people send back (read with AT+CMGR or listed with AT+CMGL, deleted
+ * with AT+CMGD), AT+CSQ and AT+CREG?. It powers up as modems do: echo on, and no +CMTI or +CDS until
+ * AT+CNMI asks for them. Faults: no signal (CSQ 99, CMS errors), the next N submits failing, a
+ * restart (`reboot`) that forgets the settings and the command in hand, output in small pieces.
  */
 export class ModemSimulator {
   readonly sent: { to: string; text: string }[] = [];
@@ -32,11 +36,15 @@ export class ModemSimulator {
   noSignal = false;
   /** The next N submits answer +CMS ERROR: 42 (congestion). */
   failNext = 0;
+  /** Settings a restart forgets: command echo, and whether +CMTI / +CDS are reported. */
+  echo = true;
+  indications = false;
   private port: SerialPort | null = null;
   private buffer = '';
   private awaitingPdu = false;
   private mr = 0;
-  private readonly stored = new Map<number, string>();
+  private readonly stored = new Map<number, { pdu: string; read: boolean }>();
+  private output: Promise<void> = Promise.resolve();
   private nextIndex = 1;
   private readonly parts = new Map<string, string[]>();
   private readonly clock: Clock;
@@ -60,15 +68,40 @@ export class ModemSimulator {
     await new Promise<void>((r) => (this.port?.isOpen ? this.port.close(() => r()) : r()));
   }
 
-  /** A person texts the phone: stored, announced with +CMTI. */
+  /** A person texts the phone: stored, announced with +CMTI if indications are on. */
   incoming(from: string, text: string): void {
     const index = this.nextIndex++;
-    this.stored.set(index, deliverPdu(from, text, this.cc));
-    this.say(`+CMTI: "SM",${index}`);
+    this.stored.set(index, { pdu: deliverPdu(from, text, this.cc), read: false });
+    if (this.indications) this.say(`+CMTI: "SM",${index}`);
+  }
+
+  /**
+   * The phone restarts (a power dip, a watchdog): the command in hand is lost, the settings are
+   * back to power-up (echo on, no indications), and it says RDY, then +CPIN: READY once the SIM
+   * is read. Stored messages stay on the SIM.
+   */
+  reboot(): void {
+    this.echo = true;
+    this.indications = false;
+    this.awaitingPdu = false;
+    this.buffer = '';
+    this.say('RDY');
+    this.clock.schedule(this.clock.now() + 50, () => this.say('+CPIN: READY', 'SMS Ready'));
   }
 
   private say(...lines: string[]): void {
-    this.port?.write(lines.map((l) => `\r\n${l}\r\n`).join(''), 'latin1');
+    this.write(lines.map((l) => `\r\n${l}\r\n`).join(''));
+  }
+
+  private write(text: string): void {
+    const port = this.port;
+    if (!port) return;
+    if (!this.o.pieces) return void port.write(text, 'latin1');
+    // One piece after the other, in order, a millisecond apart: each its own read at the far end.
+    for (let i = 0; i < text.length; ) {
+      const piece = text.slice(i, (i += 1 + Math.floor(this.random() * 3)));
+      this.output = this.output.then(() => new Promise<void>((r) => this.clock.schedule(this.clock.now() + 1, () => port.write(piece, 'latin1', () => r()))));
+    }
   }
 
   private data(text: string): void {
@@ -92,18 +125,41 @@ export class ModemSimulator {
   }
 
   private command(line: string): void {
+    if (this.echo) this.write(`${line}\r`);
     const up = line.toUpperCase();
     if (up.startsWith('AT+CMGS=')) {
       this.awaitingPdu = true;
-      this.port?.write('\r\n> ', 'latin1');
+      this.write('\r\n> ');
       return;
+    }
+    if (up === 'ATE0' || up === 'ATE1') {
+      this.echo = up === 'ATE1';
+      return this.say('OK');
+    }
+    if (up.startsWith('AT+CNMI=')) {
+      this.indications = !/^AT\+CNMI=\d,0,0,0/.test(up);
+      return this.say('OK');
     }
     if (up === 'AT+CSQ') return this.say(`+CSQ: ${this.noSignal ? 99 : 18},99`, 'OK');
     if (up === 'AT+CREG?') return this.say(`+CREG: 0,${this.noSignal ? 2 : 1}`, 'OK');
     const read = /^AT\+CMGR=(\d+)$/.exec(up);
     if (read) {
-      const pdu = this.stored.get(Number(read[1]));
-      return pdu ? this.say(`+CMGR: 0,,${pdu.length / 2 - 1}`, pdu, 'OK') : this.say('+CMS ERROR: 321');
+      const m = this.stored.get(Number(read[1]));
+      if (!m) return this.say('+CMS ERROR: 321');
+      this.say(`+CMGR: ${m.read ? 1 : 0},,${m.pdu.length / 2 - 1}`, m.pdu, 'OK');
+      m.read = true;
+      return;
+    }
+    const list = /^AT\+CMGL=(\d)$/.exec(up);
+    if (list) {
+      const wanted = Number(list[1]); // 0 received unread, 1 received read, 4 all
+      const lines: string[] = [];
+      for (const [index, m] of this.stored) {
+        if (wanted !== 4 && wanted !== (m.read ? 1 : 0)) continue;
+        lines.push(`+CMGL: ${index},${m.read ? 1 : 0},,${m.pdu.length / 2 - 1}`, m.pdu);
+        m.read = true;
+      }
+      return this.say(...lines, 'OK');
     }
     const del = /^AT\+CMGD=(\d+)$/.exec(up);
     if (del) this.stored.delete(Number(del[1]));
@@ -131,6 +187,7 @@ export class ModemSimulator {
     if (s.type.statusReportRequest) {
       const at = this.clock.now() + between(this.random, this.o.reportMs);
       this.clock.schedule(at, () => {
+        if (!this.indications) return; // not routed to the line: the report is lost to the adapter
         const report = statusReportPdu(mr, to, 0x00, new Date(this.clock.now()), this.cc);
         this.say(`+CDS: ${report.length / 2 - 1}`, report);
       });

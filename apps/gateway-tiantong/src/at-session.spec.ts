@@ -57,4 +57,19 @@ describe('AtSession', () => {
     at.receive('OK');
     await expect(next).resolves.toMatchObject({ ok: true });
   });
+
+  it('fails the command on the line at once when the modem restarts, and says so', async () => {
+    const { at, written, unsolicited } = session();
+    const lost = at.command('AT+CMGS=20', { payload: '0011' });
+    const next = at.command('AT+CSQ');
+    at.receive('RDY');
+    await expect(lost).rejects.toThrow(/the modem restarted \(RDY\)/);
+    expect(written).toEqual(['AT+CMGS=20\r', 'AT+CSQ\r']);
+    at.receive('+CPIN: READY');
+    expect(unsolicited).toEqual([['RDY', null], ['+CPIN: READY', null]]);
+    at.receive('AT+CSQ'); // echo is on again after a restart
+    at.receive('+CSQ: 18,99');
+    at.receive('OK');
+    await expect(next).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CSQ: 18,99'] });
+  });
 });

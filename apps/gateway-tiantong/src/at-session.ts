@@ -20,16 +20,26 @@ interface Command {
 }
 
 const FINAL = /^(OK|ERROR|\+CMS ERROR: ?\d+|\+CME ERROR: ?.+|NO CARRIER)$/;
+/** What a modem says as it powers up: it has rebooted, and forgotten its settings and any command. */
+const BOOT = /^(RDY|\+CPIN: ?READY)$/;
+/** Boot codes this close together are one restart (RDY, then +CPIN: READY once the SIM is read). */
+const ONE_BOOT_MS = 10_000;
 
 /**
  * 3GPP 27.005/27.007 AT commands on a serial line: one command on the line at a time, each with a
- * timeout; unsolicited result codes (+CMTI, +CDS and the PDU line after it) that arrive between or
- * during commands go to `onUnsolicited`.
+ * timeout; unsolicited result codes (+CMTI, +CDS and the PDU line after it, and the boot codes
+ * `RDY` and `+CPIN: READY`) that arrive between or during commands go to `onUnsolicited`. A
+ * restart fails the command that was on the line before it at once: the modem that would have
+ * answered is gone (commands written since, during the boot codes, stand).
  */
 export class AtSession {
   private readonly queue: Command[] = [];
-  private current: (Command & { lines: string[]; cancel: () => void; prompted: boolean }) | null = null;
+  private current: (Command & { lines: string[]; cancel: () => void; prompted: boolean; n: number }) | null = null;
   private pduFor: string | null = null;
+  /** Commands written so far; and how many had been when the last restart began. */
+  private written = 0;
+  private writtenAtBoot = 0;
+  private lastBootCode = -Infinity;
 
   constructor(
     private readonly line: SerialLine,
@@ -57,6 +67,13 @@ export class AtSession {
     }
     if (/^\+CMTI:/.test(line)) return this.onUnsolicited(line, null);
     const c = this.current;
+    if (BOOT.test(line.trim()) && !(c && /^AT\+CPIN\?$/i.test(c.text))) {
+      const now = this.clock.now();
+      if (now - this.lastBootCode > ONE_BOOT_MS) this.writtenAtBoot = this.written;
+      this.lastBootCode = now;
+      if (c && c.n <= this.writtenAtBoot) this.fail(c, `${c.text}: the modem restarted (${line.trim()})`);
+      return this.onUnsolicited(line.trim(), null);
+    }
     if (!c) return;
     if (line.trim() === '>') {
       // The prompt may be reported twice (as it arrives, and as the rest of a line): send once.
@@ -83,15 +100,19 @@ export class AtSession {
     for (const c of all) c.reject(new Error(reason));
   }
 
+  private fail(c: Command & { cancel: () => void }, why: string): void {
+    c.cancel();
+    this.current = null;
+    c.reject(new Error(why));
+    this.next();
+  }
+
   private next(): void {
     if (this.current || !this.queue.length) return;
     const c = this.queue.shift()!;
-    const entry = { ...c, lines: [] as string[], cancel: () => {}, prompted: false };
+    const entry = { ...c, lines: [] as string[], cancel: () => {}, prompted: false, n: ++this.written };
     entry.cancel = this.clock.schedule(this.clock.now() + c.timeoutMs, () => {
-      if (this.current !== entry) return;
-      this.current = null;
-      c.reject(new Error(`${c.text}: no answer in ${c.timeoutMs} ms`));
-      this.next();
+      if (this.current === entry) this.fail(entry, `${c.text}: no answer in ${c.timeoutMs} ms`);
     });
     this.current = entry;
     this.line.write(`${c.text}\r`);

@@ -43,6 +43,9 @@ export class TiantongAdapter {
   private readonly receipts: ReceiptMatcher<number, Sent>;
   private stopPoll: (() => void) | null = null;
   private state: 'up' | 'down' | null = null;
+  /** Set-ups after restarts, one after the other; whether the modem still needs one. */
+  private restarting: Promise<void> = Promise.resolve();
+  private needsSetUp = false;
   readonly stats = { submits: 0, reports: 0, received: 0 };
 
   constructor(
@@ -58,12 +61,68 @@ export class TiantongAdapter {
     this.client.health('down', 'modem not initialised yet');
     this.line = await openSerialLine(this.config.serial.path, this.config.serial.baudRate, (l) => this.at?.receive(l), (m) => this.log(m), '> ');
     this.at = new AtSession(this.line, this.clock, (code, pdu) => this.unsolicited(code, pdu));
+    await this.setUp();
+    this.client.start();
+    await this.poll();
+  }
+
+  /**
+   * The settings the adapter needs (no echo, PDU mode, +CMTI and +CDS reported as they come); a
+   * modem forgets them when it restarts. True when every one took.
+   */
+  private async setUp(): Promise<boolean> {
+    let all = true;
     for (const cmd of ['ATE0', 'AT+CMGF=0', 'AT+CNMI=2,1,0,1,0']) {
       const r = await this.cmd(cmd).catch((e: Error) => ({ ok: false, final: e.message, lines: [] }));
       if (!r.ok) this.log(`${cmd}: ${r.final}`);
+      all &&= r.ok;
     }
-    this.client.start();
-    await this.poll();
+    if (all) await this.readUnread();
+    return all;
+  }
+
+  /**
+   * Messages people sent while nothing announced them (the adapter down, the modem restarted and
+   * not yet told to report them): listed with AT+CMGL=0 (received, unread), forwarded, deleted.
+   */
+  private async readUnread(): Promise<void> {
+    const r = await this.cmd('AT+CMGL=0').catch((e: Error) => ({ ok: false, final: e.message, lines: [] as string[] }));
+    if (!r.ok) return this.log(`AT+CMGL=0: ${r.final}`);
+    for (let i = 0; i < r.lines.length; i++) {
+      const index = /^\+CMGL: ?(\d+),/.exec(r.lines[i])?.[1];
+      const pdu = r.lines[i + 1]?.trim();
+      if (index === undefined || !pdu || !/^[0-9A-Fa-f]+$/.test(pdu)) continue;
+      this.forward(Number(index), pdu);
+      await this.cmd(`AT+CMGD=${index}`).catch((e: Error) => this.log(`AT+CMGD=${index}: ${e.message}`));
+    }
+  }
+
+  private forward(index: number, pdu: string): void {
+    const m = readDeliver(pdu, this.config.countryCode);
+    if (!m) return this.log(`message ${index} not understood`);
+    this.stats.received++;
+    this.client.reply(m.from, m.text);
+  }
+
+  /**
+   * The modem restarted (RDY, +CPIN: READY): without its settings it would send no status report
+   * and announce no message, while its signal looks fine. Down until it is set up again.
+   */
+  private restarted(code: string): void {
+    this.needsSetUp = true;
+    this.report('down', `modem restarted (${code}): setting it up again`);
+    void this.repair();
+  }
+
+  /** Sets the modem up again after a restart (tried again at each poll until it takes). */
+  private repair(): Promise<void> {
+    this.restarting = this.restarting.then(async () => {
+      if (!this.needsSetUp) return;
+      this.needsSetUp = false;
+      if (await this.setUp()) await this.checkHealth();
+      else this.needsSetUp = true;
+    });
+    return this.restarting;
   }
 
   async stop(): Promise<void> {
@@ -103,6 +162,7 @@ export class TiantongAdapter {
   }
 
   private unsolicited(code: string, pdu: string | null): void {
+    if (code === 'RDY' || code.startsWith('+CPIN')) return this.restarted(code);
     if (code.startsWith('+CDS') && pdu) return this.statusReport(pdu);
     const index = /^\+CMTI: ?"?\w+"?,(\d+)/.exec(code)?.[1];
     if (index) void this.readMessage(Number(index));
@@ -125,19 +185,22 @@ export class TiantongAdapter {
     try {
       const r = await this.cmd(`AT+CMGR=${index}`);
       const pdu = r.lines.find((l) => /^[0-9A-Fa-f]+$/.test(l.trim()));
-      const m = pdu ? readDeliver(pdu, this.config.countryCode) : null;
-      if (m) {
-        this.stats.received++;
-        this.client.reply(m.from, m.text);
-      } else this.log(`message ${index} not understood`);
+      if (pdu) this.forward(index, pdu.trim());
+      else this.log(`message ${index} not understood`);
       await this.cmd(`AT+CMGD=${index}`);
     } catch (e) {
       this.log(`reading message ${index}: ${(e as Error).message}`);
     }
   }
 
-  /** Signal and registration: 99 or not registered (stat 1 home, 5 roaming) is down. */
   private async poll(): Promise<void> {
+    await (this.needsSetUp ? this.repair() : this.checkHealth());
+    this.stopPoll = this.clock.schedule(this.clock.now() + this.config.pollS * 1000, () => void this.poll());
+  }
+
+  /** Signal and registration: 99 or not registered (stat 1 home, 5 roaming) is down. */
+  private async checkHealth(): Promise<void> {
+    if (this.needsSetUp) return; // down until set up again, whatever the signal
     try {
       const csq = await this.cmd('AT+CSQ');
       const creg = await this.cmd('AT+CREG?');
@@ -148,7 +211,6 @@ export class TiantongAdapter {
     } catch (e) {
       this.report('down', `modem does not answer: ${(e as Error).message}`);
     }
-    this.stopPoll = this.clock.schedule(this.clock.now() + this.config.pollS * 1000, () => void this.poll());
   }
 
   private report(state: 'up' | 'down', detail: string): void {
