@@ -1,5 +1,5 @@
 import type { Area, Person, Terminals } from '@lifeline/domain';
-import { seededRandom } from '@lifeline/channels';
+import { seededRandom } from '@lifeline/domain';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春海林波辉鹏飞斌宇浩凯健俊峰成亮新文清云德永胜利福生荣宏庆祥';

@@ -55,12 +55,57 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
       expect(terminal.sent).toHaveLength(1);
       expect(terminal.sent[0]).toMatchObject({ to: '0451736', text: expect.stringMatching(new RegExp(`^\\[${a.ref}\\].*… 回复1确认$`)) });
       expect(payloadBits(terminal.sent[0].text, 2)).toBeLessThanOrEqual(628);
+      expect(terminal.oversize).toEqual([]); // the card took it: the marker byte was counted
       expect(adapter.stats.waited).toBe(0);
     });
 
     it('a terminal that stops answering takes the Beidou channel down', async () => {
       terminal.silent = true;
       await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down', 100_000);
+    });
+  });
+
+  /** Terminals as they are: answers as raw GB2312 in Chinese mode, lowercase checksums, no card. */
+  describe('behind the router, with a terminal that behaves like the field', () => {
+    let fieldPty: Awaited<ReturnType<typeof ptyPair>>;
+    let field: BeidouTerminalSimulator;
+    let s: TestServer;
+    let adapter: BeidouAdapter;
+    const state = () => s.lifeline.core.channelState('beidou', '330102');
+
+    beforeEach(async () => {
+      fieldPty = await ptyPair();
+      field = new BeidouTerminalSimulator({ path: fieldPty.b, address: '0242286', intervalS: 0.05, level: 2, replyProbability: 1, replies: { mode: 'chinese-raw', lowercaseChecksum: true } });
+      await field.start();
+      s = await testServer({ simulators: 'none' });
+      adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-beidou', fieldPty.a, 0.3);
+      await adapter.start();
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'card info and health up');
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+      await field.stop();
+      await fieldPty.stop();
+    });
+
+    it('takes an answer sent as raw GB2312 bytes with a lowercase checksum', async () => {
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'bd-raw', { priority: 'flash', to: { people: ['p-000011'] }, body: '请立即组织撤离。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
+    });
+
+    it('fits a long order to a level-2 card, marker byte included', async () => {
+      const body = '山洪预警：3号水库泄洪，请立即组织沿河村庄群众撤离到高处安置点。'.repeat(3); // one ASCII byte: an odd count
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'bd-fit', { priority: 'flash', to: { people: ['p-000011'] }, body, ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === 1), 'the delivery');
+      expect(field.oversize).toEqual([]);
+    });
+
+    it('calls a terminal without a card down, and up once a card is in', async () => {
+      field.noCard = true;
+      await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the channel down for want of a card', 100_000);
+      field.noCard = false;
+      await turnsUntil(async () => (await s.advance(0), state() === 'up'), 'the channel up with a card', 100_000);
     });
   });
 });

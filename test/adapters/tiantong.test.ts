@@ -1,7 +1,7 @@
 import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../../apps/far-end/src/modem';
 import { ptyPair } from '../../apps/far-end/src/pty-pair';
-import { seededRandom } from '@lifeline/channels';
+import { seededRandom } from '@lifeline/domain';
 import { expectConformance } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';

@@ -1,4 +1,4 @@
-import { seededRandom } from '@lifeline/channels';
+import { seededRandom } from '@lifeline/domain';
 import { killChildren, startNode, tempDir, type Child } from '../support/child';
 import { ADMIN, crashConfig, crashRun, type CrashRows, type Deployment } from '../support/crash-run';
 import { freshTestDatabase, onTestServer } from '../support/test-store';

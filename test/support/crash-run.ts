@@ -1,4 +1,4 @@
-import { seededRandom } from '@lifeline/channels';
+import { seededRandom } from '@lifeline/domain';
 import { PRIORITIES } from '@lifeline/domain';
 import { checkReceipts, checkStream, countMismatches } from '../../scripts/lib/chaos/invariants';
 import type { Child } from './child';

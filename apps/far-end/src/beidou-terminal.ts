@@ -1,7 +1,8 @@
 
 import { type Clock, SystemClock } from '@lifeline/clock';
 import { openSerialLine, type SerialLine } from '@lifeline/gateway-sdk';
-import { decodeContent, encodeContent, encodeSentence, mmss, parseSentence } from '../../gateway-beidou/src/rdss';
+import * as iconv from 'iconv-lite';
+import { contentBits, decodeContent, encodeContent, encodeSentence, LEVEL_BITS, mmss, parseSentence, type ContentMode } from '../../gateway-beidou/src/rdss';
 import { answerTo } from './answer';
 
 export interface BeidouTerminalOptions {
@@ -12,6 +13,11 @@ export interface BeidouTerminalOptions {
   intervalS: number;
   level: number;
   replyProbability?: number;
+  /**
+   * How answers come: in mixed mode as hex (the default), or in Chinese mode with the GB2312
+   * bytes themselves in the sentence, as some terminals send them; checksums in lower case.
+   */
+  replies?: { mode?: 'mixed' | 'chinese-raw'; lowercaseChecksum?: boolean };
   clock?: Clock;
   random?: () => number;
   log?: (m: string) => void;
@@ -28,6 +34,10 @@ export class BeidouTerminalSimulator {
   silent = false;
   /** Refuse the next N sends as inhibited. */
   inhibitNext = 0;
+  /** No card in the terminal: card info answers with a zero address, sends are refused. */
+  noCard = false;
+  /** Sends refused for a content over the card's message size. */
+  readonly oversize: string[] = [];
   private line: SerialLine | null = null;
   private lastSend = -Infinity;
   private readonly clock: Clock;
@@ -49,7 +59,11 @@ export class BeidouTerminalSimulator {
   /** Someone with card `from` sends the host's card a message. */
   incoming(from: string, text: string): void {
     const now = new Date(this.clock.now()).toISOString().slice(11, 19).replace(/:/g, '').slice(0, 4);
-    this.line?.write(encodeSentence('BD', 'TXR', [1, from, 2, now, encodeContent(text, 2)]));
+    const raw = this.o.replies?.mode === 'chinese-raw';
+    const content = raw ? iconv.encode(text, 'gb2312').toString('latin1') : encodeContent(text, 2);
+    let line = encodeSentence('BD', 'TXR', [1, from, raw ? 0 : 2, now, content]);
+    if (this.o.replies?.lowercaseChecksum) line = line.replace(/\*([0-9A-F]{2})\r\n$/, (_m, h: string) => `*${h.toLowerCase()}\r\n`);
+    this.line?.write(line);
   }
 
   private receive(raw: string): void {
@@ -61,6 +75,7 @@ export class BeidouTerminalSimulator {
       return this.o.log?.(`bad sentence: ${(e as Error).message}`);
     }
     if (s.type === 'ICA') {
+      if (this.noCard) return this.line?.write(encodeSentence('BD', 'ICI', ['0000000', '00000000', '0000000', 0, 0, 0, 'N', 0]));
       this.line?.write(encodeSentence('BD', 'ICI', [this.o.address, `0${this.o.address}`, '0000011', 6, this.o.intervalS, this.o.level, 'N', 0]));
       return;
     }
@@ -72,8 +87,14 @@ export class BeidouTerminalSimulator {
       this.inhibitNext--;
       return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'Y', 1, '0000']));
     }
-    this.lastSend = now;
     const [to, , mode, content] = s.fields;
+    if (this.noCard) return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'Y', 1, '0000']));
+    // The card takes so many bits a message, the mixed mode's marker byte included: more is refused.
+    if (contentBits(content, Number(mode) as ContentMode) > (LEVEL_BITS[this.o.level] ?? 110)) {
+      this.oversize.push(content);
+      return this.line?.write(encodeSentence('BD', 'FKI', ['TXA', 'N', 'Y', 2, '0000']));
+    }
+    this.lastSend = now;
     const text = decodeContent(content, Number(mode));
     this.sent.push({ to, text });
     this.o.log?.(`> ${to}: ${text}`);

@@ -1,6 +1,6 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
 import mqtt, { type MqttClient } from 'mqtt';
-import { between } from '@lifeline/channels';
+import { between } from '@lifeline/domain';
 
 import { sendMessage, type HealthMessage } from '../../gateway-drone/src/station-messages';
 import { answerTo } from './answer';

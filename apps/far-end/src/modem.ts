@@ -1,7 +1,7 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
 import { parse } from 'node-pdu';
 import { SerialPort } from 'serialport';
-import { between } from '@lifeline/channels';
+import { between } from '@lifeline/domain';
 
 import { concatOf, deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
 import { answerTo } from './answer';

@@ -1,6 +1,6 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { between } from '@lifeline/channels';
+import { between } from '@lifeline/domain';
 
 import { decodeFrame, encodeRrs, encodeTmp, RRS_TYPE, type RadioIp } from '../../gateway-pdt/src/hdap-codec';
 import { answerTo } from './answer';

@@ -1,7 +1,7 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
 import type { AddressInfo } from 'node:net';
 import * as smpp from 'smpp';
-import { between } from '@lifeline/channels';
+import { between } from '@lifeline/domain';
 
 import { concatOf, messageText, type Concat } from '../../gateway-smpp/src/smpp-pdu';
 import { answerTo } from './answer';

@@ -136,6 +136,12 @@ export class BeidouAdapter {
   }
 
   private cardInfo(f: string[]): void {
+    // A terminal without a card (or with one it cannot read) answers with an empty or zero address.
+    if (!/[1-9]/.test(f[0] ?? '')) {
+      this.card = null;
+      this.cardAsked = false; // it answers: the next probe asks again without calling it silent
+      return this.client.health('down', 'no card in the terminal');
+    }
     const intervalS = Number(f[4]);
     this.card = { address: f[0], intervalMs: Number.isFinite(intervalS) ? intervalS * 1000 : 60_000, level: Number(f[5]) || 1 };
     this.client.health('up', `card ${this.card.address}, level ${this.card.level}, one send per ${intervalS} s`);

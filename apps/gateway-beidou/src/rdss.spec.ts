@@ -1,4 +1,6 @@
-import { decodeContent, encodeContent, encodeSentence, fitBits, parseSentence, payloadBits, SentenceError, waitMs } from './rdss';
+import * as iconv from 'iconv-lite';
+import { seededRandom } from '@lifeline/domain';
+import { contentBits, decodeContent, encodeContent, encodeSentence, fitBits, parseSentence, payloadBits, SentenceError, waitMs } from './rdss';
 
 describe('RDSS 2.1 sentences', () => {
   it("reproduces the protocol's own examples, checksums included", () => {
@@ -25,9 +27,31 @@ describe('RDSS 2.1 sentences', () => {
     expect(() => decodeContent('A4XYZ', 2)).toThrow(SentenceError);
   });
 
+  it('reads the raw GB2312 bytes some terminals send in Chinese mode, checksum and all', () => {
+    const raw = iconv.encode('收到，已转移', 'gb2312').toString('latin1');
+    const line = encodeSentence('BD', 'TXR', [1, '0451736', 0, '0830', raw]);
+    const s = parseSentence(line);
+    expect(decodeContent(s.fields[4], Number(s.fields[2]))).toBe('收到，已转移');
+    expect(parseSentence(line.replace(/\*([0-9A-F]{2})/, (_m, h: string) => `*${h.toLowerCase()}`)).fields[4]).toBe(raw); // lowercase checksum
+  });
+
+  it('never fits a text into more bits on air than the card takes, marker byte included', () => {
+    const random = seededRandom(20261205);
+    const pool = ['请', '立', '即', '转', '移', 'A', '7', ' ', '…', '[', ']', '，'];
+    for (let i = 0; i < 500; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 120) }, () => pool[Math.floor(random() * pool.length)]).join('');
+      for (const max of [110, 408, 628, 848]) {
+        for (const mode of [0, 2] as const) {
+          if (mode === 0 && /[^\u4e00-\u9fff，…]/.test(text)) continue; // Chinese mode carries Chinese only
+          expect(contentBits(encodeContent(fitBits(text, max, mode), mode), mode)).toBeLessThanOrEqual(max);
+        }
+      }
+    }
+  });
+
   it('counts bits per mode and cuts to a card level without losing the ref', () => {
     expect(payloadBits('立即', 0)).toBe(28);
-    expect(payloadBits('A立', 2)).toBe(24);
+    expect(payloadBits('A立', 2)).toBe(32); // the A4 marker byte goes on air too
     const fitted = fitBits('[A7K2]' + '请立即组织群众转移'.repeat(10), 110, 2);
     expect(fitted.startsWith('[A7K2]')).toBe(true);
     expect(fitted.endsWith('…')).toBe(true);

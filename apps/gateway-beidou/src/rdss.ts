@@ -46,18 +46,33 @@ export function encodeContent(text: string, mode: ContentMode): string {
   return mode === 2 ? `A4${hex}` : hex;
 }
 
+/**
+ * The text of a content field. Hex, as the protocol says; but terminals in Chinese mode may put
+ * the GB2312 bytes themselves in the sentence (read here as latin1, one character a byte). A
+ * Chinese character's two bytes are both 0xA1 or above, never a hex digit: content that is not
+ * hex is read as those bytes.
+ */
 export function decodeContent(content: string, mode: number): string {
   if (mode === 1) return content;
   const hex = mode === 2 && content.startsWith('A4') ? content.slice(2) : content;
-  if (!/^([0-9A-Fa-f]{2})*$/.test(hex)) throw new SentenceError(`content is not hex: ${content.slice(0, 40)}`);
-  return iconv.decode(Buffer.from(hex, 'hex'), 'gb2312');
+  if (/^([0-9A-Fa-f]{2})*$/.test(hex)) return iconv.decode(Buffer.from(hex, 'hex'), 'gb2312');
+  if (mode === 0 && /^[\x20-\x7e\xa1-\xfe]+$/.test(content)) return iconv.decode(Buffer.from(content, 'latin1'), 'gb2312');
+  throw new SentenceError(`content is neither hex nor GB2312: ${content.slice(0, 40)}`);
 }
 
-/** Bits a text takes on air: 14 per Chinese character in mode 0, 8 per GB2312 byte in mixed mode. */
-export function payloadBits(text: string, mode: ContentMode): number {
-  if (mode === 1) return text.length * 4;
-  const bytes = iconv.encode(text, 'gb2312').length;
+/**
+ * Bits a content field takes on air: 4 per digit in code mode, 14 per Chinese character (two
+ * GB2312 bytes) in Chinese mode, 8 per byte in mixed mode, the `A4` marker byte included.
+ */
+export function contentBits(content: string, mode: ContentMode): number {
+  if (mode === 1) return content.length * 4;
+  const bytes = content.length / 2;
   return mode === 0 ? (bytes / 2) * 14 : bytes * 8;
+}
+
+/** Bits a text takes on air in `mode`: those of the content field it is sent as. */
+export function payloadBits(text: string, mode: ContentMode): number {
+  return contentBits(encodeContent(text, mode), mode);
 }
 
 /**

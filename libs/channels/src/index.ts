@@ -1,3 +1,2 @@
 export * from './gateway-link';
-export * from './random';
 export * from './simulator';

@@ -2,7 +2,7 @@ import type { Clock } from '@lifeline/clock';
 import type { GatewayFault } from '@lifeline/domain';
 import type { SendFrame } from '@lifeline/contracts';
 import { connectInProcess, type GatewayLink, type RouterToGateway } from './gateway-link';
-import { between, seededRandom } from './random';
+import { between, seededRandom } from '@lifeline/domain';
 
 /** A simulated gateway's behaviour; defaults per channel come from config (CHANNELS.md facts). */
 export interface SimulatorSpec {

@@ -13,3 +13,4 @@ export * from './mask';
 export * from './log';
 export * from './channel-catalog';
 export * from './bounded-map';
+export * from './random';
