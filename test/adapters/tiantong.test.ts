@@ -1,7 +1,7 @@
 import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../../apps/far-end/src/modem';
 import { ptyPair } from '../../apps/far-end/src/pty-pair';
-import { seededRandom } from '@lifeline/domain';
+import { seededRandom, smsSegments } from '@lifeline/domain';
 import { expectConformance } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
@@ -54,6 +54,7 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
       await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).acknowledged === 1), 'the acknowledgement');
       expect(modem.sent).toEqual([{ to: '17403252928', text: expect.stringContaining(body.slice(0, 20)) }]);
       expect(modem.sent[0].text).toMatch(new RegExp(`^\\[${a.ref}\\].*回复1确认$`));
+      expect(adapter.stats.submits).toBe(smsSegments(modem.sent[0].text).parts.length); // the parts the router planned
       expect(adapter.stats.submits).toBeGreaterThan(1);
     });
 

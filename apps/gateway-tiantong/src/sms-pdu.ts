@@ -1,4 +1,5 @@
-import { Deliver, parse, Report, Submit } from 'node-pdu';
+import { Deliver, parse, Report, Submit, utils } from 'node-pdu';
+import { smsSegments } from '@lifeline/domain';
 
 /** An SMS-SUBMIT ready for `AT+CMGS=<tpduLength>`: the PDU hex (default SMSC) and its TPDU length. */
 export interface SubmitPart {
@@ -17,14 +18,33 @@ export function fromInternational(address: string, countryCode: string): string 
   return digits.startsWith(countryCode) && digits.length > countryCode.length + 6 ? digits.slice(countryCode.length) : digits;
 }
 
+/** Octets of the concatenation header: UDHL, IEI 00, length 3, reference, total, sequence. */
+const UDH_OCTETS = 6;
+
 /**
- * The SMS-SUBMIT parts of a text, with a status report requested (TP-SRR): UCS-2 or GSM-7 as the
- * text needs, concatenated with a UDH when long (node-pdu does the splitting and headers).
+ * The SMS-SUBMIT parts of a text, with a status report requested (TP-SRR): exactly the parts the
+ * router planned (`smsSegments`: its alphabet, 67 UCS-2 units or 153 septets a part), each with
+ * the 6-octet concatenation header (8-bit `ref`) when there are several. node-pdu builds each
+ * PDU; its own splitting is not used, as it cuts at 63 UCS-2 units and takes letters such as `é`
+ * for UCS-2: a text the router fitted to 2 parts would go out in 3.
  */
-export function submitParts(to: string, text: string, countryCode: string): SubmitPart[] {
-  const submit = new Submit(toInternational(to, countryCode), text);
-  submit.type.setStatusReportRequest(1);
-  return submit.getPartStrings().map((pdu) => {
+export function submitParts(to: string, text: string, countryCode: string, ref: number): SubmitPart[] {
+  const { encoding, parts } = smsSegments(text);
+  const ucs2 = encoding === 'ucs2';
+  return parts.map((part, i) => {
+    const submit = new Submit(toInternational(to, countryCode), '');
+    submit.type.setStatusReportRequest(1);
+    submit.dataCodingScheme.setTextAlphabet(ucs2 ? utils.DCS.ALPHABET_UCS2 : utils.DCS.ALPHABET_DEFAULT);
+    const hex = (n: number) => utils.Helper.toStringHex(n & 0xff);
+    const header = parts.length > 1 ? new utils.Header([{ type: utils.Header.IE_CONCAT_8BIT_REF, dataHex: hex(ref) + hex(parts.length) + hex(i + 1) }]) : undefined;
+    if (header) submit.type.setUserDataHeader(1);
+    // GSM-7 after a header starts at the next septet boundary: 48 bits of header, 1 fill bit.
+    const fill = header && !ucs2 ? 1 : 0;
+    const ud = ucs2 ? utils.Helper.encode16Bit(part) : utils.Helper.encode7Bit(part, fill);
+    // User data length: octets for UCS-2, septets for GSM-7 (the header's 49 bits are 7 septets).
+    const udl = ud.length + (header ? (ucs2 ? UDH_OCTETS : Math.ceil((UDH_OCTETS * 8) / 7) - fill) : 0);
+    submit.setData(new utils.Data({ data: part, size: [...part].length, parts: [new utils.Part(ud.result, udl, part, header)], isUnicode: ucs2 }));
+    const pdu = submit.getPartStrings()[0];
     const scaOctets = parseInt(pdu.slice(0, 2), 16) + 1;
     return { pdu, tpduLength: pdu.length / 2 - scaOctets };
   });

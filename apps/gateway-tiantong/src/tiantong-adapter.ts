@@ -43,6 +43,7 @@ export class TiantongAdapter {
   private readonly receipts: ReceiptMatcher<number, Sent>;
   private stopPoll: (() => void) | null = null;
   private state: 'up' | 'down' | null = null;
+  private concatRef = 0;
   /** Set-ups after restarts, one after the other; whether the modem still needs one. */
   private restarting: Promise<void> = Promise.resolve();
   private needsSetUp = false;
@@ -139,7 +140,7 @@ export class TiantongAdapter {
 
   private async send(f: SendFrame): Promise<void> {
     if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
-    const parts = submitParts(f.to, f.text, this.config.countryCode);
+    const parts = submitParts(f.to, f.text, this.config.countryCode, (this.concatRef = (this.concatRef + 1) & 0xff));
     const sent: Sent = { attemptId: f.attemptId, parts: parts.length, delivered: 0 };
     const references: number[] = [];
     for (const part of parts) {
