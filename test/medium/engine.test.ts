@@ -44,7 +44,7 @@ describe('engine with simulated gateways (medium tier)', () => {
   it('waits queued when nothing reaches the person, and sends as soon as a channel comes back', async () => {
     h = await harness({ tweak: noLoss });
     for (const s of h.sims.values()) s.disconnect();
-    await h.core.settle();
+    await h.advance(h.config.engine.linkGraceS * 1000); // past the link grace: the gateways are gone, not blinking
     const a = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] } }); // mobile only
     await h.advance(10 * 60_000);
     expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ queued: 1 });
@@ -57,7 +57,7 @@ describe('engine with simulated gateways (medium tier)', () => {
   it('expires what never reached anyone by ttl, within the grace', async () => {
     h = await harness({ tweak: noLoss });
     for (const s of h.sims.values()) s.disconnect();
-    await h.core.settle();
+    await h.advance(h.config.engine.linkGraceS * 1000); // past the link grace: the gateways are gone, not blinking
     const a = await h.order({ to: { areas: [VILLAGE] }, ttlS: 600 });
     await h.advance(600_000 + h.config.graceS * 1000);
     expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ expired: a.deliveries });
@@ -148,7 +148,7 @@ describe('engine with simulated gateways (medium tier)', () => {
   it('cancels every open delivery of an order with one final receipt each', async () => {
     h = await harness({ tweak: noLoss });
     for (const s of h.sims.values()) s.disconnect();
-    await h.core.settle();
+    await h.advance(h.config.engine.linkGraceS * 1000); // past the link grace: the gateways are gone, not blinking
     const a = await h.order({ to: { areas: ['330102001'] } });
     await h.advance(1_000);
     const n = await h.core.orders.cancel({ id: 'x', role: 'admin', areas: null, channel: null }, a.orderId);
@@ -218,7 +218,7 @@ describe('叫应 means the person saw the order', () => {
     const h = await harness({ tweak: noLoss });
     try {
       for (const s of h.sims.values()) s.disconnect();
-      await h.core.settle();
+      await h.advance(h.config.engine.linkGraceS * 1000); // past the link grace: the gateways are gone
       const a = await h.order({ to: { people: ['p-000001'] }, ackRequired: true, ackWithinS: 300 });
       await h.advance(1_000);
       const id = `${a.orderId}:p-000001`;

@@ -18,7 +18,11 @@ export interface GatewayEndpoint {
   receive(frame: unknown): void;
   /** The transport could not even read a frame (not JSON, binary): refused like a bad frame. */
   malformed(message: string): void;
-  closed(): void;
+  /**
+   * The link ended. A drop may be a blip, and the gateway keeps what it holds for the link grace;
+   * `gone` (the router cut it: a revoked token) means it is gone at once.
+   */
+  closed(gone?: boolean): void;
 }
 
 /** What a gateway's credentials allow: the transport authenticates, the router enforces. */

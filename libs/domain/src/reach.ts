@@ -34,6 +34,11 @@ export class Reach {
     this.fixedOnly.add(source);
   }
 
+  /** The areas `source` covers on `channel` (none when it covers nothing). */
+  coverageAreas(channel: string, source: string): readonly string[] {
+    return this.coverage.get(channel)?.get(source)?.areas ?? [];
+  }
+
   removeCoverage(channel: string, source: string): void {
     this.coverage.get(channel)?.delete(source);
   }

@@ -15,6 +15,11 @@ export interface EngineConfig {
   graceS: number;
   /** After a start, how long gateways of other processes have to reconnect before their channels count as down. */
   gatewayGraceS: number;
+  /**
+   * A gateway whose link drops and comes back within this keeps what it was handed (no second
+   * transmission); meanwhile its areas are `degraded`. Past it, its sends go back to the queue.
+   */
+  linkGraceS: number;
   /** Mobile resources answering relay requests; none by default in tests that do not ask. */
   relays?: RelayConfig;
 }

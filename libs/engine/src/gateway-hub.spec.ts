@@ -35,6 +35,7 @@ function fakeInbound() {
     covered: (channel: string, id: string, areas: string[]) => calls.push(`covered ${channel}/${id} ${areas.join(',')}`),
     offline: (channel: string, id: string) => calls.push(`offline ${channel}/${id}`),
     replaced: (channel: string, id: string) => calls.push(`replaced ${channel}/${id}`),
+    returned: () => undefined,
   };
   return inbound;
 }

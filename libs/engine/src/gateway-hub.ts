@@ -75,7 +75,7 @@ export class GatewayHub implements GatewayLink {
     return {
       receive: (raw) => this.receive(session, raw),
       malformed: (message) => this.refuse(session, 'bad_frame', message),
-      closed: () => this.close(session),
+      closed: (gone) => this.close(session, gone ?? false),
     };
   }
 
@@ -100,7 +100,7 @@ export class GatewayHub implements GatewayLink {
       this.log.warn(`${name}: ${JUNK_LIMIT} useless frames in a minute: disconnected`);
       session.conn.send({ type: 'error', error: { code: 'flooding', message: `more than ${JUNK_LIMIT} frames a minute that change nothing; reconnect with back-off` } });
       session.conn.close('flooding');
-      this.close(session);
+      this.close(session, true);
     }
   }
 
@@ -183,12 +183,13 @@ export class GatewayHub implements GatewayLink {
     session.source = { channel: session.channel, key, areas: auth.areas };
     session.online = { gatewayId: frame.gatewayId, channel: session.channel, areas: frame.areas, window: frame.window, conn: session.conn, principal: auth.principal };
     this.online.add(session.online);
+    this.inbound.returned(session.channel, frame.gatewayId);
     this.inbound.covered(session.channel, frame.gatewayId, frame.areas, null);
   }
 
   /**
-   * A gateway reconnected before its old link was seen to drop: the old link is closed and what it
-   * held goes back to the queue, but the gateway never went offline, so no outage is published.
+   * A gateway reconnected before its old link was seen to drop: the old link is closed; what it
+   * was handed stays with the gateway (no second transmission), and no outage is published.
    */
   private handOver(stale: Session): void {
     const online = stale.online!;
@@ -198,8 +199,9 @@ export class GatewayHub implements GatewayLink {
     this.inbound.replaced(stale.channel, online.gatewayId);
   }
 
-  private close(session: Session): void {
+  /** A link ended: dropped (maybe a blip), or cut by the router (`gone`: no grace). */
+  private close(session: Session, gone: boolean): void {
     if (!this.links.delete(session.link)) return;
-    if (session.online && this.online.remove(gatewayKey(session.channel, session.online.gatewayId), session.online)) this.inbound.offline(session.channel, session.online.gatewayId);
+    if (session.online && this.online.remove(gatewayKey(session.channel, session.online.gatewayId), session.online)) this.inbound.offline(session.channel, session.online.gatewayId, gone);
   }
 }

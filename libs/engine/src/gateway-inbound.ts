@@ -48,6 +48,8 @@ export class GatewayInbound {
   /** Attempts sent lately, with where they went. */
   private readonly sent = new BoundedMap<string, RecentSend>(RECENT_SENDS);
   private readonly repliesSubject = new Subject<InboundReply>();
+  /** Gateways whose link dropped, within their grace: the cancel of each one's deadline. */
+  private readonly away = new Map<string, () => void>();
   /** Every answer a gateway brought (observers: the chaos suite checks acknowledgements). */
   readonly replies$: Observable<InboundReply> = this.repliesSubject.asObservable();
 
@@ -64,6 +66,8 @@ export class GatewayInbound {
     private readonly tasks: Tasks,
     /** Keys of relay resources' gateways (their id on their channel): fixed-site outages spare them. */
     private readonly mobile: ReadonlySet<string>,
+    /** How long a gateway whose link dropped keeps what it was handed (engine config `linkGraceS`). */
+    private readonly linkGraceMs: number,
   ) {
     sessions.sent$.subscribe(({ gateway, item }) => {
       const known = this.sent.get(item.attemptId);
@@ -165,24 +169,56 @@ export class GatewayInbound {
     this.tasks.track(this.health.recheck(channel, areas));
   }
 
-  /** A gateway's link was replaced by a new one: what the old one held is sent again; its reports go. */
+  /**
+   * A gateway's link was replaced by a new one before the old was seen to drop (a blip): it keeps
+   * what it was handed, as a gateway back within its grace does; its reports go, and the hello
+   * that follows rechecks the channel.
+   */
   replaced(channel: string, gatewayId: string): void {
+    this.reach.clearSource(`gw:${gatewayKey(channel, gatewayId)}`);
+  }
+
+  /** A gateway said hello: if its link had dropped within the grace, it is back with what it held. */
+  returned(channel: string, gatewayId: string): void {
     const key = gatewayKey(channel, gatewayId);
-    this.dispatcher.gatewayGone(key);
-    this.reach.clearSource(`gw:${key}`); // the hello that follows rechecks the channel
+    const cancel = this.away.get(key);
+    if (!cancel) return;
+    cancel();
+    this.away.delete(key);
+    this.reach.clearSource(`link:${key}`);
   }
 
   /**
-   * A gateway left: what it held goes back to its channel's queue, and its reach goes. Gateways
-   * leaving with a router that stops (its own simulators, links it closes) are not a channel
-   * failure: nothing is published or moved for them.
+   * A gateway's link dropped. A blip is not an outage: for `linkGraceS` it keeps its coverage and
+   * what it was handed (its areas `degraded`, nothing new sent to it); if it is not back by then,
+   * it is gone. A link the router cut (`gone`: a revoked token, flooding) is gone at once.
+   * Gateways leaving with a router that stops (its own simulators, links it closes) are not a
+   * channel failure: nothing is published or moved for them.
    */
-  offline(channel: string, gatewayId: string): void {
+  offline(channel: string, gatewayId: string, gone = false): void {
     if (this.tasks.stopped) return;
+    const key = gatewayKey(channel, gatewayId);
+    if (gone || this.linkGraceMs <= 0) return this.gone(channel, gatewayId);
+    const areas = this.reach.coverageAreas(channel, gatewayId);
+    for (const a of areas) this.reach.report(channel, a, `link:${key}`, 'degraded');
+    this.tasks.track(this.health.recheck(channel, areas));
+    this.away.get(key)?.();
+    this.away.set(
+      key,
+      this.clock.schedule(this.clock.now() + this.linkGraceMs, () => {
+        this.away.delete(key);
+        if (!this.tasks.stopped) this.gone(channel, gatewayId);
+      }),
+    );
+  }
+
+  /** A gateway left for good: what it held goes back to its channel's queue, and its reach goes. */
+  private gone(channel: string, gatewayId: string): void {
     const key = gatewayKey(channel, gatewayId);
     this.dispatcher.gatewayGone(key);
     this.reach.removeCoverage(channel, gatewayId);
     this.reach.clearSource(`gw:${key}`);
+    this.reach.clearSource(`link:${key}`);
     this.tasks.track(this.health.recheck(channel, []));
   }
 }

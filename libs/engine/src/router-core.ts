@@ -81,7 +81,7 @@ export class RouterCore {
     this.sessions = new GatewaySessions(this.reach, clock);
     this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2));
     const mobile = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
-    this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.areas, this.sessions, this.tasks, mobile);
+    this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.areas, this.sessions, this.tasks, mobile, config.linkGraceS * 1000);
     this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, this.tasks, o.log ?? SILENT_LOG);
     this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch);
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);

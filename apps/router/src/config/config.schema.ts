@@ -100,6 +100,8 @@ export const configSchema = z.strictObject({
       eventBatch: z.number().int().min(1).default(500),
       /** After a start, seconds gateways of other processes have to reconnect before their channels are published down. */
       gatewayGraceS: z.number().min(0).default(30),
+      /** A gateway's link that drops and returns within this keeps its sends in flight (a blip is not an outage). */
+      linkGraceS: z.number().min(0).default(10),
     })
     .prefault({}),
   preference: z

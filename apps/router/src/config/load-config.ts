@@ -122,6 +122,7 @@ export function engineConfig(config: Config): EngineConfig {
     eventBatch: config.engine.eventBatch,
     graceS: config.graceS,
     gatewayGraceS: config.engine.gatewayGraceS,
+    linkGraceS: config.engine.linkGraceS,
     relays: config.relays,
   };
 }

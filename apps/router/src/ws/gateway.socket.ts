@@ -18,7 +18,7 @@ export function gatewaySocket(lifeline: Lifeline) {
       },
       { channel: p.channel ?? '', principal: p.id, gatewayIds: p.gatewayIds ?? null, areas: p.areas },
     );
-    const guard = guardSocket(ws, p, lifeline.auth, () => endpoint.closed());
+    const guard = guardSocket(ws, p, lifeline.auth, () => endpoint.closed(true)); // revoked: gone, not a blip
     ws.on('message', (data, isBinary) => {
       if (!guard.admit()) return;
       const r = readJson(data, isBinary);
