@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { killChildren, startNode, waitFor, type Child } from '../support/child';
 import { rawRequest } from '../support/raw-client';
@@ -49,12 +50,20 @@ describe('a standby node', () => {
     expect((await fetch(`${standby.url}/health`)).status).toBe(503); // still there
   });
 
-  it('takes over on the same port once the active node stops', async () => {
+  it('takes over on the same port once the active node stops, whatever clients still hold open', async () => {
+    // A client refused an upgrade that never closes its side (half-open), and one idle mid-request.
+    const { port } = new URL(standby.url);
+    const stuck = [connect({ port: Number(port), host: '127.0.0.1', allowHalfOpen: true }), connect(Number(port), '127.0.0.1')];
+    stuck.forEach((c) => c.on('error', () => undefined));
+    stuck[0].write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    stuck[1].write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => stuck[0].once('data', r));
     active.proc.kill('SIGTERM');
     expect((await active.exited).code).toBe(0);
     expect(await standby.listening).toBe(standby.url);
     const health = await fetch(`${standby.url}/health`);
     expect(await health.json()).toEqual({ status: 'ok', node: 'site-b' });
+    stuck.forEach((c) => c.destroy());
   });
 
   it('is refused on a SQLite file, which has one router', () => {

@@ -20,7 +20,7 @@ export async function clusterNode(config: Config, host: string, port: number, lo
   const node = process.env.LIFELINE_NODE ?? config.cluster.node ?? `${hostname()}:${port || process.pid}`;
   const lease = { node, leaseS: config.cluster.leaseS, standby };
   if (!standby) return { lease };
-  const listener = await StandbyListener.listen(host, port, node);
+  const listener = await StandbyListener.listen(host, port, node, config.server.maxConnections);
   log.info(`standby on ${listener.url}: node ${node} waits for the writer lease`);
   let last: string | null = null;
   const whileWaiting = (active: ActiveWriter | null) => {

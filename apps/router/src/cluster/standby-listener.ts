@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ActiveWriter } from '@lifeline/store';
 
@@ -13,28 +14,38 @@ export class StandbyListener {
 
   private constructor(
     private readonly server: Server,
+    /** Every socket accepted, upgraded ones included (the http server forgets those). */
+    private readonly sockets: Set<Socket>,
     readonly node: string,
     readonly url: string,
     readonly port: number,
   ) {}
 
-  static async listen(host: string, port: number, node: string): Promise<StandbyListener> {
+  static async listen(host: string, port: number, node: string, maxConnections: number): Promise<StandbyListener> {
     let self: StandbyListener | null = null;
+    const sockets = new Set<Socket>();
     const server = createServer((req, res) => self!.answer(req, res));
     server.headersTimeout = 15_000;
     server.requestTimeout = 60_000;
+    server.maxConnections = maxConnections;
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
       socket.on('error', () => undefined);
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Answered and cut: a client that keeps its side open must not hold the port (destroy, not end).
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     });
     server.on('clientError', (_e, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
+    server.on('error', () => undefined); // an accept that fails (out of file handles) refuses one client, not the node
     const addr = server.address();
     const bound = typeof addr === 'object' && addr ? addr.port : port;
-    self = new StandbyListener(server, node, `http://${host}:${bound}`, bound);
+    self = new StandbyListener(server, sockets, node, `http://${host}:${bound}`, bound);
     return self;
   }
 
@@ -54,11 +65,11 @@ export class StandbyListener {
     req.resume();
   }
 
-  /** Frees the port for the router proper, cutting whatever is still connected. */
+  /** Frees the port for the router proper, cutting whatever is still connected, upgraded or not. */
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 }
