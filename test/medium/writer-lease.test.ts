@@ -1,5 +1,5 @@
 import { VirtualClock } from '@lifeline/clock';
-import { openStore, type ActiveWriter, type LeaseOptions, type Storage } from '@lifeline/store';
+import { endHolder, openStore, PostgresStore, type ActiveWriter, type LeaseOptions, type Storage } from '@lifeline/store';
 import { waitFor } from '../support/child';
 import { describeOnPostgres, querySql, runSql, testDatabase } from '../support/test-store';
 
@@ -68,5 +68,40 @@ describeOnPostgres('the writer lease', () => {
     await expect(a.write((tx) => tx.meta.set('written-by', 'a'))).rejects.toThrow();
     expect(await a.lost).toMatch(/another node/);
     expect(await a.read.meta.get('written-by')).toBe('b');
+  });
+
+  it('fences only the writer it found silent: not one that took over, or beat, since', async () => {
+    const a = await node({ node: 'a', leaseS: 1, clock: new VirtualClock(0) }); // silent from the start
+    const b = await node({ node: 'b', standby: true, leaseS: 1 });
+    expect(await lease(b)).toEqual({ epoch: 2, node: 'b' });
+    const pool = (b as PostgresStore).db.pool;
+    // A second standby that read epoch 1 as silent before b took over acts on what it read: nothing.
+    expect(await endHolder(pool, 1, 1)).toBe(false);
+    expect(await endHolder(pool, 2, 1)).toBe(false); // b beats: not silent
+    await b.write((tx) => tx.meta.set('written-by', 'b'));
+    expect(await b.read.meta.get('written-by')).toBe('b');
+    void a;
+  });
+
+  it('steps a node of a cluster down when it cannot reach the database for a whole lease; a lone router waits on', async () => {
+    const hold = async (s: Storage) => {
+      // Another session holds the lease row: every heartbeat waits on it, as on a dead socket.
+      const c = await (s as PostgresStore).db.pool.connect();
+      await c.query('BEGIN');
+      await c.query('SELECT * FROM writer_lease FOR UPDATE');
+      return () => c.query('ROLLBACK').finally(() => c.release());
+    };
+    const member = await node({ node: 'a', standby: true, leaseS: 1 });
+    const release = await hold(member);
+    expect(await member.lost).toMatch(/has not been reached for \d+ s, past the 1 s lease/);
+    await release();
+    await member.close();
+    open.splice(open.indexOf(member), 1);
+
+    const lone = await node({ node: 'lone', leaseS: 1 });
+    const releaseLone = await hold(lone);
+    const outcome = await Promise.race([lone.lost.then(() => 'lost'), new Promise((r) => setTimeout(r, 3_000, 'waited on'))]);
+    expect(outcome).toBe('waited on');
+    await releaseLone();
   });
 });

@@ -29,5 +29,10 @@ export async function clusterNode(config: Config, host: string, port: number, lo
     else if (active && active.node !== last) log.info(`node ${active.node} is active (epoch ${active.epoch})`);
     last = active?.node ?? null;
   };
-  return { lease: { ...lease, whileWaiting }, standby: listener };
+  let lastError: string | null = null;
+  const onWaitError = (e: Error) => {
+    if (e.message !== lastError) log.warn(`waiting for the writer lease: ${e.message}; asking again`);
+    lastError = e.message;
+  };
+  return { lease: { ...lease, whileWaiting, onWaitError }, standby: listener };
 }

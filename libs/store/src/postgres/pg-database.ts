@@ -66,6 +66,8 @@ export class PostgresDatabase {
         types: PG_TYPES,
         // A half-open socket (a cut cable, a NAT's idle timeout) is found by keep-alives, not never.
         keepAlive: true,
+        // A server that accepts no connection (a partition, a full backlog) is an error in time, not a hang.
+        connectionTimeoutMillis: 10_000,
         ...(o.schema ? { options: `-c search_path="${o.schema.replace(/"/g, '""')}"` } : {}),
       },
       migrations: MIGRATIONS,
@@ -103,7 +105,7 @@ export class PostgresDatabase {
   }
 
   async close(): Promise<void> {
-    this.lease.close();
+    await this.lease.close();
     this.first?.release(true);
     this.first = null;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

@@ -18,6 +18,8 @@ export interface LeaseOptions {
   standby: boolean;
   /** While a standby waits: who writes now (null when nobody is known to). */
   whileWaiting?: (active: ActiveWriter | null) => void;
+  /** While a standby waits: the database could not be asked (it waits on, and asks again). */
+  onWaitError?: (e: Error) => void;
   clock?: Clock;
 }
 
@@ -48,6 +50,9 @@ export class WriterLease {
   private isLost = false;
   private beat: PoolClient | null = null;
   private cancelBeat: (() => void) | null = null;
+  /** The heartbeat in flight, and when one last went through (this node's clock). */
+  private beating: Promise<void> = Promise.resolve();
+  private lastBeat: number;
   private closed = false;
   private readonly clock: Clock;
 
@@ -59,6 +64,7 @@ export class WriterLease {
     readonly epoch: number,
   ) {
     this.clock = o.clock ?? new SystemClock();
+    this.lastBeat = this.clock.now();
     this.lost = new Promise((r) => (this.lose = r));
     this.scheduleBeat();
   }
@@ -71,12 +77,20 @@ export class WriterLease {
     const clock = o.clock ?? new SystemClock();
     const pollMs = Math.min(500, (o.leaseS * 1000) / 4);
     for (;;) {
-      const session = await tryLock(pool);
-      if (session) return session;
-      if (!o.standby) throw inUse(describe);
-      const active = await activeWriter(pool);
-      if (active && active.silentS > o.leaseS) active.fenced = await fence(pool);
-      o.whileWaiting?.(active);
+      if (!o.standby) {
+        const session = await tryLock(pool);
+        if (session) return session;
+        throw inUse(describe);
+      }
+      try {
+        const session = await tryLock(pool);
+        if (session) return session;
+        const active = await activeWriter(pool);
+        if (active && active.silentS > o.leaseS) active.fenced = await endHolder(pool, active.epoch, o.leaseS);
+        o.whileWaiting?.(active);
+      } catch (e) {
+        o.onWaitError?.(e as Error); // the server restarting, a permission refused: wait on
+      }
       await new Promise<void>((r) => clock.schedule(clock.now() + pollMs, r));
     }
   }
@@ -99,7 +113,12 @@ export class WriterLease {
   async retake(): Promise<PoolClient> {
     if (this.isLost) throw inUse(this.describe);
     const session = await tryLock(this.pool);
-    if (!session) throw this.giveUp(`${this.describe}: another node took the writer lease while this one's session was cut`);
+    if (!session) {
+      // The lock may still be held by this node's own old session: the connection broke on this
+      // side first, and the server has not noticed yet. End it, and the next transaction tries again.
+      if (await endHolder(this.pool, this.epoch, null)) throw new DatabaseInUseError(`${this.describe}: this node's old session still held the writer lock; ended it`);
+      throw this.giveUp(`${this.describe}: another node took the writer lease while this one's session was cut`);
+    }
     try {
       const { rowCount } = await session.query('UPDATE writer_lease SET backend_pid = pg_backend_pid(), heartbeat_at = now() WHERE id = 1 AND epoch = $1', [this.epoch]);
       if (rowCount === 1) return session;
@@ -122,28 +141,64 @@ export class WriterLease {
   /** Heartbeats on a session of their own, so that a long transaction does not silence them. */
   private scheduleBeat(): void {
     if (this.closed || this.isLost) return;
-    const everyMs = (this.o.leaseS * 1000) / 4;
-    this.cancelBeat = this.clock.schedule(this.clock.now() + everyMs, () => void this.heartbeat().finally(() => this.scheduleBeat()));
+    this.cancelBeat = this.clock.schedule(this.clock.now() + this.beatMs, () => {
+      this.beating = this.heartbeat().finally(() => this.scheduleBeat());
+    });
   }
 
+  private get beatMs(): number {
+    return (this.o.leaseS * 1000) / 4;
+  }
+
+  /**
+   * One heartbeat. It may take no longer than a beat (a query stuck on a half-open socket would
+   * silence every later one). A node of a cluster (`standby`) that has not reached the database
+   * for a whole lease steps down: a standby may have taken over meanwhile, and this node's gateways
+   * and sends would go on from stale memory. A lone router keeps trying: nobody else can write.
+   */
   private async heartbeat(): Promise<void> {
     try {
-      this.beat ??= await this.pool.connect();
-      const { rowCount } = await this.beat.query('UPDATE writer_lease SET heartbeat_at = now() WHERE id = 1 AND epoch = $1', [this.epoch]);
+      this.beat ??= await within(this.clock, this.beatMs, this.pool.connect(), (late) => late.release());
+      if (this.closed) return;
+      const { rowCount } = await within(this.clock, this.beatMs, this.beat.query('UPDATE writer_lease SET heartbeat_at = now() WHERE id = 1 AND epoch = $1', [this.epoch]));
       if (rowCount === 0 && !this.closed) this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
+      this.lastBeat = this.clock.now();
     } catch (e) {
-      // The server is away: this node cannot write either; the next beat tries a fresh session.
+      // The server is away (or too slow): the next beat tries a fresh session.
       this.beat?.release(e as Error);
       this.beat = null;
+      const silentMs = this.clock.now() - this.lastBeat;
+      if (this.o.standby && !this.closed && silentMs > this.o.leaseS * 1000)
+        this.giveUp(`${this.describe}: the database has not been reached for ${Math.round(silentMs / 1000)} s, past the ${this.o.leaseS} s lease; a standby may have taken over`);
     }
   }
 
-  close(): void {
+  /** Stops the heartbeats, once the one in flight (if any) is over. */
+  async close(): Promise<void> {
     this.closed = true;
     this.cancelBeat?.();
+    await this.beating;
     this.beat?.release();
     this.beat = null;
   }
+}
+
+/**
+ * `work`, or a timeout after `ms` (then `late`, if given, gets what the work yields after all,
+ * such as a connection to give back).
+ */
+function within<T>(clock: Clock, ms: number, work: Promise<T>, late?: (v: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const cancel = clock.schedule(clock.now() + ms, () => {
+      timedOut = true;
+      reject(new Error(`no answer from the database in ${ms} ms`));
+    });
+    work.then(
+      (v) => (timedOut ? late?.(v) : (cancel(), resolve(v))),
+      (e) => (timedOut ? undefined : (cancel(), reject(e))),
+    );
+  });
 }
 
 /** A session holding the writer lock, or null when another session holds it. */
@@ -156,7 +211,7 @@ async function tryLock(pool: Pool): Promise<PoolClient | null> {
     session.release(e as Error);
     throw e;
   }
-  session.release(true);
+  session.release(); // a healthy session: back to the pool, not a new connection every poll
   return null;
 }
 
@@ -173,14 +228,21 @@ async function activeWriter(pool: Pool): Promise<ActiveWriter | null> {
 }
 
 /**
- * Ends the session of a writer silent past its lease, which frees the lock. The session named
- * by the row is ended only while it still holds the lock: a pid the server has since given to
- * another session is left alone. Needs the same database role as the writer (or a superuser).
+ * Ends the session that holds the writer lock for `epoch` (the row's session), which frees the
+ * lock: a writer silent for more than `silentS` (a standby fencing it off), or, with null, this
+ * node's own old session. One statement checks and acts, so a holder that took over or beat
+ * meanwhile is left alone, and so is a pid the server has since given to another session.
+ * Needs the same database role as the writer (or a superuser, or `pg_signal_backend`).
  */
-async function fence(pool: Pool): Promise<boolean> {
+export async function endHolder(pool: Pool, epoch: number, silentS: number | null): Promise<boolean> {
   const { rows } = await pool.query<{ ended: boolean }>(
-    `SELECT pg_terminate_backend(l.pid) AS ended FROM pg_locks l JOIN writer_lease w ON w.backend_pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = (${LOCK_WRITER})::bigint`,
+    `SELECT pg_terminate_backend(l.pid) AS ended
+       FROM pg_locks l JOIN writer_lease w ON w.backend_pid = l.pid
+      WHERE w.epoch = $1 AND ($2::float8 IS NULL OR w.heartbeat_at < now() - make_interval(secs => $2::float8))
+        AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = (${LOCK_WRITER})::bigint`,
+    [epoch, silentS],
   );
   return rows.some((r) => r.ended);
 }
