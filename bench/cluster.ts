@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
+import { withPg } from '../scripts/lib/pg-server';
 import { EventBus, OrderService, RouterCore, type EngineConfig } from '@lifeline/engine';
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
@@ -90,10 +90,7 @@ async function acceptOnPostgres(store: PostgresStore, config: EngineConfig, area
 }
 
 async function dropSchema(): Promise<void> {
-  const c = new Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await c.end();
+  await withPg(PG_URL, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
 }
 
 export async function clusterBench(): Promise<void> {

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
+import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
-import { log } from './common';
+import { log, waitUntil } from './common';
 
 const TOKEN = 'bench-failover-admin';
 
@@ -25,10 +25,8 @@ export interface Failover {
  */
 export async function failover(pgUrl: string, rounds: number): Promise<Failover> {
   const database = `bench_failover_${process.pid}`;
-  await onServer(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(pgUrl);
-  url.pathname = `/${database}`;
-  const env = { LIFELINE_DB: url.toString(), LIFELINE_CONFIG: slowPublicConfig(), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
+  await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
+  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: slowPublicConfig(), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
   const nodes: RouterProcess[] = [];
   const out: Failover = { takeoverMs: [], firstSendMs: [] };
   try {
@@ -57,7 +55,7 @@ export async function failover(pgUrl: string, rounds: number): Promise<Failover>
   } finally {
     for (const n of nodes) n.proc.kill('SIGKILL');
     await Promise.all(nodes.map((n) => n.exited));
-    await onServer(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    await withPg(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
   }
   return out;
 }
@@ -105,20 +103,11 @@ async function api(url: string, path: string, body?: unknown): Promise<any> {
   return r.json();
 }
 
+/** `waitUntil`, but a bench round that hangs fails after a minute instead of forever. */
 async function until(check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while (!(await check())) {
+  await waitUntil(async () => {
     if (Date.now() > deadline) throw new Error('failover bench: gave up waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function onServer<T>(pgUrl: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: pgUrl });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
+    return check();
+  });
 }

@@ -11,8 +11,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { arg } from './lib/args';
+import { databaseUrl, withPg } from './lib/pg-server';
 import { spawnRouter } from './lib/router-process';
 
 const NODES = Number(arg('nodes') ?? 3);
@@ -35,22 +35,15 @@ function say(line: string): void {
 
 /** Creates the cluster's database on its server when it is not there yet. */
 async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`expected a plain database name in ${url}`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const c = new Client({ connectionString: admin.toString() });
-  await c.connect();
-  try {
+  await withPg(databaseUrl(url, 'postgres'), async (c) => {
     const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await c.query(`CREATE DATABASE "${name}"`);
       say(`created database ${name}`);
     }
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 function start(name: string, port: number): void {

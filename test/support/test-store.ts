@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { databaseUrl, withPg } from '../../scripts/lib/pg-server';
 import { openStore, PostgresStore, SqliteStore, toPg, type Param, type Storage } from '@lifeline/store';
 
 /**
@@ -30,31 +31,19 @@ export function testDatabase(file?: string): { database: string; schema?: string
 
 export async function dropSchemas(schemas: readonly string[]): Promise<void> {
   if (!schemas.length) return;
-  const c = new Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
+  await withPg(TEST_PG_URL, async (c) => {
     for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 /** Runs `fn` with a session on the test server (its `test` database, or `database` there). */
-export async function onTestServer<T>(fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
-  const c = new Client({ connectionString: testDatabaseUrl(database) });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
+export function onTestServer<T>(fn: (c: Client) => Promise<T>, database?: string): Promise<T> {
+  return withPg(testDatabaseUrl(database), fn);
 }
 
 /** The URL of a database on the test server (the `test` database by default). */
 export function testDatabaseUrl(database?: string): string {
-  const url = new URL(TEST_PG_URL);
-  if (database) url.pathname = `/${database}`;
-  return url.toString();
+  return database ? databaseUrl(TEST_PG_URL, database) : TEST_PG_URL;
 }
 
 /**
@@ -83,14 +72,8 @@ export function sqliteOf(store: Storage): SqliteStore {
  */
 export async function cutConnections(store: Storage): Promise<number> {
   if (!(store instanceof PostgresStore)) throw new Error('this test needs the PostgreSQL store');
-  const c = new Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    const r = await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [store.db.applicationName]);
-    return r.rowCount ?? 0;
-  } finally {
-    await c.end();
-  }
+  const r = await onTestServer((c) => c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [store.db.applicationName]));
+  return r.rowCount ?? 0;
 }
 
 /** A describe block that runs on PostgreSQL only: what it tests is the way to a server. */

@@ -53,7 +53,8 @@ export class Lifeline {
     readonly clock: Clock,
     readonly log: Log,
     readonly metrics: Metrics,
-    private readonly options: LifelineOptions,
+    /** This node's name in a cluster (a standby's lease), for `/health`; null for a lone router. */
+    readonly node: string | null,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
@@ -79,12 +80,7 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o);
-  }
-
-  /** This node's name in a cluster (a standby's lease), for `/health`; null for a lone router. */
-  get node(): string | null {
-    return this.options.lease?.standby ? (this.options.lease.node ?? null) : null;
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null);
   }
 
   /**

@@ -76,12 +76,8 @@ export class WriterLease {
   static async lock(pool: Pool, describe: string, o: LeaseOptions): Promise<PoolClient> {
     const clock = o.clock ?? new SystemClock();
     const pollMs = Math.min(500, (o.leaseS * 1000) / 4);
+    if (!o.standby) return (await tryLock(pool)) ?? Promise.reject(inUse(describe));
     for (;;) {
-      if (!o.standby) {
-        const session = await tryLock(pool);
-        if (session) return session;
-        throw inUse(describe);
-      }
       try {
         const session = await tryLock(pool);
         if (session) return session;
