@@ -4,7 +4,7 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import { arg } from './lib/args';
 import { generateDirectory } from './lib/directory-generator';
 
@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     await write('\n]}\n');
   } else {
     await write(`# Demo directory (generated: npm run directory:gen -- --people ${people} --seed ${seed}).\n`);
-    await write(stringify({ areas: dir.areas, people: [...dir.people()] }, { lineWidth: 0 }));
+    const doc = new Document({ areas: dir.areas, people: [...dir.people()] });
+    // Coordinates and role lists on one line each: a shape is a line, not thirty.
+    visit(doc, { Seq: (_, node) => void (node.items.every((i) => isScalar(i) || isSeq(i)) && (node.flow = true)) });
+    await write(doc.toString({ lineWidth: 0 }));
   }
   await new Promise((r) => stream.end(r));
   process.stderr.write(`\nwrote ${out}\n`);

@@ -1,5 +1,6 @@
-import type { Area, Person, Terminals } from '@lifeline/domain';
+import type { Area, BBox, Person, Terminals } from '@lifeline/domain';
 import { seededRandom } from '@lifeline/domain';
+import { boxPolygon, CITY_BOX, pointIn, tile } from './area-layout';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春海林波辉鹏飞斌宇浩凯健俊峰成亮新文清云德永胜利福生荣宏庆祥';
@@ -18,40 +19,56 @@ export interface GeneratedDirectory {
   people: () => Generator<Person>;
 }
 
+/** Share of villagers the directory has no address for: geofences find them by their village's shape. */
+const UNLOCATED = 0.05;
+
 /**
  * A plausible county-level directory: city > counties > towns > villages. Village heads hold a
  * Tiantong phone, town and county staff 370MHz handhelds, rescue teams Beidou cards, and
- * everyone a mobile phone. The demo directory is this with ~500 people.
+ * everyone a mobile phone. Each area has a shape (villages tile their town, towns their county,
+ * counties the city); villagers live in their village, staff near their seat. The demo
+ * directory is this with ~500 people.
  */
 export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
   const small = o.people <= 2_000;
   const counties = small ? 3 : 10;
   const towns = small ? 4 : 10;
   const villages = small ? 6 : Math.max(1, Math.ceil(o.people / (counties * towns * 1_000)));
-  const city: Area = { code: '330100', name: '临海市', parent: null };
+  // Shapes and places draw from their own stream: names and numbers stay what they were.
+  const geoRandom = seededRandom(o.seed * 7_919 + 1);
+  const boxes = new Map<string, BBox>([['330100', CITY_BOX]]);
+  const shaped = (code: string, name: string, parent: string | null): Area => ({ code, name, parent, geometry: boxPolygon(boxes.get(code)!) });
+  const city: Area = shaped('330100', '临海市', null);
   const areas: Area[] = [city];
   const villageCodes: string[] = [];
   const townCodes: string[] = [];
   const countyCodes: string[] = [];
+  const countyBoxes = tile(CITY_BOX, counties, geoRandom);
   for (let c = 0; c < counties; c++) {
     const county = `3301${String(c + 2).padStart(2, '0')}`;
     countyCodes.push(county);
-    areas.push({ code: county, name: COUNTY_NAMES[c % COUNTY_NAMES.length], parent: city.code });
+    boxes.set(county, countyBoxes[c]);
+    areas.push(shaped(county, COUNTY_NAMES[c % COUNTY_NAMES.length], city.code));
+    const townBoxes = tile(countyBoxes[c], towns, geoRandom);
     for (let t = 0; t < towns; t++) {
       const town = `${county}${String(t + 1).padStart(3, '0')}`;
       townCodes.push(town);
-      areas.push({ code: town, name: `${TOWN_NAMES[(c * towns + t) % TOWN_NAMES.length]}镇`, parent: county });
+      boxes.set(town, townBoxes[t]);
+      areas.push(shaped(town, `${TOWN_NAMES[(c * towns + t) % TOWN_NAMES.length]}镇`, county));
+      const villageBoxes = tile(townBoxes[t], villages, geoRandom);
       for (let v = 0; v < villages; v++) {
         const village = `${town}${String(v + 1).padStart(3, '0')}`;
         villageCodes.push(village);
+        boxes.set(village, villageBoxes[v]);
         const name = `${VILLAGE_NAMES[(t * villages + v) % VILLAGE_NAMES.length]}${v >= VILLAGE_NAMES.length ? Math.floor(v / VILLAGE_NAMES.length) + 1 : ''}村`;
-        areas.push({ code: village, name, parent: town });
+        areas.push(shaped(village, name, town));
       }
     }
   }
 
   function* people(): Generator<Person> {
     const random = seededRandom(o.seed);
+    const placeRandom = seededRandom(o.seed * 7_919 + 2);
     const pick = (s: string) => s[Math.floor(random() * s.length)];
     const name = () => pick(SURNAMES) + pick(GIVEN) + (random() < 0.6 ? pick(GIVEN) : '');
     const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
@@ -66,7 +83,11 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
     let n = 0;
     const person = (area: string, roles: string[], terminals: Terminals): Person => {
       n++;
-      return { id: `p-${String(n).padStart(6, '0')}`, name: name(), area, roles, terminals };
+      const p: Person = { id: `p-${String(n).padStart(6, '0')}`, name: name(), area, roles, terminals };
+      // Staff work at their seat, near the middle of their area; villagers anywhere in the village.
+      const villager = roles.length === 0;
+      if (!villager || placeRandom() >= UNLOCATED) p.location = pointIn(boxes.get(area)!, placeRandom, villager ? 0.96 : 0.1);
+      return p;
     };
     const mobile = () => unique(() => `1${pick('3456789')}${digits(9)}`);
     const radio = () => unique(() => `33${digits(5)}`);

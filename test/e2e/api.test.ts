@@ -44,6 +44,29 @@ describe('HTTP API (e2e, supertest)', () => {
     expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
   });
 
+  it('refuses unusable geofences naming what is wrong, and accepts a polygon order showing how each person was matched', async () => {
+    const http = request(s.app.getHttpServer());
+    const before = (await s.lifeline.store.read.orders.list('all')).length;
+    const ring = [[120.7, 28.5], [120.8, 28.5], [120.8, 28.6], [120.7, 28.6]];
+    const send = (to: unknown) => http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'fence-bad', order: order({ to }) });
+    const issues = async (to: unknown) => (await send(to).expect(400)).body.error.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`);
+    expect(await issues({ polygons: [{ type: 'Polygon', coordinates: [ring] }] })).toEqual([expect.stringMatching(/^order\.to\.polygons\.0\.coordinates\.0: the ring is not closed/)]);
+    expect(await issues({ polygons: [{ type: 'Polygon', coordinates: [[[120.7, 28.5], [120.8, 28.6], [120.8, 28.5], [120.7, 28.6], [120.7, 28.5]]] }] })).toEqual([
+      expect.stringMatching(/^order\.to\.polygons\.0\.coordinates: the polygon intersects itself near/),
+    ]);
+    expect(await issues({ circles: [{ center: [28.5, 120.7], radiusM: 1000 }] })).toEqual(['order.to.circles.0.center.1: expected a latitude from -90 to 90']);
+    expect(await issues({ circles: [{ center: [120.7, 28.5], radiusM: 0 }] })).toEqual(['order.to.circles.0.radiusM: expected a radius in metres above 0']);
+    expect((await issues({ polygons: [{ type: 'Polygon', coordinates: [Array.from({ length: 3_000 }, () => [120.7, 28.5])] }] }))[0]).toMatch(/^order\.to\.polygons\.0\.coordinates\.0: /);
+    expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
+
+    const town = (await s.lifeline.store.read.directory.areas()).find((a) => a.code === '330102003')!.geometry;
+    const r = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'fence-1', order: order({ to: { polygons: [town] } }) }).expect(202);
+    const got = await http.get(`/api/orders/${r.body.orderId}?limit=1000`).set(auth(TOKENS.console)).expect(200);
+    expect(got.body.to).toEqual({ polygons: [town] });
+    expect(got.body.deliveries).toHaveLength(r.body.deliveries);
+    expect(new Set(got.body.deliveries.map((d: { matchedBy: string }) => d.matchedBy))).toEqual(new Set(['location', 'area-shape']));
+  });
+
   it('accepts an order, shows its deliveries with attempts, and ends them all', async () => {
     const http = request(s.app.getHttpServer());
     const r = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'http-1', order: order() }).expect(202);
@@ -67,7 +90,7 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(ch.body).toContainEqual({ channel: 'pdt', area: '330100', state: 'up', since: expect.any(String) });
     const all = await http.get('/api/directory').set(auth(TOKENS.console)).expect(200);
     expect(all.body.people).toHaveLength(500);
-    expect(all.body.areas.find((a: { parent: string | null }) => a.parent === null)).toEqual({ code: '330100', name: '临海市', parent: null });
+    expect(all.body.areas.find((a: { parent: string | null }) => a.parent === null)).toEqual({ code: '330100', name: '临海市', parent: null, geometry: { type: 'Polygon', coordinates: [[[120.7, 28.5], [121.7, 28.5], [121.7, 29.2], [120.7, 29.2], [120.7, 28.5]]] } });
     const county = await http.get('/api/directory').set(auth(TOKENS.county)).expect(200);
     expect(county.body.people.every((p: { area: string }) => p.area.startsWith('330102'))).toBe(true);
   });

@@ -43,7 +43,7 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
   const now = clock.now();
   const spec = { priority: 'immediate' as const, to: { areas: ['village'] }, body: '转移', ackRequired: o.ackRequired ?? false, ackWithinS: 600, ttlS: 3600 };
   await store.write((s) =>
-    s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, ['/city/village/'], now),
+    s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, { areaPaths: ['/city/village/'], locatedIds: [], shapePaths: [] }, now),
   );
   const start = (id: string) => engine.run(() => [{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
   return { clock, store, engine, committed, start, now };

@@ -6,7 +6,7 @@ import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
 import { loadConfig } from '../../apps/router/src/config/load-config';
 import type { Config } from '../../apps/router/src/config/config.schema';
-import { Lifeline } from '../../apps/router/src/lifeline';
+import { Lifeline, type LifelineOptions } from '../../apps/router/src/lifeline';
 import { testDatabase } from './test-store';
 
 export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, channel: null };
@@ -34,13 +34,13 @@ export const noLoss = (c: Config) => c.channels.forEach((ch) => (ch.simulator.lo
  * The medium tier: the real engine and store (SQLite, or PostgreSQL in the postgres project),
  * simulated gateways, virtual time. `db` names a database a later harness may open again.
  */
-export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[]; clockAt?: number } = {}): Promise<Harness> {
+export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[]; clockAt?: number; directory?: LifelineOptions['directory'] } = {}): Promise<Harness> {
   const config = loadConfig('config/default.yaml');
   o.tweak?.(config);
   const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
   const simulators = (o.simulators ?? config.channels.map((c) => c.id)).join(',') || 'none';
   const db = testDatabase(o.db);
-  const lifeline = await Lifeline.create({ config, database: db.database, schema: db.schema, clock, simulators, log: process.env.TEST_LOG ? { info: () => {}, warn: console.warn, error: console.error } : SILENT_LOG });
+  const lifeline = await Lifeline.create({ config, database: db.database, schema: db.schema, clock, simulators, directory: o.directory, log: process.env.TEST_LOG ? { info: () => {}, warn: console.warn, error: console.error } : SILENT_LOG });
   const { core, store, sims } = lifeline;
   const settle = () => core.settle();
   await settle();

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { MATCH_KINDS } from '@lifeline/domain';
 import { channelState, deliveryStatus, id, isoTime, priority } from './common';
 import { channelFrame, errorFrame, orderAcceptedFrame, orderRejectedFrame, receiptFrame } from './console-frames';
 import { TOKEN_ROLES } from './http-bodies';
+import { areaGeometry, lonLat } from './geo';
 import { orderTarget } from './order';
 
 /**
@@ -63,6 +65,8 @@ export const orderDetail = orderSummary.extend({
       area: z.string(),
       status: deliveryStatus,
       channel: z.string().nullable(),
+      /** How the order reached the person: listed, in a named area, located in a fence, or by the area's shape (null: stored before this was kept). */
+      matchedBy: z.enum(MATCH_KINDS).nullable(),
       attempts: z.array(attemptView),
     }),
   ),
@@ -75,7 +79,7 @@ export const cancelAnswer = z.object({ orderId: id, cancelled: z.number().int() 
 export const channelStateView = z.object({ channel: z.string(), area: z.string(), state: channelState, since: isoTime });
 
 export const directoryAnswer = z.object({
-  areas: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable() })),
+  areas: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), geometry: areaGeometry.optional() })),
   people: z.array(
     z.object({
       id,
@@ -84,6 +88,8 @@ export const directoryAnswer = z.object({
       roles: z.array(z.string()),
       /** Left out for drill tokens. */
       terminals: z.record(z.string(), z.string()).optional(),
+      /** [longitude, latitude] where the directory has one; left out for drill tokens. */
+      location: lonLat.optional(),
     }),
   ),
   next: z.string().nullable(),

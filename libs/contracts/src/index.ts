@@ -1,4 +1,5 @@
 export * from './common';
+export * from './geo';
 export * from './order';
 export * from './console-frames';
 export * from './gateway-frames';

@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import { areaCode, clientRef, id, priority } from './common';
+import { circle, polygonGeometry } from './geo';
 
+/**
+ * Who an order reaches: listed people, everyone in areas, everyone inside geofences (polygons and
+ * circles), the union of all; roles narrow the areas and fences, never the listed people.
+ */
 export const orderTarget = z
   .strictObject({
     people: z.array(id).max(10_000).optional(),
     areas: z.array(areaCode).max(1_000).optional(),
     roles: z.array(z.string().min(1).max(64)).max(50).optional(),
+    polygons: z.array(polygonGeometry).max(20).optional(),
+    circles: z.array(circle).max(100).optional(),
   })
-  .refine((t) => (t.people?.length ?? 0) + (t.areas?.length ?? 0) > 0, {
-    message: 'expected at least one of people or areas',
+  .refine((t) => (t.people?.length ?? 0) + (t.areas?.length ?? 0) + (t.polygons?.length ?? 0) + (t.circles?.length ?? 0) > 0, {
+    message: 'expected at least one of people, areas, polygons or circles',
   })
-  .refine((t) => !t.roles || (t.areas?.length ?? 0) > 0, {
-    message: 'roles narrow areas: expected areas beside roles',
+  .refine((t) => !t.roles || (t.areas?.length ?? 0) + (t.polygons?.length ?? 0) + (t.circles?.length ?? 0) > 0, {
+    message: 'roles narrow areas and fences: expected areas, polygons or circles beside roles',
     path: ['roles'],
   });
 

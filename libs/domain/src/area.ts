@@ -1,7 +1,11 @@
+import type { AreaGeometry } from './geo/geometry';
+
 export interface Area {
   code: string;
   name: string;
   parent: string | null;
+  /** The area's shape, when the directory has it: a geofence takes in everyone of an area wholly inside it. */
+  geometry?: AreaGeometry;
 }
 
 /**

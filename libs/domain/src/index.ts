@@ -14,3 +14,4 @@ export * from './log';
 export * from './channel-catalog';
 export * from './bounded-map';
 export * from './random';
+export * from './geo';

@@ -1,9 +1,13 @@
+import type { Circle, PolygonGeometry } from './geo/geometry';
 import type { Priority } from './priority';
 
 export interface OrderTarget {
   people?: string[];
   areas?: string[];
   roles?: string[];
+  /** Geofences (电子围栏): everyone inside any of them, as GeoJSON polygons (longitude first) and circles. */
+  polygons?: PolygonGeometry[];
+  circles?: Circle[];
 }
 
 export interface OrderSpec {
@@ -15,6 +19,13 @@ export interface OrderSpec {
   ackWithinS: number;
   ttlS: number;
 }
+
+/**
+ * How an order reached a person, most specific first: listed by id, in a targeted area, located
+ * inside a fence, or without a location in an area whose whole shape lies inside a fence.
+ */
+export const MATCH_KINDS = ['person', 'area', 'location', 'area-shape'] as const;
+export type MatchKind = (typeof MATCH_KINDS)[number];
 
 export interface Order extends OrderSpec {
   id: string;

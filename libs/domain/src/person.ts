@@ -1,3 +1,5 @@
+import type { LonLat } from './geo/geometry';
+
 /** Terminal addresses a person holds, keyed by terminal kind (any subset). */
 export const TERMINAL_KINDS = ['public', 'pdt', 'tiantong', 'beidou'] as const;
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
@@ -9,4 +11,6 @@ export interface Person {
   area: string;
   roles: string[];
   terminals: Terminals;
+  /** Where the person lives or is posted, when the directory knows: geofences match by it. */
+  location?: LonLat;
 }

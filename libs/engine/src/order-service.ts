@@ -5,6 +5,7 @@ import type { OrderRow, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
+import { fenceReach } from './fence-reach';
 import { audit, inScope, type Principal } from './principal';
 
 export interface Accepted {
@@ -72,7 +73,8 @@ export class OrderService {
     const people = [...new Set(spec.to.people ?? [])];
     this.checkAreas(p, areas);
     const personAreas = await this.checkPeople(p, people, spec.to.people ?? []);
-    const scope = this.tree.commonAncestor([...areas, ...personAreas]);
+    const fenced = await fenceReach(this.store.read.directory, this.tree, p, spec.to);
+    const scope = this.tree.commonAncestor([...areas, ...personAreas, ...fenced.areas]);
     const now = this.clock.now();
 
     const result = await this.store.write(async (tx) => {
@@ -81,14 +83,14 @@ export class OrderService {
       let ref = '';
       for (let i = 0; i < 60 && (!ref || (await tx.orders.refInUse(ref))); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
-      const paths = areas.map((a) => this.tree.path(a));
+      const reach = { areaPaths: areas.map((a) => this.tree.path(a)), locatedIds: fenced.locatedIds, shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)) };
       const deliveries = await tx.orders.insert(
         { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
-        paths,
+        reach,
         now,
       );
       // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
-      if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas (and roles)');
+      if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas or fences (and roles)');
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
       const seq = await tx.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       await tx.orders.setSeq(id, seq);

@@ -1,4 +1,4 @@
-import { PRIORITIES, type Terminals } from '@lifeline/domain';
+import { PRIORITIES, type MatchKind, type Terminals } from '@lifeline/domain';
 import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
 import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type SqlRunner } from './sql';
 
@@ -16,6 +16,7 @@ export interface DeliveryRow {
   channel: string | null;
   attempt: number;
   updated_at: number;
+  matched: MatchKind | null;
 }
 
 export interface Delivery {
@@ -31,9 +32,11 @@ export interface Delivery {
   machine: StoredDelivery | null;
   channel: string | null;
   attempt: number;
+  /** How the order reached the person (null for orders stored before this was kept). */
+  matched: MatchKind | null;
 }
 
-const COLUMNS = 'id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at';
+const COLUMNS = 'id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at, matched';
 
 export function toDelivery(r: DeliveryRow): Delivery {
   return {
@@ -49,6 +52,7 @@ export function toDelivery(r: DeliveryRow): Delivery {
     machine: r.machine ? (JSON.parse(r.machine) as StoredDelivery) : null,
     channel: r.channel,
     attempt: r.attempt,
+    matched: r.matched,
   };
 }
 

@@ -1,4 +1,4 @@
-import { AreaTree, type Area, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
+import { AreaTree, type Area, type AreaGeometry, type BBox, type LonLat, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
 import { chunks, insertMany, placeholders, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 interface PersonRow {
@@ -7,7 +7,11 @@ interface PersonRow {
   area: string;
   roles: string;
   terminals: string;
+  lon: number | null;
+  lat: number | null;
 }
+
+const PERSON_COLUMNS = 'id, name, area, roles, terminals, lon, lat';
 
 const toPerson = (r: PersonRow): Person => ({
   id: r.id,
@@ -15,7 +19,16 @@ const toPerson = (r: PersonRow): Person => ({
   area: r.area,
   roles: JSON.parse(r.roles) as string[],
   terminals: JSON.parse(r.terminals) as Terminals,
+  ...(r.lon !== null && r.lat !== null ? { location: [Number(r.lon), Number(r.lat)] as LonLat } : {}),
 });
+
+/** A person with a location, as a geofence's candidates are read. */
+export interface LocatedPerson {
+  id: string;
+  area: string;
+  lon: number;
+  lat: number;
+}
 
 /** People inserted per round of multi-row statements while a directory loads. */
 const LOAD_BATCH = 1_000;
@@ -28,11 +41,17 @@ export class DirectoryRepo {
   async replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): Promise<number> {
     const tree = new AreaTree(areas);
     for (const t of ['areas', 'people', 'person_roles', 'terminals']) await this.db.run(`DELETE FROM ${t}`);
-    await insertMany(this.db, 'INSERT INTO areas (code, name, parent, path, depth)', areas.map((a) => [a.code, a.name, a.parent, tree.path(a.code), tree.depth(a.code)]));
+    await insertMany(
+      this.db,
+      'INSERT INTO areas (code, name, parent, path, depth, geometry)',
+      areas.map((a) => [a.code, a.name, a.parent, tree.path(a.code), tree.depth(a.code), a.geometry ? JSON.stringify(a.geometry) : null]),
+    );
     let n = 0;
     let batch: Person[] = [];
     const flush = async () => {
-      await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals)', batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals)]));
+      await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals, lon, lat)',
+        batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals), p.location?.[0] ?? null, p.location?.[1] ?? null]),
+      );
       await insertMany(this.db, 'INSERT INTO person_roles (person_id, role)', batch.flatMap((p) => [...new Set(p.roles)].map((role): Param[] => [p.id, role])));
       await insertMany(
         this.db,
@@ -50,19 +69,26 @@ export class DirectoryRepo {
     return n;
   }
 
-  areas(): Promise<Area[]> {
-    return this.db.all<Area>('SELECT code, name, parent FROM areas ORDER BY path');
+  async areas(): Promise<Area[]> {
+    const rows = await this.db.all<{ code: string; name: string; parent: string | null; geometry: string | null }>('SELECT code, name, parent, geometry FROM areas ORDER BY path');
+    return rows.map((r) => ({ code: r.code, name: r.name, parent: r.parent, ...(r.geometry ? { geometry: JSON.parse(r.geometry) as AreaGeometry } : {}) }));
+  }
+
+  /** People with a location inside the box (one range of the location index), in no order. */
+  async locatedIn([west, south, east, north]: BBox): Promise<LocatedPerson[]> {
+    // Both drivers answer double precision as numbers (pg parses float8): the rows go out as read.
+    return this.db.all<LocatedPerson>('SELECT id, area, lon, lat FROM people WHERE lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?', west, east, south, north);
   }
 
   /** A page of people by id, of those within `within` (area paths; null: all). */
   async people(limit = 100_000, afterId = '', within: readonly string[] | null = null): Promise<Person[]> {
     const scope = withinSubtrees('area_path', within);
-    const rows = await this.db.all<PersonRow>(`SELECT id, name, area, roles, terminals FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit);
+    const rows = await this.db.all<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit);
     return rows.map(toPerson);
   }
 
   async person(id: string): Promise<Person | undefined> {
-    const r = await this.db.get<PersonRow>('SELECT id, name, area, roles, terminals FROM people WHERE id = ?', id);
+    const r = await this.db.get<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE id = ?`, id);
     return r && toPerson(r);
   }
 

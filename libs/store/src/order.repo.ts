@@ -1,5 +1,5 @@
 import { NOT_STARTED } from '@lifeline/machines';
-import type { OrderSpec, Priority } from '@lifeline/domain';
+import type { MatchKind, OrderSpec, Priority } from '@lifeline/domain';
 import { chunks, placeholders, subtreeRange, typed, withinSubtrees, type SqlRunner } from './sql';
 
 export interface OrderRow {
@@ -36,6 +36,16 @@ export interface NewOrder {
   scopePath: string;
 }
 
+/** Who an order reaches beyond its listed people, as the order service resolved it. */
+export interface OrderReach {
+  /** Subtrees of the areas the order names. */
+  areaPaths: readonly string[];
+  /** People whose location lies inside a fence. */
+  locatedIds: readonly string[];
+  /** Subtrees whose area's shape lies inside a fence: their people without a location. */
+  shapePaths: readonly string[];
+}
+
 const COLUMNS =
   'id, ref, console_id, client_ref, priority, priority_rank, body, summary, ack_required, ack_within_s, ttl_s, created_at, expires_at, target, scope_path, deliveries, open_count, cancelled, seq';
 
@@ -63,30 +73,38 @@ export class OrderRepo {
 
   /**
    * Inserts the order and one delivery per person reached, set-based: a million-person area is one
-   * INSERT ... SELECT over the people table, not a million round trips. Returns the delivery count.
+   * INSERT ... SELECT over the people table, not a million round trips. A person reached twice
+   * keeps the first, most specific match (listed, area, location, area shape); roles narrow all
+   * but the listed. Returns the delivery count.
    */
-  async insert(o: NewOrder, areaPaths: readonly string[], now: number): Promise<number> {
+  async insert(o: NewOrder, reach: OrderReach, now: number): Promise<number> {
     await this.db.run(
       `INSERT INTO orders (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)`,
       o.id, o.ref, o.consoleId, o.clientRef, o.spec.priority, o.priorityRank, o.spec.body, o.spec.summary ?? null,
       o.spec.ackRequired ? 1 : 0, o.spec.ackWithinS, o.spec.ttlS, o.createdAt, o.expiresAt,
       JSON.stringify(o.spec.to), o.scopePath,
     );
-    const insert = `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at)
+    const insert = (matched: MatchKind) => `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at, matched)
       SELECT ${typed(this.db, 'text')} || ':' || p.id, ${typed(this.db, 'text')}, p.id, p.area, p.area_path, p.terminals, ${typed(this.db, 'bigint')}, ${typed(this.db, 'bigint')},
-        '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')} FROM people p`;
+        '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}' FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
     let count = 0;
     const roles = o.spec.to.roles ?? [];
     const roleFilter = roles.length
       ? ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`
       : '';
-    for (const path of areaPaths) {
-      const [lo, hi] = subtreeRange(path);
-      count += await this.db.run(`${insert} WHERE p.area_path >= ? AND p.area_path < ?${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
-    }
     for (const c of chunks(o.spec.to.people ?? []))
-      count += await this.db.run(`${insert} WHERE p.id IN (${placeholders(c.length)}) ON CONFLICT (id) DO NOTHING`, ...head, ...c);
+      count += await this.db.run(`${insert('person')} WHERE p.id IN (${placeholders(c.length)}) ON CONFLICT (id) DO NOTHING`, ...head, ...c);
+    for (const path of reach.areaPaths) {
+      const [lo, hi] = subtreeRange(path);
+      count += await this.db.run(`${insert('area')} WHERE p.area_path >= ? AND p.area_path < ?${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
+    }
+    for (const c of chunks(reach.locatedIds))
+      count += await this.db.run(`${insert('location')} WHERE p.id IN (${placeholders(c.length)})${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, ...c, ...roles);
+    for (const path of reach.shapePaths) {
+      const [lo, hi] = subtreeRange(path);
+      count += await this.db.run(`${insert('area-shape')} WHERE p.area_path >= ? AND p.area_path < ? AND p.lon IS NULL${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
+    }
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
     return count;
   }

@@ -1,11 +1,12 @@
-import type { Area, Outage, Person, TerminalKind } from '@lifeline/domain';
+import type { Area, BBox, Outage, Person, TerminalKind } from '@lifeline/domain';
 import type { AttemptRow, AttemptUpdate } from './attempt.repo';
 import type { AuditEntry, AuditQuery, NewAuditEntry } from './audit.repo';
 import type { ChannelStateRow } from './channel-state.repo';
 import type { Delivery } from './delivery.repo';
 import type { NewEvent, StoredEvent } from './event.repo';
 import type { MissionRow } from './mission.repo';
-import type { NewOrder, OrderRow } from './order.repo';
+import type { LocatedPerson } from './directory.repo';
+import type { NewOrder, OrderReach, OrderRow } from './order.repo';
 import type { TimerRow } from './timer.repo';
 import type { TokenRow } from './token.repo';
 
@@ -24,6 +25,8 @@ export interface DirectoryStore {
   areasOf(ids: readonly string[]): Promise<Map<string, string>>;
   areaOfTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
   byTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
+  /** People with a location inside the box, in no order. */
+  locatedIn(box: BBox): Promise<LocatedPerson[]>;
 }
 
 export interface OrderStore {
@@ -32,7 +35,7 @@ export interface OrderStore {
   openByRef(ref: string): Promise<OrderRow | undefined>;
   list(status: 'open' | 'closed' | 'all', limit?: number, within?: readonly string[] | null): Promise<OrderRow[]>;
   /** The order and one delivery per person reached, set-based; the delivery count. */
-  insert(o: NewOrder, areaPaths: readonly string[], now: number): Promise<number>;
+  insert(o: NewOrder, reach: OrderReach, now: number): Promise<number>;
   openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;
   setSeq(id: string, seq: number): Promise<void>;
   closeDeliveries(id: string, n: number): Promise<void>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
-import { TOKEN_ROLES } from '@lifeline/contracts';
+import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
 
@@ -134,7 +134,9 @@ export type Config = z.output<typeof configSchema>;
 export type ChannelConfig = Config['channels'][number];
 
 export const directorySchema = z.strictObject({
-  areas: z.array(z.strictObject({ code: z.string().min(1), name: z.string().min(1), parent: z.string().nullable() })).min(1),
+  areas: z
+    .array(z.strictObject({ code: z.string().min(1), name: z.string().min(1), parent: z.string().nullable(), geometry: areaGeometry.optional() }))
+    .min(1),
   people: z.array(
     z.strictObject({
       id: z.string().min(1),
@@ -142,6 +144,8 @@ export const directorySchema = z.strictObject({
       area: z.string().min(1),
       roles: z.array(z.string()).default([]),
       terminals: z.partialRecord(z.enum(TERMINAL_KINDS), z.string().min(1)),
+      /** [longitude, latitude], GeoJSON order. */
+      location: lonLat.optional(),
     }),
   ),
 });

@@ -42,6 +42,7 @@ export class OrdersController {
       area: d.area,
       status: contractStatus(d.status),
       channel: d.channel,
+      matchedBy: d.matched,
       attempts: (attempts.get(d.id) ?? []).map((a) => ({
         attempt: Number(a.attempt),
         channel: a.channel,

@@ -6,6 +6,7 @@ import { AuditAndTokenBounds1767571200000 } from './1767571200000-audit-and-toke
 import { ChannelStates1767657600000 } from './1767657600000-channel-states';
 import { FinalDeliveries1767744000000 } from './1767744000000-final-deliveries';
 import { WriterLease1767830400000 } from './1767830400000-writer-lease';
+import { Geography1767916800000 } from './1767916800000-geography';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ChannelStates1767657600000,
   FinalDeliveries1767744000000,
   WriterLease1767830400000,
+  Geography1767916800000,
 ];

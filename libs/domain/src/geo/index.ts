@@ -1,0 +1,3 @@
+export * from './geometry';
+export * from './fence';
+export * from './polygon-problems';

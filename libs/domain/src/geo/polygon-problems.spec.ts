@@ -1,0 +1,31 @@
+import type { LonLat } from './geometry';
+import { MAX_POLYGON_VERTICES, polygonProblems } from './polygon-problems';
+
+const square: LonLat[] = [[121, 28], [121.1, 28], [121.1, 28.1], [121, 28.1], [121, 28]];
+
+describe('polygonProblems', () => {
+  it('accepts a simple polygon with a hole inside it', () => {
+    expect(polygonProblems([square, [[121.02, 28.02], [121.02, 28.05], [121.05, 28.05], [121.02, 28.02]]])).toEqual([]);
+  });
+
+  it('names a ring that does not close, and one too short', () => {
+    expect(polygonProblems([square.slice(0, 4)])).toEqual([{ path: 'coordinates.0', message: expect.stringMatching(/not closed/) }]);
+    expect(polygonProblems([[[121, 28], [121.1, 28], [121, 28]]])).toEqual([{ path: 'coordinates.0', message: expect.stringMatching(/at least 4 positions/) }]);
+  });
+
+  it('finds a bow tie and says where it crosses itself', () => {
+    const bowTie: LonLat[] = [[121, 28], [121.1, 28.1], [121.1, 28], [121, 28.1], [121, 28]];
+    expect(polygonProblems([bowTie])).toEqual([{ path: 'coordinates', message: expect.stringMatching(/intersects itself near \[121.05, 28.05\]/) }]);
+  });
+
+  it('refuses a hole outside the outline, and a hole crossing it', () => {
+    expect(polygonProblems([square, [[122, 28], [122.1, 28], [122, 28.1], [122, 28]]])).toEqual([{ path: 'coordinates.1', message: expect.stringMatching(/inside the outline/) }]);
+    expect(polygonProblems([square, [[121.05, 28.05], [121.2, 28.05], [121.05, 28.06], [121.05, 28.05]]])[0].message).toMatch(/intersects itself/);
+  });
+
+  it('bounds the vertices before any costly check', () => {
+    const n = MAX_POLYGON_VERTICES + 1;
+    const ring: LonLat[] = Array.from({ length: n }, (_, i): LonLat => [121 + Math.cos((2 * Math.PI * i) / n) / 10, 28 + Math.sin((2 * Math.PI * i) / n) / 10]);
+    expect(polygonProblems([[...ring, ring[0]]])).toEqual([{ path: 'coordinates', message: `too many vertices: ${n + 1}, at most ${MAX_POLYGON_VERTICES}` }]);
+  });
+});

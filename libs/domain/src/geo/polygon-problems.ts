@@ -1,0 +1,40 @@
+import { kinks } from '@turf/kinks';
+import pointInPolygon from 'point-in-polygon-hao';
+import type { LonLat } from './geometry';
+
+/** Most vertices a fence polygon may have: enough for a township's outline, bounded for the check. */
+export const MAX_POLYGON_VERTICES = 2_000;
+
+export interface GeometryProblem {
+  /** Where, below the polygon: `coordinates.0.3` */
+  path: string;
+  message: string;
+}
+
+const same = (a: LonLat, b: LonLat) => a[0] === b[0] && a[1] === b[1];
+
+/**
+ * What makes a polygon unusable as a fence, beyond each position's range (the schema's job):
+ * rings that do not close or have too few positions, too many vertices, edges that cross
+ * (self-intersection, or a hole crossing the outline), a hole outside the outline.
+ */
+export function polygonProblems(rings: readonly LonLat[][]): GeometryProblem[] {
+  const problems: GeometryProblem[] = [];
+  rings.forEach((ring, i) => {
+    if (ring.length < 4) problems.push({ path: `coordinates.${i}`, message: `a ring needs at least 4 positions (3 corners and the first again), got ${ring.length}` });
+    else if (!same(ring[0], ring[ring.length - 1]))
+      problems.push({ path: `coordinates.${i}`, message: `the ring is not closed: its last position must repeat its first, [${ring[0].join(', ')}]` });
+  });
+  const vertices = rings.reduce((n, r) => n + r.length, 0);
+  if (vertices > MAX_POLYGON_VERTICES) problems.push({ path: 'coordinates', message: `too many vertices: ${vertices}, at most ${MAX_POLYGON_VERTICES}` });
+  if (problems.length) return problems;
+  const crossing = kinks({ type: 'Polygon', coordinates: rings as LonLat[][] }).features[0];
+  if (crossing) {
+    const [lon, lat] = crossing.geometry.coordinates;
+    problems.push({ path: 'coordinates', message: `the polygon intersects itself near [${lon}, ${lat}]` });
+  }
+  rings.slice(1).forEach((hole, i) => {
+    if (pointInPolygon(hole[0], [rings[0]]) === false) problems.push({ path: `coordinates.${i + 1}`, message: 'a hole must lie inside the outline (the first ring)' });
+  });
+  return problems;
+}
