@@ -13,6 +13,7 @@ module.exports = {
     forbid('domain-no-node', lib('domain'), '^(node:|crypto$|http$|net$|child_process$)', 'libs/domain does no I/O'),
     forbid('machines-pure', lib('machines'), `${NEST_ORM_IO}|^libs/(?!(machines|domain)/)|^apps/`, 'libs/machines: domain and xstate only'),
     forbid('contracts-zod-only', lib('contracts'), `${NEST_ORM_IO}|^libs/(?!(contracts|domain)/)|^apps/`, 'libs/contracts: zod (and domain constants) only, so clients can use it'),
+    forbid('cap-is-a-codec', lib('cap'), `${NEST_ORM_IO}|^libs/(?!(cap|domain)/)|^apps/`, 'libs/cap: CAP 1.2 and GB/T 35965.1 read and written, pure: domain types, an XML parser, no I/O'),
     forbid('store-below-engine', lib('store'), '^(node_modules/(@nestjs|ws|express)/)|^libs/(engine|channels|contracts)/|^apps/', 'libs/store: domain, machines types and typeorm'),
     forbid('channels-no-store', lib('channels'), '^(node_modules/(@nestjs|typeorm|better-sqlite3|express)/)|^libs/(store|engine|machines)/|^apps/', 'libs/channels: domain and contracts; it talks to the router only through the gateway-link port'),
     forbid('engine-no-nest', lib('engine'), '^(node_modules/(@nestjs|typeorm|ws|express)/)|^apps/', 'libs/engine: no Nest, no TypeORM (through libs/store), no transports'),

@@ -36,7 +36,7 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 const consoleFrames = fc.oneof(
   fc.jsonValue(),
-  broken({ type: 'order.send', clientRef: 'fz', order: validOrder }, ['type', 'clientRef', 'order', 'order.priority', 'order.to', 'order.to.people', 'order.to.areas', 'order.body', 'order.ttlS', 'order.ackWithinS', 'order.extra', 'extra']),
+  broken({ type: 'order.send', clientRef: 'fz', order: validOrder }, ['type', 'clientRef', 'order', 'order.priority', 'order.to', 'order.to.people', 'order.to.areas', 'order.to.polygons', 'order.to.circles', 'order.body', 'order.ttlS', 'order.ackWithinS', 'order.extra', 'extra']),
   broken({ type: 'order.cancel', orderId: 'o-nope' }, ['orderId', 'extra']),
   broken({ type: 'subscribe', since: 0 }, ['since', 'extra']),
 );
@@ -117,7 +117,7 @@ describe('bad input changes nothing (fuzz)', () => {
 
   it('HTTP bodies: refused with 4xx and the field named, never 5xx', async () => {
     const targets: { path: string; schema: { safeParse: (v: unknown) => { success: boolean } }; arb: fc.Arbitrary<unknown> }[] = [
-      { path: '/api/orders', schema: createOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ clientRef: 'h', order: validOrder }, ['clientRef', 'order', 'order.to', 'order.priority', 'order.body', 'order.ttlS', 'x'])) },
+      { path: '/api/orders', schema: createOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ clientRef: 'h', order: validOrder }, ['clientRef', 'order', 'order.to', 'order.to.polygons', 'order.to.circles', 'order.priority', 'order.body', 'order.ttlS', 'x'])) },
       { path: '/api/drills/outages', schema: outageBody, arb: fc.oneof(fc.jsonValue(), broken({ kind: 'gateway', channel: 'nope', mode: 'down' }, ['kind', 'channel', 'mode', 'area', 'loss', 'durationS', 'x'])) },
       { path: '/api/tokens', schema: createTokenBody, arb: fc.oneof(fc.jsonValue(), broken({ role: 'console', name: 'x', areas: ['nowhere'] }, ['role', 'name', 'areas', 'channel'])) },
       { path: `/api/sim/people/${NOBODY}/reply`, schema: simReplyBody, arb: broken({ orderId: 'o-nope' }, ['orderId', 'text', 'x']) },
@@ -149,6 +149,42 @@ describe('bad input changes nothing (fuzz)', () => {
     expect(await raw(`{"clientRef":"big","order":{"body":"${'x'.repeat(3 * 1024 * 1024)}"}}`)).toBe(413);
     expect(await raw(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toBe(400);
     expect(await raw('clientRef=x', 'application/x-www-form-urlencoded')).toBe(400);
+  });
+
+  it('CAP XML: mangled and hostile documents get 4xx naming what is wrong, never 5xx', async () => {
+    // Valid CAP over the open sea, so even an intact document reaches nobody and stores nothing.
+    const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
+    const valid = `<?xml version="1.0" encoding="UTF-8"?><alert xmlns="${NS}"><identifier>fz-1</identifier><sender>fz@x</sender><sent>2026-07-01T16:30:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Met</category><event>风暴潮</event><urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty><area><areaDesc>海上</areaDesc><polygon>30,123 30,123.1 30.1,123.1 30,123</polygon><circle>30,123 5</circle></area></info></alert>`;
+    const post = async (body: string | Uint8Array) => {
+      const r = await fetch(`${s.url}/api/cap`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/cap+xml' }, body });
+      const json = (await r.json()) as { error?: { code: string; message: string } };
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(json.error?.message).toBeTruthy();
+      expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
+      return json.error!;
+    };
+    expect((await post(valid)).code).toBe('no_recipients');
+    const cut = fc.tuple(fc.nat(valid.length), fc.nat(valid.length)).map(([a, b]) => valid.slice(0, Math.min(a, b)) + valid.slice(Math.max(a, b)));
+    const insert = fc.tuple(fc.nat(valid.length), fc.oneof(fc.string(), fc.constantFrom('<', '>', '&', ']]>', '<!--', '&amp;', '&#0;', '&#xD800;', '<x/>', '</info>', '<info>', '\u0000', ...INJECTIONS)))
+      .map(([at, text]) => valid.slice(0, at) + text + valid.slice(at));
+    await fc.assert(fc.asyncProperty(fc.oneof(cut, insert, fc.string(), fc.string({ unit: 'grapheme' })), async (doc) => void (await post(doc))), { numRuns: Math.ceil(RUNS / 3) });
+    const hostile: [string, RegExp][] = [
+      [`<!DOCTYPE alert [<!ENTITY x SYSTEM "file:///etc/passwd">]>${valid.replace(/^<\?xml[^>]*>/, '').replace('fz-1', '&x;')}`, /document type declaration/],
+      [`<!DOCTYPE a [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><a>&c;</a>`, /document type declaration/],
+      [`<!DOCTYPE alert SYSTEM "http://127.0.0.1:1/cap.dtd">${valid.replace(/^<\?xml[^>]*>/, '')}`, /document type declaration/],
+      ['<a>'.repeat(10_000) + '</a>'.repeat(10_000), /nested deeper than 32/],
+      [valid.replace(NS, 'urn:oasis:names:tc:emergency:cap:1.1'), /expected <alert> in namespace/],
+      [valid.replace(` xmlns="${NS}"`, ''), /in no namespace/],
+      [valid.replace('<alert ', `<alert big="${'x'.repeat(200_000)}" `), /longer than 100000 characters/],
+      [valid.replace('<note>', '').replace('</scope>', `</scope><note>${'&lt;'.repeat(120_000)}</note>`), /longer than 100000 characters/],
+      [valid.replace('<identifier>fz-1', '<identifier>fz 1'), /alert\.identifier/],
+      [valid.replace('30,123 30,123.1', '30,123 95,123.1'), /alert\.info\.0\.area\.0\.polygon\.0/],
+      [`${valid}<alert/>`, /./],
+      ['', /root element/],
+    ];
+    for (const [doc, message] of hostile) expect((await post(doc)).message).toMatch(message);
+    expect((await post(new Uint8Array([0x3c, 0x61, 0xff, 0xfe, 0x3e]))).code).toBeTruthy();
   });
 
   it('gateway frames: every malformed frame gets an error frame, before and after hello', async () => {

@@ -46,10 +46,15 @@ describe('every route and frame by role, scope and token state', () => {
   afterAll(async () => s.close());
 
   /** `allowed`: admin and these may (a 404 for an id that does not exist is an answer too); `hidden`: 404 as if absent. */
-  type Route = { method: 'get' | 'post' | 'delete'; path: string; body?: object; allowed: string[]; hidden?: string[] };
+  type Route = { method: 'get' | 'post' | 'delete'; path: string; body?: object | string; type?: string; allowed: string[]; hidden?: string[] };
+  /** A CAP alert over a village of the county: each allowed caller makes an order of it. */
+  const capAlert = () =>
+    `<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>m-${Math.random()}</identifier><sender>roles@x</sender><sent>2026-07-01T16:30:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>` +
+    `<info><category>Met</category><event>暴雨</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty><area><areaDesc>村</areaDesc><geocode><valueName>GB/T 2260</valueName><value>${COUNTY}001002</value></geocode></area></info></alert>`;
   const routes = (): Route[] => [
     { method: 'get', path: '/api/orders', allowed: ['admin', 'console', 'county'] },
     { method: 'post', path: '/api/orders', body: { clientRef: `m-${Math.random()}`, order: order([`${COUNTY}001002`]) }, allowed: ['admin', 'console', 'county'] },
+    { method: 'post', path: '/api/cap', body: capAlert(), type: 'application/cap+xml', allowed: ['admin', 'console', 'county'] },
     { method: 'get', path: `/api/orders/${outside}`, allowed: ['console'], hidden: ['county'] },
     { method: 'post', path: `/api/orders/${outside}/cancel`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: '/api/events?since=0', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
@@ -76,6 +81,7 @@ describe('every route and frame by role, scope and token state', () => {
         const before = digest(sqliteOf(s.lifeline.store));
         let req = http[r.method](r.path);
         if (who !== 'none') req = req.set(auth(tokens[who]));
+        if (r.type) req = req.set('content-type', r.type);
         const res = r.body ? await req.send(r.body) : await req;
         const valid = !['none', 'bogus', 'revoked'].includes(who);
         const expected = who === 'admin' || r.allowed.includes(who) ? 'allowed' : r.hidden?.includes(who) ? 404 : !valid ? 401 : 403;

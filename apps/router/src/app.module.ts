@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type pino from 'pino';
 import { AuthGuard } from './auth/auth.guard';
+import { CapController } from './http/cap.controller';
 import { ApiController } from './http/api.controller';
 import { DrillsController } from './http/drills.controller';
 import { ErrorFilter } from './http/errors';
@@ -19,7 +20,7 @@ export class AppModule {
       // (metrics count them), and refusals are counted by code.
       // Nest's start-up chatter (modules, routes) stays below warn.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.child({}, { level: logger.levelVal > 40 ? logger.level : 'warn' }), autoLogging: false, quietReqLogger: true } })],
-      controllers: [ApiController, DrillsController, OrdersController],
+      controllers: [ApiController, CapController, DrillsController, OrdersController],
       providers: [
         { provide: Lifeline, useValue: lifeline },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
-import { audit, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
+import { audit, CapIntake, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
 import { openStore, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
@@ -55,6 +55,8 @@ export class Lifeline {
     readonly metrics: Metrics,
     /** This node's name in a cluster (a standby's lease), for `/health`; null for a lone router. */
     readonly node: string | null,
+    /** Alerts in CAP 1.2 made into orders. */
+    readonly cap: CapIntake,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
@@ -80,7 +82,8 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null);
+    const cap = new CapIntake(store, clock, core.areas, core.orders, o.config.cap);
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap);
   }
 
   /**

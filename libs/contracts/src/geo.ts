@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_POLYGON_VERTICES, polygonProblems, type LonLat } from '@lifeline/domain';
+import { MAX_CIRCLE_RADIUS_M, MAX_POLYGON_VERTICES, polygonProblems, type LonLat } from '@lifeline/domain';
 
 /** Geometry at the boundary: GeoJSON order, [longitude, latitude] in degrees (WGS 84). */
 export const lonLat = z.tuple([
@@ -28,8 +28,7 @@ export const multiPolygonGeometry = z
 /** An area's shape in the directory. */
 export const areaGeometry = z.discriminatedUnion('type', [polygonGeometry, multiPolygonGeometry]);
 
-/** Radius up to 500 km: wider than a province's warning area, so a typo in metres is caught. */
 export const circle = z.strictObject({
   center: lonLat,
-  radiusM: z.number().positive('expected a radius in metres above 0').max(500_000, 'expected a radius of at most 500000 m'),
+  radiusM: z.number().positive('expected a radius in metres above 0').max(MAX_CIRCLE_RADIUS_M, `expected a radius of at most ${MAX_CIRCLE_RADIUS_M} m`),
 });

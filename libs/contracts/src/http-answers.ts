@@ -57,6 +57,8 @@ export const attemptView = z.object({
 });
 
 export const orderDetail = orderSummary.extend({
+  /** The CAP alert the order was made from (`POST /api/cap`): which info and area of it. */
+  alert: z.object({ sender: z.string(), identifier: z.string(), sent: z.string(), msgType: z.string(), info: z.number().int(), area: z.number().int() }).nullable(),
   counts: z.record(z.string(), z.number().int()),
   deliveries: z.array(
     z.object({
@@ -168,3 +170,17 @@ export const orderCancelledFrame = z.object({ type: z.literal('order.cancelled')
 
 /** Router to console: event frames, and the answers to a console's own frames. */
 export const routerToConsoleFrame = z.union([eventFrame, orderRejectedFrame, orderCancelledFrame, errorFrame]);
+
+/** What `POST /api/cap` did with an alert. */
+export const capReceiptAnswer = z.object({
+  alert: z.object({ sender: z.string(), identifier: z.string(), sent: z.string(), msgType: z.string() }),
+  /** An order per info (in the preferred language) and area. */
+  orders: z.array(z.object({ orderId: id, ref: z.string(), deliveries: z.number().int(), info: z.number().int(), area: z.number().int(), areaDesc: z.string() })),
+  /** Orders of the referenced alerts, superseded (Update) or cancelled (Cancel), with the deliveries cancelled. */
+  cancelled: z.array(z.object({ orderId: id, cancelled: z.number().int() })),
+  /** Infos and areas that made no order, and why. */
+  skipped: z.array(z.object({ info: z.number().int(), area: z.number().int().nullable(), reason: z.string() })),
+  unknownReferences: z.array(z.string()),
+  /** True when this sender and identifier were received before: nothing changed. */
+  replayed: z.boolean(),
+});

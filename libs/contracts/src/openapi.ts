@@ -4,6 +4,7 @@ import { gatewayFrame, routerFrame } from './gateway-frames';
 import {
   auditPage,
   cancelAnswer,
+  capReceiptAnswer,
   channelStateView,
   directoryAnswer,
   errorBody,
@@ -39,6 +40,8 @@ interface Route {
   roles: Role[];
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** A body that is a document, not JSON: its media types. */
+  documentBody?: { types: string[]; description: string };
   ok: { status: number; schema?: z.ZodType; description: string; contentType?: string };
   /** Error statuses besides 401/403 for authenticated routes. */
   errors?: number[];
@@ -51,6 +54,11 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', roles: ['metrics'], ok: { status: 200, description: 'Prometheus text exposition', contentType: 'text/plain' } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', roles: ['public'], ok: { status: 200, description: 'OpenAPI 3.1' } },
   { method: 'post', path: '/api/orders', summary: 'Send an order; answered after it and all its deliveries are committed', roles: ['console'], body: createOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first order)' }, errors: [400, 429] },
+  {
+    method: 'post', path: '/api/cap', summary: 'Receive a CAP 1.2 alert: each info (preferred language) and area becomes an order; Update and Cancel follow the alerts they reference', roles: ['console'],
+    documentBody: { types: ['application/cap+xml', 'application/xml', 'text/xml'], description: 'A CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), at most 1 MB; no DOCTYPE' },
+    ok: { status: 202, schema: capReceiptAnswer, description: 'The orders made, cancelled and skipped (the same sender and identifier again: the first answer, replayed)' }, errors: [400, 409, 413, 415],
+  },
   { method: 'get', path: '/api/orders', summary: "Orders within the token's areas", roles: ['console'], query: ordersQuery, ok: { status: 200, schema: z.array(orderSummary), description: 'Newest first, up to 500' }, errors: [400] },
   { method: 'get', path: '/api/orders/{id}', summary: 'An order, its counts by status, and a page of its deliveries with every attempt', roles: ['console'], query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000), after: z.string().max(300).default('') }), ok: { status: 200, schema: orderDetail, description: 'The order; `next` is the `after` of the next page' }, errors: [400, 404] },
   { method: 'post', path: '/api/orders/{id}/cancel', summary: 'Cancel every open delivery of an order', roles: ['console'], ok: { status: 202, schema: cancelAnswer, description: 'Cancelled (committed)' }, errors: [404] },
@@ -88,6 +96,8 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The token's role or areas do not allow it",
   404: 'Not found, or outside the token\'s areas (answered alike)',
   409: 'Conflict',
+  413: 'The body is too large',
+  415: 'The body is not of a media type this route reads',
   429: 'Too many failed authentications from this address: see Retry-After',
   503: 'Cannot commit',
 };
@@ -111,6 +121,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
       ...(r.roles.includes('public') ? { security: [] } : {}),
       parameters: [...pathParameters(r.path), ...(r.query ? queryParameters(r.query) : [])],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
+      ...(r.documentBody
+        ? { requestBody: { required: true, description: r.documentBody.description, content: Object.fromEntries(r.documentBody.types.map((t) => [t, { schema: { type: 'string' } }])) } }
+        : {}),
       responses,
     };
   }

@@ -17,3 +17,4 @@ export * from './relays';
 export * from './step-writes';
 export * from './send-item';
 export * from './tasks';
+export * from './cap-intake';

@@ -16,10 +16,15 @@ export interface Accepted {
   replayed: boolean;
 }
 
+export interface AcceptOptions {
+  /** Orders the new one replaces (an alert's update): people who acknowledged them are not asked again. */
+  supersedes?: readonly string[];
+}
+
 /** A request the router refuses, with a code the transports map to their own (HTTP status, frame). */
 export class RequestError extends Error {
   constructor(
-    readonly code: 'unknown_area' | 'unknown_person' | 'unknown_channel' | 'out_of_scope' | 'not_found' | 'no_recipients' | 'invalid',
+    readonly code: 'unknown_area' | 'unknown_person' | 'unknown_channel' | 'out_of_scope' | 'not_found' | 'no_recipients' | 'invalid' | 'conflict',
     message: string,
     readonly issues: { path: string; message: string; code: string }[] = [],
   ) {
@@ -66,7 +71,7 @@ export class OrderService {
    * Stores the order and all its deliveries in one transaction; resolves only after commit. The
    * same clientRef from the same console returns the first order and creates nothing.
    */
-  async accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
+  async accept(p: Principal, clientRef: string, spec: OrderSpec, options: AcceptOptions = {}): Promise<Accepted> {
     const existing = await this.store.read.orders.byClientRef(p.id, clientRef);
     if (existing) return this.replay(existing);
     const areas = spec.to.areas ?? [];
@@ -83,7 +88,12 @@ export class OrderService {
       let ref = '';
       for (let i = 0; i < 60 && (!ref || (await tx.orders.refInUse(ref))); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
-      const reach = { areaPaths: areas.map((a) => this.tree.path(a)), locatedIds: fenced.locatedIds, shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)) };
+      const reach = {
+        areaPaths: areas.map((a) => this.tree.path(a)),
+        locatedIds: fenced.locatedIds,
+        shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)),
+        excludeAcknowledgedOf: options.supersedes,
+      };
       const deliveries = await tx.orders.insert(
         { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
         reach,

@@ -14,6 +14,7 @@ export * from './outage.repo';
 export * from './mission.repo';
 export * from './audit.repo';
 export * from './channel-state.repo';
+export * from './alert.repo';
 export * from './database-in-use';
 export * from './open-store';
 export * from './sqlite/sqlite-sql';

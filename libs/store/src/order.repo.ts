@@ -44,6 +44,8 @@ export interface OrderReach {
   locatedIds: readonly string[];
   /** Subtrees whose area's shape lies inside a fence: their people without a location. */
   shapePaths: readonly string[];
+  /** Orders this one supersedes: whoever acknowledged one of them is not asked again. */
+  excludeAcknowledgedOf?: readonly string[];
 }
 
 const COLUMNS =
@@ -105,6 +107,11 @@ export class OrderRepo {
       const [lo, hi] = subtreeRange(path);
       count += await this.db.run(`${insert('area-shape')} WHERE p.area_path >= ? AND p.area_path < ? AND p.lon IS NULL${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
     }
+    for (const old of reach.excludeAcknowledgedOf ?? [])
+      count -= await this.db.run(
+        `DELETE FROM deliveries WHERE id > ? AND id < ? AND person_id IN (SELECT person_id FROM deliveries WHERE id > ? AND id < ? AND status = 'acknowledged')`,
+        `${o.id}:`, `${o.id};`, `${old}:`, `${old};`,
+      );
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
     return count;
   }

@@ -1,4 +1,5 @@
 import type { Area, BBox, Outage, Person, TerminalKind } from '@lifeline/domain';
+import type { AlertLink, AlertRow } from './alert.repo';
 import type { AttemptRow, AttemptUpdate } from './attempt.repo';
 import type { AuditEntry, AuditQuery, NewAuditEntry } from './audit.repo';
 import type { ChannelStateRow } from './channel-state.repo';
@@ -122,6 +123,13 @@ export interface ChannelStateStore {
   save(rows: readonly ChannelStateRow[]): Promise<void>;
 }
 
+export interface AlertStore {
+  get(sender: string, identifier: string): Promise<AlertRow | undefined>;
+  insert(a: AlertRow, links: readonly AlertLink[]): Promise<void>;
+  orderIds(sender: string, identifier: string): Promise<string[]>;
+  ofOrder(orderId: string): Promise<(AlertLink & { sent: string; msgType: string }) | undefined>;
+}
+
 /** Every repository, as one transaction (a write job) or the committed state (reads) sees them. */
 export interface Repositories {
   directory: DirectoryStore;
@@ -136,6 +144,7 @@ export interface Repositories {
   missions: MissionStore;
   audit: AuditStore;
   channelStates: ChannelStateStore;
+  alerts: AlertStore;
 }
 
 /**

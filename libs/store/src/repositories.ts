@@ -1,3 +1,4 @@
+import { AlertRepo } from './alert.repo';
 import { AttemptRepo } from './attempt.repo';
 import { AuditRepo } from './audit.repo';
 import { ChannelStateRepo } from './channel-state.repo';
@@ -28,5 +29,6 @@ export function createRepositories(db: SqlRunner): Repositories {
     missions: new MissionRepo(db),
     audit: new AuditRepo(db),
     channelStates: new ChannelStateRepo(db),
+    alerts: new AlertRepo(db),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
+import { CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
@@ -86,6 +87,42 @@ export const configSchema = z.strictObject({
       node: z.string().min(1).max(100).optional(),
       /** Seconds a writer may go without a heartbeat before a standby fences it off and takes over. */
       leaseS: z.number().min(1).max(300).default(10),
+    })
+    .prefault({}),
+  /** How alerts received in CAP 1.2 (`POST /api/cap`) become orders. */
+  cap: z
+    .strictObject({
+      /** Preferred info languages, best first. */
+      languages: z.array(z.string().min(1)).min(1).default(['zh-CN', 'zh']),
+      geocodes: z
+        .strictObject({
+          /** Geocode value names whose values are 12-digit division codes (GB/T 2260 and town, village). */
+          valueNames: z.array(z.string().min(1)).default(['GB/T 2260', 'GB2260', 'GBT2260', 'AREACODE', 'ADCODE']),
+          /** Codes named outright: geocode value -> area code of the directory. */
+          map: z.record(z.string(), z.string()).default({}),
+        })
+        .prefault({}),
+      /** The first rule whose lists all match sets the priority; a list left out matches anything. */
+      priority: z
+        .array(
+          z.strictObject({
+            severity: z.array(z.enum(CAP_SEVERITIES)).optional(),
+            urgency: z.array(z.enum(CAP_URGENCIES)).optional(),
+            certainty: z.array(z.enum(CAP_CERTAINTIES)).optional(),
+            priority: z.enum(PRIORITIES),
+          }),
+        )
+        .default([
+          { severity: ['Extreme'], urgency: ['Immediate'], priority: 'flash' },
+          { severity: ['Extreme', 'Severe'], urgency: ['Immediate', 'Expected'], priority: 'immediate' },
+          { severity: ['Extreme', 'Severe', 'Moderate'], priority: 'priority' },
+        ]),
+      defaultPriority: z.enum(PRIORITIES).default('routine'),
+      /** Response types that ask people to answer (叫应). */
+      answerFor: z.array(z.enum(CAP_RESPONSE_TYPES)).default(['Evacuate', 'Shelter', 'Execute']),
+      ackWithinS: z.number().int().min(10).default(600),
+      /** Time to live of an info without `expires`. */
+      defaultTtlS: z.number().int().min(10).max(30 * 86_400).default(6 * 3_600),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),

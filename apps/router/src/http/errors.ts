@@ -24,7 +24,7 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}: ${summarizeIssues(issues)}`, issues);
 }
 
-export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404 };
+export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404, conflict: 409 };
 
 /** Every HTTP refusal in the one shape, counted by code; an internal error is logged with its stack. */
 @Catch()
@@ -51,7 +51,7 @@ export class ErrorFilter implements ExceptionFilter {
     // Body-parser errors (malformed JSON, too large) carry a status of their own.
     const status = (e as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500)
-      return answer(status, { error: { code: status === 413 ? 'too_large' : 'bad_json', message: (e as Error).message } } as { error: { code: string } });
+      return answer(status, { error: { code: status === 413 ? 'too_large' : status === 415 ? 'unsupported_media_type' : 'bad_json', message: (e as Error).message } } as { error: { code: string } });
     this.lifeline.log.error('HTTP request failed', { err: (e as Error)?.stack ?? String(e) });
     answer(500, { error: { code: 'internal', message: 'internal error' } } as { error: { code: string } });
   }

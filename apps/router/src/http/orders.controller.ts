@@ -52,7 +52,14 @@ export class OrdersController {
       })),
     }));
     const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
-    return { ...this.view(o), counts: await read.deliveries.countsByStatus(id), deliveries, next };
+    const alert = await read.alerts.ofOrder(id);
+    return {
+      ...this.view(o),
+      alert: alert ? { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType, info: alert.info, area: alert.area } : null,
+      counts: await read.deliveries.countsByStatus(id),
+      deliveries,
+      next,
+    };
   }
 
   @Post(':id/cancel')

@@ -17,6 +17,9 @@ export interface MultiPolygonGeometry {
 /** An area's shape: a town may be several islands. */
 export type AreaGeometry = PolygonGeometry | MultiPolygonGeometry;
 
+/** Wider than a province's warning area: a radius beyond it is a unit mistake (metres as km). */
+export const MAX_CIRCLE_RADIUS_M = 500_000;
+
 export interface Circle {
   center: LonLat;
   radiusM: number;

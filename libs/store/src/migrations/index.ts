@@ -7,6 +7,7 @@ import { ChannelStates1767657600000 } from './1767657600000-channel-states';
 import { FinalDeliveries1767744000000 } from './1767744000000-final-deliveries';
 import { WriterLease1767830400000 } from './1767830400000-writer-lease';
 import { Geography1767916800000 } from './1767916800000-geography';
+import { Alerts1768003200000 } from './1768003200000-alerts';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   FinalDeliveries1767744000000,
   WriterLease1767830400000,
   Geography1767916800000,
+  Alerts1768003200000,
 ];

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { CapInvalid, planOrders, readCap, XmlRefused, type CapAlert, type CapPolicy, type CapSkip } from '@lifeline/cap';
+import type { Clock } from '@lifeline/clock';
+import type { AreaTree } from '@lifeline/domain';
+import type { AlertLink, Storage } from '@lifeline/store';
+import { RequestError, type OrderService } from './order-service';
+import { audit, inScope, type Principal } from './principal';
+
+/** What a received alert did: the orders it made, the ones it cancelled, what it could not target. */
+export interface CapReceipt {
+  alert: { sender: string; identifier: string; sent: string; msgType: string };
+  orders: { orderId: string; ref: string; deliveries: number; info: number; area: number; areaDesc: string }[];
+  cancelled: { orderId: string; cancelled: number }[];
+  skipped: CapSkip[];
+  /** Referenced alerts this router never received (an update of those still makes its orders). */
+  unknownReferences: string[];
+  replayed: boolean;
+}
+
+/**
+ * Alerts in CAP 1.2 from other systems (meteorological, hydrological, the national release
+ * system) become orders: each info in the preferred language crossed with each of its areas.
+ * `Update` supersedes the orders of the alerts it references (their people who answered are not
+ * asked again), `Cancel` cancels them. The same sender and identifier again is answered as the
+ * first time and changes nothing. Each order commits on its own before the answer; a retry after
+ * a crash part-way finds the committed ones by their clientRef and makes the rest.
+ */
+export class CapIntake {
+  constructor(
+    private readonly store: Storage,
+    private readonly clock: Clock,
+    private readonly tree: AreaTree,
+    private readonly orders: OrderService,
+    private readonly policy: CapPolicy,
+  ) {}
+
+  async receive(p: Principal, xml: string): Promise<CapReceipt> {
+    const alert = parse(xml);
+    if (alert.status !== 'Actual')
+      throw new RequestError('invalid', `only Actual alerts become orders, this one is ${alert.status}`, [{ path: 'alert.status', message: `expected Actual, got ${alert.status}`, code: 'invalid' }]);
+    if (alert.msgType === 'Ack' || alert.msgType === 'Error')
+      throw new RequestError('invalid', `an ${alert.msgType} message asks nothing of people`, [{ path: 'alert.msgType', message: 'expected Alert, Update or Cancel', code: 'invalid' }]);
+    const sha256 = createHash('sha256').update(xml).digest('hex');
+    const seen = await this.store.read.alerts.get(alert.sender, alert.identifier);
+    if (seen) {
+      if (seen.sha256 !== sha256) throw new RequestError('conflict', `alert ${alert.sender} ${alert.identifier} was received before with different content`);
+      return { ...(JSON.parse(seen.receipt) as CapReceipt), replayed: true };
+    }
+    const referenced: string[] = [];
+    const unknownReferences: string[] = [];
+    for (const r of alert.references) {
+      const ids = await this.store.read.alerts.orderIds(r.sender, r.identifier);
+      if (!ids.length && !(await this.store.read.alerts.get(r.sender, r.identifier))) unknownReferences.push(`${r.sender},${r.identifier},${r.sent}`);
+      referenced.push(...ids);
+    }
+    const receipt: CapReceipt = { alert: { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType }, orders: [], cancelled: [], skipped: [], unknownReferences, replayed: false };
+    const links: AlertLink[] = [];
+    if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, referenced, receipt, links);
+    // After the new orders committed: a crash in between leaves the old ones running, never none.
+    for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.cancelIfVisible(p, orderId) });
+    await this.store.write(async (tx) => {
+      await tx.alerts.insert({ ...receipt.alert, receivedAt: this.clock.now(), consoleId: p.id, sha256, xml, receipt: JSON.stringify(receipt) }, links);
+      await audit(tx, p, this.clock.now(), 'cap.receive', `${alert.sender} ${alert.identifier}`, { msgType: alert.msgType, orders: receipt.orders.map((o) => o.orderId), cancelled: referenced });
+    });
+    return receipt;
+  }
+
+  private async makeOrders(p: Principal, alert: CapAlert, supersedes: string[], receipt: CapReceipt, links: AlertLink[]): Promise<void> {
+    const { plans, skipped } = asRequestError(() => planOrders(alert, this.policy, this.clock.now()));
+    receipt.skipped.push(...skipped);
+    const key = createHash('sha256').update(`${alert.sender}\n${alert.identifier}`).digest('hex').slice(0, 40);
+    for (const plan of plans) {
+      // Codes outside the directory or the token's areas are left out alike: a national alert
+      // names more of the country than one router serves, and a refusal must not reveal what exists.
+      const areas = (plan.spec.to.areas ?? []).filter((a) => this.tree.has(a) && inScope(p, this.tree, a));
+      const to = { ...plan.spec.to, areas: areas.length ? areas : undefined };
+      if (!areas.length && !to.polygons && !to.circles) {
+        receipt.skipped.push({ info: plan.info, area: plan.area, reason: 'none of its geocodes is an area of this directory within this token\'s areas' });
+        continue;
+      }
+      try {
+        const a = await this.orders.accept(p, `cap:${key}:${plan.info}:${plan.area}`, { ...plan.spec, to }, { supersedes });
+        receipt.orders.push({ orderId: a.orderId, ref: a.ref, deliveries: a.deliveries, info: plan.info, area: plan.area, areaDesc: plan.areaDesc });
+        links.push({ orderId: a.orderId, sender: alert.sender, identifier: alert.identifier, info: plan.info, area: plan.area });
+      } catch (e) {
+        if (!(e instanceof RequestError) || e.code !== 'no_recipients') throw e;
+        receipt.skipped.push({ info: plan.info, area: plan.area, reason: 'it reaches nobody in this directory' });
+      }
+    }
+    if (!receipt.orders.length)
+      throw new RequestError('no_recipients', 'the alert reaches nobody here: ' + receipt.skipped.map((s) => `info ${s.info}${s.area === null ? '' : ` area ${s.area}`}: ${s.reason}`).join('; '),
+        receipt.skipped.map((s) => ({ path: `alert.info.${s.info}${s.area === null ? '' : `.area.${s.area}`}`, message: s.reason, code: 'no_recipients' })));
+  }
+
+  private async cancelIfVisible(p: Principal, orderId: string): Promise<number> {
+    try {
+      return await this.orders.cancel(p, orderId);
+    } catch (e) {
+      if (e instanceof RequestError && e.code === 'not_found') return 0; // another desk's order: not this token's to stop
+      throw e;
+    }
+  }
+}
+
+function parse(xml: string): CapAlert {
+  return asRequestError(() => readCap(xml));
+}
+
+/** The codec's refusals as the router's: `invalid`, each issue naming its element. */
+function asRequestError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CapInvalid) throw new RequestError('invalid', `not a valid CAP 1.2 alert: ${e.message}`, e.issues.map((i) => ({ ...i, code: 'invalid' })));
+    if (e instanceof XmlRefused) throw new RequestError('invalid', `the XML is refused: ${e.message}`, [{ path: '(body)', message: e.message, code: 'invalid' }]);
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+import type { SqlRunner } from './sql';
+
+export interface AlertRow {
+  sender: string;
+  identifier: string;
+  sent: string;
+  msgType: string;
+  receivedAt: number;
+  consoleId: string;
+  sha256: string;
+  xml: string;
+  /** The answer given when the alert was received, as JSON: a repeat gets it again. */
+  receipt: string;
+}
+
+/** Which info and area of which alert an order was made from. */
+export interface AlertLink {
+  orderId: string;
+  sender: string;
+  identifier: string;
+  info: number;
+  area: number;
+}
+
+/** Alerts received in CAP and the orders each made (see the `alerts` migration). */
+export class AlertRepo {
+  constructor(private readonly db: SqlRunner) {}
+
+  async get(sender: string, identifier: string): Promise<AlertRow | undefined> {
+    const r = await this.db.get<{ sender: string; identifier: string; sent: string; msg_type: string; received_at: number; console_id: string; sha256: string; xml: string; receipt: string }>(
+      'SELECT sender, identifier, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts WHERE sender = ? AND identifier = ?',
+      sender, identifier,
+    );
+    return r && { sender: r.sender, identifier: r.identifier, sent: r.sent, msgType: r.msg_type, receivedAt: Number(r.received_at), consoleId: r.console_id, sha256: r.sha256, xml: r.xml, receipt: r.receipt };
+  }
+
+  async insert(a: AlertRow, links: readonly AlertLink[]): Promise<void> {
+    await this.db.run(
+      'INSERT INTO alerts (sender, identifier, sent, msg_type, received_at, console_id, sha256, xml, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      a.sender, a.identifier, a.sent, a.msgType, a.receivedAt, a.consoleId, a.sha256, a.xml, a.receipt,
+    );
+    for (const l of links)
+      await this.db.run('INSERT INTO alert_orders (order_id, sender, identifier, info, area) VALUES (?, ?, ?, ?, ?)', l.orderId, l.sender, l.identifier, l.info, l.area);
+  }
+
+  async orderIds(sender: string, identifier: string): Promise<string[]> {
+    return (await this.db.all<{ order_id: string }>('SELECT order_id FROM alert_orders WHERE sender = ? AND identifier = ? ORDER BY order_id', sender, identifier)).map((r) => r.order_id);
+  }
+
+  /** The alert an order was made from, if any. */
+  async ofOrder(orderId: string): Promise<(AlertLink & { sent: string; msgType: string }) | undefined> {
+    const r = await this.db.get<{ order_id: string; sender: string; identifier: string; info: number; area: number; sent: string; msg_type: string }>(
+      'SELECT l.order_id, l.sender, l.identifier, l.info, l.area, a.sent, a.msg_type FROM alert_orders l JOIN alerts a ON a.sender = l.sender AND a.identifier = l.identifier WHERE l.order_id = ?',
+      orderId,
+    );
+    return r && { orderId: r.order_id, sender: r.sender, identifier: r.identifier, info: Number(r.info), area: Number(r.area), sent: r.sent, msgType: r.msg_type };
+  }
+}

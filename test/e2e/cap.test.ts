@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { testServer, TOKENS, type TestServer } from '../support/server';
+
+/**
+ * CAP 1.2 in (POST /api/cap): alerts made by other systems become orders, updates supersede them,
+ * cancels stop them, repeats change nothing, and hostile XML is refused at the socket's door.
+ */
+
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+const CAP = 'application/cap+xml';
+/** CAP's date-time: seconds and an explicit offset (Beijing time). */
+const capTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
+
+/** Part of the demo city (its west), latitude first as CAP writes it: most of 滨江县 330102. */
+const WEST = '28.5,120.7 28.5,121.0 28.8,121.0 28.8,120.7 28.5,120.7';
+
+function alertXml(o: { id: string; now: number; msgType?: string; references?: string; infos?: string[]; status?: string }): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+  <identifier>${o.id}</identifier>
+  <sender>zj-flood@example.gov.cn</sender>
+  <sent>${capTime(o.now)}</sent>
+  <status>${o.status ?? 'Actual'}</status>
+  <msgType>${o.msgType ?? 'Alert'}</msgType>
+  <scope>Public</scope>
+  ${o.references ? `<references>${o.references}</references>` : ''}
+  ${(o.infos ?? [info({ now: o.now })]).join('\n')}
+</alert>`;
+}
+
+function info(o: { now: number; language?: string; area?: string; responseType?: string; severity?: string; instruction?: string }): string {
+  return `<info>
+    <language>${o.language ?? 'zh-CN'}</language>
+    <category>Met</category>
+    <event>山洪</event>
+    <responseType>${o.responseType ?? 'Evacuate'}</responseType>
+    <urgency>Immediate</urgency>
+    <severity>${o.severity ?? 'Extreme'}</severity>
+    <certainty>Observed</certainty>
+    <expires>${capTime(o.now + 6 * 3_600_000)}</expires>
+    <headline>山洪红色预警</headline>
+    <instruction>${o.instruction ?? '山洪即将到达，围栏内群众请立即向高处转移。'}</instruction>
+    ${o.area ?? `<area><areaDesc>滨江县西部</areaDesc><polygon>${WEST}</polygon></area>`}
+  </info>`;
+}
+
+describe('CAP 1.2 in (e2e)', () => {
+  let s: TestServer;
+  let http: ReturnType<typeof request>;
+  beforeAll(async () => {
+    s = await testServer({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)) });
+    http = request(s.app.getHttpServer());
+  });
+  afterAll(async () => s.close());
+
+  const post = (xml: string, token = TOKENS.console, type = CAP) => http.post('/api/cap').set(auth(token)).set('content-type', type).send(xml);
+  const orderCount = async () => (await s.lifeline.store.read.orders.list('all', 10_000)).length;
+
+  it('makes an order of a polygon alert that reaches exactly the people inside, linked back to its alert; a repeat changes nothing', async () => {
+    const xml = alertXml({ id: 'flood-1', now: s.clock.now() });
+    const r = await post(xml).expect(202);
+    expect(r.body).toMatchObject({ alert: { sender: 'zj-flood@example.gov.cn', identifier: 'flood-1', msgType: 'Alert' }, cancelled: [], skipped: [], replayed: false });
+    expect(r.body.orders).toHaveLength(1);
+    // The same fence as a JSON order reaches the same people.
+    const ring = WEST.split(' ').map((p) => p.split(',').map(Number).reverse());
+    const same = await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'cap-twin', order: { priority: 'flash', to: { polygons: [{ type: 'Polygon', coordinates: [ring] }] }, body: 'x' } }).expect(202);
+    expect(r.body.orders[0].deliveries).toBe(same.body.deliveries);
+    const view = (await http.get(`/api/orders/${r.body.orders[0].orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body;
+    expect(view).toMatchObject({ priority: 'flash', ackRequired: true, summary: '山洪红色预警', body: '山洪即将到达，围栏内群众请立即向高处转移。', ttlS: 6 * 3600 });
+    expect(view.alert).toEqual({ sender: 'zj-flood@example.gov.cn', identifier: 'flood-1', sent: expect.any(String), msgType: 'Alert', info: 0, area: 0 });
+    const twin = (await http.get(`/api/orders/${same.body.orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body;
+    expect(new Set(view.deliveries.map((d: { personId: string }) => d.personId))).toEqual(new Set(twin.deliveries.map((d: { personId: string }) => d.personId)));
+
+    const before = await orderCount();
+    const again = await post(xml).expect(202);
+    expect(again.body).toEqual({ ...r.body, replayed: true });
+    expect(await orderCount()).toBe(before);
+    const changed = await post(xml.replace('围栏内群众', '全体群众')).expect(409);
+    expect(changed.body.error.code).toBe('conflict');
+    expect(await orderCount()).toBe(before);
+  });
+
+  it('supersedes with an Update (no one who answered is asked again) and stops with a Cancel', async () => {
+    const now = s.clock.now();
+    const first = (await post(alertXml({ id: 'flood-2', now })).expect(202)).body.orders[0];
+    await s.advance(60_000);
+    const deliveries = (await http.get(`/api/orders/${first.orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body.deliveries as { personId: string }[];
+    const answered = deliveries.slice(0, 3).map((d) => d.personId);
+    for (const person of answered) await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: first.orderId }).expect(202);
+    await s.advance(60_000);
+    const counts = (await http.get(`/api/orders/${first.orderId}`).set(auth(TOKENS.console))).body.counts;
+    expect(counts.acknowledged).toBe(3);
+
+    const update = alertXml({ id: 'flood-2b', now: s.clock.now(), msgType: 'Update', references: `zj-flood@example.gov.cn,flood-2,${capTime(now)}`, infos: [info({ now: s.clock.now(), instruction: '洪峰提前，立即转移。' })] });
+    const u = (await post(update).expect(202)).body;
+    expect(u.orders).toHaveLength(1);
+    expect(u.orders[0].deliveries).toBe(first.deliveries - 3);
+    expect(u.cancelled).toEqual([{ orderId: first.orderId, cancelled: first.deliveries - 3 }]);
+    const renewed = (await http.get(`/api/orders/${u.orders[0].orderId}?limit=10000`).set(auth(TOKENS.console))).body;
+    expect(renewed.deliveries.map((d: { personId: string }) => d.personId)).not.toEqual(expect.arrayContaining([answered[0]]));
+    expect((await http.get(`/api/orders/${first.orderId}`).set(auth(TOKENS.console))).body.counts).toEqual({ acknowledged: 3, cancelled: first.deliveries - 3 });
+
+    const cancel = alertXml({ id: 'flood-2c', now: s.clock.now(), msgType: 'Cancel', references: `zj-flood@example.gov.cn,flood-2b,${capTime(now)}`, infos: [] });
+    const c = (await post(cancel).expect(202)).body;
+    expect(c).toMatchObject({ orders: [], cancelled: [{ orderId: u.orders[0].orderId, cancelled: expect.any(Number) }] });
+    await s.advance(1_000);
+    const after = (await http.get(`/api/orders/${u.orders[0].orderId}`).set(auth(TOKENS.console))).body;
+    expect(after.open).toBe(0);
+  });
+
+  it('targets by division codes, in the preferred language, and says what it could not target', async () => {
+    const now = s.clock.now();
+    const area = (codes: string[]) => `<area><areaDesc>沙头镇</areaDesc>${codes.map((c) => `<geocode><valueName>GB/T 2260</valueName><value>${c}</value></geocode>`).join('')}</area>`;
+    const xml = alertXml({
+      id: 'typhoon-1', now,
+      infos: [
+        info({ now, language: 'en-US', area: area(['330102001000']), instruction: 'Evacuate now.' }),
+        info({ now, area: area(['330102001000', '110101000000']) }),
+        info({ now, area: '<area><areaDesc>海上</areaDesc><geocode><valueName>SAME</valueName><value>006109</value></geocode></area>' }),
+      ],
+    });
+    const r = (await post(xml).expect(202)).body;
+    expect(r.orders).toEqual([expect.objectContaining({ info: 1, area: 0, areaDesc: '沙头镇' })]);
+    expect(r.skipped).toEqual([
+      { info: 0, area: null, reason: 'language en-US: orders are made from the zh-CN info' },
+      { info: 2, area: 0, reason: expect.stringMatching(/no geocode this router reads \(SAME=006109\)/) },
+    ]);
+    const view = (await http.get(`/api/orders/${r.orders[0].orderId}`).set(auth(TOKENS.console))).body;
+    expect(view.to).toEqual({ areas: ['330102001'] }); // 110101 (Beijing) is not in this directory: left out
+  });
+
+  it("follows the README's walkthrough: alert, update, cancel", async () => {
+    const file = (name: string) => readFileSync(`docs/examples/cap-flood-${name}.xml`, 'utf8');
+    const alert = (await post(file('alert')).expect(202)).body;
+    expect(alert.orders).toHaveLength(1);
+    expect(alert.skipped).toEqual([{ info: 1, area: null, reason: 'language en-US: orders are made from the zh-CN info' }]);
+    const update = (await post(file('update')).expect(202)).body;
+    expect(update.orders[0].deliveries).toBeGreaterThan(alert.orders[0].deliveries);
+    expect(update.cancelled).toEqual([{ orderId: alert.orders[0].orderId, cancelled: alert.orders[0].deliveries }]);
+    const cancel = (await post(file('cancel')).expect(202)).body;
+    expect(cancel.cancelled).toEqual([{ orderId: update.orders[0].orderId, cancelled: expect.any(Number) }]);
+  });
+
+  it('reads the examples of the specification, and refuses those that reach nobody here', async () => {
+    // Californian polygons and SAME codes, a nationwide area, an epicentre of radius 0: nothing here.
+    for (const name of ['thunderstorm', 'homeland-security', 'amber-multilingual', 'earthquake-update']) {
+      const r = await post(readFileSync(`test/fixtures/cap/${name}.xml`, 'utf8')).expect(400);
+      expect(r.body.error.code).toBe('no_recipients');
+    }
+  });
+
+  it('refuses hostile or wrong bodies with a clear error and changes nothing', async () => {
+    const before = await orderCount();
+    const now = s.clock.now();
+    const xxe = `<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY x SYSTEM "file:///etc/passwd">]>${alertXml({ id: '&x;', now }).replace(/^<\?xml[^>]*>/, '')}`;
+    expect((await post(xxe).expect(400)).body.error.message).toMatch(/document type declaration/);
+    expect((await post(alertXml({ id: 'test-1', now, status: 'Test' })).expect(400)).body.error.issues).toEqual([{ path: 'alert.status', message: 'expected Actual, got Test', code: 'invalid' }]);
+    expect((await post(alertXml({ id: 'bad geo', now })).expect(400)).body.error.issues).toEqual([{ path: 'alert.identifier', message: 'expected no spaces, commas, < or &', code: 'invalid' }]);
+    const bowTie = info({ now, area: '<area><areaDesc>x</areaDesc><polygon>28.5,120.7 28.8,121.0 28.5,121.0 28.8,120.7 28.5,120.7</polygon></area>' });
+    expect((await post(alertXml({ id: 'bow', now, infos: [bowTie] })).expect(400)).body.error.issues[0]).toMatchObject({ path: 'alert.info.0.area.0.polygon.0', message: expect.stringMatching(/intersects itself/) });
+    expect((await post(JSON.stringify({ alert: 1 }), TOKENS.console, 'application/json').expect(415)).body.error.code).toBe('unsupported_media_type');
+    expect((await post(`<a>${'x'.repeat(1_100_000)}</a>`).expect(413)).body.error.code).toBe('too_large');
+    expect((await post('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>').expect(400)).body.error.code).toBe('invalid');
+    await post(alertXml({ id: 'drill-1', now }), TOKENS.drill).expect(403);
+    expect(await orderCount()).toBe(before);
+    await http.get('/health').expect(200);
+  });
+
+  it("keeps a county token's alert to its county", async () => {
+    const now = s.clock.now();
+    const city = '28.5,120.7 28.5,121.7 29.2,121.7 29.2,120.7 28.5,120.7';
+    const xml = alertXml({ id: 'county-1', now, infos: [info({ now, area: `<area><areaDesc>全市</areaDesc><polygon>${city}</polygon></area>` })] });
+    const r = (await post(xml, TOKENS.county).expect(202)).body;
+    const view = (await http.get(`/api/orders/${r.orders[0].orderId}?limit=10000`).set(auth(TOKENS.county)).expect(200)).body;
+    expect(view.deliveries.every((d: { area: string }) => d.area.startsWith('330102'))).toBe(true);
+  });
+});
