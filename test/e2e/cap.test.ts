@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
+import { readCap, readXml } from '@lifeline/cap';
 import { testServer, TOKENS, type TestServer } from '../support/server';
 
 /**
@@ -140,6 +141,41 @@ describe('CAP 1.2 in (e2e)', () => {
     expect(update.cancelled).toEqual([{ orderId: alert.orders[0].orderId, cancelled: alert.orders[0].deliveries }]);
     const cancel = (await post(file('cancel')).expect(202)).body;
     expect(cancel.cancelled).toEqual([{ orderId: update.orders[0].orderId, cancelled: expect.any(Number) }]);
+  });
+
+  it('writes orders out as CAP 1.2: an alert-made order carries its info and area back, any other is described from its fields', async () => {
+    const now = s.clock.now();
+    const xml = alertXml({ id: 'out-1', now });
+    const made = (await post(xml).expect(202)).body.orders[0];
+    const got = await http.get(`/api/orders/${made.orderId}/cap`).set(auth(TOKENS.console)).expect(200).expect('content-type', /application\/cap\+xml/);
+    const out = readCap(got.text);
+    const source = readCap(xml);
+    expect(out).toMatchObject({ identifier: made.orderId, sender: 'lifeline.local', msgType: 'Alert', status: 'Actual', references: [{ sender: source.sender, identifier: 'out-1', sent: source.sent }] });
+    expect(out.infos).toEqual(source.infos); // in, order, out: the same info and area
+
+    const order = { priority: 'flash', to: { areas: ['330102001'], polygons: [{ type: 'Polygon', coordinates: [[[121.3, 28.9], [121.4, 28.9], [121.4, 29.0], [121.3, 28.9]]] }], circles: [{ center: [121.5, 29.1], radiusM: 2500 }] }, body: '台风登陆，立即转移', summary: '台风转移令', ackRequired: true, ttlS: 3600 };
+    const own = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'cap-out-own', order }).expect(202)).body;
+    const written = readCap((await http.get(`/api/orders/${own.orderId}/cap`).set(auth(TOKENS.console)).expect(200)).text);
+    expect(written.infos[0]).toMatchObject({ urgency: 'Immediate', severity: 'Extreme', headline: '台风转移令', instruction: '台风登陆，立即转移', expires: expect.stringMatching(/\+08:00$/) });
+    expect(written.infos[0].areas[0]).toEqual({
+      areaDesc: '沙头镇、geofence',
+      polygons: [order.to.polygons[0].coordinates[0]],
+      circles: [{ center: [121.5, 29.1], radiusKm: 2.5 }],
+      geocodes: [{ valueName: 'GB/T 2260', value: '330102001000' }],
+    });
+
+    await http.post(`/api/orders/${own.orderId}/cancel`).set(auth(TOKENS.console)).expect(202);
+    const cancelled = readCap((await http.get(`/api/orders/${own.orderId}/cap`).set(auth(TOKENS.console)).expect(200)).text);
+    expect(cancelled).toMatchObject({ identifier: `${own.orderId}.cancel`, msgType: 'Cancel', references: [{ identifier: own.orderId }] });
+    const elsewhere = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'cap-out-elsewhere', order: { ...order, to: { areas: ['330103001'] } } }).expect(202)).body;
+    await http.get(`/api/orders/${elsewhere.orderId}/cap`).set(auth(TOKENS.county)).expect(404); // another county's, as if absent
+
+    const feed = readXml((await http.get('/api/cap/feed').set(auth(TOKENS.console)).expect(200).expect('content-type', /application\/atom\+xml/)).text);
+    const links = feed.children.filter((e) => e.name === 'entry').map((e) => e.children.find((c) => c.name === 'link')!.attributes.href);
+    expect(links).toContain(`http://${new URL(s.url).host}/api/orders/${made.orderId}/cap`);
+    expect(links.some((l) => l.includes(own.orderId))).toBe(false); // cancelled: no longer active
+    const countyFeed = readXml((await http.get('/api/cap/feed').set(auth(TOKENS.county)).expect(200)).text);
+    expect(countyFeed.children.filter((e) => e.name === 'entry').length).toBeLessThan(links.length);
   });
 
   it('reads the examples of the specification, and refuses those that reach nobody here', async () => {

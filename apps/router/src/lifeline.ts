@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
-import { audit, CapIntake, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
+import { audit, CapIntake, CapOut, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
 import { openStore, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
@@ -55,8 +55,8 @@ export class Lifeline {
     readonly metrics: Metrics,
     /** This node's name in a cluster (a standby's lease), for `/health`; null for a lone router. */
     readonly node: string | null,
-    /** Alerts in CAP 1.2 made into orders. */
-    readonly cap: CapIntake,
+    /** Alerts in CAP 1.2 made into orders, and orders out as CAP. */
+    readonly cap: { intake: CapIntake; out: CapOut },
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
@@ -82,7 +82,7 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    const cap = new CapIntake(store, clock, core.areas, core.orders, o.config.cap);
+    const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer) };
     return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap);
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CapInvalid, readCap } from './cap-read';
+import { writeCap } from './cap-write';
 import { XmlRefused } from './xml-tree';
 
 const example = (name: string) => readFileSync(join(__dirname, '../../../test/fixtures/cap', `${name}.xml`), 'utf8');
@@ -71,5 +72,20 @@ describe('readCap: CAP 1.2 from untrusted XML', () => {
     expect(() => readCap(alert(head) + '<second/>')).toThrow(XmlRefused);
     expect(() => readCap('<alert xmlns="x"><unclosed></alert>')).toThrow(XmlRefused);
     expect(() => readCap('')).toThrow(/root element/);
+  });
+});
+
+describe('writeCap', () => {
+  it('writes what readCap reads back to the same alert, for each example of the specification', () => {
+    for (const name of ['homeland-security', 'thunderstorm', 'earthquake-update', 'amber-multilingual']) {
+      const alert = readCap(example(name));
+      expect(readCap(writeCap(alert))).toEqual(alert);
+    }
+  });
+
+  it('escapes text, so what a sender wrote cannot become markup', () => {
+    const alert = readCap(example('thunderstorm'));
+    alert.infos[0].headline = '</headline><injected/>&amp; "x"';
+    expect(readCap(writeCap(alert)).infos[0].headline).toBe('</headline><injected/>&amp; "x"');
   });
 });

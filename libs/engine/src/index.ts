@@ -18,3 +18,4 @@ export * from './step-writes';
 export * from './send-item';
 export * from './tasks';
 export * from './cap-intake';
+export * from './cap-out';

@@ -123,6 +123,15 @@ export const configSchema = z.strictObject({
       ackWithinS: z.number().int().min(10).default(600),
       /** Time to live of an info without `expires`. */
       defaultTtlS: z.number().int().min(10).max(30 * 86_400).default(6 * 3_600),
+      /** Who Lifeline is in the alerts it writes (orders as CAP, the feed). */
+      issuer: z
+        .strictObject({
+          sender: z.string().regex(/^[^\s,<&]+$/, 'expected no spaces, commas, < or &').default('lifeline.local'),
+          senderName: z.string().min(1).default('Lifeline'),
+          /** Minutes east of UTC for written times: 480 is Beijing time. */
+          utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),

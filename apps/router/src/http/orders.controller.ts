@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { createOrderBody, ordersQuery } from '@lifeline/contracts';
 import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
@@ -60,6 +60,13 @@ export class OrdersController {
       deliveries,
       next,
     };
+  }
+
+  /** The order as a CAP 1.2 alert (a cancelled one as its Cancel). */
+  @Get(':id/cap')
+  @Header('content-type', 'application/cap+xml; charset=utf-8')
+  cap(@Req() req: AuthedRequest, @Param('id') id: string) {
+    return this.lifeline.cap.out.order(req.principal, id);
   }
 
   @Post(':id/cancel')
