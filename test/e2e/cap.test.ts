@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
-import { readCap, readXml } from '@lifeline/cap';
+import { readCap, readGbt, readXml } from '@lifeline/cap';
 import { testServer, TOKENS, type TestServer } from '../support/server';
 
 /**
@@ -176,6 +176,32 @@ describe('CAP 1.2 in (e2e)', () => {
     expect(links.some((l) => l.includes(own.orderId))).toBe(false); // cancelled: no longer active
     const countyFeed = readXml((await http.get('/api/cap/feed').set(auth(TOKENS.county)).expect(200)).text);
     expect(countyFeed.children.filter((e) => e.name === 'entry').length).toBeLessThan(links.length);
+  });
+
+  it('takes GB/T 35965.1 warnings in and writes orders out in it: in, order, out compare', async () => {
+    const xml = readFileSync('test/fixtures/gbt35965/typhoon-red.xml', 'utf8');
+    const r = (await http.post('/api/gbt35965').set(auth(TOKENS.console)).set('content-type', 'application/xml').send(xml).expect(202)).body;
+    expect(r.orders.map((o: { areaDesc: string }) => o.areaDesc)).toEqual(['滨江县沙头镇', '沿海围栏']);
+    const source = readGbt(xml);
+    for (const made of r.orders) {
+      const view = (await http.get(`/api/orders/${made.orderId}`).set(auth(TOKENS.console))).body;
+      expect(view).toMatchObject({ priority: 'flash', summary: '临海市气象台发布台风红色预警信号', body: '沿海乡镇立即组织人员转移，渔船回港避风。' });
+      const out = readGbt((await http.get(`/api/orders/${made.orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200).expect('content-type', /application\/xml/)).text);
+      expect(out.identifier).toMatch(/^33010000000000_\d{14}_\d$/);
+      expect(out.references).toEqual([{ sender: source.sender, identifier: source.identifier, sent: source.sent }]);
+      expect(out.infos).toEqual([{ ...source.infos[0], areas: [source.infos[0].areas[made.area]] }]);
+    }
+    // The same warning as CAP 1.2 carries the same info: one model, two formats.
+    expect(readCap((await http.get(`/api/orders/${r.orders[0].orderId}/cap`).set(auth(TOKENS.console))).text).infos[0].headline).toBe(source.infos[0].headline);
+    expect((await http.post('/api/gbt35965').set(auth(TOKENS.console)).set('content-type', 'application/xml').send(xml).expect(202)).body.replayed).toBe(true);
+
+    const own = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'gbt-own', order: { priority: 'immediate', to: { areas: ['330102002'] }, body: '暴雨转移' } }).expect(202)).body;
+    const written = readGbt((await http.get(`/api/orders/${own.orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200)).text);
+    expect(written.infos[0]).toMatchObject({ severity: 'Severe', eventCodes: [{ valueName: 'GB/T 35561', value: '11B00' }], areas: [{ geocodes: [{ valueName: 'GB/T 2260', value: '330102002000' }] }] });
+    await http.post(`/api/orders/${own.orderId}/cancel`).set(auth(TOKENS.console)).expect(202);
+    const cancel = readGbt((await http.get(`/api/orders/${own.orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200)).text);
+    expect(cancel).toMatchObject({ msgType: 'Cancel', references: [{ identifier: written.identifier }] });
+    expect(cancel.identifier).not.toBe(written.identifier);
   });
 
   it('reads the examples of the specification, and refuses those that reach nobody here', async () => {

@@ -155,8 +155,8 @@ describe('bad input changes nothing (fuzz)', () => {
     // Valid CAP over the open sea, so even an intact document reaches nobody and stores nothing.
     const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
     const valid = `<?xml version="1.0" encoding="UTF-8"?><alert xmlns="${NS}"><identifier>fz-1</identifier><sender>fz@x</sender><sent>2026-07-01T16:30:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope><info><category>Met</category><event>风暴潮</event><urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty><area><areaDesc>海上</areaDesc><polygon>30,123 30,123.1 30.1,123.1 30,123</polygon><circle>30,123 5</circle></area></info></alert>`;
-    const post = async (body: string | Uint8Array) => {
-      const r = await fetch(`${s.url}/api/cap`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/cap+xml' }, body });
+    const post = async (body: string | Uint8Array, route = '/api/cap') => {
+      const r = await fetch(`${s.url}${route}`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/cap+xml' }, body });
       const json = (await r.json()) as { error?: { code: string; message: string } };
       expect(r.status).toBeGreaterThanOrEqual(400);
       expect(r.status).toBeLessThan(500);
@@ -184,6 +184,9 @@ describe('bad input changes nothing (fuzz)', () => {
       ['', /root element/],
     ];
     for (const [doc, message] of hostile) expect((await post(doc)).message).toMatch(message);
+    // GB/T 35965.1 warnings come through the same reader.
+    for (const [doc, message] of hostile.slice(0, 4)) expect((await post(doc, '/api/gbt35965')).message).toMatch(message);
+    await fc.assert(fc.asyncProperty(fc.oneof(cut, insert), async (doc) => void (await post(doc, '/api/gbt35965'))), { numRuns: Math.ceil(RUNS / 6) });
     expect((await post(new Uint8Array([0x3c, 0x61, 0xff, 0xfe, 0x3e]))).code).toBeTruthy();
   });
 

@@ -51,10 +51,18 @@ describe('every route and frame by role, scope and token state', () => {
   const capAlert = () =>
     `<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>m-${Math.random()}</identifier><sender>roles@x</sender><sent>2026-07-01T16:30:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>` +
     `<info><category>Met</category><event>暴雨</event><urgency>Immediate</urgency><severity>Severe</severity><certainty>Observed</certainty><area><areaDesc>村</areaDesc><geocode><valueName>GB/T 2260</valueName><value>${COUNTY}001002</value></geocode></area></info></alert>`;
+  /** The same warning in GB/T 35965.1: the first caller makes its order, the others get it replayed. */
+  const gbtWarning =
+    '<alert><identifier>33010041600000_20260701163000_0</identifier><sender>气象台</sender><senderCode>33010041600000</senderCode><sendTime>2026-07-01T16:30:00+08:00</sendTime><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>' +
+    `<info><eventType>11B03</eventType><urgency>Immediate</urgency><severity>Orange</severity><certainty>Observed</certainty><headline>暴雨橙色预警</headline><description>暴雨</description><area><areaDesc>村</areaDesc><geocode>${COUNTY}001003</geocode></area></info></alert>`;
   const routes = (): Route[] => [
     { method: 'get', path: '/api/orders', allowed: ['admin', 'console', 'county'] },
     { method: 'post', path: '/api/orders', body: { clientRef: `m-${Math.random()}`, order: order([`${COUNTY}001002`]) }, allowed: ['admin', 'console', 'county'] },
     { method: 'post', path: '/api/cap', body: capAlert(), type: 'application/cap+xml', allowed: ['admin', 'console', 'county'] },
+    { method: 'post', path: '/api/gbt35965', body: gbtWarning, type: 'application/xml', allowed: ['admin', 'console', 'county'] },
+    { method: 'get', path: '/api/cap/feed', allowed: ['admin', 'console', 'county'] },
+    { method: 'get', path: `/api/orders/${outside}/cap`, allowed: ['console'], hidden: ['county'] },
+    { method: 'get', path: `/api/orders/${outside}/gbt35965`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: `/api/orders/${outside}`, allowed: ['console'], hidden: ['county'] },
     { method: 'post', path: `/api/orders/${outside}/cancel`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: '/api/events?since=0', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },

@@ -82,7 +82,8 @@ export class Lifeline {
     if (sims.length) simulateRelays(o.config, core, clock, world);
     metrics.watch(core, store);
     await core.start();
-    const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer) };
+    const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
+    const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap, gbt), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer, gbt) };
     return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap);
   }
 

@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import type { StandbyListener } from './cluster/standby-listener';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
-import { CAP_MEDIA_TYPES } from './http/cap.controller';
+import { ALERT_MEDIA_TYPES } from './http/cap.controller';
 import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';
@@ -45,7 +45,7 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
     next();
   });
   app.useBodyParser('json', { limit: '2mb' });
-  app.useBodyParser('text', { type: CAP_MEDIA_TYPES, limit: '1mb' });
+  app.useBodyParser('text', { type: ALERT_MEDIA_TYPES, limit: '1mb' });
   await app.init();
   const server = app.getHttpServer() as Server;
   // Slow clients (headers a byte at a time) are cut off; past maxConnections the kernel refuses.

@@ -1,6 +1,6 @@
 import type { CapAlert, CapInfo } from './cap-alert';
 import { chooseLanguage, planOrders, trimDivisionCode, type CapPolicy } from './cap-orders';
-import { CapInvalid } from './cap-read';
+import { CapInvalid } from './element-reader';
 
 const NOW = Date.parse('2026-07-01T08:00:00Z');
 const policy: CapPolicy = {

@@ -1,6 +1,6 @@
 import { MAX_CIRCLE_RADIUS_M, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
 import type { CapAlert, CapArea, CapCertainty, CapInfo, CapResponseType, CapSeverity, CapUrgency } from './cap-alert';
-import { CapInvalid, type CapIssue } from './cap-read';
+import { CapInvalid, type CapIssue } from './element-reader';
 
 /** How alerts become orders: the operator's choices, from config (`cap:`). */
 export interface CapPolicy {

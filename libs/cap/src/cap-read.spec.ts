@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CapInvalid, readCap } from './cap-read';
+import { readCap } from './cap-read';
+import { CapInvalid } from './element-reader';
 import { writeCap } from './cap-write';
 import { XmlRefused } from './xml-tree';
 

@@ -91,14 +91,19 @@ export class XmlLines {
   }
 
   el(indent: number, name: string, value: string | number | undefined): void {
-    if (value !== undefined && value !== '') this.lines.push(`${'  '.repeat(indent)}<${name}>${escapeXml(String(value))}</${name}>`);
+    if (value !== undefined && value !== '') this.always(indent, name, value);
+  }
+
+  /** An element written even when empty: a required one. */
+  always(indent: number, name: string, value: string | number): void {
+    this.lines.push(`${'  '.repeat(indent)}<${name}>${escapeXml(String(value))}</${name}>`);
   }
 
   named(indent: number, name: string, list: readonly NamedValue[]): void {
     for (const v of list) {
       this.open(indent, name);
-      this.el(indent + 1, 'valueName', v.valueName);
-      this.el(indent + 1, 'value', v.value);
+      this.always(indent + 1, 'valueName', v.valueName);
+      this.always(indent + 1, 'value', v.value);
       this.close(indent, name);
     }
   }

@@ -5,3 +5,5 @@ export * from './cap-orders';
 export * from './cap-write';
 export * from './order-to-cap';
 export * from './cap-feed';
+export * from './element-reader';
+export * from './gbt35965';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CapInvalid, planOrders, readCap, XmlRefused, type CapAlert, type CapPolicy, type CapSkip } from '@lifeline/cap';
+import { CapInvalid, planOrders, readCap, readGbt, XmlRefused, type CapAlert, type CapPolicy, type CapSkip, type GbtPolicy } from '@lifeline/cap';
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree } from '@lifeline/domain';
-import type { AlertLink, Storage } from '@lifeline/store';
+import type { AlertFormat, AlertLink, Storage } from '@lifeline/store';
 import { RequestError, type OrderService } from './order-service';
 import { audit, inScope, type Principal } from './principal';
 
@@ -17,9 +17,14 @@ export interface CapReceipt {
   replayed: boolean;
 }
 
+/** Reads an alert document of a format into the one alert model. */
+export function readAlert(format: AlertFormat, xml: string, gbt: GbtPolicy): CapAlert {
+  return asRequestError(() => (format === 'cap' ? readCap(xml) : readGbt(xml, gbt)));
+}
+
 /**
- * Alerts in CAP 1.2 from other systems (meteorological, hydrological, the national release
- * system) become orders: each info in the preferred language crossed with each of its areas.
+ * Alerts in CAP 1.2 or GB/T 35965.1 from other systems (meteorological, hydrological, the
+ * national release system) become orders: each info in the preferred language crossed with each of its areas.
  * `Update` supersedes the orders of the alerts it references (their people who answered are not
  * asked again), `Cancel` cancels them. The same sender and identifier again is answered as the
  * first time and changes nothing. Each order commits on its own before the answer; a retry after
@@ -32,10 +37,12 @@ export class CapIntake {
     private readonly tree: AreaTree,
     private readonly orders: OrderService,
     private readonly policy: CapPolicy,
+    private readonly gbt: GbtPolicy,
   ) {}
 
-  async receive(p: Principal, xml: string): Promise<CapReceipt> {
-    const alert = parse(xml);
+  /** An alert document in, as CAP 1.2 (`cap`) or GB/T 35965.1 (`gbt35965`). */
+  async receive(p: Principal, xml: string, format: AlertFormat = 'cap'): Promise<CapReceipt> {
+    const alert = readAlert(format, xml, this.gbt);
     if (alert.status !== 'Actual')
       throw new RequestError('invalid', `only Actual alerts become orders, this one is ${alert.status}`, [{ path: 'alert.status', message: `expected Actual, got ${alert.status}`, code: 'invalid' }]);
     if (alert.msgType === 'Ack' || alert.msgType === 'Error')
@@ -59,7 +66,7 @@ export class CapIntake {
     // After the new orders committed: a crash in between leaves the old ones running, never none.
     for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.cancelIfVisible(p, orderId) });
     await this.store.write(async (tx) => {
-      await tx.alerts.insert({ ...receipt.alert, receivedAt: this.clock.now(), consoleId: p.id, sha256, xml, receipt: JSON.stringify(receipt) }, links);
+      await tx.alerts.insert({ ...receipt.alert, format, receivedAt: this.clock.now(), consoleId: p.id, sha256, xml, receipt: JSON.stringify(receipt) }, links);
       await audit(tx, p, this.clock.now(), 'cap.receive', `${alert.sender} ${alert.identifier}`, { msgType: alert.msgType, orders: receipt.orders.map((o) => o.orderId), cancelled: referenced });
     });
     return receipt;
@@ -102,16 +109,12 @@ export class CapIntake {
   }
 }
 
-function parse(xml: string): CapAlert {
-  return asRequestError(() => readCap(xml));
-}
-
 /** The codec's refusals as the router's: `invalid`, each issue naming its element. */
 function asRequestError<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof CapInvalid) throw new RequestError('invalid', `not a valid CAP 1.2 alert: ${e.message}`, e.issues.map((i) => ({ ...i, code: 'invalid' })));
+    if (e instanceof CapInvalid) throw new RequestError('invalid', `not a valid alert: ${e.message}`, e.issues.map((i) => ({ ...i, code: 'invalid' })));
     if (e instanceof XmlRefused) throw new RequestError('invalid', `the XML is refused: ${e.message}`, [{ path: '(body)', message: e.message, code: 'invalid' }]);
     throw e;
   }

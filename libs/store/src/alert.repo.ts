@@ -1,8 +1,11 @@
 import type { SqlRunner } from './sql';
 
+export type AlertFormat = 'cap' | 'gbt35965';
+
 export interface AlertRow {
   sender: string;
   identifier: string;
+  format: AlertFormat;
   sent: string;
   msgType: string;
   receivedAt: number;
@@ -27,17 +30,17 @@ export class AlertRepo {
   constructor(private readonly db: SqlRunner) {}
 
   async get(sender: string, identifier: string): Promise<AlertRow | undefined> {
-    const r = await this.db.get<{ sender: string; identifier: string; sent: string; msg_type: string; received_at: number; console_id: string; sha256: string; xml: string; receipt: string }>(
-      'SELECT sender, identifier, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts WHERE sender = ? AND identifier = ?',
+    const r = await this.db.get<{ sender: string; identifier: string; format: AlertFormat; sent: string; msg_type: string; received_at: number; console_id: string; sha256: string; xml: string; receipt: string }>(
+      'SELECT sender, identifier, format, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts WHERE sender = ? AND identifier = ?',
       sender, identifier,
     );
-    return r && { sender: r.sender, identifier: r.identifier, sent: r.sent, msgType: r.msg_type, receivedAt: Number(r.received_at), consoleId: r.console_id, sha256: r.sha256, xml: r.xml, receipt: r.receipt };
+    return r && { sender: r.sender, identifier: r.identifier, format: r.format, sent: r.sent, msgType: r.msg_type, receivedAt: Number(r.received_at), consoleId: r.console_id, sha256: r.sha256, xml: r.xml, receipt: r.receipt };
   }
 
   async insert(a: AlertRow, links: readonly AlertLink[]): Promise<void> {
     await this.db.run(
-      'INSERT INTO alerts (sender, identifier, sent, msg_type, received_at, console_id, sha256, xml, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      a.sender, a.identifier, a.sent, a.msgType, a.receivedAt, a.consoleId, a.sha256, a.xml, a.receipt,
+      'INSERT INTO alerts (sender, identifier, format, sent, msg_type, received_at, console_id, sha256, xml, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      a.sender, a.identifier, a.format, a.sent, a.msgType, a.receivedAt, a.consoleId, a.sha256, a.xml, a.receipt,
     );
     for (const l of links)
       await this.db.run('INSERT INTO alert_orders (order_id, sender, identifier, info, area) VALUES (?, ?, ?, ?, ?)', l.orderId, l.sender, l.identifier, l.info, l.area);

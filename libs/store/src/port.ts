@@ -42,6 +42,7 @@ export interface OrderStore {
   closeDeliveries(id: string, n: number): Promise<void>;
   markCancelled(id: string): Promise<void>;
   refInUse(ref: string): Promise<boolean>;
+  idsCreatedBetween(from: number, to: number): Promise<string[]>;
 }
 
 export interface DeliveryStore {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
-import { CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES } from '@lifeline/cap';
+import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
@@ -130,6 +130,16 @@ export const configSchema = z.strictObject({
           senderName: z.string().min(1).default('Lifeline'),
           /** Minutes east of UTC for written times: 480 is Beijing time. */
           utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+        })
+        .prefault({}),
+      /** GB/T 35965.1: this router's issuer code and how event types map (see the README's assumptions). */
+      gbt35965: z
+        .strictObject({
+          /** 14 digits: division (GB/T 2260), institution (GB/T 4657), unit, extension; default the root area's division and zeros. */
+          senderCode: z.string().regex(/^\d{14}$/, 'expected 14 digits').optional(),
+          /** GB/T 35561 event type code prefix -> CAP category, longest prefix first. */
+          categories: z.record(z.string().regex(/^\d{2}[A-Z]?$/, 'expected an event type prefix like 11 or 11B'), z.enum(CAP_CATEGORIES)).default(DEFAULT_GBT_POLICY.categories),
+          defaultEventType: z.string().regex(/^\d{2}[A-Z]\d{2}$/, 'expected a GB/T 35561 code like 11B00').default(DEFAULT_GBT_POLICY.defaultEventType),
         })
         .prefault({}),
     })

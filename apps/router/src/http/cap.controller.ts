@@ -1,31 +1,43 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import type { AlertFormat } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { ApiError } from './errors';
 
-/** The XML media types `POST /api/cap` reads (server.ts gives them a text body parser). */
-export const CAP_MEDIA_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
+/** The XML media types the alert routes read (server.ts gives them a text body parser). */
+export const ALERT_MEDIA_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
 
-@Controller('api/cap')
+/** Alerts in standard formats: CAP 1.2 and GB/T 35965.1 in, the feed of active ones out. */
+@Controller('api')
 @Roles('console')
 export class CapController {
   constructor(private readonly lifeline: Lifeline) {}
 
   /** A CAP 1.2 alert in: answered after every order it made or cancelled is committed. */
-  @Post()
+  @Post('cap')
   @HttpCode(202)
-  async receive(@Req() req: AuthedRequest, @Body() body: unknown) {
-    if (typeof body !== 'string')
-      throw new ApiError(415, 'unsupported_media_type', `expected a CAP 1.2 alert as ${CAP_MEDIA_TYPES.join(', ')}`);
-    return this.lifeline.cap.intake.receive(req.principal, body);
+  cap(@Req() req: AuthedRequest, @Body() body: unknown) {
+    return this.receive(req, body, 'cap');
+  }
+
+  /** A GB/T 35965.1 warning in, the same way. */
+  @Post('gbt35965')
+  @HttpCode(202)
+  gbt(@Req() req: AuthedRequest, @Body() body: unknown) {
+    return this.receive(req, body, 'gbt35965');
   }
 
   /** Active orders within the token's areas as an Atom feed of CAP alerts. */
-  @Get('feed')
+  @Get('cap/feed')
   @Header('content-type', 'application/atom+xml; charset=utf-8')
   feed(@Req() req: AuthedRequest) {
     // Links are built from the Host the client used, when it is a plain host[:port].
     const host = req.get('host') ?? '';
     return this.lifeline.cap.out.feed(req.principal, `${req.protocol}://${/^[\w.-]+(:\d{1,5})?$/.test(host) ? host : 'localhost'}`);
+  }
+
+  private receive(req: AuthedRequest, body: unknown, format: AlertFormat) {
+    if (typeof body !== 'string') throw new ApiError(415, 'unsupported_media_type', `expected an XML document as ${ALERT_MEDIA_TYPES.join(', ')}`);
+    return this.lifeline.cap.intake.receive(req.principal, body, format);
   }
 }

@@ -69,6 +69,13 @@ export class OrdersController {
     return this.lifeline.cap.out.order(req.principal, id);
   }
 
+  /** The order as a GB/T 35965.1 warning (a cancelled one as its Cancel). */
+  @Get(':id/gbt35965')
+  @Header('content-type', 'application/xml; charset=utf-8')
+  gbt(@Req() req: AuthedRequest, @Param('id') id: string) {
+    return this.lifeline.cap.out.gbtOrder(req.principal, id);
+  }
+
   @Post(':id/cancel')
   @HttpCode(202)
   async cancel(@Req() req: AuthedRequest, @Param('id') id: string) {

@@ -2,7 +2,7 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'ty
 import { byteOrdered } from './dialect';
 
 /**
- * Alerts received in a standard format (CAP 1.2): kept whole, with the answer given, so a repeat
+ * Alerts received in a standard format (CAP 1.2, GB/T 35965.1): kept whole, with the answer given, so a repeat
  * of the same message is answered the same and changes nothing; and the orders each one made,
  * so an update or a cancel finds them and an order links back to its alert.
  */
@@ -16,6 +16,8 @@ export class Alerts1768003200000 implements MigrationInterface {
         columns: [
           { name: 'sender', type: 'varchar', isPrimary: true },
           { name: 'identifier', type: 'varchar', isPrimary: true },
+          /** `cap` (CAP 1.2) or `gbt35965` (GB/T 35965.1): how `xml` is read again. */
+          { name: 'format', type: 'varchar' },
           { name: 'sent', type: 'varchar' },
           { name: 'msg_type', type: 'varchar' },
           { name: 'received_at', type: 'bigint' },

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CapInvalid } from './element-reader';
+import { gbtIdentifier, readGbt, writeGbt } from './gbt35965';
+
+const typhoon = readFileSync(join(__dirname, '../../../test/fixtures/gbt35965/typhoon-red.xml'), 'utf8');
+const issues = (xml: string) => {
+  try {
+    readGbt(xml);
+  } catch (e) {
+    if (e instanceof CapInvalid) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    throw e;
+  }
+  throw new Error('expected CapInvalid');
+};
+
+describe('GB/T 35965.1 codec', () => {
+  it('reads a warning into the alert model: colours as severities, event types, division codes, methods', () => {
+    const a = readGbt(typhoon);
+    expect(a).toMatchObject({ identifier: '33010041600000_20260701163000_0', sender: '33010041600000', source: '临海市气象台', sent: '2026-07-01T16:30:00+08:00', codes: ['secClassification:公开'] });
+    expect(a.infos[0]).toMatchObject({ severity: 'Extreme', categories: ['Met'], eventCodes: [{ valueName: 'GB/T 35561', value: '11B01' }] });
+    expect(a.infos[0].parameters).toEqual([{ valueName: 'method:短信', value: '【台风红色预警】沿海群众请立即转移。' }, { valueName: 'method:应急广播', value: '' }]);
+    expect(a.infos[0].areas[0].geocodes).toEqual([{ valueName: 'GB/T 2260', value: '330102001000' }]);
+    expect(a.infos[0].areas[1].polygons[0][0]).toEqual([121.4, 28.9]);
+  });
+
+  it('writes what it reads back to the same alert', () => {
+    const a = readGbt(typhoon);
+    expect(readGbt(writeGbt(a))).toEqual(a);
+  });
+
+  it('holds the identifier rule, Beijing time, the colours and the codes, naming the element', () => {
+    expect(issues(typhoon.replace('<identifier>33010041600000_20260701163000_0', '<identifier>33010041600000_20260732163000_0'))[0]).toMatch(/^alert\.identifier: expected the issuer's 14-digit code/);
+    expect(issues(typhoon.replace('<identifier>33010041600000_', '<identifier>33010241600000_'))).toEqual(['alert.identifier: expected to begin with the senderCode 33010041600000']);
+    expect(issues(typhoon.replace('<sendTime>2026-07-01T16:30:00+08:00', '<sendTime>2026-07-01T08:30:00+00:00'))[0]).toMatch(/^alert\.sendTime: expected Beijing time/);
+    expect(issues(typhoon.replace('<severity>Red', '<severity>Extreme'))[0]).toMatch(/^alert\.info\.0\.severity: expected one of Red, Orange, Yellow, Blue, Unknown/);
+    expect(issues(typhoon.replace('<eventType>11B01', '<eventType>typhoon'))[0]).toMatch(/^alert\.info\.0\.eventType: expected a GB\/T 35561 event type code/);
+    expect(issues(typhoon.replace('<geocode>330102001000', '<geocode>330102'))[0]).toMatch(/^alert\.info\.0\.area\.0\.geocode\.0: expected a 12-digit division code/);
+    expect(issues(typhoon.replace('<alert>', '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">'))[0]).toMatch(/expected <alert> in no namespace/);
+  });
+
+  it('makes identifiers by the rule: issuer, Beijing entry time, sequence digit', () => {
+    expect(gbtIdentifier('33010041600000', Date.parse('2026-07-01T08:30:00Z'), 12)).toBe('33010041600000_20260701163000_2');
+  });
+});
