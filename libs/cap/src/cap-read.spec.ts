@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fixture } from '../../../test/support/fixtures';
 import { readCap } from './cap-read';
 import { CapInvalid } from './element-reader';
 import { writeCap } from './cap-write';
 import { XmlRefused } from './xml-tree';
 
-const example = (name: string) => readFileSync(join(__dirname, '../../../test/fixtures/cap', `${name}.xml`), 'utf8');
+const example = (name: string) => fixture(`cap/${name}.xml`);
 const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const head = '<identifier>x1</identifier><sender>s@x</sender><sent>2026-07-01T16:30:00+08:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>';
 const info = (inner = '') => `<info><category>Met</category><event>台风</event><urgency>Immediate</urgency><severity>Extreme</severity><certainty>Observed</certainty>${inner}</info>`;

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fixture } from '../../../test/support/fixtures';
 import { CapInvalid } from './element-reader';
 import { gbtIdentifier, readGbt, writeGbt } from './gbt35965';
 
-const typhoon = readFileSync(join(__dirname, '../../../test/fixtures/gbt35965/typhoon-red.xml'), 'utf8');
+const typhoon = fixture('gbt35965/typhoon-red.xml');
 const issues = (xml: string) => {
   try {
     readGbt(xml);
