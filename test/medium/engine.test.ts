@@ -63,6 +63,31 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect((await h.store.read.deliveries.countsByStatus(a.orderId))).toEqual({ expired: a.deliveries });
   });
 
+  it('ends an order that asks no answer delivered on a channel without receipts once its presumption time passed, saying so', async () => {
+    const noReceipts = (presumeS: number | null) => (c: Parameters<typeof noLoss>[0]) => {
+      noLoss(c);
+      const pdt = c.channels.find((ch) => ch.id === 'pdt')!;
+      pdt.simulator.receipts = false;
+      pdt.presumeDeliveredS = presumeS;
+    };
+    const town = '330102001';
+    for (const presumeS of [20, null]) {
+      h = await harness({ tweak: noReceipts(presumeS) });
+      for (const id of ['public', 'drone']) h.sims.get(id)!.disconnect();
+      await h.advance(h.config.engine.linkGraceS * 1000);
+      const a = await h.order({ to: { areas: [town], roles: ['town-official'] }, ackRequired: false });
+      await h.advance(40_000);
+      const counts = await h.store.read.deliveries.countsByStatus(a.orderId);
+      if (presumeS === null) expect(counts).toEqual({ sent: a.deliveries }); // waits for a receipt that never comes
+      else {
+        expect(counts).toEqual({ delivered: a.deliveries });
+        const last = (await receipts(h)).filter((r) => r.orderId === a.orderId && r.status === 'delivered');
+        expect(last.every((r) => r.channel === 'pdt' && r.detail === 'delivered as presumed: the channel gives no delivery receipts')).toBe(true);
+        await h.close(); // the second harness is closed by afterEach
+      }
+    }
+  });
+
   it('closes 叫应 with a reply matched by ref, and escalates to the next channel when nobody answers', async () => {
     h = await harness({
       tweak: (c) => {

@@ -15,6 +15,8 @@ export interface SimulatorSpec {
   deliverMs: [number, number];
   /** Probability a message accepted by the gateway never arrives (and no receipt comes). */
   loss: number;
+  /** False for gateways that give no delivery receipts (BDS-2 Beidou, radio group messages): messages arrive, nothing says so. */
+  receipts?: boolean;
   /** Sends per second the gateway takes; beyond it it answers `failed` (throttled). */
   ratePerS: number;
   /** Minimum spacing of sends (a Beidou card's service interval); 0 for none. */
@@ -131,7 +133,7 @@ export class SimulatedGateway {
     this.clock.schedule(deliverAt, () => {
       this.active--;
       this.stats.delivered++;
-      this.link?.send({ type: 'delivered', attemptId: frame.attemptId });
+      if (this.spec.receipts !== false) this.link?.send({ type: 'delivered', attemptId: frame.attemptId });
       this.maybeAnswer(frame, deliverAt);
     });
   }

@@ -21,6 +21,11 @@ export interface ChannelSpec {
   acceptTimeoutS: number;
   /** No `delivered` this long after `accepted`. */
   deliveryTimeoutS: number;
+  /**
+   * For a channel whose gateways give no delivery receipts: an order that asks no answer counts
+   * as delivered this long after `accepted` (0: at once). Null: wait for a receipt.
+   */
+  presumeDeliveredS: number | null;
   capacity: {
     /** Sends per second, per capacity area. */
     ratePerS: number;

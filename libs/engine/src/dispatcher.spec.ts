@@ -13,7 +13,7 @@ const tree = new AreaTree([
 
 const radio = (over: Partial<ChannelSpec['capacity']> = {}): ChannelSpec => ({
   id: 'pdt', kind: 'pdt', terminal: 'pdt', narrowband: true, text: { kind: 'chars', maxChars: 140 },
-  acceptTimeoutS: 20, deliveryTimeoutS: 60,
+  acceptTimeoutS: 20, deliveryTimeoutS: 60, presumeDeliveredS: null,
   capacity: { ratePerS: 1_000, burst: 1_000, areaDepth: 0, ...over },
   breaker: { failures: 5, backoffS: 30, maxBackoffS: 600, areaDepth: 1 }, batteryH: 8,
 });

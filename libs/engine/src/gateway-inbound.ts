@@ -105,8 +105,10 @@ export class GatewayInbound {
     let item: EngineItem;
     if (frame.type === 'accepted') {
       if (first) this.health.success(channel, attempt.area);
-      const deliveryTimeoutMs = (this.channels.get(channel)?.deliveryTimeoutS ?? 60) * 1000;
-      item = { deliveryId: p.deliveryId, event: { type: 'ACCEPTED', at, attempt: p.attempt, deliveryTimeoutMs } };
+      const spec = this.channels.get(channel);
+      const deliveryTimeoutMs = (spec?.deliveryTimeoutS ?? 60) * 1000;
+      const presume = spec?.presumeDeliveredS ?? null;
+      item = { deliveryId: p.deliveryId, event: { type: 'ACCEPTED', at, attempt: p.attempt, deliveryTimeoutMs, ...(presume === null ? {} : { presumeDeliveredMs: presume * 1000 }) } };
     } else if (frame.type === 'delivered') {
       item = { deliveryId: p.deliveryId, event: { type: 'DELIVERED', at, attempt: p.attempt } };
     } else {

@@ -24,6 +24,8 @@ const simulator = z.strictObject({
   replyProbability: z.number().min(0).max(1).default(0.6),
   replyDelayMs: range.default([30_000, 300_000]),
   invalidPrefix: z.string().nullable().default(null),
+  /** False: the simulated gateway gives no delivery receipts (see the channel's presumeDeliveredS). */
+  receipts: z.boolean().default(true),
   coverage: z.strictObject({ areas: z.array(z.string()).min(1), forS: z.number().positive() }).nullable().default(null),
 });
 
@@ -35,6 +37,8 @@ const channel = z.strictObject({
   text: textLimit,
   acceptTimeoutS: z.number().positive().default(30),
   deliveryTimeoutS: z.number().positive().default(120),
+  /** Gateways of this channel give no delivery receipts: an order asking no answer is delivered this long after `accepted`. */
+  presumeDeliveredS: z.number().min(0).nullable().default(null),
   capacity: z.strictObject({
     ratePerS: z.number().positive(),
     burst: z.number().min(1).optional(),

@@ -106,6 +106,7 @@ export function channelSpecs(config: Config): ChannelSpec[] {
     text: c.text,
     acceptTimeoutS: c.acceptTimeoutS,
     deliveryTimeoutS: c.deliveryTimeoutS,
+    presumeDeliveredS: c.presumeDeliveredS,
     capacity: { ratePerS: c.capacity.ratePerS, burst: c.capacity.burst ?? Math.max(1, c.capacity.ratePerS), areaDepth: c.capacity.areaDepth },
     breaker: c.breaker,
     batteryH: c.batteryH,

@@ -32,6 +32,7 @@ function simulatorSpec(c: Config['channels'][number], rootArea: string): Simulat
     replyProbability: s.replyProbability,
     replyDelayMs: s.replyDelayMs,
     invalidPrefix: s.invalidPrefix,
+    receipts: s.receipts,
     coverage: s.coverage ? { areas: s.coverage.areas, forMs: s.coverage.forS * 1000 } : null,
   };
 }

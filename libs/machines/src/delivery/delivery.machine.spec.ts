@@ -44,6 +44,27 @@ describe('delivery machine', () => {
     expect(r.intents.some((i) => i.type === 'cancelTimers')).toBe(true);
   });
 
+  it('takes acceptance for delivery on a channel without receipts, after its presumption time, when no answer is asked', () => {
+    const accepted: DeliveryEvent = { type: 'ACCEPTED', at: 1_000, attempt: 1, deliveryTimeoutMs: 120_000, presumeDeliveredMs: 5_000 };
+    const r = run(input({ ackRequired: false }), [start(), accepted, { type: 'TIMER_FIRED', at: 6_000, name: 'delivery', epoch: 1, available: ALL }]);
+    expect(r.intents).toContainEqual({ type: 'armTimer', params: { name: 'delivery', epoch: 1, dueAt: 6_000 } });
+    expect(r.statuses).toEqual(['sending', 'sent', 'delivered']);
+    expect(r.receipts.at(-1)!.detail).toBe('delivered as presumed: the channel gives no delivery receipts');
+    expect(r.intents).toContainEqual({ type: 'attempt', params: { attempt: 1, status: 'delivered', detail: 'delivered as presumed: the channel gives no delivery receipts', settled: true } });
+    // A receipt that comes anyway ends it at once.
+    expect(run(input({ ackRequired: false }), [start(), accepted, { type: 'DELIVERED', at: 2_000, attempt: 1 }]).statuses).toEqual(['sending', 'sent', 'delivered']);
+  });
+
+  it('presumes nothing for an order that asks an answer: 叫应 needs the person, not the gateway', () => {
+    const r = run(input(), [
+      start(),
+      { type: 'ACCEPTED', at: 1_000, attempt: 1, deliveryTimeoutMs: 120_000, presumeDeliveredMs: 5_000 },
+      { type: 'TIMER_FIRED', at: 121_000, name: 'delivery', epoch: 1, available: ALL },
+    ]);
+    expect(r.intents).toContainEqual({ type: 'armTimer', params: { name: 'delivery', epoch: 1, dueAt: 121_000 } });
+    expect(r.dispatches).toEqual([{ channel: 'public', attempt: 1 }, { channel: 'pdt', attempt: 2 }]);
+  });
+
   it('arms the ttl timer with the absolute expiry on start', () => {
     const r = run(input(), [start(5)]);
     expect(r.intents).toContainEqual({ type: 'armTimer', params: { name: 'ttl', epoch: 1, dueAt: 3_600_000 } });
@@ -236,7 +257,8 @@ describe('delivery machine', () => {
 describe('stored snapshots (golden)', () => {
   // A machine change that would strand stored deliveries must fail here: bump the version and
   // write the upgrade (upgradeStored) instead of editing these fixtures.
-  const golden: StoredDelivery = {
+  // A v3 snapshot as the store wrote it (before `noReceipts`): typed as stored, not as today's context.
+  const golden = {
     version: 3,
     value: 'sent',
     context: {
@@ -259,7 +281,7 @@ describe('stored snapshots (golden)', () => {
       detail: null,
       epochs: { ttl: 1, delivery: 1, ack: 0, retry: 0 },
     },
-  };
+  } as unknown as StoredDelivery;
   const { sent: _sent, openAttempt: _open, ...v1context } = golden.context;
   const older = (version: 1 | 2, value: string, over: Record<string, unknown> = {}) =>
     ({ version, value, context: { ...v1context, ...(version === 2 ? { sent: true } : {}), ...over } }) as unknown as StoredDelivery;
@@ -271,8 +293,13 @@ describe('stored snapshots (golden)', () => {
     expect(step.intents).toContainEqual({ type: 'attempt', params: { attempt: 1, status: 'delivered', detail: null, settled: true } });
   });
 
-  it('keeps the context shape the store writes', () => {
-    expect(Object.keys(createDelivery(golden.context).context).sort()).toEqual(Object.keys(golden.context).sort());
+  it('keeps the context shape the store writes, once upgraded', () => {
+    expect(Object.keys(createDelivery(golden.context).context).sort()).toEqual(Object.keys(upgradeStored(golden).context).sort());
+  });
+
+  it('upgrades a v3 snapshot: its attempt out waits for a receipt, as it did', () => {
+    expect(upgradeStored(golden)).toMatchObject({ version: 4, value: 'sent', context: { noReceipts: false } });
+    expect(stepDelivery(golden, { type: 'TIMER_FIRED', at: 60_000, name: 'delivery', epoch: 1, available: ['pdt'] }).stored.value).toBe('sending');
   });
 
   it('upgrades a v1 snapshot (no `sent` yet): sent, reached or past its first attempt counts as sent', () => {
@@ -282,13 +309,13 @@ describe('stored snapshots (golden)', () => {
     expect(upgradeStored(older(1, 'delivered', { reached: true })).context.sent).toBe(true);
     const step = stepDelivery(older(1, 'queued', { attempt: 1 }), { type: 'REPLY', at: 1, channel: 'public', text: '1' });
     expect(step.changed).toBe(false);
-    expect(stepDelivery(older(1, 'sent'), { type: 'REPLY', at: 1, channel: 'public', text: '1' }).stored).toMatchObject({ version: 3, value: 'acknowledged' });
+    expect(stepDelivery(older(1, 'sent'), { type: 'REPLY', at: 1, channel: 'public', text: '1' }).stored).toMatchObject({ version: 4, value: 'acknowledged' });
   });
 
   it('upgrades a v2 snapshot: `delivered` awaits an answer, `done` is delivered, the attempt out is known', () => {
-    expect(upgradeStored(older(2, 'delivered', { reached: true }))).toMatchObject({ version: 3, value: 'awaitingAnswer', context: { openAttempt: null } });
-    expect(upgradeStored(older(2, 'done', { reached: true }))).toMatchObject({ version: 3, value: 'delivered' });
-    expect(upgradeStored(older(2, 'sent', { attempt: 2 }))).toMatchObject({ version: 3, value: 'sent', context: { openAttempt: 2 } });
+    expect(upgradeStored(older(2, 'delivered', { reached: true }))).toMatchObject({ version: 4, value: 'awaitingAnswer', context: { openAttempt: null } });
+    expect(upgradeStored(older(2, 'done', { reached: true }))).toMatchObject({ version: 4, value: 'delivered' });
+    expect(upgradeStored(older(2, 'sent', { attempt: 2 }))).toMatchObject({ version: 4, value: 'sent', context: { openAttempt: 2 } });
     expect(upgradeStored(older(2, 'queued', { attempt: 2 })).context.openAttempt).toBeNull();
     // A v2 delivery waiting for an answer escalates on its ack timer as before.
     const waiting = older(2, 'delivered', { reached: true, epochs: { ttl: 1, delivery: 1, ack: 1, retry: 0 } });

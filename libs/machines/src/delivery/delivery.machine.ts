@@ -7,7 +7,7 @@ import type { AttemptStatus, DeliveryContext, DeliveryEvent, DeliveryInput, Time
  * Bump when a change would misread stored snapshots; golden fixtures in the spec pin the shape,
  * and `upgradeStored` (delivery.runner.ts) brings every earlier version to this one.
  */
-export const DELIVERY_MACHINE_VERSION = 3;
+export const DELIVERY_MACHINE_VERSION = 4;
 
 type Ctx = { context: DeliveryContext; event: DeliveryEvent };
 
@@ -94,6 +94,17 @@ const attemptAcknowledged = [
   notOut,
 ];
 
+/** Nothing will confirm the attempt out (see `noReceipts`): its acceptance is taken for delivery. */
+const attemptPresumed = [
+  attemptIntent(({ context }) => (context.openAttempt === null ? null : { attempt: context.openAttempt, status: 'delivered', detail: context.detail, settled: true })),
+  notOut,
+];
+
+/** When a `sent` attempt's delivery timer falls due: a receipt given up on, or delivery presumed. */
+const deliveryDueAt = (c: DeliveryContext, e: DeliveryEvent) =>
+  e.type !== 'ACCEPTED' ? e.at : e.at + (presumes(c, e) ? e.presumeDeliveredMs! : e.deliveryTimeoutMs);
+const presumes = (c: DeliveryContext, e: DeliveryEvent) => e.type === 'ACCEPTED' && e.presumeDeliveredMs !== undefined && !c.ackRequired;
+
 /** The gateway accepted the attempt out: it is `sent`, and still out until it is settled. */
 const attemptSent = {
   type: 'attempt' as const,
@@ -120,6 +131,7 @@ export function initialContext(input: DeliveryInput): DeliveryContext {
     backoffs: 0,
     reached: false,
     sent: false,
+    noReceipts: false,
     openAttempt: null,
     detail: null,
     epochs: { ttl: 0, delivery: 0, ack: 0, retry: 0 },
@@ -155,8 +167,10 @@ export const deliveryMachine = setup({
     noteLoss: assign({ detail: ({ context, event }) => describeLoss(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
     noteWaiting: assign({ detail: ({ context, event }) => describeWaiting(context, event), dead: ({ context, event }) => deadAfter(context, event) }),
     noteBackoff: assign({ backoffs: ({ context }) => context.backoffs + 1 }),
-    noteReached: assign({ reached: true, sent: true, backoffs: 0, detail: null }),
-    noteSent: assign({ sent: true }),
+    // Reached by a receipt, or (a timer on a channel without receipts) as presumed, which it says.
+    noteReached: assign({ reached: true, sent: true, backoffs: 0, detail: ({ context, event }) => (event.type === 'TIMER_FIRED' && context.noReceipts ? context.detail : null) }),
+    noteSent: assign({ sent: true, noReceipts: ({ context, event }) => presumes(context, event) }),
+    notePresumed: assign({ detail: 'delivered as presumed: the channel gives no delivery receipts' }),
     noteCycle: assign({
       cycle: ({ context }) => context.cycle + 1,
       detail: ({ context }) => `no answer in time: escalation ${context.cycle + 1}`,
@@ -187,6 +201,7 @@ export const deliveryMachine = setup({
     ackDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'ack' && event.epoch === context.epochs.ack,
     retryDue: ({ context, event }) => event.type === 'TIMER_FIRED' && event.name === 'retry' && event.epoch === context.epochs.retry,
     reached: ({ context }) => context.reached,
+    presumedDelivered: ({ context }) => context.noReceipts,
     /** An answer counts only from someone the order was sent to: 叫应 means they saw it. */
     seen: ({ context }) => context.sent,
   },
@@ -229,7 +244,7 @@ export const deliveryMachine = setup({
         ACCEPTED: {
           guard: 'currentAttempt',
           target: 'sent',
-          actions: ['noteSent', attemptSent, ...arm('delivery', ({ event }) => event.at + (event.type === 'ACCEPTED' ? event.deliveryTimeoutMs : 0))],
+          actions: ['noteSent', attemptSent, ...arm('delivery', ({ context, event }) => deliveryDueAt(context, event))],
         },
         FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
         SILENT: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
@@ -242,7 +257,10 @@ export const deliveryMachine = setup({
       on: {
         FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
         CHANNEL_CHANGED: { guard: 'currentChannelLost', target: 'lost', actions: 'noteLoss' },
-        TIMER_FIRED: { guard: 'deliveryDue', target: 'lost', actions: 'noteLoss' },
+        TIMER_FIRED: [
+          { guard: and(['deliveryDue', 'presumedDelivered']), target: 'delivered', actions: ['notePresumed', ...attemptPresumed] },
+          { guard: 'deliveryDue', target: 'lost', actions: 'noteLoss' },
+        ],
       },
     },
     /** Transient: the attempt out is lost; fall back, back off, or give up. */

@@ -103,6 +103,7 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
     const out = s.value === 'sending' || s.value === 'sent';
     s = { version: 3, value, context: { ...s.context, openAttempt: out ? s.context.attempt : null } };
   }
+  if (s.version === 3) s = { version: 4, value: s.value, context: { ...s.context, noReceipts: false } };
   if (s.version !== DELIVERY_MACHINE_VERSION) throw new Error(`delivery snapshot version ${stored.version} is not ${DELIVERY_MACHINE_VERSION}`);
   return s as StoredDelivery;
 }

@@ -34,6 +34,11 @@ export interface DeliveryContext extends DeliveryInput {
    * only ever waited queued was never seen.
    */
   sent: boolean;
+  /**
+   * The attempt out went on a channel without delivery receipts, for an order that asks no
+   * answer: its acceptance stands for delivery once the channel's presumption time has passed.
+   */
+  noReceipts: boolean;
   /** The attempt out at a gateway (sending or sent) and not yet settled; null when none is. */
   openAttempt: number | null;
   detail: string | null;
@@ -46,7 +51,11 @@ export interface DeliveryContext extends DeliveryInput {
  */
 export type DeliveryEvent =
   | { type: 'START'; at: number; available: string[] }
-  | { type: 'ACCEPTED'; at: number; attempt: number; deliveryTimeoutMs: number }
+  /**
+   * `presumeDeliveredMs`: the channel gives no delivery receipts; for an order that asks no
+   * answer, delivered this long after the gateway accepted (0: at once). Absent: wait for a receipt.
+   */
+  | { type: 'ACCEPTED'; at: number; attempt: number; deliveryTimeoutMs: number; presumeDeliveredMs?: number }
   | { type: 'DELIVERED'; at: number; attempt: number }
   | { type: 'FAILED'; at: number; attempt: number; permanent: boolean; reason: string; available: string[] }
   | { type: 'SILENT'; at: number; attempt: number; reason: string; available: string[] }
