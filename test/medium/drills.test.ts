@@ -50,10 +50,30 @@ describe('drills: scenarios in virtual time, with reports', () => {
     const md = markdown(run, s, 'x.svg');
     expect(md).toMatch(/叫应率/);
     expect(md).toMatch(/\| public \| \d+ \|/);
-    expect(md).toMatch(/public in 330102001: down/);
+    expect(md).toMatch(/public in 330102001 沙头镇: down/);
+    expect(md).toMatch(/## What the simulation assumed\n- The drill starts at 2026-08-03T18:00:00\+08:00/);
+    expect(md).toMatch(/People holding city-official, county-official, town-official, village-head: answer 90 %/);
     const picture = svg(run);
     expect(picture.startsWith('<svg')).toBe(true);
-    expect(picture).toMatch(/public 330102001/);
+    expect(picture).toMatch(/public 330102001 沙头镇/);
+    expect(picture).toMatch(/>degraded</); // the strips' legend
+  });
+
+  it('draws the outage a scenario starts with, at +0:00', () => {
+    const run = runs.get('flash-flood')!;
+    expect(svg(run)).toMatch(/public 330103004 黄泥镇/);
+  });
+
+  it("plays people as people: by role and time of day some never answer and some phones are off, the same for a seed", () => {
+    const s = summarize(runs.get('earthquake')!);
+    // Officials and rescue teams, asked in the afternoon: most answer, not all.
+    expect(s.answerRate).toBeGreaterThan(0.7);
+    expect(s.answerRate).toBeLessThan(1);
+    expect(s.unanswered.length).toBeGreaterThan(0);
+    expect(s.neverReached.length).toBeGreaterThan(0);
+    // The flash flood starts at 03:00: people at night answer less often than in the afternoon's earthquake.
+    const night = summarize(runs.get('flash-flood')!);
+    expect(night.answerRate!).toBeLessThan(s.answerRate!);
   });
 
   it('is deterministic for a seed', async () => {

@@ -209,7 +209,11 @@ describe('engine with simulated gateways (medium tier)', () => {
   });
 
   it('reaches people through a drone cell only where and while it covers', async () => {
-    h = await harness({ tweak: noLoss });
+    const droneOverCounty = (c: Parameters<typeof noLoss>[0]) => {
+      noLoss(c);
+      c.channels.find((ch) => ch.id === 'drone')!.simulator.coverage = { areas: ['330104'], forS: 18_000 };
+    };
+    h = await harness({ tweak: droneOverCounty });
     h.sims.get('public')!.disconnect();
     await h.core.settle();
     const inside = await h.order({ to: { areas: ['330104001001'], roles: ['grid-worker'] } }); // covered county

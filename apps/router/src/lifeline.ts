@@ -11,6 +11,7 @@ import type { Config } from './config/config.schema';
 import { engineConfig, loadDirectory, loadTokens } from './config/load-config';
 import { asLog, countingErrors, jsonLogger } from './log/json-log';
 import { Metrics } from './metrics/metrics';
+import { SimulatedPeople } from '@lifeline/channels';
 import { OutageWorld } from './simulation/outage-world';
 import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
 
@@ -77,9 +78,11 @@ export class Lifeline {
     await store.write((tx) => audit(tx, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
     // The simulated world knows where each terminal is, as the real one does: from the directory.
-    const world = new OutageWorld(core.outages.board, ec.channels, terminalAreas(directory.people));
-    const running = startSimulators(o.config, sims, core.gateways, clock, root, world);
-    if (sims.length) simulateRelays(o.config, core, clock, world);
+    const holder = terminalHolders(directory.people);
+    const world = new OutageWorld(core.outages.board, ec.channels, (kind, address) => holder(kind, address)?.area);
+    const people = o.config.simulation.people ? new SimulatedPeople(o.config.simulation.people, o.config.simulation.seed, holder) : null;
+    const running = startSimulators(o.config, sims, core.gateways, clock, root, world, people);
+    if (sims.length) simulateRelays(o.config, core, clock, world, people);
     metrics.watch(core, store);
     await core.start();
     const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
@@ -117,13 +120,13 @@ export class Lifeline {
   }
 }
 
-/** Where each terminal is, for the simulated world: a lookup per simulated send, so in memory. */
-function terminalAreas(people: Iterable<Person>): (kind: TerminalKind, address: string) => string | undefined {
-  let byTerminal: Map<string, string> | null = null;
+/** Who holds each terminal, for the simulated world and people: a lookup per simulated send, so in memory. */
+function terminalHolders(people: Iterable<Person>): (kind: TerminalKind, address: string) => Person | undefined {
+  let byTerminal: Map<string, Person> | null = null;
   return (kind, address) => {
     if (!byTerminal) {
       byTerminal = new Map();
-      for (const p of people) for (const [k, a] of Object.entries(p.terminals)) if (a) byTerminal.set(`${k}\u0000${a}`, p.area);
+      for (const p of people) for (const [k, a] of Object.entries(p.terminals)) if (a) byTerminal.set(`${k}\u0000${a}`, p);
     }
     return byTerminal.get(`${kind}\u0000${address}`);
   };

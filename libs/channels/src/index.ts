@@ -1,2 +1,3 @@
 export * from './gateway-link';
 export * from './simulator';
+export * from './simulated-people';

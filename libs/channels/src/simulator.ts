@@ -1,8 +1,9 @@
 import type { Clock } from '@lifeline/clock';
-import type { GatewayFault } from '@lifeline/domain';
+import type { GatewayFault, TerminalKind } from '@lifeline/domain';
 import type { SendFrame } from '@lifeline/contracts';
 import { connectInProcess, type GatewayLink, type RouterToGateway } from './gateway-link';
 import { between, seededRandom } from '@lifeline/domain';
+import type { PersonBehaviour, SimulatedPeople } from './simulated-people';
 
 /** A simulated gateway's behaviour; defaults per channel come from config (CHANNELS.md facts). */
 export interface SimulatorSpec {
@@ -31,6 +32,8 @@ export interface SimulatorSpec {
   coverage?: { areas: string[]; forMs: number } | null;
   /** A mobile station (brought in with its own power): fixed-site outages spare it. */
   mobile?: boolean;
+  /** The terminal kind it reaches, for the people behind the addresses (drills). */
+  terminal?: TerminalKind;
 }
 
 export type SimMode = 'normal' | GatewayFault;
@@ -65,6 +68,8 @@ export class SimulatedGateway {
     private readonly clock: Clock,
     seed: number,
     private readonly world: SimWorld = CALM,
+    /** The people behind the terminals (drills); without them the spec's reply settings apply to all. */
+    private readonly people: SimulatedPeople | null = null,
   ) {
     this.random = seededRandom(seed);
   }
@@ -123,8 +128,9 @@ export class SimulatedGateway {
     this.stats.accepted++;
     this.emit({ type: 'accepted', attemptId: frame.attemptId }, acceptAt);
     const lossP = mode === 'lossy' ? Math.max(faultLoss, this.spec.loss) : this.spec.loss;
-    // Sites down under the terminal (a race with an outage): accepted upstream, never arrives.
-    if (mode === 'silent' || !w.sitesUp || this.random() < lossP) {
+    const person = this.spec.terminal ? (this.people?.behaviour(this.spec.terminal, frame.to, now) ?? null) : null;
+    // Sites down under the terminal (a race with an outage), or the phone off: accepted upstream, never arrives.
+    if (mode === 'silent' || !w.sitesUp || this.random() < lossP || person?.phoneOff) {
       this.stats.lost++;
       return;
     }
@@ -134,15 +140,16 @@ export class SimulatedGateway {
       this.active--;
       this.stats.delivered++;
       if (this.spec.receipts !== false) this.link?.send({ type: 'delivered', attemptId: frame.attemptId });
-      this.maybeAnswer(frame, deliverAt);
+      this.maybeAnswer(frame, deliverAt, person);
     });
   }
 
-  private maybeAnswer(frame: SendFrame, deliveredAt: number): void {
-    if (!frame.ackRequired || this.random() >= this.spec.replyProbability) return;
+  private maybeAnswer(frame: SendFrame, deliveredAt: number, person: PersonBehaviour | null): void {
+    if (!frame.ackRequired || (person ? !person.answers : this.random() >= this.spec.replyProbability)) return;
+    const delayMs = person?.delayMs ?? this.spec.replyDelayMs;
     const roll = this.random();
     const text = roll < 0.6 ? `${frame.ref} 1` : roll < 0.8 ? '1' : `收到 ${frame.ref}`;
-    this.clock.schedule(deliveredAt + between(this.random, this.spec.replyDelayMs), () => this.reply(frame.to, text));
+    this.clock.schedule(deliveredAt + between(this.random, delayMs), () => this.reply(frame.to, text));
   }
 
   /** The gateway's own limits: rate per second, a card's service interval, concurrent users. */

@@ -168,7 +168,39 @@ export const configSchema = z.strictObject({
     .partialRecord(z.enum([...PRIORITIES, 'default']), z.array(z.string()).min(1))
     .refine((p) => p.default !== undefined, 'expected a default preference list'),
   channels: z.array(channel).min(1),
-  simulation: z.strictObject({ seed: z.number().int().default(1) }).prefault({}),
+  simulation: z
+    .strictObject({
+      seed: z.number().int().default(1),
+      /**
+       * The people behind simulated terminals (drills): answers, delays and phones off by role and
+       * time of day. Null: every person answers as the channel's simulator says.
+       */
+      people: z
+        .strictObject({
+          rules: z
+            .array(
+              z.strictObject({
+                roles: z.array(z.string().min(1)).min(1).nullable(),
+                answer: z.number().min(0).max(1),
+                delayS: range,
+                phoneOff: z.number().min(0).max(1).default(0),
+              }),
+            )
+            .min(1),
+          night: z
+            .strictObject({
+              fromHour: z.number().int().min(0).max(23).default(0),
+              toHour: z.number().int().min(0).max(24).default(6),
+              answerFactor: z.number().min(0).max(1).default(1),
+              delayFactor: z.number().min(1).default(1),
+            })
+            .prefault({}),
+          utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+        })
+        .nullable()
+        .default(null),
+    })
+    .prefault({}),
   relays: z
     .strictObject({
       areaDepth: z.number().int().min(0).default(2),

@@ -24,6 +24,8 @@ export interface DrillSummary {
   timeToDelivered: { byChannel: Record<string, Quantiles>; byPriority: Record<string, Quantiles> };
   timeToAcknowledged: { byChannel: Record<string, Quantiles>; byPriority: Record<string, Quantiles> };
   neverReached: { order: string; personId: string; name: string; area: string; status: string; reason: string | null }[];
+  /** Reached, asked for an answer, and silent to the end: whom to call next. */
+  unanswered: { order: string; personId: string; name: string; area: string }[];
   relays: { type: string; at: string; area: unknown; resource?: unknown; unreached?: unknown }[];
   problems: string[];
 }
@@ -78,6 +80,7 @@ export function summarize(run: DrillRun): DrillSummary {
     neverReached: run.deliveries
       .filter((d) => !REACHED.has(d.status))
       .map((d) => ({ order: d.orderName, personId: d.personId, name: d.personName, area: d.area, status: d.status, reason: d.detail })),
+    unanswered: run.deliveries.filter((d) => d.status === 'unanswered').map((d) => ({ order: d.orderName, personId: d.personId, name: d.personName, area: d.area })),
     relays: run.events
       .filter((e) => e.type.startsWith('relay.'))
       .map((e) => {
@@ -90,6 +93,8 @@ export function summarize(run: DrillRun): DrillSummary {
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
 const secs = (x: number | null) => (x === null ? '-' : x < 120 ? `${x.toFixed(0)} s` : `${(x / 60).toFixed(1)} min`);
+/** An area code with its name: `330103004 黄泥镇`. */
+const areaOf = (run: DrillRun, code: unknown) => (typeof code === 'string' && run.areaNames[code] ? `${code} ${run.areaNames[code]}` : String(code ?? ''));
 const clockOf = (run: DrillRun, at: number) => {
   const s = Math.round((at - run.startAt) / 1000);
   return `+${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
@@ -133,14 +138,22 @@ export function markdown(run: DrillRun, s: DrillSummary, svgFile: string): strin
       .map((e) => {
         const p = e.payload as Record<string, unknown>;
         return e.type === 'channel'
-          ? `- ${clockOf(run, e.at)} ${p.channel} in ${p.area}: ${p.state}`
-          : `- ${clockOf(run, e.at)} ${e.type}: ${[p.resource, p.area, p.unreached === undefined ? '' : `${p.unreached} unreached`].filter(Boolean).join(' ')}`;
+          ? `- ${clockOf(run, e.at)} ${p.channel} in ${areaOf(run, p.area)}: ${p.state}`
+          : `- ${clockOf(run, e.at)} ${e.type}: ${[p.resource, areaOf(run, p.area), p.unreached === undefined ? '' : `${p.unreached} unreached`].filter(Boolean).join(' ')}`;
       }),
     '',
     `## Never reached (${s.neverReached.length})`,
     ...(s.neverReached.length
-      ? ['| order | person | area | status | reason |', '|---|---|---|---|---|', ...s.neverReached.map((n) => `| ${n.order} | ${n.personId} ${n.name} | ${n.area} | ${n.status} | ${n.reason ?? ''} |`)]
+      ? ['| order | person | area | status | reason |', '|---|---|---|---|---|', ...s.neverReached.map((n) => `| ${n.order} | ${n.personId} ${n.name} | ${areaOf(run, n.area)} | ${n.status} | ${n.reason ?? ''} |`)]
       : ['Everyone was reached.']),
+    '',
+    `## Reached, never answered (${s.unanswered.length})`,
+    ...(s.unanswered.length
+      ? ['| order | person | area |', '|---|---|---|', ...s.unanswered.map((n) => `| ${n.order} | ${n.personId} ${n.name} | ${areaOf(run, n.area)} |`)]
+      : ['Everyone asked answered.']),
+    '',
+    '## What the simulation assumed',
+    ...run.assumptions.map((a) => `- ${a}`),
     '',
     ...(s.problems.length ? ['## Steps the router refused', ...s.problems.map((p) => `- ${p}`), ''] : []),
   ];
@@ -171,7 +184,10 @@ export function svg(run: DrillRun): string {
     parts.push(`<polyline fill="none" stroke="${COLORS[st]}" stroke-width="2" points="${pts}"/>`);
     parts.push(`<rect x="${10}" y="${24 + i * 16}" width="10" height="10" fill="${COLORS[st]}"/><text x="26" y="${33 + i * 16}">${st}</text>`);
   });
-  parts.push(`<text x="${left}" y="14">deliveries by status (max ${max})</text>`);
+  parts.push(`<text x="${left}" y="14">deliveries by status</text>`);
+  // Axes: deliveries up the side, hours since the start along the bottom.
+  parts.push(`<line x1="${left}" y1="20" x2="${left}" y2="${20 + chartH}" stroke="#333"/><line x1="${left}" y1="${20 + chartH}" x2="${left + plotW}" y2="${20 + chartH}" stroke="#333"/>`);
+  parts.push(`<text x="${left - 6}" y="24" text-anchor="end">${max}</text><text x="${left - 6}" y="${24 + chartH / 2}" text-anchor="end">${Math.round(max / 2)}</text><text x="${left - 6}" y="${24 + chartH}" text-anchor="end">0</text>`);
   const hours = span / 3_600_000;
   const tick = hours > 12 ? 2 : 1;
   for (let h = 0; h <= hours; h += tick) parts.push(`<line x1="${x(run.startAt + h * 3_600_000)}" y1="${20 + chartH}" x2="${x(run.startAt + h * 3_600_000)}" y2="${25 + chartH}" stroke="#333"/><text x="${x(run.startAt + h * 3_600_000) - 8}" y="${38 + chartH}">${h}h</text>`);
@@ -180,14 +196,18 @@ export function svg(run: DrillRun): string {
   for (const e of run.events) {
     if (e.type !== 'channel') continue;
     const p = e.payload as { channel: string; area: string; state: string };
-    const k = `${p.channel} ${p.area}`;
+    const k = `${p.channel} ${areaOf(run, p.area)}`;
     const changes = rows.get(k);
     if (changes) changes.push({ at: e.at, state: p.state });
     else rows.set(k, [{ at: e.at, state: p.state }]);
   }
   let row = 0;
-  const top = chartH + 60;
-  for (const [k, changes] of [...rows].filter(([, c]) => c.some((ch) => ch.at > run.startAt)).sort(([a], [b]) => a.localeCompare(b))) {
+  const top = chartH + 80;
+  // Every strip that was ever not up, from the first second on (the outage a scenario is about
+  // often starts at +0:00), or that changed later.
+  parts.push(`<text x="10" y="${top - 14}">channel state by area</text>`);
+  Object.entries(STATE_COLORS).forEach(([state, color], i) => parts.push(`<rect x="${left + i * 90}" y="${top - 24}" width="10" height="10" fill="${color}"/><text x="${left + 16 + i * 90}" y="${top - 15}">${state}</text>`));
+  for (const [k, changes] of [...rows].filter(([, c]) => c.some((ch) => ch.at > run.startAt || ch.state !== 'up')).sort(([a], [b]) => a.localeCompare(b))) {
     const yy = top + row * 18;
     parts.push(`<text x="10" y="${yy + 11}">${esc(k)}</text>`);
     changes.forEach((c, i) => {
@@ -196,6 +216,10 @@ export function svg(run: DrillRun): string {
     });
     row++;
   }
-  const H = top + row * 18 + 10;
+  // The time axis again under the strips, in hours since the start.
+  const axis = top + row * 18 + 4;
+  for (let h = 0; h <= hours; h += tick) parts.push(`<line x1="${x(run.startAt + h * 3_600_000)}" y1="${axis}" x2="${x(run.startAt + h * 3_600_000)}" y2="${axis + 5}" stroke="#333"/><text x="${x(run.startAt + h * 3_600_000) - 8}" y="${axis + 18}">${h}h</text>`);
+  parts.push(`<text x="${left}" y="${axis + 34}">hours since the start (${esc(run.scenario.startsAt)})</text>`);
+  const H = axis + 44;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
 }

@@ -33,6 +33,10 @@ export interface DrillRun {
   outages: Outage[];
   /** Steps the router refused, with why: a drill reports them instead of stopping. */
   problems: string[];
+  /** Area names by code, for the report. */
+  areaNames: Record<string, string>;
+  /** What the simulation assumed (start time, people, channels, relays), in words, for the report. */
+  assumptions: string[];
 }
 
 export interface DrillOptions {
@@ -57,7 +61,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   const seed = o.seed ?? scenario.seed;
   const config = o.config ?? loadConfig(scenario.config);
   config.simulation.seed = seed;
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(Date.parse(scenario.startsAt));
   const lifeline = await Lifeline.create({ config, directory: o.directory, watch: o.watch, database: ':memory:', clock, simulators: 'all', log: SILENT_LOG });
   const { core, store } = lifeline;
   const settle = () => core.settle();
@@ -122,6 +126,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
     since = page[page.length - 1].seq;
   }
   const names = new Map((await store.read.directory.people(100_000)).map((p) => [p.id, p.name]));
+  const areaNames = Object.fromEntries((await store.read.directory.areas()).map((a) => [a.code, a.name]));
   const deliveries: DrillRun['deliveries'] = [];
   for (const order of orders.values())
     for (const d of await store.read.deliveries.ofOrder(order.orderId, 1_000_000))
@@ -130,7 +135,31 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
   await o.beforeStop?.(lifeline);
   const injected = await store.read.outages.all();
   await lifeline.stop();
-  return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, outages: injected, problems };
+  return { scenario, seed, startAt, endAt, orders: [...orders.values()], samples, events, deliveries, outages: injected, problems, areaNames, assumptions: assumptions(scenario, config) };
+}
+
+/** The simulation's assumptions in words: what a reader of the report must know to trust it. */
+function assumptions(scenario: Scenario, config: Config): string[] {
+  const out = [`The drill starts at ${scenario.startsAt} (local time), with the config ${scenario.config}.`];
+  const people = config.simulation.people;
+  if (!people) out.push('People: everyone answers as the channel simulators say (no roles, no time of day, no phones off).');
+  else {
+    for (const r of people.rules)
+      out.push(
+        `People ${r.roles ? `holding ${r.roles.join(', ')}` : 'without those roles'}: answer ${Math.round(r.answer * 100)} % of orders that ask, ${r.delayS[0] / 60}-${r.delayS[1] / 60} min after receiving them; ${Math.round(r.phoneOff * 100)} % have a phone off.`,
+      );
+    const n = people.night;
+    out.push(`At night (${n.fromHour}:00-${n.toHour}:00) people answer ${Math.round(n.answerFactor * 100)} % as often and take ${n.delayFactor} times as long.`);
+  }
+  for (const c of config.channels) {
+    const s = c.simulator;
+    out.push(
+      `${c.id}: ${Math.round(s.loss * 1000) / 10} % of accepted messages lost, delivered ${s.deliverMs[0] / 1000}-${s.deliverMs[1] / 1000} s after acceptance, ${s.ratePerS}/s` +
+        `${s.minIntervalMs ? `, one send per ${s.minIntervalMs / 1000} s` : ''}${s.receipts ? '' : ', no delivery receipts'}${people ? '' : `, ${Math.round(s.replyProbability * 100)} % of people answering`}${s.coverage ? `, covering ${s.coverage.areas.join(', ')} for ${s.coverage.forS / 3600} h from the start` : ''}.`,
+    );
+  }
+  for (const r of config.relays.resources) out.push(`Relay ${r.id} (${r.channel}, by ${r.by}) from ${r.base}: ${r.arrivalS / 60} min to arrive, ${r.onStationS / 3600} h on station.`);
+  return out;
 }
 
 async function open(l: Lifeline): Promise<number> {

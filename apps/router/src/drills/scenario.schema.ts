@@ -32,8 +32,10 @@ export const scenarioSchema = z.strictObject({
   seed: z.number().int().default(1),
   /** How long to play; the drill also runs on until every delivery is final. */
   duration: offset,
-  /** Config to start from (channels, relays, directory); default config/default.yaml. */
-  config: z.string().default('config/default.yaml'),
+  /** When the drill starts, local time with its offset: people answer less, and later, at night. */
+  startsAt: z.iso.datetime({ offset: true }).default('2026-07-01T08:00:00+08:00'),
+  /** Config overlays on config/default.yaml (comma separated); default config/drills.yaml, its people. */
+  config: z.string().default('config/drills.yaml'),
   timeline: z.array(step).min(1),
 });
 export type Scenario = z.output<typeof scenarioSchema>;

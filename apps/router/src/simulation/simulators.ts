@@ -1,5 +1,5 @@
 import type { Clock } from '@lifeline/clock';
-import { SimulatedGateway, type GatewayLink, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
+import { SimulatedGateway, type GatewayLink, type SimulatedPeople, type SimulatorSpec, type SimWorld } from '@lifeline/channels';
 import type { RouterCore } from '@lifeline/engine';
 import { CHANNEL_CATALOG } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
@@ -21,6 +21,7 @@ function simulatorSpec(c: Config['channels'][number], rootArea: string): Simulat
   return {
     channel: c.id,
     gatewayId: `sim-${c.id}`,
+    terminal: c.terminal ?? CHANNEL_CATALOG[c.kind].terminal,
     areas: s.areas ?? [rootArea],
     window: s.window,
     acceptMs: s.acceptMs,
@@ -45,11 +46,12 @@ export function startSimulators(
   clock: Clock,
   rootArea: string,
   world?: SimWorld,
+  people: SimulatedPeople | null = null,
 ): Map<string, SimulatedGateway> {
   const sims = new Map<string, SimulatedGateway>();
   config.channels.forEach((c, i) => {
     if (!channels.includes(c.id)) return;
-    const sim = new SimulatedGateway(simulatorSpec(c, rootArea), clock, config.simulation.seed * 1000 + i, world);
+    const sim = new SimulatedGateway(simulatorSpec(c, rootArea), clock, config.simulation.seed * 1000 + i, world, people);
     sim.connect(link);
     sims.set(c.id, sim);
   });
@@ -61,7 +63,7 @@ export function startSimulators(
  * its channel over the area (a drone announces coverage until it must leave; a mobile 370MHz
  * station says hello for the area), and leaves with it.
  */
-export function simulateRelays(config: Config, core: RouterCore, clock: Clock, world?: SimWorld): void {
+export function simulateRelays(config: Config, core: RouterCore, clock: Clock, world?: SimWorld, people: SimulatedPeople | null = null): void {
   const flying = new Map<string, SimulatedGateway>();
   let seed = config.simulation.seed * 1000 + 500;
   core.relayArrivals$.subscribe((m) => {
@@ -78,7 +80,7 @@ export function simulateRelays(config: Config, core: RouterCore, clock: Clock, w
       concurrent: drone ? m.resource.capacity : c.simulator.concurrent,
       mobile: true,
     };
-    const sim = new SimulatedGateway(spec, clock, seed++, world);
+    const sim = new SimulatedGateway(spec, clock, seed++, world, people);
     sim.connect(core.gateways);
     flying.set(m.resource.id, sim);
   });
