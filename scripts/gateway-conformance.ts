@@ -1,17 +1,18 @@
 /**
  * The gateway conformance kit: plays the router's side of the gateway link against an adapter.
  *   npm run gateway:conformance -- --channel public --to 13800000001[,...] [--invalid 1990000000]
- *       [--no-delivered] [--timeout-s 30] [--listen 127.0.0.1:4199] [--token T] [-- command args...]
+ *       [--no-delivered] [--restart] [--timeout-s 30] [--listen 127.0.0.1:4199] [--token T] [-- command args...]
  * With a command after `--`, the kit starts it with LIFELINE_GATEWAY_URL and LIFELINE_GATEWAY_TOKEN
  * set to its own address and token, and stops it at the end; without one, start the adapter by hand
- * pointed at the address printed. Exit code 0 when every check passes, 1 otherwise, 2 for bad usage.
+ * pointed at the address printed. `--restart` (with a command) also restarts the adapter between a
+ * send and its receipt: for adapters that keep their in-flight keys in a state file. Exit code 0 when every check passes, 1 otherwise, 2 for bad usage.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { runConformance } from '@lifeline/gateway-sdk';
 
 function usage(message: string): never {
-  process.stderr.write(`gateway:conformance: ${message}\nusage: npm run gateway:conformance -- --channel ID --to ADDR[,ADDR] [--invalid ADDR] [--no-delivered] [--timeout-s N] [--listen HOST:PORT] [--token T] [-- command args...]\n`);
+  process.stderr.write(`gateway:conformance: ${message}\nusage: npm run gateway:conformance -- --channel ID --to ADDR[,ADDR] [--invalid ADDR] [--no-delivered] [--restart] [--timeout-s N] [--listen HOST:PORT] [--token T] [-- command args...]\n`);
   process.exit(2);
 }
 
@@ -24,6 +25,7 @@ try {
       to: { type: 'string' },
       invalid: { type: 'string' },
       'no-delivered': { type: 'boolean', default: false },
+      restart: { type: 'boolean', default: false },
       'timeout-s': { type: 'string', default: '30' },
       listen: { type: 'string', default: '127.0.0.1:0' },
       token: { type: 'string' },
@@ -35,6 +37,7 @@ try {
 const { values, positionals } = parsed;
 if (!values.channel) usage('--channel: expected the channel id the adapter serves');
 if (!values.to) usage('--to: expected one or more terminal addresses, comma separated');
+if (values.restart && !positionals.length) usage('--restart: expected the adapter command after --, so the kit can restart it');
 const timeoutS = Number(values['timeout-s']);
 if (!Number.isFinite(timeoutS) || timeoutS <= 0) usage(`--timeout-s: expected a positive number of seconds, got ${values['timeout-s']}`);
 const [host, portText] = values.listen.split(':');
@@ -58,6 +61,7 @@ void runConformance({
   to: values.to.split(',').map((s) => s.trim()).filter(Boolean),
   invalidTo: values.invalid,
   expectDelivered: !values['no-delivered'],
+  restart: values.restart,
   stepTimeoutMs: timeoutS * 1000,
   host,
   port,

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SmppAdapter, smppConfig } from '../../apps/gateway-smpp/src/smpp-adapter';
 import { SmscSimulator } from '../../apps/far-end/src/smsc';
 import { expectConformance } from '../support/conformance';
@@ -6,9 +9,10 @@ import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 
-function adapterFor(url: string, token: string, smscPort: number) {
+function adapterFor(url: string, token: string, smscPort: number, stateFile?: string) {
   return new SmppAdapter(
     smppConfig.parse({
+      ...(stateFile ? { stateFile } : {}),
       router: { url, token },
       gatewayId: 'smsc-test',
       areas: ['330100'],
@@ -30,8 +34,17 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
   });
   afterEach(() => smsc.close());
 
-  it('passes the conformance kit', async () => {
-    await expectConformance({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => adapterFor(url, token, port));
+  it('passes the conformance kit, including a restart between a submit and its receipt', async () => {
+    // Receipts slower than a restart, so the restart check proves the state file.
+    const slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [300, 400], invalidPrefix: '1990', replyProbability: 0 });
+    const slowPort = await slow.listen();
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'lifeline-smpp-')), 'keys.jsonl');
+    try {
+      const r = await expectConformance({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000', restart: true }, (url, token) => adapterFor(url, token, slowPort, stateFile));
+      expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from its durable keys');
+    } finally {
+      await slow.close();
+    }
   });
 
   describe('behind the router', () => {
@@ -80,6 +93,55 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after the rebind');
       expect(s.lifeline.core.channelState('public', '330100')).toBe('up');
     });
+  });
+
+  /**
+   * The adapter restarted between a submit and its receipt (an upgrade, a crash): with a state
+   * file the receipt that the SMS centre kept for the next bind still settles the attempt; without
+   * one the delivery is left waiting for a receipt nobody can match.
+   */
+  describe('an adapter restart between submit and receipt', () => {
+    let slow: SmscSimulator;
+    let s: TestServer;
+    let adapter: SmppAdapter;
+    let slowPort: number;
+
+    beforeEach(async () => {
+      slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [1_500, 1_600], replyProbability: 0 });
+      slowPort = await slow.listen();
+      s = await testServer({ simulators: 'pdt,tiantong,beidou' });
+    });
+    afterEach(async () => {
+      await adapter.stop();
+      await s.close();
+      await slow.close();
+    });
+
+    for (const durable of [true, false])
+      it(durable ? 'with a state file: the receipt after the restart settles the attempt' : 'without one: the receipt after the restart matches nothing', async () => {
+        const stateFile = durable ? join(mkdtempSync(join(tmpdir(), 'lifeline-smpp-')), 'keys.jsonl') : undefined;
+        const url = s.url.replace('http', 'ws') + '/gateway';
+        adapter = adapterFor(url, 'demo-gateway-public', slowPort, stateFile);
+        adapter.start();
+        await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up'), 'the SMSC bind and health up');
+        const a = await s.lifeline.core.orders.accept(ADMIN, `restart-${durable}`, { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+        await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).sent === 1), 'the submit accepted');
+        await adapter.stop(); // before the receipt: the SMS centre keeps it for the next bind
+        adapter = adapterFor(url, 'demo-gateway-public', slowPort, stateFile);
+        adapter.start();
+        await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up' && slow.stats.binds === 2), 'the new bind');
+        if (durable) await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after the restart');
+        else {
+          // The new bind answered the receipt (read it): then a second order goes through the
+          // router and back, and the first is still waiting for a receipt it will never match.
+          await turnsUntil(async () => (await s.advance(0), slow.stats.receipts === 1 && slow.undelivered === 0), 'the receipt answered by the new bind');
+          const b = await s.lifeline.core.orders.accept(ADMIN, 'after', { priority: 'flash', to: { people: ['p-000002'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+          await turnsUntil(async () => (await s.advance(0), (await statusOf(b.orderId)).delivered === 1), 'the second order delivered');
+          expect(await statusOf(a.orderId)).toEqual({ sent: 1 });
+        }
+      });
+
+    const statusOf = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
   });
 
   /**

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../../apps/far-end/src/modem';
 import { ptyPair } from '../../apps/far-end/src/pty-pair';
@@ -8,9 +11,9 @@ import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 
-function adapterFor(url: string, token: string, path: string, pollS = 30) {
+function adapterFor(url: string, token: string, path: string, pollS = 30, stateFile?: string) {
   return new TiantongAdapter(
-    tiantongConfig.parse({ router: { url, token }, gatewayId: 'tiantong-test', areas: ['330100'], window: 4, reconnect: { baseMs: 20, maxMs: 200 }, serial: { path }, pollS, commandTimeoutS: 2 }),
+    tiantongConfig.parse({ ...(stateFile ? { stateFile } : {}), router: { url, token }, gatewayId: 'tiantong-test', areas: ['330100'], window: 4, reconnect: { baseMs: 20, maxMs: 200 }, serial: { path }, pollS, commandTimeoutS: 2 }),
   );
 }
 
@@ -28,8 +31,15 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
     await pty.stop();
   });
 
-  it('passes the conformance kit', async () => {
-    await expectConformance({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000' }, (url, token) => adapterFor(url, token, pty.a));
+  it('passes the conformance kit, including a restart between a submit and its status report', async () => {
+    // Status reports slower than a restart, so the restart check proves the state file: the modem
+    // holds what it reports while no one reads the line, as a serial port does.
+    await modem.stop();
+    modem = new ModemSimulator({ path: pty.b, reportMs: [400, 500], invalidPrefix: '1749', replyProbability: 0 });
+    await modem.start();
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'lifeline-tiantong-')), 'keys.jsonl');
+    const r = await expectConformance({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000', restart: true }, (url, token) => adapterFor(url, token, pty.a, 30, stateFile));
+    expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from its durable keys');
   });
 
   describe('behind the router', () => {

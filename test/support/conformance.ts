@@ -1,4 +1,4 @@
-import { runConformance, type ConformanceOptions } from '@lifeline/gateway-sdk';
+import { runConformance, type ConformanceOptions, type ConformanceReport } from '@lifeline/gateway-sdk';
 
 interface Adapter {
   start(): void | Promise<void>;
@@ -6,7 +6,7 @@ interface Adapter {
 }
 
 /** Runs the conformance kit against an adapter made for the kit's URL and token; every check must pass. */
-export async function expectConformance(o: Omit<ConformanceOptions, 'start'>, make: (url: string, token: string) => Adapter): Promise<void> {
+export async function expectConformance(o: Omit<ConformanceOptions, 'start'>, make: (url: string, token: string) => Adapter): Promise<ConformanceReport> {
   const r = await runConformance({
     stepTimeoutMs: 10_000,
     ...o,
@@ -17,4 +17,5 @@ export async function expectConformance(o: Omit<ConformanceOptions, 'start'>, ma
     },
   });
   expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+  return r;
 }

@@ -56,7 +56,10 @@ export class SmscSimulator {
   throttleNext = 0;
   private readonly server: smpp.Server;
   private readonly sessions = new Set<smpp.Session>();
-  private readonly waiting: smpp.Pdu[] = [];
+  /** deliver_sm waiting for a bound session, as their fields: each is sent as a new PDU. */
+  private readonly waiting: Record<string, unknown>[] = [];
+  /** deliver_sm sent on a session and not answered yet: kept until its deliver_sm_resp. */
+  private readonly unanswered = new Map<smpp.Session, Set<Record<string, unknown>>>();
   private readonly parts = new Map<string, { texts: string[]; ids: string[] }>();
   private nextId = 0x1000;
   private windowStart = 0;
@@ -97,7 +100,7 @@ export class SmscSimulator {
       const message = Buffer.from(part, 'utf16le').swap16();
       const long = parts.length > 1;
       const body = long ? Buffer.concat([Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]), message]) : message;
-      this.deliverOrWait(new smpp.PDU('deliver_sm', { ...address, esm_class: long ? 0x40 : 0, short_message: body }));
+      this.deliverOrWait({ ...address, esm_class: long ? 0x40 : 0, short_message: body });
     });
     this.stats.mo++;
   }
@@ -119,7 +122,8 @@ export class SmscSimulator {
       bound = true;
       this.stats.binds++;
       this.sessions.add(session);
-      for (const w of this.waiting.splice(0)) session.send(w);
+      this.unanswered.set(session, new Set());
+      for (const w of this.waiting.splice(0)) this.deliverOrWait(w);
     });
     session.on('submit_sm', (pdu: smpp.Pdu) => {
       if (!bound) return session.send(pdu.response({ command_status: smpp.ESME_RINVBNDSTS }));
@@ -127,11 +131,18 @@ export class SmscSimulator {
     });
     session.on('enquire_link', (pdu: smpp.Pdu) => session.send(pdu.response()));
     session.on('unbind', (pdu: smpp.Pdu) => {
+      this.sessions.delete(session); // nothing more goes to a session that is unbinding
       session.send(pdu.response());
       session.close();
     });
     session.on('error', () => {});
-    session.on('close', () => this.sessions.delete(session));
+    // What the ESME never answered is delivered again on the next bind, as SMS centres retry.
+    session.on('close', () => {
+      this.sessions.delete(session);
+      const again = [...(this.unanswered.get(session) ?? [])];
+      this.unanswered.delete(session);
+      for (const fields of again) this.deliverOrWait(fields); // to a session bound meanwhile, or the next
+    });
   }
 
   private submit(session: smpp.Session, pdu: smpp.Pdu): void {
@@ -191,13 +202,20 @@ export class SmscSimulator {
     const coding = this.o.receipts?.dataCoding === 'message' ? messageCoding : 0;
     this.stats.receipts++;
     // The receipt text's ASCII bytes as they are, whatever data_coding says (as such centres do).
-    this.deliverOrWait(new smpp.PDU('deliver_sm', { source_addr: to, esm_class: 0x04, data_coding: coding, short_message: Buffer.from(text, 'latin1'), ...tlvs }));
+    this.deliverOrWait({ source_addr: to, esm_class: 0x04, data_coding: coding, short_message: Buffer.from(text, 'latin1'), ...tlvs });
   }
 
-  private deliverOrWait(pdu: smpp.Pdu): void {
+  /** deliver_sm not yet answered by an ESME: waiting for a bind, or sent and unanswered. */
+  get undelivered(): number {
+    return this.waiting.length + [...this.unanswered.values()].reduce((n, open) => n + open.size, 0);
+  }
+
+  private deliverOrWait(fields: Record<string, unknown>): void {
     const session = [...this.sessions][0];
-    if (session) session.send(pdu);
-    else this.waiting.push(pdu);
+    if (!session) return void this.waiting.push(fields);
+    const open = this.unanswered.get(session)!;
+    open.add(fields);
+    session.send(new smpp.PDU('deliver_sm', fields), () => open.delete(fields));
   }
 
   private admit(): boolean {

@@ -4,7 +4,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, linkConfig, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
 import { LongReplies } from './long-replies';
 import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
@@ -36,10 +36,10 @@ const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
 /** Submit statuses that no retry will fix: the number itself is wrong. */
 const PERMANENT = new Set([smpp.ESME_RINVDSTADR, 0x0a /* RINVSRCADR */, 0x0c /* RINVDSTTON: bad number type */]);
 
+/** An attempt out: delivered when every segment has an id and none is left waiting for its receipt. */
 interface Sent {
   attemptId: string;
-  total: number;
-  delivered: number;
+  segments: number;
   messageIds: string[];
 }
 
@@ -54,16 +54,21 @@ export class SmppAdapter {
   readonly link: SmscLink;
   /** By message id; an SMS centre may send a receipt in the same read as its submit_sm_resp. */
   private readonly receipts: ReceiptMatcher<string, Sent>;
+  /** The message ids in flight, on disk when the config names a state file: they outlive a restart. */
+  private readonly journal: KeyJournal<{ key: string; value: Sent }> | null;
   private readonly replies: LongReplies;
   private concatRef = 0;
   private throttledUntil = 0;
+  /** Unbinding because the adapter stops (a restart): not an outage to report. */
+  private stopping = false;
 
   constructor(
     private readonly config: SmppConfig,
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = new SystemClock(),
   ) {
-    this.receipts = new ReceiptMatcher(clock);
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.receipts = new ReceiptMatcher(clock, 10_000, 200_000, this.journal);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.replies = new LongReplies(clock, config.smsc.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
     this.link = new SmscLink({
@@ -71,7 +76,7 @@ export class SmppAdapter {
       clock,
       log,
       onBound: () => this.client.health('up', 'bound to the SMS centre'),
-      onUnbound: (reason) => this.client.health('down', reason),
+      onUnbound: (reason) => this.stopping || this.client.health('down', reason),
       onDeliver: (pdu) => this.deliver(pdu),
     });
   }
@@ -83,14 +88,18 @@ export class SmppAdapter {
   }
 
   async stop(): Promise<void> {
+    // The link's grace keeps what is in flight while the adapter restarts; a `down` now would
+    // send every delivery on this channel elsewhere for a restart of seconds.
+    this.stopping = true;
     await this.link.stop();
     await this.client.stop();
+    this.journal?.close();
   }
 
   private async send(f: SendFrame): Promise<void> {
     const { encoding, parts } = smsSegments(f.text);
     const ref = (this.concatRef = (this.concatRef + 1) & 0xff);
-    const sent: Sent = { attemptId: f.attemptId, total: parts.length, delivered: 0, messageIds: [] };
+    const sent: Sent = { attemptId: f.attemptId, segments: parts.length, messageIds: [] };
     for (let i = 0; i < parts.length; i++) {
       const message = encoding === 'ucs2' ? Buffer.from(parts[i], 'utf16le').swap16() : smpp.encodings.ASCII.encode(parts[i]);
       const resp = await this.submit({
@@ -107,8 +116,11 @@ export class SmppAdapter {
         return this.client.failed(f.attemptId, `submit_sm refused with ${status}${THROTTLED.has(resp.command_status) ? ' (throttled)' : ''}`, PERMANENT.has(resp.command_status));
       }
       sent.messageIds.push(String(resp.message_id));
-      this.receipts.expect(String(resp.message_id), sent);
+      this.receipts.expect(String(resp.message_id), sent); // at once: a throttled next segment may take a while
     }
+    // Again with the whole list, kept (on disk, with a state file) before the router hears of it:
+    // after a restart each id still knows which others its attempt waits for.
+    for (const id of sent.messageIds) this.receipts.expect(id, sent);
     this.client.accepted(f.attemptId);
   }
 
@@ -142,7 +154,7 @@ export class SmppAdapter {
         return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);
       }
       this.receipts.forget(messageId);
-      if (++sent.delivered === sent.total) this.client.delivered(sent.attemptId);
+      if (sent.messageIds.length === sent.segments && sent.messageIds.every((m) => !this.receipts.knows(m))) this.client.delivered(sent.attemptId);
     });
   }
 

@@ -3,7 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -23,10 +23,11 @@ export type TiantongConfig = z.output<typeof tiantongConfig>;
 /** +CMS ERROR causes that no retry fixes: the number does not exist (3GPP 24.011 / 27.005). */
 const PERMANENT_CMS = new Set([1, 28, 30]);
 
+/** An attempt out: delivered when all its parts have references and none is left waiting for its status report. */
 interface Sent {
   attemptId: string;
   parts: number;
-  delivered: number;
+  references: number[];
 }
 
 /**
@@ -41,6 +42,8 @@ export class TiantongAdapter {
   private at: AtSession | null = null;
   /** By TP-MR (0-255, recycled); a status report may come in the same read as its +CMGS. */
   private readonly receipts: ReceiptMatcher<number, Sent>;
+  /** The references in flight, on disk when the config names a state file: they outlive a restart. */
+  private readonly journal: KeyJournal<{ key: number; value: Sent }> | null;
   private stopPoll: (() => void) | null = null;
   private state: 'up' | 'down' | null = null;
   private concatRef = 0;
@@ -54,7 +57,8 @@ export class TiantongAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = new SystemClock(),
   ) {
-    this.receipts = new ReceiptMatcher(clock, 10_000, 255);
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }
 
@@ -131,6 +135,7 @@ export class TiantongAdapter {
     this.at?.abort('adapter stopping');
     await this.client.stop();
     await this.line?.close();
+    this.journal?.close();
   }
 
   private cmd(text: string, payload?: string): Promise<AtResult> {
@@ -141,8 +146,8 @@ export class TiantongAdapter {
   private async send(f: SendFrame): Promise<void> {
     if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
     const parts = submitParts(f.to, f.text, this.config.countryCode, (this.concatRef = (this.concatRef + 1) & 0xff));
-    const sent: Sent = { attemptId: f.attemptId, parts: parts.length, delivered: 0 };
-    const references: number[] = [];
+    const sent: Sent = { attemptId: f.attemptId, parts: parts.length, references: [] };
+    const references = sent.references;
     for (const part of parts) {
       const r = await this.cmd(`AT+CMGS=${part.tpduLength}`, part.pdu);
       this.stats.submits++;
@@ -157,8 +162,11 @@ export class TiantongAdapter {
         continue;
       }
       references.push(mr);
-      this.receipts.expect(mr, sent);
+      this.receipts.expect(mr, sent); // at once: its report may come while the next part goes out
     }
+    // Again with the whole list, kept (on disk, with a state file) before the router hears of it:
+    // after a restart each reference still knows which others its attempt waits for.
+    for (const mr of references) this.receipts.expect(mr, sent);
     this.client.accepted(f.attemptId);
   }
 
@@ -178,7 +186,7 @@ export class TiantongAdapter {
     this.receipts.receipt(r.reference, (sent) => {
       this.receipts.forget(r.reference);
       if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
-      if (++sent.delivered === sent.parts) this.client.delivered(sent.attemptId);
+      if (sent.references.length === sent.parts && sent.references.every((mr) => !this.receipts.knows(mr))) this.client.delivered(sent.attemptId);
     });
   }
 

@@ -13,6 +13,11 @@ export const linkConfig = z.strictObject({
   areas: z.array(areaCode).default([]),
   window: z.number().int().min(1).max(100_000),
   reconnect: z.strictObject({ baseMs: z.number().int().min(10).default(500), maxMs: z.number().int().min(100).default(30_000) }).prefault({}),
+  /**
+   * Where the adapter keeps its in-flight device keys (message ids, references) so that receipts
+   * arriving after a restart still settle their attempts; without it they live in memory only.
+   */
+  stateFile: z.string().min(1).optional(),
 });
 
 export type LinkConfig = z.output<typeof linkConfig>;

@@ -30,7 +30,15 @@ describe('AttemptLedger', () => {
     expect(frames.map((f) => f.type)).toEqual(types);
   });
 
-  it('says nothing after a final answer, nor for attempts it never saw', () => {
+  it('says a receipt for an attempt it never handed out (sent before a restart), accepted first, and remembers it', () => {
+    const l = new AttemptLedger(4);
+    expect(l.deliver('old:1')).toEqual([{ type: 'accepted', attemptId: 'old:1' }, { type: 'delivered', attemptId: 'old:1' }]);
+    expect(l.fail('old:2', true, 'UNDELIV')).toEqual([{ type: 'failed', attemptId: 'old:2', permanent: true, reason: 'UNDELIV' }]);
+    expect(l.admit('old:1')).toEqual({ kind: 'known', frames: [{ type: 'accepted', attemptId: 'old:1' }, { type: 'delivered', attemptId: 'old:1' }] });
+    expect(l.pending).toBe(0);
+  });
+
+  it('says nothing after a final answer, nor accepts attempts it never saw', () => {
     const l = new AttemptLedger(4);
     l.admit('a:1');
     l.deliver('a:1');

@@ -59,7 +59,8 @@ export class AttemptLedger {
   /** The terminal confirmed it; an attempt not yet accepted is accepted first. */
   deliver(attemptId: string): Outcome[] {
     const e = this.entries.get(attemptId);
-    if (!e || e.phase === 'delivered' || e.phase === 'failed') return [];
+    if (!e) return this.recovered(attemptId, { type: 'delivered', attemptId });
+    if (e.phase === 'delivered' || e.phase === 'failed') return [];
     const before = e.phase === 'pending' ? this.accept(attemptId) : [];
     e.phase = 'delivered';
     return [...before, { type: 'delivered', attemptId }];
@@ -67,7 +68,8 @@ export class AttemptLedger {
 
   fail(attemptId: string, permanent: boolean, reason: string): Outcome[] {
     const e = this.entries.get(attemptId);
-    if (!e || e.phase === 'delivered' || e.phase === 'failed') return [];
+    if (!e) return this.recovered(attemptId, { type: 'failed', attemptId, permanent, reason: reason.slice(0, 500) });
+    if (e.phase === 'delivered' || e.phase === 'failed') return [];
     if (e.phase === 'pending') this.pendingCount--;
     e.phase = 'failed';
     e.failure = { permanent, reason: reason.slice(0, 500) };
@@ -76,6 +78,18 @@ export class AttemptLedger {
 
   phase(attemptId: string): Phase | undefined {
     return this.entries.get(attemptId)?.phase;
+  }
+
+  /**
+   * A receipt for an attempt this process never handed out: sent before an adapter restart and
+   * found again through its durable keys. It is said (the router ignores what it no longer
+   * waits for), a delivery after the acceptance that the old link carried, and remembered, so a
+   * repeat of the attempt is answered from here.
+   */
+  private recovered(attemptId: string, frame: Outcome): Outcome[] {
+    this.entries.set(attemptId, frame.type === 'failed' ? { phase: 'failed', failure: { permanent: frame.permanent, reason: frame.reason } } : { phase: 'delivered' });
+    this.forgetOld();
+    return frame.type === 'delivered' ? [{ type: 'accepted', attemptId }, frame] : [frame];
   }
 
   private settle(e: Entry, phase: Phase): void {

@@ -6,3 +6,4 @@ export * from './conformance/run-conformance';
 export * from './adapter-config';
 export * from './serial-line';
 export * from './receipt-matcher';
+export * from './key-journal';

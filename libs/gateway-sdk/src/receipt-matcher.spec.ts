@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeyJournal } from './key-journal';
 
 import { VirtualClock } from '@lifeline/clock';
 import { ReceiptMatcher } from './receipt-matcher';
@@ -38,5 +42,18 @@ describe('ReceiptMatcher', () => {
     m.forget(7);
     m.receipt(7, (v) => got.push(v));
     expect(got).toEqual([]);
+  });
+
+  it('with a journal, keeps its keys across a restart: a receipt afterwards finds its attempt', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lifeline-matcher-')), 'keys.jsonl');
+    const before = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file));
+    before.expect(7, { attemptId: 'a#1' });
+    before.expect(8, { attemptId: 'b#1' });
+    before.forget(8);
+    const after = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file));
+    const got: string[] = [];
+    after.receipt(7, (v) => got.push(v.attemptId));
+    expect(got).toEqual(['a#1']);
+    expect(after.knows(8)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { BoundedMap } from '@lifeline/domain';
+import type { KeyJournal } from './key-journal';
 
 
 /**
@@ -6,7 +7,8 @@ import { BoundedMap } from '@lifeline/domain';
  * AT message reference). A receipt may be read before the response that names its key is handled
  * (both in one read from the device): it is held for `holdMs` and applied when `expect` names the
  * key. Older held receipts are dropped, so a recycled key (AT references wrap at 255) never picks
- * up a stale one.
+ * up a stale one. With a journal, the keys and what they stand for survive an adapter restart: a
+ * receipt that comes after it still finds its attempt.
  */
 export class ReceiptMatcher<K, V> {
   private readonly known: BoundedMap<K, V>;
@@ -16,13 +18,16 @@ export class ReceiptMatcher<K, V> {
     private readonly clock: Clock,
     private readonly holdMs = 10_000,
     limit = 200_000,
+    private readonly journal: KeyJournal<{ key: K; value: V }> | null = null,
   ) {
     this.known = new BoundedMap(limit);
+    for (const [, e] of journal?.entries() ?? []) this.known.set(e.key, e.value);
   }
 
-  /** `key` now stands for `value`; a receipt that came early for it is applied now. */
+  /** `key` now stands for `value` (durably, with a journal); a receipt that came early for it is applied now. */
   expect(key: K, value: V): void {
     this.known.set(key, value);
+    this.journal?.set(String(key), { key, value });
     const held = this.early.get(key);
     if (!held) return;
     this.early.delete(key);
@@ -38,6 +43,12 @@ export class ReceiptMatcher<K, V> {
 
   forget(key: K): void {
     this.known.delete(key);
+    this.journal?.delete(String(key));
+  }
+
+  /** Whether `key` still stands for something (its receipt has not come). */
+  knows(key: K): boolean {
+    return this.known.get(key) !== undefined;
   }
 }import type { Clock } from '@lifeline/clock';
 

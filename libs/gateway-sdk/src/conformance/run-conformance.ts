@@ -24,6 +24,12 @@ export interface ConformanceOptions {
    * stop it. Without it the kit waits for an adapter started by hand.
    */
   start?: (url: string, token: string) => Promise<() => Promise<void>>;
+  /**
+   * The adapter keeps its in-flight device keys durably (its `stateFile`): check that it can be
+   * restarted between a send and its receipt and still settle the attempt. Needs `start`, and a
+   * far end whose receipts take longer than a restart (or the check proves little).
+   */
+  restart?: boolean;
   clock?: Clock;
   log?: (message: string) => void;
 }
@@ -165,6 +171,20 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       await router.until(() => settled(inFlight.attemptId), step * 2, `a final answer to ${inFlight.attemptId}, in flight at the drop`);
       return `hello again as ${again.gatewayId}; the attempt in flight was answered`;
     });
+
+    if (o.restart && o.start)
+      await check('settles an attempt whose receipt comes after an adapter restart', async () => {
+        const links = router.linkCount;
+        const out = send(o.to[0]);
+        await router.until(() => answered(out.attemptId), step, `an answer to ${out.attemptId}`);
+        if (!has(out.attemptId, 'accepted')) throw new Error(`${out.attemptId} failed before the restart`);
+        const early = settled(out.attemptId);
+        await stopAdapter?.();
+        stopAdapter = await o.start!(url, token);
+        await router.until(() => router.seen.some((s) => s.link > links && s.frame.type === 'hello'), step * 2, 'the restarted adapter to say hello');
+        await router.until(() => settled(out.attemptId), step * 2, `a final answer to ${out.attemptId} after the restart`);
+        return early ? 'settled before the restart (the far end was faster than the restart)' : 'settled after the restart, from its durable keys';
+      });
 
     await check('sends only frames of the contract, in a legal order', async () => {
       const problems = [...router.invalid.map((i) => `link ${i.link}: ${i.problem}`), ...orderViolations(router.seen, new Set(sent.keys()))];

@@ -1,0 +1,41 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeyJournal } from './key-journal';
+
+const file = () => join(mkdtempSync(join(tmpdir(), 'lifeline-journal-')), 'state', 'keys.jsonl');
+
+describe('KeyJournal', () => {
+  it('keeps what was set and not deleted across a reopen', () => {
+    const f = file();
+    const j = new KeyJournal<{ attemptId: string }>(f);
+    j.set('m1', { attemptId: 'a#1' });
+    j.set('m2', { attemptId: 'b#1' });
+    j.delete('m1');
+    j.set('m2', { attemptId: 'b#2' });
+    // no close: a crash leaves the file as written
+    expect(new KeyJournal(f).entries()).toEqual([['m2', { attemptId: 'b#2' }]]);
+  });
+
+  it('takes a line cut short by a crash as the end of the file', () => {
+    const f = file();
+    const j = new KeyJournal<number>(f);
+    j.set('a', 1);
+    j.close();
+    appendFileSync(f, '{"k":"b","v":');
+    expect(new KeyJournal(f).entries()).toEqual([['a', 1]]);
+  });
+
+  it('compacts to what is live at start and when it grows', () => {
+    const f = file();
+    const j = new KeyJournal<number>(f);
+    for (let i = 0; i < 3_000; i++) {
+      j.set(`k${i}`, i);
+      if (i > 0) j.delete(`k${i - 1}`);
+    }
+    expect(readFileSync(f, 'utf8').split('\n').length).toBeLessThan(2_100);
+    j.close();
+    new KeyJournal<number>(f).close();
+    expect(readFileSync(f, 'utf8')).toBe('{"k":"k2999","v":2999}\n');
+  });
+});

@@ -1,0 +1,84 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * A small durable map for an adapter's in-flight device keys (an SMPP message id, an AT message
+ * reference) and what each stands for: an append-only file of JSON lines, each written and
+ * fsynced before the adapter tells the router anything that depends on it. Read back at start,
+ * so a receipt that arrives after a restart still finds its attempt; compacted then (and when
+ * the file grows to many times what is live) by writing the live entries to a new file and
+ * renaming it over the old one, so a crash mid-compaction leaves one whole file or the other.
+ *
+ * Hand-written rather than an embedded database: the SDK must not carry native modules into every
+ * adapter process, and what it keeps is a few thousand short entries.
+ */
+export class KeyJournal<V> {
+  private readonly live = new Map<string, V>();
+  private lines = 0;
+  private fd: number;
+
+  constructor(private readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    if (existsSync(file)) this.load(readFileSync(file, 'utf8'));
+    this.fd = this.rewrite();
+  }
+
+  /** What was in flight when the adapter last stopped (or crashed). */
+  entries(): [string, V][] {
+    return [...this.live];
+  }
+
+  set(key: string, value: V): void {
+    this.live.set(key, value);
+    this.append({ k: key, v: value });
+  }
+
+  delete(key: string): void {
+    if (!this.live.delete(key)) return;
+    this.append({ k: key });
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(entry: { k: string; v?: V }): void {
+    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    fsyncSync(this.fd);
+    if (++this.lines > 1_000 && this.lines > 4 * this.live.size) {
+      closeSync(this.fd);
+      this.fd = this.rewrite();
+    }
+  }
+
+  /** A line cut short by a crash ends the file: everything before it stands. */
+  private load(text: string): void {
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let e: { k?: unknown; v?: V };
+      try {
+        e = JSON.parse(line) as { k?: unknown; v?: V };
+      } catch {
+        break;
+      }
+      if (typeof e.k !== 'string') continue;
+      if (e.v === undefined) this.live.delete(e.k);
+      else this.live.set(e.k, e.v);
+    }
+  }
+
+  private rewrite(): number {
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    for (const [k, v] of this.live) writeSync(fd, `${JSON.stringify({ k, v })}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.file);
+    // The rename itself is durable once the directory is synced.
+    const dir = openSync(dirname(this.file), 'r');
+    fsyncSync(dir);
+    closeSync(dir);
+    this.lines = this.live.size;
+    return openSync(this.file, 'a');
+  }
+}
