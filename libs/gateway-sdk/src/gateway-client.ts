@@ -34,6 +34,8 @@ type Outbound = GatewayFrame;
 
 /** Receipts and replies kept while the link is down; past this the oldest are dropped, logged. */
 const OUTBOX_LIMIT = 10_000;
+/** Longest a reply waits behind the acceptance of a send to its number (see `reply`). */
+const REPLY_HOLD_MS = 10_000;
 
 /**
  * One hardware gateway's side of the gateway link (contract section 5), for adapter processes:
@@ -54,6 +56,11 @@ export class GatewayClient {
   private readonly log: (m: string) => void;
   private lastHealth: Extract<GatewayFrame, { type: 'health' }> | null = null;
   private lastCoverage: Extract<GatewayFrame, { type: 'coverage' }> | null = null;
+  /** Attempts handed to the device and not answered yet, by the address they go to, and back. */
+  private readonly unansweredTo = new Map<string, Set<string>>();
+  private readonly toOf = new Map<string, string>();
+  /** Replies from an address with an attempt still unanswered: said once it is. */
+  private readonly heldReplies = new Map<string, Outbound[]>();
   readonly stats = { connects: 0, sends: 0, repeats: 0, refused: 0, dropped: 0 };
 
   constructor(private readonly o: GatewayClientOptions) {
@@ -89,19 +96,49 @@ export class GatewayClient {
 
   accepted(attemptId: string): void {
     this.emit(this.ledger.accept(attemptId));
+    this.answered(attemptId);
   }
 
   delivered(attemptId: string): void {
     this.emit(this.ledger.deliver(attemptId));
+    this.answered(attemptId);
   }
 
   failed(attemptId: string, reason: string, permanent = false): void {
     this.emit(this.ledger.fail(attemptId, permanent, reason));
+    this.answered(attemptId);
   }
 
-  /** A message from a person's terminal (an answer: "A7K2 1", "收到"). */
+  /**
+   * A message from a person's terminal (an answer: "A7K2 1", "收到"). One that comes while a send
+   * to the same number is still unanswered (a device may bring the answer in the same read as the
+   * send's acceptance) waits for that answer: the router counts an answer only from someone the
+   * order was sent to, so the acceptance must reach it first.
+   */
   reply(from: string, text: string): void {
-    this.emit([{ type: 'reply', from, text: text.slice(0, 2_000) }]);
+    const frame: Outbound = { type: 'reply', from, text: text.slice(0, 2_000) };
+    if (!this.unansweredTo.has(from)) return this.emit([frame]);
+    const held = this.heldReplies.get(from);
+    if (held) return void held.push(frame);
+    this.heldReplies.set(from, [frame]);
+    this.clock.schedule(this.clock.now() + REPLY_HOLD_MS, () => this.releaseReplies(from));
+  }
+
+  private answered(attemptId: string): void {
+    const to = this.toOf.get(attemptId);
+    if (to === undefined) return;
+    this.toOf.delete(attemptId);
+    const ids = this.unansweredTo.get(to)!;
+    ids.delete(attemptId);
+    if (ids.size) return;
+    this.unansweredTo.delete(to);
+    this.releaseReplies(to);
+  }
+
+  private releaseReplies(to: string): void {
+    const held = this.heldReplies.get(to);
+    this.heldReplies.delete(to);
+    if (held) this.emit(held);
   }
 
   health(state: 'up' | 'degraded' | 'down', detail?: string, areas: string[] = this.o.areas): void {
@@ -203,6 +240,10 @@ export class GatewayClient {
       return;
     }
     this.stats.sends++;
+    const ids = this.unansweredTo.get(send.to);
+    if (ids) ids.add(send.attemptId);
+    else this.unansweredTo.set(send.to, new Set([send.attemptId]));
+    this.toOf.set(send.attemptId, send.to);
     const fail = (e: unknown) => this.failed(send.attemptId, `adapter error: ${(e as Error)?.message ?? e}`);
     try {
       void Promise.resolve(this.o.onSend(send)).catch(fail);
