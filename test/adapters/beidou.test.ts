@@ -29,7 +29,7 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
   });
 
   it('passes the conformance kit', async () => {
-    await expectConformance({ channel: 'beidou', to: ['0451736', '0451737'], stepTimeoutMs: 15_000 }, (url, token) => adapterFor(url, token, pty.a));
+    await expectConformance({ channel: 'beidou', to: ['0451736', '0451737'], stepTimeoutMs: 15_000, restart: true }, (url, token) => adapterFor(url, token, pty.a));
   });
 
   describe('behind the router', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PdtAdapter, pdtConfig } from '../../apps/gateway-pdt/src/pdt-adapter';
 import { RadioGatewaySimulator } from '../../apps/far-end/src/radio-gateway';
 import { expectConformance } from '../support/conformance';
@@ -7,9 +10,10 @@ import { turnsUntil } from '../support/turns';
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const RADIO = 3321751; // p-000001's 370MHz handheld
 
-function adapterFor(url: string, token: string, gatewayPort: number) {
+function adapterFor(url: string, token: string, gatewayPort: number, stateFile?: string) {
   return new PdtAdapter(
     pdtConfig.parse({
+      ...(stateFile ? { stateFile } : {}),
       router: { url, token }, gatewayId: 'radio-gw-test', areas: ['330100'], window: 8, reconnect: { baseMs: 20, maxMs: 200 },
       radioGateway: { host: '127.0.0.1', port: gatewayPort }, listen: { host: '127.0.0.1', port: 0 },
       dispatcherId: 1, ackTimeoutS: 1, retries: 2, retryMs: 5,
@@ -29,6 +33,19 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
 
   it('passes the conformance kit', async () => {
     await expectConformance({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001' }, (url, token) => adapterFor(url, token, port));
+  });
+
+  it('passes the restart check with a state file: a message in flight is sent again and its ack settles it', async () => {
+    // Acks slower than a restart: the one for the first transmission goes to the stopped adapter.
+    const slow = new RadioGatewaySimulator({ dispatcher: { radioId: 1 }, radios: [3300001, 3300002], off: [], invalidPrefix: '999', ackMs: [400, 500], replyProbability: 0 });
+    const slowPort = await slow.listen();
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'lifeline-pdt-')), 'keys.jsonl');
+    try {
+      const r = await expectConformance({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001', restart: true }, (url, token) => adapterFor(url, token, slowPort, stateFile));
+      expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from what outlived it');
+    } finally {
+      slow.close();
+    }
   });
 
   describe('behind the router', () => {

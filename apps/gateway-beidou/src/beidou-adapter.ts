@@ -3,7 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, linkConfig, openSerialLine, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, KeyJournal, type GatewayClient, linkConfig, openSerialLine, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { bds3, rdss2, type Dialect } from './dialects';
 import { encodeSentence, fitBits, LEVEL_BITS, parseSentence, SentenceError, type ContentMode } from './rdss';
 
@@ -43,6 +43,8 @@ export class BeidouAdapter {
   private line: SerialLine | null = null;
   private readonly queue: SendFrame[] = [];
   private current: { send: SendFrame; cancel: () => void } | null = null;
+  /** The send awaiting the terminal's feedback, on disk when the config names a state file: a restart keeps it. */
+  private readonly journal: KeyJournal<SendFrame> | null;
   private nextAllowed = 0;
   private wake: (() => void) | null = null;
   private card: Card | null = null;
@@ -66,6 +68,11 @@ export class BeidouAdapter {
         this.pump();
       },
     });
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    const kept = this.journal?.entries().find(([k]) => k === 'current')?.[1];
+    // Sent before a restart and not yet fed back: the terminal's feedback (held by the serial
+    // line) settles it, instead of the router sending it over the satellite a second time.
+    if (kept) this.current = { send: kept, cancel: this.feedbackTimer(kept) };
   }
 
   async start(): Promise<void> {
@@ -81,6 +88,7 @@ export class BeidouAdapter {
     this.current?.cancel();
     await this.client.stop();
     await this.line?.close();
+    this.journal?.close();
   }
 
   get maxBits(): number {
@@ -107,13 +115,22 @@ export class BeidouAdapter {
     }
     const send = this.queue.shift()!;
     const text = fitBits(send.text, this.maxBits, this.config.protocol === 'bds3' ? 0 : (this.config.contentMode as ContentMode));
+    this.journal?.set('current', send);
     this.line.write(this.dialect.send(send.to, text, send.priority === 'flash' || send.priority === 'immediate'));
-    const cancel = this.clock.schedule(now + this.config.feedbackTimeoutS * 1000, () => {
-      this.current = null;
+    this.current = { send, cancel: this.feedbackTimer(send) };
+  }
+
+  private feedbackTimer(send: SendFrame): () => void {
+    return this.clock.schedule(this.clock.now() + this.config.feedbackTimeoutS * 1000, () => {
+      this.settled();
       this.client.failed(send.attemptId, `no feedback from the terminal in ${this.config.feedbackTimeoutS}s`);
       this.pump();
     });
-    this.current = { send, cancel };
+  }
+
+  private settled(): void {
+    this.current = null;
+    this.journal?.delete('current');
   }
 
   private receive(raw: string): void {
@@ -151,7 +168,7 @@ export class BeidouAdapter {
     const c = this.current;
     if (!c) return;
     c.cancel();
-    this.current = null;
+    this.settled();
     const interval = this.card?.intervalMs ?? 60_000;
     if (fb.ok) {
       this.stats.sent++;

@@ -81,7 +81,10 @@ export class DroneAdapter {
       username: this.config.mqtt.username,
       password: this.config.mqtt.password,
       reconnectPeriod: Math.min(this.config.reconnect.maxMs, 2_000),
-      clientId: `lifeline-drone-${this.config.stations[0]}-${process.pid}`,
+      // A lasting session under a stable id: the broker keeps the stations' QoS 1 reports while
+      // the adapter restarts and hands them over when it is back, so none is lost to a restart.
+      clientId: `lifeline-drone-${this.config.stations.join('-').slice(0, 40)}`,
+      clean: false,
     });
     this.mqtt = m;
     m.on('connect', () => {

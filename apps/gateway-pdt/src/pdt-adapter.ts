@@ -4,7 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, linkConfig, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, type SendFrame } from '@lifeline/gateway-sdk';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE, TMP_RESULT, type RadioIp, type TmpMessage } from './hdap-codec';
 
 export const pdtConfig = linkConfig.extend({
@@ -36,6 +36,13 @@ interface Pending {
   cancel: () => void;
 }
 
+/** A pending message as the state file keeps it. */
+interface KeptPending {
+  attemptId: string;
+  datagram: string;
+  tries: number;
+}
+
 /**
  * The 370MHz radio gateway adapter: private text messages with acknowledgement over UDP (TMP),
  * radio registrations (RRS) for presence and the link's health. A send is accepted when handed
@@ -47,6 +54,8 @@ export class PdtAdapter {
   readonly client: GatewayClient;
   private socket: Socket | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** The messages waiting for a radio's ack, on disk when the config names a state file: they outlive a restart. */
+  private readonly journal: KeyJournal<KeptPending> | null;
   private readonly deregistered = new Set<number>();
   readonly registered = new Set<number>();
   private nextRequest = 1;
@@ -60,6 +69,11 @@ export class PdtAdapter {
     private readonly clock: Clock = new SystemClock(),
   ) {
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    for (const [key, k] of this.journal?.entries() ?? []) {
+      this.pending.set(Number(key), { attemptId: k.attemptId, datagram: Buffer.from(k.datagram, 'hex'), tries: k.tries, cancel: () => {} });
+      this.nextRequest = Math.max(this.nextRequest, (Number(key) % 0xffffffff) + 1);
+    }
   }
 
   /** The UDP port the adapter listens on (after start). */
@@ -76,6 +90,9 @@ export class PdtAdapter {
     await new Promise<void>((r) => s.bind(this.config.listen.port, this.config.listen.host, () => r()));
     this.client.start();
     this.probe();
+    // Messages in flight at the last stop: sent again with their request ids (a radio that got
+    // one acks it again), and settled by the acks that come.
+    for (const [requestId, p] of this.pending) this.attempt(requestId, p);
   }
 
   async stop(): Promise<void> {
@@ -84,6 +101,7 @@ export class PdtAdapter {
     await this.client.stop();
     await new Promise<void>((r) => (this.socket ? this.socket.close(() => r()) : r()));
     this.socket = null;
+    this.journal?.close();
   }
 
   private ip(radioId: number): RadioIp {
@@ -109,6 +127,7 @@ export class PdtAdapter {
     this.nextRequest = (this.nextRequest % 0xffffffff) + 1;
     const p: Pending = { attemptId: f.attemptId, datagram, tries: 0, cancel: () => {} };
     this.pending.set(requestId, p);
+    this.journal?.set(String(requestId), { attemptId: f.attemptId, datagram: datagram.toString('hex'), tries: 0 });
     this.attempt(requestId, p);
     this.client.accepted(f.attemptId);
   }
@@ -119,7 +138,7 @@ export class PdtAdapter {
     this.transmit(p.datagram);
     p.cancel = this.clock.schedule(this.clock.now() + this.config.ackTimeoutS * 1000, () => {
       if (p.tries <= this.config.retries) return this.attempt(requestId, p);
-      this.pending.delete(requestId);
+      this.settled(requestId);
       this.client.failed(p.attemptId, `no ack from the radio in ${p.tries} tries`);
     });
   }
@@ -148,9 +167,14 @@ export class PdtAdapter {
       p.cancel = this.clock.schedule(this.clock.now() + this.config.retryMs, () => this.attempt(m.requestId, p));
       return;
     }
-    this.pending.delete(m.requestId);
+    this.settled(m.requestId);
     if (result.kind === 'ok') this.client.delivered(p.attemptId);
     else this.client.failed(p.attemptId, `radio gateway: ${result.name}`, result.kind === 'permanent');
+  }
+
+  private settled(requestId: number): void {
+    this.pending.delete(requestId);
+    this.journal?.delete(String(requestId));
   }
 
   private registration(type: number, radioId: number, rinfo: RemoteInfo): void {

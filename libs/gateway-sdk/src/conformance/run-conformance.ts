@@ -183,7 +183,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
         stopAdapter = await o.start!(url, token);
         await router.until(() => router.seen.some((s) => s.link > links && s.frame.type === 'hello'), step * 2, 'the restarted adapter to say hello');
         await router.until(() => settled(out.attemptId), step * 2, `a final answer to ${out.attemptId} after the restart`);
-        return early ? 'settled before the restart (the far end was faster than the restart)' : 'settled after the restart, from its durable keys';
+        return early ? 'settled before the restart (the far end was faster than the restart)' : 'settled after the restart, from what outlived it';
       });
 
     await check('sends only frames of the contract, in a legal order', async () => {
