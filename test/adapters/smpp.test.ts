@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SmppAdapter, smppConfig } from '../../apps/gateway-smpp/src/smpp-adapter';
 import { SmscSimulator } from '../../apps/far-end/src/smsc';
-import { expectConformance } from '../support/conformance';
+import { expectConformance, expectRestartSurvived, tempStateFile } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
 
@@ -38,10 +35,9 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
     // Receipts slower than a restart, so the restart check proves the state file.
     const slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [300, 400], invalidPrefix: '1990', replyProbability: 0 });
     const slowPort = await slow.listen();
-    const stateFile = join(mkdtempSync(join(tmpdir(), 'lifeline-smpp-')), 'keys.jsonl');
+    const stateFile = tempStateFile('smpp');
     try {
-      const r = await expectConformance({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000', restart: true }, (url, token) => adapterFor(url, token, slowPort, stateFile));
-      expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from what outlived it');
+      await expectRestartSurvived({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => adapterFor(url, token, slowPort, stateFile));
     } finally {
       await slow.close();
     }
@@ -119,7 +115,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
 
     for (const durable of [true, false])
       it(durable ? 'with a state file: the receipt after the restart settles the attempt' : 'without one: the receipt after the restart matches nothing', async () => {
-        const stateFile = durable ? join(mkdtempSync(join(tmpdir(), 'lifeline-smpp-')), 'keys.jsonl') : undefined;
+        const stateFile = durable ? tempStateFile('smpp') : undefined;
         const url = s.url.replace('http', 'ws') + '/gateway';
         adapter = adapterFor(url, 'demo-gateway-public', slowPort, stateFile);
         adapter.start();

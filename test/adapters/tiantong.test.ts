@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TiantongAdapter, tiantongConfig } from '../../apps/gateway-tiantong/src/tiantong-adapter';
 import { ModemSimulator } from '../../apps/far-end/src/modem';
 import { ptyPair } from '../../apps/far-end/src/pty-pair';
 import { seededRandom, smsSegments } from '@lifeline/domain';
-import { expectConformance } from '../support/conformance';
+import { expectConformance, expectRestartSurvived, tempStateFile } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
 
@@ -37,9 +34,8 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
     await modem.stop();
     modem = new ModemSimulator({ path: pty.b, reportMs: [400, 500], invalidPrefix: '1749', replyProbability: 0 });
     await modem.start();
-    const stateFile = join(mkdtempSync(join(tmpdir(), 'lifeline-tiantong-')), 'keys.jsonl');
-    const r = await expectConformance({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000', restart: true }, (url, token) => adapterFor(url, token, pty.a, 30, stateFile));
-    expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from what outlived it');
+    const stateFile = tempStateFile('tiantong');
+    await expectRestartSurvived({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000' }, (url, token) => adapterFor(url, token, pty.a, 30, stateFile));
   });
 
   describe('behind the router', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runConformance, type ConformanceOptions, type ConformanceReport } from '@lifeline/gateway-sdk';
 
 interface Adapter {
@@ -18,4 +21,18 @@ export async function expectConformance(o: Omit<ConformanceOptions, 'start'>, ma
   });
   expect(r.checks.filter((c) => !c.ok)).toEqual([]);
   return r;
+}
+
+/**
+ * The kit with its restart check, against a far end slower than a restart: the attempt out at the
+ * restart must be settled after it, by what outlived the adapter (its state file, a broker's session).
+ */
+export async function expectRestartSurvived(o: Omit<ConformanceOptions, 'start' | 'restart'>, make: (url: string, token: string) => Adapter): Promise<void> {
+  const r = await expectConformance({ ...o, restart: true }, make);
+  expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from what outlived it');
+}
+
+/** A state file of an adapter's own, in a fresh temporary directory. */
+export function tempStateFile(adapter: string): string {
+  return join(mkdtempSync(join(tmpdir(), `lifeline-${adapter}-`)), 'keys.jsonl');
 }
