@@ -1,3 +1,4 @@
+import { fitText, seededRandom } from '@lifeline/domain';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE } from './hdap-codec';
 
 const hex = (b: Buffer) => b.toString('hex').toUpperCase().match(/../g)!.join(' ');
@@ -17,6 +18,24 @@ describe('HDAP codec (TMP and RRS), byte for byte', () => {
     const text = '[A7K2]台风今晚登陆，立即转移沿海群众 回复1确认';
     const f = decodeFrame(encodeTmp({ kind: 'message', group: false, ackRequired: false, requestId: 0xfffffffe, to: radio(7), from: radio(3321751), text }));
     expect(f).toMatchObject({ tmp: { text, ackRequired: false, requestId: 0xfffffffe } });
+  });
+
+  /**
+   * One text budget: the router fits a 370MHz text to 140 characters counted as UTF-16 units
+   * (fitText, `chars`); the radio's text is UTF-16LE, so it is never more than 280 bytes and the
+   * radio reads back exactly what the router planned, emoji and surrogate pairs included.
+   */
+  it('carries any text the router fitted to 140 characters within 280 bytes, and whole', () => {
+    const random = seededRandom(20261205);
+    const alphabets = ['abc 012.,!', '请立即组织群众转移到安置点，清点人数后上报。', '撤离A7K2 回复1确认!', '🌀🌊⚠️水位', 'éàüñ £¥ Øø'];
+    for (let i = 0; i < 300; i++) {
+      const pool = [...alphabets[i % alphabets.length]];
+      const body = Array.from({ length: 1 + Math.floor(random() * 400) }, () => pool[Math.floor(random() * pool.length)]).join('');
+      const { text } = fitText({ kind: 'chars', maxChars: 140 }, true, { ref: 'A7K2', body, ackRequired: i % 2 === 0 });
+      const frame = encodeTmp({ kind: 'message', group: false, ackRequired: true, requestId: i + 1, to: radio(3321751), from: radio(1), text });
+      expect(Buffer.byteLength(text, 'utf16le')).toBeLessThanOrEqual(280);
+      expect(decodeFrame(frame)).toMatchObject({ tmp: { text } });
+    }
   });
 
   it('encodes a private ack with its result code', () => {
