@@ -119,8 +119,9 @@ export class SmppAdapter {
       this.receipts.expect(String(resp.message_id), sent); // at once: a throttled next segment may take a while
     }
     // Again with the whole list, kept (on disk, with a state file) before the router hears of it:
-    // after a restart each id still knows which others its attempt waits for.
-    for (const id of sent.messageIds) this.receipts.expect(id, sent);
+    // after a restart each id still knows which others its attempt waits for. An id whose receipt
+    // came meanwhile is settled: expecting it again would leave the attempt waiting for it forever.
+    for (const id of sent.messageIds) if (this.receipts.knows(id)) this.receipts.expect(id, sent);
     this.client.accepted(f.attemptId);
   }
 
