@@ -115,7 +115,9 @@ export class BeidouAdapter {
     }
     const send = this.queue.shift()!;
     const text = fitBits(send.text, this.maxBits, this.config.protocol === 'bds3' ? 0 : (this.config.contentMode as ContentMode));
+    // On disk before it goes on air (one send a minute: the fsync costs nothing here).
     this.journal?.set('current', send);
+    this.journal?.syncNow();
     this.line.write(this.dialect.send(send.to, text, send.priority === 'flash' || send.priority === 'immediate'));
     this.current = { send, cancel: this.feedbackTimer(send) };
   }

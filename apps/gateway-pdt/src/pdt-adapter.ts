@@ -112,7 +112,7 @@ export class PdtAdapter {
     this.socket?.send(datagram, to?.port ?? this.config.radioGateway.port, to?.address ?? this.config.radioGateway.host);
   }
 
-  private send(f: SendFrame): void {
+  private async send(f: SendFrame): Promise<void> {
     const radioId = /^\d{1,8}$/.test(f.to) ? Number(f.to) : NaN;
     if (this.deregistered.has(radioId)) return this.client.failed(f.attemptId, `radio ${radioId} de-registered (off or out of range)`);
     const requestId = this.nextRequest;
@@ -128,6 +128,7 @@ export class PdtAdapter {
     const p: Pending = { attemptId: f.attemptId, datagram, tries: 0, cancel: () => {} };
     this.pending.set(requestId, p);
     this.journal?.set(String(requestId), { attemptId: f.attemptId, datagram: datagram.toString('hex'), tries: 0 });
+    await this.journal?.durable(); // on disk before it goes on air, as the sends of this turn are
     this.attempt(requestId, p);
     this.client.accepted(f.attemptId);
   }

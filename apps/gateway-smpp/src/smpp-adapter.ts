@@ -122,6 +122,7 @@ export class SmppAdapter {
     // after a restart each id still knows which others its attempt waits for. An id whose receipt
     // came meanwhile is settled: expecting it again would leave the attempt waiting for it forever.
     for (const id of sent.messageIds) if (this.receipts.knows(id)) this.receipts.expect(id, sent);
+    await this.receipts.durable();
     this.client.accepted(f.attemptId);
   }
 

@@ -167,6 +167,7 @@ export class TiantongAdapter {
     // Again with the whole list, kept (on disk, with a state file) before the router hears of it:
     // after a restart each reference still knows which others its attempt waits for.
     for (const mr of references) if (this.receipts.knows(mr)) this.receipts.expect(mr, sent); // settled ones stay settled
+    await this.receipts.durable();
     this.client.accepted(f.attemptId);
   }
 

@@ -38,4 +38,15 @@ describe('KeyJournal', () => {
     new KeyJournal<number>(f).close();
     expect(readFileSync(f, 'utf8')).toBe('{"k":"k2999","v":2999}\n');
   });
+
+  it('makes the writes of one turn durable with one flush that all of them wait for', async () => {
+    const j = new KeyJournal<number>(file());
+    j.set('a', 1);
+    const first = j.durable();
+    j.set('b', 2);
+    expect(j.durable()).toBe(first);
+    await first;
+    expect(j.durable()).not.toBe(first); // a later turn gets a flush of its own
+    j.close();
+  });
 });

@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 
 /**
  * A small durable map for an adapter's in-flight device keys (an SMPP message id, an AT message
- * reference) and what each stands for: an append-only file of JSON lines, each written and
- * fsynced before the adapter tells the router anything that depends on it. Read back at start,
+ * reference) and what each stands for: an append-only file of JSON lines, written at once and
+ * made durable by `durable()` before the adapter tells the router anything that depends on them;
+ * the sends of one event-loop turn share one fsync (group commit: a window of 200 sends is one
+ * disk flush, not 200). Read back at start,
  * so a receipt that arrives after a restart still finds its attempt; compacted then (and when
  * the file grows to many times what is live) by writing the live entries to a new file and
  * renaming it over the old one, so a crash mid-compaction leaves one whole file or the other.
@@ -16,6 +18,9 @@ export class KeyJournal<V> {
   private readonly live = new Map<string, V>();
   private lines = 0;
   private fd: number;
+  /** The fsync every caller of this turn waits for; null when nothing is waiting. */
+  private syncing: Promise<void> | null = null;
+  private closed = false;
 
   constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -29,23 +34,44 @@ export class KeyJournal<V> {
   }
 
   set(key: string, value: V): void {
+    if (this.closed) return; // a send finishing while the adapter stops: it is in flight, kept as it was
     this.live.set(key, value);
     this.append({ k: key, v: value });
   }
 
   delete(key: string): void {
-    if (!this.live.delete(key)) return;
+    if (this.closed || !this.live.delete(key)) return;
     this.append({ k: key });
   }
 
+  /** Resolves once everything written so far is on disk: one fsync for all who ask in this turn. */
+  durable(): Promise<void> {
+    this.syncing ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.syncing = null;
+        if (!this.closed) fsyncSync(this.fd); // closing synced it already
+        resolve();
+      }),
+    );
+    return this.syncing;
+  }
+
+  /** On disk now, for the rare write that must be before a device acts on it. */
+  syncNow(): void {
+    if (!this.closed) fsyncSync(this.fd);
+  }
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fsyncSync(this.fd);
     closeSync(this.fd);
   }
 
   private append(entry: { k: string; v?: V }): void {
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
-    fsyncSync(this.fd);
     if (++this.lines > 1_000 && this.lines > 4 * this.live.size) {
+      fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = this.rewrite();
     }

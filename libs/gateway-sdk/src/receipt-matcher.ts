@@ -46,6 +46,11 @@ export class ReceiptMatcher<K, V> {
     this.journal?.delete(String(key));
   }
 
+  /** Resolves once the keys expected so far are on disk (at once without a journal). */
+  durable(): Promise<void> {
+    return this.journal?.durable() ?? Promise.resolve();
+  }
+
   /** Whether `key` still stands for something (its receipt has not come). */
   knows(key: K): boolean {
     return this.known.get(key) !== undefined;
