@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { sqliteOf } from '../support/test-store';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, simReplyBody } from '@lifeline/contracts';
-import { ConfigError, loadConfig } from '../../apps/router/src/config/load-config';
+import { ConfigError, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
 import { tempDir } from '../support/child';
 import { digest } from '../support/digest';
 import { Client, TOKENS, testServer, type TestServer } from '../support/server';
@@ -210,7 +210,7 @@ describe('bad input changes nothing (fuzz)', () => {
     const base = loadConfig('config/default.yaml');
     const dir = tempDir();
     const file = join(dir, 'fuzz.yaml');
-    const paths = ['server.port', 'database', 'graceS', 'retry', 'retry.baseS', 'preference.default', 'channels', 'channels.0.kind', 'channels.0.capacity.ratePerS', 'channels.1.simulator.window', 'relays.resources.0.by', 'relays.resources.0.channel', 'simulation', 'extra'];
+    const paths = ['server.port', 'database', 'graceS', 'retry', 'retry.baseS', 'preference.default', 'channels', 'channels.0.kind', 'channels.0.capacity.ratePerS', 'channels.1.simulator.window', 'channels.2.presumeDeliveredS', 'relays.resources.0.by', 'relays.resources.0.channel', 'simulation', 'simulation.people', 'cap.priority', 'cap.geocodes.map', 'cap.gbt35965.senderCode', 'extra'];
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), broken(base, paths), fc.string()), (doc) => {
         writeFileSync(file, typeof doc === 'string' ? doc : stringify(doc));
@@ -222,6 +222,21 @@ describe('bad input changes nothing (fuzz)', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+    // The directory file: shapes and places are hostile like the rest (unclosed, crossing, out of range).
+    const directory = parseYaml(readFileSync('config/directory.yaml', 'utf8')) as unknown;
+    const dirFile = join(dir, 'directory.yaml');
+    fc.assert(
+      fc.property(broken(directory, ['areas.1.geometry', 'areas.1.geometry.coordinates', 'areas.1.geometry.coordinates.0', 'areas.1.geometry.coordinates.0.0', 'areas.1.geometry.type', 'people.0.location', 'people.0.location.1']), (doc) => {
+        writeFileSync(dirFile, stringify(doc));
+        try {
+          loadDirectory(dirFile);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          expect((e as Error).message).toContain(dirFile);
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
     );
     for (const text of ['a: [', 'a: &x [*x, *x]', '\u0000\u0001', '{"server": 1}', 'x: !!js/function "() => 1"', `${'- '.repeat(5_000)}1`]) {
       writeFileSync(file, text);

@@ -98,6 +98,33 @@ describe('adversarial sockets (router as a child process)', () => {
     await stillUp(before);
   });
 
+  it('refuses hostile alert documents at the byte level, CAP and GB/T alike, and changes nothing', async () => {
+    const before = await quietDigest();
+    const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
+    const xxe = `<?xml version="1.0"?><!DOCTYPE alert [<!ENTITY x SYSTEM "file:///etc/passwd">]><alert xmlns="${NS}"><identifier>&x;</identifier></alert>`;
+    const entities = ['<!ENTITY e0 "lol">', ...Array.from({ length: 10 }, (_, i) => `<!ENTITY e${i + 1} "${`&e${i};`.repeat(10)}">`)];
+    const bomb = `<!DOCTYPE a [${entities.join('')}]><a>&e10;</a>`;
+    const post = (route: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+      `POST ${route} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/cap+xml\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const answers: [string, RawAnswer][] = [];
+    for (const route of ['/api/cap', '/api/gbt35965']) {
+      for (const [what, body] of [['xxe', xxe], ['bomb', bomb], ['deep', '<a>'.repeat(200_000)], ['not xml', '\u0000\u00ff<<<'], ['empty', '']] as const)
+        answers.push([`${route} ${what}`, await rawRequest(child.url, [post(route, body), body])]);
+      // The declaration split across TCP writes, slowly; a body cut short and reset; a lying length.
+      answers.push([`${route} split`, await rawRequest(child.url, [post(route, xxe), xxe.slice(0, 20), xxe.slice(20, 60), xxe.slice(60)], { gapMs: 5 })]);
+      for (let i = 0; i < 10; i++) await rawRequest(child.url, [post(route, xxe), xxe.slice(0, 30)], { reset: true });
+      answers.push([`${route} short`, await rawRequest(child.url, [post(route, 'x'.repeat(5_000)), 'x'.repeat(100)], { halfClose: true })]);
+      answers.push([`${route} chunked`, await rawRequest(child.url, [`POST ${route} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN}\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n<alert xmlns="x">\r\nzz\r\n`])]);
+      answers.push([`${route} utf-16`, await rawRequest(child.url, [post(route, Buffer.from('<alert/>', 'utf16le'), { 'Content-Type': 'text/xml; charset=utf-16' }).replace('Content-Type: application/cap+xml\r\n', ''), Buffer.from('<alert/>', 'utf16le')])]);
+      answers.push([`${route} gzip`, await rawRequest(child.url, [post(route, 'not gzip', { 'Content-Encoding': 'gzip' }), 'not gzip'])]);
+      answers.push([`${route} too big`, await rawRequest(child.url, [post(route, 'y'.repeat(1_100_000)), 'y'.repeat(1_100_000)])]);
+    }
+    for (const [what, a] of answers) if (a.status === null || a.status < 400 || a.status >= 500) throw new Error(`${what}: answered ${a.status} (${a.end})`);
+    expect(answers.find(([w]) => w === '/api/cap xxe')![1].text).toMatch(/document type declaration/);
+    expect(answers.find(([w]) => w === '/api/cap too big')![1].status).toBe(413);
+    await stillUp(before);
+  });
+
   it('survives resets and half-closed connections at every step of an upgrade', async () => {
     const before = await quietDigest();
     const good = upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}` });
