@@ -36,7 +36,7 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
     // Acks slower than a restart: the one for the first transmission goes to the stopped adapter.
     const slow = new RadioGatewaySimulator({ dispatcher: { radioId: 1 }, radios: [3300001, 3300002], off: [], invalidPrefix: '999', ackMs: [400, 500], replyProbability: 0 });
     const slowPort = await slow.listen();
-    const stateFile = tempStateFile('pdt');
+    const stateFile = tempStateFile();
     try {
       await expectRestartSurvived({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001' }, (url, token) => adapterFor(url, token, slowPort, stateFile));
     } finally {

@@ -36,7 +36,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
     // Receipts slower than a restart, so the restart check proves the state file.
     const slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [300, 400], invalidPrefix: '1990', replyProbability: 0 });
     const slowPort = await slow.listen();
-    const stateFile = tempStateFile('smpp');
+    const stateFile = tempStateFile();
     try {
       await expectRestartSurvived({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => adapterFor(url, token, slowPort, stateFile));
     } finally {
@@ -116,7 +116,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
 
     for (const durable of [true, false])
       it(durable ? 'with a state file: the receipt after the restart settles the attempt' : 'without one: the receipt after the restart matches nothing', async () => {
-        const stateFile = durable ? tempStateFile('smpp') : undefined;
+        const stateFile = durable ? tempStateFile() : undefined;
         const url = s.url.replace('http', 'ws') + '/gateway';
         adapter = adapterFor(url, 'demo-gateway-public', slowPort, stateFile);
         adapter.start();
@@ -168,7 +168,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
         receipts: { form: 'text', dataCoding: 'message', beforeResponse: true }, numberForm: 'international',
       });
       s = await testServer({ simulators: 'pdt,tiantong,beidou' });
-      stateFile = tempStateFile('smpp');
+      stateFile = tempStateFile();
       adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-public', await field.listen(), stateFile);
       adapter.start();
       await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up'), 'the SMSC bind and health up');

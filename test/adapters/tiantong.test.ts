@@ -34,7 +34,7 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
     await modem.stop();
     modem = new ModemSimulator({ path: pty.b, reportMs: [400, 500], invalidPrefix: '1749', replyProbability: 0 });
     await modem.start();
-    const stateFile = tempStateFile('tiantong');
+    const stateFile = tempStateFile();
     await expectRestartSurvived({ channel: 'tiantong', to: ['17400000001', '17400000002'], invalidTo: '17490000000' }, (url, token) => adapterFor(url, token, pty.a, 30, stateFile));
   });
 

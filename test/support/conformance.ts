@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './child';
 import { runConformance, type ConformanceOptions, type ConformanceReport } from '@lifeline/gateway-sdk';
 
 interface Adapter {
@@ -32,7 +31,7 @@ export async function expectRestartSurvived(o: Omit<ConformanceOptions, 'start' 
   expect(r.checks.find((c) => c.name.includes('restart'))!.detail).toBe('settled after the restart, from what outlived it');
 }
 
-/** A state file of an adapter's own, in a fresh temporary directory. */
-export function tempStateFile(adapter: string): string {
-  return join(mkdtempSync(join(tmpdir(), `lifeline-${adapter}-`)), 'keys.jsonl');
+/** A state file of its own, in a fresh temporary directory. */
+export function tempStateFile(): string {
+  return join(tempDir(), 'keys.jsonl');
 }

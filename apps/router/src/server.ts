@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import type { StandbyListener } from './cluster/standby-listener';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
-import { ALERT_MEDIA_TYPES } from './http/cap.controller';
+import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';

@@ -1,6 +1,7 @@
 import { MAX_CIRCLE_RADIUS_M, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
 import type { CapAlert, CapArea, CapCertainty, CapInfo, CapResponseType, CapSeverity, CapUrgency } from './cap-alert';
 import { CapInvalid, type CapIssue } from './element-reader';
+import { DIVISION_CODE_FORM } from './order-to-cap';
 
 /** How alerts become orders: the operator's choices, from config (`cap:`). */
 export interface CapPolicy {
@@ -57,10 +58,12 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
     if (!info.areas.length) return void skipped.push({ info: i, area: null, reason: 'no area: an info without one targets nobody here' });
     info.areas.forEach((area, a) => {
       const path = `alert.info.${i}.area.${a}`;
-      const polygons = area.polygons.map((ring, k): PolygonGeometry | null => {
+      // A polygon that cannot be a fence makes the whole alert invalid (thrown below, with its path).
+      const polygons: PolygonGeometry[] = [];
+      area.polygons.forEach((ring, k) => {
         const problems = polygonProblems([ring]);
         problems.forEach((p) => issues.push({ path: `${path}.polygon.${k}`, message: p.message }));
-        return problems.length ? null : { type: 'Polygon', coordinates: [ring] };
+        if (!problems.length) polygons.push({ type: 'Polygon', coordinates: [ring] });
       });
       const circles: Circle[] = [];
       area.circles.forEach((c, k) => {
@@ -70,7 +73,7 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
       const { areas, unmapped } = mapGeocodes(area, policy);
       const to = {
         ...(areas.length ? { areas } : {}),
-        ...(polygons.length ? { polygons: polygons.filter((p): p is PolygonGeometry => p !== null) } : {}),
+        ...(polygons.length ? { polygons } : {}),
         ...(circles.length ? { circles } : {}),
       };
       if (!areas.length && !polygons.length && !circles.length) {
@@ -120,7 +123,7 @@ export function mapGeocodes(area: CapArea, policy: CapPolicy): { areas: string[]
   for (const g of area.geocodes) {
     const named = policy.geocodes.map[g.value];
     if (named) areas.add(named);
-    else if (names.has(g.valueName.toLowerCase()) && /^\d{6}(\d{3}){0,2}$/.test(g.value)) areas.add(trimDivisionCode(g.value));
+    else if (names.has(g.valueName.toLowerCase()) && DIVISION_CODE_FORM.test(g.value)) areas.add(trimDivisionCode(g.value));
     else unmapped.push(`${g.valueName}=${g.value}`);
   }
   return { areas: [...areas], unmapped };

@@ -19,7 +19,7 @@ const NAMED_VALUE = [one('valueName'), one('value')];
 /** CAP's dateTime: the schema's pattern (seconds, an explicit offset, no `Z`) and a real instant. */
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$/;
 /** Sender and identifier: no spaces, commas or the restricted characters < and &. */
-const TOKEN = /^[^\s,<&]+$/;
+export const CAP_TOKEN = /^[^\s,<&]+$/;
 
 /** Reads a CAP 1.2 alert from untrusted XML; throws `XmlRefused` or `CapInvalid`. */
 export function readCap(xml: string): CapAlert {
@@ -118,7 +118,7 @@ class CapReader extends ElementReader {
     };
   }
 
-  /** "lat,lon lat,lon …": at least four pairs, the last equal to the first. Out: [lon, lat] rings. */
+  /** "sender,identifier,sent" entries separated by spaces. */
   private references(f: Map<string, XmlElement[]>, path: string): CapReference[] {
     const text = this.text(f, 'references');
     if (text === undefined) return [];
@@ -132,7 +132,7 @@ class CapReader extends ElementReader {
 
   private token(f: Map<string, XmlElement[]>, name: string, path: string): string {
     const t = this.text(f, name) ?? '';
-    if (f.has(name) && !TOKEN.test(t)) this.issue(`${path}.${name}`, 'expected no spaces, commas, < or &');
+    if (f.has(name) && !CAP_TOKEN.test(t)) this.issue(`${path}.${name}`, 'expected no spaces, commas, < or &');
     return t;
   }
 

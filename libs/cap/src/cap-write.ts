@@ -1,5 +1,5 @@
 import type { LonLat } from '@lifeline/domain';
-import { CAP_NAMESPACE, type CapAlert, type CapArea, type CapInfo, type CapResource, type NamedValue } from './cap-alert';
+import { CAP_NAMESPACE, type CapAlert, type CapArea, type CapInfo, type CapReference, type CapResource, type NamedValue } from './cap-alert';
 
 /**
  * Writes an alert as CAP 1.2 XML, every element in the order CAP-v1.2.xsd fixes, text escaped;
@@ -20,7 +20,7 @@ export function writeCap(a: CapAlert): string {
   x.el(1, 'addresses', a.addresses);
   for (const c of a.codes) x.el(1, 'code', c);
   x.el(1, 'note', a.note);
-  x.el(1, 'references', a.references.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' '));
+  x.el(1, 'references', referencesText(a.references));
   x.el(1, 'incidents', a.incidents);
   for (const info of a.infos) writeInfo(x, info);
   x.close(0, 'alert');
@@ -76,7 +76,10 @@ function writeArea(x: XmlLines, a: CapArea): void {
 }
 
 /** CAP's coordinate pair: latitude first. */
-const latLon = ([lon, lat]: LonLat) => `${lat},${lon}`;
+export const latLon = ([lon, lat]: LonLat) => `${lat},${lon}`;
+
+/** `sender,identifier,sent` entries separated by spaces, as CAP and GB/T 35965.1 reference earlier messages. */
+export const referencesText = (refs: readonly CapReference[]) => refs.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' ');
 
 /** Indented XML, a line per element; empty values are left out, as CAP's optional elements are. */
 export class XmlLines {

@@ -1,5 +1,6 @@
 import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_MSG_TYPES, CAP_SCOPES, CAP_STATUSES, CAP_URGENCIES, type CapAlert, type CapArea, type CapInfo, type CapSeverity } from './cap-alert';
-import { XmlLines } from './cap-write';
+import { latLon, referencesText, XmlLines } from './cap-write';
+import { BEIJING_OFFSET_MIN, capTime, DIVISION_CODE } from './order-to-cap';
 import { CapInvalid, ElementReader, many, one, opt } from './element-reader';
 import { readXml, type XmlElement } from './xml-tree';
 
@@ -28,8 +29,6 @@ const CAP_AS_GBT_SEVERITY = Object.fromEntries(Object.entries(GBT_SEVERITY_AS_CA
 
 /** Event types are GB/T 35561 codes: two digits of class, a letter, two digits (`11B01`). */
 export const EVENT_TYPE_CODE = 'GB/T 35561';
-/** Geocodes carry 12-digit division codes. */
-const DIVISION = 'GB/T 2260';
 /** Dissemination methods travel in the alert model as parameters named `method:<name>`. */
 const METHOD = 'method:';
 
@@ -137,7 +136,7 @@ class GbtReader extends ElementReader {
       areaDesc: this.text(f, 'areaDesc') ?? '',
       polygons: (f.get('polygon') ?? []).flatMap((e, i) => this.polygon(e.text.trim(), `${path}.polygon.${i}`)),
       circles: (f.get('circle') ?? []).flatMap((e, i) => this.circle(e.text.trim(), `${path}.circle.${i}`)),
-      geocodes: codes.map((value) => ({ valueName: DIVISION, value })),
+      geocodes: codes.map((value) => ({ valueName: DIVISION_CODE, value })),
     };
   }
 
@@ -173,7 +172,7 @@ export function writeGbt(a: CapAlert, policy: GbtPolicy = DEFAULT_GBT_POLICY): s
   for (const c of a.codes) if (c !== secret) x.el(1, 'code', c);
   x.el(1, 'secClassification', secret?.slice('secClassification:'.length));
   x.el(1, 'note', a.note);
-  x.el(1, 'references', a.references.map((r) => `${r.sender},${r.identifier},${r.sent}`).join(' '));
+  x.el(1, 'references', referencesText(a.references));
   for (const i of a.infos) {
     x.open(1, 'info');
     x.el(2, 'language', i.language);
@@ -199,9 +198,9 @@ export function writeGbt(a: CapAlert, policy: GbtPolicy = DEFAULT_GBT_POLICY): s
     for (const area of i.areas) {
       x.open(2, 'area');
       x.el(3, 'areaDesc', area.areaDesc);
-      for (const ring of area.polygons) x.el(3, 'polygon', ring.map(([lon, lat]) => `${lat},${lon}`).join(' '));
-      for (const c of area.circles) x.el(3, 'circle', `${c.center[1]},${c.center[0]} ${c.radiusKm}`);
-      for (const g of area.geocodes.filter((c) => c.valueName === DIVISION)) x.el(3, 'geocode', g.value);
+      for (const ring of area.polygons) x.el(3, 'polygon', ring.map(latLon).join(' '));
+      for (const c of area.circles) x.el(3, 'circle', `${latLon(c.center)} ${c.radiusKm}`);
+      for (const g of area.geocodes.filter((c) => c.valueName === DIVISION_CODE)) x.el(3, 'geocode', g.value);
       x.close(2, 'area');
     }
     x.close(1, 'info');
@@ -212,7 +211,7 @@ export function writeGbt(a: CapAlert, policy: GbtPolicy = DEFAULT_GBT_POLICY): s
 
 /** A GB/T 35965.1 identifier: issuer code, entry time in Beijing time, sequence digit. */
 export function gbtIdentifier(senderCode: string, at: number, sequence: number): string {
-  const basic = new Date(at + 8 * 3_600_000).toISOString().slice(0, 19).replace(/[-T:]/g, '');
+  const basic = capTime(at, BEIJING_OFFSET_MIN).slice(0, 19).replace(/[-T:]/g, '');
   return `${senderCode}_${basic}_${sequence % 10}`;
 }
 

@@ -35,6 +35,10 @@ export const PRIORITY_AS_CAP: Record<Priority, { urgency: CapUrgency; severity: 
 
 /** Division codes written as geocodes: 12 digits, GB/T 2260's six then town and village. */
 export const DIVISION_CODE = 'GB/T 2260';
+/** An area code that is a division code at some level: 6, 9 or 12 digits. */
+export const DIVISION_CODE_FORM = /^\d{6}(\d{3}){0,2}$/;
+/** Beijing time, in which Chinese warning systems exchange their times. */
+export const BEIJING_OFFSET_MIN = 480;
 
 /**
  * An order as a CAP 1.2 alert from Lifeline. One made from an alert carries that alert's info
@@ -94,7 +98,7 @@ function ownArea(o: OrderForCap): CapArea[] {
     areaDesc: [...areas.map((a) => o.areaNames[a] ?? a), ...(fences ? ['geofence'] : [])].join('、'),
     polygons: (o.to.polygons ?? []).map((p) => p.coordinates[0]),
     circles: (o.to.circles ?? []).map((c) => ({ center: c.center, radiusKm: c.radiusM / 1000 })),
-    geocodes: areas.filter((a) => /^\d{6}(\d{3}){0,2}$/.test(a)).map((a) => ({ valueName: DIVISION_CODE, value: a.padEnd(12, '0') })),
+    geocodes: areas.filter((a) => DIVISION_CODE_FORM.test(a)).map((a) => ({ valueName: DIVISION_CODE, value: a.padEnd(12, '0') })),
   }];
 }
 

@@ -50,3 +50,6 @@ export const auditQuery = z.strictObject({
   from: z.iso.datetime().optional(),
   to: z.iso.datetime().optional(),
 });
+
+/** The XML media types the alert routes (`POST /api/cap`, `/api/gbt35965`) read. */
+export const ALERT_MEDIA_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];

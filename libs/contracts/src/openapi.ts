@@ -20,7 +20,7 @@ import {
   tokenCreatedAnswer,
   tokenView,
 } from './http-answers';
-import { auditQuery, createTokenBody, eventsQuery, ordersQuery, outageBody, simReplyBody } from './http-bodies';
+import { ALERT_MEDIA_TYPES, auditQuery, createTokenBody, eventsQuery, ordersQuery, outageBody, simReplyBody } from './http-bodies';
 import { createOrderBody } from './order';
 
 /**
@@ -56,7 +56,7 @@ export const ROUTES: Route[] = [
   { method: 'post', path: '/api/orders', summary: 'Send an order; answered after it and all its deliveries are committed', roles: ['console'], body: createOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first order)' }, errors: [400, 429] },
   {
     method: 'post', path: '/api/cap', summary: 'Receive a CAP 1.2 alert: each info (preferred language) and area becomes an order; Update and Cancel follow the alerts they reference', roles: ['console'],
-    documentBody: { types: ['application/cap+xml', 'application/xml', 'text/xml'], description: 'A CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), at most 1 MB; no DOCTYPE' },
+    documentBody: { types: ALERT_MEDIA_TYPES, description: 'A CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), at most 1 MB; no DOCTYPE' },
     ok: { status: 202, schema: capReceiptAnswer, description: 'The orders made, cancelled and skipped (the same sender and identifier again: the first answer, replayed)' }, errors: [400, 409, 413, 415],
   },
   {

@@ -1,4 +1,4 @@
-import { capTime, gbtIdentifier, orderToCap, writeAtomFeed, writeCap, writeGbt, type CapIssuer, type GbtPolicy, type OrderForCap } from '@lifeline/cap';
+import { BEIJING_OFFSET_MIN, capTime, gbtIdentifier, orderToCap, writeAtomFeed, writeCap, writeGbt, type CapIssuer, type GbtPolicy, type OrderForCap } from '@lifeline/cap';
 import type { AreaTree, OrderTarget, Priority } from '@lifeline/domain';
 import type { OrderRow, Storage } from '@lifeline/store';
 import { readAlert } from './cap-intake';
@@ -33,7 +33,7 @@ export class CapOut {
    */
   async gbtOrder(p: Principal, orderId: string): Promise<string> {
     const row = await this.orders.checkVisible(p, orderId);
-    const alert = orderToCap(await this.forCap(row), { ...this.issuer, sender: this.gbt.senderCode, utcOffsetMin: 480 });
+    const alert = orderToCap(await this.forCap(row), { ...this.issuer, sender: this.gbt.senderCode, utcOffsetMin: BEIJING_OFFSET_MIN });
     const created = Number(row.created_at);
     const identifier = gbtIdentifier(this.gbt.senderCode, created, await this.placeInSecond(created, `order ${row.id}`));
     if (alert.msgType !== 'Cancel') return writeGbt({ ...alert, identifier, source: this.issuer.senderName }, this.gbt);
@@ -92,4 +92,4 @@ export class CapOut {
   }
 }
 
-const gbtTime = (ms: number) => capTime(ms, 480);
+const gbtTime = (ms: number) => capTime(ms, BEIJING_OFFSET_MIN);

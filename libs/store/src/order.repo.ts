@@ -1,6 +1,6 @@
 import { NOT_STARTED } from '@lifeline/machines';
 import type { MatchKind, OrderSpec, Priority } from '@lifeline/domain';
-import { chunks, placeholders, subtreeRange, typed, withinSubtrees, type SqlRunner } from './sql';
+import { chunks, placeholders, subtreeRange, typed, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 export interface OrderRow {
   id: string;
@@ -90,28 +90,22 @@ export class OrderRepo {
       SELECT ${typed(this.db, 'text')} || ':' || p.id, ${typed(this.db, 'text')}, p.id, p.area, p.area_path, p.terminals, ${typed(this.db, 'bigint')}, ${typed(this.db, 'bigint')},
         '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}' FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
-    let count = 0;
     const roles = o.spec.to.roles ?? [];
     const roleFilter = roles.length
       ? ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`
       : '';
-    for (const c of chunks(o.spec.to.people ?? []))
-      count += await this.db.run(`${insert('person')} WHERE p.id IN (${placeholders(c.length)}) ON CONFLICT (id) DO NOTHING`, ...head, ...c);
-    for (const path of reach.areaPaths) {
-      const [lo, hi] = subtreeRange(path);
-      count += await this.db.run(`${insert('area')} WHERE p.area_path >= ? AND p.area_path < ?${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
-    }
-    for (const c of chunks(reach.locatedIds))
-      count += await this.db.run(`${insert('location')} WHERE p.id IN (${placeholders(c.length)})${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, ...c, ...roles);
-    for (const path of reach.shapePaths) {
-      const [lo, hi] = subtreeRange(path);
-      count += await this.db.run(`${insert('area-shape')} WHERE p.area_path >= ? AND p.area_path < ? AND p.lon IS NULL${roleFilter} ON CONFLICT (id) DO NOTHING`, ...head, lo, hi, ...roles);
-    }
-    for (const old of reach.excludeAcknowledgedOf ?? [])
-      count -= await this.db.run(
-        `DELETE FROM deliveries WHERE id > ? AND id < ? AND person_id IN (SELECT person_id FROM deliveries WHERE id > ? AND id < ? AND status = 'acknowledged')`,
-        `${o.id}:`, `${o.id};`, `${old}:`, `${old};`,
-      );
+    // Not whoever acknowledged an order this one supersedes: a key lookup each, not rows written and deleted again.
+    const superseded = reach.excludeAcknowledgedOf ?? [];
+    const unanswered = superseded.map(() => ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.id = ${typed(this.db, 'text')} || ':' || p.id AND a.status = 'acknowledged')`).join('');
+    /** One INSERT ... SELECT of the people `where` picks; roles narrow all but the listed people. */
+    const add = (matched: MatchKind, where: string, params: readonly Param[], narrowed = true) =>
+      this.db.run(`${insert(matched)} WHERE ${where}${narrowed ? roleFilter : ''}${unanswered} ON CONFLICT (id) DO NOTHING`, ...head, ...params, ...(narrowed ? roles : []), ...superseded);
+    const subtree = (path: string, unlocated: boolean): [string, Param[]] => [`p.area_path >= ? AND p.area_path < ?${unlocated ? ' AND p.lon IS NULL' : ''}`, subtreeRange(path)];
+    let count = 0;
+    for (const c of chunks(o.spec.to.people ?? [])) count += await add('person', `p.id IN (${placeholders(c.length)})`, c, false);
+    for (const path of reach.areaPaths) count += await add('area', ...subtree(path, false));
+    for (const c of chunks(reach.locatedIds)) count += await add('location', `p.id IN (${placeholders(c.length)})`, c);
+    for (const path of reach.shapePaths) count += await add('area-shape', ...subtree(path, true));
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
     return count;
   }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
-import { CAP_CATEGORIES, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
+import { CAP_CATEGORIES, CAP_TOKEN, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
+
+/** Minutes east of UTC of a local time; Beijing (480) by default. */
+const utcOffsetMin = z.number().int().min(-720).max(840).default(480);
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) => a <= b, 'expected [min, max] with min <= max');
 
@@ -130,10 +133,10 @@ export const configSchema = z.strictObject({
       /** Who Lifeline is in the alerts it writes (orders as CAP, the feed). */
       issuer: z
         .strictObject({
-          sender: z.string().regex(/^[^\s,<&]+$/, 'expected no spaces, commas, < or &').default('lifeline.local'),
+          sender: z.string().regex(CAP_TOKEN, 'expected no spaces, commas, < or &').default('lifeline.local'),
           senderName: z.string().min(1).default('Lifeline'),
           /** Minutes east of UTC for written times: 480 is Beijing time. */
-          utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+          utcOffsetMin,
         })
         .prefault({}),
       /** GB/T 35965.1: this router's issuer code and how event types map (see the README's assumptions). */
@@ -195,7 +198,7 @@ export const configSchema = z.strictObject({
               delayFactor: z.number().min(1).default(1),
             })
             .prefault({}),
-          utcOffsetMin: z.number().int().min(-720).max(840).default(480),
+          utcOffsetMin,
         })
         .nullable()
         .default(null),

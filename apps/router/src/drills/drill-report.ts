@@ -190,8 +190,15 @@ export function svg(run: DrillRun): string {
   parts.push(`<text x="${left - 6}" y="24" text-anchor="end">${max}</text><text x="${left - 6}" y="${24 + chartH / 2}" text-anchor="end">${Math.round(max / 2)}</text><text x="${left - 6}" y="${24 + chartH}" text-anchor="end">0</text>`);
   const hours = span / 3_600_000;
   const tick = hours > 12 ? 2 : 1;
-  for (let h = 0; h <= hours; h += tick) parts.push(`<line x1="${x(run.startAt + h * 3_600_000)}" y1="${20 + chartH}" x2="${x(run.startAt + h * 3_600_000)}" y2="${25 + chartH}" stroke="#333"/><text x="${x(run.startAt + h * 3_600_000) - 8}" y="${38 + chartH}">${h}h</text>`);
-  // Channel strips: one row per (channel, area) that ever changed after the start.
+  /** Hour ticks along a time axis at `y`. */
+  const hourTicks = (y: number) => {
+    for (let h = 0; h <= hours; h += tick) {
+      const at = x(run.startAt + h * 3_600_000);
+      parts.push(`<line x1="${at}" y1="${y}" x2="${at}" y2="${y + 5}" stroke="#333"/><text x="${at - 8}" y="${y + 18}">${h}h</text>`);
+    }
+  };
+  hourTicks(20 + chartH);
+  // Channel strips: one row per (channel, area), drawn below when it was ever not up or changed later.
   const rows = new Map<string, { at: number; state: string }[]>();
   for (const e of run.events) {
     if (e.type !== 'channel') continue;
@@ -218,7 +225,7 @@ export function svg(run: DrillRun): string {
   }
   // The time axis again under the strips, in hours since the start.
   const axis = top + row * 18 + 4;
-  for (let h = 0; h <= hours; h += tick) parts.push(`<line x1="${x(run.startAt + h * 3_600_000)}" y1="${axis}" x2="${x(run.startAt + h * 3_600_000)}" y2="${axis + 5}" stroke="#333"/><text x="${x(run.startAt + h * 3_600_000) - 8}" y="${axis + 18}">${h}h</text>`);
+  hourTicks(axis);
   parts.push(`<text x="${left}" y="${axis + 34}">hours since the start (${esc(run.scenario.startsAt)})</text>`);
   const H = axis + 44;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;

@@ -126,7 +126,7 @@ export async function runDrill(scenario: Scenario, o: DrillOptions = {}): Promis
     since = page[page.length - 1].seq;
   }
   const names = new Map((await store.read.directory.people(100_000)).map((p) => [p.id, p.name]));
-  const areaNames = Object.fromEntries((await store.read.directory.areas()).map((a) => [a.code, a.name]));
+  const areaNames = Object.fromEntries(core.areas.all().map((a) => [a.code, a.name]));
   const deliveries: DrillRun['deliveries'] = [];
   for (const order of orders.values())
     for (const d of await store.read.deliveries.ofOrder(order.orderId, 1_000_000))

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import type { AlertFormat } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { ApiError } from './errors';
 
-/** The XML media types the alert routes read (server.ts gives them a text body parser). */
-export const ALERT_MEDIA_TYPES = ['application/cap+xml', 'application/xml', 'text/xml'];
 
 /** Alerts in standard formats: CAP 1.2 and GB/T 35965.1 in, the feed of active ones out. */
 @Controller('api')

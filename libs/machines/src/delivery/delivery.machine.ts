@@ -94,12 +94,6 @@ const attemptAcknowledged = [
   notOut,
 ];
 
-/** Nothing will confirm the attempt out (see `noReceipts`): its acceptance is taken for delivery. */
-const attemptPresumed = [
-  attemptIntent(({ context }) => (context.openAttempt === null ? null : { attempt: context.openAttempt, status: 'delivered', detail: context.detail, settled: true })),
-  notOut,
-];
-
 /** When a `sent` attempt's delivery timer falls due: a receipt given up on, or delivery presumed. */
 const deliveryDueAt = (c: DeliveryContext, e: DeliveryEvent) =>
   e.type !== 'ACCEPTED' ? e.at : e.at + (presumes(c, e) ? e.presumeDeliveredMs! : e.deliveryTimeoutMs);
@@ -258,7 +252,7 @@ export const deliveryMachine = setup({
         FAILED: { guard: 'currentAttempt', target: 'lost', actions: 'noteLoss' },
         CHANNEL_CHANGED: { guard: 'currentChannelLost', target: 'lost', actions: 'noteLoss' },
         TIMER_FIRED: [
-          { guard: and(['deliveryDue', 'presumedDelivered']), target: 'delivered', actions: ['notePresumed', ...attemptPresumed] },
+          { guard: and(['deliveryDue', 'presumedDelivered']), target: 'delivered', actions: ['notePresumed', ...settleOpen('delivered')] },
           { guard: 'deliveryDue', target: 'lost', actions: 'noteLoss' },
         ],
       },
