@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { parse as parseYaml, stringify } from 'yaml';
-import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, simReplyBody } from '@lifeline/contracts';
+import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, previewOrderBody, simReplyBody } from '@lifeline/contracts';
 import { ConfigError, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
 import { tempDir } from '../support/child';
 import { digest } from '../support/digest';
@@ -121,12 +121,19 @@ describe('bad input changes nothing (fuzz)', () => {
       { path: '/api/drills/outages', schema: outageBody, arb: fc.oneof(fc.jsonValue(), broken({ kind: 'gateway', channel: 'nope', mode: 'down' }, ['kind', 'channel', 'mode', 'area', 'loss', 'durationS', 'x'])) },
       { path: '/api/tokens', schema: createTokenBody, arb: fc.oneof(fc.jsonValue(), broken({ role: 'console', name: 'x', areas: ['nowhere'] }, ['role', 'name', 'areas', 'channel'])) },
       { path: `/api/sim/people/${NOBODY}/reply`, schema: simReplyBody, arb: broken({ orderId: 'o-nope' }, ['orderId', 'text', 'x']) },
+      // A preview writes nothing even when it is well-formed: the digest must not move either way.
+      { path: '/api/orders/preview', schema: previewOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ order: { ...validOrder, to: { areas: ['330102'] } } }, ['order', 'order.to', 'order.to.areas', 'order.to.roles', 'order.to.polygons', 'order.to.circles', 'order.priority', 'order.body', 'order.summary', 'x'])) },
     ];
     for (const t of targets) {
       await fc.assert(
         fc.asyncProperty(t.arb, async (body) => {
           const r = await fetch(s.url + t.path, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
           const json = (await r.json()) as { error?: { code: string; message: string; issues?: { path: string }[] } };
+          if (r.status < 300 && t.path.endsWith('/preview')) {
+            expect(t.schema.safeParse(body).success).toBe(true);
+            expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
+            return;
+          }
           if (r.status < 300) {
             // Well-formed and meaningful (a token with a new name): accepted, and the new baseline.
             expect(t.schema.safeParse(body).success).toBe(true);
@@ -149,6 +156,28 @@ describe('bad input changes nothing (fuzz)', () => {
     expect(await raw(`{"clientRef":"big","order":{"body":"${'x'.repeat(3 * 1024 * 1024)}"}}`)).toBe(413);
     expect(await raw(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))).toBe(400);
     expect(await raw('clientRef=x', 'application/x-www-form-urlencoded')).toBe(400);
+  });
+
+  it('HTTP queries of the console routes: anything in the query string is 2xx or 4xx naming the field, never 5xx', async () => {
+    const order = await fetch(`${s.url}/api/orders`, {
+      method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientRef: 'fz-query', order: { ...validOrder, to: { areas: ['330102001001'] } } }),
+    });
+    const { orderId } = (await order.json()) as { orderId: string };
+    before = digest(sqliteOf(s.lifeline.store));
+    const key = fc.constantFrom('status', 'channel', 'area', 'q', 'limit', 'after', 'status[]', 'q[a]', '__proto__', 'x');
+    const value = fc.oneof(fc.string(), fc.constantFrom(...INJECTIONS.slice(0, 8), 'sent,queued', ',,,', 'sent,'.repeat(30), '%', '_', '\\', '-1', '1e9', '330102'));
+    const query = fc.array(fc.tuple(key, value), { maxLength: 5 }).map((kv) => new URLSearchParams(kv).toString());
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(`/api/orders/${orderId}`, `/api/orders/${orderId}/csv`, '/api/directory', '/api/orders/o-nope/areas'), query, async (path, q) => {
+        const r = await fetch(`${s.url}${path}?${q}`, { headers: { Authorization: `Bearer ${TOKENS.admin}` } });
+        const text = await r.text();
+        expect(r.status).toBeLessThan(500);
+        if (r.status >= 400) expect((JSON.parse(text) as { error: { message: string } }).error.message).toBeTruthy();
+        expect(digest(sqliteOf(s.lifeline.store))).toBe(before);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
   });
 
   it('CAP XML: mangled and hostile documents get 4xx naming what is wrong, never 5xx', async () => {

@@ -1,6 +1,6 @@
 import { VirtualClock } from '@lifeline/clock';
 import { SILENT_LOG } from '@lifeline/domain';
-import { type RouterCore, type Principal } from '@lifeline/engine';
+import { type OrderPreview, type RouterCore, type Principal } from '@lifeline/engine';
 import type { Storage } from '@lifeline/store';
 import type { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
@@ -13,6 +13,8 @@ export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, 
 
 export interface Harness {
   core: RouterCore;
+  /** What an order would reach and carry (the console's preview). */
+  preview: OrderPreview;
   /** SQLite, or PostgreSQL in the postgres jest project. */
   store: Storage;
   clock: VirtualClock;
@@ -46,6 +48,7 @@ export async function harness(o: { db?: string; tweak?: (c: Config) => void; sim
   await settle();
   return {
     core,
+    preview: lifeline.preview,
     store,
     clock,
     sims,

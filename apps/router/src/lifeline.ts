@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
-import { audit, CapIntake, CapOut, inScope, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
+import { audit, CapIntake, CapOut, inScope, OrderPreview, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
 import { openStore, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
@@ -58,6 +58,8 @@ export class Lifeline {
     readonly node: string | null,
     /** Alerts in CAP 1.2 made into orders, and orders out as CAP. */
     readonly cap: { intake: CapIntake; out: CapOut },
+    /** What an order would reach and carry, before it is sent (the console's composer). */
+    readonly preview: OrderPreview,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline> {
@@ -87,7 +89,7 @@ export class Lifeline {
     await core.start();
     const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
     const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap, gbt), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer, gbt) };
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap);
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap, new OrderPreview(store, core.orders, ec.channels.list));
   }
 
   /**

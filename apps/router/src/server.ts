@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -14,6 +16,20 @@ import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';
 import { gatewaySocket } from './ws/gateway.socket';
+
+/**
+ * The browser console at `/`: static files only, talking to the router through the public API
+ * like any other client. Missing (not built) is said once in the log, not an error.
+ */
+function serveConsole(app: NestExpressApplication, dir: string, lifeline: Lifeline): void {
+  if (!dir) return;
+  const root = resolve(dir);
+  if (!existsSync(join(root, 'index.html'))) {
+    lifeline.log.warn(`console: no ${join(root, 'index.html')} (npm run build makes it); / serves nothing`);
+    return;
+  }
+  app.useStaticAssets(root, { index: 'index.html', fallthrough: true, redirect: false });
+}
 
 export interface RunningServer {
   lifeline: Lifeline;
@@ -39,11 +55,22 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
   app.useLogger(app.get(Logger));
   // Security headers on every answer (nosniff, no X-Powered-By, a strict CSP), and API answers
   // are live data that no cache or proxy should keep.
-  app.use(helmet());
+  // The CSP fits the console: its own scripts only, WebSocket to the same origin, no requests
+  // elsewhere. Not `upgrade-insecure-requests`: on a closed network the router is often plain
+  // HTTP at a LAN address, where upgraded requests would fail.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { connectSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], upgradeInsecureRequests: null },
+      },
+    }),
+  );
   app.use((_req: unknown, res: { setHeader(k: string, v: string): void }, next: () => void) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  serveConsole(app, o.config.server.console, lifeline);
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('text', { type: ALERT_MEDIA_TYPES, limit: '1mb' });
   await app.init();

@@ -64,7 +64,10 @@ export const orderDetail = orderSummary.extend({
     z.object({
       deliveryId: z.string(),
       personId: id,
+      /** The person's name (null if the directory no longer has them). */
+      name: z.string().nullable(),
       area: z.string(),
+      areaName: z.string().nullable(),
       status: deliveryStatus,
       channel: z.string().nullable(),
       /** How the order reached the person: listed, in a named area, located in a fence, or by the area's shape (null: stored before this was kept). */
@@ -74,6 +77,39 @@ export const orderDetail = orderSummary.extend({
   ),
   /** Pass as `after` for the next page; null on the last. */
   next: z.string().nullable(),
+});
+
+/** `GET /api/orders/:id/areas`: the order's deliveries counted by area (of each person) and status. */
+export const orderAreasAnswer = z.array(z.object({ area: z.string(), counts: z.record(z.string(), z.number().int()) }));
+
+/** `POST /api/orders/preview`: whom the order would reach, and what each channel would carry. */
+export const orderPreviewAnswer = z.object({
+  /** A sample ref: the order's own is drawn when it is sent. */
+  ref: z.string(),
+  reach: z.object({ people: z.number().int(), areas: z.array(z.object({ area: z.string(), people: z.number().int() })) }),
+  texts: z.array(
+    z.object({
+      channel: z.string(),
+      kind: z.string(),
+      text: z.string(),
+      /** What `size` and `capacity` count: SMS septets (GSM 7-bit) or UTF-16 units (UCS-2), characters, or bits. */
+      unit: z.enum(['septets', 'ucs2', 'chars', 'bits']),
+      size: z.number().int(),
+      capacity: z.number().int(),
+      /** SMS parts (1 on other channels). */
+      segments: z.number().int(),
+      /** The content was shortened to fit (the ref and the answer hint are always kept). */
+      truncated: z.boolean(),
+    }),
+  ),
+});
+
+/** `GET /api/me`: who the token is, its role and its areas (null: every area). */
+export const meAnswer = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: z.string(),
+  areas: z.array(z.object({ code: z.string(), name: z.string() })).nullable(),
 });
 
 export const cancelAnswer = z.object({ orderId: id, cancelled: z.number().int() });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GATEWAY_FAULTS, OUTAGE_KINDS } from '@lifeline/domain';
-import { areaCode, id } from './common';
+import { areaCode, deliveryStatus, id } from './common';
 
 /** `metrics` reads `/metrics` and nothing else (a Prometheus scraper's token). */
 export const TOKEN_ROLES = ['console', 'gateway', 'drill', 'admin', 'metrics'] as const;
@@ -35,6 +35,33 @@ export const outageBody = z.strictObject({
 export const eventsQuery = z.object({
   since: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+});
+
+/** Which of an order's deliveries: every field narrows (`status` is a comma-separated list). */
+export const deliveryFilterQuery = z.object({
+  status: z
+    .string()
+    .max(200)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(deliveryStatus).max(20))
+    .optional(),
+  channel: id.optional(),
+  area: areaCode.optional(),
+  /** Text in the person's name or id. */
+  q: z.string().trim().min(1).max(100).optional(),
+});
+
+/** `GET /api/orders/:id`: a page of deliveries, filtered; `after` is the previous page's `next`. */
+export const orderPageQuery = deliveryFilterQuery.extend({
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  after: z.string().max(300).default(''),
+});
+
+/** `GET /api/directory`: a page of people, optionally those whose name or id contains `q`. */
+export const directoryQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100_000).default(100_000),
+  after: z.string().max(128).default(''),
+  q: z.string().trim().min(1).max(100).optional(),
 });
 
 export const ordersQuery = z.object({ status: z.enum(['open', 'closed', 'all']).default('all') });

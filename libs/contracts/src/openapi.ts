@@ -10,6 +10,9 @@ import {
   errorBody,
   eventFrame,
   healthAnswer,
+  meAnswer,
+  orderAreasAnswer,
+  orderPreviewAnswer,
   orderAcceptedAnswer,
   orderDetail,
   orderSummary,
@@ -20,8 +23,8 @@ import {
   tokenCreatedAnswer,
   tokenView,
 } from './http-answers';
-import { ALERT_MEDIA_TYPES, auditQuery, createTokenBody, eventsQuery, ordersQuery, outageBody, simReplyBody } from './http-bodies';
-import { createOrderBody } from './order';
+import { ALERT_MEDIA_TYPES, auditQuery, createTokenBody, deliveryFilterQuery, directoryQuery, eventsQuery, orderPageQuery, ordersQuery, outageBody, simReplyBody } from './http-bodies';
+import { createOrderBody, previewOrderBody } from './order';
 
 /**
  * The HTTP API as OpenAPI 3.1 and the WebSocket frames as JSON Schemas, generated from the same zod
@@ -66,21 +69,25 @@ export const ROUTES: Route[] = [
   },
   { method: 'get', path: '/api/cap/feed', summary: "Open orders within the token's areas as an Atom feed, each entry linking to its CAP 1.2 document", roles: ['console'], ok: { status: 200, description: 'Atom 1.0 (RFC 4287)', contentType: 'application/atom+xml' } },
   { method: 'get', path: '/api/orders', summary: "Orders within the token's areas", roles: ['console'], query: ordersQuery, ok: { status: 200, schema: z.array(orderSummary), description: 'Newest first, up to 500' }, errors: [400] },
-  { method: 'get', path: '/api/orders/{id}', summary: 'An order, its counts by status, and a page of its deliveries with every attempt', roles: ['console'], query: z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000), after: z.string().max(300).default('') }), ok: { status: 200, schema: orderDetail, description: 'The order; `next` is the `after` of the next page' }, errors: [400, 404] },
+  { method: 'post', path: '/api/orders/preview', summary: 'Whom an order would reach (by area) and the text each channel would carry; checked as sending is, writes nothing', roles: ['console'], body: previewOrderBody, ok: { status: 200, schema: orderPreviewAnswer, description: 'The preview (reaching nobody is people 0, not an error)' }, errors: [400] },
+  { method: 'get', path: '/api/orders/{id}', summary: 'An order, its counts by status, and a page of its deliveries with every attempt, filtered by status, channel, area or name', roles: ['console'], query: orderPageQuery, ok: { status: 200, schema: orderDetail, description: 'The order (`counts` are the whole order\'s); `next` is the `after` of the next page' }, errors: [400, 404] },
+  { method: 'get', path: '/api/orders/{id}/areas', summary: "The order's deliveries counted by area and status", roles: ['console'], ok: { status: 200, schema: orderAreasAnswer, description: 'One entry per area holding a delivery' }, errors: [404] },
+  { method: 'get', path: '/api/orders/{id}/csv', summary: "The order's deliveries as CSV (UTF-8 with a BOM), filtered as the order view is", roles: ['console'], query: deliveryFilterQuery, ok: { status: 200, description: 'personId,name,area,areaName,status,channel,matchedBy,attempts,lastAt,detail', contentType: 'text/csv' }, errors: [400, 404] },
   { method: 'get', path: '/api/orders/{id}/cap', summary: 'An order as a CAP 1.2 alert (a cancelled one as its Cancel; one made from an alert carries its info and area and references it)', roles: ['console'], ok: { status: 200, description: 'CAP 1.2 XML', contentType: 'application/cap+xml' }, errors: [404] },
   { method: 'get', path: '/api/orders/{id}/gbt35965', summary: 'An order as a GB/T 35965.1 warning from this router (a cancelled one as its Cancel)', roles: ['console'], ok: { status: 200, description: 'GB/T 35965.1 XML', contentType: 'application/xml' }, errors: [404] },
   { method: 'post', path: '/api/orders/{id}/cancel', summary: 'Cancel every open delivery of an order', roles: ['console'], ok: { status: 202, schema: cancelAnswer, description: 'Cancelled (committed)' }, errors: [404] },
   { method: 'get', path: '/api/events', summary: 'The event stream, replayable from any seq', roles: ['console', 'drill'], query: eventsQuery, ok: { status: 200, schema: z.array(eventFrame), description: 'Event frames with seq above `since`' }, errors: [400] },
   { method: 'get', path: '/api/channels', summary: 'Channel states per area', roles: ['console', 'drill'], ok: { status: 200, schema: z.array(channelStateView), description: 'States of areas within the scope and above it' } },
-  { method: 'get', path: '/api/directory', summary: 'Areas and people within the scope', roles: ['console', 'drill'], query: z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), ok: { status: 200, schema: directoryAnswer, description: 'A page of people; drill tokens get no terminals' }, errors: [400] },
+  { method: 'get', path: '/api/directory', summary: 'Areas and people within the scope', roles: ['console', 'drill'], query: directoryQuery, ok: { status: 200, schema: directoryAnswer, description: 'A page of people (those whose name or id contains `q`); drill tokens get no terminals' }, errors: [400] },
+  { method: 'get', path: '/api/me', summary: "The token's name, role and areas", roles: ['console', 'drill', 'metrics'], ok: { status: 200, schema: meAnswer, description: 'areas: null for every area' } },
   { method: 'post', path: '/api/tokens', summary: 'Make a token (shown once, kept hashed)', roles: ['admin'], body: createTokenBody, ok: { status: 201, schema: tokenCreatedAnswer, description: 'The new token' }, errors: [400] },
   { method: 'get', path: '/api/tokens', summary: 'Tokens, without secrets', roles: ['admin'], ok: { status: 200, schema: z.array(tokenView), description: 'Config, environment and API tokens' } },
   { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke a token at once, on open sockets too', roles: ['admin'], ok: { status: 204, description: 'Revoked' }, errors: [404, 409] },
   { method: 'get', path: '/api/audit', summary: 'The audit trail: who did what, when', roles: ['admin'], query: auditQuery, ok: { status: 200, schema: auditPage, description: 'Newest first unless order=asc; `next` is the `after` of the next page' }, errors: [400] },
   { method: 'post', path: '/api/drills/outages', summary: 'Inject an outage (三断 or a gateway fault)', roles: ['drill'], body: outageBody, ok: { status: 201, schema: outageView, description: 'The outage' }, errors: [400] },
-  { method: 'get', path: '/api/drills/outages', summary: 'Outages, with whether each is active', roles: ['drill'], ok: { status: 200, schema: z.array(outageView), description: 'Outages within the scope' } },
+  { method: 'get', path: '/api/drills/outages', summary: 'Outages, with whether each is active', roles: ['drill', 'console'], ok: { status: 200, schema: z.array(outageView), description: 'Outages within the scope' } },
   { method: 'delete', path: '/api/drills/outages/{id}', summary: 'End an outage now', roles: ['drill'], ok: { status: 200, schema: outageView, description: 'The outage, ended' }, errors: [404] },
-  { method: 'get', path: '/api/drills/relays', summary: 'Relay missions under way', roles: ['drill'], ok: { status: 200, schema: z.array(relayMissionView), description: 'Missions within the scope' } },
+  { method: 'get', path: '/api/drills/relays', summary: 'Relay missions under way', roles: ['drill', 'console'], ok: { status: 200, schema: z.array(relayMissionView), description: 'Missions within the scope' } },
   { method: 'post', path: '/api/sim/people/{id}/reply', summary: "Make a simulated person answer an order over whatever simulated channel reaches them", roles: ['drill'], body: simReplyBody, ok: { status: 202, schema: simReplyAnswer, description: 'Sent by the simulated terminal' }, errors: [400, 404, 409] },
 ];
 

@@ -41,3 +41,6 @@ export type OrderSpecParsed = z.output<typeof orderSpec>;
 
 export const createOrderBody = z.strictObject({ clientRef, order: orderSpec });
 export type CreateOrderBody = z.output<typeof createOrderBody>;
+
+/** `POST /api/orders/preview`: the order as it would be sent, without a clientRef. */
+export const previewOrderBody = z.strictObject({ order: orderSpec });

@@ -1,4 +1,4 @@
-import { ACK_HINT, fitText, smsSegments } from './text-fit';
+import { ACK_HINT, fitText, measureText, smsSegments } from './text-fit';
 
 const order = (body: string, over: Partial<{ summary: string; ackRequired: boolean }> = {}) => ({ ref: 'A7K2', body, ackRequired: true, ...over });
 const ucs2 = (n: number) => '撤'.repeat(n);
@@ -78,5 +78,14 @@ describe('smsSegments', () => {
     const { encoding, parts } = smsSegments(text);
     expect(encoding).toBe('gsm7');
     expect(parts.map((p) => p.length)).toEqual([152, 21]);
+  });
+});
+
+describe('measureText', () => {
+  it('counts in each channel unit: septets or UCS-2 units and segments, characters, bits', () => {
+    expect(measureText({ kind: 'sms', maxSegments: 3 }, 'x'.repeat(161))).toEqual({ unit: 'septets', size: 161, capacity: 459, segments: 2 });
+    expect(measureText({ kind: 'sms', maxSegments: 3 }, '转'.repeat(71))).toEqual({ unit: 'ucs2', size: 71, capacity: 201, segments: 2 });
+    expect(measureText({ kind: 'chars', maxChars: 140 }, '立即转移')).toEqual({ unit: 'chars', size: 4, capacity: 140, segments: 1 });
+    expect(measureText({ kind: 'bits', maxBits: 560, bitsPerChar: 14 }, '立即转移')).toEqual({ unit: 'bits', size: 56, capacity: 560, segments: 1 });
   });
 });

@@ -58,6 +58,26 @@ function measureAndCapacity(limit: TextLimit, text: string): { size: number; cap
   }
 }
 
+/** A text measured as its channel counts it: for a console's preview of what each channel carries. */
+export interface TextMeasure {
+  unit: 'septets' | 'ucs2' | 'chars' | 'bits';
+  size: number;
+  capacity: number;
+  segments: number;
+}
+
+export function measureText(limit: TextLimit, text: string): TextMeasure {
+  const m = measureAndCapacity(limit, text);
+  switch (limit.kind) {
+    case 'sms':
+      return { unit: smsUnits(text).gsm ? 'septets' : 'ucs2', ...m };
+    case 'chars':
+      return { unit: 'chars', ...m };
+    case 'bits':
+      return { unit: 'bits', size: m.size * limit.bitsPerChar, capacity: limit.maxBits, segments: 1 };
+  }
+}
+
 function frame(ref: string, content: string, ackRequired: boolean): string {
   return `[${ref}]${content}${ackRequired ? ` ${ACK_HINT}` : ''}`;
 }

@@ -19,3 +19,4 @@ export * from './send-item';
 export * from './tasks';
 export * from './cap-intake';
 export * from './cap-out';
+export * from './order-preview';

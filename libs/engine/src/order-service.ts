@@ -1,7 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import { randomBytes } from 'node:crypto';
 import { makeRef, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
-import type { OrderRow, Storage } from '@lifeline/store';
+import type { OrderReach, OrderRow, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
@@ -74,12 +74,7 @@ export class OrderService {
   async accept(p: Principal, clientRef: string, spec: OrderSpec, options: AcceptOptions = {}): Promise<Accepted> {
     const existing = await this.store.read.orders.byClientRef(p.id, clientRef);
     if (existing) return this.replay(existing);
-    const areas = spec.to.areas ?? [];
-    const people = [...new Set(spec.to.people ?? [])];
-    this.checkAreas(p, areas);
-    const personAreas = await this.checkPeople(p, people, spec.to.people ?? []);
-    const fenced = await fenceReach(this.store.read.directory, this.tree, p, spec.to);
-    const scope = this.tree.commonAncestor([...areas, ...personAreas, ...fenced.areas]);
+    const { scope, reach: targets } = await this.targets(p, spec.to);
     const now = this.clock.now();
 
     const result = await this.store.write(async (tx) => {
@@ -88,12 +83,7 @@ export class OrderService {
       let ref = '';
       for (let i = 0; i < 60 && (!ref || (await tx.orders.refInUse(ref))); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
-      const reach = {
-        areaPaths: areas.map((a) => this.tree.path(a)),
-        locatedIds: fenced.locatedIds,
-        shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)),
-        excludeAcknowledgedOf: options.supersedes,
-      };
+      const reach = { ...targets, excludeAcknowledgedOf: options.supersedes };
       const deliveries = await tx.orders.insert(
         { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
         reach,
@@ -120,6 +110,25 @@ export class OrderService {
     if (r.started) this.engine.committed(r.started);
     this.storedSubject.next({ orderId: r.accepted.orderId, expiresAt: now + spec.ttlS * 1000 });
     return r.accepted;
+  }
+
+  /**
+   * Whom an order's `to` picks, checked against the token's areas (refused as `accept` refuses):
+   * the subtrees and people to select, and the common area of them all.
+   */
+  async targets(p: Principal, to: OrderSpec['to']): Promise<{ scope: string | null; reach: OrderReach }> {
+    const areas = to.areas ?? [];
+    this.checkAreas(p, areas);
+    const personAreas = await this.checkPeople(p, [...new Set(to.people ?? [])], to.people ?? []);
+    const fenced = await fenceReach(this.store.read.directory, this.tree, p, to);
+    return {
+      scope: this.tree.commonAncestor([...areas, ...personAreas, ...fenced.areas]),
+      reach: {
+        areaPaths: areas.map((a) => this.tree.path(a)),
+        locatedIds: fenced.locatedIds,
+        shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)),
+      },
+    };
   }
 
   /** Cancels every open delivery of the order; resolves when the cancellations are committed. */

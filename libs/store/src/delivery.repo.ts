@@ -1,6 +1,6 @@
 import { PRIORITIES, type MatchKind, type Terminals } from '@lifeline/domain';
 import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
-import { chunks, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type SqlRunner } from './sql';
+import { chunks, containsText, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type SqlRunner } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -71,6 +71,23 @@ const STARTED_OPEN = OPEN_STORED_STATUSES.filter((s) => s !== NOT_STARTED);
 const IS_NEW = `status = '${NOT_STARTED}'`;
 /** The status as the contract shows it: a delivery not started yet is waiting, `queued`. */
 const CONTRACT_STATUS = `CASE WHEN ${IS_NEW} THEN 'queued' ELSE status END`;
+/** The same, of the deliveries table under the alias `d` (in a join with people). */
+const D_CONTRACT_STATUS = `CASE WHEN d.status = '${NOT_STARTED}' THEN 'queued' ELSE d.status END`;
+const D_COLUMNS = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
+
+/** Which of an order's deliveries a console asks for; every field narrows. */
+export interface DeliveryFilter {
+  /** Statuses as the contract names them (`queued` includes deliveries not started yet). */
+  statuses?: readonly string[];
+  channel?: string;
+  /** An area's path: deliveries of people in it and below it. */
+  areaPath?: string;
+  /** Text in the person's name or id. */
+  text?: string;
+}
+
+/** A delivery with its person's name, for the order view. */
+export type NamedDelivery = Delivery & { name: string | null };
 /** The columns of `saveMany`'s VALUES list: id, status, machine, channel, attempt, final. */
 const SAVED_TYPES = ['text', 'text', 'text', 'text', 'bigint', 'bigint'] as const;
 
@@ -182,6 +199,43 @@ export class DeliveryRepo {
     const from = orderRangeStart(orderId, afterId);
     const rows = await this.db.all<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id > ? AND id < ? ORDER BY id LIMIT ?`, from, `${orderId};`, limit);
     return rows.map(toDelivery);
+  }
+
+  /**
+   * A page of the order's deliveries that pass `filter`, with each person's name: the order
+   * view's table. The order's primary-key range is scanned, so the page costs what it reads.
+   */
+  async page(orderId: string, filter: DeliveryFilter, limit: number, afterId = ''): Promise<NamedDelivery[]> {
+    const where: string[] = [];
+    const params: Param[] = [orderRangeStart(orderId, afterId), `${orderId};`];
+    if (filter.statuses?.length) {
+      where.push(`${D_CONTRACT_STATUS} IN (${placeholders(filter.statuses.length)})`);
+      params.push(...filter.statuses);
+    }
+    if (filter.channel !== undefined) {
+      where.push('d.channel = ?');
+      params.push(filter.channel);
+    }
+    if (filter.areaPath !== undefined) {
+      where.push('d.area_path >= ? AND d.area_path < ?');
+      params.push(...subtreeRange(filter.areaPath));
+    }
+    const text = containsText(['p.name', 'd.person_id'], filter.text);
+    const rows = await this.db.all<DeliveryRow & { person_name: string | null }>(
+      `SELECT ${D_COLUMNS}, p.name AS person_name FROM deliveries d LEFT JOIN people p ON p.id = d.person_id
+       WHERE d.id > ? AND d.id < ?${where.map((w) => ` AND ${w}`).join('')}${text.sql} ORDER BY d.id LIMIT ?`,
+      ...params, ...text.params, limit,
+    );
+    return rows.map((r) => ({ ...toDelivery(r), name: r.person_name }));
+  }
+
+  /** The order's deliveries counted by area and contract status: a map's shading. */
+  async countsByArea(orderId: string): Promise<{ area: string; status: string; n: number }[]> {
+    const rows = await this.db.all<{ area: string; status: string; n: number }>(
+      `SELECT area, ${CONTRACT_STATUS} AS status, COUNT(*) AS n FROM deliveries WHERE id > ? AND id < ? GROUP BY area, ${CONTRACT_STATUS}`,
+      `${orderId}:`, `${orderId};`,
+    );
+    return rows.map((r) => ({ area: r.area, status: r.status, n: Number(r.n) }));
   }
 
   /**

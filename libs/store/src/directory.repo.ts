@@ -1,5 +1,5 @@
 import { AreaTree, type Area, type AreaGeometry, type BBox, type LonLat, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
-import { chunks, insertMany, placeholders, withinSubtrees, type Param, type SqlRunner } from './sql';
+import { chunks, containsText, insertMany, placeholders, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 interface PersonRow {
   id: string;
@@ -81,9 +81,14 @@ export class DirectoryRepo {
   }
 
   /** A page of people by id, of those within `within` (area paths; null: all). */
-  async people(limit = 100_000, afterId = '', within: readonly string[] | null = null): Promise<Person[]> {
+  /** A page of people within the subtrees at `within` (null: all), whose name or id contains `text` if given. */
+  async people(limit = 100_000, afterId = '', within: readonly string[] | null = null, text?: string): Promise<Person[]> {
     const scope = withinSubtrees('area_path', within);
-    const rows = await this.db.all<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people WHERE id > ?${scope.sql} ORDER BY id LIMIT ?`, afterId, ...scope.params, limit);
+    const search = containsText(['name', 'id'], text);
+    const rows = await this.db.all<PersonRow>(
+      `SELECT ${PERSON_COLUMNS} FROM people WHERE id > ?${scope.sql}${search.sql} ORDER BY id LIMIT ?`,
+      afterId, ...scope.params, ...search.params, limit,
+    );
     return rows.map(toPerson);
   }
 

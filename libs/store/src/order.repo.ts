@@ -48,6 +48,36 @@ export interface OrderReach {
   excludeAcknowledgedOf?: readonly string[];
 }
 
+/** People an order picks, one way: a WHERE over `people p` and its parameters. */
+interface Selection {
+  matched: MatchKind;
+  where: string;
+  params: Param[];
+}
+
+/** Every way an order picks people, most specific first (a person picked twice keeps the first). */
+function selections(people: readonly string[], reach: OrderReach): Selection[] {
+  const subtree = (matched: MatchKind, path: string, unlocated: boolean): Selection => ({
+    matched,
+    where: `p.area_path >= ? AND p.area_path < ?${unlocated ? ' AND p.lon IS NULL' : ''}`,
+    params: subtreeRange(path),
+  });
+  const among = (matched: MatchKind, ids: readonly string[]) =>
+    chunks(ids).map((c): Selection => ({ matched, where: `p.id IN (${placeholders(c.length)})`, params: c }));
+  return [
+    ...among('person', people),
+    ...reach.areaPaths.map((path) => subtree('area', path, false)),
+    ...among('location', reach.locatedIds),
+    ...reach.shapePaths.map((path) => subtree('area-shape', path, true)),
+  ];
+}
+
+/** Roles narrowing a selection: people holding one of them. */
+function roleFilter(roles: readonly string[] | undefined): { sql: string; params: string[] } {
+  if (!roles?.length) return { sql: '', params: [] };
+  return { sql: ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`, params: [...roles] };
+}
+
 const COLUMNS =
   'id, ref, console_id, client_ref, priority, priority_rank, body, summary, ack_required, ack_within_s, ttl_s, created_at, expires_at, target, scope_path, deliveries, open_count, cancelled, seq';
 
@@ -90,24 +120,47 @@ export class OrderRepo {
       SELECT ${typed(this.db, 'text')} || ':' || p.id, ${typed(this.db, 'text')}, p.id, p.area, p.area_path, p.terminals, ${typed(this.db, 'bigint')}, ${typed(this.db, 'bigint')},
         '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}' FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
-    const roles = o.spec.to.roles ?? [];
-    const roleFilter = roles.length
-      ? ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`
-      : '';
+    const roles = roleFilter(o.spec.to.roles);
     // Not whoever acknowledged an order this one supersedes: a key lookup each, not rows written and deleted again.
     const superseded = reach.excludeAcknowledgedOf ?? [];
     const unanswered = superseded.map(() => ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.id = ${typed(this.db, 'text')} || ':' || p.id AND a.status = 'acknowledged')`).join('');
-    /** One INSERT ... SELECT of the people `where` picks; roles narrow all but the listed people. */
-    const add = (matched: MatchKind, where: string, params: readonly Param[], narrowed = true) =>
-      this.db.run(`${insert(matched)} WHERE ${where}${narrowed ? roleFilter : ''}${unanswered} ON CONFLICT (id) DO NOTHING`, ...head, ...params, ...(narrowed ? roles : []), ...superseded);
-    const subtree = (path: string, unlocated: boolean): [string, Param[]] => [`p.area_path >= ? AND p.area_path < ?${unlocated ? ' AND p.lon IS NULL' : ''}`, subtreeRange(path)];
     let count = 0;
-    for (const c of chunks(o.spec.to.people ?? [])) count += await add('person', `p.id IN (${placeholders(c.length)})`, c, false);
-    for (const path of reach.areaPaths) count += await add('area', ...subtree(path, false));
-    for (const c of chunks(reach.locatedIds)) count += await add('location', `p.id IN (${placeholders(c.length)})`, c);
-    for (const path of reach.shapePaths) count += await add('area-shape', ...subtree(path, true));
+    for (const s of selections(o.spec.to.people ?? [], reach)) {
+      const narrowed = s.matched !== 'person'; // roles narrow all but the listed people
+      count += await this.db.run(
+        `${insert(s.matched)} WHERE ${s.where}${narrowed ? roles.sql : ''}${unanswered} ON CONFLICT (id) DO NOTHING`,
+        ...head, ...s.params, ...(narrowed ? roles.params : []), ...superseded,
+      );
+    }
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
     return count;
+  }
+
+  /**
+   * How many people an order would reach, by area, without writing anything: a console's preview.
+   * Counted as `insert` picks them: the listed, and the areas and shapes narrowed by roles, in one
+   * statement; then the located people, a chunk at a time, less those counted already.
+   */
+  async reachByArea(to: OrderSpec['to'], reach: OrderReach): Promise<Map<string, number>> {
+    const roles = roleFilter(to.roles);
+    const picks = selections(to.people ?? [], { ...reach, locatedIds: [] });
+    const listed = picks.filter((s) => s.matched === 'person');
+    const narrowed = picks.filter((s) => s.matched !== 'person');
+    const or = (ss: Selection[]) => ss.map((s) => `(${s.where})`).join(' OR ');
+    const parts = [
+      ...(listed.length ? [{ sql: or(listed), params: listed.flatMap((s) => s.params) }] : []),
+      ...(narrowed.length ? [{ sql: `((${or(narrowed)})${roles.sql})`, params: [...narrowed.flatMap((s) => s.params), ...roles.params] }] : []),
+    ];
+    const base = { sql: parts.length ? parts.map((p) => p.sql).join(' OR ') : '1 = 0', params: parts.flatMap((p) => p.params) };
+    const out = new Map<string, number>();
+    const add = (rows: { area: string; n: number }[]) => rows.forEach((r) => out.set(r.area, (out.get(r.area) ?? 0) + Number(r.n)));
+    add(await this.db.all(`SELECT p.area AS area, COUNT(*) AS n FROM people p WHERE ${base.sql} GROUP BY p.area`, ...base.params));
+    for (const c of chunks(reach.locatedIds))
+      add(await this.db.all(
+        `SELECT p.area AS area, COUNT(*) AS n FROM people p WHERE p.id IN (${placeholders(c.length)})${roles.sql} AND NOT (${base.sql}) GROUP BY p.area`,
+        ...c, ...roles.params, ...base.params,
+      ));
+    return out;
   }
 
   /** Orders with deliveries not yet final, by priority and whether they ask for an answer (metrics). */

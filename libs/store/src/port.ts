@@ -1,9 +1,9 @@
-import type { Area, BBox, Outage, Person, TerminalKind } from '@lifeline/domain';
+import type { Area, BBox, OrderSpec, Outage, Person, TerminalKind } from '@lifeline/domain';
 import type { AlertLink, AlertRow } from './alert.repo';
 import type { AttemptRow, AttemptUpdate } from './attempt.repo';
 import type { AuditEntry, AuditQuery, NewAuditEntry } from './audit.repo';
 import type { ChannelStateRow } from './channel-state.repo';
-import type { Delivery } from './delivery.repo';
+import type { Delivery, DeliveryFilter, NamedDelivery } from './delivery.repo';
 import type { NewEvent, StoredEvent } from './event.repo';
 import type { MissionRow } from './mission.repo';
 import type { LocatedPerson } from './directory.repo';
@@ -20,7 +20,7 @@ import type { TokenRow } from './token.repo';
 export interface DirectoryStore {
   replace(areas: readonly Area[], people: Iterable<Person>, onProgress?: (n: number) => void): Promise<number>;
   areas(): Promise<Area[]>;
-  people(limit?: number, afterId?: string, within?: readonly string[] | null): Promise<Person[]>;
+  people(limit?: number, afterId?: string, within?: readonly string[] | null, text?: string): Promise<Person[]>;
   person(id: string): Promise<Person | undefined>;
   /** The area of each person among `ids` that exists; the others are missing from the map. */
   areasOf(ids: readonly string[]): Promise<Map<string, string>>;
@@ -37,6 +37,8 @@ export interface OrderStore {
   list(status: 'open' | 'closed' | 'all', limit?: number, within?: readonly string[] | null): Promise<OrderRow[]>;
   /** The order and one delivery per person reached, set-based; the delivery count. */
   insert(o: NewOrder, reach: OrderReach, now: number): Promise<number>;
+  /** How many people `insert` would reach, by area, writing nothing. */
+  reachByArea(to: OrderSpec['to'], reach: OrderReach): Promise<Map<string, number>>;
   openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;
   setSeq(id: string, seq: number): Promise<void>;
   closeDeliveries(id: string, n: number): Promise<void>;
@@ -56,6 +58,8 @@ export interface DeliveryStore {
   inFlightAfter(afterId: string, limit: number): Promise<Delivery[]>;
   openFor(personId: string, limit: number): Promise<Delivery[]>;
   ofOrder(orderId: string, limit?: number, afterId?: string): Promise<Delivery[]>;
+  page(orderId: string, filter: DeliveryFilter, limit: number, afterId?: string): Promise<NamedDelivery[]>;
+  countsByArea(orderId: string): Promise<{ area: string; status: string; n: number }[]>;
   openIdsOfOrder(orderId: string, afterId: string, limit: number): Promise<{ ids: string[]; last: string | null }>;
   queuedByArea(): Promise<{ area: string; n: number; rank: number }[]>;
   openCounts(): Promise<{ status: string; channel: string | null; n: number }[]>;

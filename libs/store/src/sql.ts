@@ -65,6 +65,16 @@ export function withinSubtrees(column: string, paths: readonly string[] | null):
   return { sql: ` AND (${paths.map(() => `(${column} >= ? AND ${column} < ?)`).join(' OR ')})`, params: paths.flatMap(subtreeRange) };
 }
 
+/**
+ * `columns` containing `text`, as SQL and its parameters: LIKE with `%`, `_` and `\` escaped, so
+ * a search is for the text as typed (both dialects read `ESCAPE '\'` alike).
+ */
+export function containsText(columns: readonly string[], text: string | undefined): { sql: string; params: string[] } {
+  if (!text) return { sql: '', params: [] };
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return { sql: ` AND (${columns.map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`, params: columns.map(() => pattern) };
+}
+
 /** Splits ids into chunks that stay under the bound-parameter limit. */
 export function chunks<T>(items: readonly T[], size = 500): T[][] {
   const out: T[][] = [];

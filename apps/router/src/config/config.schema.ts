@@ -69,6 +69,8 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(3000),
       /** Open connections (HTTP and WebSocket) at once; more are refused by the operating system's backlog. */
       maxConnections: z.number().int().min(10).default(10_000),
+      /** The browser console's built files (`npm run build`), served at `/`; relative to the working directory; '' serves none. */
+      console: z.string().default('dist/console'),
     })
     .prefault({}),
   security: z

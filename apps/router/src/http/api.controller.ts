@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { auditQuery, CONTRACT_VERSION, createTokenBody, eventsQuery, openApiDocument } from '@lifeline/contracts';
+import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
 import { scopePaths } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
-import { z } from 'zod';
 import { ApiError } from './errors';
 import { parse } from './parse';
 
@@ -66,12 +65,21 @@ export class ApiController {
   @Roles('console', 'drill')
   async directory(@Req() req: AuthedRequest, @Query() query: unknown) {
     // Pages of people for large directories; the demo's 500 fit in the first.
-    const q = parse(z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100_000), after: z.string().max(128).default('') }), query, 'query');
+    const q = parse(directoryQuery, query, 'query');
     const { store, core } = this.lifeline;
     const p = req.principal;
-    const page = await store.read.directory.people(q.limit, q.after, scopePaths(p, core.areas));
+    const page = await store.read.directory.people(q.limit, q.after, scopePaths(p, core.areas), q.q);
     const people = page.map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
     return { areas: areasVisibleTo(p, core.areas, await store.read.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
+  }
+
+  /** Who the token is: its name, role and areas (a console shows them after sign-in). */
+  @Get('api/me')
+  @Roles('console', 'drill', 'metrics')
+  me(@Req() req: AuthedRequest) {
+    const p = req.principal;
+    const tree = this.lifeline.core.areas;
+    return { tokenId: p.id, name: p.name ?? p.id, role: p.role, areas: p.areas === null ? null : p.areas.map((code) => ({ code, name: tree.get(code)?.name ?? code })) };
   }
 
   @Post('api/tokens')

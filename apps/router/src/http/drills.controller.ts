@@ -45,8 +45,9 @@ export class DrillsController {
     return view(await this.lifeline.core.outages.add(b, p));
   }
 
+  /** Dispatch desks see outages too (the situation map): reading them changes nothing. */
   @Get('drills/outages')
-  @Roles('drill')
+  @Roles('drill', 'console')
   outages(@Req() req: AuthedRequest) {
     return this.lifeline.core.outages.list().filter((o) => this.mine(req.principal, o.area)).map(view);
   }
@@ -61,7 +62,7 @@ export class DrillsController {
 
   /** Relay missions under way: which resource goes or stands where, until when. */
   @Get('drills/relays')
-  @Roles('drill')
+  @Roles('drill', 'console')
   relays(@Req() req: AuthedRequest) {
     return this.lifeline.core.relayMissions().filter((m) => this.mine(req.principal, m.area)).map((m) => ({
       resource: m.resource.id,

@@ -1,14 +1,17 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { createOrderBody, ordersQuery } from '@lifeline/contracts';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, previewOrderBody } from '@lifeline/contracts';
 import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { scopePaths } from '@lifeline/engine';
 import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
+import { ApiError } from './errors';
+import { csvLine, UTF8_BOM } from './csv';
 import { z } from 'zod';
 
-const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(1_000), after: z.string().max(300).default('') });
+const CSV_PAGE = 1_000;
 
 @Controller('api/orders')
 @Roles('console')
@@ -29,17 +32,81 @@ export class OrdersController {
     return (await this.lifeline.store.read.orders.list(q.status, 500, scopePaths(req.principal, this.lifeline.core.areas))).map((o) => this.view(o));
   }
 
+  /** Whom the order would reach and what each channel would carry: nothing is written. */
+  @Post('preview')
+  @HttpCode(200)
+  async preview(@Req() req: AuthedRequest, @Body() body: unknown) {
+    const b = parse(previewOrderBody, body, 'order');
+    return this.lifeline.preview.preview(req.principal, b.order);
+  }
+
   @Get(':id')
   async get(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown) {
-    const q = parse(pageQuery, query, 'query');
+    const q = parse(orderPageQuery, query, 'query');
     const o = await this.visible(req, id);
     const { read } = this.lifeline.store;
-    const page = await read.deliveries.ofOrder(id, q.limit, q.after);
+    const deliveries = await this.rows(id, q, q.limit, q.after);
+    const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
+    const alert = await read.alerts.ofOrder(id);
+    return {
+      ...this.view(o),
+      alert: alert ? { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType, info: alert.info, area: alert.area } : null,
+      counts: await read.deliveries.countsByStatus(id),
+      deliveries,
+      next,
+    };
+  }
+
+  /** The order's deliveries counted by area and status: a map shades areas by answer rate with it. */
+  @Get(':id/areas')
+  async areas(@Req() req: AuthedRequest, @Param('id') id: string) {
+    await this.visible(req, id);
+    const byArea = new Map<string, Record<string, number>>();
+    for (const r of await this.lifeline.store.read.deliveries.countsByArea(id)) {
+      const counts = byArea.get(r.area) ?? {};
+      counts[r.status] = r.n;
+      byArea.set(r.area, counts);
+    }
+    return [...byArea].map(([area, counts]) => ({ area, counts }));
+  }
+
+  /** Every delivery that passes the filter, one CSV row each (with a BOM, for spreadsheets), a page at a time. */
+  @Get(':id/csv')
+  async csv(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown, @Res() res: Response) {
+    const q = parse(deliveryFilterQuery, query, 'query');
+    const o = await this.visible(req, id);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="lifeline-${o.ref}-${o.id}.csv"`);
+    res.write(UTF8_BOM + csvLine(['personId', 'name', 'area', 'areaName', 'status', 'channel', 'matchedBy', 'attempts', 'lastAt', 'detail']));
+    for (let after = ''; ; ) {
+      const page = await this.rows(id, q, CSV_PAGE, after);
+      const text = page.map((d) => {
+        const last = d.attempts[d.attempts.length - 1];
+        return csvLine([d.personId, d.name, d.area, d.areaName, d.status, d.channel, d.matchedBy, d.attempts.length, last?.at, last?.detail]);
+      });
+      // Backpressure: a slow client holds one page in memory, not the whole order.
+      if (!res.write(text.join(''))) await new Promise((r) => res.once('drain', r));
+      if (page.length < CSV_PAGE) break;
+      after = page[page.length - 1].deliveryId;
+    }
+    res.end();
+  }
+
+  /** A page of the order's deliveries that pass the filter, as the order view shows them. */
+  private async rows(orderId: string, q: z.output<typeof deliveryFilterQuery>, limit: number, after: string) {
+    const { read } = this.lifeline.store;
+    const tree = this.lifeline.core.areas;
+    if (q.area !== undefined && !tree.has(q.area))
+      throw new ApiError(400, 'unknown_area', `unknown area ${q.area}`, [{ path: 'area', message: `unknown area code ${q.area}`, code: 'unknown_area' }]);
+    const filter = { statuses: q.status, channel: q.channel, areaPath: q.area === undefined ? undefined : tree.path(q.area), text: q.q };
+    const page = await read.deliveries.page(orderId, filter, limit, after);
     const attempts = await read.attempts.ofDeliveries(page.map((d) => d.id));
-    const deliveries = page.map((d) => ({
+    return page.map((d) => ({
       deliveryId: d.id,
       personId: d.personId,
+      name: d.name,
       area: d.area,
+      areaName: tree.get(d.area)?.name ?? null,
       status: contractStatus(d.status),
       channel: d.channel,
       matchedBy: d.matched,
@@ -51,15 +118,6 @@ export class OrdersController {
         detail: a.detail,
       })),
     }));
-    const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
-    const alert = await read.alerts.ofOrder(id);
-    return {
-      ...this.view(o),
-      alert: alert ? { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType, info: alert.info, area: alert.area } : null,
-      counts: await read.deliveries.countsByStatus(id),
-      deliveries,
-      next,
-    };
   }
 
   /** The order as a CAP 1.2 alert (a cancelled one as its Cancel). */
