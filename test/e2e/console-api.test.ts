@@ -140,6 +140,23 @@ describe('console API (e2e)', () => {
     await http.get(`/api/orders/${sent.orderId}/csv`).set(auth(TOKENS.county)).expect(404);
   });
 
+  it("charts an order's progress from its receipts: answered and final agree with the counts at the end", async () => {
+    const sent = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'progress', order: order() }).expect(202)).body;
+    await s.advance(120_000);
+    const view = (await http.get(`/api/orders/${sent.orderId}?limit=1`).set(auth(TOKENS.console)).expect(200)).body;
+    const p = (await http.get(`/api/orders/${sent.orderId}/progress`).set(auth(TOKENS.console)).expect(200)).body;
+    expect(p).toMatchObject({ total: sent.deliveries, ackRequired: true });
+    expect(p.points[0]).toMatchObject({ at: view.createdAt, reached: 0, acknowledged: 0, final: 0 });
+    const last = p.points[p.points.length - 1];
+    const c = view.counts as Record<string, number>;
+    expect(last.acknowledged).toBe(c.acknowledged ?? 0);
+    expect(last.acknowledged).toBeGreaterThan(0);
+    expect(last.final).toBe(['acknowledged', 'unanswered', 'expired', 'failed', 'cancelled'].reduce((n, k) => n + (c[k] ?? 0), 0));
+    expect(last.reached).toBeGreaterThanOrEqual((c.delivered ?? 0) + (c.acknowledged ?? 0) + (c.unanswered ?? 0));
+    for (let i = 1; i < p.points.length; i++) expect(Date.parse(p.points[i].at)).toBeGreaterThan(Date.parse(p.points[i - 1].at));
+    await http.get(`/api/orders/${sent.orderId}/progress`).set(auth(TOKENS.drill)).expect(403);
+  });
+
   it('exports an order as CSV: a BOM, a header, one row per delivery that passes the filter', async () => {
     const sent = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'csv', order: order() }).expect(202)).body;
     await s.advance(60_000);

@@ -82,6 +82,7 @@ describe('every route and frame by role, scope and token state', () => {
     { method: 'post', path: '/api/orders/preview', body: { order: order([`${COUNTY}001002`]) }, allowed: ['admin', 'console', 'county'] },
     { method: 'get', path: `/api/orders/${outside}/areas`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: `/api/orders/${outside}/csv`, allowed: ['console'], hidden: ['county'] },
+    { method: 'get', path: `/api/orders/${outside}/progress`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: '/metrics', allowed: ['admin', 'metrics'] },
     { method: 'get', path: '/health', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill', 'metrics', 'gateway', 'revoked', 'bogus', 'none'] },
   ];

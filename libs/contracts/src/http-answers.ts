@@ -82,6 +82,13 @@ export const orderDetail = orderSummary.extend({
 /** `GET /api/orders/:id/areas`: the order's deliveries counted by area (of each person) and status. */
 export const orderAreasAnswer = z.array(z.object({ area: z.string(), counts: z.record(z.string(), z.number().int()) }));
 
+/** `GET /api/orders/:id/progress`: the order's progress over time, at most 300 points from its creation. */
+export const orderProgressAnswer = z.object({
+  total: z.number().int(),
+  ackRequired: z.boolean(),
+  points: z.array(z.object({ at: isoTime, reached: z.number().int(), acknowledged: z.number().int(), final: z.number().int() })),
+});
+
 /** `POST /api/orders/preview`: whom the order would reach, and what each channel would carry. */
 export const orderPreviewAnswer = z.object({
   /** A sample ref: the order's own is drawn when it is sent. */

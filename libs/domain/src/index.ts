@@ -15,3 +15,4 @@ export * from './channel-catalog';
 export * from './bounded-map';
 export * from './random';
 export * from './geo';
+export * from './order-progress';

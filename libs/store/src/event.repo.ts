@@ -46,6 +46,18 @@ export class EventRepo {
     return seqs;
   }
 
+  /** A page of one order's receipts after `seq`, in stream order (its progress over time). */
+  async receiptsOf(orderId: string, seq: number, limit: number): Promise<{ seq: number; at: number; deliveryId: string; status: string }[]> {
+    const rows = await this.db.all<{ seq: number; at: number; payload: string }>(
+      "SELECT seq, at, payload FROM events WHERE seq > ? AND order_id = ? AND type = 'receipt' ORDER BY seq LIMIT ?",
+      seq, orderId, limit,
+    );
+    return rows.map((r) => {
+      const p = JSON.parse(r.payload) as { deliveryId: string; status: string };
+      return { seq: Number(r.seq), at: Number(r.at), deliveryId: p.deliveryId, status: p.status };
+    });
+  }
+
   async since(seq: number, limit: number): Promise<StoredEvent[]> {
     const rows = await this.db.all<{ seq: number; type: string; at: number; order_id: string | null; area_path: string | null; payload: string }>(
       'SELECT seq, type, at, order_id, area_path, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?',

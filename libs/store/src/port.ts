@@ -82,6 +82,7 @@ export interface EventStore {
   appendMany(rows: readonly NewEvent[]): Promise<number[]>;
   append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): Promise<number>;
   since(seq: number, limit: number): Promise<StoredEvent[]>;
+  receiptsOf(orderId: string, seq: number, limit: number): Promise<{ seq: number; at: number; deliveryId: string; status: string }[]>;
   maxSeq(): Promise<number>;
 }
 

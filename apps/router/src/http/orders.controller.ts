@@ -5,6 +5,7 @@ import type { OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { scopePaths } from '@lifeline/engine';
+import { OrderProgress, type DeliveryStatus } from '@lifeline/domain';
 import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
 import { ApiError } from './errors';
@@ -12,6 +13,7 @@ import { csvLine, UTF8_BOM } from './csv';
 import { z } from 'zod';
 
 const CSV_PAGE = 1_000;
+const PROGRESS_PAGE = 10_000;
 
 @Controller('api/orders')
 @Roles('console')
@@ -68,6 +70,24 @@ export class OrdersController {
       byArea.set(r.area, counts);
     }
     return [...byArea].map(([area, counts]) => ({ area, counts }));
+  }
+
+  /**
+   * The order's progress over time (people reached, answered, final), folded from its receipts on
+   * the stream: the console's chart, which then goes on from live receipts.
+   */
+  @Get(':id/progress')
+  async progress(@Req() req: AuthedRequest, @Param('id') id: string) {
+    const o = await this.visible(req, id);
+    const progress = new OrderProgress(Number(o.created_at), Boolean(o.ack_required));
+    let seq = Number(o.seq);
+    for (;;) {
+      const page = await this.lifeline.store.read.events.receiptsOf(id, seq, PROGRESS_PAGE);
+      for (const r of page) progress.add(r.deliveryId, r.status as DeliveryStatus, r.at);
+      if (page.length < PROGRESS_PAGE) break;
+      seq = page[page.length - 1].seq;
+    }
+    return { total: Number(o.deliveries), ackRequired: Boolean(o.ack_required), points: progress.points().map((p) => ({ ...p, at: new Date(p.at).toISOString() })) };
   }
 
   /** Every delivery that passes the filter, one CSV row each (with a BOM, for spreadsheets), a page at a time. */
