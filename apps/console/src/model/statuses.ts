@@ -1,0 +1,28 @@
+import { DELIVERY_STATUSES, type DeliveryStatus } from '@lifeline/domain';
+
+export const STATUSES = DELIVERY_STATUSES;
+export type { DeliveryStatus };
+
+/** The terminal never confirmed it. */
+export const NOT_REACHED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'expired', 'failed'];
+/** No answer (yet): everyone but those who answered and those cancelled. */
+export const NOT_ANSWERED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'unanswered', 'expired', 'failed'];
+const REACHED: DeliveryStatus[] = ['delivered', 'acknowledged', 'unanswered'];
+
+export interface Rates {
+  total: number;
+  reached: number;
+  acknowledged: number;
+  /** 叫应率: answered of those asked. */
+  answerRate: number;
+  reachRate: number;
+}
+
+export function rates(counts: Record<string, number>): Rates {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const reached = REACHED.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  const acknowledged = counts.acknowledged ?? 0;
+  return { total, reached, acknowledged, answerRate: total ? acknowledged / total : 0, reachRate: total ? reached / total : 0 };
+}
+
+export const percent = (x: number) => `${Math.round(x * 1000) / 10}%`;

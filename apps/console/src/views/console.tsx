@@ -1,0 +1,186 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Api } from '../api/http';
+import { LiveStream, type LiveState, type RouterFrame } from '../api/live';
+import type { Lang, T } from '../i18n';
+import { Areas } from '../model/areas';
+import { EMPTY_DRAFT, type Draft } from '../model/draft';
+import { Throttle } from '../model/throttle';
+import type { ChannelFrame, ChannelStateView, Directory, Me, OrderSummary, OutageView, ReceiptFrame, RelayView } from '../model/types';
+import { Composer } from './composer';
+import { DrillsPanel } from './drills-panel';
+import { Header } from './header';
+import { OrderBoard } from './order-board';
+import { OrdersList } from './orders-list';
+import { SituationMap } from './situation-map';
+
+type Tab = 'compose' | 'orders' | 'drills';
+
+/**
+ * The signed-in console: the live stream and the state every view shares (areas, channel states,
+ * outages, relays, orders), the composer, the map and the open order's board.
+ */
+export function Console(props: { t: T; lang: Lang; onLang: () => void; token: string; me: Me; drillToken: string | null; onDrillToken: (t: string) => void; onSignOut: () => void }) {
+  const { t, me } = props;
+  const api = useMemo(() => new Api(props.token), [props.token]);
+  const [drillToken, setDrillToken] = useState(props.drillToken);
+  const drillApi = useMemo(() => (me.role === 'drill' || me.role === 'admin' ? api : drillToken ? new Api(drillToken) : null), [api, drillToken]);
+  const canOrder = me.role === 'console' || me.role === 'admin';
+
+  const [tab, setTab] = useState<Tab>(canOrder ? 'compose' : 'drills');
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [areas, setAreas] = useState<Areas | null>(null);
+  const [roles, setRoles] = useState<string[]>([]);
+  const [states, setStates] = useState<ChannelStateView[]>([]);
+  const [outages, setOutages] = useState<OutageView[]>([]);
+  const [relays, setRelays] = useState<RelayView[]>([]);
+  const [orders, setOrders] = useState<OrderSummary[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [orderCounts, setOrderCounts] = useState<Map<string, Record<string, number>> | null>(null);
+  const [tick, setTick] = useState(0);
+  const [mapArea, setMapArea] = useState<string | null>(null);
+  const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  const selectedRef = useRef<string | null>(null);
+  selectedRef.current = selected;
+
+  const loadOrders = () => canOrder && api.get<OrderSummary[]>('/api/orders?status=all').then(setOrders).catch(() => {});
+  const loadWorld = () => {
+    api.get<ChannelStateView[]>('/api/channels').then(setStates).catch(() => {});
+    api.get<OutageView[]>('/api/drills/outages').then(setOutages).catch(() => {});
+    api.get<RelayView[]>('/api/drills/relays').then(setRelays).catch(() => {});
+  };
+  const loadOrderAreas = (id: string | null, tree: Areas | null) => {
+    if (!id || !tree) return setOrderCounts(null);
+    api.get<{ area: string; counts: Record<string, number> }[]>(`/api/orders/${id}/areas`).then((l) => setOrderCounts(tree.rollUp(l))).catch(() => setOrderCounts(null));
+  };
+
+  // Live frames refresh what they touch, at most once a second each.
+  const throttles = useMemo(
+    () => ({
+      orders: new Throttle(() => void loadOrders(), 2_000),
+      world: new Throttle(loadWorld, 1_000),
+      board: new Throttle(() => setTick((n) => n + 1), 1_000),
+    }),
+    [api],
+  );
+  const areasRef = useRef<Areas | null>(null);
+  areasRef.current = areas;
+
+  useEffect(() => {
+    api
+      .get<Directory>('/api/directory?limit=2000')
+      .then((d) => {
+        setAreas(new Areas(d.areas));
+        setRoles([...new Set(d.people.flatMap((p) => p.roles))].sort());
+      })
+      .catch(() => {});
+    loadWorld();
+    loadOrders();
+    const stream = new LiveStream(props.token, onFrame, (s) => {
+      setLive(s);
+      // Back after a drop: what the stream replays comes on top of a fresh load.
+      if (s === 'open') (loadWorld(), loadOrders(), throttles.board.poke());
+    });
+    stream.start();
+    return () => (stream.stop(), Object.values(throttles).forEach((x) => x.cancel()));
+  }, [api]);
+
+  useEffect(() => loadOrderAreas(selected, areas), [selected, areas, tick]);
+
+  function onFrame(f: RouterFrame) {
+    switch (f.type) {
+      case 'receipt':
+        if ((f as ReceiptFrame).orderId === selectedRef.current) throttles.board.poke();
+        throttles.orders.poke();
+        break;
+      case 'order.accepted':
+      case 'order.cancelled':
+        throttles.orders.poke();
+        break;
+      case 'channel': {
+        const c = f as ChannelFrame;
+        setStates((list) => [...list.filter((s) => !(s.channel === c.channel && s.area === c.area)), { channel: c.channel, area: c.area, state: c.state, since: c.at }]);
+        throttles.world.poke();
+        break;
+      }
+      case 'relay.dispatched':
+      case 'relay.arrived':
+      case 'relay.left':
+      case 'relay.request':
+        throttles.world.poke();
+        break;
+    }
+  }
+
+  const selectable = (code: string) => me.areas === null || (areas !== null && me.areas.some((a) => areas.isWithin(code, a.code)));
+  const channels = [...new Set(states.map((s) => s.channel))];
+  const open = (id: string) => {
+    setSelected(id);
+    setTick((n) => n + 1);
+  };
+
+  return (
+    <div class="console">
+      <Header t={t} me={me} live={live} lang={props.lang} onLang={props.onLang} onSignOut={props.onSignOut} />
+      <div class="layout">
+        <nav class="side">
+          <div class="tabs" role="tablist">
+            {(canOrder ? (['compose', 'orders', 'drills'] as Tab[]) : (['drills'] as Tab[])).map((k) => (
+              <button type="button" role="tab" key={k} aria-selected={tab === k} data-testid={`tab-${k}`} onClick={() => setTab(k)}>
+                {t(`tab.${k}`)}
+              </button>
+            ))}
+          </div>
+          <div class="panel" role="tabpanel">
+            {tab === 'compose' && areas && (
+              <Composer t={t} api={api} areas={areas} roles={roles} selectable={selectable} draft={draft} setDraft={setDraft} onSent={(id) => (open(id), loadOrders())} />
+            )}
+            {tab === 'orders' && <OrdersList t={t} orders={orders} selected={selected} onSelect={open} />}
+            {tab === 'drills' && areas && (
+              <DrillsPanel
+                t={t}
+                drillApi={drillApi}
+                onDrillToken={(tok) => (props.onDrillToken(tok), setDrillToken(tok))}
+                areas={areas}
+                area={mapArea}
+                channels={channels}
+                outages={outages}
+                relays={relays}
+                onChanged={loadWorld}
+              />
+            )}
+          </div>
+        </nav>
+        <main class={selected ? 'main with-board' : 'main'}>
+          {areas && (
+            <SituationMap
+              t={t}
+              areas={areas}
+              states={states}
+              outages={outages}
+              relays={relays}
+              orderCounts={selected ? orderCounts : null}
+              selected={mapArea}
+              onSelect={setMapArea}
+              canAdd={(c) => canOrder && selectable(c)}
+              onAddToOrder={(c) => (setDraft((d) => (d.areas.includes(c) ? d : { ...d, areas: [...d.areas, c] })), setTab('compose'))}
+            />
+          )}
+          {selected && areas && (
+            <OrderBoard
+              t={t}
+              api={api}
+              drillApi={drillApi}
+              areas={areas}
+              orderId={selected}
+              channels={channels}
+              tick={tick}
+              onResend={(d) => (setDraft(d), setTab('compose'))}
+              onClose={() => setSelected(null)}
+            />
+          )}
+          {!selected && canOrder && <p class="muted board-none">{t('board.none')}</p>}
+        </main>
+      </div>
+    </div>
+  );
+}

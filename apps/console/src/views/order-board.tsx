@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Api } from '../api/http';
+import type { T } from '../i18n';
+import type { Areas } from '../model/areas';
+import type { Draft } from '../model/draft';
+import { percent, rates, STATUSES } from '../model/statuses';
+import type { DeliveryView, OrderDetail, Progress } from '../model/types';
+import { explain } from './explain';
+import { filterQuery, NO_FILTER, PeopleTable, type TableFilter } from './people-table';
+import { ProgressChart } from './progress-chart';
+
+/**
+ * One order live: counts by status from the server, 叫应率 and reach rate with their chart, the
+ * per-person table, cancel, send again to those who have not answered, CSV export.
+ */
+export function OrderBoard(props: {
+  t: T;
+  api: Api;
+  /** With a drill token: a row can make its simulated person answer. */
+  drillApi: Api | null;
+  areas: Areas;
+  orderId: string;
+  channels: string[];
+  tick: number;
+  onResend: (d: Draft) => void;
+  onClose: () => void;
+}) {
+  const { t, api, orderId } = props;
+  const [order, setOrder] = useState<OrderDetail | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [filter, setFilter] = useState<TableFilter>(NO_FILTER);
+  const [error, setError] = useState<unknown>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  useEffect(() => setFilter(NO_FILTER), [orderId]);
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.get<OrderDetail>(`/api/orders/${orderId}?limit=1`), api.get<Progress>(`/api/orders/${orderId}/progress`)])
+      .then(([o, p]) => live && (setOrder(o), setProgress(p), setError(null)))
+      .catch((e) => live && setError(e));
+    return () => void (live = false);
+  }, [orderId, props.tick]);
+
+  const act = async (f: () => Promise<void>) => {
+    try {
+      await f();
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const cancel = () =>
+    act(async () => {
+      if (!confirm(t('board.cancelConfirm'))) return;
+      const r = await api.post<{ cancelled: number }>(`/api/orders/${orderId}/cancel`);
+      setNote(`${t('status.cancelled')}: ${r.cancelled}`);
+    });
+
+  const exportCsv = () =>
+    act(async () => {
+      const blob = await api.blob(`/api/orders/${orderId}/csv?${filterQuery(filter)}`);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `lifeline-${order?.ref ?? ''}-${orderId}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    });
+
+  /** Everyone who has not answered, paged through the filtered view, as a new order's people. */
+  const resend = () =>
+    act(async () => {
+      if (!order) return;
+      const people: { id: string; name: string }[] = [];
+      for (let after = ''; ; ) {
+        const page = await api.get<OrderDetail>(`/api/orders/${orderId}?limit=10000&after=${encodeURIComponent(after)}&${filterQuery({ ...NO_FILTER, status: 'notAnswered' })}`);
+        people.push(...page.deliveries.map((d) => ({ id: d.personId, name: d.name ?? d.personId })));
+        if (!page.next) break;
+        after = page.next;
+      }
+      props.onResend({
+        priority: order.priority,
+        body: order.body,
+        summary: order.summary ?? '',
+        ackRequired: true,
+        ackWithinMin: Math.round(order.ackWithinS / 60) || 1,
+        ttlMin: Math.round(order.ttlS / 60) || 1,
+        areas: [],
+        roles: [],
+        people,
+      });
+    });
+
+  const reply = (d: DeliveryView) =>
+    act(async () => {
+      await props.drillApi!.post(`/api/sim/people/${d.personId}/reply`, { orderId });
+      setNote(`${d.name ?? d.personId}: ${t('table.reply')} ✓`);
+    });
+
+  if (!order) return <section class="board">{error !== null ? <p class="error" role="alert">{explain(t, error)}</p> : null}</section>;
+  const r = rates(order.counts);
+  return (
+    <section class="board" data-testid="board" aria-label={order.ref}>
+      <header>
+        <h2>
+          <span class={`prio prio-${order.priority}`}>{t(`priority.${order.priority}`)}</span> <span data-testid="board-ref">{order.ref}</span> {order.summary ?? order.body.slice(0, 40)}
+        </h2>
+        <span class="muted">{new Date(order.createdAt).toLocaleString()} · {t(`status.${order.status}`)}</span>
+        <div class="actions">
+          <button type="button" data-testid="resend" onClick={() => void resend()} disabled={!order.ackRequired}>{t('board.resend')}</button>
+          <button type="button" data-testid="csv" onClick={() => void exportCsv()}>{t('board.csv')}</button>
+          <button type="button" data-testid="cancel" class="danger" onClick={() => void cancel()} disabled={order.status === 'closed'}>{t('board.cancel')}</button>
+          <button type="button" onClick={props.onClose} aria-label={t('board.close')}>×</button>
+        </div>
+      </header>
+      {error !== null && <p class="error" role="alert" data-testid="board-error">{explain(t, error)}</p>}
+      {note && <p class="ok" role="status">{note}</p>}
+      <div class="summary">
+        <dl class="counts" data-testid="counts">
+          <div>
+            <dt>{t('board.total')}</dt>
+            <dd data-testid="count-total">{order.deliveryCount}</dd>
+          </div>
+          {STATUSES.map((s) => (
+            <div key={s} class={`st-${s}`}>
+              <dt>{t(`status.${s}`)}</dt>
+              <dd data-testid={`count-${s}`}>{order.counts[s] ?? 0}</dd>
+            </div>
+          ))}
+        </dl>
+        <dl class="rates">
+          <div>
+            <dt>{t('board.answerRate')}</dt>
+            <dd data-testid="answer-rate">{order.ackRequired ? percent(r.answerRate) : '—'}</dd>
+          </div>
+          <div>
+            <dt>{t('board.reachRate')}</dt>
+            <dd data-testid="reach-rate">{percent(r.reachRate)}</dd>
+          </div>
+        </dl>
+        <ProgressChart t={t} progress={progress} />
+      </div>
+      <PeopleTable
+        t={t}
+        api={api}
+        areas={props.areas}
+        orderId={orderId}
+        channels={props.channels}
+        filter={filter}
+        setFilter={setFilter}
+        tick={props.tick}
+        onReply={props.drillApi ? reply : undefined}
+      />
+    </section>
+  );
+}

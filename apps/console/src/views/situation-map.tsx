@@ -1,0 +1,184 @@
+import { useMemo } from 'preact/hooks';
+import type { T } from '../i18n';
+import type { Areas, AreaNode } from '../model/areas';
+import { rates, percent } from '../model/statuses';
+import type { ChannelStateView, OutageView, RelayView } from '../model/types';
+import { fitProjection, labelPoint, svgPath } from '../map/projection';
+
+const WIDTH = 1000;
+
+/** Shading of an area by its answer rate: pale red (none answered) to green (all answered). */
+function rateFill(rate: number): string {
+  const from = [246, 214, 208];
+  const to = [76, 160, 110];
+  return `rgb(${from.map((c, i) => Math.round(c + (to[i] - c) * rate)).join(',')})`;
+}
+
+/** The channel states that hold in `area`: the nearest state stated for it or an area above it. */
+export function statesAt(areas: Areas, states: readonly ChannelStateView[], area: string): Map<string, ChannelStateView> {
+  const out = new Map<string, ChannelStateView>();
+  const line = areas.lineage(area);
+  for (const s of states) {
+    const at = line.indexOf(s.area);
+    if (at < 0) continue;
+    const held = out.get(s.channel);
+    if (!held || line.indexOf(held.area) > at) out.set(s.channel, s);
+  }
+  return out;
+}
+
+/**
+ * The situation map (一张图), drawn from the directory's geometry alone: counties, towns and
+ * villages; channels down or degraded where the router says so; drill outages; relay drones on
+ * their way or on station; the open order's answer rate as shading. Click a village to pick it.
+ */
+export function SituationMap(props: {
+  t: T;
+  areas: Areas;
+  states: ChannelStateView[];
+  outages: OutageView[];
+  relays: RelayView[];
+  /** The open order's counts by area (rolled up), when one is open. */
+  orderCounts: Map<string, Record<string, number>> | null;
+  selected: string | null;
+  onSelect: (code: string) => void;
+  onAddToOrder: (code: string) => void;
+  canAdd: (code: string) => boolean;
+}) {
+  const { t, areas } = props;
+  const shaped = useMemo(() => areas.list.filter((a) => a.geometry), [areas]);
+  const proj = useMemo(() => fitProjection(shaped.map((a) => a.geometry!), WIDTH), [shaped]);
+  const paths = useMemo(() => new Map(shaped.map((a) => [a.code, svgPath(a.geometry!, proj)])), [shaped, proj]);
+  const byDepth = (d: number) => shaped.filter((a) => areas.depth(a.code) === d);
+  const leaves = shaped.filter((a) => areas.children(a.code).length === 0);
+  const bad = props.states.filter((s) => s.state !== 'up' && paths.has(s.area));
+  const badAreas = [...new Set(bad.map((s) => s.area))];
+  const activeOutages = props.outages.filter((o) => o.active !== false && o.area && paths.has(o.area));
+  const label = (a: AreaNode, cls: string, dy = 0) => {
+    const [x, y] = labelPoint(a.geometry!, proj);
+    return <text x={x} y={y + dy} class={cls} text-anchor="middle">{a.name}</text>;
+  };
+  const sel = props.selected ? areas.get(props.selected) : undefined;
+
+  return (
+    <section class="map" aria-label={t('map.title')}>
+      <svg viewBox={`0 0 ${proj.width} ${proj.height}`} data-testid="map" role="group" aria-label={t('map.title')}>
+        <defs>
+          <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <rect width="10" height="10" fill="rgba(200,30,30,0.18)" />
+            <line x1="0" y1="0" x2="0" y2="10" stroke="rgba(200,30,30,0.75)" stroke-width="4" />
+          </pattern>
+          <pattern id="hatch-degraded" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+            <line x1="0" y1="0" x2="0" y2="10" stroke="rgba(230,140,20,0.7)" stroke-width="3" />
+          </pattern>
+        </defs>
+        {leaves.map((a) => {
+          const c = props.orderCounts?.get(a.code);
+          const fill = c ? rateFill(rates(c).answerRate) : '#eef2f5';
+          return (
+            <path
+              key={a.code}
+              d={paths.get(a.code)}
+              class={`village${a.code === props.selected ? ' selected' : ''}`}
+              fill={fill}
+              data-testid={`map-area-${a.code}`}
+              tabIndex={0}
+              role="button"
+              aria-label={a.name}
+              onClick={() => props.onSelect(a.code)}
+              onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onSelect(a.code))}
+            >
+              <title>{a.name}{c ? ` · ${t('board.answerRate')} ${percent(rates(c).answerRate)}` : ''}</title>
+            </path>
+          );
+        })}
+        {badAreas.map((code) => {
+          const worst = bad.some((s) => s.area === code && s.state === 'down') ? 'down' : 'degraded';
+          return <path key={`bad-${code}`} d={paths.get(code)} class={`state-${worst}`} fill={`url(#hatch-${worst})`} data-testid={`map-${worst}-${code}`} />;
+        })}
+        {activeOutages.map((o) => <path key={o.outageId} d={paths.get(o.area!)} class="outage" data-testid={`map-outage-${o.area}`} />)}
+        {byDepth(2).map((a) => <path key={`t-${a.code}`} d={paths.get(a.code)} class="town" />)}
+        {byDepth(1).map((a) => <path key={`c-${a.code}`} d={paths.get(a.code)} class="county" />)}
+        {byDepth(0).map((a) => <path key={`r-${a.code}`} d={paths.get(a.code)} class="city" />)}
+        {sel?.geometry && <path d={paths.get(sel.code)} class="selected-outline" />}
+        {byDepth(2).map((a) => label(a, 'label-town'))}
+        {byDepth(1).map((a) => label(a, 'label-county', -14))}
+        {badAreas.map((code) => {
+          const [x, y] = labelPoint(areas.get(code)!.geometry!, proj);
+          const names = bad.filter((s) => s.area === code).map((s) => `${s.channel} ${t(`map.legend.${s.state}`)}`).join(' · ');
+          return <text key={`bl-${code}`} x={x} y={y + 16} class="label-state" text-anchor="middle">{names}</text>;
+        })}
+        {props.relays.filter((r) => paths.has(r.area)).map((r) => {
+          const [x, y] = labelPoint(areas.get(r.area)!.geometry!, proj);
+          const time = r.state === 'on-station' ? r.leaveAt : r.arriveAt;
+          const words = r.state === 'on-station' ? t('map.relayOnStation', { resource: r.resource, time: time ? new Date(time).toLocaleTimeString() : '' }) : t('map.relayOnWay', { resource: r.resource, time: time ? new Date(time).toLocaleTimeString() : '' });
+          return (
+            <g key={`relay-${r.resource}`} class={`relay relay-${r.state}`} transform={`translate(${x},${y - 30})`} data-testid={`map-relay-${r.resource}`}>
+              <path d="M0,-9 L8,7 L0,3 L-8,7 Z" />
+              <text y={20} text-anchor="middle">{words}</text>
+            </g>
+          );
+        })}
+      </svg>
+      <Legend t={t} withOrder={props.orderCounts !== null} />
+      {sel && (
+        <AreaDetails t={t} areas={areas} area={sel} states={props.states} outages={props.outages} relays={props.relays} counts={props.orderCounts?.get(sel.code) ?? null} onSelect={props.onSelect} onAdd={props.canAdd(sel.code) ? () => props.onAddToOrder(sel.code) : null} />
+      )}
+    </section>
+  );
+}
+
+function Legend(props: { t: T; withOrder: boolean }) {
+  const { t } = props;
+  return (
+    <ul class="legend">
+      <li><span class="sw sw-down" />{t('map.legend.down')}</li>
+      <li><span class="sw sw-degraded" />{t('map.legend.degraded')}</li>
+      <li><span class="sw sw-outage" />{t('map.legend.outage')}</li>
+      <li><span class="sw sw-relay">▲</span>{t('map.legend.relay')}</li>
+      {props.withOrder && (
+        <li><span class="sw sw-rate" />{t('map.legend.rate')} 0–100%</li>
+      )}
+    </ul>
+  );
+}
+
+function AreaDetails(props: {
+  t: T;
+  areas: Areas;
+  area: AreaNode;
+  states: ChannelStateView[];
+  outages: OutageView[];
+  relays: RelayView[];
+  counts: Record<string, number> | null;
+  onSelect: (code: string) => void;
+  onAdd: (() => void) | null;
+}) {
+  const { t, areas, area } = props;
+  const held = [...statesAt(areas, props.states, area.code).values()];
+  const line = areas.lineage(area.code);
+  const outages = props.outages.filter((o) => o.active !== false && o.area && line.includes(o.area));
+  return (
+    <aside class="details" data-testid="area-details">
+      <nav aria-label={t('filter.area')}>
+        {line.reverse().map((c) => (
+          <button type="button" class="link" key={c} onClick={() => props.onSelect(c)} aria-current={c === area.code}>{areas.name(c)}</button>
+        ))}
+      </nav>
+      <h3>{t('map.channels')}</h3>
+      <ul class="states">
+        {held.map((s) => (
+          <li key={s.channel} class={`state-${s.state}`} data-testid={`detail-${s.channel}`}>{s.channel}: {t(`map.legend.${s.state}`)}</li>
+        ))}
+      </ul>
+      {outages.length > 0 && (
+        <>
+          <h3>{t('map.outages')}</h3>
+          <ul>{outages.map((o) => <li key={o.outageId}>{t(`kind.${o.kind as 'network'}`)} · {areas.name(o.area!)}</li>)}</ul>
+        </>
+      )}
+      {props.counts && <p>{t('map.orderHere', { acked: props.counts.acknowledged ?? 0, total: rates(props.counts).total })}</p>}
+      {props.onAdd && <button type="button" data-testid="map-add" onClick={props.onAdd}>{t('map.addToOrder')}</button>}
+    </aside>
+  );
+}
