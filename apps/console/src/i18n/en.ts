@@ -122,6 +122,7 @@ export const en: Record<Key, string> = {
   'map.legend.relay': 'relay drone',
   'map.legend.rate': 'answer rate',
   'map.addToOrder': 'Add to order',
+  'map.channel': 'Channel shown',
   'map.channels': 'Channels',
   'map.outages': 'Outages',
   'map.relayOnWay': '{resource} on its way, arrives {time}',

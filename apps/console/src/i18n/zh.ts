@@ -120,6 +120,7 @@ export const zh = {
   'map.legend.relay': '中继无人机',
   'map.legend.rate': '叫应率',
   'map.addToOrder': '加入指令',
+  'map.channel': '显示信道',
   'map.channels': '信道状态',
   'map.outages': '故障',
   'map.relayOnWay': '{resource} 飞往此处，预计 {time} 到达',

@@ -14,7 +14,7 @@ export function ProgressChart(props: { t: T; progress: Progress | null }) {
   const x = (at: number) => 30 + ((at - t0) / span) * (W - 40);
   const y = (v: number) => 8 + (1 - v) * (H - 24);
   const line = (k: 'reach' | 'answer') => pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.at).toFixed(1)},${y(p[k]).toFixed(1)}`).join('');
-  const minutes = Math.round(span / 60_000);
+  const elapsed = span < 120_000 ? `+${Math.round(span / 1000)} s` : `+${Math.round(span / 60_000)} min`;
   return (
     <figure class="chart" data-testid="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('board.chart')}>
@@ -22,7 +22,7 @@ export function ProgressChart(props: { t: T; progress: Progress | null }) {
         <line x1={30} y1={y(1)} x2={W - 10} y2={y(1)} class="grid" />
         <text x={26} y={y(1) + 4} class="tick" text-anchor="end">100%</text>
         <text x={26} y={y(0) + 4} class="tick" text-anchor="end">0</text>
-        <text x={W - 10} y={H - 2} class="tick" text-anchor="end">+{minutes} min</text>
+        <text x={W - 10} y={H - 2} class="tick" text-anchor="end">{elapsed}</text>
         <path d={line('reach')} class="reach" />
         <path d={line('answer')} class="answer" />
       </svg>

@@ -1,4 +1,4 @@
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { T } from '../i18n';
 import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
@@ -51,7 +51,12 @@ export function SituationMap(props: {
   const paths = useMemo(() => new Map(shaped.map((a) => [a.code, svgPath(a.geometry!, proj)])), [shaped, proj]);
   const byDepth = (d: number) => shaped.filter((a) => areas.depth(a.code) === d);
   const leaves = shaped.filter((a) => areas.children(a.code).length === 0);
-  const bad = props.states.filter((s) => s.state !== 'up' && paths.has(s.area));
+  // One channel's states at a time: the drone channel is down wherever no drone is on station,
+  // which would hatch the whole city and hide what matters.
+  const channels = [...new Set(props.states.map((s) => s.channel))];
+  const [shown, setShown] = useState('public');
+  const channel = channels.includes(shown) ? shown : (channels[0] ?? '');
+  const bad = props.states.filter((s) => s.channel === channel && s.state !== 'up' && paths.has(s.area));
   const badAreas = [...new Set(bad.map((s) => s.area))];
   const activeOutages = props.outages.filter((o) => o.active !== false && o.area && paths.has(o.area));
   const label = (a: AreaNode, cls: string, dy = 0) => {
@@ -120,7 +125,7 @@ export function SituationMap(props: {
           );
         })}
       </svg>
-      <Legend t={t} withOrder={props.orderCounts !== null} />
+      <Legend t={t} withOrder={props.orderCounts !== null} channels={channels} channel={channel} onChannel={setShown} />
       {sel && (
         <AreaDetails t={t} areas={areas} area={sel} states={props.states} outages={props.outages} relays={props.relays} counts={props.orderCounts?.get(sel.code) ?? null} onSelect={props.onSelect} onAdd={props.canAdd(sel.code) ? () => props.onAddToOrder(sel.code) : null} />
       )}
@@ -128,10 +133,18 @@ export function SituationMap(props: {
   );
 }
 
-function Legend(props: { t: T; withOrder: boolean }) {
+function Legend(props: { t: T; withOrder: boolean; channels: string[]; channel: string; onChannel: (c: string) => void }) {
   const { t } = props;
   return (
     <ul class="legend">
+      <li>
+        <label class="inline">
+          {t('map.channel')}
+          <select data-testid="map-channel" value={props.channel} onChange={(e) => props.onChannel(e.currentTarget.value)}>
+            {props.channels.map((c) => <option key={c} value={c}>{c}</option>)}
+          </select>
+        </label>
+      </li>
       <li><span class="sw sw-down" />{t('map.legend.down')}</li>
       <li><span class="sw sw-degraded" />{t('map.legend.degraded')}</li>
       <li><span class="sw sw-outage" />{t('map.legend.outage')}</li>

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { testServer, TOKENS, type TestServer } from '../support/server';
+
+/**
+ * The browser console against the real router (virtual time), in Debian's headless Chromium:
+ * what a dispatcher does, click by click. Nobody answers on their own here (reply probability
+ * 0), so every answer the test sees is one it made.
+ */
+
+const SHOTS = process.env.CONSOLE_SHOTS; // a folder: also writes the README's screenshots
+const VIEWPORT = { width: 1366, height: 768 };
+const COUNTY = '330102'; // 滨江县
+const VILLAGE = '330102001001'; // 东岙村, in 滨江县
+
+describe('browser console (Chromium)', () => {
+  let s: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await testServer({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)) });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  async function signIn(token: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: VIEWPORT, acceptDownloads: true });
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    await page.goto(s.url);
+    await page.getByTestId('signin-token').fill(token);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('map').waitFor();
+    await page.locator('[data-testid=live]:has-text("已连接")').waitFor();
+    return page;
+  }
+
+  const text = async (page: Page, id: string) => (await page.getByTestId(id).textContent()) ?? '';
+  /** Moves virtual time on and waits until the page shows what the test expects. */
+  async function until(page: Page, check: () => Promise<boolean>, stepMs = 5_000, max = 40): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if (await check()) return;
+      await s.advance(stepMs);
+      await page.waitForTimeout(300); // the console's refresh is throttled to once a second of real time
+    }
+    throw new Error('the page never showed it');
+  }
+
+  it('refuses a bad token in words, then signs in and shows role and scope', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(s.url);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/sign-in.png` });
+    await page.getByTestId('signin-token').fill('not-a-token');
+    await page.getByTestId('signin-submit').click();
+    expect(await page.getByTestId('signin-error').textContent()).toContain('令牌无效或已被吊销');
+    await page.getByTestId('signin-token').fill(TOKENS.console);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('map').waitFor();
+    expect(await text(page, 'who')).toContain('调度');
+    expect(await text(page, 'scope')).toBe('全部区域');
+    // The token is the tab's: a reload signs in again, a new tab does not know it.
+    await page.reload();
+    await page.getByTestId('map').waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('lifeline.token')")).toBe(TOKENS.console);
+    expect(await page.evaluate("localStorage.getItem('lifeline.token')")).toBeNull();
+    await page.getByTestId('lang').click();
+    expect(await text(page, 'scope')).toBe('every area');
+    await page.getByTestId('lang').click();
+    await page.close();
+  });
+
+  it('sends an order to an area with a preview of its reach, and counts it to delivered; a simulated answer moves 叫应率', async () => {
+    const page = await signIn(TOKENS.console);
+    await page.getByTestId('tpl-typhoon').click(); // village heads, answer within 5 minutes
+    await page.locator('details summary').first().click();
+    await page.getByTestId(`area-${COUNTY}`).check();
+    await page.locator('[data-testid=reach]:has-text("将送达 24 人")').waitFor();
+    expect(await text(page, 'reach')).toContain('分布在 4 个镇');
+    expect(await text(page, 'preview-pdt')).toContain('台风今晚登陆，立即转移沿海群众 回复1确认');
+    await page.getByTestId('send').click();
+    expect(await text(page, 'confirm-reach')).toContain('24 人');
+    await page.getByTestId('confirm-send').click();
+    await page.getByTestId('board').waitFor();
+    expect(await text(page, 'count-total')).toBe('24');
+    await until(page, async () => (await text(page, 'count-delivered')) === '24');
+    expect(await text(page, 'answer-rate')).toBe('0%');
+    expect(await text(page, 'reach-rate')).toBe('100%');
+
+    // Answers come from the drill desk: the drills panel takes a drill token for this tab.
+    await page.getByTestId('tab-drills').click();
+    await page.getByTestId('drill-token').fill(TOKENS.drill);
+    await page.getByTestId('drill-token-use').click();
+    await page.getByTestId('drill-inject').waitFor();
+    const row = page.getByTestId('person-row').first();
+    const person = await row.getAttribute('data-person');
+    await page.getByTestId(`reply-${person}`).click();
+    await until(page, async () => (await text(page, 'count-acknowledged')) === '1');
+    expect(await text(page, 'answer-rate')).toBe('4.2%');
+    await page.locator(`[data-testid=person-row][data-person="${person}"][data-status=acknowledged]`).waitFor();
+    // Its escalation timeline: every attempt, with the answer last.
+    await page.locator(`[data-testid=person-row][data-person="${person}"] button.link`).click();
+    expect(await text(page, 'timeline')).toContain('public');
+
+    // The CSV holds every delivery, the answer among them.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('personId,name,area,areaName,status,channel,matchedBy,attempts,lastAt,detail');
+    expect(lines).toHaveLength(25);
+    expect(lines.filter((l) => l.includes(',acknowledged,'))).toHaveLength(1);
+    expect(lines.find((l) => l.startsWith(`${person},`))).toContain('acknowledged');
+
+    // Not answered: the filter shows the other 23; "send again" fills the composer with them.
+    await page.getByTestId('filter-status').selectOption('notAnswered');
+    await page.waitForFunction("document.querySelectorAll('[data-testid=person-row]').length === 23");
+    expect(await page.locator('[data-testid=person-row][data-status=acknowledged]').count()).toBe(0);
+    await page.getByTestId('resend').click();
+    await page.locator('[data-testid=reach]:has-text("将送达 23 人")').waitFor();
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/board.png` });
+    await page.close();
+  });
+
+  it('runs an outage drill on the map: the area shows the channel down, and orders fall back to another channel', async () => {
+    const page = await signIn(TOKENS.admin); // admin: console and drills with one token
+    await page.getByTestId(`map-area-${VILLAGE}`).click();
+    await page.getByTestId('tab-drills').click();
+    expect(await text(page, 'drill-area')).toContain('东岙村');
+    await page.getByTestId('drill-kind').selectOption('network');
+    await page.getByTestId('drill-inject').click();
+    await page.getByTestId(`map-outage-${VILLAGE}`).waitFor();
+    await page.getByTestId(`map-down-${VILLAGE}`).waitFor();
+    expect(await text(page, 'detail-public')).toContain('中断');
+    expect(await page.getByTestId('outages').textContent()).toContain('断网');
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/map-outage.png` });
+
+    // An order to the village now goes out on the radio or satellite, not the public network.
+    await page.getByTestId('map-add').click();
+    await page.getByTestId('body').fill('山洪预警：请立即组织东岙村低洼地带群众向村委会高地转移。');
+    await page.getByTestId('summary').fill('山洪：立即转移');
+    await page.getByTestId('send').click();
+    await page.getByTestId('confirm-send').click();
+    await page.getByTestId('board').waitFor();
+    await until(page, async () => (await page.locator('[data-testid=person-row][data-channel]:not([data-channel=""]):not([data-channel=public])').count()) > 0);
+    expect(await page.locator('[data-testid=person-row][data-channel=public][data-status=sent]').count()).toBe(0);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/fallback.png` });
+
+    // Cancel: what is still open ends cancelled.
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('cancel').click();
+    await until(page, async () => Number(await text(page, 'count-cancelled')) > 0 || (await text(page, 'board')).includes('已结束'));
+    // The drill ends from the list.
+    await page.getByTestId('tab-drills').click();
+    await page.locator('[data-testid^=end-]').first().click();
+    await page.getByTestId(`map-outage-${VILLAGE}`).waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('with the county token nothing of other counties shows, and an order outside its scope is refused in words', async () => {
+    // An order of another county, sent by the city desk: not the county's business.
+    const other = await fetch(`${s.url}/api/orders`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.console}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientRef: 'browser-other', order: { priority: 'routine', to: { areas: ['330103'] }, body: '青山县通知', ttlS: 600 } }),
+    });
+    const { ref } = (await other.json()) as { ref: string };
+    const page = await signIn(TOKENS.county);
+    expect(await text(page, 'scope')).toBe('滨江县');
+    expect(await page.locator('[data-testid^=map-area-330103]').count()).toBe(0);
+    expect(await page.locator('[data-testid^=map-area-330101]').count()).toBe(0);
+    expect(await page.locator(`[data-testid^=map-area-${COUNTY}]`).count()).toBeGreaterThan(0);
+    await page.getByTestId('tab-orders').click();
+    expect(await page.locator(`[data-testid=order-${ref}]`).count()).toBe(0);
+
+    // A client that forges a target outside the scope gets the router's refusal, in words.
+    await page.getByTestId('tab-compose').click();
+    await page.route('**/api/orders', (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as { order: { to: Record<string, unknown> } };
+      body.order.to = { areas: ['330103'] };
+      return route.continue({ postData: JSON.stringify(body) });
+    });
+    await page.getByTestId(`map-area-${VILLAGE}`).click();
+    await page.getByTestId('map-add').click();
+    await page.getByTestId('body').fill('请立即转移。');
+    await page.getByTestId('send').click();
+    await page.getByTestId('confirm-send').click();
+    expect(await page.getByTestId('compose-error').textContent()).toContain('只能对其负责的区域下达指令');
+    await page.close();
+  });
+});
