@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, previewOrderBody } from '@lifeline/contracts';
-import type { OrderRow } from '@lifeline/store';
+import type { DeliveryFilter, OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { scopePaths } from '@lifeline/engine';
@@ -47,7 +47,7 @@ export class OrdersController {
     const q = parse(orderPageQuery, query, 'query');
     const o = await this.visible(req, id);
     const { read } = this.lifeline.store;
-    const deliveries = await this.rows(id, q, q.limit, q.after);
+    const deliveries = await this.rows(id, this.filter(q), q.limit, q.after);
     const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
     const alert = await read.alerts.ofOrder(id);
     return {
@@ -93,13 +93,15 @@ export class OrdersController {
   /** Every delivery that passes the filter, one CSV row each (with a BOM, for spreadsheets), a page at a time. */
   @Get(':id/csv')
   async csv(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown, @Res() res: Response) {
-    const q = parse(deliveryFilterQuery, query, 'query');
+    const filter = this.filter(parse(deliveryFilterQuery, query, 'query'));
     const o = await this.visible(req, id);
+    // Everything that can refuse the request is checked above: once the header row is out, the
+    // answer is a 200 and an error could only cut it short.
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="lifeline-${o.ref}-${o.id}.csv"`);
     res.write(UTF8_BOM + csvLine(['personId', 'name', 'area', 'areaName', 'status', 'channel', 'matchedBy', 'attempts', 'lastAt', 'detail']));
     for (let after = ''; ; ) {
-      const page = await this.rows(id, q, CSV_PAGE, after);
+      const page = await this.rows(id, filter, CSV_PAGE, after);
       const text = page.map((d) => {
         const last = d.attempts[d.attempts.length - 1];
         return csvLine([d.personId, d.name, d.area, d.areaName, d.status, d.channel, d.matchedBy, d.attempts.length, last?.at, last?.detail]);
@@ -112,13 +114,18 @@ export class OrdersController {
     res.end();
   }
 
-  /** A page of the order's deliveries that pass the filter, as the order view shows them. */
-  private async rows(orderId: string, q: z.output<typeof deliveryFilterQuery>, limit: number, after: string) {
-    const { read } = this.lifeline.store;
+  /** The query's filter for the store; an area that does not exist is refused, naming it. */
+  private filter(q: z.output<typeof deliveryFilterQuery>): DeliveryFilter {
     const tree = this.lifeline.core.areas;
     if (q.area !== undefined && !tree.has(q.area))
       throw new ApiError(400, 'unknown_area', `unknown area ${q.area}`, [{ path: 'area', message: `unknown area code ${q.area}`, code: 'unknown_area' }]);
-    const filter = { statuses: q.status, channel: q.channel, areaPath: q.area === undefined ? undefined : tree.path(q.area), text: q.q };
+    return { statuses: q.status, channel: q.channel, areaPath: q.area === undefined ? undefined : tree.path(q.area), text: q.q };
+  }
+
+  /** A page of the order's deliveries that pass the filter, as the order view shows them. */
+  private async rows(orderId: string, filter: DeliveryFilter, limit: number, after: string) {
+    const { read } = this.lifeline.store;
+    const tree = this.lifeline.core.areas;
     const page = await read.deliveries.page(orderId, filter, limit, after);
     const attempts = await read.attempts.ofDeliveries(page.map((d) => d.id));
     return page.map((d) => ({
