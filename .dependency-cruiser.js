@@ -19,7 +19,11 @@ module.exports = {
     forbid('engine-no-nest', lib('engine'), '^(node_modules/(@nestjs|typeorm|ws|express)/)|^apps/', 'libs/engine: no Nest, no TypeORM (through libs/store), no transports'),
     forbid('sdk-stands-alone', lib('gateway-sdk'), '^(node_modules/(@nestjs|typeorm|better-sqlite3|express)/)|^libs/(store|engine|machines|channels)/|^apps/', 'libs/gateway-sdk: contracts, domain types and ws, so an adapter process carries nothing of the router'),
     forbid('adapters-use-the-sdk', '^apps/gateway-', '^libs/(store|engine|machines|channels)/|^apps/router/', 'adapters reach the router only through the gateway link (libs/gateway-sdk)'),
-    forbid('console-uses-the-contract', '^apps/console/', '^libs/(?!(contracts|domain)/)|^apps/(?!console/)|^node_modules/(?!(preact|zod|@turf|point-in-polygon-hao)/)', 'apps/console: a browser app, talking to the router through the public contract (libs/contracts) only'),
+    {
+      ...forbid('console-uses-the-contract', '^apps/console/', '^libs/(?!(contracts|domain)/)|^apps/(?!console/)|^node_modules/(?!(preact|zod|@turf|point-in-polygon-hao)/)', 'apps/console: a browser app, talking to the router through the public contract (libs/contracts) only'),
+      // Its unit tests (*.spec.ts) run under jest in Node, and import jest's globals.
+      from: { path: '^apps/console/', pathNot: '\\.spec\\.ts$' },
+    },
     forbid('nothing-imports-the-console', '^(libs|apps/(?!console/))', '^apps/console/', 'the console is a client of the router, not a part of it'),
     forbid('no-typeorm-outside-store', '^(apps|libs/(?!store/))', '^node_modules/typeorm/', 'TypeORM stays inside libs/store'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

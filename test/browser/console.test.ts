@@ -117,7 +117,10 @@ describe('browser console (Chromium)', () => {
 
     // Not answered: the filter shows the other 23; "send again" fills the composer with them.
     await page.getByTestId('filter-status').selectOption('notAnswered');
-    await page.waitForFunction("document.querySelectorAll('[data-testid=person-row]').length === 23");
+    // (A locator, not waitForFunction with a string: the page's CSP forbids eval, which that polls with.)
+    await page.locator('[data-testid=person-row]').nth(23).waitFor({ state: 'detached' });
+    await page.locator('[data-testid=person-row]').nth(22).waitFor();
+    expect(await page.getByTestId('person-row').count()).toBe(23);
     expect(await page.locator('[data-testid=person-row][data-status=acknowledged]').count()).toBe(0);
     await page.getByTestId('resend').click();
     await page.locator('[data-testid=reach]:has-text("将送达 23 人")').waitFor();
@@ -240,10 +243,67 @@ describe('browser console (Chromium)', () => {
     });
     await page.getByTestId(`map-area-${VILLAGE}`).click();
     await page.getByTestId('map-add').click();
+    // The reach is previewed as soon as there is a target, before any text is written.
+    await page.locator('[data-testid=reach]:has-text("将送达")').waitFor();
+    expect(await page.getByTestId('preview-pdt').count()).toBe(0);
     await page.getByTestId('body').fill('请立即转移。');
     await page.getByTestId('send').click();
     await page.getByTestId('confirm-send').click();
     expect(await page.getByTestId('compose-error').textContent()).toContain('只能对其负责的区域下达指令');
+    await page.close();
+  });
+
+  it('targets a circle drawn on the map (电子围栏), with its reach previewed', async () => {
+    const page = await signIn(TOKENS.console);
+    await page.getByTestId('map-draw-circle').click();
+    const box = (await page.getByTestId(`map-area-${VILLAGE}`).boundingBox())!;
+    await page.getByTestId('map-draw-layer').waitFor();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.getByTestId('circle-0').waitFor();
+    await page.getByTestId('map-circle-0').waitFor();
+    await page.getByTestId('circle-radius-0').fill('1.5');
+    await page.locator('[data-testid=reach]:has-text("将送达")').waitFor();
+    expect(await text(page, 'reach')).toMatch(/将送达 [1-9]\d* 人，分布在 1 个镇/);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/circle.png` });
+    await page.close();
+  });
+
+  it('shows a relay drone on the map on its way with its arrival, then on station with its time left', async () => {
+    // 三断 in a town: nothing on the ground reaches it, so the router sends the drone.
+    const TOWN = '330102001'; // 沙头镇
+    const drill = { Authorization: `Bearer ${TOKENS.drill}`, 'content-type': 'application/json' };
+    const outages: string[] = [];
+    for (const kind of ['power', 'network', 'road']) {
+      const r = await fetch(`${s.url}/api/drills/outages`, { method: 'POST', headers: drill, body: JSON.stringify({ kind, area: TOWN }) });
+      outages.push(((await r.json()) as { outageId: string }).outageId);
+    }
+    const page = await signIn(TOKENS.console);
+    await fetch(`${s.url}/api/orders`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.console}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientRef: 'browser-relay', order: { priority: 'flash', to: { areas: [TOWN] }, body: '沙头镇：请立即组织转移。', ackRequired: true, ackWithinS: 600, ttlS: 36_000 } }),
+    });
+    const drone = page.getByTestId('map-relay-wing-loong-1');
+    await until(page, async () => (await drone.count()) > 0, 60_000, 20);
+    expect(await drone.textContent()).toMatch(/wing-loong-1 飞往此处，预计 \d{1,2}:\d\d:\d\d 到达/);
+    await until(page, async () => ((await drone.textContent()) ?? '').includes('在位'), 600_000, 20);
+    // On station for 5 hours (config relays.resources: onStationS 18000), counted on the router's clock.
+    const left = Number(/还剩 (\d+) 分钟/.exec((await drone.textContent()) ?? '')?.[1]);
+    expect(left).toBeGreaterThan(200);
+    expect(left).toBeLessThanOrEqual(300);
+    await page.close();
+    for (const id of outages) await fetch(`${s.url}/api/drills/outages/${id}`, { method: 'DELETE', headers: drill });
+  });
+
+  it('a token revoked while signed in sends the console back to sign-in, saying why', async () => {
+    const admin = { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' };
+    const made = (await (await fetch(`${s.url}/api/tokens`, { method: 'POST', headers: admin, body: JSON.stringify({ role: 'console', name: 'night desk' }) })).json()) as { id: string; token: string };
+    const page = await signIn(made.token);
+    expect(await text(page, 'who')).toContain('night desk');
+    await fetch(`${s.url}/api/tokens/${made.id}`, { method: 'DELETE', headers: admin });
+    await page.getByTestId('signin-error').waitFor();
+    expect(await text(page, 'signin-error')).toContain('令牌无效或已被吊销');
+    expect(await page.evaluate("sessionStorage.getItem('lifeline.token')")).toBeNull();
     await page.close();
   });
 });

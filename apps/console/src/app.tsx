@@ -11,6 +11,8 @@ const DRILL_TOKEN = 'lifeline.drillToken';
 export function App() {
   const [lang, setLang] = useState<Lang>(savedLang());
   const [session, setSession] = useState<{ token: string; me: Me } | null>(null);
+  /** Why the console signed out by itself (the token was revoked): shown on the sign-in form. */
+  const [notice, setNotice] = useState<string | null>(null);
   const t = translator(lang);
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   const switchLang = () => {
@@ -23,8 +25,10 @@ export function App() {
       <SignIn
         t={t}
         saved={sessionStorage.getItem(TOKEN)}
+        notice={notice}
         onSignedIn={(token, me) => {
           sessionStorage.setItem(TOKEN, token);
+          setNotice(null);
           setSession({ token, me });
         }}
       />
@@ -38,9 +42,10 @@ export function App() {
       me={session.me}
       drillToken={sessionStorage.getItem(DRILL_TOKEN)}
       onDrillToken={(tok) => sessionStorage.setItem(DRILL_TOKEN, tok)}
-      onSignOut={() => {
+      onSignOut={(why) => {
         sessionStorage.removeItem(TOKEN);
         sessionStorage.removeItem(DRILL_TOKEN);
+        setNotice(why === 'revoked' ? t('err.unauthorized') : null);
         setSession(null);
       }}
     />

@@ -12,7 +12,11 @@ export class ApiError extends Error {
 
 /** The router's HTTP API with one token (`Authorization: Bearer`, never in the URL). */
 export class Api {
-  constructor(private readonly token: string) {}
+  /** `onUnauthorized`: the token was refused (unknown or revoked since sign-in). */
+  constructor(
+    private readonly token: string,
+    private readonly onUnauthorized?: () => void,
+  ) {}
 
   get<T>(path: string): Promise<T> {
     return this.request<T>('GET', path);
@@ -29,7 +33,7 @@ export class Api {
   /** A file the router makes (CSV), as a Blob to save. */
   async blob(path: string): Promise<Blob> {
     const r = await fetch(path, { headers: { Authorization: `Bearer ${this.token}` } });
-    if (!r.ok) throw await errorOf(r);
+    if (!r.ok) throw await this.refused(r);
     return r.blob();
   }
 
@@ -44,8 +48,13 @@ export class Api {
     } catch {
       throw new ApiError(0, 'network', 'network');
     }
-    if (!r.ok) throw await errorOf(r);
+    if (!r.ok) throw await this.refused(r);
     return (r.status === 204 ? undefined : await r.json()) as T;
+  }
+
+  private refused(r: Response): Promise<ApiError> {
+    if (r.status === 401) this.onUnauthorized?.();
+    return errorOf(r);
   }
 }
 

@@ -23,3 +23,13 @@ export function translator(lang: Lang) {
 }
 
 export type T = ReturnType<typeof translator>;
+
+/** A time of day in the page's language (the header sets <html lang>), 24-hour. */
+export function timeOf(at: string | number): string {
+  return new Date(at).toLocaleTimeString(document.documentElement.lang || undefined, { hour12: false });
+}
+
+/** A date and time in the page's language, 24-hour. */
+export function dateTimeOf(at: string | number): string {
+  return new Date(at).toLocaleString(document.documentElement.lang || undefined, { hour12: false });
+}

@@ -52,3 +52,10 @@ export function labelPoint(g: AreaGeometry, p: Projection): [number, number] {
   const ys = outer.map((c) => p.point(c)[1]);
   return [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
 }
+
+/** A length on the ground (metres, north–south at `at`) as drawing units: a circle's radius on the map. */
+export function metresToUnits(p: Projection, at: LonLat, metres: number): number {
+  const [, y0] = p.point(at);
+  const [, y1] = p.point([at[0], at[1] + metres / 111_320]);
+  return Math.abs(y1 - y0);
+}

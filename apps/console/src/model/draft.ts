@@ -11,21 +11,29 @@ export interface Draft {
   areas: string[];
   roles: string[];
   people: { id: string; name: string }[];
+  /** Circles drawn on the map (电子围栏): centre [lon, lat], radius in metres. */
+  circles: Circle[];
 }
 
-export const EMPTY_DRAFT: Draft = { priority: 'immediate', body: '', summary: '', ackRequired: true, ackWithinMin: 10, ttlMin: 60, areas: [], roles: [], people: [] };
+export interface Circle {
+  center: [number, number];
+  radiusM: number;
+}
+
+export const EMPTY_DRAFT: Draft = { priority: 'immediate', body: '', summary: '', ackRequired: true, ackWithinMin: 10, ttlMin: 60, areas: [], roles: [], people: [], circles: [] };
 
 /** At most this many people an order may list (the contract's bound). */
 export const MAX_LISTED = 10_000;
 
-export const hasTargets = (d: Draft) => d.areas.length > 0 || d.people.length > 0;
+export const hasTargets = (d: Draft) => d.areas.length > 0 || d.people.length > 0 || d.circles.length > 0;
 
-/** The order as the API takes it; roles narrow areas only (listed people are always reached). */
+/** The order as the API takes it; roles narrow areas and fences only (listed people are always reached). */
 export function orderOf(d: Draft, people = d.people.map((p) => p.id)) {
-  const to: Record<string, string[]> = {};
+  const to: { areas?: string[]; people?: string[]; roles?: string[]; circles?: Circle[] } = {};
   if (d.areas.length) to.areas = d.areas;
   if (people.length) to.people = people;
-  if (d.roles.length && d.areas.length) to.roles = d.roles;
+  if (d.circles.length) to.circles = d.circles.map((c) => ({ center: c.center, radiusM: Math.round(c.radiusM) }));
+  if (d.roles.length && (d.areas.length || d.circles.length)) to.roles = d.roles;
   return {
     priority: d.priority,
     to,

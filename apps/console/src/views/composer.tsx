@@ -5,6 +5,7 @@ import type { T } from '../i18n';
 import type { Areas } from '../model/areas';
 import { hasTargets, MAX_LISTED, orderOf, TEMPLATES, type Draft } from '../model/draft';
 import type { Directory, Preview } from '../model/types';
+import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
 import { explain, issuesByField } from './explain';
 import { PreviewPanel, reachWords } from './preview-panel';
@@ -40,9 +41,12 @@ export function Composer(props: {
   useEffect(() => {
     const mine = ++seq.current;
     const timer = setTimeout(async () => {
-      if (!d.body.trim()) return setPreview(null);
+      // Nothing to reach yet: no request (it would only be refused for want of targets).
+      if (!hasTargets(d)) return (setPreview(null), setError(null));
       try {
-        const p = await props.api.post<Preview>('/api/orders/preview', { order: orderOf(d, d.people.slice(0, MAX_LISTED).map((p) => p.id)) });
+        // Reach needs no text: before the body is written, a placeholder stands in and the texts are not shown.
+        const order = orderOf(d.body.trim() ? d : { ...d, body: '…' }, d.people.slice(0, MAX_LISTED).map((p) => p.id));
+        const p = await props.api.post<Preview>('/api/orders/preview', { order });
         if (mine === seq.current) (setPreview(p), setError(null));
       } catch (e) {
         if (mine === seq.current) (setPreview(null), setError(e));
@@ -75,7 +79,7 @@ export function Composer(props: {
         const ids = d.people.slice(i * MAX_LISTED, (i + 1) * MAX_LISTED).map((p) => p.id);
         const a = await props.api.post<{ orderId: string; ref: string; deliveries: number }>('/api/orders', {
           clientRef: crypto.randomUUID(),
-          order: orderOf(i === 0 ? d : { ...d, areas: [] }, ids),
+          order: orderOf(i === 0 ? d : { ...d, areas: [], circles: [] }, ids),
         });
         first ??= a.orderId;
         total += a.deliveries;
@@ -121,14 +125,38 @@ export function Composer(props: {
             </span>
           ))}
           {d.people.length > 20 && <span class="chip">+{d.people.length - 20}</span>}
-          {(d.areas.length > 0 || d.people.length > 0) && (
-            <button type="button" class="link" onClick={() => set({ areas: [], people: [] })}>{t('compose.clear')}</button>
+          {d.circles.map((c, i) => (
+            <span class="chip fence" key={`c-${i}`} data-testid={`circle-${i}`}>
+              <label>
+                {t('compose.circle', { lon: c.center[0].toFixed(3), lat: c.center[1].toFixed(3) })}
+                <input
+                  type="number"
+                  class="radius"
+                  min={0.1}
+                  max={500}
+                  step={0.1}
+                  data-testid={`circle-radius-${i}`}
+                  aria-label={t('compose.radius')}
+                  value={c.radiusM / 1000}
+                  onInput={(e) => {
+                    const km = Number(e.currentTarget.value);
+                    if (km > 0) set({ circles: d.circles.map((x, j) => (j === i ? { ...x, radiusM: km * 1000 } : x)) });
+                  }}
+                />
+                km
+              </label>
+              <button type="button" aria-label={`${t('compose.remove')} ${t('compose.circleName')}`} onClick={() => set({ circles: d.circles.filter((_, j) => j !== i) })}>×</button>
+            </span>
+          ))}
+          {hasTargets(d) && (
+            <button type="button" class="link" onClick={() => set({ areas: [], people: [], circles: [] })}>{t('compose.clear')}</button>
           )}
         </div>
         <details>
           <summary>{t('compose.areas')}</summary>
           <AreaTree areas={areas} chosen={d.areas} selectable={props.selectable} onToggle={(c) => set({ areas: toggle(d.areas, c) })} />
         </details>
+        <p class="hint">{t('compose.mapHint')}</p>
         <div class="roles">
           <span>{t('compose.roles')}</span>
           {props.roles.map((r) => (
@@ -189,7 +217,7 @@ export function Composer(props: {
         </label>
       </div>
 
-      <PreviewPanel t={t} areas={areas} preview={preview} hasTargets={hasTargets(d)} />
+      <PreviewPanel t={t} areas={areas} preview={preview} hasTargets={hasTargets(d)} withTexts={d.body.trim() !== ''} />
       {error !== null && <p class="error" role="alert" data-testid="compose-error">{explain(t, error)}</p>}
       {sent && <p class="ok" role="status" data-testid="compose-sent">{sent}</p>}
       <button type="submit" class="primary" data-testid="send" disabled={busy || !hasTargets(d) || !d.body.trim()}>{t('compose.send')}</button>
@@ -198,7 +226,7 @@ export function Composer(props: {
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm">
           <h3 id="confirm-title">{t('compose.confirm')}</h3>
           <p data-testid="confirm-reach">
-            {preview ? t('compose.confirmText', { priority: t(`priority.${d.priority}`), people: preview.reach.people.toLocaleString(), towns: countTowns(areas, preview) }) : t('compose.reachNone')}
+            {preview ? t('compose.confirmText', { priority: t(`priority.${d.priority}`), people: preview.reach.people.toLocaleString(), towns: reachOf(areas, preview.reach).towns }) : t('compose.reachNone')}
           </p>
           <div class="row">
             <button type="button" onClick={() => setConfirming(false)}>{t('compose.cancel')}</button>
@@ -208,8 +236,4 @@ export function Composer(props: {
       )}
     </form>
   );
-}
-
-function countTowns(areas: Areas, p: Preview): number {
-  return new Set(p.reach.areas.map((a) => areas.lineage(a.area).reverse()[2]).filter(Boolean)).size;
 }

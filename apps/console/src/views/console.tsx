@@ -4,6 +4,7 @@ import { LiveStream, type LiveState, type RouterFrame } from '../api/live';
 import type { Lang, T } from '../i18n';
 import { Areas } from '../model/areas';
 import { EMPTY_DRAFT, type Draft } from '../model/draft';
+import { RouterClock } from '../model/clock';
 import { Throttle } from '../model/throttle';
 import type { ChannelFrame, ChannelStateView, Directory, Me, OrderSummary, OutageView, ReceiptFrame, RelayView } from '../model/types';
 import { Composer } from './composer';
@@ -19,9 +20,9 @@ type Tab = 'compose' | 'orders' | 'drills';
  * The signed-in console: the live stream and the state every view shares (areas, channel states,
  * outages, relays, orders), the composer, the map and the open order's board.
  */
-export function Console(props: { t: T; lang: Lang; onLang: () => void; token: string; me: Me; drillToken: string | null; onDrillToken: (t: string) => void; onSignOut: () => void }) {
+export function Console(props: { t: T; lang: Lang; onLang: () => void; token: string; me: Me; drillToken: string | null; onDrillToken: (t: string) => void; onSignOut: (why?: 'revoked') => void }) {
   const { t, me } = props;
-  const api = useMemo(() => new Api(props.token), [props.token]);
+  const api = useMemo(() => new Api(props.token, () => props.onSignOut('revoked')), [props.token]);
   const [drillToken, setDrillToken] = useState(props.drillToken);
   const drillApi = useMemo(() => (me.role === 'drill' || me.role === 'admin' ? api : drillToken ? new Api(drillToken) : null), [api, drillToken]);
   const canOrder = me.role === 'console' || me.role === 'admin';
@@ -39,6 +40,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
   const [tick, setTick] = useState(0);
   const [mapArea, setMapArea] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  const clock = useMemo(() => new RouterClock(), []);
   const selectedRef = useRef<string | null>(null);
   selectedRef.current = selected;
 
@@ -77,6 +79,8 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
     loadOrders();
     const stream = new LiveStream(props.token, onFrame, (s) => {
       setLive(s);
+      // Revoked while signed in (4401): back to the sign-in form, saying why.
+      if (s === 'revoked') return props.onSignOut('revoked');
       // Back after a drop: what the stream replays comes on top of a fresh load.
       if (s === 'open') (loadWorld(), loadOrders(), throttles.board.poke());
     });
@@ -87,6 +91,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
   useEffect(() => loadOrderAreas(selected, areas), [selected, areas, tick]);
 
   function onFrame(f: RouterFrame) {
+    if ('at' in f && typeof f.at === 'string') clock.saw(f.at);
     switch (f.type) {
       case 'receipt':
         if ((f as ReceiptFrame).orderId === selectedRef.current) throttles.board.poke();
@@ -120,7 +125,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
 
   return (
     <div class="console">
-      <Header t={t} me={me} live={live} lang={props.lang} onLang={props.onLang} onSignOut={props.onSignOut} />
+      <Header t={t} me={me} live={live} lang={props.lang} onLang={props.onLang} onSignOut={() => props.onSignOut()} />
       <div class="layout">
         <nav class="side">
           <div class="tabs" role="tablist">
@@ -158,11 +163,14 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
               states={states}
               outages={outages}
               relays={relays}
+              now={() => clock.now()}
               orderCounts={selected ? orderCounts : null}
               selected={mapArea}
               onSelect={setMapArea}
               canAdd={(c) => canOrder && selectable(c)}
               onAddToOrder={(c) => (setDraft((d) => (d.areas.includes(c) ? d : { ...d, areas: [...d.areas, c] })), setTab('compose'))}
+              circles={draft.circles}
+              onCircle={canOrder ? (c) => (setDraft((d) => ({ ...d, circles: [...d.circles, c] })), setTab('compose')) : undefined}
             />
           )}
           {selected && areas && (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { GATEWAY_FAULTS, OUTAGE_KINDS } from '@lifeline/domain';
 import type { Api } from '../api/http';
-import type { T } from '../i18n';
+import { timeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import type { OutageView, RelayView } from '../model/types';
 import { explain } from './explain';
@@ -122,7 +122,7 @@ export function DrillsPanel(props: {
           {props.relays.map((r) => (
             <li key={r.resource}>
               {r.resource} → {props.areas.name(r.area)} · {t(`relay.${r.state as 'en-route'}`)} ·{' '}
-              {r.state === 'on-station' ? r.leaveAt && new Date(r.leaveAt).toLocaleTimeString() : r.arriveAt && new Date(r.arriveAt).toLocaleTimeString()}
+              {r.state === 'on-station' ? r.leaveAt && timeOf(r.leaveAt) : r.arriveAt && timeOf(r.arriveAt)}
             </li>
           ))}
         </ul>

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api/http';
-import type { T } from '../i18n';
+import { dateTimeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import type { Draft } from '../model/draft';
 import { percent, rates, STATUSES } from '../model/statuses';
 import type { DeliveryView, OrderDetail, Progress } from '../model/types';
 import { explain } from './explain';
-import { filterQuery, NO_FILTER, PeopleTable, type TableFilter } from './people-table';
+import { csvFilename, filterQuery, NO_FILTER, type TableFilter } from '../board/filters';
+import { PeopleTable } from './people-table';
 import { ProgressChart } from './progress-chart';
 
 /**
@@ -62,7 +63,7 @@ export function OrderBoard(props: {
       const blob = await api.blob(`/api/orders/${orderId}/csv?${filterQuery(filter)}`);
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
-      a.download = `lifeline-${order?.ref ?? ''}-${orderId}.csv`;
+      a.download = csvFilename(order?.ref ?? '', orderId, filter);
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     });
@@ -86,6 +87,7 @@ export function OrderBoard(props: {
         ackWithinMin: Math.round(order.ackWithinS / 60) || 1,
         ttlMin: Math.round(order.ttlS / 60) || 1,
         areas: [],
+        circles: [],
         roles: [],
         people,
       });
@@ -105,7 +107,7 @@ export function OrderBoard(props: {
         <h2>
           <span class={`prio prio-${order.priority}`}>{t(`priority.${order.priority}`)}</span> <span data-testid="board-ref">{order.ref}</span> {order.summary ?? order.body.slice(0, 40)}
         </h2>
-        <span class="muted">{new Date(order.createdAt).toLocaleString()} · {t(`status.${order.status}`)}</span>
+        <span class="muted">{dateTimeOf(order.createdAt)} · {t(`status.${order.status}`)}</span>
         <div class="actions">
           <button type="button" data-testid="resend" onClick={() => void resend()} disabled={!order.ackRequired}>{t('board.resend')}</button>
           <button type="button" data-testid="csv" onClick={() => void exportCsv()}>{t('board.csv')}</button>

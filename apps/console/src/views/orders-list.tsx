@@ -1,4 +1,4 @@
-import type { T } from '../i18n';
+import { timeOf, type T } from '../i18n';
 import type { OrderSummary } from '../model/types';
 
 /** Orders within the token's areas, newest first; one click opens its board. */
@@ -12,7 +12,7 @@ export function OrdersList(props: { t: T; orders: OrderSummary[]; selected: stri
           <button type="button" data-testid={`order-${o.ref}`} aria-current={o.orderId === props.selected} class={o.orderId === props.selected ? 'current' : ''} onClick={() => props.onSelect(o.orderId)}>
             <span class={`prio prio-${o.priority}`}>{t(`priority.${o.priority}`)}</span> <b>{o.ref}</b> {o.summary ?? o.body.slice(0, 24)}
             <small>
-              {new Date(o.createdAt).toLocaleTimeString()} · {o.deliveryCount} · {o.cancelled ? t('status.cancelled') : t(`status.${o.status}`)}
+              {timeOf(o.createdAt)} · {o.deliveryCount} · {o.cancelled ? t('status.cancelled') : t(`status.${o.status}`)}
             </small>
           </button>
         </li>

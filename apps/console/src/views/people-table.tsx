@@ -1,32 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api/http';
-import type { T } from '../i18n';
+import { timeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
-import { NOT_ANSWERED, NOT_REACHED, STATUSES } from '../model/statuses';
+import { STATUSES } from '../model/statuses';
+import { filterQuery, type TableFilter } from '../board/filters';
 import type { DeliveryView, OrderDetail } from '../model/types';
 import { explain } from './explain';
 
-export interface TableFilter {
-  status: string;
-  channel: string;
-  area: string;
-  q: string;
-}
-
-export const NO_FILTER: TableFilter = { status: '', channel: '', area: '', q: '' };
-
 const PAGE = 100;
-
-/** The filter as the API's query string (shared by the table, CSV export and "send again"). */
-export function filterQuery(f: TableFilter): string {
-  const status = f.status === 'notReached' ? NOT_REACHED.join(',') : f.status === 'notAnswered' ? NOT_ANSWERED.join(',') : f.status;
-  const q = new URLSearchParams();
-  if (status) q.set('status', status);
-  if (f.channel) q.set('channel', f.channel);
-  if (f.area) q.set('area', f.area);
-  if (f.q.trim()) q.set('q', f.q.trim());
-  return q.toString();
-}
 
 /**
  * Who got the order, a server-side page at a time (a 100,000-person order is never loaded
@@ -79,7 +60,12 @@ export function PeopleTable(props: {
         </select>
         <select aria-label={t('filter.area')} data-testid="filter-area" value={f.area} onChange={(e) => set({ area: e.currentTarget.value })}>
           <option value="">{t('filter.area')}: {t('filter.all')}</option>
-          {towns.map((a) => <option key={a.code} value={a.code}>{props.areas.name(a.parent ?? '')} {a.name}</option>)}
+          {towns.map((a) => (
+            <optgroup key={a.code} label={`${props.areas.name(a.parent ?? '')} ${a.name}`}>
+              <option value={a.code}>{a.name}: {t('filter.all')}</option>
+              {props.areas.children(a.code).map((v) => <option key={v.code} value={v.code}>{v.name}</option>)}
+            </optgroup>
+          ))}
         </select>
         <input type="search" aria-label={t('filter.name')} placeholder={t('filter.name')} data-testid="filter-name" value={f.q} onInput={(e) => set({ q: e.currentTarget.value })} />
       </div>
@@ -91,6 +77,7 @@ export function PeopleTable(props: {
             <th>{t('table.area')}</th>
             <th>{t('table.status')}</th>
             <th>{t('table.channel')}</th>
+            <th>{t('table.matched')}</th>
             <th>{t('table.detail')}</th>
             {props.onReply && <th />}
           </tr>
@@ -98,7 +85,7 @@ export function PeopleTable(props: {
         <tbody>
           {page?.rows.length === 0 && (
             <tr>
-              <td colSpan={6}>{t('table.empty')}</td>
+              <td colSpan={7}>{t('table.empty')}</td>
             </tr>
           )}
           {page?.rows.map((d) => {
@@ -113,6 +100,7 @@ export function PeopleTable(props: {
                 <td>{d.areaName ?? d.area}</td>
                 <td><span class={`badge st-${d.status}`}>{t(`status.${d.status}`)}</span></td>
                 <td>{d.channel ?? '—'}</td>
+                <td>{d.matchedBy ? t(`matched.${d.matchedBy}`) : '—'}</td>
                 <td class="detail">{last?.detail ?? ''}</td>
                 {props.onReply && (
                   <td>
@@ -122,14 +110,13 @@ export function PeopleTable(props: {
               </tr>,
               open === d.deliveryId && (
                 <tr key={`${d.deliveryId}-t`} class="timeline">
-                  <td colSpan={6}>
+                  <td colSpan={7}>
                     <ol data-testid="timeline">
                       {d.attempts.map((a) => (
                         <li key={`${a.attempt}-${a.status}`}>
-                          <time>{new Date(a.at).toLocaleTimeString()}</time> #{a.attempt} {a.channel} · {t(`status.${a.status as 'sent'}`)} {a.detail && <>· {a.detail}</>}
+                          <time>{timeOf(a.at)}</time> #{a.attempt} {a.channel} · {t(`status.${a.status as 'sent'}`)} {a.detail && <>· {a.detail}</>}
                         </li>
                       ))}
-                      {d.matchedBy && <li class="muted">{t('table.matched')}: {t(`matched.${d.matchedBy}`)}</li>}
                     </ol>
                   </td>
                 </tr>

@@ -1,26 +1,21 @@
 import type { T } from '../i18n';
 import type { Areas } from '../model/areas';
 import type { Preview } from '../model/types';
+import { reachOf } from '../board/reach';
 
 /** How many people and towns the order reaches: from the preview's counts by area. */
 export function reachWords(t: T, areas: Areas, p: Preview): string {
-  const towns = new Set<string>();
-  const counties = new Set<string>();
-  for (const a of p.reach.areas) {
-    const line = areas.lineage(a.area).reverse(); // root first
-    if (line[2]) towns.add(line[2]);
-    if (line[1]) counties.add(line[1]);
-  }
-  return t('compose.reach', { people: p.reach.people.toLocaleString(), towns: towns.size, counties: counties.size });
+  const r = reachOf(areas, p.reach);
+  return t('compose.reach', { people: r.people.toLocaleString(), towns: r.towns, counties: r.counties });
 }
 
 /** What each channel will carry: the text, its size in the channel's unit, SMS parts. */
-export function PreviewPanel(props: { t: T; areas: Areas; preview: Preview | null; hasTargets: boolean }) {
+export function PreviewPanel(props: { t: T; areas: Areas; preview: Preview | null; hasTargets: boolean; withTexts: boolean }) {
   const { t, preview } = props;
   return (
     <section class="preview" data-testid="preview">
       <p class="reach" data-testid="reach">{props.hasTargets && preview ? reachWords(t, props.areas, preview) : t('compose.reachNone')}</p>
-      {preview && (
+      {preview && props.withTexts && (
         <table>
           <caption>{t('compose.preview')}</caption>
           <tbody>

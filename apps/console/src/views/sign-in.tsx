@@ -5,10 +5,10 @@ import type { Me } from '../model/types';
 import { explain } from './explain';
 
 /** Sign-in with a token; the token lives in this tab's sessionStorage only. */
-export function SignIn(props: { t: T; saved: string | null; onSignedIn: (token: string, me: Me) => void }) {
+export function SignIn(props: { t: T; saved: string | null; notice?: string | null; onSignedIn: (token: string, me: Me) => void }) {
   const { t } = props;
   const [token, setToken] = useState(props.saved ?? '');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(props.notice ?? null);
   const [busy, setBusy] = useState(false);
 
   const signIn = async (value: string) => {

@@ -1,9 +1,11 @@
-import { useMemo, useState } from 'preact/hooks';
-import type { T } from '../i18n';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { timeOf, type T } from '../i18n';
+import { minutesLeft } from '../model/clock';
+import type { Circle } from '../model/draft';
 import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
 import type { ChannelStateView, OutageView, RelayView } from '../model/types';
-import { fitProjection, labelPoint, svgPath } from '../map/projection';
+import { fitProjection, labelPoint, svgPath, metresToUnits } from '../map/projection';
 
 const WIDTH = 1000;
 
@@ -38,12 +40,18 @@ export function SituationMap(props: {
   states: ChannelStateView[];
   outages: OutageView[];
   relays: RelayView[];
+  /** The router's now (ms): relay times are counted on its clock. */
+  now: () => number;
   /** The open order's counts by area (rolled up), when one is open. */
   orderCounts: Map<string, Record<string, number>> | null;
   selected: string | null;
   onSelect: (code: string) => void;
   onAddToOrder: (code: string) => void;
   canAdd: (code: string) => boolean;
+  /** The composer's circles (电子围栏), drawn on the map. */
+  circles: Circle[];
+  /** Given when the token may send: a circle drawn on the map goes to the composer. */
+  onCircle?: (c: Circle) => void;
 }) {
   const { t, areas } = props;
   const shaped = useMemo(() => areas.list.filter((a) => a.geometry), [areas]);
@@ -55,6 +63,31 @@ export function SituationMap(props: {
   // which would hatch the whole city and hide what matters.
   const channels = [...new Set(props.states.map((s) => s.channel))];
   const [shown, setShown] = useState('public');
+  // A relay's time left counts down between events: draw again every half minute while one is out.
+  const [, setBeat] = useState(0);
+  const flying = props.relays.length > 0;
+  useEffect(() => {
+    if (!flying) return;
+    const timer = setInterval(() => setBeat((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, [flying]);
+  // Drawing a circle: the next click on the map is its centre.
+  const [drawing, setDrawing] = useState(false);
+  useEffect(() => {
+    if (!drawing) return;
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setDrawing(false);
+    addEventListener('keydown', esc);
+    return () => removeEventListener('keydown', esc);
+  }, [drawing]);
+  const place = (e: MouseEvent) => {
+    const svg = (e.currentTarget as SVGElement).ownerSVGElement;
+    const ctm = svg?.getScreenCTM();
+    if (!svg || !ctm || !props.onCircle) return;
+    const q = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
+    const [lon, lat] = proj.invert(q.x, q.y);
+    props.onCircle({ center: [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5], radiusM: 2_000 });
+    setDrawing(false);
+  };
   const channel = channels.includes(shown) ? shown : (channels[0] ?? '');
   const bad = props.states.filter((s) => s.channel === channel && s.state !== 'up' && paths.has(s.area));
   const badAreas = [...new Set(bad.map((s) => s.area))];
@@ -116,7 +149,8 @@ export function SituationMap(props: {
         {props.relays.filter((r) => paths.has(r.area)).map((r) => {
           const [x, y] = labelPoint(areas.get(r.area)!.geometry!, proj);
           const time = r.state === 'on-station' ? r.leaveAt : r.arriveAt;
-          const words = r.state === 'on-station' ? t('map.relayOnStation', { resource: r.resource, time: time ? new Date(time).toLocaleTimeString() : '' }) : t('map.relayOnWay', { resource: r.resource, time: time ? new Date(time).toLocaleTimeString() : '' });
+          const at = time ? timeOf(time) : '';
+          const words = r.state === 'on-station' ? t('map.relayOnStation', { resource: r.resource, time: at, left: time ? minutesLeft(time, props.now()) : '?' }) : t('map.relayOnWay', { resource: r.resource, time: at });
           return (
             <g key={`relay-${r.resource}`} class={`relay relay-${r.state}`} transform={`translate(${x},${y - 30})`} data-testid={`map-relay-${r.resource}`}>
               <path d="M0,-9 L8,7 L0,3 L-8,7 Z" />
@@ -124,8 +158,13 @@ export function SituationMap(props: {
             </g>
           );
         })}
+        {props.circles.map((c, i) => {
+          const [cx, cy] = proj.point(c.center);
+          return <circle key={`fence-${i}`} class="fence" cx={cx} cy={cy} r={metresToUnits(proj, c.center, c.radiusM)} data-testid={`map-circle-${i}`} />;
+        })}
+        {drawing && <rect class="draw-layer" x={0} y={0} width={proj.width} height={proj.height} fill="transparent" data-testid="map-draw-layer" onClick={place} />}
       </svg>
-      <Legend t={t} withOrder={props.orderCounts !== null} channels={channels} channel={channel} onChannel={setShown} />
+      <Legend t={t} withOrder={props.orderCounts !== null} channels={channels} channel={channel} onChannel={setShown} drawing={props.onCircle ? drawing : null} onDraw={() => setDrawing(!drawing)} />
       {sel && (
         <AreaDetails t={t} areas={areas} area={sel} states={props.states} outages={props.outages} relays={props.relays} counts={props.orderCounts?.get(sel.code) ?? null} onSelect={props.onSelect} onAdd={props.canAdd(sel.code) ? () => props.onAddToOrder(sel.code) : null} />
       )}
@@ -133,10 +172,18 @@ export function SituationMap(props: {
   );
 }
 
-function Legend(props: { t: T; withOrder: boolean; channels: string[]; channel: string; onChannel: (c: string) => void }) {
+function Legend(props: { t: T; withOrder: boolean; channels: string[]; channel: string; onChannel: (c: string) => void; drawing: boolean | null; onDraw: () => void }) {
   const { t } = props;
   return (
     <ul class="legend">
+      {props.drawing !== null && (
+        <li>
+          <button type="button" class="small" aria-pressed={props.drawing} data-testid="map-draw-circle" onClick={props.onDraw}>
+            ◯ {t('map.drawCircle')}
+          </button>
+          {props.drawing && <span class="hint" role="status"> {t('map.drawHint')}</span>}
+        </li>
+      )}
       <li>
         <label class="inline">
           {t('map.channel')}
