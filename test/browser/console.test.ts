@@ -167,6 +167,12 @@ describe('browser console (Chromium)', () => {
     const routes: { page: WebSocketRoute; server: WebSocketRoute; dropped: boolean }[] = [];
     const subscribes: { since?: number }[] = [];
     const seqs: number[] = [];
+    const sent = await fetch(`${s.url}/api/orders`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientRef: 'browser-drop', order: { priority: 'immediate', to: { areas: ['330103'], roles: ['village-head'] }, body: '青山县：请立即检查水库大坝。', ackRequired: false, ttlS: 3600 } }),
+    });
+    const { ref, deliveries } = (await sent.json()) as { ref: string; deliveries: number };
     const page = await signIn(TOKENS.admin, (p) =>
       p.routeWebSocket(/\/ws/, (ws) => {
         const server = ws.connectToServer();
@@ -185,18 +191,11 @@ describe('browser console (Chromium)', () => {
         });
       }),
     );
-    const sent = await fetch(`${s.url}/api/orders`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ clientRef: 'browser-drop', order: { priority: 'immediate', to: { areas: ['330103'], roles: ['village-head'] }, body: '青山县：请立即检查水库大坝。', ackRequired: false, ttlS: 3600 } }),
-    });
-    const { ref, deliveries } = (await sent.json()) as { ref: string; deliveries: number };
     await page.getByTestId('tab-orders').click();
     await page.getByTestId(`order-${ref}`).click();
     await page.getByTestId('board').waitFor();
-    await s.advance(1_000);
     const seen = () => Math.max(0, ...seqs);
-    for (let i = 0; i < 100 && !seqs.length; i++) await page.waitForTimeout(50); // the order's first events reach the page
+    await until(page, async () => seqs.length > 0, 500); // the order's first receipts reach the page live
     const before = seen();
 
     // The link drops; receipts go on being made while the console is away.
