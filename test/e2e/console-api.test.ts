@@ -67,6 +67,7 @@ describe('console API (e2e)', () => {
     expect((await http.get('/api/me').set(auth(TOKENS.county)).expect(200)).body).toMatchObject({ role: 'console', name: '滨江县 desk', areas: [{ code: '330102', name: '滨江县' }] });
     expect((await http.get('/api/me').set(auth(TOKENS.drill)).expect(200)).body.role).toBe('drill');
     await http.get('/api/me').set(auth(TOKENS.pdt)).expect(403);
+    await http.get('/api/me').set(auth(TOKENS.metrics)).expect(403); // metrics tokens read /metrics only
     await http.get('/api/me').expect(401);
   });
 
@@ -124,6 +125,17 @@ describe('console API (e2e)', () => {
     const bad = await http.get(`/api/orders/${sent.orderId}?status=lost,sent&area=nowhere&limit=0`).set(auth(TOKENS.console)).expect(400);
     expect(bad.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['limit', 'status.0']);
     expect((await http.get(`/api/orders/${sent.orderId}?area=999999`).set(auth(TOKENS.console)).expect(400)).body.error.code).toBe('unknown_area');
+    // A county desk's order: filtering by an area of another county is answered as for one that
+    // does not exist, so the filter tells nothing of what lies outside.
+    const mine = (await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'county-filter', order: order({ to: { areas: ['330102001'] } }) }).expect(202)).body;
+    const elsewhere = await http.get(`/api/orders/${mine.orderId}?area=330103`).set(auth(TOKENS.county)).expect(400);
+    const nowhere = await http.get(`/api/orders/${mine.orderId}?area=339999`).set(auth(TOKENS.county)).expect(400);
+    expect(elsewhere.body.error.code).toBe(nowhere.body.error.code);
+    expect(elsewhere.body.error.message.replace('330103', 'X')).toBe(nowhere.body.error.message.replace('339999', 'X'));
+    await http.get(`/api/orders/${mine.orderId}/csv?area=330103`).set(auth(TOKENS.county)).expect(400);
+    // An order that is not the token's business is 404 whatever the filter says.
+    await http.get(`/api/orders/o-nope/csv?area=339999`).set(auth(TOKENS.county)).expect(404);
+    await http.get(`/api/orders/o-nope/csv?area=330103`).set(auth(TOKENS.county)).expect(404);
   });
 
   it('counts an order by area and status; the counts add up to the order', async () => {

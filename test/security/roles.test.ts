@@ -78,7 +78,7 @@ describe('every route and frame by role, scope and token state', () => {
     { method: 'delete', path: '/api/drills/outages/out-nope', allowed: ['drill', 'countyDrill'] },
     { method: 'post', path: '/api/sim/people/p-000001/reply', body: { orderId: 'o-none' }, allowed: ['drill', 'countyDrill'] },
     { method: 'get', path: '/api/drills/relays', allowed: ['admin', 'drill', 'countyDrill', 'console', 'county'] },
-    { method: 'get', path: '/api/me', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill', 'metrics'] },
+    { method: 'get', path: '/api/me', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
     { method: 'post', path: '/api/orders/preview', body: { order: order([`${COUNTY}001002`]) }, allowed: ['admin', 'console', 'county'] },
     { method: 'get', path: `/api/orders/${outside}/areas`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: `/api/orders/${outside}/csv`, allowed: ['console'], hidden: ['county'] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { orderSpec } from '@lifeline/contracts';
+import { createOrderBody, orderSpec } from '@lifeline/contracts';
 import { csvFilename, filterQuery, NO_FILTER } from '../board/filters';
-import { EMPTY_DRAFT, orderOf, TEMPLATES } from './draft';
+import { EMPTY_DRAFT, newClientRef, orderOf, TEMPLATES } from './draft';
 
 describe('the composer draft', () => {
   it('makes an order the contract accepts: roles narrow areas only, minutes become seconds', () => {
@@ -41,5 +41,20 @@ describe('the table filter', () => {
     expect(csvFilename('A7K2', 'o-mx5mipe1-c2ba1f')).toBe('lifeline-A7K2-o-mx5mipe1-c2ba1f.csv');
     expect(csvFilename('A7K2', 'o-1', { ...NO_FILTER, status: 'notAnswered', area: '330102' })).toBe('lifeline-A7K2-o-1-notAnswered-330102.csv');
     expect(csvFilename('A7K2', 'o:1/2')).toBe('lifeline-A7K2-o_1_2.csv');
+  });
+});
+
+describe('newClientRef', () => {
+  it('needs no secure context (no crypto.randomUUID on plain HTTP at a LAN address) and fits the contract', () => {
+    const saved = crypto.randomUUID;
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      const a = newClientRef();
+      expect(a).toMatch(/^web-[0-9a-f]{24}$/);
+      expect(newClientRef()).not.toBe(a);
+      expect(createOrderBody.shape.clientRef.safeParse(`${a}-12`).success).toBe(true);
+    } finally {
+      Object.defineProperty(crypto, 'randomUUID', { value: saved, configurable: true });
+    }
   });
 });

@@ -75,3 +75,12 @@ export const TEMPLATES: Record<'typhoon' | 'flood' | 'quake', Pick<Draft, 'prior
     roles: ['village-head', 'town-official', 'rescue-team'],
   },
 };
+
+/**
+ * A fresh clientRef. Not `crypto.randomUUID()`: browsers give it only to secure contexts, and a
+ * console on a closed network is often plain HTTP at a LAN address; getRandomValues works there.
+ */
+export function newClientRef(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `web-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}

@@ -3,7 +3,7 @@ import { PRIORITIES, type Priority } from '@lifeline/domain';
 import type { Api } from '../api/http';
 import type { T } from '../i18n';
 import type { Areas } from '../model/areas';
-import { hasTargets, MAX_LISTED, orderOf, TEMPLATES, type Draft } from '../model/draft';
+import { hasTargets, MAX_LISTED, newClientRef, orderOf, TEMPLATES, type Draft } from '../model/draft';
 import type { Directory, Preview } from '../model/types';
 import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
@@ -67,8 +67,14 @@ export function Composer(props: {
     return () => clearTimeout(timer);
   }, [query]);
 
+  // One clientRef per draft being sent: a retry after a failure part-way (several orders for more
+  // people than one may list) gets the orders already made back instead of making them again.
+  const sending = useRef<{ draft: string; key: string } | null>(null);
   const send = async () => {
     setBusy(true);
+    const draftKey = JSON.stringify(d);
+    if (sending.current?.draft !== draftKey) sending.current = { draft: draftKey, key: newClientRef() };
+    const key = sending.current.key;
     try {
       // More people than one order may list: several orders of the same text.
       let first: string | null = null;
@@ -78,13 +84,14 @@ export function Composer(props: {
       for (let i = 0; i < chunks; i++) {
         const ids = d.people.slice(i * MAX_LISTED, (i + 1) * MAX_LISTED).map((p) => p.id);
         const a = await props.api.post<{ orderId: string; ref: string; deliveries: number }>('/api/orders', {
-          clientRef: crypto.randomUUID(),
+          clientRef: `${key}-${i}`,
           order: orderOf(i === 0 ? d : { ...d, areas: [], circles: [] }, ids),
         });
         first ??= a.orderId;
         total += a.deliveries;
         ref ||= a.ref;
       }
+      sending.current = null; // sent: the same draft again is a new order
       setSent(t('compose.sent', { ref, n: total }));
       setConfirming(false);
       setError(null);

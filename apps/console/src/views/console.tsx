@@ -83,6 +83,9 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
       if (s === 'revoked') return props.onSignOut('revoked');
       // Back after a drop: what the stream replays comes on top of a fresh load.
       if (s === 'open') (loadWorld(), loadOrders(), throttles.board.poke());
+      // A revoked token is refused at the upgrade itself (no 4401 then): ask over HTTP, whose 401
+      // signs the console out.
+      if (s === 'reconnecting') void api.get('/api/me').catch(() => {});
     });
     stream.start();
     return () => (stream.stop(), Object.values(throttles).forEach((x) => x.cancel()));
@@ -165,6 +168,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
               relays={relays}
               now={() => clock.now()}
               orderCounts={selected ? orderCounts : null}
+              asksAnswer={orders.find((o) => o.orderId === selected)?.ackRequired ?? true}
               selected={mapArea}
               onSelect={setMapArea}
               canAdd={(c) => canOrder && selectable(c)}

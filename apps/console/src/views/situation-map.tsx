@@ -6,6 +6,7 @@ import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
 import type { ChannelStateView, OutageView, RelayView } from '../model/types';
 import { fitProjection, labelPoint, svgPath, metresToUnits } from '../map/projection';
+import { statesAt } from '../map/channel-states';
 
 const WIDTH = 1000;
 
@@ -14,19 +15,6 @@ function rateFill(rate: number): string {
   const from = [246, 214, 208];
   const to = [76, 160, 110];
   return `rgb(${from.map((c, i) => Math.round(c + (to[i] - c) * rate)).join(',')})`;
-}
-
-/** The channel states that hold in `area`: the nearest state stated for it or an area above it. */
-export function statesAt(areas: Areas, states: readonly ChannelStateView[], area: string): Map<string, ChannelStateView> {
-  const out = new Map<string, ChannelStateView>();
-  const line = areas.lineage(area);
-  for (const s of states) {
-    const at = line.indexOf(s.area);
-    if (at < 0) continue;
-    const held = out.get(s.channel);
-    if (!held || line.indexOf(held.area) > at) out.set(s.channel, s);
-  }
-  return out;
 }
 
 /**
@@ -42,6 +30,8 @@ export function SituationMap(props: {
   relays: RelayView[];
   /** The router's now (ms): relay times are counted on its clock. */
   now: () => number;
+  /** Whether the open order asks for an answer: its shading is then 叫应率, else reach. */
+  asksAnswer: boolean;
   /** The open order's counts by area (rolled up), when one is open. */
   orderCounts: Map<string, Record<string, number>> | null;
   selected: string | null;
@@ -91,6 +81,15 @@ export function SituationMap(props: {
   const channel = channels.includes(shown) ? shown : (channels[0] ?? '');
   const bad = props.states.filter((s) => s.channel === channel && s.state !== 'up' && paths.has(s.area));
   const badAreas = [...new Set(bad.map((s) => s.area))];
+  // Hatching by what holds in each village (the nearest state stated for it or above it): a drone
+  // on station keeps its village up under a city-wide 'drone down'.
+  const badLeaves = leaves.flatMap((a) => {
+    const held = statesAt(areas, props.states, a.code).get(channel);
+    return held && held.state !== 'up' ? [{ code: a.code, state: held.state }] : [];
+  });
+  // Orders that ask no answer are shaded by reach: their answer rate is always nil.
+  const rateOf = (c: Record<string, number>) => (props.asksAnswer ? rates(c).answerRate : rates(c).reachRate);
+  const rateWord = props.asksAnswer ? t('board.answerRate') : t('board.reachRate');
   const activeOutages = props.outages.filter((o) => o.active !== false && o.area && paths.has(o.area));
   const label = (a: AreaNode, cls: string, dy = 0) => {
     const [x, y] = labelPoint(a.geometry!, proj);
@@ -112,7 +111,7 @@ export function SituationMap(props: {
         </defs>
         {leaves.map((a) => {
           const c = props.orderCounts?.get(a.code);
-          const fill = c ? rateFill(rates(c).answerRate) : '#eef2f5';
+          const fill = c ? rateFill(rateOf(c)) : '#eef2f5';
           return (
             <path
               key={a.code}
@@ -126,14 +125,11 @@ export function SituationMap(props: {
               onClick={() => props.onSelect(a.code)}
               onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onSelect(a.code))}
             >
-              <title>{a.name}{c ? ` · ${t('board.answerRate')} ${percent(rates(c).answerRate)}` : ''}</title>
+              <title>{a.name}{c ? ` · ${rateWord} ${percent(rateOf(c))}` : ''}</title>
             </path>
           );
         })}
-        {badAreas.map((code) => {
-          const worst = bad.some((s) => s.area === code && s.state === 'down') ? 'down' : 'degraded';
-          return <path key={`bad-${code}`} d={paths.get(code)} class={`state-${worst}`} fill={`url(#hatch-${worst})`} data-testid={`map-${worst}-${code}`} />;
-        })}
+        {badLeaves.map((b) => <path key={`bad-${b.code}`} d={paths.get(b.code)} class={`state-${b.state}`} fill={`url(#hatch-${b.state})`} data-testid={`map-${b.state}-${b.code}`} />)}
         {activeOutages.map((o) => <path key={o.outageId} d={paths.get(o.area!)} class="outage" data-testid={`map-outage-${o.area}`} />)}
         {byDepth(2).map((a) => <path key={`t-${a.code}`} d={paths.get(a.code)} class="town" />)}
         {byDepth(1).map((a) => <path key={`c-${a.code}`} d={paths.get(a.code)} class="county" />)}

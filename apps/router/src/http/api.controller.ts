@@ -75,7 +75,7 @@ export class ApiController {
 
   /** Who the token is: its name, role and areas (a console shows them after sign-in). */
   @Get('api/me')
-  @Roles('console', 'drill', 'metrics')
+  @Roles('console', 'drill')
   me(@Req() req: AuthedRequest) {
     const p = req.principal;
     const tree = this.lifeline.core.areas;

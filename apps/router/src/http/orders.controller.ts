@@ -4,7 +4,7 @@ import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, prev
 import type { DeliveryFilter, OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { scopePaths } from '@lifeline/engine';
+import { inScope, scopePaths, type Principal } from '@lifeline/engine';
 import { OrderProgress, type DeliveryStatus } from '@lifeline/domain';
 import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
@@ -13,7 +13,7 @@ import { csvLine, UTF8_BOM } from './csv';
 import { z } from 'zod';
 
 const CSV_PAGE = 1_000;
-const PROGRESS_PAGE = 10_000;
+const PROGRESS_PAGE = 2_000;
 
 @Controller('api/orders')
 @Roles('console')
@@ -47,7 +47,7 @@ export class OrdersController {
     const q = parse(orderPageQuery, query, 'query');
     const o = await this.visible(req, id);
     const { read } = this.lifeline.store;
-    const deliveries = await this.rows(id, this.filter(q), q.limit, q.after);
+    const deliveries = await this.rows(id, this.filter(req.principal, q), q.limit, q.after);
     const next = deliveries.length === q.limit ? deliveries[deliveries.length - 1].deliveryId : null;
     const alert = await read.alerts.ofOrder(id);
     return {
@@ -74,7 +74,8 @@ export class OrdersController {
 
   /**
    * The order's progress over time (people reached, answered, final), folded from its receipts on
-   * the stream: the console's chart, which then goes on from live receipts.
+   * the stream: the console's chart (fetched when an order opens, then at most every 10 s). It reads
+   * every event after the order's own, a page at a time, yielding between pages.
    */
   @Get(':id/progress')
   async progress(@Req() req: AuthedRequest, @Param('id') id: string) {
@@ -86,6 +87,8 @@ export class OrdersController {
       for (const r of page) progress.add(r.deliveryId, r.status as DeliveryStatus, r.at);
       if (page.length < PROGRESS_PAGE) break;
       seq = page[page.length - 1].seq;
+      // SQLite answers synchronously: let deliveries and sockets run between pages.
+      await new Promise((r) => setImmediate(r));
     }
     return { total: Number(o.deliveries), ackRequired: Boolean(o.ack_required), points: progress.points().map((p) => ({ ...p, at: new Date(p.at).toISOString() })) };
   }
@@ -93,31 +96,43 @@ export class OrdersController {
   /** Every delivery that passes the filter, one CSV row each (with a BOM, for spreadsheets), a page at a time. */
   @Get(':id/csv')
   async csv(@Req() req: AuthedRequest, @Param('id') id: string, @Query() query: unknown, @Res() res: Response) {
-    const filter = this.filter(parse(deliveryFilterQuery, query, 'query'));
+    const q = parse(deliveryFilterQuery, query, 'query');
     const o = await this.visible(req, id);
+    const filter = this.filter(req.principal, q);
     // Everything that can refuse the request is checked above: once the header row is out, the
     // answer is a 200 and an error could only cut it short.
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="lifeline-${o.ref}-${o.id}.csv"`);
     res.write(UTF8_BOM + csvLine(['personId', 'name', 'area', 'areaName', 'status', 'channel', 'matchedBy', 'attempts', 'lastAt', 'detail']));
-    for (let after = ''; ; ) {
-      const page = await this.rows(id, filter, CSV_PAGE, after);
-      const text = page.map((d) => {
-        const last = d.attempts[d.attempts.length - 1];
-        return csvLine([d.personId, d.name, d.area, d.areaName, d.status, d.channel, d.matchedBy, d.attempts.length, last?.at, last?.detail]);
-      });
-      // Backpressure: a slow client holds one page in memory, not the whole order.
-      if (!res.write(text.join(''))) await new Promise((r) => res.once('drain', r));
-      if (page.length < CSV_PAGE) break;
-      after = page[page.length - 1].deliveryId;
+    const gone = new Promise<void>((r) => res.once('close', r));
+    try {
+      for (let after = ''; !res.destroyed; ) {
+        const page = await this.rows(id, filter, CSV_PAGE, after);
+        const text = page.map((d) => {
+          const last = d.attempts[d.attempts.length - 1];
+          return csvLine([d.personId, d.name, d.area, d.areaName, d.status, d.channel, d.matchedBy, d.attempts.length, last?.at, last?.detail]);
+        });
+        // Backpressure: a slow client holds one page in memory, not the whole order; one that
+        // goes away ends the export.
+        if (!res.write(text.join(''))) await Promise.race([new Promise((r) => res.once('drain', r)), gone]);
+        if (page.length < CSV_PAGE) break;
+        after = page[page.length - 1].deliveryId;
+      }
+      res.end();
+    } catch (e) {
+      // The header row is out: an error can only cut the answer short, and say so in the log.
+      this.lifeline.log.error('csv export cut short', { orderId: id, error: String(e) });
+      res.destroy();
     }
-    res.end();
   }
 
-  /** The query's filter for the store; an area that does not exist is refused, naming it. */
-  private filter(q: z.output<typeof deliveryFilterQuery>): DeliveryFilter {
+  /**
+   * The query's filter for the store. An area that does not exist is refused, naming it; so is,
+   * for a scoped token, one outside its areas, alike: the answer must not tell which exist.
+   */
+  private filter(p: Principal, q: z.output<typeof deliveryFilterQuery>): DeliveryFilter {
     const tree = this.lifeline.core.areas;
-    if (q.area !== undefined && !tree.has(q.area))
+    if (q.area !== undefined && (!tree.has(q.area) || !inScope(p, tree, q.area)))
       throw new ApiError(400, 'unknown_area', `unknown area ${q.area}`, [{ path: 'area', message: `unknown area code ${q.area}`, code: 'unknown_area' }]);
     return { statuses: q.status, channel: q.channel, areaPath: q.area === undefined ? undefined : tree.path(q.area), text: q.q };
   }
