@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './status';
+import { ALLOWED_STATUS_CHANGES, DELIVERY_STATUSES, type DeliveryStatus } from './status';
 
 /** How far an order had got at one moment: people reached, people who answered, deliveries final. */
 export interface ProgressPoint {
@@ -8,8 +8,11 @@ export interface ProgressPoint {
   final: number;
 }
 
-const REACHED = new Set<string>(['delivered', 'acknowledged', 'unanswered']);
-const FINAL = new Set<string>(['acknowledged', 'unanswered', 'expired', 'failed', 'cancelled']);
+/** The terminal confirmed the order: delivered, and what can only follow a delivery. */
+export const REACHED_STATUSES: readonly DeliveryStatus[] = ['delivered', 'acknowledged', 'unanswered'];
+const REACHED = new Set<string>(REACHED_STATUSES);
+/** Statuses nothing may follow (`delivered` is final only where no answer was asked). */
+const FINAL = new Set<string>(DELIVERY_STATUSES.filter((s) => ALLOWED_STATUS_CHANGES[s].length === 0));
 
 /**
  * An order's progress over time, folded from its receipts in stream order: a delivery counts as

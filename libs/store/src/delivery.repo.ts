@@ -69,10 +69,11 @@ const STARTED_OPEN = OPEN_STORED_STATUSES.filter((s) => s !== NOT_STARTED);
  * index of unstarted deliveries (its WHERE must be implied by the query's).
  */
 const IS_NEW = `status = '${NOT_STARTED}'`;
-/** The status as the contract shows it: a delivery not started yet is waiting, `queued`. */
-const CONTRACT_STATUS = `CASE WHEN ${IS_NEW} THEN 'queued' ELSE status END`;
+/** The status in `column` as the contract shows it: a delivery not started yet is waiting, `queued`. */
+const contractStatusOf = (column: string) => `CASE WHEN ${column} = '${NOT_STARTED}' THEN 'queued' ELSE ${column} END`;
+const CONTRACT_STATUS = contractStatusOf('status');
 /** The same, of the deliveries table under the alias `d` (in a join with people). */
-const D_CONTRACT_STATUS = `CASE WHEN d.status = '${NOT_STARTED}' THEN 'queued' ELSE d.status END`;
+const D_CONTRACT_STATUS = contractStatusOf('d.status');
 const D_COLUMNS = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
 
 /** Which of an order's deliveries a console asks for; every field narrows. */

@@ -1,4 +1,4 @@
-import { DELIVERY_STATUSES, type DeliveryStatus } from '@lifeline/domain';
+import { DELIVERY_STATUSES, REACHED_STATUSES, type DeliveryStatus } from '@lifeline/domain';
 
 export const STATUSES = DELIVERY_STATUSES;
 export type { DeliveryStatus };
@@ -7,7 +7,6 @@ export type { DeliveryStatus };
 export const NOT_REACHED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'expired', 'failed'];
 /** No answer (yet): everyone but those who answered and those cancelled. */
 export const NOT_ANSWERED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'unanswered', 'expired', 'failed'];
-const REACHED: DeliveryStatus[] = ['delivered', 'acknowledged', 'unanswered'];
 
 export interface Rates {
   total: number;
@@ -20,7 +19,7 @@ export interface Rates {
 
 export function rates(counts: Record<string, number>): Rates {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const reached = REACHED.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  const reached = REACHED_STATUSES.reduce((n, s) => n + (counts[s] ?? 0), 0);
   const acknowledged = counts.acknowledged ?? 0;
   return { total, reached, acknowledged, answerRate: total ? acknowledged / total : 0, reachRate: total ? reached / total : 0 };
 }

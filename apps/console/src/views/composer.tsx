@@ -8,7 +8,7 @@ import type { Directory, Preview } from '../model/types';
 import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
 import { explain, issuesByField } from './explain';
-import { PreviewPanel, reachWords } from './preview-panel';
+import { PreviewPanel } from './preview-panel';
 
 type Person = Directory['people'][number];
 
