@@ -216,4 +216,46 @@ describe('adversarial sockets (router as a child process)', () => {
     gatewaySocket.destroy();
     await stillUp(revoked);
   });
+
+  it("refuses hostile bytes on the console's routes and static files, and leaks nothing outside dist/console", async () => {
+    const order = await api('/api/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientRef: 'sockets-csv', order: { priority: 'routine', to: { areas: ['330102'] }, body: '请立即转移', ttlS: 600 } }),
+    });
+    const { orderId } = (await order.json()) as { orderId: string };
+    await api(`/api/orders/${orderId}/cancel`, { method: 'POST' }); // final at once: the database goes quiet
+    const before = await quietDigest();
+    const auth = `Authorization: Bearer ${ADMIN}\r\n`;
+    const post = (body: string | Buffer, extra = '') =>
+      `POST /api/orders/preview HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const get = (target: string) => `GET ${target} HTTP/1.1\r\nHost: x\r\n${auth}\r\n`;
+    const good = JSON.stringify({ order: { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移' } });
+    const answers: [string, RawAnswer][] = [];
+    for (const [what, body] of [['not json', '{"order":'], ['invalid utf-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d])], ['deep', '['.repeat(100_000)], ['proto', '{"__proto__":{"order":1}}'], ['empty', '']] as const)
+      answers.push([`preview ${what}`, await rawRequest(child.url, [post(body), body])]);
+    answers.push([`preview too big`, await rawRequest(child.url, [post('z'.repeat(2_200_000)), 'z'.repeat(2_200_000)])]);
+    answers.push([`preview chunked garbage`, await rawRequest(child.url, [`POST /api/orders/preview HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n`])]);
+    for (let i = 0; i < 10; i++) await rawRequest(child.url, [post(good), good.slice(0, 15)], { reset: true });
+    // Query strings no parser expects, on the order view, its CSV and the directory search.
+    for (const q of ['status=%ff%fe', 'area=%', 'q=%00', 'q=' + '%25'.repeat(3000), 'status[]=sent&status[x]=1', 'limit=1e400', 'after=%ef%bf%bf'])
+      for (const path of [`/api/orders/${orderId}`, `/api/orders/${orderId}/csv`, '/api/directory'])
+        answers.push([`${path}?${q}`, await rawRequest(child.url, [get(`${path}?${q}`)])]);
+    for (const [what, a] of answers) if (a.status === null || a.status >= 500) throw new Error(`${what}: answered ${a.status} (${a.end})`);
+    expect(answers.find(([w]) => w === 'preview too big')![1].status).toBe(413);
+    expect(answers.filter(([w]) => w.startsWith('preview') && !w.endsWith('too big')).every(([, a]) => a.status === 400)).toBe(true);
+    // A CSV whose client goes away as soon as it asked, many times: the export ends, nothing waits for ever.
+    for (let i = 0; i < 20; i++) await rawRequest(child.url, [get(`/api/orders/${orderId}/csv`)], { reset: true });
+    const csv = await api(`/api/orders/${orderId}/csv`);
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).split('\r\n').length).toBeGreaterThan(2);
+    // The console's static files: served, and nothing above their folder, however the path is spelt.
+    expect((await rawRequest(child.url, [`GET / HTTP/1.1\r\nHost: x\r\n\r\n`])).text).toContain('<div id="app">');
+    for (const t of ['/../package.json', '/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2f..%2fconfig%2ftokens.yaml', '/%00', '/index.html%00.js', '/assets/%ff'])
+      for (const [, a] of [[t, await rawRequest(child.url, [`GET ${t} HTTP/1.1\r\nHost: x\r\n\r\n`])]] as const) {
+        if (a.status === null || a.status >= 500) throw new Error(`${t}: answered ${a.status}`);
+        expect(a.text).not.toMatch(/"name": "lifeline"|sha256/);
+      }
+    await stillUp(before);
+  });
 });
