@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
-import { EventBus, OrderService, RouterCore } from '@lifeline/engine';
+import { EventBus, OrderService, OrderTargets, RouterCore } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
 import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted } from './common';
 import { clusterBench } from './cluster';
@@ -55,7 +55,7 @@ function rawInsert(dir: string, people: { id: string; area: string; path: string
 async function acceptBench(dir: string, store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   // Accepting only: no starter picks the deliveries up while they are measured and removed.
   // (an order service of its own, which nobody listens to, and which starts nothing in its transaction)
-  const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0);
+  const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0, new OrderTargets(store.read, core.areas));
   for (const [label, area] of [['county', COUNTY], ['city', CITY]] as const) {
     const people = store.db.sql.all<{ id: string; area: string; path: string; terminals: string }>(
       'SELECT id, area, area_path AS path, terminals FROM people WHERE area_path >= ? AND area_path < ?',

@@ -37,7 +37,7 @@ export function spawnRouter(env: Record<string, string>, o: { stdout?: 'ignore' 
     o.onStderr?.(d);
     if (listened) return; // its output is kept for an error until it listens, not for its life
     err += String(d);
-    const m = /(listening|standby) on (http:\/\/[\d.]+:\d+)/.exec(err);
+    const m = /(listening|standby|follower) on (http:\/\/[\d.]+:\d+)/.exec(err);
     if (m) serve(m[2]);
     const l = /listening on (http:\/\/[\d.]+:\d+)/.exec(err);
     if (l) {

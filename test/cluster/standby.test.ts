@@ -62,7 +62,7 @@ describe('a standby node', () => {
     expect((await active.exited).code).toBe(0);
     expect(await standby.listening).toBe(standby.url);
     const health = await fetch(`${standby.url}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', node: 'site-b' });
+    expect(await health.json()).toEqual({ status: 'ok', node: 'site-b', role: 'active' });
     stuck.forEach((c) => c.destroy());
   });
 

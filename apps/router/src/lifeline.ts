@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
-import { audit, CapIntake, CapOut, inScope, OrderPreview, RouterCore, SYSTEM, type Principal } from '@lifeline/engine';
-import { openStore, type LeaseOptions, type Storage } from '@lifeline/store';
+import { audit, CapIntake, CapOut, FollowerCore, inScope, OrderPreview, RequestError, RouterCore, SYSTEM, type Leader, type NodeCore, type Principal } from '@lifeline/engine';
+import { DatabaseOpenError, isPostgresUrl, openStore, PostgresReader, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
@@ -38,17 +38,24 @@ export interface LifelineOptions {
 
 export type Directory = ReturnType<typeof loadDirectory>;
 
+/** A follower of a cluster: the active node, reached over the bus; when to stop waiting for the tables. */
+export interface FollowOptions extends LifelineOptions {
+  leader: Leader;
+  stopped?: () => boolean;
+}
+
 /**
  * Everything the router is, built once at start: store, core, auth and simulators. Nest wires
- * transports around it; tests build it the same way.
+ * transports around it; tests build it the same way. The node that writes has a `RouterCore`;
+ * a follower of a cluster a `FollowerCore` (reads, and orders passed on to the active node).
  */
-export class Lifeline {
+export class Lifeline<C extends NodeCore = RouterCore> {
   private constructor(
     readonly config: Config,
     readonly channels: Channels,
     /** Storage through its port: SQLite or PostgreSQL. */
     readonly store: Storage,
-    readonly core: RouterCore,
+    readonly core: C,
     readonly auth: AuthService,
     readonly sims: Map<string, SimulatedGateway>,
     readonly clock: Clock,
@@ -62,7 +69,7 @@ export class Lifeline {
     readonly preview: OrderPreview,
   ) {}
 
-  static async create(o: LifelineOptions): Promise<Lifeline> {
+  static async create(o: LifelineOptions): Promise<Lifeline<RouterCore>> {
     const metrics = new Metrics();
     const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
     const clock = o.clock ?? new SystemClock();
@@ -93,19 +100,61 @@ export class Lifeline {
   }
 
   /**
+   * A follower: the database read as the active node committed it (directory and tokens
+   * included: nothing is loaded or written here), the live stream from the events table, orders
+   * passed on to `leader`. No simulators: the simulated gateways live with the active node.
+   */
+  static async follow(o: FollowOptions): Promise<Lifeline<FollowerCore>> {
+    const database = o.database ?? o.config.database;
+    if (!isPostgresUrl(database)) throw new DatabaseOpenError(`a follower needs a PostgreSQL database, not ${database}`);
+    const metrics = new Metrics();
+    const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
+    const clock = o.clock ?? new SystemClock();
+    const store = await PostgresReader.open({ url: database, schema: o.schema }, 500, o.stopped);
+    try {
+      const ec = engineConfig(o.config);
+      const areas = await store.read.directory.areas();
+      const core = await FollowerCore.create({ store, clock, config: ec, areas, leader: o.leader, pollMs: o.config.cluster.pollMs, log });
+      const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
+      const auth = await AuthService.create(store, loadTokens(o.config.tokens), o.adminToken, () => clock.now(), limiter);
+      const root = areas.find((a) => a.parent === null)?.code ?? '';
+      const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
+      const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap, gbt), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer, gbt) };
+      return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** What keeps this node from serving now, for `/health`: commits failing, or (a follower) reads. */
+  get failure(): string | null {
+    const core: NodeCore = this.core;
+    if (core instanceof FollowerCore) return core.failure && `cannot read the event stream: ${core.failure.reason}`;
+    return this.store.commitFailure && `cannot commit: ${this.store.commitFailure.reason}`;
+  }
+
+  /** Whether this node writes (holds the writer lease, or is a lone router). */
+  get active(): boolean {
+    return this.core instanceof RouterCore;
+  }
+
+  /**
    * A simulated person answers an order over whatever simulated channel reaches them now (drills
    * and tests). Null when they have no delivery of it; 'unreachable' when no channel reaches them.
    */
   async simulateReply(p: Principal, personId: string, orderId: string, text?: string): Promise<{ channel: string } | null | 'unreachable'> {
+    const core = this.core;
+    if (!(core instanceof RouterCore)) throw new RequestError('not_active', 'simulated people answer on the active node, where the simulated gateways are');
     const order = await this.store.read.orders.get(orderId);
     const id = order && deliveryId(order.id, personId);
     const d = id ? (await this.store.read.deliveries.load([id])).get(id) : undefined;
     // A scoped drill token plays only the people of its areas; others are answered as unknown.
-    if (!order || !d || !inScope(p, this.core.areas, d.area)) return null;
+    if (!order || !d || !inScope(p, core.areas, d.area)) return null;
     const candidates = [...new Set([d.channel, ...this.channels.ids].filter((c): c is string => !!c))];
     const channel = candidates.find((c) => {
       const spec = this.channels.get(c);
-      return this.sims.has(c) && spec && d.terminals[spec.terminal] && this.core.channelState(c, d.area) !== 'down';
+      return this.sims.has(c) && spec && d.terminals[spec.terminal] && core.channelState(c, d.area) !== 'down';
     });
     if (!channel) return 'unreachable';
     await this.store.write((tx) => audit(tx, p, this.clock.now(), 'sim.reply', personId, { orderId, channel }));
@@ -113,9 +162,14 @@ export class Lifeline {
     return { channel };
   }
 
+  /** Stops reacting to the world before the transports close (RouterCore.quiesce); a follower has nothing to stop. */
+  quiesce(): void {
+    if (this.core instanceof RouterCore) this.core.quiesce();
+  }
+
   /** Finishes the writes in flight and closes the store; nothing is published for the stop itself. */
   async stop(): Promise<void> {
-    this.core.quiesce();
+    this.quiesce();
     for (const s of this.sims.values()) s.disconnect();
     await this.core.stop();
     await this.store.close();

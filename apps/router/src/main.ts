@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? config.server.host;
   let running;
   try {
-    const { lease, standby } = await clusterNode(config, host, port, log);
-    running = await startServer({ config, configFiles: files, logger, database: process.env.LIFELINE_DB, simulators: process.env.LIFELINE_SIMULATORS, adminToken: process.env.LIFELINE_ADMIN_TOKEN, host, port, lease, standby });
+    const env = { database: process.env.LIFELINE_DB, adminToken: process.env.LIFELINE_ADMIN_TOKEN, bus: process.env.LIFELINE_BUS, logger };
+    const { lease, standby } = await clusterNode(config, host, port, log, env);
+    running = await startServer({ config, configFiles: files, ...env, simulators: process.env.LIFELINE_SIMULATORS, host, port, lease, standby });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`lifeline: ${e.message}\n`);

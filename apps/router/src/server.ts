@@ -8,7 +8,10 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
-import type { StandbyListener } from './cluster/standby-listener';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { RouterCore, type NodeCore } from '@lifeline/engine';
+import { Announcer } from './cluster/announcer';
+import { busControllers, natsOptions } from './cluster/bus';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
 import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
@@ -21,7 +24,7 @@ import { gatewaySocket } from './ws/gateway.socket';
  * The browser console at `/`: static files only, talking to the router through the public API
  * like any other client. Missing (not built) is said once in the log, not an error.
  */
-function serveConsole(app: NestExpressApplication, dir: string, lifeline: Lifeline): void {
+function serveConsole(app: NestExpressApplication, dir: string, lifeline: Lifeline<NodeCore>): void {
   if (!dir) return;
   const root = resolve(dir);
   if (!existsSync(join(root, 'index.html'))) {
@@ -31,8 +34,8 @@ function serveConsole(app: NestExpressApplication, dir: string, lifeline: Lifeli
   app.useStaticAssets(root, { index: 'index.html', fallthrough: true, redirect: false });
 }
 
-export interface RunningServer {
-  lifeline: Lifeline;
+export interface RunningServer<C extends NodeCore = RouterCore> {
+  lifeline: Lifeline<C>;
   app: NestExpressApplication;
   url: string;
   /** The separate `/metrics` listener, when the config asks for one. */
@@ -48,10 +51,31 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * Builds the router and serves HTTP and both WebSocket endpoints on one port. `logger` is the
  * JSON log for the router and Nest alike; without it the router is silent (tests).
  */
-export async function startServer(o: LifelineOptions & { host?: string; port?: number; logger?: pino.Logger; standby?: StandbyListener }): Promise<RunningServer> {
+export async function startServer(o: LifelineOptions & ServeOptions): Promise<RunningServer> {
   const logger = o.logger ?? pino({ level: 'silent' });
   const lifeline = await Lifeline.create({ ...o, log: o.log ?? asLog(logger) });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger), { bufferLogs: true, bodyParser: false });
+  return serve(lifeline, { ...o, logger });
+}
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  logger?: pino.Logger;
+  /** What served the port while this node waited for the writer lease: closed, and its port taken over. */
+  standby?: { port: number; close(): Promise<void> };
+  /** The cluster's bus (`nats://…`); default: the config's `cluster.bus`, or none. */
+  bus?: string | null;
+}
+
+/**
+ * Serves a router node on one port: HTTP, the console's static files and both WebSocket
+ * endpoints; on a cluster's bus as well (the active node answers followers and announces what it
+ * committed; a follower listens). A follower refuses gateways: they link to the active node.
+ */
+export async function serve<C extends NodeCore>(lifeline: Lifeline<C>, o: ServeOptions): Promise<RunningServer<C>> {
+  const logger = o.logger ?? pino({ level: 'silent' });
+  const bus = o.bus === undefined ? lifeline.config.cluster.bus : o.bus;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger, bus ? busControllers(lifeline.active) : []), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   // Security headers on every answer (nosniff, no X-Powered-By, a strict CSP), and API answers
   // are live data that no cache or proxy should keep.
@@ -70,7 +94,7 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  serveConsole(app, o.config.server.console, lifeline);
+  serveConsole(app, lifeline.config.server.console, lifeline);
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('text', { type: ALERT_MEDIA_TYPES, limit: '1mb' });
   await app.init();
@@ -78,15 +102,30 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
   // Slow clients (headers a byte at a time) are cut off; past maxConnections the kernel refuses.
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.maxConnections = o.config.server.maxConnections;
+  server.maxConnections = lifeline.config.server.maxConnections;
+  const core: NodeCore = lifeline.core;
   const detach = attachSockets(server, lifeline, {
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
-    '/gateway': { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline) },
+    '/gateway':
+      core instanceof RouterCore
+        ? { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline as unknown as Lifeline) }
+        : { roles: ['gateway'], only: true, unavailable: `this node (${lifeline.node ?? 'a follower'}) does not hold the writer lease: gateways link to the active node` },
   });
+  let announcer: Announcer | null = null;
+  let emitter: ClientProxy | null = null;
+  if (bus) {
+    // Not awaited: a bus that is down at start is reached when it comes up; until then followers poll.
+    app.connectMicroservice({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, true) }, { inheritAppConfig: true });
+    app.startAllMicroservices().catch((e) => lifeline.log.warn(`bus: ${(e as Error).message}`));
+    if (lifeline.active) {
+      emitter = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, false) });
+      announcer = new Announcer(lifeline, emitter);
+    }
+  }
   // A standby served its port while it waited: the router takes the same port over.
   await o.standby?.close();
-  await app.listen(o.standby?.port ?? o.port ?? o.config.server.port, o.host ?? o.config.server.host);
-  const listen = o.config.metrics.listen;
+  await app.listen(o.standby?.port ?? o.port ?? lifeline.config.server.port, o.host ?? lifeline.config.server.host);
+  const listen = lifeline.config.metrics.listen;
   const metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : '';
@@ -96,8 +135,10 @@ export async function startServer(o: LifelineOptions & { host?: string; port?: n
     url,
     metricsUrl: metrics?.url ?? null,
     close: async () => {
-      lifeline.core.quiesce(); // gateway links closed below are the router stopping, not a channel failing
+      lifeline.quiesce(); // gateway links closed below are the router stopping, not a channel failing
       detach();
+      announcer?.close();
+      await emitter?.close();
       await metrics?.close();
       await app.close();
       await lifeline.stop();

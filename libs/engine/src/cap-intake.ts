@@ -3,7 +3,8 @@ import { CapInvalid, planOrders, readCap, readGbt, XmlRefused, type CapAlert, ty
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree } from '@lifeline/domain';
 import type { AlertFormat, AlertLink, Storage } from '@lifeline/store';
-import { RequestError, type OrderService } from './order-service';
+import { RequestError } from './order-service';
+import type { Orders } from './orders';
 import { audit, inScope, type Principal } from './principal';
 
 /** What a received alert did: the orders it made, the ones it cancelled, what it could not target. */
@@ -35,7 +36,7 @@ export class CapIntake {
     private readonly store: Storage,
     private readonly clock: Clock,
     private readonly tree: AreaTree,
-    private readonly orders: OrderService,
+    private readonly orders: Orders,
     private readonly policy: CapPolicy,
     private readonly gbt: GbtPolicy,
   ) {}

@@ -2,7 +2,7 @@ import { BEIJING_OFFSET_MIN, capTime, gbtIdentifier, orderToCap, writeAtomFeed, 
 import type { AreaTree, OrderTarget, Priority } from '@lifeline/domain';
 import type { OrderRow, Storage } from '@lifeline/store';
 import { readAlert } from './cap-intake';
-import type { OrderService } from './order-service';
+import type { Orders } from './orders';
 import { scopePaths, type Principal } from './principal';
 
 /** Who Lifeline is in GB/T 35965.1: its 14-digit issuer code, and how event types map. */
@@ -15,7 +15,7 @@ export class CapOut {
   constructor(
     private readonly store: Storage,
     private readonly tree: AreaTree,
-    private readonly orders: OrderService,
+    private readonly orders: Orders,
     private readonly issuer: CapIssuer,
     private readonly gbt: GbtIssuer,
   ) {}

@@ -1,6 +1,6 @@
 import { fitText, measureText, type ChannelSpec, type OrderSpec, type TextMeasure } from '@lifeline/domain';
 import type { Storage } from '@lifeline/store';
-import type { OrderService } from './order-service';
+import type { Orders } from './orders';
 import type { Principal } from './principal';
 
 /** A ref of the usual length, for the preview: the real one is drawn when the order is accepted. */
@@ -19,7 +19,7 @@ export interface OrderPreviewResult {
 export class OrderPreview {
   constructor(
     private readonly store: Storage,
-    private readonly orders: OrderService,
+    private readonly orders: Orders,
     private readonly channels: readonly ChannelSpec[],
   ) {}
 

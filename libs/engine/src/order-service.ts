@@ -5,8 +5,9 @@ import type { OrderReach, OrderRow, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
-import { fenceReach } from './fence-reach';
-import { audit, inScope, type Principal } from './principal';
+import type { OrderTargets } from './order-targets';
+import type { Orders } from './orders';
+import { audit, type Principal } from './principal';
 
 export interface Accepted {
   orderId: string;
@@ -24,7 +25,7 @@ export interface AcceptOptions {
 /** A request the router refuses, with a code the transports map to their own (HTTP status, frame). */
 export class RequestError extends Error {
   constructor(
-    readonly code: 'unknown_area' | 'unknown_person' | 'unknown_channel' | 'out_of_scope' | 'not_found' | 'no_recipients' | 'invalid' | 'conflict',
+    readonly code: 'unknown_area' | 'unknown_person' | 'unknown_channel' | 'out_of_scope' | 'not_found' | 'no_recipients' | 'invalid' | 'conflict' | 'forbidden' | 'not_active',
     message: string,
     readonly issues: { path: string; message: string; code: string }[] = [],
   ) {
@@ -52,7 +53,7 @@ export interface OrderStored {
  * deliveries in one transaction, small urgent ones started in that same commit) and cancelling
  * one. Both answer only after commit.
  */
-export class OrderService {
+export class OrderService implements Orders {
   private readonly storedSubject = new Subject<OrderStored>();
   /** Each new order, after commit: the starter starts its deliveries, the sweep minds their expiry. */
   readonly stored$: Observable<OrderStored> = this.storedSubject.asObservable();
@@ -65,6 +66,7 @@ export class OrderService {
     private readonly engine: DeliveryEngine,
     /** Orders up to this many deliveries, flash or immediate, start in the accepting transaction. */
     private readonly startBatch: number,
+    private readonly who: OrderTargets,
   ) {}
 
   /**
@@ -112,23 +114,9 @@ export class OrderService {
     return r.accepted;
   }
 
-  /**
-   * Whom an order's `to` picks, checked against the token's areas (refused as `accept` refuses):
-   * the subtrees and people to select, and the common area of them all.
-   */
-  async targets(p: Principal, to: OrderSpec['to']): Promise<{ scope: string | null; reach: OrderReach }> {
-    const areas = to.areas ?? [];
-    this.checkAreas(p, areas);
-    const personAreas = await this.checkPeople(p, [...new Set(to.people ?? [])], to.people ?? []);
-    const fenced = await fenceReach(this.store.read.directory, this.tree, p, to);
-    return {
-      scope: this.tree.commonAncestor([...areas, ...personAreas, ...fenced.areas]),
-      reach: {
-        areaPaths: areas.map((a) => this.tree.path(a)),
-        locatedIds: fenced.locatedIds,
-        shapePaths: fenced.shapeAreas.map((a) => this.tree.path(a)),
-      },
-    };
+  /** Whom an order's `to` picks, checked against the token's areas (refused as `accept` refuses). */
+  targets(p: Principal, to: OrderSpec['to']): Promise<{ scope: string | null; reach: OrderReach }> {
+    return this.who.targets(p, to);
   }
 
   /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
@@ -148,54 +136,12 @@ export class OrderService {
     );
   }
 
-  /**
-   * Areas must exist and lie within the token's areas. A scoped token is told only `out_of_scope`
-   * for any area it may not use, existing or not: a refusal must not reveal what lies outside.
-   */
-  private checkAreas(p: Principal, areas: readonly string[]): void {
-    const bad = areas.map((a, i) => [a, i] as const).filter(([a]) => !this.tree.has(a) || !inScope(p, this.tree, a));
-    if (!bad.length) return;
-    if (p.areas === null)
-      throw new RequestError('unknown_area', `unknown area ${bad.map(([a]) => a).join(', ')}`,
-        bad.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `unknown area code ${a}`, code: 'unknown_area' })));
-    throw new RequestError('out_of_scope', `outside this token's areas: ${bad.slice(0, 10).map(([a]) => a).join(', ')}`,
-      bad.map(([a, i]) => ({ path: `order.to.areas.${i}`, message: `area ${a} is not within this token's areas`, code: 'out_of_scope' })));
-  }
-
-  /**
-   * People must exist within the token's areas; one outside is refused exactly like one that does
-   * not exist, so a county desk cannot probe the rest of the directory. Their areas, for scope.
-   */
-  private async checkPeople(p: Principal, people: readonly string[], listed: readonly string[]): Promise<string[]> {
-    const areaOf = await this.store.read.directory.areasOf(people);
-    const missing = new Set(people.filter((id) => !areaOf.has(id) || !inScope(p, this.tree, areaOf.get(id)!)));
-    if (missing.size) {
-      const where = p.areas === null ? '' : " within this token's areas";
-      throw new RequestError('unknown_person', `no person ${[...missing].slice(0, 10).join(', ')}${where}`,
-        listed.map((id, i) => [id, i] as const).filter(([id]) => missing.has(id))
-          .map(([id, i]) => ({ path: `order.to.people.${i}`, message: `no person ${id}${where}`, code: 'unknown_person' })));
-    }
-    return [...new Set(areaOf.values())];
-  }
-
   private replay(row: { id: string; ref: string; deliveries: number; seq: number }): Accepted {
     return { orderId: row.id, ref: row.ref, deliveries: Number(row.deliveries), seq: Number(row.seq), replayed: true };
   }
 
-  /**
-   * Throws `not_found` unless the order exists and lies within the principal's areas: an order
-   * outside them is answered exactly like one that does not exist, on every transport.
-   */
-  async checkVisible(p: Principal, orderId: string): Promise<OrderRow> {
-    const row = await this.store.read.orders.get(orderId);
-    if (!row || !orderVisibleTo(p, this.tree, row.scope_path)) throw new RequestError('not_found', `no order ${orderId}`);
-    return row;
+  /** The order, if the principal may see it; `not_found` otherwise (order-targets.ts). */
+  checkVisible(p: Principal, orderId: string): Promise<OrderRow> {
+    return this.who.checkVisible(p, orderId);
   }
-}
-
-/** An order is a principal's business when its scope (the common area of its targets) is in theirs. */
-export function orderVisibleTo(p: Principal, tree: AreaTree, scopePath: string): boolean {
-  if (p.areas === null) return true;
-  const scopeArea = scopePath.split('/').filter(Boolean).pop();
-  return scopeArea !== undefined && inScope(p, tree, scopeArea);
 }

@@ -4,6 +4,7 @@ import type { Storage } from '@lifeline/store';
 import type { Observable } from 'rxjs';
 import { ChannelHealth, type ChannelStatus } from './channel-health';
 import { ChannelWakeups } from './channel-wakeups';
+import type { NodeCore } from './cluster/node-core';
 import type { EngineConfig } from './config';
 import { DeliveryEngine } from './delivery-engine';
 import { Dispatcher } from './dispatcher';
@@ -13,6 +14,7 @@ import { GatewayInbound, type InboundReply } from './gateway-inbound';
 import { gatewayKey, GatewaySessions } from './gateway-sessions';
 import { OrderCache } from './order-cache';
 import { OrderService } from './order-service';
+import { OrderTargets } from './order-targets';
 import { Outages } from './outages';
 import { ExpirySweep, Starter, TimerPoller } from './pollers';
 import { Relays, type Mission } from './relays';
@@ -35,7 +37,7 @@ export interface RouterCoreOptions {
  * in and out (OrderService), what gateways say (GatewayInbound), channel wake-ups, the expiry
  * sweep and the timers (pollers), outages and relays.
  */
-export class RouterCore {
+export class RouterCore implements NodeCore {
   readonly areas: AreaTree;
   readonly orders: OrderService;
   readonly outages: Outages;
@@ -83,7 +85,7 @@ export class RouterCore {
     const mobile = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.areas, this.sessions, this.tasks, mobile, config.linkGraceS * 1000);
     this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, this.tasks, o.log ?? SILENT_LOG);
-    this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch);
+    this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch, new OrderTargets(store.read, this.areas));
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
     this.starter = new Starter(this.engine, this.dispatcher, config, clock, this.tasks, this.orders);

@@ -24,4 +24,5 @@ export * from './sqlite/file-lock';
 export * from './postgres/pg-runner';
 export * from './postgres/pg-database';
 export * from './postgres/pg-store';
+export * from './postgres/pg-reader';
 export * from './postgres/writer-lease';

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Principal } from '@lifeline/engine';
+import type { Principal, NodeCore } from '@lifeline/engine';
 import { Lifeline } from '../lifeline';
 import { ApiError } from '../http/errors';
 import { allowed, headerToken } from './auth.service';
@@ -19,7 +19,7 @@ export const clientAddress = (req: { socket: { remoteAddress?: string } }) => re
  * Authenticates a request (Authorization header only) and checks its role. Throws the HTTP
  * answer: 401, or 429 with `Retry-After` for an address past its failures, or 403.
  */
-export async function authorize(lifeline: Lifeline, req: Request, roles: readonly Principal['role'][]): Promise<Principal> {
+export async function authorize(lifeline: Lifeline<NodeCore>, req: Request, roles: readonly Principal['role'][]): Promise<Principal> {
   const r = await lifeline.auth.check(headerToken(req.headers.authorization), clientAddress(req));
   if (!r.principal) {
     if (r.retryAfterS > 0)
@@ -34,7 +34,7 @@ export async function authorize(lifeline: Lifeline, req: Request, roles: readonl
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly lifeline: Lifeline,
+    private readonly lifeline: Lifeline<NodeCore>,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {

@@ -73,13 +73,45 @@ export class AuthService {
   async authenticate(token: string | undefined | null, address?: string): Promise<Principal | null> {
     if (!token || token.length > 512) return null;
     const hash = sha256(token);
-    if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash))
-      return { id: 'env-admin', name: 'LIFELINE_ADMIN_TOKEN', role: 'admin', areas: null, channel: null, address };
-    const cfg = this.configTokens.get(hash);
-    if (cfg) return { id: cfg.id, name: cfg.name, role: cfg.role, areas: cfg.areas, channel: cfg.channel, gatewayIds: cfg.gatewayIds, address };
-    const row = await this.store.read.tokens.byHash(hash);
+    if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)) return envAdmin(address);
+    return this.fromConfig(this.configTokens.get(hash), address) ?? this.fromRow(await this.store.read.tokens.byHash(hash), address);
+  }
+
+  private fromConfig(cfg: TokenInfo | undefined, address?: string): Principal | null {
+    return cfg ? { id: cfg.id, name: cfg.name, role: cfg.role, areas: cfg.areas, channel: cfg.channel, gatewayIds: cfg.gatewayIds, address } : null;
+  }
+
+  private fromRow(row: TokenRow | undefined, address?: string): Principal | null {
     if (!row || this.revoked.has(row.id)) return null;
     return { id: row.id, name: row.name, role: row.role as TokenRole, areas: parseList(row.areas), channel: row.channel, gatewayIds: parseList(row.gateway_ids), address };
+  }
+
+  /**
+   * The principal of an active token by its id, as this node knows it now: another node of the
+   * cluster authenticated the client and passes its request on by token id; revoked, unknown or
+   * changed is checked here again, never taken on the other node's word.
+   */
+  async byId(id: string, address?: string): Promise<Principal | null> {
+    if (id === 'env-admin') return this.envAdminHash ? envAdmin(address) : null;
+    const cfg = [...this.configTokens.values()].find((t) => t.id === id);
+    if (cfg) return this.fromConfig(cfg, address);
+    return this.fromRow(await this.store.read.tokens.byId(id), address);
+  }
+
+  /**
+   * Tokens revoked on another node (a follower hears of them over the bus, and reads them again
+   * now and then in case the bus dropped the word): open sockets with them are cut.
+   */
+  revokedElsewhere(ids: Iterable<string>): void {
+    for (const id of ids) {
+      if (this.revoked.has(id)) continue;
+      this.revoked.add(id);
+      this.revoked$.next(id);
+    }
+  }
+
+  async readRevoked(): Promise<void> {
+    this.revokedElsewhere(await this.store.read.tokens.revokedIds());
   }
 
   /**
@@ -141,6 +173,10 @@ export class AuthService {
     this.revoked$.next(id);
     return 'revoked';
   }
+}
+
+function envAdmin(address?: string): Principal {
+  return { id: 'env-admin', name: 'LIFELINE_ADMIN_TOKEN', role: 'admin', areas: null, channel: null, address };
 }
 
 /** The bearer token of an HTTP request: the Authorization header only, never the query string. */

@@ -1,30 +1,44 @@
 import { hostname } from 'node:os';
 import type { Log } from '@lifeline/domain';
 import type { ActiveWriter, LeaseOptions } from '@lifeline/store';
+import type pino from 'pino';
 import type { Config } from '../config/config.schema';
+import { FollowerNode } from './follower-node';
 import { StandbyListener } from './standby-listener';
 
 export interface ClusterNode {
   lease: Partial<LeaseOptions>;
   /** Serves the port while this node waits for the lease; the router takes the port over. */
-  standby?: StandbyListener;
+  standby?: StandbyListener | FollowerNode;
+}
+
+/** What a follower needs beyond the config: where the database is, and the admin token. */
+export interface NodeEnv {
+  database?: string;
+  adminToken?: string;
+  bus?: string;
+  logger: pino.Logger;
 }
 
 /**
  * This process's part in a cluster, from the config (`cluster:`) and the environment
- * (`LIFELINE_STANDBY=1`, `LIFELINE_NODE`). A standby listens at once, so that health checks see
- * it, and logs who is active and any node it fences off while it waits.
+ * (`LIFELINE_STANDBY=1`, `LIFELINE_NODE`, `LIFELINE_BUS`). A standby serves at once while it
+ * waits, and logs who is active and any node it fences off: with a bus, as a follower (consoles,
+ * the API, orders passed on); without one, `/health` and 503 to everything else.
  */
-export async function clusterNode(config: Config, host: string, port: number, log: Log): Promise<ClusterNode> {
+export async function clusterNode(config: Config, host: string, port: number, log: Log, env: NodeEnv): Promise<ClusterNode> {
   const standby = process.env.LIFELINE_STANDBY === '1' || config.cluster.standby;
   const node = process.env.LIFELINE_NODE ?? config.cluster.node ?? `${hostname()}:${port || process.pid}`;
   const lease = { node, leaseS: config.cluster.leaseS, standby };
   if (!standby) return { lease };
-  const listener = await StandbyListener.listen(host, port, node, config.server.maxConnections);
-  log.info(`standby on ${listener.url}: node ${node} waits for the writer lease`);
+  const bus = env.bus ?? config.cluster.bus;
+  const listener = bus
+    ? FollowerNode.start({ config, database: env.database, adminToken: env.adminToken, host, port, bus, logger: env.logger, log, lease })
+    : await StandbyListener.listen(host, port, node, config.server.maxConnections);
+  if (listener instanceof StandbyListener) log.info(`standby on ${listener.url}: node ${node} waits for the writer lease`);
   let last: string | null = null;
   const whileWaiting = (active: ActiveWriter | null) => {
-    listener.report(active);
+    if (listener instanceof StandbyListener) listener.report(active);
     if (active?.fenced) log.warn(`node ${active.node} silent for ${active.silentS.toFixed(1)} s (lease ${config.cluster.leaseS} s): ended its session to take over`);
     else if (active && active.node !== last) log.info(`node ${active.node} is active (epoch ${active.epoch})`);
     last = active?.node ?? null;

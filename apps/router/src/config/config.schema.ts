@@ -96,6 +96,13 @@ export const configSchema = z.strictObject({
       node: z.string().min(1).max(100).optional(),
       /** Seconds a writer may go without a heartbeat before a standby fences it off and takes over. */
       leaseS: z.number().min(1).max(300).default(10),
+      /**
+       * The cluster's bus (`nats://host:port`, several comma-separated): with it a standby is a
+       * follower that serves consoles and passes orders on to the active node.
+       */
+      bus: z.string().regex(/^nats:\/\/\S+$/, 'expected nats://host:port').nullable().default(null),
+      /** Milliseconds between a follower's looks at the events table when no wake-up came. */
+      pollMs: z.number().int().min(50).max(60_000).default(1000),
     })
     .prefault({}),
   /** How alerts received in CAP 1.2 (`POST /api/cap`) become orders. */

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res }
 import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { Lifeline } from '../lifeline';
-import { scopePaths } from '@lifeline/engine';
+import { scopePaths, type NodeCore } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
 import { ApiError } from './errors';
@@ -10,16 +10,19 @@ import { parse } from './parse';
 
 @Controller()
 export class ApiController {
-  constructor(private readonly lifeline: Lifeline) {}
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
-  /** Ready, and able to commit: a failing commit turns it to 503 with the reason until one succeeds. */
+  /**
+   * Ready, and able to commit (a follower: to read the stream): a failure turns it to 503 with the
+   * reason until it passes. A node of a cluster says its name and whether it writes.
+   */
   @Get('health')
   health(@Res({ passthrough: true }) res: Response) {
-    const failure = this.lifeline.store.commitFailure;
-    const node = this.lifeline.node ? { node: this.lifeline.node } : {};
+    const failure = this.lifeline.failure;
+    const node = this.lifeline.node ? { node: this.lifeline.node, role: this.lifeline.active ? 'active' : 'follower' } : {};
     if (!failure) return { status: 'ok', ...node };
     res.status(503);
-    return { status: 'error', reason: `cannot commit: ${failure.reason}`, ...node };
+    return { status: 'error', reason: failure, ...node };
   }
 
   /** The HTTP API as OpenAPI 3.1, generated from the schemas the router parses and answers with (also docs/openapi.json). */

@@ -1,3 +1,4 @@
+import type { NodeCore } from '@lifeline/engine';
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import type { AlertFormat } from '@lifeline/store';
@@ -10,7 +11,7 @@ import { ApiError } from './errors';
 @Controller('api')
 @Roles('console')
 export class CapController {
-  constructor(private readonly lifeline: Lifeline) {}
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   /** A CAP 1.2 alert in: answered after every order it made or cancelled is committed. */
   @Post('cap')

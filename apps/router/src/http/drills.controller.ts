@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { outageBody, simReplyBody } from '@lifeline/contracts';
 import type { Outage } from '@lifeline/domain';
-import { inScope, type Principal } from '@lifeline/engine';
+import { inScope, type Principal, type NodeCore } from '@lifeline/engine';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { ApiError } from './errors';
@@ -27,7 +27,7 @@ const view = (o: Outage & { active?: boolean }) => ({
  */
 @Controller('api')
 export class DrillsController {
-  constructor(private readonly lifeline: Lifeline) {}
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   private mine(p: Principal, area: string | null): boolean {
     return p.areas === null || (area !== null && inScope(p, this.lifeline.core.areas, area));

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Injectable, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeIssues, summarizeIssues, type BoundaryIssue } from '@lifeline/contracts';
-import { RequestError } from '@lifeline/engine';
+import { RequestError, type NodeCore } from '@lifeline/engine';
+import { NotTheWriterError } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import type { z } from 'zod';
 
@@ -24,13 +25,13 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}: ${summarizeIssues(issues)}`, issues);
 }
 
-export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404, conflict: 409 };
+export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404, conflict: 409, forbidden: 403, not_active: 503 };
 
 /** Every HTTP refusal in the one shape, counted by code; an internal error is logged with its stack. */
 @Catch()
 @Injectable()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(private readonly lifeline: Lifeline) {}
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   catch(e: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -39,8 +40,10 @@ export class ErrorFilter implements ExceptionFilter {
       res.set(headers).status(status).json(body);
     };
     if (e instanceof ApiError) return answer(e.getStatus(), e.getResponse() as { error: { code: string } }, e.headers);
+    // A follower asked to write, or its active node out of reach: nothing was done; try again.
+    if (e instanceof NotTheWriterError) e = new RequestError('not_active', 'this node of the cluster does not write, and this request cannot be passed on: send it to the active node, or again shortly');
     if (e instanceof RequestError)
-      return answer(STATUS_OF[e.code], { error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } } as { error: { code: string } });
+      return answer(STATUS_OF[e.code], { error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } } as { error: { code: string } }, e.code === 'not_active' ? { 'Retry-After': '1' } : {});
     if (e instanceof HttpException) {
       const status = e.getStatus();
       const body = e.getResponse();

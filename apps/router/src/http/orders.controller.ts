@@ -4,7 +4,7 @@ import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, prev
 import type { DeliveryFilter, OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
-import { inScope, scopePaths, type Principal } from '@lifeline/engine';
+import { inScope, scopePaths, type Principal, type NodeCore } from '@lifeline/engine';
 import { OrderProgress, type DeliveryStatus } from '@lifeline/domain';
 import { contractStatus } from '@lifeline/machines';
 import { parse } from './parse';
@@ -18,7 +18,7 @@ const PROGRESS_PAGE = 2_000;
 @Controller('api/orders')
 @Roles('console')
 export class OrdersController {
-  constructor(private readonly lifeline: Lifeline) {}
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   @Post()
   @HttpCode(202)

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { RouterCore } from '@lifeline/engine';
 import type { Storage } from '@lifeline/store';
 
-export type Transport = 'http' | 'ws' | 'upgrade';
+export type Transport = 'http' | 'ws' | 'upgrade' | 'bus';
 
 
 /** Deliveries remembered between their `sending` and `delivered` receipts, for the latency histogram. */

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { consoleFrame, describeIssues, summarizeIssues } from '@lifeline/contracts';
-import { RequestError, type BusEvent, type Principal } from '@lifeline/engine';
+import { RequestError, type BusEvent, type Principal, type NodeCore } from '@lifeline/engine';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
 import { eventVisibleTo } from '../auth/scope';
@@ -22,7 +22,7 @@ const HELD_MAX = 100_000;
  * `/ws`: a dispatch console. Orders are answered only after commit; `subscribe` replays from the
  * events table and then streams live, with no gap and no duplicate at the seam.
  */
-export function consoleSocket(lifeline: Lifeline) {
+export function consoleSocket(lifeline: Lifeline<NodeCore>) {
   return (ws: WebSocket, p: Principal) => {
     const send = (frame: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
     const sendLive = (frame: unknown) => {

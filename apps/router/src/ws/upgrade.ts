@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Principal } from '@lifeline/engine';
+import type { Principal, NodeCore } from '@lifeline/engine';
 import { allowed, upgradeToken } from '../auth/auth.service';
 import { clientAddress } from '../auth/auth.guard';
 import type { Lifeline } from '../lifeline';
@@ -14,14 +14,16 @@ export interface SocketRoute {
   roles: Principal['role'][];
   /** Only these roles, not admin: a gateway link needs a token bound to a channel. */
   only?: boolean;
-  handler: SocketHandler;
+  handler?: SocketHandler;
+  /** Not served on this node, and why: refused with 503 before any token is looked at. */
+  unavailable?: string;
 }
 
 /** Frames larger than this are refused (the connection closes with 1009, as ws does). */
 export const MAX_FRAME = 1024 * 1024;
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
-const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 429: 'too_many_failures' };
+const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 429: 'too_many_failures', 503: 'not_active' };
 
 /** Answers a refused upgrade in plain HTTP, with the API's error body and headers, and hangs up. */
 function refuse(socket: Duplex, status: number, message: string, extra: Record<string, string> = {}): void {
@@ -60,7 +62,7 @@ export function requestTarget(url: string | undefined): { path: string; query: U
  * `/ws` for consoles, `/gateway` for hardware gateways. Every way a client can misbehave here
  * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
-export function attachSockets(server: Server, lifeline: Lifeline, routes: Record<string, SocketRoute>): () => void {
+export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, routes: Record<string, SocketRoute>): () => void {
   const no = (socket: Duplex, status: number, message: string, extra?: Record<string, string>) => {
     lifeline.metrics.rejected('upgrade', CODES[status]);
     refuse(socket, status, message, extra);
@@ -71,6 +73,8 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     if (!target) return no(socket, 400, 'expected a request target like /ws or /gateway');
     const route = Object.hasOwn(routes, target.path) ? routes[target.path] : undefined;
     if (!route) return no(socket, 404, 'no WebSocket endpoint here: /ws for consoles, /gateway for gateways');
+    if (route.unavailable || !route.handler) return no(socket, 503, route.unavailable ?? 'not served here', { 'Retry-After': '1' });
+    const handler = route.handler;
     const r = await lifeline.auth.check(upgradeToken(req.headers.authorization, target.query), clientAddress(req));
     if (!r.principal) {
       if (r.retryAfterS > 0) return no(socket, 429, `too many failed authentications from this address: retry in ${r.retryAfterS} s`, { 'Retry-After': String(r.retryAfterS) });
@@ -82,7 +86,7 @@ export function attachSockets(server: Server, lifeline: Lifeline, routes: Record
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
       ws.on('error', (e) => lifeline.log.warn(`${target.path}: ${e.message}; connection closed`, { tokenId: p.id }));
-      route.handler(ws, p, req);
+      handler(ws, p, req);
     });
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

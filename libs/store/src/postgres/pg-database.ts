@@ -51,7 +51,11 @@ export class PostgresDatabase {
     return first ?? this.lease.retake();
   }
 
-  static async open(o: PostgresOptions): Promise<PostgresDatabase> {
+  /**
+   * TypeORM's data source and its pool, not yet touching any table: the writer (`open`) and a
+   * follower's reads (`PostgresReader`) both start here.
+   */
+  static async connect(o: PostgresOptions): Promise<{ dataSource: DataSource; pool: Pool; describe: string; applicationName: string }> {
     const target = new URL(o.url);
     const describe = `postgres:${target.host}${target.pathname}${o.schema ? `#${o.schema}` : ''}`;
     // The application name tells operators (pg_stat_activity) which router and schema a session is.
@@ -84,6 +88,11 @@ export class PostgresDatabase {
     pool.on('acquire', (client) => {
       if (!client.listeners('error').includes(quiet)) client.on('error', quiet);
     });
+    return { dataSource, pool, describe, applicationName };
+  }
+
+  static async open(o: PostgresOptions): Promise<PostgresDatabase> {
+    const { dataSource, pool, describe, applicationName } = await PostgresDatabase.connect(o);
     const lease: LeaseOptions = { ...o.lease, node: o.lease?.node ?? `${hostname()}:${process.pid}`, leaseS: o.lease?.leaseS ?? 10, standby: o.lease?.standby ?? false };
     let writer: PoolClient | null = null;
     try {

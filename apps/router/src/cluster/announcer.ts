@@ -1,0 +1,52 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import type { Subscription } from 'rxjs';
+import type { NodeCore } from '@lifeline/engine';
+import type { Lifeline } from '../lifeline';
+import { SUBJECTS } from './bus-messages';
+
+/**
+ * The active node tells every node of the cluster what it committed: the highest event seq (at
+ * most one message in flight; the latest seq wins) and each revocation. A message the bus drops
+ * costs a follower at most its poll interval.
+ */
+export class Announcer {
+  private readonly subscriptions: Subscription[] = [];
+  private seq = -1;
+  private sent = -1;
+  private sending = false;
+
+  constructor(
+    lifeline: Lifeline<NodeCore>,
+    private readonly bus: ClientProxy,
+  ) {
+    this.subscriptions.push(
+      lifeline.core.events$.subscribe((e) => {
+        this.seq = Math.max(this.seq, e.frame.seq);
+        this.flush();
+      }),
+      lifeline.auth.revoked$.subscribe((id) => this.emit(SUBJECTS.revoked, { id }, () => undefined)),
+    );
+  }
+
+  private flush(): void {
+    if (this.sending || this.seq <= this.sent) return;
+    this.sending = true;
+    const seq = this.seq;
+    // After this turn's other events: one message for a whole batch of receipts.
+    setImmediate(() =>
+      this.emit(SUBJECTS.committed, { seq: this.seq }, (ok) => {
+        this.sending = false;
+        if (ok) this.sent = Math.max(this.sent, seq);
+        else this.sent = this.seq; // the bus is down: followers poll; the next event tries again
+      }),
+    );
+  }
+
+  private emit(subject: string, data: unknown, done: (ok: boolean) => void): void {
+    this.bus.emit(subject, data).subscribe({ complete: () => done(true), error: () => done(false) });
+  }
+
+  close(): void {
+    for (const s of this.subscriptions) s.unsubscribe();
+  }
+}

@@ -1,0 +1,53 @@
+import { clientRef, describeIssues, orderSpec, summarizeIssues, type BoundaryIssue } from '@lifeline/contracts';
+import { z } from 'zod';
+
+/**
+ * What nodes of a cluster say to each other over the bus (NATS, through @nestjs/microservices).
+ * The bus is a way to be quick, never the record: a message it drops is found again from rows
+ * (a follower polls the events table; a client whose order got no answer sends it again with the
+ * same clientRef). Every message is parsed here before anything acts on it.
+ */
+export const SUBJECTS = {
+  /** Follower → active node, request/reply: accept this order for this token. */
+  accept: 'lifeline.orders.accept',
+  /** Follower → active node, request/reply: cancel this order for this token. */
+  cancel: 'lifeline.orders.cancel',
+  /** Active node → every node: events were committed up to this seq; read them. */
+  committed: 'lifeline.events.committed',
+  /** Active node → every node: this token was revoked; cut its sockets. */
+  revoked: 'lifeline.tokens.revoked',
+} as const;
+
+const tokenId = z.string().min(1).max(100);
+
+export const acceptMessage = z.strictObject({ tokenId, clientRef, order: orderSpec });
+export const cancelMessage = z.strictObject({ tokenId, orderId: z.string().min(1).max(100) });
+export const committedMessage = z.strictObject({ seq: z.number().int().nonnegative() });
+export const revokedMessage = z.strictObject({ id: tokenId });
+
+/** The active node's answer to a request: what it did, or why not, in the API's error shape. */
+export type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string; issues?: BoundaryIssue[] } };
+
+export const answerMessage = z.union([
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({
+    ok: z.literal(false),
+    error: z.strictObject({ code: z.string().max(64), message: z.string().max(2000), issues: z.array(z.strictObject({ path: z.string(), message: z.string(), code: z.string() })).optional() }),
+  }),
+]);
+
+export const acceptedValue = z.strictObject({
+  orderId: z.string().max(100),
+  ref: z.string().max(10),
+  deliveries: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  replayed: z.boolean(),
+});
+
+/** A parsed message, or the refusal to answer with. */
+export function parseMessage<T extends z.ZodType>(schema: T, data: unknown): { ok: true; value: z.output<T> } | { ok: false; error: { code: 'invalid'; message: string; issues: BoundaryIssue[] } } {
+  const r = schema.safeParse(data);
+  if (r.success) return { ok: true, value: r.data };
+  const issues = describeIssues(r.error);
+  return { ok: false, error: { code: 'invalid', message: `invalid bus message: ${summarizeIssues(issues)}`, issues } };
+}

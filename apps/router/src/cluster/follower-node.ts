@@ -1,0 +1,68 @@
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { FollowerCore } from '@lifeline/engine';
+import type { Log } from '@lifeline/domain';
+import type pino from 'pino';
+import { Lifeline, type LifelineOptions } from '../lifeline';
+import { serve, type RunningServer } from '../server';
+import { natsOptions } from './bus';
+import { NatsLeader } from './nats-leader';
+
+/** How long a follower waits for the active node to answer an order before saying `not_active`. */
+const ASK_TIMEOUT_MS = 10_000;
+const RETRY_MS = 2_000;
+
+/**
+ * A standby of a cluster with a bus, serving while it waits for the writer lease: consoles and
+ * the HTTP API from the database, orders passed on to the active node over the bus. It starts in
+ * the background (the database may not have its tables until some node takes the lease, maybe
+ * this one), tries again while it cannot, and gives its port up when this node takes the lease.
+ */
+export class FollowerNode {
+  private running: RunningServer<FollowerCore> | null = null;
+  /** The port it serves (or will): the router takes it over, also after this closed. */
+  port: number;
+  private closed = false;
+  private readonly started: Promise<void>;
+  private readonly client: ClientProxy;
+
+  private constructor(
+    private readonly o: LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log },
+  ) {
+    this.port = o.port;
+    this.client = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(o.bus, o.lease?.node ?? null, false) });
+    this.started = this.start();
+  }
+
+  static start(o: LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log }): FollowerNode {
+    return new FollowerNode(o);
+  }
+
+  private async start(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const lifeline = await Lifeline.follow({ ...this.o, leader: new NatsLeader(this.client, ASK_TIMEOUT_MS), stopped: () => this.closed });
+        if (this.closed) {
+          await lifeline.stop();
+          return;
+        }
+        this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus });
+        this.port = Number(new URL(this.running.url).port);
+        this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.o.lease?.node} waits for the writer lease`);
+        return;
+      } catch (e) {
+        if (this.closed) return;
+        this.o.log.warn(`follower: cannot serve yet: ${(e as Error).message}; trying again`);
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
+
+  /** Stops serving: this node took the lease (or stops); clients reconnect, to it or to another. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.started;
+    await this.running?.close();
+    this.running = null;
+    await this.client.close();
+  }
+}

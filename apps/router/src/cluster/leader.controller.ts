@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RequestError, type NodeCore, type Principal } from '@lifeline/engine';
+import { Lifeline } from '../lifeline';
+import { acceptMessage, cancelMessage, parseMessage, SUBJECTS, type Answer } from './bus-messages';
+
+/**
+ * The active node's side of the bus: orders and cancels that followers pass on. The token is
+ * looked up again here by its id (revoked, role and areas as this node knows them), and the
+ * answer goes back only after commit, as it would to a client of this node.
+ */
+@Controller()
+export class LeaderController {
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
+
+  @MessagePattern(SUBJECTS.accept)
+  accept(@Payload() data: unknown): Promise<Answer<unknown>> {
+    const m = parseMessage(acceptMessage, data);
+    if (!m.ok) return Promise.resolve(m);
+    return this.act(m.value.tokenId, (p) => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order));
+  }
+
+  @MessagePattern(SUBJECTS.cancel)
+  cancel(@Payload() data: unknown): Promise<Answer<unknown>> {
+    const m = parseMessage(cancelMessage, data);
+    if (!m.ok) return Promise.resolve(m);
+    return this.act(m.value.tokenId, (p) => this.lifeline.core.orders.cancel(p, m.value.orderId));
+  }
+
+  private async act(tokenId: string, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
+    const p = await this.lifeline.auth.byId(tokenId);
+    if (!p || !['console', 'admin'].includes(p.role)) {
+      this.lifeline.metrics.rejected('bus', 'forbidden');
+      return { ok: false, error: { code: 'forbidden', message: 'this token may not send or cancel orders (revoked, or not a console token)' } };
+    }
+    try {
+      return { ok: true, value: await job(p) };
+    } catch (e) {
+      if (e instanceof RequestError) {
+        this.lifeline.metrics.rejected('bus', e.code);
+        return { ok: false, error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } };
+      }
+      this.lifeline.log.error('order from another node failed', { tokenId, err: (e as Error).stack ?? String(e) });
+      return { ok: false, error: { code: 'not_active', message: 'the active node could not store it; nothing was accepted' } };
+    }
+  }
+}

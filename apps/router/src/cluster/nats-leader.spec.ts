@@ -1,0 +1,41 @@
+import { RequestError } from '@lifeline/engine';
+import type { ClientProxy } from '@nestjs/microservices';
+import { NEVER, of, throwError, type Observable } from 'rxjs';
+import { NatsLeader } from './nats-leader';
+
+const spec = { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移', ackRequired: false, ttlS: 600 } as never;
+
+function leaderAnswering(answer: () => Observable<unknown>) {
+  const asked: [string, unknown][] = [];
+  const bus = { send: (subject: string, data: unknown) => (asked.push([subject, data]), answer()) } as unknown as ClientProxy;
+  return { leader: new NatsLeader(bus, 20), asked };
+}
+
+async function refusal(p: Promise<unknown>): Promise<RequestError> {
+  const e = await p.then(() => null, (x: unknown) => x);
+  expect(e).toBeInstanceOf(RequestError);
+  return e as RequestError;
+}
+
+describe('a follower asking the active node', () => {
+  it('passes the order on by token id and returns what the active node committed', async () => {
+    const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: false };
+    const { leader, asked } = leaderAnswering(() => of({ ok: true, value: accepted }));
+    await expect(leader.accept('tok-1', 'ref-1', spec)).resolves.toEqual(accepted);
+    expect(asked).toEqual([['lifeline.orders.accept', { tokenId: 'tok-1', clientRef: 'ref-1', order: spec }]]);
+  });
+
+  it("passes the active node's refusal on with its code and issues", async () => {
+    const issues = [{ path: 'order.to.areas.0', message: 'area 1 is not within', code: 'out_of_scope' }];
+    const { leader } = leaderAnswering(() => of({ ok: false, error: { code: 'out_of_scope', message: 'outside', issues } }));
+    const e = await refusal(leader.accept('tok-1', 'ref-1', spec));
+    expect([e.code, e.issues]).toEqual(['out_of_scope', issues]);
+  });
+
+  it('says not_active when nobody answers in time, the bus fails, or the answer is not one it reads', async () => {
+    for (const answer of [() => NEVER, () => throwError(() => new Error('CONNECTION_REFUSED')), () => of({ ok: true, value: { orderId: 1 } }), () => of('junk'), () => of({ ok: false, error: { code: 'made_up', message: 'x' } })]) {
+      const { leader } = leaderAnswering(answer);
+      expect((await refusal(leader.accept('tok-1', 'ref-1', spec))).code).toBe('not_active');
+    }
+  });
+});

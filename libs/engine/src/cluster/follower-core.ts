@@ -1,0 +1,122 @@
+import type { Clock } from '@lifeline/clock';
+import { AreaTree, SILENT_LOG, type Area, type Log, type Outage } from '@lifeline/domain';
+import type { Storage } from '@lifeline/store';
+import type { Observable } from 'rxjs';
+import type { ChannelStatus } from '../channel-health';
+import type { EngineConfig } from '../config';
+import type { BusEvent } from '../event-bus';
+import { RequestError } from '../order-service';
+import { OrderTargets } from '../order-targets';
+import type { Mission } from '../relays';
+import { EventTail } from './event-tail';
+import { ForwardedOrders } from './forwarded-orders';
+import type { Leader } from './leader';
+import type { NodeCore } from './node-core';
+
+export interface FollowerCoreOptions {
+  /** Reads only (a `PostgresReader`): the active node writes. */
+  store: Storage;
+  clock: Clock;
+  config: EngineConfig;
+  areas: readonly Area[];
+  leader: Leader;
+  /** How often to look for events when no wake-up came (the bus drops messages). */
+  pollMs: number;
+  log?: Log;
+}
+
+/** Event types that change what a follower shows of channels, outages and relays. */
+const SITUATION = /^(channel|outage|relay)/;
+
+/**
+ * A node of a cluster that does not hold the writer lease, serving consoles all the same: reads
+ * come from the database, the live stream from the events table (`EventTail`), orders and
+ * cancels go to the active node (`Leader`). Channel states, outages and relay missions are the
+ * active node's rows, read again whenever the stream says one changed.
+ */
+export class FollowerCore implements NodeCore {
+  readonly areas: AreaTree;
+  readonly clock: Clock;
+  readonly orders: ForwardedOrders;
+  readonly outages = {
+    list: () => this.outageList.map((o) => ({ ...o, active: o.startAt <= this.clock.now() && (o.endAt === null || this.clock.now() < o.endAt) })),
+    add: (): Promise<Outage> => Promise.reject(new RequestError('not_active', 'drills are run on the active node')),
+    end: (): Promise<Outage> => Promise.reject(new RequestError('not_active', 'drills are run on the active node')),
+  };
+  private states: ChannelStatus[] = [];
+  private outageList: Outage[] = [];
+  private missions: Mission[] = [];
+  private refreshing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly o: FollowerCoreOptions,
+    private readonly tail: EventTail,
+  ) {
+    this.areas = new AreaTree(o.areas);
+    this.clock = o.clock;
+    this.orders = new ForwardedOrders(new OrderTargets(o.store.read, this.areas), o.leader);
+    tail.events$.subscribe((e) => {
+      if (SITUATION.test(e.frame.type)) void this.refresh();
+    });
+  }
+
+  static async create(o: FollowerCoreOptions): Promise<FollowerCore> {
+    const tail = await EventTail.start(o.store.read.events, o.clock, o.pollMs, o.log ?? SILENT_LOG);
+    const core = new FollowerCore(o, tail);
+    await core.refresh();
+    return core;
+  }
+
+  get events$(): Observable<BusEvent> {
+    return this.tail.events$;
+  }
+
+  /** The active node committed events: pass them on now rather than at the next poll. */
+  wake(): Promise<void> {
+    return this.tail.wake();
+  }
+
+  /** Why this node cannot follow the stream now; null while it can. */
+  get failure(): { reason: string } | null {
+    return this.tail.failure;
+  }
+
+  channelStates(): ChannelStatus[] {
+    return this.states;
+  }
+
+  relayMissions(): Mission[] {
+    const now = this.clock.now();
+    return this.missions.map((m) => ({ ...m, state: m.arriveAt <= now ? 'on-station' : 'en-route' }));
+  }
+
+  /** Reads channel states, outages and missions again (one read at a time; a later ask joins it). */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    const { read } = this.o.store;
+    const channels = new Set(this.o.config.channels.ids);
+    try {
+      const [states, outages, missions] = await Promise.all([read.channelStates.all(), read.outages.all(), read.missions.all()]);
+      this.states = states
+        .filter((r) => channels.has(r.channel) && this.areas.has(r.area))
+        .map((r) => ({ channel: r.channel, area: r.area, state: r.state as ChannelStatus['state'], since: r.since }));
+      this.outageList = outages;
+      const resources = new Map((this.o.config.relays?.resources ?? []).map((r) => [r.id, r]));
+      this.missions = missions.flatMap((m) => {
+        const resource = resources.get(m.resource);
+        return resource ? [{ resource, area: m.area, arriveAt: m.arriveAt, leaveAt: m.leaveAt, state: 'en-route' as const }] : [];
+      });
+    } catch (e) {
+      (this.o.log ?? SILENT_LOG).warn(`follower: cannot read channel states, outages and missions: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.tail.stop();
+    await this.refreshing;
+  }
+}

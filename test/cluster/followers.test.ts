@@ -1,0 +1,135 @@
+import { connect, type NatsConnection } from 'nats';
+import { fastConfig, killChildren, startNode, tempDir, waitFor, type Child } from '../support/child';
+import { TestNats } from '../support/nats';
+import { Client, TOKENS } from '../support/server';
+import { freshTestDatabase } from '../support/test-store';
+
+const ORDER = { priority: 'flash', to: { areas: ['330102'], roles: ['village-head'] }, body: '台风“梅花”今晚登陆，请立即组织群众转移。', ackRequired: false, ttlS: 600 };
+
+async function call(url: string, path: string, token: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const r = await fetch(url + path, { ...init, headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  return { status: r.status, body: await r.json().catch(() => null), headers: r.headers };
+}
+
+const seqs = (c: Client) => c.frames.map((f) => f.seq).filter((s): s is number => typeof s === 'number');
+
+/**
+ * A cluster of two router processes on one PostgreSQL database, with a NATS bus of the test's
+ * own: the active node writes; the other, a follower, serves consoles and passes orders on.
+ */
+describe('a follower node', () => {
+  let db: Awaited<ReturnType<typeof freshTestDatabase>>;
+  let nats: TestNats;
+  let active: Child;
+  let follower: Child;
+  beforeAll(async () => {
+    db = await freshTestDatabase('lt_follow');
+    nats = await TestNats.start();
+    const env = { LIFELINE_DB: db.url, LIFELINE_STANDBY: '1', LIFELINE_BUS: nats.url, LIFELINE_CONFIG: fastConfig(tempDir()), LIFELINE_ADMIN_TOKEN: 'follow-admin' };
+    active = await startNode({ ...env, LIFELINE_NODE: 'site-a' });
+    await active.listening;
+    follower = await startNode({ ...env, LIFELINE_NODE: 'site-b' });
+  });
+  afterAll(async () => {
+    killChildren();
+    await nats.stop();
+    await db.drop();
+  });
+
+  it('takes orders and passes them to the active node, answering after commit; both nodes stream the same events, gapless', async () => {
+    expect((await call(follower.url, '/health', TOKENS.console)).body).toEqual({ status: 'ok', node: 'site-b', role: 'follower' });
+    const onFollower = await Client.open(follower.url, TOKENS.console);
+    const onActive = await Client.open(active.url, TOKENS.console);
+    for (const c of [onFollower, onActive]) c.send({ type: 'subscribe', since: 0 });
+    const http = await call(follower.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'f-1', order: ORDER }) });
+    expect(http).toMatchObject({ status: 202, body: { orderId: expect.any(String), deliveries: 24 } });
+    onFollower.send({ type: 'order.send', clientRef: 'f-2', order: ORDER });
+    const ws = await onFollower.next((f) => f.type === 'order.accepted' && f.clientRef === 'f-2');
+    expect(ws).toMatchObject({ deliveries: 24, seq: expect.any(Number) });
+    // The same clientRef through the other node is the same order, not a second one.
+    const again = await call(active.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'f-1', order: ORDER }) });
+    expect(again.body.orderId).toBe(http.body.orderId);
+    // A scoped desk's refusal comes back as the active node gave it.
+    const county = await call(follower.url, '/api/orders', TOKENS.county, { method: 'POST', body: JSON.stringify({ clientRef: 'f-3', order: { ...ORDER, to: { areas: ['330103'] } } }) });
+    expect([county.status, county.body.error.code]).toEqual([403, 'out_of_scope']);
+
+    await waitFor(async () => (await call(follower.url, '/api/orders?status=open', TOKENS.console)).body.length === 0, 'both orders final');
+    const head = async () => ((await call(active.url, '/api/events?since=0&limit=1000', TOKENS.console)).body as { seq: number }[]).at(-1)!.seq;
+    const last = await head();
+    await waitFor(async () => seqs(onFollower).at(-1) === last && seqs(onActive).at(-1) === last, 'both streams at the head');
+    const all = Array.from({ length: last }, (_, i) => i + 1);
+    expect(seqs(onFollower).filter((s, i, a) => a.indexOf(s) === i)).toEqual(all);
+    expect(seqs(onActive).filter((s, i, a) => a.indexOf(s) === i)).toEqual(all);
+    // The follower's reads are the active node's rows.
+    const view = await call(follower.url, `/api/orders/${http.body.orderId}?limit=1`, TOKENS.console);
+    expect(view.body.counts).toEqual((await call(active.url, `/api/orders/${http.body.orderId}?limit=1`, TOKENS.console)).body.counts);
+    await Promise.all([onFollower.close(), onActive.close()]);
+  });
+
+  it('refuses with 503 what only the active node does: gateway links (before any token), drills, tokens', async () => {
+    await expect(Client.open(follower.url, null, '/gateway')).rejects.toThrow('upgrade refused: 503');
+    const drill = await call(follower.url, '/api/drills/outages', TOKENS.drill, { method: 'POST', body: JSON.stringify({ kind: 'network', area: '330102', durationS: 5 }) });
+    expect([drill.status, drill.body.error.code, drill.headers.get('retry-after')]).toEqual([503, 'not_active', '1']);
+    const token = await call(follower.url, '/api/tokens', TOKENS.admin, { method: 'POST', body: JSON.stringify({ role: 'console', name: 'x' }) });
+    expect([token.status, token.body.error.code]).toEqual([503, 'not_active']);
+  });
+
+  it('cuts a socket whose token was revoked on the active node', async () => {
+    const made = await call(active.url, '/api/tokens', TOKENS.admin, { method: 'POST', body: JSON.stringify({ role: 'console', name: 'desk 7' }) });
+    const c = await Client.open(follower.url, made.body.token);
+    c.send({ type: 'subscribe' });
+    expect((await call(active.url, `/api/tokens/${made.body.id}`, TOKENS.admin, { method: 'DELETE' })).status).toBe(204);
+    await waitFor(async () => c.closed !== null, 'the socket cut');
+    expect((await call(follower.url, '/api/me', made.body.token)).status).toBe(401);
+  });
+
+  it('answers a bus message that is not one with a refusal, and stays up', async () => {
+    const nc: NatsConnection = await connect({ servers: nats.url });
+    try {
+      const answers: unknown[] = [];
+      const messages = ['not json', '\u00ff', 'null', '5', '{"pattern":"lifeline.orders.accept","data":{"tokenId":"cfg-x"},"id":"1"}', JSON.stringify({ pattern: 'lifeline.orders.accept', id: '2', data: { tokenId: 'nobody', clientRef: 'x', order: ORDER } })];
+      for (const data of messages) {
+        const m = await nc.request('lifeline.orders.accept', data === '\u00ff' ? new Uint8Array([0xff, 0xfe]) : new TextEncoder().encode(data), { timeout: 5000 });
+        answers.push(JSON.parse(new TextDecoder().decode(m.data)).response);
+      }
+      nc.publish('lifeline.events.committed', new TextEncoder().encode('{"data":{"seq":-1}}'));
+      nc.publish('lifeline.tokens.revoked', new Uint8Array([0xff, 0x00]));
+      const invalid = { ok: false, error: expect.objectContaining({ code: 'invalid' }) };
+      expect(answers).toEqual([
+        invalid, invalid, invalid, invalid, invalid,
+        { ok: false, error: expect.objectContaining({ code: 'forbidden' }) },
+      ]);
+    } finally {
+      await nc.close();
+    }
+    for (const node of [active, follower]) expect((await call(node.url, '/health', TOKENS.console)).status).toBe(200);
+  });
+
+  it('with the bus down, says not_active for orders and still streams by polling; with it back, passes orders on again', async () => {
+    const c = await Client.open(follower.url, TOKENS.console);
+    c.send({ type: 'subscribe' });
+    await nats.stop();
+    const refused = await call(follower.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'down-1', order: ORDER }) });
+    expect([refused.status, refused.body.error.code]).toEqual([503, 'not_active']);
+    // Sent to the active node itself, the order goes out; the follower reads it from the table.
+    const direct = await call(active.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'down-2', order: ORDER }) });
+    await c.next((f) => f.type === 'order.accepted' && f.orderId === direct.body.orderId);
+    await nats.start();
+    // The same clientRef again, once the bus is back: accepted once.
+    let accepted: any = null;
+    await waitFor(async () => {
+      const r = await call(follower.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'down-1', order: ORDER }) });
+      accepted = r.status === 202 ? r.body : null;
+      return accepted !== null;
+    }, 'orders passed on again');
+    await c.next((f) => f.type === 'order.accepted' && f.orderId === accepted.orderId);
+    await c.close();
+  });
+
+  it('takes over when the active node is killed, on its own port, and finishes the work', async () => {
+    active.proc.kill('SIGKILL');
+    await follower.listening;
+    expect((await call(follower.url, '/health', TOKENS.console)).body).toEqual({ status: 'ok', node: 'site-b', role: 'active' });
+    await waitFor(async () => (await call(follower.url, '/api/orders?status=open', TOKENS.console)).body.length === 0, 'every order final');
+  });
+});
