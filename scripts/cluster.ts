@@ -1,10 +1,11 @@
 /**
- * Several router nodes on one PostgreSQL database, on this machine:
+ * Several router nodes on one PostgreSQL database and a NATS bus, on this machine:
  *   npm run cluster -- --nodes 3 [--port 3000] [--db postgres://postgres@127.0.0.1:5432/lifeline_cluster]
- * creates the database if needed, starts the nodes as standbys (the first to take the writer lease
- * becomes active, the others wait), prints each node's URL and process id, and says which node is
- * active whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a standby take
- * over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
+ *                     [--bus nats://127.0.0.1:4222 | --no-bus]
+ * creates the database if needed, starts the nodes (the first to take the writer lease becomes
+ * active; the others follow: they serve consoles and pass orders on over the bus, or, with
+ * --no-bus, only wait), prints each node's URL and process id, and says which node is active
+ * whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a follower take over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
  * started again as a standby; a node killed by a signal is not. Ctrl-C stops them all.
  * Each node's JSON log goes to data/cluster/<node>.log; the lines that matter are printed here.
  */
@@ -18,6 +19,7 @@ import { spawnRouter } from './lib/router-process';
 const NODES = Number(arg('nodes') ?? 3);
 const BASE_PORT = Number(arg('port') ?? 3000);
 const DB = arg('db') ?? process.env.LIFELINE_DB ?? 'postgres://postgres@127.0.0.1:5432/lifeline_cluster';
+const BUS = process.argv.includes('--no-bus') ? null : (arg('bus') ?? process.env.LIFELINE_BUS ?? 'nats://127.0.0.1:4222');
 const LOGS = 'data/cluster';
 
 interface Node {
@@ -58,7 +60,7 @@ function start(name: string, port: number): void {
       if (msg) say(`[${name}] ${msg}`);
     }
   };
-  const env = { LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1' };
+  const env = { LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1', ...(BUS ? { LIFELINE_BUS: BUS } : {}) };
   const spawned: { proc?: ChildProcess } = {};
   const started = spawnRouter(env, { stdout: 'inherit', onStderr, onSpawn: (proc) => (spawned.proc = proc) });
   const node: Node = { name, url: `http://127.0.0.1:${port}`, proc: spawned.proc! };
@@ -82,7 +84,7 @@ function message(line: string): string | null {
   try {
     const j = JSON.parse(line) as { level?: number; msg?: string };
     if (!j.msg) return null;
-    if ((j.level ?? 0) >= 40 || /listening on|standby on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
+    if ((j.level ?? 0) >= 40 || /listening on|standby on|follower on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
     return null;
   } catch {
     return line.trim() || null; // not JSON: start-up refusals and crashes, print them as they are
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(NODES) || NODES < 1 || NODES > 9) throw new Error('expected --nodes 1 to 9');
   mkdirSync(LOGS, { recursive: true });
   await ensureDatabase(DB);
-  say(`${NODES} node(s) on ${DB.replace(/:[^:@/]*@/, ':***@')}; logs in ${LOGS}/`);
+  say(`${NODES} node(s) on ${DB.replace(/:[^:@/]*@/, ':***@')}${BUS ? `, bus ${BUS}` : ', no bus'}; logs in ${LOGS}/`);
   for (let i = 0; i < NODES; i++) start(`node-${i + 1}`, BASE_PORT + i);
   const stop = () => {
     if (stopping) return;

@@ -1,24 +1,29 @@
 import { seededRandom } from '@lifeline/domain';
 import { killChildren, startNode, tempDir, type Child } from '../support/child';
 import { ADMIN, crashConfig, crashRun, type CrashRows, type Deployment } from '../support/crash-run';
+import { TestNats } from '../support/nats';
 import { freshTestDatabase, onTestServer } from '../support/test-store';
 
 const KILLS = Number(process.env.CLUSTER_KILLS ?? 12);
 const NODES = 3;
 
 /**
- * Three router processes on one PostgreSQL database: one active, two standbys. A kill takes the
- * active node (SIGKILL); a standby takes over and the killed node comes back as a standby. Now
- * and then a standby is killed too, or the active node's database session is cut (it takes its
- * lock back, or a standby took over first and it steps down, exit 3).
+ * Three router processes on one PostgreSQL database and a NATS bus: one active, two followers.
+ * The console talks to any node (a follower passes its orders on). A kill takes the active node
+ * (SIGKILL); a follower takes over and the killed node comes back as a follower. Now and then a
+ * follower is killed too, or the active node's database session is cut (it takes its lock back,
+ * or a follower took over first and it steps down, exit 3); once, mid-run, NATS is killed and
+ * started again.
  */
-function cluster(db: { name: string; url: string }, seed: number): Deployment {
+function cluster(db: { name: string; url: string }, nats: TestNats, seed: number): Deployment {
   const random = seededRandom(seed + 1); // the console's own choices use `seed`
   const dir = tempDir();
-  const env = { LIFELINE_DB: db.url, LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1' };
+  const env = { LIFELINE_DB: db.url, LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1', LIFELINE_BUS: nats.url };
   const nodes = new Map<string, Child>();
   const dead = new Set<string>();
-  const tally = { takeovers: 0, standbysKilled: 0, sessionsCut: 0, steppedDown: 0 };
+  const tally = { takeovers: 0, standbysKilled: 0, sessionsCut: 0, steppedDown: 0, throughFollowers: 0, natsRestarts: 0 };
+  let round = 0;
+  let busDown = false;
   const start = async (name: string) => {
     const child = await startNode({ ...env, LIFELINE_NODE: name });
     nodes.set(name, child);
@@ -45,11 +50,25 @@ function cluster(db: { name: string; url: string }, seed: number): Deployment {
       }
       const active = await Promise.race(standbys().map(([, c]) => c.listening.then(() => c)));
       tally.takeovers++;
+      busDown = ++round === Math.ceil(KILLS / 2);
+      if (busDown) {
+        // NATS dies and comes back while the console sends: wake-ups are lost, followers poll.
+        tally.natsRestarts++;
+        await nats.stop();
+        setTimeout(() => void nats.start(), 1500);
+      }
       if (random() < 0.25) {
         tally.sessionsCut++;
         void cut();
       }
       return active;
+    },
+    talkTo: (active) => {
+      // Through a follower half the time; to the active node itself while the bus is down.
+      const followers = [...nodes.entries()].filter(([n, c]) => !dead.has(n) && c !== active).map(([, c]) => c);
+      if (busDown || !followers.length || random() < 0.5) return active;
+      tally.throughFollowers++;
+      return followers[Math.floor(random() * followers.length)];
     },
     diedAsExpected: (e) => e.signal === 'SIGKILL' || e.code === 3,
     rows: async () => {
@@ -57,6 +76,8 @@ function cluster(db: { name: string; url: string }, seed: number): Deployment {
       await Promise.all([...nodes.values()].map((c) => c.exited));
       process.stdout.write(`cluster: ${JSON.stringify(tally)}\n`);
       expect(tally.takeovers).toBeGreaterThan(KILLS); // a node took over after every kill
+      expect(tally.throughFollowers).toBeGreaterThan(0);
+      expect(tally.natsRestarts).toBe(1);
       return onTestServer(async (c) => ({
         orders: (await c.query('SELECT id, client_ref, ack_required, ttl_s, created_at, deliveries FROM orders')).rows.map((o) => ({
           ...o,
@@ -72,21 +93,24 @@ function cluster(db: { name: string; url: string }, seed: number): Deployment {
   };
 }
 
-describe('cluster: three nodes on one PostgreSQL, the active one SIGKILLed again and again', () => {
+describe('cluster: three nodes on one PostgreSQL and NATS, the active one SIGKILLed again and again', () => {
   let db: Awaited<ReturnType<typeof freshTestDatabase>>;
+  let nats: TestNats;
   beforeAll(async () => {
     db = await freshTestDatabase('lt_cluster');
+    nats = await TestNats.start();
   });
   afterAll(async () => {
     killChildren();
+    await nats.stop();
     await db.drop();
   });
 
-  it(`loses nothing over ${KILLS} failovers, standby kills and session cuts: orders, clientRefs, final receipts, gapless seq`, async () => {
+  it(`loses nothing over ${KILLS} failovers, follower kills, session cuts and a NATS restart, orders sent through any node: orders, clientRefs, final receipts, gapless seq`, async () => {
     const seed = Number(process.env.CLUSTER_SEED ?? 20_261_205);
     process.stdout.write(`cluster seed ${seed} (replay: CLUSTER_SEED=${seed})\n`);
     try {
-      await crashRun(cluster(db, seed), seed, KILLS);
+      await crashRun(cluster(db, nats, seed), seed, KILLS);
     } catch (e) {
       throw new Error(`cluster seed ${seed} failed (replay: CLUSTER_SEED=${seed}): ${(e as Error).message}`);
     }

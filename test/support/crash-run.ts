@@ -25,8 +25,10 @@ export interface CrashRows {
 }
 
 export interface Deployment {
-  /** The router to talk to next: started after a kill, or the node that took over. */
+  /** The router to kill next (and to talk to, unless `talkTo` says otherwise): started after a kill, or the node that took over. */
   next(): Promise<Child>;
+  /** The node the console talks to while `victim` is the one to kill (a cluster: any node). */
+  talkTo?(victim: Child): Child;
   /** Whether a router ended as the run meant it to (SIGKILLed; a cluster node may also step down). */
   diedAsExpected(e: { code: number | null; signal: NodeJS.Signals | null }): boolean;
   /** What the database holds, after every router stopped. */
@@ -69,8 +71,10 @@ class Console {
     };
   }
 
-  async life(child: Child, o: { killAfter: number; signal: NodeJS.Signals; outage: boolean; burst?: number }): Promise<Client> {
-    const c = await Client.open(child.url, ADMIN);
+  async life(child: Child, o: { killAfter: number; signal: NodeJS.Signals; outage: boolean; burst?: number; victim?: Child }): Promise<Client> {
+    // A follower chosen to talk to may be taking over this moment (its active node stepped down):
+    // then the console talks to the node it was to kill.
+    const c = await Client.open(child.url, ADMIN).catch((e) => (o.victim && o.victim !== child ? Client.open(o.victim.url, ADMIN) : Promise.reject(e)));
     c.ws.on('error', () => {}); // the router dies under it
     const known = new Map<string, Record<string, unknown>>();
     let acceptedNow = 0;
@@ -79,7 +83,7 @@ class Console {
     const kill = () => {
       if (!killed) {
         this.killedAt = Date.now();
-        child.proc.kill(o.signal);
+        (o.victim ?? child).proc.kill(o.signal);
       }
       killed = true;
     };
@@ -144,7 +148,8 @@ export async function crashRun(deploy: Deployment, seed: number, kills: number):
 
   for (let k = 0; k < kills; k++) {
     const child = await next();
-    await con.life(child, { killAfter: Math.floor(random() * 12), signal: 'SIGKILL', outage: random() < 0.5 });
+    const talk = deploy.talkTo?.(child) ?? child;
+    await con.life(talk, { killAfter: Math.floor(random() * 12), signal: 'SIGKILL', outage: random() < 0.5, victim: child });
     const died = await child.exited;
     expect({ died, expected: deploy.diedAsExpected(died) }).toEqual({ died, expected: true });
     con.killedAt ??= Date.now(); // it stepped down by itself

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DELIVERY_STATUSES, PRIORITIES } from '@lifeline/domain';
 
 /** The version of the external contract these schemas describe (OpenAPI `info.version`). */
-export const CONTRACT_VERSION = '1.2';
+export const CONTRACT_VERSION = '1.3';
 
 export const priority = z.enum(PRIORITIES);
 export const deliveryStatus = z.enum(DELIVERY_STATUSES);

@@ -22,8 +22,9 @@ export const errorBody = z.object({
 export const healthAnswer = z.object({
   status: z.enum(['ok', 'error', 'standby']),
   reason: z.string().optional(),
-  /** In a cluster: this node's name, and (on a standby) the node that is active. */
+  /** In a cluster: this node's name, whether it writes, and (on a standby) the node that is active. */
   node: z.string().optional(),
+  role: z.enum(['active', 'follower']).optional(),
   active: z.string().optional(),
 });
 

@@ -54,19 +54,19 @@ interface Route {
 const idParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 
 export const ROUTES: Route[] = [
-  { method: 'get', path: '/health', summary: 'Ready, and able to commit', roles: ['public'], ok: { status: 200, schema: healthAnswer, description: '{"status":"ok"}; 503 {"status":"error","reason"} while commits fail, 503 {"status":"standby","node","active"} on a standby node' }, errors: [503] },
+  { method: 'get', path: '/health', summary: 'Ready, and able to commit', roles: ['public'], ok: { status: 200, schema: healthAnswer, description: '{"status":"ok"} (in a cluster with "node" and "role": active or follower); 503 {"status":"error","reason"} while commits (a follower: reads of the event stream) fail, 503 {"status":"standby","node","active"} on a standby node without a bus' }, errors: [503] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', roles: ['metrics'], ok: { status: 200, description: 'Prometheus text exposition', contentType: 'text/plain' } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', roles: ['public'], ok: { status: 200, description: 'OpenAPI 3.1' } },
-  { method: 'post', path: '/api/orders', summary: 'Send an order; answered after it and all its deliveries are committed', roles: ['console'], body: createOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first order)' }, errors: [400, 429] },
+  { method: 'post', path: '/api/orders', summary: 'Send an order; answered after it and all its deliveries are committed', roles: ['console'], body: createOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first order)' }, errors: [400, 429, 503] },
   {
     method: 'post', path: '/api/cap', summary: 'Receive a CAP 1.2 alert: each info (preferred language) and area becomes an order; Update and Cancel follow the alerts they reference', roles: ['console'],
     documentBody: { types: ALERT_MEDIA_TYPES, description: 'A CAP 1.2 <alert> (urn:oasis:names:tc:emergency:cap:1.2), at most 1 MB; no DOCTYPE' },
-    ok: { status: 202, schema: capReceiptAnswer, description: 'The orders made, cancelled and skipped (the same sender and identifier again: the first answer, replayed)' }, errors: [400, 409, 413, 415],
+    ok: { status: 202, schema: capReceiptAnswer, description: 'The orders made, cancelled and skipped (the same sender and identifier again: the first answer, replayed)' }, errors: [400, 409, 413, 415, 503],
   },
   {
     method: 'post', path: '/api/gbt35965', summary: 'Receive a GB/T 35965.1 warning: made into orders as a CAP alert is', roles: ['console'],
     documentBody: { types: ['application/xml', 'text/xml'], description: 'A GB/T 35965.1 <alert> (no namespace), at most 1 MB; no DOCTYPE' },
-    ok: { status: 202, schema: capReceiptAnswer, description: 'As for /api/cap' }, errors: [400, 409, 413, 415],
+    ok: { status: 202, schema: capReceiptAnswer, description: 'As for /api/cap' }, errors: [400, 409, 413, 415, 503],
   },
   { method: 'get', path: '/api/cap/feed', summary: "Open orders within the token's areas as an Atom feed, each entry linking to its CAP 1.2 document", roles: ['console'], ok: { status: 200, description: 'Atom 1.0 (RFC 4287)', contentType: 'application/atom+xml' } },
   { method: 'get', path: '/api/orders', summary: "Orders within the token's areas", roles: ['console'], query: ordersQuery, ok: { status: 200, schema: z.array(orderSummary), description: 'Newest first, up to 500' }, errors: [400] },
@@ -77,20 +77,20 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/api/orders/{id}/csv', summary: "The order's deliveries as CSV (UTF-8 with a BOM), filtered as the order view is", roles: ['console'], query: deliveryFilterQuery, ok: { status: 200, description: 'personId,name,area,areaName,status,channel,matchedBy,attempts,lastAt,detail', contentType: 'text/csv' }, errors: [400, 404] },
   { method: 'get', path: '/api/orders/{id}/cap', summary: 'An order as a CAP 1.2 alert (a cancelled one as its Cancel; one made from an alert carries its info and area and references it)', roles: ['console'], ok: { status: 200, description: 'CAP 1.2 XML', contentType: 'application/cap+xml' }, errors: [404] },
   { method: 'get', path: '/api/orders/{id}/gbt35965', summary: 'An order as a GB/T 35965.1 warning from this router (a cancelled one as its Cancel)', roles: ['console'], ok: { status: 200, description: 'GB/T 35965.1 XML', contentType: 'application/xml' }, errors: [404] },
-  { method: 'post', path: '/api/orders/{id}/cancel', summary: 'Cancel every open delivery of an order', roles: ['console'], ok: { status: 202, schema: cancelAnswer, description: 'Cancelled (committed)' }, errors: [404] },
+  { method: 'post', path: '/api/orders/{id}/cancel', summary: 'Cancel every open delivery of an order', roles: ['console'], ok: { status: 202, schema: cancelAnswer, description: 'Cancelled (committed)' }, errors: [404, 503] },
   { method: 'get', path: '/api/events', summary: 'The event stream, replayable from any seq', roles: ['console', 'drill'], query: eventsQuery, ok: { status: 200, schema: z.array(eventFrame), description: 'Event frames with seq above `since`' }, errors: [400] },
   { method: 'get', path: '/api/channels', summary: 'Channel states per area', roles: ['console', 'drill'], ok: { status: 200, schema: z.array(channelStateView), description: 'States of areas within the scope and above it' } },
   { method: 'get', path: '/api/directory', summary: 'Areas and people within the scope', roles: ['console', 'drill'], query: directoryQuery, ok: { status: 200, schema: directoryAnswer, description: 'A page of people (those whose name or id contains `q`); drill tokens get no terminals' }, errors: [400] },
   { method: 'get', path: '/api/me', summary: "The token's name, role and areas", roles: ['console', 'drill'], ok: { status: 200, schema: meAnswer, description: 'areas: null for every area' } },
-  { method: 'post', path: '/api/tokens', summary: 'Make a token (shown once, kept hashed)', roles: ['admin'], body: createTokenBody, ok: { status: 201, schema: tokenCreatedAnswer, description: 'The new token' }, errors: [400] },
+  { method: 'post', path: '/api/tokens', summary: 'Make a token (shown once, kept hashed)', roles: ['admin'], body: createTokenBody, ok: { status: 201, schema: tokenCreatedAnswer, description: 'The new token' }, errors: [400, 503] },
   { method: 'get', path: '/api/tokens', summary: 'Tokens, without secrets', roles: ['admin'], ok: { status: 200, schema: z.array(tokenView), description: 'Config, environment and API tokens' } },
-  { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke a token at once, on open sockets too', roles: ['admin'], ok: { status: 204, description: 'Revoked' }, errors: [404, 409] },
+  { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke a token at once, on open sockets too', roles: ['admin'], ok: { status: 204, description: 'Revoked' }, errors: [404, 409, 503] },
   { method: 'get', path: '/api/audit', summary: 'The audit trail: who did what, when', roles: ['admin'], query: auditQuery, ok: { status: 200, schema: auditPage, description: 'Newest first unless order=asc; `next` is the `after` of the next page' }, errors: [400] },
-  { method: 'post', path: '/api/drills/outages', summary: 'Inject an outage (三断 or a gateway fault)', roles: ['drill'], body: outageBody, ok: { status: 201, schema: outageView, description: 'The outage' }, errors: [400] },
+  { method: 'post', path: '/api/drills/outages', summary: 'Inject an outage (三断 or a gateway fault)', roles: ['drill'], body: outageBody, ok: { status: 201, schema: outageView, description: 'The outage' }, errors: [400, 503] },
   { method: 'get', path: '/api/drills/outages', summary: 'Outages, with whether each is active', roles: ['drill', 'console'], ok: { status: 200, schema: z.array(outageView), description: 'Outages within the scope' } },
-  { method: 'delete', path: '/api/drills/outages/{id}', summary: 'End an outage now', roles: ['drill'], ok: { status: 200, schema: outageView, description: 'The outage, ended' }, errors: [404] },
+  { method: 'delete', path: '/api/drills/outages/{id}', summary: 'End an outage now', roles: ['drill'], ok: { status: 200, schema: outageView, description: 'The outage, ended' }, errors: [404, 503] },
   { method: 'get', path: '/api/drills/relays', summary: 'Relay missions under way', roles: ['drill', 'console'], ok: { status: 200, schema: z.array(relayMissionView), description: 'Missions within the scope' } },
-  { method: 'post', path: '/api/sim/people/{id}/reply', summary: "Make a simulated person answer an order over whatever simulated channel reaches them", roles: ['drill'], body: simReplyBody, ok: { status: 202, schema: simReplyAnswer, description: 'Sent by the simulated terminal' }, errors: [400, 404, 409] },
+  { method: 'post', path: '/api/sim/people/{id}/reply', summary: "Make a simulated person answer an order over whatever simulated channel reaches them", roles: ['drill'], body: simReplyBody, ok: { status: 202, schema: simReplyAnswer, description: 'Sent by the simulated terminal' }, errors: [400, 404, 409, 503] },
 ];
 
 const schema = (s: z.ZodType, io: 'input' | 'output') => {
@@ -119,6 +119,9 @@ const ERROR_TEXT: Record<number, string> = {
   503: 'Cannot commit',
 };
 
+/** 503 on the routes a follower of a cluster passes on or refuses (`not_active`, with Retry-After). */
+const NOT_ACTIVE = 'not_active: no active node answered in time, or a follower does not do this; nothing is known to be done: send it again (orders with the same clientRef)';
+
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
@@ -130,7 +133,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
     };
     for (const status of errors)
-      responses[status] = status === 503 ? { description: ERROR_TEXT[503], content: { 'application/json': { schema: schema(healthAnswer, 'output') } } } : { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[status] =
+        status === 503 && r.path === '/health'
+          ? { description: ERROR_TEXT[503], content: { 'application/json': { schema: schema(healthAnswer, 'output') } } }
+          : { description: status === 503 ? NOT_ACTIVE : ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     paths[r.path] ??= {};
     paths[r.path][r.method] = {
       summary: r.summary,
