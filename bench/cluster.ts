@@ -2,10 +2,12 @@
  * `npm run bench -- --cluster`: the router on PostgreSQL against the router on SQLite and against
  * raw inserts on PostgreSQL, in one run. `LIFELINE_BENCH_PG` names the server (default: the local
  * one, database `test`); the bench works in a schema of its own and drops it.
- * Failover (bench/failover.ts) runs real router processes: an active node and a standby.
+ * Failover (bench/failover.ts) and followers (bench/followers.ts, with NATS: `LIFELINE_BENCH_NATS`,
+ * default the local one) run real router processes.
  *
- * Several nodes sharing the work of one database are not built yet (README, "Not yet"): one node
- * writes at a time, so there is no figure for 2 and 3 nodes working at once.
+ * Several nodes sharing the delivery work of one database are not built yet (README, "Not yet"):
+ * one node sends at a time, so 2 and 3 nodes deliver as 1 does; the followers' figures are what
+ * a second node costs an order (passed on) and a console (the stream's lag).
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { withPg } from '../scripts/lib/pg-server';
 import { EventBus, OrderService, OrderTargets, RouterCore, type EngineConfig } from '@lifeline/engine';
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
+import { followers } from './followers';
 import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil } from './common';
 
 const PG_URL = process.env.LIFELINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -120,6 +123,11 @@ export async function clusterBench(): Promise<void> {
   results.failover = { rounds: f.takeoverMs.length, takeoverMs: f.takeoverMs, firstSendMs: f.firstSendMs };
   rows.push([`failover: SIGKILL of the active node to a standby's /health 200 (${f.takeoverMs.length} rounds)`, `p50 ${ms(pct(f.takeoverMs, 50))}`, `p99 ${ms(pct(f.takeoverMs, 99))}`, 'lease 10 s (a hung node)']);
   rows.push(['failover: SIGKILL to the first send of its work by the standby', `p50 ${ms(pct(f.firstSendMs, 50))}`, `p99 ${ms(pct(f.firstSendMs, 99))}`, 'target <= 10 s']);
+
+  const fo = await followers(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', quick ? 50 : 200);
+  results.followers = fo;
+  rows.push([`accept a one-person flash order through a follower (${fo.acceptFollowerMs.length} orders)`, `p50 ${ms(pct(fo.acceptFollowerMs, 50))}, p99 ${ms(pct(fo.acceptFollowerMs, 99))}`, `on the active node p50 ${ms(pct(fo.acceptActiveMs, 50))}, p99 ${ms(pct(fo.acceptActiveMs, 99))}`, `${(pct(fo.acceptFollowerMs, 50) / pct(fo.acceptActiveMs, 50)).toFixed(2)}x at p50`]);
+  rows.push(["an order's event on a follower's console, after the active node's 202", `p50 ${ms(pct(fo.streamLagMs, 50))}`, `p99 ${ms(pct(fo.streamLagMs, 99))}`, `poll ${1000} ms if a wake-up is lost`]);
 
   const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);

@@ -26,7 +26,7 @@ export interface Failover {
 export async function failover(pgUrl: string, rounds: number): Promise<Failover> {
   const database = `bench_failover_${process.pid}`;
   await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: slowPublicConfig(), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
+  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: benchRouterConfig(25), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
   const nodes: RouterProcess[] = [];
   const out: Failover = { takeoverMs: [], firstSendMs: [] };
   try {
@@ -78,13 +78,16 @@ async function firstSendAfter(url: string, orderId: string, since: number): Prom
   }
 }
 
-/** The default config, with only a public channel, slowed so that an order takes 20 s to send. */
-function slowPublicConfig(): string {
+/**
+ * The default config with only a public channel sending `ratePerS` a second (25: an order of 500
+ * takes 20 s to send, so a kill lands mid-order).
+ */
+export function benchRouterConfig(ratePerS: number): string {
   const c = parse(readFileSync('config/default.yaml', 'utf8'));
   c.directory = resolve('config/directory.yaml');
   c.tokens = resolve('config/tokens.yaml');
   c.channels = c.channels.filter((ch: { id: string }) => ch.id === 'public');
-  c.channels[0].capacity = { ratePerS: 25, areaDepth: 0 };
+  c.channels[0].capacity = { ratePerS, areaDepth: 0 };
   Object.assign(c.channels[0].simulator, { acceptMs: [0, 5], deliverMs: [0, 20], loss: 0, replyProbability: 0 });
   c.preference = { default: ['public'] };
   c.relays = { resources: [] };
@@ -93,10 +96,10 @@ function slowPublicConfig(): string {
   return file;
 }
 
-async function api(url: string, path: string, body?: unknown): Promise<any> {
+export async function api(url: string, path: string, body?: unknown, token = TOKEN): Promise<any> {
   const r = await fetch(url + path, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { Authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -104,10 +107,10 @@ async function api(url: string, path: string, body?: unknown): Promise<any> {
 }
 
 /** `waitUntil`, but a bench round that hangs fails after a minute instead of forever. */
-async function until(check: () => Promise<boolean>): Promise<void> {
+export async function until(check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 60_000;
   await waitUntil(async () => {
-    if (Date.now() > deadline) throw new Error('failover bench: gave up waiting');
+    if (Date.now() > deadline) throw new Error('bench: gave up waiting');
     return check();
   });
 }

@@ -2,7 +2,7 @@ import { SystemClock, type Clock } from '@lifeline/clock';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
-import { deliveryId, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
+import { deliveryId, type Area, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
 import { audit, CapIntake, CapOut, FollowerCore, inScope, OrderPreview, RequestError, RouterCore, SYSTEM, type Leader, type NodeCore, type Principal } from '@lifeline/engine';
 import { DatabaseOpenError, isPostgresUrl, openStore, PostgresReader, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
@@ -82,8 +82,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const ec = engineConfig(o.config);
     const core = await RouterCore.create({ store, clock, config: ec, areas: directory.areas, log });
     o.watch?.(core);
-    const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
-    const auth = await AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter);
+    const auth = await authService(o, store, clock, tokens);
     await store.write((tx) => audit(tx, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
     const root = directory.areas.find((a) => a.parent === null)!.code;
     // The simulated world knows where each terminal is, as the real one does: from the directory.
@@ -94,8 +93,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     if (sims.length) simulateRelays(o.config, core, clock, world, people);
     metrics.watch(core, store);
     await core.start();
-    const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
-    const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap, gbt), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer, gbt) };
+    const cap = alertCodecs(o.config, store, core, directory.areas);
     return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap, new OrderPreview(store, core.orders, ec.channels.list));
   }
 
@@ -111,17 +109,17 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
     const clock = o.clock ?? new SystemClock();
     const store = await PostgresReader.open({ url: database, schema: o.schema }, 500, o.stopped);
+    let core: FollowerCore | null = null;
     try {
       const ec = engineConfig(o.config);
       const areas = await store.read.directory.areas();
-      const core = await FollowerCore.create({ store, clock, config: ec, areas, leader: o.leader, pollMs: o.config.cluster.pollMs, log });
-      const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
-      const auth = await AuthService.create(store, loadTokens(o.config.tokens), o.adminToken, () => clock.now(), limiter);
-      const root = areas.find((a) => a.parent === null)?.code ?? '';
-      const gbt = { ...o.config.cap.gbt35965, senderCode: o.config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
-      const cap = { intake: new CapIntake(store, clock, core.areas, core.orders, o.config.cap, gbt), out: new CapOut(store, core.areas, core.orders, o.config.cap.issuer, gbt) };
+      const auth = await authService(o, store, clock);
+      // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
+      core = await FollowerCore.create({ store, clock, config: ec, areas, leader: o.leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
+      const cap = alertCodecs(o.config, store, core, areas);
       return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
     } catch (e) {
+      await core?.stop();
       await store.close();
       throw e;
     }
@@ -130,7 +128,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
   /** What keeps this node from serving now, for `/health`: commits failing, or (a follower) reads. */
   get failure(): string | null {
     const core: NodeCore = this.core;
-    if (core instanceof FollowerCore) return core.failure && `cannot read the event stream: ${core.failure.reason}`;
+    if (core instanceof FollowerCore) return core.failure && `cannot follow: ${core.failure.reason}`;
     return this.store.commitFailure && `cannot commit: ${this.store.commitFailure.reason}`;
   }
 
@@ -174,6 +172,19 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     await this.core.stop();
     await this.store.close();
   }
+}
+
+/** Tokens as the config, the database and the environment define them, with failed tries limited per address. */
+function authService(o: LifelineOptions, store: Storage, clock: Clock, tokens = loadTokens(o.config.tokens)): Promise<AuthService> {
+  const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
+  return AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter);
+}
+
+/** Alerts in (CAP 1.2, GB/T 35965.1) and out, for this node's orders. */
+function alertCodecs(config: Config, store: Storage, core: NodeCore, areas: readonly Area[]): { intake: CapIntake; out: CapOut } {
+  const root = areas.find((a) => a.parent === null)?.code ?? '';
+  const gbt = { ...config.cap.gbt35965, senderCode: config.cap.gbt35965.senderCode ?? `${root.padEnd(6, '0').slice(0, 6)}00000000` };
+  return { intake: new CapIntake(store, core.clock, core.areas, core.orders, config.cap, gbt), out: new CapOut(store, core.areas, core.orders, config.cap.issuer, gbt) };
 }
 
 /** Who holds each terminal, for the simulated world and people: a lookup per simulated send, so in memory. */

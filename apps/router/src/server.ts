@@ -65,6 +65,8 @@ export interface ServeOptions {
   standby?: { port: number; close(): Promise<void> };
   /** The cluster's bus (`nats://…`); default: the config's `cluster.bus`, or none. */
   bus?: string | null;
+  /** At close, cut open connections rather than wait for their requests (a follower taking over). */
+  forceCloseConnections?: boolean;
 }
 
 /**
@@ -75,7 +77,16 @@ export interface ServeOptions {
 export async function serve<C extends NodeCore>(lifeline: Lifeline<C>, o: ServeOptions): Promise<RunningServer<C>> {
   const logger = o.logger ?? pino({ level: 'silent' });
   const bus = o.bus === undefined ? lifeline.config.cluster.bus : o.bus;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger, bus ? busControllers(lifeline.active) : []), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger, bus ? busControllers(lifeline.active) : []), { bufferLogs: true, bodyParser: false, forceCloseConnections: o.forceCloseConnections ?? false });
+  try {
+    return await serveWith(app, lifeline, logger, bus, o);
+  } catch (e) {
+    await app.close(); // nothing half-started keeps a port or a bus connection
+    throw e;
+  }
+}
+
+async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeline: Lifeline<C>, logger: pino.Logger, bus: string | null, o: ServeOptions): Promise<RunningServer<C>> {
   app.useLogger(app.get(Logger));
   // Security headers on every answer (nosniff, no X-Powered-By, a strict CSP), and API answers
   // are live data that no cache or proxy should keep.

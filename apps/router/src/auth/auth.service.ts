@@ -99,19 +99,15 @@ export class AuthService {
   }
 
   /**
-   * Tokens revoked on another node (a follower hears of them over the bus, and reads them again
-   * now and then in case the bus dropped the word): open sockets with them are cut.
+   * Reads which tokens are revoked, as another node revoked them (a follower, told so over the
+   * bus and every poll in case the bus dropped the word): open sockets with them are cut.
    */
-  revokedElsewhere(ids: Iterable<string>): void {
-    for (const id of ids) {
+  async readRevoked(): Promise<void> {
+    for (const id of await this.store.read.tokens.revokedIds()) {
       if (this.revoked.has(id)) continue;
       this.revoked.add(id);
       this.revoked$.next(id);
     }
-  }
-
-  async readRevoked(): Promise<void> {
-    this.revokedElsewhere(await this.store.read.tokens.revokedIds());
   }
 
   /**

@@ -31,19 +31,20 @@ export class Announcer {
   private flush(): void {
     if (this.sending || this.seq <= this.sent) return;
     this.sending = true;
-    const seq = this.seq;
     // After this turn's other events: one message for a whole batch of receipts.
-    setImmediate(() =>
-      this.emit(SUBJECTS.committed, { seq: this.seq }, (ok) => {
+    setImmediate(() => {
+      const seq = this.seq;
+      this.emit(SUBJECTS.committed, { seq }, () => {
+        // Said, or the bus is down (followers poll): either way on to what came meanwhile.
         this.sending = false;
-        if (ok) this.sent = Math.max(this.sent, seq);
-        else this.sent = this.seq; // the bus is down: followers poll; the next event tries again
-      }),
-    );
+        this.sent = Math.max(this.sent, seq);
+        this.flush();
+      });
+    });
   }
 
-  private emit(subject: string, data: unknown, done: (ok: boolean) => void): void {
-    this.bus.emit(subject, data).subscribe({ complete: () => done(true), error: () => done(false) });
+  private emit(subject: string, data: unknown, done: () => void): void {
+    this.bus.emit(subject, data).subscribe({ complete: done, error: done });
   }
 
   close(): void {

@@ -1,15 +1,16 @@
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import type { FollowerCore } from '@lifeline/engine';
 import type { Log } from '@lifeline/domain';
 import type pino from 'pino';
 import { Lifeline, type LifelineOptions } from '../lifeline';
 import { serve, type RunningServer } from '../server';
-import { natsOptions } from './bus';
+import { BusLink } from './bus-link';
 import { NatsLeader } from './nats-leader';
 
 /** How long a follower waits for the active node to answer an order before saying `not_active`. */
 const ASK_TIMEOUT_MS = 10_000;
 const RETRY_MS = 2_000;
+
+export type FollowerNodeOptions = LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log };
 
 /**
  * A standby of a cluster with a bus, serving while it waits for the writer lease: consoles and
@@ -19,40 +20,41 @@ const RETRY_MS = 2_000;
  */
 export class FollowerNode {
   private running: RunningServer<FollowerCore> | null = null;
-  /** The port it serves (or will): the router takes it over, also after this closed. */
-  port: number;
   private closed = false;
   private readonly started: Promise<void>;
-  private readonly client: ClientProxy;
+  private readonly link: BusLink;
+  /** The port it serves (or will): the router takes it over, also after this closed. */
+  port: number;
 
-  private constructor(
-    private readonly o: LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log },
-  ) {
+  private constructor(private readonly o: FollowerNodeOptions) {
     this.port = o.port;
-    this.client = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(o.bus, o.lease?.node ?? null, false) });
+    this.link = new BusLink(o.bus, o.lease?.node ?? null);
     this.started = this.start();
   }
 
-  static start(o: LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log }): FollowerNode {
+  static start(o: FollowerNodeOptions): FollowerNode {
     return new FollowerNode(o);
   }
 
   private async start(): Promise<void> {
     while (!this.closed) {
+      let lifeline: Lifeline<FollowerCore> | null = null;
       try {
-        const lifeline = await Lifeline.follow({ ...this.o, leader: new NatsLeader(this.client, ASK_TIMEOUT_MS), stopped: () => this.closed });
-        if (this.closed) {
-          await lifeline.stop();
-          return;
-        }
-        this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus });
+        lifeline = await Lifeline.follow({ ...this.o, leader: new NatsLeader(this.link, ASK_TIMEOUT_MS), stopped: () => this.closed });
+        if (this.closed) break;
+        // Connections are cut, not waited for, when this node takes over: a request waiting on
+        // the dead active node must not keep the port from the router for its whole timeout.
+        this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus, forceCloseConnections: true });
+        lifeline = null;
         this.port = Number(new URL(this.running.url).port);
         this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.o.lease?.node} waits for the writer lease`);
         return;
       } catch (e) {
-        if (this.closed) return;
+        if (this.closed) break;
         this.o.log.warn(`follower: cannot serve yet: ${(e as Error).message}; trying again`);
         await new Promise((r) => setTimeout(r, RETRY_MS));
+      } finally {
+        await lifeline?.stop();
       }
     }
   }
@@ -63,6 +65,6 @@ export class FollowerNode {
     await this.started;
     await this.running?.close();
     this.running = null;
-    await this.client.close();
+    await this.link.close();
   }
 }

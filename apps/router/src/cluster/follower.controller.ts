@@ -4,7 +4,7 @@ import type { FollowerCore } from '@lifeline/engine';
 import { Lifeline } from '../lifeline';
 import { committedMessage, parseMessage, revokedMessage, SUBJECTS } from './bus-messages';
 
-/** A follower's side of the bus: wake-ups to read the events table now, and revocations to act on. */
+/** A follower's side of the bus: wake-ups to read the events table, or the revoked tokens, now. */
 @Controller()
 export class FollowerController {
   constructor(private readonly lifeline: Lifeline<FollowerCore>) {}
@@ -15,9 +15,9 @@ export class FollowerController {
     if (parseMessage(committedMessage, data).ok) void this.lifeline.core.wake();
   }
 
+  /** A hint, not a fact: the tokens table says which tokens are revoked (anyone on the bus could say anything). */
   @EventPattern(SUBJECTS.revoked)
   revoked(@Payload() data: unknown): void {
-    const m = parseMessage(revokedMessage, data);
-    if (m.ok) this.lifeline.auth.revokedElsewhere([m.value.id]);
+    if (parseMessage(revokedMessage, data).ok) void this.lifeline.auth.readRevoked().catch(() => undefined);
   }
 }

@@ -1,14 +1,14 @@
 import { RequestError } from '@lifeline/engine';
-import type { ClientProxy } from '@nestjs/microservices';
 import { NEVER, of, throwError, type Observable } from 'rxjs';
+import type { BusLink } from './bus-link';
 import { NatsLeader } from './nats-leader';
 
 const spec = { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移', ackRequired: false, ttlS: 600 } as never;
 
-function leaderAnswering(answer: () => Observable<unknown>) {
+function leaderAnswering(answer: () => Observable<unknown>, connected = true) {
   const asked: [string, unknown][] = [];
-  const bus = { send: (subject: string, data: unknown) => (asked.push([subject, data]), answer()) } as unknown as ClientProxy;
-  return { leader: new NatsLeader(bus, 20), asked };
+  const client = { send: (subject: string, data: unknown) => (asked.push([subject, data]), answer()) };
+  return { leader: new NatsLeader({ client, connected } as unknown as BusLink, 20), asked };
 }
 
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
@@ -30,6 +30,18 @@ describe('a follower asking the active node', () => {
     const { leader } = leaderAnswering(() => of({ ok: false, error: { code: 'out_of_scope', message: 'outside', issues } }));
     const e = await refusal(leader.accept('tok-1', 'ref-1', spec));
     expect([e.code, e.issues]).toEqual(['out_of_scope', issues]);
+  });
+
+  it('refuses an order the bus cannot carry whole, without sending it', async () => {
+    const { leader, asked } = leaderAnswering(() => of({ ok: true, value: 1 }));
+    const big = { ...(spec as object), body: '字'.repeat(400_000) } as never;
+    expect((await refusal(leader.accept('tok-1', 'ref-1', big))).code).toBe('too_large');
+    expect(asked).toEqual([]);
+  });
+
+  it('says why while the bus is out of reach (for /health)', () => {
+    expect(leaderAnswering(() => NEVER, false).leader.failure).toMatch(/bus \(NATS\) is out of reach/);
+    expect(leaderAnswering(() => NEVER, true).leader.failure).toBeNull();
   });
 
   it('says not_active when nobody answers in time, the bus fails, or the answer is not one it reads', async () => {

@@ -1,12 +1,14 @@
-import { RequestError, type Accepted, type Leader } from '@lifeline/engine';
+import { REQUEST_ERROR_CODES, RequestError, type Accepted, type Leader } from '@lifeline/engine';
 import type { OrderSpec } from '@lifeline/domain';
-import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { BusLink } from './bus-link';
 import { acceptedValue, answerMessage, SUBJECTS } from './bus-messages';
 
-/** Codes the active node may refuse with that a follower passes on as they are. */
-const PASSED_ON = new Set<RequestError['code']>(['unknown_area', 'unknown_person', 'unknown_channel', 'out_of_scope', 'not_found', 'no_recipients', 'invalid', 'conflict', 'forbidden', 'not_active']);
+/** A message NATS carries whole (its default max_payload is 1 MB), with room for Nest's envelope. */
+export const MAX_MESSAGE_BYTES = 900 * 1024;
+const cancelledValue = z.number().int().nonnegative();
+const CODES = new Set<string>(REQUEST_ERROR_CODES);
 
 /**
  * The active node as a follower reaches it: a request over NATS, answered after the active node
@@ -16,22 +18,28 @@ const PASSED_ON = new Set<RequestError['code']>(['unknown_area', 'unknown_person
  */
 export class NatsLeader implements Leader {
   constructor(
-    private readonly bus: ClientProxy,
+    private readonly bus: BusLink,
     private readonly timeoutMs: number,
   ) {}
 
-  async accept(tokenId: string, clientRef: string, spec: OrderSpec): Promise<Accepted> {
+  get failure(): string | null {
+    return this.bus.connected ? null : 'the bus (NATS) is out of reach: orders cannot be passed on to the active node';
+  }
+
+  accept(tokenId: string, clientRef: string, spec: OrderSpec): Promise<Accepted> {
     return this.ask(SUBJECTS.accept, { tokenId, clientRef, order: spec }, acceptedValue);
   }
 
-  async cancel(tokenId: string, orderId: string): Promise<number> {
-    return this.ask(SUBJECTS.cancel, { tokenId, orderId }, acceptedValue.shape.deliveries);
+  cancel(tokenId: string, orderId: string): Promise<number> {
+    return this.ask(SUBJECTS.cancel, { tokenId, orderId }, cancelledValue);
   }
 
   private async ask<T extends z.ZodType>(subject: string, message: unknown, value: T): Promise<z.output<T>> {
+    if (Buffer.byteLength(JSON.stringify(message)) > MAX_MESSAGE_BYTES)
+      throw new RequestError('too_large', `an order passed on to the active node may be at most ${MAX_MESSAGE_BYTES} bytes (the bus carries no more): send it to the active node itself`);
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.bus.send(subject, message).pipe(timeout(this.timeoutMs)));
+      raw = await firstValueFrom(this.bus.client.send(subject, message).pipe(timeout(this.timeoutMs)));
     } catch (e) {
       throw new RequestError('not_active', `no active node answered (${(e as Error).message || 'no answer'}): nothing is known to be done; send it again (the same clientRef is never accepted twice)`);
     }
@@ -39,7 +47,7 @@ export class NatsLeader implements Leader {
     if (!answer.success) throw new RequestError('not_active', 'the active node answered in a form this node does not read: send it again');
     if (!answer.data.ok) {
       const { code, message, issues } = answer.data.error;
-      throw new RequestError(PASSED_ON.has(code as RequestError['code']) ? (code as RequestError['code']) : 'not_active', message, issues ?? []);
+      throw new RequestError(CODES.has(code) ? (code as RequestError['code']) : 'not_active', message, issues ?? []);
     }
     const v = value.safeParse(answer.data.value);
     if (!v.success) throw new RequestError('not_active', 'the active node answered in a form this node does not read: send it again');

@@ -1,11 +1,10 @@
-import type { NodeCore } from '@lifeline/engine';
+import { RequestError, type NodeCore } from '@lifeline/engine';
 import { Body, Controller, Get, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import type { AlertFormat } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { ApiError } from './errors';
-
 
 /** Alerts in standard formats: CAP 1.2 and GB/T 35965.1 in, the feed of active ones out. */
 @Controller('api')
@@ -37,6 +36,8 @@ export class CapController {
   }
 
   private receive(req: AuthedRequest, body: unknown, format: AlertFormat) {
+    // An alert is taken whole where it is written: its orders, cancels and its own row together.
+    if (!this.lifeline.active) throw new RequestError('not_active', 'alerts are taken by the active node of the cluster: send it there, or again shortly');
     if (typeof body !== 'string') throw new ApiError(415, 'unsupported_media_type', `expected an XML document as ${ALERT_MEDIA_TYPES.join(', ')}`);
     return this.lifeline.cap.intake.receive(req.principal, body, format);
   }

@@ -25,7 +25,7 @@ export function invalid(error: z.ZodError, what = 'request'): ApiError {
   return new ApiError(400, 'invalid', `invalid ${what}: ${summarizeIssues(issues)}`, issues);
 }
 
-export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404, conflict: 409, forbidden: 403, not_active: 503 };
+export const STATUS_OF: Record<RequestError['code'], number> = { unknown_area: 400, unknown_person: 400, unknown_channel: 400, invalid: 400, no_recipients: 400, out_of_scope: 403, not_found: 404, conflict: 409, forbidden: 403, too_large: 413, not_active: 503 };
 
 /** Every HTTP refusal in the one shape, counted by code; an internal error is logged with its stack. */
 @Catch()

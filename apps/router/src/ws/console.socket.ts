@@ -57,7 +57,11 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
       const buffered: BusEvent[] = [];
       subscription = lifeline.core.events$.subscribe((e) => {
         if (!visible(e)) return;
-        if (live) sendLive(e.frame);
+        // What the replay already sent (or what lies before `since`) is not sent again: a
+        // follower's stream may trail the table the replay read.
+        if (live) {
+          if (since === undefined || e.frame.seq > last) sendLive(e.frame);
+        }
         else if (buffered.length < HELD_MAX) buffered.push(e);
         else {
           stopStream();

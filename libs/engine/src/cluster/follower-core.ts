@@ -20,8 +20,10 @@ export interface FollowerCoreOptions {
   config: EngineConfig;
   areas: readonly Area[];
   leader: Leader;
-  /** How often to look for events when no wake-up came (the bus drops messages). */
+  /** How often to look for events when no wake-up came (the bus drops messages), and to read the situation again. */
   pollMs: number;
+  /** Read again with the situation, every poll (the app's own rows: revoked tokens). */
+  alsoEveryPoll?: () => Promise<void>;
   log?: Log;
 }
 
@@ -47,6 +49,9 @@ export class FollowerCore implements NodeCore {
   private outageList: Outage[] = [];
   private missions: Mission[] = [];
   private refreshing: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private cancelPoll: (() => void) | null = null;
 
   private constructor(
     private readonly o: FollowerCoreOptions,
@@ -64,7 +69,16 @@ export class FollowerCore implements NodeCore {
     const tail = await EventTail.start(o.store.read.events, o.clock, o.pollMs, o.log ?? SILENT_LOG);
     const core = new FollowerCore(o, tail);
     await core.refresh();
+    core.poll();
     return core;
+  }
+
+  /** Outages make no event of their own, and a revocation's word on the bus may be lost: read them every poll. */
+  private poll(): void {
+    if (this.stopped) return;
+    this.cancelPoll = this.o.clock.schedule(this.o.clock.now() + this.o.pollMs, () => {
+      void Promise.all([this.refresh(), this.o.alsoEveryPoll?.().catch(() => undefined)]).then(() => this.poll());
+    });
   }
 
   get events$(): Observable<BusEvent> {
@@ -76,9 +90,10 @@ export class FollowerCore implements NodeCore {
     return this.tail.wake();
   }
 
-  /** Why this node cannot follow the stream now; null while it can. */
+  /** Why this node cannot follow the stream, or pass orders on, now; null while it can. */
   get failure(): { reason: string } | null {
-    return this.tail.failure;
+    const leader = this.o.leader.failure;
+    return this.tail.failure ?? (leader === null ? null : { reason: leader });
   }
 
   channelStates(): ChannelStatus[] {
@@ -90,9 +105,22 @@ export class FollowerCore implements NodeCore {
     return this.missions.map((m) => ({ ...m, state: m.arriveAt <= now ? 'on-station' : 'en-route' }));
   }
 
-  /** Reads channel states, outages and missions again (one read at a time; a later ask joins it). */
+  /**
+   * Reads channel states, outages and missions again: one read at a time, and an ask during a
+   * read makes one more after it (that read may have started before what the ask is about).
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = null));
+    if (this.refreshing) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = this.load().finally(() => {
+      this.refreshing = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
     return this.refreshing;
   }
 
@@ -116,6 +144,8 @@ export class FollowerCore implements NodeCore {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelPoll?.();
     await this.tail.stop();
     await this.refreshing;
   }

@@ -9,6 +9,8 @@ import type { Accepted } from '../order-service';
  * and its `clientRef` makes a second try of an order that did commit harmless.
  */
 export interface Leader {
+  /** Why orders cannot be passed on now (the bus out of reach); null while they can. */
+  readonly failure: string | null;
   accept(tokenId: string, clientRef: string, spec: OrderSpec): Promise<Accepted>;
   cancel(tokenId: string, orderId: string): Promise<number>;
 }
