@@ -3,7 +3,7 @@ import { CapInvalid, planOrders, readCap, readGbt, XmlRefused, type CapAlert, ty
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree } from '@lifeline/domain';
 import type { AlertFormat, AlertLink, Storage } from '@lifeline/store';
-import { RequestError } from './order-service';
+import { RequestError } from './request-error';
 import type { Orders } from './orders';
 import { audit, inScope, type Principal } from './principal';
 

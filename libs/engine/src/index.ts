@@ -8,6 +8,7 @@ export * from './channel-health';
 export * from './order-service';
 export * from './order-targets';
 export * from './orders';
+export * from './request-error';
 export * from './principal';
 export * from './pollers';
 export * from './router-core';

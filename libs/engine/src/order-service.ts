@@ -6,35 +6,9 @@ import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
 import type { OrderTargets } from './order-targets';
-import type { Orders } from './orders';
+import type { Accepted, AcceptOptions, Orders } from './orders';
+import { RequestError } from './request-error';
 import { audit, type Principal } from './principal';
-
-export interface Accepted {
-  orderId: string;
-  ref: string;
-  deliveries: number;
-  seq: number;
-  replayed: boolean;
-}
-
-export interface AcceptOptions {
-  /** Orders the new one replaces (an alert's update): people who acknowledged them are not asked again. */
-  supersedes?: readonly string[];
-}
-
-/** Why the router refuses a request; the transports map each to their own (HTTP status, frame). */
-export const REQUEST_ERROR_CODES = ['unknown_area', 'unknown_person', 'unknown_channel', 'out_of_scope', 'not_found', 'no_recipients', 'invalid', 'conflict', 'forbidden', 'too_large', 'not_active'] as const;
-
-/** A request the router refuses, with a code the transports map to their own (HTTP status, frame). */
-export class RequestError extends Error {
-  constructor(
-    readonly code: (typeof REQUEST_ERROR_CODES)[number],
-    message: string,
-    readonly issues: { path: string; message: string; code: string }[] = [],
-  ) {
-    super(message);
-  }
-}
 
 function newOrderId(now: number): string {
   return `o-${now.toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -1,7 +1,7 @@
 import type { AreaTree, OrderSpec } from '@lifeline/domain';
 import type { OrderReach, OrderRow, Repositories } from '@lifeline/store';
 import { fenceReach } from './fence-reach';
-import { RequestError } from './order-service';
+import { RequestError } from './request-error';
 import { inScope, type Principal } from './principal';
 
 /**

@@ -1,7 +1,19 @@
 import type { OrderSpec } from '@lifeline/domain';
 import type { OrderReach, OrderRow } from '@lifeline/store';
-import type { Accepted, AcceptOptions } from './order-service';
 import type { Principal } from './principal';
+
+export interface Accepted {
+  orderId: string;
+  ref: string;
+  deliveries: number;
+  seq: number;
+  replayed: boolean;
+}
+
+export interface AcceptOptions {
+  /** Orders the new one replaces (an alert's update): people who acknowledged them are not asked again. */
+  supersedes?: readonly string[];
+}
 
 /**
  * Orders as the transports and CAP use them. The node that writes accepts and cancels itself

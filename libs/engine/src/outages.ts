@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { OutageBoard, type AreaTree, type Channels, type GatewayFault, type Outage, type OutageKind, type Reach } from '@lifeline/domain';
 import type { Storage } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
-import { RequestError } from './order-service';
+import { RequestError } from './request-error';
 import { audit, SYSTEM, type Principal } from './principal';
 import type { Tasks } from './tasks';
 

@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import type { ChannelStatus } from '../channel-health';
 import type { EngineConfig } from '../config';
 import type { BusEvent } from '../event-bus';
-import { RequestError } from '../order-service';
+import { RequestError } from '../request-error';
 import { OrderTargets } from '../order-targets';
 import type { Mission } from '../relays';
 import { EventTail } from './event-tail';

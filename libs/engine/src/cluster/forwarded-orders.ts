@@ -1,6 +1,7 @@
 import type { OrderSpec } from '@lifeline/domain';
 import type { OrderRow, OrderReach } from '@lifeline/store';
-import { RequestError, type Accepted, type AcceptOptions } from '../order-service';
+import type { Accepted, AcceptOptions } from '../orders';
+import { RequestError } from '../request-error';
 import type { OrderTargets } from '../order-targets';
 import type { Orders } from '../orders';
 import type { Principal } from '../principal';

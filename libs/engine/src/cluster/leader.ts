@@ -1,5 +1,5 @@
 import type { OrderSpec } from '@lifeline/domain';
-import type { Accepted } from '../order-service';
+import type { Accepted } from '../orders';
 
 /**
  * The node that holds the writer lease, as a follower reaches it (over the cluster's bus). It
