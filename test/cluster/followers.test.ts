@@ -49,6 +49,9 @@ describe('a follower node', () => {
     const ws = await sender.next((f) => f.type === 'order.accepted' && f.clientRef === 'f-2');
     expect(ws).toMatchObject({ deliveries: 24, seq: expect.any(Number) });
     await sender.close();
+    // The audit trail has who sent it, from where, as the follower saw the client.
+    const audit = await call(active.url, `/api/audit?action=order.send&subject=${http.body.orderId}`, TOKENS.admin);
+    expect(audit.body.entries).toEqual([expect.objectContaining({ actorRole: 'console', address: expect.stringMatching(/127\.0\.0\.1/) })]);
     // The same clientRef through the other node is the same order, not a second one.
     const again = await call(active.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'f-1', order: ORDER }) });
     expect(again.body.orderId).toBe(http.body.orderId);

@@ -119,7 +119,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
     '/gateway':
       core instanceof RouterCore
-        ? { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline as unknown as Lifeline) }
+        ? { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline, core.gateways) }
         : { roles: ['gateway'], only: true, unavailable: `this node (${lifeline.node ?? 'a follower'}) does not hold the writer lease: gateways link to the active node` },
   });
   let announcer: Announcer | null = null;

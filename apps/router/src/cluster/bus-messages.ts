@@ -19,9 +19,11 @@ export const SUBJECTS = {
 } as const;
 
 const tokenId = z.string().min(1).max(100);
+/** The client's address, as the node it spoke to saw it: for the audit trail. */
+const address = z.string().max(100).optional();
 
-export const acceptMessage = z.strictObject({ tokenId, clientRef, order: orderSpec });
-export const cancelMessage = z.strictObject({ tokenId, orderId: z.string().min(1).max(100) });
+export const acceptMessage = z.strictObject({ tokenId, address, clientRef, order: orderSpec });
+export const cancelMessage = z.strictObject({ tokenId, address, orderId: z.string().min(1).max(100) });
 export const committedMessage = z.strictObject({ seq: z.number().int().nonnegative() });
 export const revokedMessage = z.strictObject({ id: tokenId });
 

@@ -17,18 +17,18 @@ export class LeaderController {
   accept(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(acceptMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value.tokenId, (p) => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order));
+    return this.act(m.value, (p) => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order));
   }
 
   @MessagePattern(SUBJECTS.cancel)
   cancel(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(cancelMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value.tokenId, (p) => this.lifeline.core.orders.cancel(p, m.value.orderId));
+    return this.act(m.value, (p) => this.lifeline.core.orders.cancel(p, m.value.orderId));
   }
 
-  private async act(tokenId: string, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
-    const p = await this.lifeline.auth.byId(tokenId);
+  private async act({ tokenId, address }: { tokenId: string; address?: string }, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
+    const p = await this.lifeline.auth.byId(tokenId, address);
     if (!p || !['console', 'admin'].includes(p.role)) {
       this.lifeline.metrics.rejected('bus', 'forbidden');
       return { ok: false, error: { code: 'forbidden', message: 'this token may not send or cancel orders (revoked, or not a console token)' } };

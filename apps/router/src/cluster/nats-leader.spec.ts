@@ -3,6 +3,7 @@ import { NEVER, of, throwError, type Observable } from 'rxjs';
 import type { BusLink } from './bus-link';
 import { NatsLeader } from './nats-leader';
 
+const P = { id: 'tok-1', role: 'console', areas: null, channel: null, address: '10.0.0.7' } as const;
 const spec = { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移', ackRequired: false, ttlS: 600 } as never;
 
 function leaderAnswering(answer: () => Observable<unknown>, connected = true) {
@@ -21,21 +22,21 @@ describe('a follower asking the active node', () => {
   it('passes the order on by token id and returns what the active node committed', async () => {
     const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: false };
     const { leader, asked } = leaderAnswering(() => of({ ok: true, value: accepted }));
-    await expect(leader.accept('tok-1', 'ref-1', spec)).resolves.toEqual(accepted);
-    expect(asked).toEqual([['lifeline.orders.accept', { tokenId: 'tok-1', clientRef: 'ref-1', order: spec }]]);
+    await expect(leader.accept(P, 'ref-1', spec)).resolves.toEqual(accepted);
+    expect(asked).toEqual([['lifeline.orders.accept', { tokenId: 'tok-1', address: '10.0.0.7', clientRef: 'ref-1', order: spec }]]);
   });
 
   it("passes the active node's refusal on with its code and issues", async () => {
     const issues = [{ path: 'order.to.areas.0', message: 'area 1 is not within', code: 'out_of_scope' }];
     const { leader } = leaderAnswering(() => of({ ok: false, error: { code: 'out_of_scope', message: 'outside', issues } }));
-    const e = await refusal(leader.accept('tok-1', 'ref-1', spec));
+    const e = await refusal(leader.accept(P, 'ref-1', spec));
     expect([e.code, e.issues]).toEqual(['out_of_scope', issues]);
   });
 
   it('refuses an order the bus cannot carry whole, without sending it', async () => {
     const { leader, asked } = leaderAnswering(() => of({ ok: true, value: 1 }));
     const big = { ...(spec as object), body: '字'.repeat(400_000) } as never;
-    expect((await refusal(leader.accept('tok-1', 'ref-1', big))).code).toBe('too_large');
+    expect((await refusal(leader.accept(P, 'ref-1', big))).code).toBe('too_large');
     expect(asked).toEqual([]);
   });
 
@@ -47,7 +48,7 @@ describe('a follower asking the active node', () => {
   it('says not_active when nobody answers in time, the bus fails, or the answer is not one it reads', async () => {
     for (const answer of [() => NEVER, () => throwError(() => new Error('CONNECTION_REFUSED')), () => of({ ok: true, value: { orderId: 1 } }), () => of('junk'), () => of({ ok: false, error: { code: 'made_up', message: 'x' } })]) {
       const { leader } = leaderAnswering(answer);
-      expect((await refusal(leader.accept('tok-1', 'ref-1', spec))).code).toBe('not_active');
+      expect((await refusal(leader.accept(P, 'ref-1', spec))).code).toBe('not_active');
     }
   });
 });

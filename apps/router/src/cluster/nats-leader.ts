@@ -1,4 +1,4 @@
-import { REQUEST_ERROR_CODES, RequestError, type Accepted, type Leader } from '@lifeline/engine';
+import { REQUEST_ERROR_CODES, RequestError, type Accepted, type Leader, type Principal } from '@lifeline/engine';
 import type { OrderSpec } from '@lifeline/domain';
 import { firstValueFrom, timeout } from 'rxjs';
 import { z } from 'zod';
@@ -9,6 +9,9 @@ import { acceptedValue, answerMessage, SUBJECTS } from './bus-messages';
 export const MAX_MESSAGE_BYTES = 900 * 1024;
 const cancelledValue = z.number().int().nonnegative();
 const CODES = new Set<string>(REQUEST_ERROR_CODES);
+
+/** Who a request is from, as the bus carries it: the token's id (checked again there), and the client's address. */
+const from = (p: Principal) => ({ tokenId: p.id, ...(p.address ? { address: p.address.slice(0, 100) } : {}) });
 
 /**
  * The active node as a follower reaches it: a request over NATS, answered after the active node
@@ -26,12 +29,12 @@ export class NatsLeader implements Leader {
     return this.bus.connected ? null : 'the bus (NATS) is out of reach: orders cannot be passed on to the active node';
   }
 
-  accept(tokenId: string, clientRef: string, spec: OrderSpec): Promise<Accepted> {
-    return this.ask(SUBJECTS.accept, { tokenId, clientRef, order: spec }, acceptedValue);
+  accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
+    return this.ask(SUBJECTS.accept, { ...from(p), clientRef, order: spec }, acceptedValue);
   }
 
-  cancel(tokenId: string, orderId: string): Promise<number> {
-    return this.ask(SUBJECTS.cancel, { tokenId, orderId }, cancelledValue);
+  cancel(p: Principal, orderId: string): Promise<number> {
+    return this.ask(SUBJECTS.cancel, { ...from(p), orderId }, cancelledValue);
   }
 
   private async ask<T extends z.ZodType>(subject: string, message: unknown, value: T): Promise<z.output<T>> {

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import type { Principal } from '@lifeline/engine';
+import type { NodeCore, Principal } from '@lifeline/engine';
+import type { GatewayLink } from '@lifeline/channels';
 import type { Lifeline } from '../lifeline';
 import { guardSocket } from './socket-guard';
 import { readJson } from './upgrade';
@@ -9,9 +10,9 @@ import { readJson } from './upgrade';
  * ids and areas the token names. A revoked token's session leaves the hub at once: no send goes
  * to it, and nothing it says after counts.
  */
-export function gatewaySocket(lifeline: Lifeline) {
+export function gatewaySocket(lifeline: Lifeline<NodeCore>, gateways: GatewayLink) {
   return (ws: WebSocket, p: Principal) => {
-    const endpoint = lifeline.core.gateways.open(
+    const endpoint = gateways.open(
       {
         send: (frame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame)),
         close: (reason) => ws.close(1008, reason.slice(0, 120)),

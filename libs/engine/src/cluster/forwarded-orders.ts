@@ -20,12 +20,12 @@ export class ForwardedOrders implements Orders {
   accept(p: Principal, clientRef: string, spec: OrderSpec, options: AcceptOptions = {}): Promise<Accepted> {
     // An alert's update (CAP) is written where the alert is: on the active node.
     if (options.supersedes?.length) return Promise.reject(new RequestError('not_active', 'alert updates are taken by the active node'));
-    return this.leader.accept(p.id, clientRef, spec);
+    return this.leader.accept(p, clientRef, spec);
   }
 
   async cancel(p: Principal, orderId: string): Promise<number> {
     await this.who.checkVisible(p, orderId);
-    return this.leader.cancel(p.id, orderId);
+    return this.leader.cancel(p, orderId);
   }
 
   targets(p: Principal, to: OrderSpec['to']): Promise<{ scope: string | null; reach: OrderReach }> {

@@ -1,5 +1,6 @@
 import type { OrderSpec } from '@lifeline/domain';
 import type { Accepted } from '../orders';
+import type { Principal } from '../principal';
 
 /**
  * The node that holds the writer lease, as a follower reaches it (over the cluster's bus). It
@@ -11,6 +12,7 @@ import type { Accepted } from '../orders';
 export interface Leader {
   /** Why orders cannot be passed on now (the bus out of reach); null while they can. */
   readonly failure: string | null;
-  accept(tokenId: string, clientRef: string, spec: OrderSpec): Promise<Accepted>;
-  cancel(tokenId: string, orderId: string): Promise<number>;
+  /** `p`'s token id, and its address for the audit trail, are what is passed on. */
+  accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted>;
+  cancel(p: Principal, orderId: string): Promise<number>;
 }
