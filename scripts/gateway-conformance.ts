@@ -1,7 +1,7 @@
 /**
  * The gateway conformance kit: plays the router's side of the gateway link against an adapter.
  *   npm run gateway:conformance -- --channel public --to 13800000001[,...] [--invalid 1990000000]
- *       [--no-delivered] [--restart] [--timeout-s 30] [--listen 127.0.0.1:4199] [--token T] [-- command args...]
+ *       [--no-delivered] [--restart] [--timeout-s 30] [--listen 127.0.0.1:4199 | --bus nats://127.0.0.1:4222] [--token T] [-- command args...]
  * With a command after `--`, the kit starts it with LIFELINE_GATEWAY_URL and LIFELINE_GATEWAY_TOKEN
  * set to its own address and token, and stops it at the end; without one, start the adapter by hand
  * pointed at the address printed. `--restart` (with a command) also restarts the adapter between a
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runConformance } from '@lifeline/gateway-sdk';
 
 function usage(message: string): never {
-  process.stderr.write(`gateway:conformance: ${message}\nusage: npm run gateway:conformance -- --channel ID --to ADDR[,ADDR] [--invalid ADDR] [--no-delivered] [--restart] [--timeout-s N] [--listen HOST:PORT] [--token T] [-- command args...]\n`);
+  process.stderr.write(`gateway:conformance: ${message}\nusage: npm run gateway:conformance -- --channel ID --to ADDR[,ADDR] [--invalid ADDR] [--no-delivered] [--restart] [--timeout-s N] [--listen HOST:PORT | --bus nats://HOST:PORT] [--token T] [-- command args...]\n`);
   process.exit(2);
 }
 
@@ -29,6 +29,7 @@ try {
       'timeout-s': { type: 'string', default: '30' },
       listen: { type: 'string', default: '127.0.0.1:0' },
       token: { type: 'string' },
+      bus: { type: 'string' },
     },
   });
 } catch (e) {
@@ -40,6 +41,7 @@ if (!values.to) usage('--to: expected one or more terminal addresses, comma sepa
 if (values.restart && !positionals.length) usage('--restart: expected the adapter command after --, so the kit can restart it');
 const timeoutS = Number(values['timeout-s']);
 if (!Number.isFinite(timeoutS) || timeoutS <= 0) usage(`--timeout-s: expected a positive number of seconds, got ${values['timeout-s']}`);
+if (values.bus !== undefined && !/^nats:\/\/\S+$/.test(values.bus)) usage(`--bus: expected nats://HOST:PORT, got ${values.bus}`);
 const [host, portText] = values.listen.split(':');
 const port = Number(portText);
 if (!host || !Number.isInteger(port) || port < 0 || port > 65535) usage(`--listen: expected HOST:PORT, got ${values.listen}`);
@@ -65,6 +67,7 @@ void runConformance({
   stepTimeoutMs: timeoutS * 1000,
   host,
   port,
+  bus: values.bus,
   token: values.token,
   start,
   log: (m) => process.stdout.write(`${m}\n`),

@@ -74,8 +74,26 @@ describe('a follower node', () => {
     await Promise.all([onFollower.close(), onActive.close()]);
   });
 
-  it('refuses with 503 what only the active node does: gateway links (before any token), drills, tokens, alerts', async () => {
-    await expect(Client.open(follower.url, null, '/gateway')).rejects.toThrow('upgrade refused: 503');
+  it('carries a gateway linked to it over the bus to the active node, both ways', async () => {
+    await expect(Client.open(follower.url, null, '/gateway')).rejects.toThrow('upgrade refused: 401');
+    const linked = async () => {
+      const text = await (await fetch(`${active.url}/metrics`, { headers: { Authorization: `Bearer ${TOKENS.metrics}` } })).text();
+      return Number(/lifeline_gateways_connected\{channel="pdt"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await linked();
+    const radio = await Client.open(follower.url, TOKENS.pdt, '/gateway');
+    // A hello for a channel the token is not bound to: the active node's refusal comes back.
+    radio.send({ type: 'hello', gatewayId: 'radio-relayed', channel: 'public', areas: ['330100'], window: 4 });
+    expect(await radio.next((f) => f.type === 'error')).toMatchObject({ error: { code: expect.any(String), message: expect.stringMatching(/pdt|channel/) } });
+    radio.send({ type: 'hello', gatewayId: 'radio-relayed', channel: 'pdt', areas: ['330100'], window: 4 });
+    await waitFor(async () => (await linked()) === before + 1, 'the relayed hello at the active node');
+    radio.send(Buffer.from([0xff])); // refused at the follower as the active node would
+    expect(await radio.next((f) => f.type === 'error' && (f.error as { code: string }).code === 'bad_frame')).toBeTruthy();
+    await radio.close();
+    await waitFor(async () => (await linked()) === before, 'the relayed link closed at the active node');
+  });
+
+  it('refuses with 503 what only the active node does: drills, tokens, alerts', async () => {
     const drill = await call(follower.url, '/api/drills/outages', TOKENS.drill, { method: 'POST', body: JSON.stringify({ kind: 'network', area: '330102', durationS: 5 }) });
     expect([drill.status, drill.body.error.code, drill.headers.get('retry-after')]).toEqual([503, 'not_active', '1']);
     const token = await call(follower.url, '/api/tokens', TOKENS.admin, { method: 'POST', body: JSON.stringify({ role: 'console', name: 'x' }) });

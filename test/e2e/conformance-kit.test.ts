@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { GatewayClient, runConformance } from '@lifeline/gateway-sdk';
+import { TestNats } from '../support/nats';
 
 const INVALID = '1990000000';
 
@@ -63,4 +64,16 @@ describe('gateway conformance kit', () => {
     expect(r.checks.find((c) => c.name.startsWith('sends only'))!.detail).toMatch(/delivered before accepted/);
     expect(r.ok).toBe(false);
   });
+
+  it('passes the same adapter linked over NATS, every check (the kit plays the router on the bus)', async () => {
+    const nats = await TestNats.start();
+    try {
+      const r = await runConformance({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: INVALID, stepTimeoutMs: 10_000, bus: nats.url, start: goodAdapter });
+      expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(r.checks.map((c) => c.name)).toHaveLength(8);
+      expect(r).toMatchObject({ ok: true, url: nats.url, gatewayId: 'good-1' });
+    } finally {
+      await nats.stop();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { GatewayClient, type SendFrame } from '@lifeline/gateway-sdk';
+import { GatewayClient, type Link, type SendFrame } from '@lifeline/gateway-sdk';
 import { testServer, TOKENS, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
 
@@ -88,7 +88,7 @@ describe('gateway SDK against the router (e2e)', () => {
     answer = false;
     const a = await s.lifeline.core.orders.accept(ADMIN, 'sdk-3', ORDER);
     await turnsUntil(async () => (await s.advance(0), handed.length === 3), 'a full window handed to the adapter');
-    (client as unknown as { ws: { terminate(): void } }).ws.terminate();
+    (client as unknown as { link: Link }).link.drop();
     await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('pdt', '330102001') === 'degraded'), 'the channel degraded while the link is away');
     // Answers given while the link is down are kept and said after the next hello.
     for (const f of handed) client.delivered(f.attemptId);

@@ -12,6 +12,8 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { RouterCore, type NodeCore } from '@lifeline/engine';
 import { Announcer } from './cluster/announcer';
 import { busControllers, natsOptions } from './cluster/bus';
+import { BusGateways } from './cluster/bus-gateways';
+import { relayedGatewaySocket } from './cluster/gateway-relay';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
 import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
@@ -117,11 +119,18 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   const core: NodeCore = lifeline.core;
   const detach = attachSockets(server, lifeline, {
     '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
-    '/gateway':
-      core instanceof RouterCore
-        ? { roles: ['gateway'], only: true, handler: gatewaySocket(lifeline, core.gateways) }
-        : { roles: ['gateway'], only: true, unavailable: `this node (${lifeline.node ?? 'a follower'}) does not hold the writer lease: gateways link to the active node` },
+    '/gateway': {
+      roles: ['gateway'],
+      only: true,
+      // The node that sends serves gateways; a follower carries them to it over the bus.
+      ...(core instanceof RouterCore
+        ? { handler: gatewaySocket(lifeline, core.gateways) }
+        : bus
+          ? { handler: relayedGatewaySocket(lifeline, bus) }
+          : { unavailable: `this node (${lifeline.node ?? 'a standby'}) does not hold the writer lease: gateways link to the active node` }),
+    },
   });
+  const gateways = bus && core instanceof RouterCore ? BusGateways.start(lifeline, core.gateways, bus) : null;
   let announcer: Announcer | null = null;
   let emitter: ClientProxy | null = null;
   if (bus) {
@@ -150,6 +159,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
       detach();
       announcer?.close();
       await emitter?.close();
+      await gateways?.close();
       await metrics?.close();
       await app.close();
       await lifeline.stop();

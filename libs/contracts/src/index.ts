@@ -6,3 +6,4 @@ export * from './gateway-frames';
 export * from './http-bodies';
 export * from './http-answers';
 export * from './openapi';
+export * from './gateway-bus';

@@ -1,6 +1,8 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
-import WebSocket from 'ws';
-import { readJsonFrame, routerFrame, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
+import { gatewayFrame as routerBound, readJsonFrame, routerFrame, type GatewayFrame, type SendFrame } from '@lifeline/contracts';
+import type { Link } from './link/link';
+import { natsLink } from './link/nats-link';
+import { wsLink } from './link/ws-link';
 
 import { AttemptLedger } from './attempt-ledger';
 import { Backoff } from './backoff';
@@ -9,7 +11,7 @@ import type { LinkConfig } from './adapter-config';
 export type { SendFrame };
 
 export interface GatewayClientOptions {
-  /** The router's gateway link, e.g. `ws://127.0.0.1:3000/gateway`. */
+  /** The router's gateway link: `ws://127.0.0.1:3000/gateway`, or a NATS server, `nats://127.0.0.1:4222`. */
   url: string;
   /** A gateway token bound to `channel`. */
   token: string;
@@ -45,7 +47,7 @@ const REPLY_HOLD_MS = 10_000;
  * (the router forgets them when a link drops).
  */
 export class GatewayClient {
-  private ws: WebSocket | null = null;
+  private link: Link | null = null;
   private open = false;
   private stopped = true;
   private cancelRetry: (() => void) | null = null;
@@ -84,14 +86,10 @@ export class GatewayClient {
     this.stopped = true;
     this.cancelRetry?.();
     this.cancelRetry = null;
-    const ws = this.ws;
-    this.ws = null;
+    const link = this.link;
+    this.link = null;
     this.open = false;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close(1000, 'gateway stopping');
-    });
+    await link?.close();
   }
 
   accepted(attemptId: string): void {
@@ -170,7 +168,7 @@ export class GatewayClient {
   }
 
   private write(frame: Outbound): void {
-    this.ws?.send(JSON.stringify(frame));
+    this.link?.send(JSON.stringify(frame));
   }
 
   /**
@@ -190,37 +188,41 @@ export class GatewayClient {
   private connect(): void {
     this.cancelRetry = null;
     if (this.stopped) return;
-    const ws = new WebSocket(this.o.url, { headers: { authorization: `Bearer ${this.o.token}` } });
-    this.ws = ws;
-    ws.on('open', () => {
-      if (this.ws !== ws) return;
-      this.open = true;
-      this.stats.connects++;
-      this.backoff.reset();
-      this.write(this.hello());
-      if (this.lastHealth) this.write(this.lastHealth);
-      if (this.lastCoverage) this.write(this.lastCoverage);
-      this.flushOutbox();
+    const open = this.o.url.startsWith('nats://') ? natsLink : wsLink;
+    const link: Link = open(this.o.url, this.o.token, {
+      opened: () => {
+        if (this.link !== link) return;
+        this.open = true;
+        this.stats.connects++;
+        this.backoff.reset();
+        this.write(this.hello());
+        if (this.lastHealth) this.write(this.lastHealth);
+        if (this.lastCoverage) this.write(this.lastCoverage);
+        this.flushOutbox();
+      },
+      frame: (text) => this.link === link && this.receive(text),
+      log: (m) => this.log(m),
+      closed: (unsent) => {
+        if (this.link !== link) return;
+        this.open = false;
+        this.link = null;
+        // What the router may not have taken goes first on the next link (hello, health and
+        // coverage are said again anyway).
+        const again = unsent.flatMap((text) => {
+          const r = readJsonFrame(routerBound, text);
+          return r.ok && !['hello', 'health', 'coverage'].includes(r.value.type) ? [r.value] : [];
+        });
+        this.outbox.unshift(...again);
+        if (this.stopped) return;
+        const delay = this.backoff.next();
+        this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => this.connect());
+      },
     });
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
-    ws.on('unexpected-response', (_req, res) => {
-      this.log(`router refused the link: HTTP ${res.statusCode}`);
-      res.resume();
-      ws.terminate();
-    });
-    ws.on('error', (e) => this.log(`link error: ${e.message}`));
-    ws.on('close', () => {
-      if (this.ws !== ws) return;
-      this.open = false;
-      this.ws = null;
-      if (this.stopped) return;
-      const delay = this.backoff.next();
-      this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => this.connect());
-    });
+    this.link = link;
   }
 
-  private receive(data: WebSocket.RawData, isBinary: boolean): void {
-    const r = isBinary ? { ok: false as const, message: 'expected a JSON text frame' } : readJsonFrame(routerFrame, String(data));
+  private receive(text: string): void {
+    const r = readJsonFrame(routerFrame, text);
     if (!r.ok) return this.log(`router frame ignored: ${r.message}`);
     const frame = r.value;
     if (frame.type === 'error') return this.log(`router says ${frame.error.code}: ${frame.error.message}`);

@@ -7,3 +7,7 @@ export * from './adapter-config';
 export * from './serial-line';
 export * from './receipt-matcher';
 export * from './key-journal';
+export * from './link/link';
+export * from './link/ws-link';
+export * from './link/nats-link';
+export * from './link/nats-link-server';

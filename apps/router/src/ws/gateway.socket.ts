@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { NodeCore, Principal } from '@lifeline/engine';
-import type { GatewayLink } from '@lifeline/channels';
+import type { GatewayAuth, GatewayLink } from '@lifeline/channels';
 import type { Lifeline } from '../lifeline';
 import { guardSocket } from './socket-guard';
 import { readJson } from './upgrade';
@@ -17,7 +17,7 @@ export function gatewaySocket(lifeline: Lifeline<NodeCore>, gateways: GatewayLin
         send: (frame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame)),
         close: (reason) => ws.close(1008, reason.slice(0, 120)),
       },
-      { channel: p.channel ?? '', principal: p.id, gatewayIds: p.gatewayIds ?? null, areas: p.areas },
+      gatewayAuth(p),
     );
     const guard = guardSocket(ws, p, lifeline.auth, () => endpoint.closed(true)); // revoked: gone, not a blip
     ws.on('message', (data, isBinary) => {
@@ -29,4 +29,9 @@ export function gatewaySocket(lifeline: Lifeline<NodeCore>, gateways: GatewayLin
     ws.on('close', () => endpoint.closed());
     ws.on('error', () => endpoint.closed());
   };
+}
+
+/** What a gateway token lets its link claim: its channel, gateway ids and areas. */
+export function gatewayAuth(p: Principal): GatewayAuth {
+  return { channel: p.channel ?? '', principal: p.id, gatewayIds: p.gatewayIds ?? null, areas: p.areas };
 }

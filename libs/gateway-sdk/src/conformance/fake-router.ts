@@ -2,7 +2,9 @@ import type { Clock } from '@lifeline/clock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { connect, type NatsConnection } from 'nats';
 import { gatewayFrame, readJsonFrame, type GatewayFrame, type RouterFrame } from '@lifeline/contracts';
+import { NatsLinkServer } from '../link/nats-link-server';
 
 export interface Seen {
   link: number;
@@ -10,10 +12,17 @@ export interface Seen {
   frame: GatewayFrame;
 }
 
+/** One link of the adapter's, whichever its transport: what the kit says on it, and hanging up. */
+interface FakeLink {
+  link: number;
+  send(text: string): void;
+  drop(): void;
+}
+
 /**
  * The router's side of the gateway link, played by the conformance kit: it accepts the adapter's
- * connections on `/gateway`, records every frame (and every frame that breaks the contract), and
- * lets the kit send frames and wait for answers.
+ * connections on `/gateway` (or its links over NATS), records every frame (and every frame that
+ * breaks the contract), and lets the kit send frames and wait for answers.
  */
 export class FakeRouter {
   readonly seen: Seen[] = [];
@@ -22,7 +31,8 @@ export class FakeRouter {
   readonly invalid: { link: number; problem: string }[] = [];
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private current: { ws: WebSocket; link: number } | null = null;
+  private current: FakeLink | null = null;
+  private bus: { nc: NatsConnection; server: NatsLinkServer } | null = null;
   private links = 0;
   private waiters: { test: () => boolean; resolve: () => void }[] = [];
   closes: { link: number; code: number }[] = [];
@@ -50,6 +60,28 @@ export class FakeRouter {
     return `ws://${host}:${a.port}/gateway`;
   }
 
+  /** Plays the router on a NATS server instead (the gateway link over NATS); the adapter's URL is the server's. */
+  async listenOnBus(natsUrl: string): Promise<string> {
+    const nc = await connect({ servers: natsUrl, name: 'lifeline-conformance-kit' });
+    const server = new NatsLinkServer(nc, async (token) => {
+      if (this.token && token !== this.token) return { ok: false, code: 'unauthorized', message: 'expected the kit\'s token' };
+      return {
+        ok: true,
+        stillValid: () => true,
+        open: (peer) => {
+          const link = this.attach({ send: (text) => peer.send(text), drop: () => peer.close('router restarting') });
+          return {
+            receive: (frame) => this.record(link, frame, JSON.stringify(frame)),
+            malformed: (message) => this.invalid.push({ link: link.link, problem: message }),
+            closed: () => this.detach(link, 1006),
+          };
+        },
+      };
+    });
+    this.bus = { nc, server };
+    return natsUrl;
+  }
+
   get linkCount(): number {
     return this.links;
   }
@@ -65,16 +97,16 @@ export class FakeRouter {
   }
 
   send(frame: RouterFrame | Record<string, unknown>): void {
-    this.current?.ws.send(JSON.stringify(frame));
+    this.current?.send(JSON.stringify(frame));
   }
 
   sendRaw(text: string): void {
-    this.current?.ws.send(text);
+    this.current?.send(text);
   }
 
   /** Drops the link as a router restart would; the adapter must come back by itself. */
   drop(): void {
-    this.current?.ws.close(1012, 'router restarting');
+    this.current?.drop();
   }
 
   /** Resolves when `test` holds, or rejects after `timeoutMs` with `what` in the message. */
@@ -101,31 +133,47 @@ export class FakeRouter {
   async close(): Promise<void> {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
+    this.bus?.server.close();
+    await this.bus?.nc.close();
     await new Promise<void>((r) => this.http.close(() => r()));
   }
 
   private accept(ws: WebSocket): void {
-    const link = ++this.links;
-    this.current?.ws.terminate();
-    this.current = { ws, link };
+    const link = this.attach({ send: (text) => ws.send(text), drop: () => ws.close(1012, 'router restarting') });
     ws.on('message', (data) => {
       const r = readJsonFrame(gatewayFrame, String(data));
-      if (!r.ok) this.invalid.push({ link, problem: `${r.message} in ${String(data).slice(0, 120)}` });
-      else {
-        this.seen.push({ link, at: this.clock.now(), frame: r.value });
-        if ('attemptId' in r.value) {
-          const frames = this.byAttempt.get(r.value.attemptId) ?? [];
-          frames.push(r.value);
-          this.byAttempt.set(r.value.attemptId, frames);
-        }
+      this.record(link, r.ok ? r.value : undefined, String(data), r.ok ? null : r.message);
+    });
+    ws.on('close', (code) => this.detach(link, code));
+  }
+
+  /** A new link of the adapter's: the one the kit talks to (an older one is dropped). */
+  private attach(t: Omit<FakeLink, 'link'>): FakeLink {
+    const link = { ...t, link: ++this.links };
+    this.current?.drop();
+    this.current = link;
+    this.check();
+    return link;
+  }
+
+  private detach(link: FakeLink, code: number): void {
+    this.closes.push({ link: link.link, code });
+    if (this.current === link) this.current = null;
+    this.check();
+  }
+
+  /** A frame the adapter said on `link`, checked against the contract. */
+  private record(link: FakeLink, value: unknown, text: string, problem: string | null = null): void {
+    const r = problem === null ? gatewayFrame.safeParse(value) : null;
+    if (!r?.success) this.invalid.push({ link: link.link, problem: `${problem ?? 'not a gateway frame'} in ${text.slice(0, 120)}` });
+    else {
+      this.seen.push({ link: link.link, at: this.clock.now(), frame: r.data });
+      if ('attemptId' in r.data) {
+        const frames = this.byAttempt.get(r.data.attemptId) ?? [];
+        frames.push(r.data);
+        this.byAttempt.set(r.data.attemptId, frames);
       }
-      this.check();
-    });
-    ws.on('close', (code) => {
-      this.closes.push({ link, code });
-      if (this.current?.ws === ws) this.current = null;
-      this.check();
-    });
+    }
     this.check();
   }
 

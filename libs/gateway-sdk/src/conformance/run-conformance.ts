@@ -17,6 +17,8 @@ export interface ConformanceOptions {
   stepTimeoutMs?: number;
   host?: string;
   port?: number;
+  /** Play the router on this NATS server (the gateway link over NATS) instead of a WebSocket port. */
+  bus?: string;
   /** The token the adapter must present; any token when absent. */
   token?: string;
   /**
@@ -63,7 +65,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const step = o.stepTimeoutMs ?? 30_000;
   const expectDelivered = o.expectDelivered ?? true;
   const router = new FakeRouter(clock, o.token ?? null);
-  const url = await router.listen(o.host ?? '127.0.0.1', o.port ?? 0);
+  const url = o.bus ? await router.listenOnBus(o.bus) : await router.listen(o.host ?? '127.0.0.1', o.port ?? 0);
   const checks: CheckResult[] = [];
   const report: ConformanceReport = { ok: false, url, gatewayId: null, window: null, checks };
   let stopAdapter: (() => Promise<void>) | null = null;

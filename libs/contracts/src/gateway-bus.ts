@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * The gateway link over NATS (contract section 5, "over NATS"): the same frames as on the
+ * WebSocket, as JSON messages on subjects of the gateway's own link. A gateway opens a link with
+ * its token; what it says goes as requests the router answers once it took them (in order, one
+ * at a time), so a frame is either taken or tried again; what the router says is published to
+ * the link. A link that is not heard from for `LINK_SILENT_MS` is dropped as a closed socket is.
+ */
+export const GATEWAY_BUS = {
+  /** Request: `linkOpen`; answer: `linkAnswer`. */
+  open: 'lifeline.gateway.open',
+  /** Router to gateway: frames as on the WebSocket. */
+  to: (link: string) => `lifeline.gateway.${link}.to`,
+  /** Router to gateway: the link is closed (`linkClosed`): open a new one. */
+  closed: (link: string) => `lifeline.gateway.${link}.closed`,
+  /** Request, gateway to router: one frame; answer: `linkAnswer` once the router took it. */
+  from: (link: string) => `lifeline.gateway.${link}.from`,
+  /** Request, gateway to router: still here (every `LINK_ALIVE_MS`); answer: `linkAnswer`. */
+  alive: (link: string) => `lifeline.gateway.${link}.alive`,
+  /** Gateway to router: the gateway closes the link. */
+  bye: (link: string) => `lifeline.gateway.${link}.bye`,
+} as const;
+
+export const LINK_ALIVE_MS = 2_000;
+export const LINK_SILENT_MS = 6_000;
+
+/** A link's id, chosen by the gateway (at least 96 random bits): one NATS subject token. */
+export const linkId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 letters, digits, _ or -');
+
+export const linkOpen = z.strictObject({ token: z.string().min(1).max(512), link: linkId });
+export type LinkOpen = z.output<typeof linkOpen>;
+
+/** `unknown_link`: the router does not know the link (it restarted, or dropped it): open a new one. */
+export const linkAnswer = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string().max(64), message: z.string().max(500) }) }),
+]);
+export type LinkAnswer = z.output<typeof linkAnswer>;
+
+export const linkClosed = z.strictObject({ reason: z.string().max(200) });

@@ -1,0 +1,106 @@
+import { GATEWAY_BUS } from '@lifeline/contracts';
+import { GatewayClient, type SendFrame } from '@lifeline/gateway-sdk';
+import { connect, type NatsConnection } from 'nats';
+import { waitFor } from '../support/child';
+import { TestNats } from '../support/nats';
+import { testServer, TOKENS, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
+const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const dec = (d: Uint8Array) => JSON.parse(new TextDecoder().decode(d));
+
+/** The gateway link over NATS (contract section 5): an SDK gateway, and a raw NATS client that misbehaves. */
+describe('gateway link over NATS', () => {
+  let nats: TestNats;
+  let s: TestServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nats = await TestNats.start();
+  });
+  afterAll(() => nats.stop());
+  beforeEach(async () => {
+    s = await testServer({ simulators: 'none', tweak: (c) => (c.cluster.bus = nats.url) });
+    nc = await connect({ servers: nats.url });
+    // The router listens on the bus once its connection is up.
+    await waitFor(async () => (await nc.request(GATEWAY_BUS.alive('0123456789abcdef'), enc({}), { timeout: 1000 }).then(() => true, () => false)), 'the router on the bus');
+  });
+  afterEach(async () => {
+    await nc.close();
+    await s.close();
+  });
+
+  const gateways = () => s.lifeline.core.gateways.connected('pdt').map((g) => g.gatewayId);
+  const counts = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
+  const ask = async (subject: string, body: unknown) => dec((await nc.request(subject, enc(body), { timeout: 2000 })).data);
+
+  it('delivers an order through an SDK gateway linked over NATS, its window kept', async () => {
+    const handed: SendFrame[] = [];
+    const gateway: GatewayClient = new GatewayClient({
+      url: nats.url, token: TOKENS.pdt, gatewayId: 'radio-bus', channel: 'pdt', areas: ['330100'], window: 3, clock: s.clock,
+      onSend: (f) => {
+        handed.push(f);
+        gateway.accepted(f.attemptId);
+        gateway.delivered(f.attemptId);
+      },
+    });
+    gateway.start();
+    try {
+      await turnsUntil(() => gateways().includes('radio-bus'), 'the hello over NATS');
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'bus-1', ORDER);
+      await turnsUntil(async () => (await s.advance(100), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      expect(new Set(handed.map((f) => f.attemptId)).size).toBe(handed.length);
+      expect(gateway.stats.refused).toBe(0);
+    } finally {
+      await gateway.stop();
+    }
+    // The gateway said bye: its session is gone at once, not after the silence.
+    await turnsUntil(() => !gateways().includes('radio-bus'), 'the link closed');
+  });
+
+  it('refuses links it should, reads nothing it cannot, and stays up', async () => {
+    expect(await ask(GATEWAY_BUS.open, { token: 'nope', link: 'aaaaaaaaaaaaaaaa' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unauthorized' }) });
+    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.console, link: 'aaaaaaaaaaaaaaaa' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'forbidden' }) });
+    for (const junk of ['not json', { token: TOKENS.pdt }, { token: TOKENS.pdt, link: 'a.b' }, { token: TOKENS.pdt, link: 'x'.repeat(65) }])
+      expect((await ask(GATEWAY_BUS.open, junk)).ok).toBe(false);
+    expect(await ask(GATEWAY_BUS.from('bbbbbbbbbbbbbbbb'), { type: 'hello' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    // An open link: a frame that is not JSON, or not a frame, is answered with an error frame on the link, as on a socket.
+    const link = 'cccccccccccccccc';
+    const said: unknown[] = [];
+    nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => said.push(dec(m.data)) });
+    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link })).toEqual({ ok: true });
+    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link })).toEqual({ ok: false, error: expect.objectContaining({ code: 'conflict' }) });
+    expect(await ask(GATEWAY_BUS.from(link), 'not json')).toEqual({ ok: true });
+    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello', gatewayId: 'x', channel: 'public', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    await waitFor(async () => said.length === 2, 'two error frames');
+    expect(said).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'bad_frame' }) }, { type: 'error', error: expect.objectContaining({ code: expect.any(String) }) }]);
+    nc.publish(GATEWAY_BUS.from(link), new Uint8Array([0xff, 0xfe]));
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+  });
+
+  it('cuts the link of a revoked token at its next beat, and drops a silent one as a closed socket', async () => {
+    const made = await (await fetch(`${s.url}/api/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'gateway', name: 'radio 9', channel: 'pdt' }) })).json() as { id: string; token: string };
+    const link = 'dddddddddddddddd';
+    let closed: unknown = null;
+    nc.subscribe(GATEWAY_BUS.closed(link), { callback: (_e, m) => (closed = dec(m.data)) });
+    expect(await ask(GATEWAY_BUS.open, { token: made.token, link })).toEqual({ ok: true });
+    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello', gatewayId: 'radio-9', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    await turnsUntil(() => gateways().includes('radio-9'), 'the hello');
+    await fetch(`${s.url}/api/tokens/${made.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKENS.admin}` } });
+    expect(await ask(GATEWAY_BUS.alive(link), {})).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    expect(closed).toEqual({ reason: 'token revoked' });
+    await turnsUntil(() => !gateways().includes('radio-9'), 'the session gone');
+
+    const quiet = 'eeeeeeeeeeeeeeee';
+    let silenced: unknown = null;
+    nc.subscribe(GATEWAY_BUS.closed(quiet), { callback: (_e, m) => (silenced = dec(m.data)) });
+    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link: quiet })).toEqual({ ok: true });
+    expect(await ask(GATEWAY_BUS.from(quiet), { type: 'hello', gatewayId: 'radio-quiet', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    await turnsUntil(() => gateways().includes('radio-quiet'), 'the hello');
+    // No beat: after LINK_SILENT_MS the router drops the link, as a closed socket.
+    await waitFor(async () => silenced !== null, 'the silent link dropped', 20_000);
+    expect(silenced).toEqual({ reason: 'silent' });
+    expect(await ask(GATEWAY_BUS.alive(quiet), {})).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+  }, 30_000);
+});
