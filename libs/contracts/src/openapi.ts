@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { consoleFrame } from './console-frames';
+import { linkAnswer, linkClosed, linkOpen } from './gateway-bus';
 import { gatewayFrame, routerFrame } from './gateway-frames';
 import {
   auditPage,
@@ -181,5 +182,8 @@ export function frameSchemas(): Record<string, Record<string, unknown>> {
     'router-to-console.json': doc('Router to console (GET /ws)', 'Event frames (with seq), and the answers to a console\'s own frames.', routerToConsoleFrame, 'output'),
     'gateway-to-router.json': doc('Gateway to router (GET /gateway)', 'Frames a gateway sends: hello first, then receipts, replies, health and coverage.', gatewayFrame, 'input'),
     'router-to-gateway.json': doc('Router to gateway (GET /gateway)', 'Sends, and errors about frames the gateway sent (the link stays open).', routerFrame, 'output'),
+    'gateway-link-open.json': doc('Opening a gateway link over NATS (request on lifeline.gateway.open)', 'The gateway token, and the link id the gateway chose; frames then go as on the WebSocket.', linkOpen, 'input'),
+    'gateway-link-answer.json': doc('The router\'s answer on a gateway link over NATS', 'To an open, a frame (lifeline.gateway.<link>.from) or a beat (.alive): taken, or why not (unknown_link: open a new link).', linkAnswer, 'output'),
+    'gateway-link-closed.json': doc('The router ends a gateway link over NATS (lifeline.gateway.<link>.closed)', 'Why the link ended; open a new one.', linkClosed, 'output'),
   };
 }
