@@ -268,7 +268,12 @@ async function main(): Promise<void> {
   process.stdout.write('wrote bench/results.json\n');
 }
 
-(process.argv.includes('--cluster') ? clusterBench() : main()).catch((e) => {
-  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+// Exits when done: a connection the bench left (a router's keep-alive socket, a NATS client)
+// must not keep a finished run waiting.
+(process.argv.includes('--cluster') ? clusterBench() : main()).then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,6 @@
-import { GATEWAY_BUS } from '@lifeline/contracts';
+import { GATEWAY_BUS, LINK_HEADERS } from '@lifeline/contracts';
 import { GatewayClient, type SendFrame } from '@lifeline/gateway-sdk';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers, type NatsConnection } from 'nats';
 import { waitFor } from '../support/child';
 import { TestNats } from '../support/nats';
 import { testServer, TOKENS, type TestServer } from '../support/server';
@@ -8,7 +8,7 @@ import { turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
-const enc = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+const enc = (v: unknown) => (v instanceof Uint8Array ? v : new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v)));
 const dec = (d: Uint8Array) => JSON.parse(new TextDecoder().decode(d));
 
 /** The gateway link over NATS (contract section 5): an SDK gateway, and a raw NATS client that misbehaves. */
@@ -33,7 +33,21 @@ describe('gateway link over NATS', () => {
 
   const gateways = () => s.lifeline.core.gateways.connected('pdt').map((g) => g.gatewayId);
   const counts = (orderId: string) => s.lifeline.store.read.deliveries.countsByStatus(orderId);
-  const ask = async (subject: string, body: unknown) => dec((await nc.request(subject, enc(body), { timeout: 2000 })).data);
+  const ask = async (subject: string, body: unknown, h?: Record<string, string>) => {
+    const hd = headers();
+    for (const [k, v] of Object.entries(h ?? {})) hd.set(k, v);
+    return dec((await nc.request(subject, enc(body), { timeout: 2000, headers: hd })).data);
+  };
+  /** Opens a link as a gateway would; its secret goes with every later message. */
+  const openLink = async (token: string, link: string) => {
+    const a = await ask(GATEWAY_BUS.open, { token, link });
+    expect(a).toEqual({ ok: true, secret: expect.any(String) });
+    let n = 0;
+    return {
+      say: (frame: unknown, seq = ++n) => ask(GATEWAY_BUS.from(link), frame, { [LINK_HEADERS.secret]: a.secret, [LINK_HEADERS.seq]: String(seq) }),
+      beat: () => ask(GATEWAY_BUS.alive(link), {}, { [LINK_HEADERS.secret]: a.secret }),
+    };
+  };
 
   it('delivers an order through an SDK gateway linked over NATS, its window kept', async () => {
     const handed: SendFrame[] = [];
@@ -55,8 +69,8 @@ describe('gateway link over NATS', () => {
     } finally {
       await gateway.stop();
     }
-    // The gateway said bye: its session is gone at once, not after the silence.
-    await turnsUntil(() => !gateways().includes('radio-bus'), 'the link closed');
+    // The gateway said bye: its session is gone at once, not after the silence (6 s).
+    await turnsUntil(() => !gateways().includes('radio-bus'), 'the link closed', 20_000, 1_000);
   });
 
   it('refuses links it should, reads nothing it cannot, and stays up', async () => {
@@ -69,13 +83,23 @@ describe('gateway link over NATS', () => {
     const link = 'cccccccccccccccc';
     const said: unknown[] = [];
     nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => said.push(dec(m.data)) });
-    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link })).toEqual({ ok: true });
+    const l = await openLink(TOKENS.pdt, link);
     expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link })).toEqual({ ok: false, error: expect.objectContaining({ code: 'conflict' }) });
-    expect(await ask(GATEWAY_BUS.from(link), 'not json')).toEqual({ ok: true });
-    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello', gatewayId: 'x', channel: 'public', areas: ['330100'], window: 1 })).toEqual({ ok: true });
-    await waitFor(async () => said.length === 2, 'two error frames');
-    expect(said).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'bad_frame' }) }, { type: 'error', error: expect.objectContaining({ code: expect.any(String) }) }]);
-    nc.publish(GATEWAY_BUS.from(link), new Uint8Array([0xff, 0xfe]));
+    // Without the link's secret a message speaks for nobody: another client cannot talk for this gateway.
+    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello' }, { [LINK_HEADERS.secret]: 'A'.repeat(32) })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    expect(await l.say('not json')).toEqual({ ok: true });
+    expect(await l.say({ type: 'hello', gatewayId: 'x', channel: 'public', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    // Said again with its number (its answer was lost): taken once, so no second error frame.
+    expect(await l.say({ type: 'hello', gatewayId: 'x', channel: 'public', areas: ['330100'], window: 1 }, 2)).toEqual({ ok: true });
+    expect(await l.say(new Uint8Array([0xff, 0xfe]))).toEqual({ ok: true }); // not UTF-8
+    await waitFor(async () => said.length === 3, 'three error frames');
+    expect(said).toEqual([
+      { type: 'error', error: expect.objectContaining({ code: 'bad_frame' }) },
+      { type: 'error', error: expect.objectContaining({ code: expect.any(String) }) },
+      { type: 'error', error: expect.objectContaining({ code: expect.any(String) }) },
+    ]);
+    expect(await l.beat()).toEqual({ ok: true });
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 
@@ -84,23 +108,25 @@ describe('gateway link over NATS', () => {
     const link = 'dddddddddddddddd';
     let closed: unknown = null;
     nc.subscribe(GATEWAY_BUS.closed(link), { callback: (_e, m) => (closed = dec(m.data)) });
-    expect(await ask(GATEWAY_BUS.open, { token: made.token, link })).toEqual({ ok: true });
-    expect(await ask(GATEWAY_BUS.from(link), { type: 'hello', gatewayId: 'radio-9', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    const revoked = await openLink(made.token, link);
+    expect(await revoked.say({ type: 'hello', gatewayId: 'radio-9', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
     await turnsUntil(() => gateways().includes('radio-9'), 'the hello');
     await fetch(`${s.url}/api/tokens/${made.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKENS.admin}` } });
-    expect(await ask(GATEWAY_BUS.alive(link), {})).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    // At once, as a socket is cut: not at the link's next beat.
+    await turnsUntil(() => !gateways().includes('radio-9'), 'the session gone', 20_000, 1_000);
+    await waitFor(async () => closed !== null, 'the link closed');
     expect(closed).toEqual({ reason: 'token revoked' });
-    await turnsUntil(() => !gateways().includes('radio-9'), 'the session gone');
+    expect(await revoked.beat()).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
 
     const quiet = 'eeeeeeeeeeeeeeee';
     let silenced: unknown = null;
     nc.subscribe(GATEWAY_BUS.closed(quiet), { callback: (_e, m) => (silenced = dec(m.data)) });
-    expect(await ask(GATEWAY_BUS.open, { token: TOKENS.pdt, link: quiet })).toEqual({ ok: true });
-    expect(await ask(GATEWAY_BUS.from(quiet), { type: 'hello', gatewayId: 'radio-quiet', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
+    const q = await openLink(TOKENS.pdt, quiet);
+    expect(await q.say({ type: 'hello', gatewayId: 'radio-quiet', channel: 'pdt', areas: ['330100'], window: 1 })).toEqual({ ok: true });
     await turnsUntil(() => gateways().includes('radio-quiet'), 'the hello');
     // No beat: after LINK_SILENT_MS the router drops the link, as a closed socket.
     await waitFor(async () => silenced !== null, 'the silent link dropped', 20_000);
     expect(silenced).toEqual({ reason: 'silent' });
-    expect(await ask(GATEWAY_BUS.alive(quiet), {})).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
+    expect(await q.beat()).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
   }, 30_000);
 });

@@ -14,8 +14,11 @@ export interface GatewayConnection {
 }
 
 export interface GatewayEndpoint {
-  /** An untrusted frame from the gateway: parsed with the contract's schema by the router. */
-  receive(frame: unknown): void;
+  /**
+   * An untrusted frame from the gateway: parsed with the contract's schema by the router. Resolves
+   * once the router handled it (frames are handled one after another, in order).
+   */
+  receive(frame: unknown): Promise<void>;
   /** The transport could not even read a frame (not JSON, binary): refused like a bad frame. */
   malformed(message: string): void;
   /**

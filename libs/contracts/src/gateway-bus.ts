@@ -31,9 +31,19 @@ export const linkId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to
 export const linkOpen = z.strictObject({ token: z.string().min(1).max(512), link: linkId });
 export type LinkOpen = z.output<typeof linkOpen>;
 
-/** `unknown_link`: the router does not know the link (it restarted, or dropped it): open a new one. */
+/**
+ * Headers of a link's messages: the secret the router gave the link when it opened it (on every
+ * `from`, `alive` and `bye`: without it a message speaks for nobody), and each frame's number on
+ * the link (1, 2, …; a frame sent again with its number is taken once).
+ */
+export const LINK_HEADERS = { secret: 'Lifeline-Link-Secret', seq: 'Lifeline-Frame-Seq' } as const;
+
+/**
+ * `unknown_link`: the router does not know the link (it restarted, or dropped it), or the message
+ * did not carry its secret: open a new one. The answer to an open carries the link's `secret`.
+ */
 export const linkAnswer = z.union([
-  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(true), secret: z.string().min(16).max(64).optional() }),
   z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string().max(64), message: z.string().max(500) }) }),
 ]);
 export type LinkAnswer = z.output<typeof linkAnswer>;

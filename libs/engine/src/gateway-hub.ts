@@ -104,10 +104,11 @@ export class GatewayHub implements GatewayLink {
     }
   }
 
-  private receive(session: Session, raw: unknown): void {
+  private receive(session: Session, raw: unknown): Promise<void> {
     const turn = session.turn.then(() => this.handle(session, raw));
     this.tasks.track(turn); // a failure is logged, and the frames after it still get their turn
     session.turn = turn.catch(() => {});
+    return session.turn;
   }
 
   private async handle(session: Session, raw: unknown): Promise<void> {

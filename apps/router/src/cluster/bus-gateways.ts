@@ -2,13 +2,14 @@ import type { GatewayLink } from '@lifeline/channels';
 import type { NodeCore } from '@lifeline/engine';
 import { NatsLinkServer, type LinkAuthorizer } from '@lifeline/gateway-sdk';
 import { connect, type NatsConnection } from 'nats';
+import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
 import { gatewayAuth } from '../ws/gateway.socket';
 
 /**
  * Gateways linked over NATS, on the node that sends (contract section 5, "over NATS"): each link
  * becomes a session of the gateway hub, as a `/gateway` WebSocket does. A gateway token opens a
- * link and is checked again at every frame and beat (revoked: cut within a beat). Failed opens
+ * link and is checked again at every frame and beat, and a revocation ends its links at once. Failed opens
  * are not limited per address as upgrades are: the bus has no client addresses; it is a network
  * of the cluster's own, with its own authentication.
  */
@@ -16,6 +17,7 @@ export class BusGateways {
   private nc: NatsConnection | null = null;
   private server: NatsLinkServer | null = null;
   private closed = false;
+  private revocations: Subscription | null = null;
 
   private constructor(
     private readonly lifeline: Lifeline<NodeCore>,
@@ -35,6 +37,8 @@ export class BusGateways {
       if (this.closed) return void nc.close();
       this.nc = nc;
       this.server = new NatsLinkServer(nc, this.authorize, (m) => this.lifeline.log.warn(m));
+      // A revocation ends its links at once, as it cuts sockets.
+      this.revocations = this.lifeline.auth.revoked$.subscribe(() => this.server?.revalidate());
     } catch (e) {
       this.lifeline.log.warn(`gateway links over NATS: ${(e as Error).message}`);
     }
@@ -46,6 +50,7 @@ export class BusGateways {
     if (p.role !== 'gateway') return { ok: false, code: 'forbidden', message: `a ${p.role} token may not link a gateway` };
     return {
       ok: true,
+      key: p.id,
       stillValid: () => this.lifeline.auth.isActive(p),
       open: (peer) => this.hub.open({ send: (frame) => peer.send(JSON.stringify(frame)), close: (reason) => peer.close(reason) }, gatewayAuth(p)),
     };
@@ -53,7 +58,8 @@ export class BusGateways {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.revocations?.unsubscribe();
     this.server?.close();
-    await this.nc?.close();
+    await this.nc?.drain().catch(() => undefined); // the links' "router stopping" goes out before the connection closes
   }
 }

@@ -67,6 +67,7 @@ export class FakeRouter {
       if (this.token && token !== this.token) return { ok: false, code: 'unauthorized', message: 'expected the kit\'s token' };
       return {
         ok: true,
+        key: 'adapter',
         stillValid: () => true,
         open: (peer) => {
           const link = this.attach({ send: (text) => peer.send(text), drop: () => peer.close('router restarting') });
@@ -134,7 +135,7 @@ export class FakeRouter {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
     this.bus?.server.close();
-    await this.bus?.nc.close();
+    await this.bus?.nc.drain().catch(() => undefined);
     await new Promise<void>((r) => this.http.close(() => r()));
   }
 

@@ -1,4 +1,5 @@
-import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_SILENT_MS, linkId, linkOpen, type LinkAnswer } from '@lifeline/contracts';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, LINK_SILENT_MS, linkId, linkOpen, type LinkAnswer } from '@lifeline/contracts';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 
 /** The router's side of one link: what it says to the gateway, and hanging up. */
@@ -9,22 +10,33 @@ export interface LinkPeer {
 
 /** What the router does with what a link's gateway says (a gateway session, or the kit's record). */
 export interface LinkEndpoint {
-  receive(frame: unknown): void;
+  /** Resolves once the frame was handled: only then is the gateway told it was taken. */
+  receive(frame: unknown): void | Promise<void>;
   malformed(message: string): void;
   /** The link is gone: `gone` when it may not come back (its token revoked), else a dropped link. */
   closed(gone?: boolean): void;
 }
 
-/** Whether a token may open a link, and what serves it if so. */
+/** Whether a token may open a link (`key`: whose links count together against the limit), and what serves it. */
 export type LinkAuthorizer = (token: string) => Promise<
-  { ok: true; open(peer: LinkPeer): LinkEndpoint; stillValid(): boolean } | { ok: false; code: string; message: string }
+  { ok: true; key: string; open(peer: LinkPeer): LinkEndpoint; stillValid(): boolean } | { ok: false; code: string; message: string }
 >;
 
 interface OpenLink {
+  key: string;
+  secret: Buffer;
   endpoint: LinkEndpoint;
   stillValid: () => boolean;
   heard: number;
+  /** The last frame number taken: a frame sent again is answered, not handled twice. */
+  seq: number;
+  /** Frames are handled one after another. */
+  turn: Promise<void>;
 }
+
+/** Links one token may hold at once, and all of them: a valid token must not hold the router's memory. */
+export const LINKS_PER_TOKEN = 16;
+export const LINKS_MAX = 10_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -33,15 +45,17 @@ const OK: LinkAnswer = { ok: true };
 
 /**
  * The router's side of the gateway link over NATS (the router, or the conformance kit playing
- * it): opens links for tokens the authorizer accepts, hands each frame to the link's endpoint
- * and answers once it did, publishes the router's frames to the link, and drops links that went
- * silent. Everything that arrives is read as hostile: a message it cannot read is refused, never
- * thrown.
+ * it): opens links for tokens the authorizer accepts and gives each a secret that every later
+ * message must carry, hands each frame to the link's endpoint and answers once it was handled,
+ * publishes the router's frames to the link, and drops links that went silent or whose token
+ * stopped being valid. Everything that arrives is read as hostile: a message it cannot read is
+ * refused, never thrown, and nothing it does runs inside the NATS client's own read loop.
  */
 export class NatsLinkServer {
   private readonly links = new Map<string, OpenLink>();
   private readonly subscriptions: Subscription[] = [];
   private readonly sweep: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -50,13 +64,24 @@ export class NatsLinkServer {
     private readonly now: () => number = Date.now,
   ) {
     const on = (subject: string, handle: (m: Msg, link: string) => void | Promise<void>) =>
-      this.subscriptions.push(nc.subscribe(subject, { callback: (_e, m) => void Promise.resolve(handle(m, m.subject.split('.')[2] ?? '')).catch((e) => this.log(`gateway link: ${(e as Error).message}`)) }));
+      this.subscriptions.push(
+        nc.subscribe(subject, {
+          callback: (_e, m) => void Promise.resolve().then(() => handle(m, m.subject.split('.')[2] ?? '')).catch((e) => this.log(`gateway link: ${(e as Error).message}`)),
+        }),
+      );
     on(GATEWAY_BUS.open, (m) => this.open(m));
     on(GATEWAY_BUS.from('*'), (m, link) => this.from(m, link));
-    on(GATEWAY_BUS.alive('*'), (m, link) => this.answer(m, this.heard(link) ? OK : NO_LINK));
-    on(GATEWAY_BUS.bye('*'), (_m, link) => this.drop(link, false, null));
+    on(GATEWAY_BUS.alive('*'), (m, link) => this.answer(m, this.heard(m, link) ? OK : NO_LINK));
+    on(GATEWAY_BUS.bye('*'), (m, link) => {
+      if (this.heard(m, link)) this.drop(link, false, null);
+    });
     this.sweep = setInterval(() => {
-      for (const [link, l] of this.links) if (this.now() - l.heard > LINK_SILENT_MS) this.drop(link, false, 'silent');
+      try {
+        this.revalidate();
+        for (const [link, l] of this.links) if (this.now() - l.heard > LINK_SILENT_MS) this.drop(link, false, 'silent');
+      } catch (e) {
+        this.log(`gateway link sweep: ${(e as Error).message}`);
+      }
     }, LINK_ALIVE_MS);
   }
 
@@ -64,48 +89,75 @@ export class NatsLinkServer {
     return this.links.size;
   }
 
+  /** Drops at once the links whose token is no longer valid (a revocation). */
+  revalidate(): void {
+    for (const [link, l] of this.links) if (!l.stillValid()) this.drop(link, true, 'token revoked');
+  }
+
   private async open(m: Msg): Promise<void> {
     const r = linkOpen.safeParse(readJson(m.data));
     if (!r.success) return this.answer(m, { ok: false, error: { code: 'invalid', message: 'expected {"token","link"}' } });
     const { token, link } = r.data;
-    if (this.links.has(link)) return this.answer(m, { ok: false, error: { code: 'conflict', message: 'this link id is in use: choose another' } });
+    const refusal = this.refusal(link, null);
+    if (refusal) return this.answer(m, refusal);
     const a = await this.authorize(token);
     if (!a.ok) return this.answer(m, { ok: false, error: { code: a.code, message: a.message } });
-    if (this.links.has(link)) return this.answer(m, { ok: false, error: { code: 'conflict', message: 'this link id is in use: choose another' } });
+    const again = this.stopped ? NO_LINK : this.refusal(link, a.key);
+    if (again) return this.answer(m, again);
     const peer: LinkPeer = {
       send: (text) => this.links.has(link) && this.nc.publish(GATEWAY_BUS.to(link), encoder.encode(text)),
       close: (reason) => this.drop(link, false, reason),
     };
-    this.links.set(link, { endpoint: a.open(peer), stillValid: a.stillValid, heard: this.now() });
-    this.answer(m, OK);
+    const secret = randomBytes(24);
+    this.links.set(link, { key: a.key, secret, endpoint: a.open(peer), stillValid: a.stillValid, heard: this.now(), seq: 0, turn: Promise.resolve() });
+    this.answer(m, { ok: true, secret: secret.toString('base64url') });
+  }
+
+  private refusal(link: string, key: string | null): LinkAnswer | null {
+    if (this.links.has(link)) return { ok: false, error: { code: 'conflict', message: 'this link id is in use: choose another' } };
+    if (this.links.size >= LINKS_MAX) return { ok: false, error: { code: 'too_many_links', message: 'the router holds as many links as it may: try again later' } };
+    if (key !== null && [...this.links.values()].filter((l) => l.key === key).length >= LINKS_PER_TOKEN)
+      return { ok: false, error: { code: 'too_many_links', message: `a token may hold ${LINKS_PER_TOKEN} links at once: close one` } };
+    return null;
   }
 
   private from(m: Msg, link: string): void {
-    const l = this.heard(link);
+    const l = this.heard(m, link);
     if (!l) return this.answer(m, NO_LINK);
+    const seq = Number(m.headers?.get(LINK_HEADERS.seq) ?? NaN);
+    l.turn = l.turn.then(async () => {
+      // Sent again (its answer was lost): taken already.
+      if (Number.isSafeInteger(seq) && seq <= l.seq) return this.answer(m, OK);
+      if (!this.links.has(link)) return this.answer(m, NO_LINK);
+      await this.take(l, m.data);
+      if (Number.isSafeInteger(seq)) l.seq = seq;
+      this.answer(m, OK);
+    }).catch((e) => this.log(`gateway link ${link}: ${(e as Error).message}`));
+  }
+
+  private async take(l: OpenLink, data: Uint8Array): Promise<void> {
     let text: string;
     try {
-      text = decoder.decode(m.data);
+      text = decoder.decode(data);
     } catch {
-      l.endpoint.malformed('expected UTF-8 JSON');
-      return this.answer(m, OK);
+      return l.endpoint.malformed('expected UTF-8 JSON');
     }
     let frame: unknown;
     try {
       frame = JSON.parse(text);
     } catch (e) {
-      l.endpoint.malformed(`expected JSON: ${(e as Error).message}`);
-      return this.answer(m, OK);
+      return l.endpoint.malformed(`expected JSON: ${(e as Error).message}`);
     }
-    l.endpoint.receive(frame);
-    this.answer(m, OK);
+    await l.endpoint.receive(frame);
   }
 
-  /** The link, if it is open and its token still valid, marked as heard from now. */
-  private heard(link: string): OpenLink | null {
+  /** The link, if it is open, the message carries its secret and its token is still valid: marked as heard from now. */
+  private heard(m: Msg, link: string): OpenLink | null {
     if (!linkId.safeParse(link).success) return null;
     const l = this.links.get(link);
     if (!l) return null;
+    const given = Buffer.from(m.headers?.get(LINK_HEADERS.secret) ?? '', 'base64url');
+    if (given.length !== l.secret.length || !timingSafeEqual(given, l.secret)) return null;
     if (!l.stillValid()) {
       this.drop(link, true, 'token revoked');
       return null;
@@ -122,12 +174,14 @@ export class NatsLinkServer {
     l.endpoint.closed(gone);
   }
 
+  /** Answers a request, to an inbox only: the router publishes nowhere a sender may not read itself. */
   private answer(m: Msg, a: LinkAnswer): void {
-    if (m.reply) m.respond(encoder.encode(JSON.stringify(a)));
+    if (m.reply?.startsWith('_INBOX.')) m.respond(encoder.encode(JSON.stringify(a)));
   }
 
-  /** Drops every link (as closing sockets would) and stops listening. */
+  /** Drops every link (as closing sockets would) and stops listening; drain the connection after it. */
   close(): void {
+    this.stopped = true;
     clearInterval(this.sweep);
     for (const s of this.subscriptions) s.unsubscribe();
     for (const link of [...this.links.keys()]) this.drop(link, false, 'router stopping');
