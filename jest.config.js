@@ -18,6 +18,9 @@ const base = {
 
 module.exports = {
   testTimeout: 60000,
+  // Ends the run when the tests are done even if a test left a connection open (the summary
+  // reporter names what was left): a CI run must never wait forever on a reconnecting client.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     // Small tests sit next to the code (*.spec.ts); the other tiers in folders of test/ (*.test.ts).

@@ -23,6 +23,37 @@ import { consoleSocket } from './ws/console.socket';
 import { gatewaySocket } from './ws/gateway.socket';
 
 /**
+ * Listens on the bus (the node's controllers for it: answering followers, or hearing wake-ups),
+ * trying again every 2 s while NATS cannot be reached: a node starts and serves without it.
+ */
+function listenOnBus(app: NestExpressApplication, lifeline: Lifeline<NodeCore>, bus: string): { stop(): Promise<void> } {
+  app.connectMicroservice({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, 'server') }, { inheritAppConfig: true });
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+  let starting: Promise<void> = Promise.resolve();
+  let said = false;
+  const start = () => {
+    starting = app.startAllMicroservices().then(
+      () => undefined,
+      (e) => {
+        if (!said) lifeline.log.warn(`bus: ${(e as Error).message}; trying again every 2 s (followers poll meanwhile)`);
+        said = true;
+        if (!stopped) retry = setTimeout(start, 2_000);
+      },
+    );
+  };
+  start();
+  return {
+    // The microservice itself closes with the app; here, no new try, and none half-made.
+    stop: async () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await starting;
+    },
+  };
+}
+
+/**
  * The browser console at `/`: static files only, talking to the router through the public API
  * like any other client. Missing (not built) is said once in the log, not an error.
  */
@@ -133,14 +164,10 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   const gateways = bus && core instanceof RouterCore ? BusGateways.start(lifeline, core.gateways, bus) : null;
   let announcer: Announcer | null = null;
   let emitter: ClientProxy | null = null;
-  if (bus) {
-    // Not awaited: a bus that is down at start is reached when it comes up; until then followers poll.
-    app.connectMicroservice({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, true) }, { inheritAppConfig: true });
-    app.startAllMicroservices().catch((e) => lifeline.log.warn(`bus: ${(e as Error).message}`));
-    if (lifeline.active) {
-      emitter = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, false) });
-      announcer = new Announcer(lifeline, emitter);
-    }
+  const listening = bus ? listenOnBus(app, lifeline, bus) : null;
+  if (bus && lifeline.active) {
+    emitter = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, 'client') });
+    announcer = new Announcer(lifeline, emitter);
   }
   // A standby served its port while it waited: the router takes the same port over.
   await o.standby?.close();
@@ -158,6 +185,9 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
       lifeline.quiesce(); // gateway links closed below are the router stopping, not a channel failing
       detach();
       announcer?.close();
+      await listening?.stop();
+      // A connection being made now would outlive a close that finds none: let it finish first.
+      await emitter?.connect().catch(() => undefined);
       await emitter?.close();
       await gateways?.close();
       await metrics?.close();

@@ -17,6 +17,9 @@ export class BusGateways {
   private nc: NatsConnection | null = null;
   private server: NatsLinkServer | null = null;
   private closed = false;
+  private said = false;
+  private retry: NodeJS.Timeout | null = null;
+  private connecting: Promise<void> = Promise.resolve();
   private revocations: Subscription | null = null;
 
   private constructor(
@@ -27,20 +30,24 @@ export class BusGateways {
   /** Starts listening once NATS is reached (now, or when it comes up). */
   static start(lifeline: Lifeline<NodeCore>, hub: GatewayLink, bus: string): BusGateways {
     const g = new BusGateways(lifeline, hub);
-    void g.connect(bus);
+    g.connecting = g.connect(bus);
     return g;
   }
 
+  /** Connects, trying again every 2 s while NATS cannot be reached (a pending first connection could not be closed). */
   private async connect(bus: string): Promise<void> {
     try {
-      const nc = await connect({ servers: bus.split(',').map((s) => s.trim()), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true });
+      const nc = await connect({ servers: bus.split(',').map((s) => s.trim()), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
       if (this.closed) return void nc.close();
       this.nc = nc;
       this.server = new NatsLinkServer(nc, this.authorize, (m) => this.lifeline.log.warn(m));
       // A revocation ends its links at once, as it cuts sockets.
       this.revocations = this.lifeline.auth.revoked$.subscribe(() => this.server?.revalidate());
     } catch (e) {
-      this.lifeline.log.warn(`gateway links over NATS: ${(e as Error).message}`);
+      if (this.closed) return;
+      if (!this.said) this.lifeline.log.warn(`gateway links over NATS: ${(e as Error).message}; trying again every 2 s`);
+      this.said = true;
+      this.retry = setTimeout(() => (this.connecting = this.connect(bus)), 2_000);
     }
   }
 
@@ -58,6 +65,8 @@ export class BusGateways {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.connecting;
     this.revocations?.unsubscribe();
     this.server?.close();
     await this.nc?.drain().catch(() => undefined); // the links' "router stopping" goes out before the connection closes

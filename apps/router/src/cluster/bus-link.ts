@@ -15,7 +15,7 @@ export class BusLink {
   private readonly watching: Subscription;
 
   constructor(bus: string, node: string | null, private readonly retryMs = 2_000) {
-    this.client = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, node, false) });
+    this.client = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, node, 'client') });
     this.watching = this.client.status.subscribe((s) => (this.up = s === 'connected'));
     this.connect();
   }

@@ -11,19 +11,19 @@ export function busControllers(active: boolean): Type[] {
 
 /**
  * NATS connection options for a node (Nest's NATS transport: core NATS, no acknowledgements).
- * Reconnects forever: a NATS restart is a pause of the wake-ups, never the end of a node. A
- * listening connection (`wait`) keeps trying until the server is first reached; a sending one
- * fails at once while there is none, so that a request is answered `not_active` in time. Either
- * reads what arrives with a deserializer that refuses, never throws (bus-codec.ts).
+ * Once connected it reconnects forever: a NATS restart is a pause of the wake-ups, never the end
+ * of a node. A first connection fails at once while there is no server (the caller tries again):
+ * a connection still pending could not be closed, and would outlive its node's close. The
+ * listening side (`server`) reads requests, the sending side answers, each with a deserializer
+ * that refuses, never throws (bus-codec.ts).
  */
-export function natsOptions(bus: string, node: string | null, wait: boolean): NatsOptions['options'] {
+export function natsOptions(bus: string, node: string | null, side: 'server' | 'client'): NatsOptions['options'] {
   return {
     servers: bus.split(',').map((s) => s.trim()),
     name: `lifeline${node ? `:${node}` : ''}`,
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: wait,
-    deserializer: wait ? new BusRequestDeserializer() : new BusResponseDeserializer(),
+    deserializer: side === 'server' ? new BusRequestDeserializer() : new BusResponseDeserializer(),
   };
 }
