@@ -97,6 +97,12 @@ class Console {
     };
     c.ws.on('message', (d) => {
       const f = JSON.parse(String(d));
+      // A follower that cannot pass an order on now (no active node listening yet, the bus
+      // restarting) says not_active: the console sends it again, as the contract asks.
+      if (f.type === 'order.rejected' && f.error?.code === 'not_active' && this.pending.has(f.clientRef)) {
+        setTimeout(() => !killed && c.ws.readyState === c.ws.OPEN && c.send({ type: 'order.send', clientRef: f.clientRef, order: known.get(f.clientRef) ?? this.order(0) }), 200);
+        return;
+      }
       if (f.type !== 'order.accepted' || (!this.pending.has(f.clientRef) && !this.accepted.has(f.clientRef))) return;
       const before = this.accepted.get(f.clientRef);
       if (before && before.orderId !== f.orderId) this.mismatches.push(`${f.clientRef}: ${f.orderId}, before ${before.orderId}`);
