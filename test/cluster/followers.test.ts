@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import { fastConfig, killChildren, startNode, tempDir, waitFor, type Child } from '../support/child';
 import { TestNats } from '../support/nats';
+import { rawRequest } from '../support/raw-client';
 import { Client, TOKENS } from '../support/server';
 import { freshTestDatabase } from '../support/test-store';
 
@@ -26,7 +27,8 @@ describe('a follower node', () => {
   beforeAll(async () => {
     db = await freshTestDatabase('lt_follow');
     nats = await TestNats.start();
-    const env = { LIFELINE_DB: db.url, LIFELINE_STANDBY: '1', LIFELINE_BUS: nats.url, LIFELINE_CONFIG: fastConfig(tempDir()), LIFELINE_ADMIN_TOKEN: 'follow-admin' };
+    // No LIFELINE_STANDBY: on PostgreSQL a bus alone joins the cluster (contract, section 1).
+    const env = { LIFELINE_DB: db.url, LIFELINE_BUS: nats.url, LIFELINE_CONFIG: fastConfig(tempDir()), LIFELINE_ADMIN_TOKEN: 'follow-admin' };
     active = await startNode({ ...env, LIFELINE_NODE: 'site-a' });
     await active.listening;
     follower = await startNode({ ...env, LIFELINE_NODE: 'site-b' });
@@ -133,6 +135,18 @@ describe('a follower node', () => {
       await nc.close();
     }
     for (const node of [active, follower]) expect((await call(node.url, '/health', TOKENS.console)).status).toBe(200);
+  });
+
+  it('survives hostile bytes at its own socket: strange upgrade targets, resets mid-upgrade, a relayed gateway link reset at once', async () => {
+    const upgrade = (target: string, token = TOKENS.console) =>
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+    expect((await rawRequest(follower.url, [upgrade('//evil')])).status).toBe(400);
+    expect((await rawRequest(follower.url, [upgrade('http://x/ws')])).status).toBe(400);
+    await rawRequest(follower.url, [upgrade('/ws', 'nope')], { reset: true });
+    await rawRequest(follower.url, [upgrade('/gateway', TOKENS.pdt)], { reset: true });
+    await rawRequest(follower.url, ['POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"clientRef":'], { reset: true });
+    expect((await rawRequest(follower.url, ['GET /api/orders/%E0%A4%A HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer demo-console-token\r\n\r\n'])).status).toBeGreaterThanOrEqual(400);
+    expect((await call(follower.url, '/health', TOKENS.console)).status).toBe(200);
   });
 
   it('with the bus down, says so on /health, not_active for orders, still streams and cuts revoked tokens by polling; with it back, passes orders on again', async () => {

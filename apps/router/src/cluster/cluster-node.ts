@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Log } from '@lifeline/domain';
-import type { ActiveWriter, LeaseOptions } from '@lifeline/store';
+import { isPostgresUrl, type ActiveWriter, type LeaseOptions } from '@lifeline/store';
 import type pino from 'pino';
 import type { Config } from '../config/config.schema';
 import { FollowerNode } from './follower-node';
@@ -27,11 +27,14 @@ export interface NodeEnv {
  * the API, orders passed on); without one, `/health` and 503 to everything else.
  */
 export async function clusterNode(config: Config, host: string, port: number, log: Log, env: NodeEnv): Promise<ClusterNode> {
-  const standby = process.env.LIFELINE_STANDBY === '1' || config.cluster.standby;
+  const bus = env.bus ?? config.cluster.bus;
+  // A bus on PostgreSQL is a cluster to join (contract: LIFELINE_BUS joins a cluster): every such
+  // node waits for the lease as a follower, the first to start takes it at once.
+  const joins = bus !== null && bus !== undefined && isPostgresUrl(env.database ?? config.database);
+  const standby = process.env.LIFELINE_STANDBY === '1' || config.cluster.standby || joins;
   const node = process.env.LIFELINE_NODE ?? config.cluster.node ?? `${hostname()}:${port || process.pid}`;
   const lease = { node, leaseS: config.cluster.leaseS, standby };
   if (!standby) return { lease };
-  const bus = env.bus ?? config.cluster.bus;
   const listener = bus
     ? FollowerNode.start({ config, database: env.database, adminToken: env.adminToken, host, port, bus, logger: env.logger, log, lease })
     : await StandbyListener.listen(host, port, node, config.server.maxConnections);
