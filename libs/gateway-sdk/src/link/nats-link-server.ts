@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, LINK_SILENT_MS, linkId, linkOpen, type LinkAnswer } from '@lifeline/contracts';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import { jsonOf, textOf } from './json-bytes';
 
 /** The router's side of one link: what it says to the gateway, and hanging up. */
 export interface LinkPeer {
@@ -39,7 +40,6 @@ export const LINKS_PER_TOKEN = 16;
 export const LINKS_MAX = 10_000;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const NO_LINK: LinkAnswer = { ok: false, error: { code: 'unknown_link', message: 'no such link here (the router restarted, or dropped it): open a new one' } };
 const OK: LinkAnswer = { ok: true };
 
@@ -95,7 +95,7 @@ export class NatsLinkServer {
   }
 
   private async open(m: Msg): Promise<void> {
-    const r = linkOpen.safeParse(readJson(m.data));
+    const r = linkOpen.safeParse(jsonOf(m.data));
     if (!r.success) return this.answer(m, { ok: false, error: { code: 'invalid', message: 'expected {"token","link"}' } });
     const { token, link } = r.data;
     const refusal = this.refusal(link, null);
@@ -136,12 +136,8 @@ export class NatsLinkServer {
   }
 
   private async take(l: OpenLink, data: Uint8Array): Promise<void> {
-    let text: string;
-    try {
-      text = decoder.decode(data);
-    } catch {
-      return l.endpoint.malformed('expected UTF-8 JSON');
-    }
+    const text = textOf(data);
+    if (text === null) return l.endpoint.malformed('expected UTF-8 JSON');
     let frame: unknown;
     try {
       frame = JSON.parse(text);
@@ -185,13 +181,5 @@ export class NatsLinkServer {
     clearInterval(this.sweep);
     for (const s of this.subscriptions) s.unsubscribe();
     for (const link of [...this.links.keys()]) this.drop(link, false, 'router stopping');
-  }
-}
-
-function readJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(decoder.decode(data));
-  } catch {
-    return null;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from 'nats';
 import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, linkAnswer, linkClosed, type LinkAnswer } from '@lifeline/contracts';
+import { jsonOf, textOf } from './json-bytes';
 import type { Link, LinkEvents } from './link';
 
 /** How long a request to the router may go unanswered, and how often a frame is asked again on the same link. */
@@ -9,11 +10,10 @@ const TRIES = 3;
 /** How long a gateway that stops waits for the router to take what it still holds. */
 const CLOSE_DRAIN_MS = 2_000;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** An answer of the router, or a refusal the link fails with. */
 function answerOf(data: Uint8Array): LinkAnswer {
-  const r = linkAnswer.safeParse(safeJson(data));
+  const r = linkAnswer.safeParse(jsonOf(data));
   return r.success ? r.data : { ok: false, error: { code: 'bad_answer', message: 'an answer that is not one' } };
 }
 
@@ -94,11 +94,11 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
       nc = await connect({ servers: url.split(',').map((s) => s.trim()), reconnect: false, name: `lifeline-gateway:${link}` });
       if (ended) return void nc.close();
       void nc.closed().then(() => end('link lost: the connection to NATS closed'));
-      nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => guard(() => open && events.frame(safeText(m.data))) });
+      nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => guard(() => open && events.frame(textOf(m.data) ?? '')) });
       nc.subscribe(GATEWAY_BUS.closed(link), {
         callback: (_e, m) =>
           guard(() => {
-            const r = linkClosed.safeParse(safeJson(m.data));
+            const r = linkClosed.safeParse(jsonOf(m.data));
             end(`router closed the link: ${r.success ? r.data.reason : 'no reason'}`);
           }),
       });
@@ -151,21 +151,5 @@ function guard(fn: () => unknown): void {
 }
 
 function isReply(text: string): boolean {
-  return (safeJson(encoder.encode(text)) as { type?: unknown } | null)?.type === 'reply';
-}
-
-function safeText(data: Uint8Array): string {
-  try {
-    return decoder.decode(data);
-  } catch {
-    return ''; // not UTF-8: the client refuses it as it refuses any frame it cannot read
-  }
-}
-
-function safeJson(data: Uint8Array): unknown {
-  try {
-    return JSON.parse(decoder.decode(data));
-  } catch {
-    return null;
-  }
+  return (jsonOf(encoder.encode(text)) as { type?: unknown } | null)?.type === 'reply';
 }
