@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/free-port';
 
 const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
@@ -11,10 +14,19 @@ const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 export class TestNats {
   private proc: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly configFile: string | null,
+  ) {}
 
-  static async start(): Promise<TestNats> {
-    const nats = new TestNats(await freePort());
+  /** Starts one; `config` is nats-server configuration text (users and permissions, say). */
+  static async start(config?: string): Promise<TestNats> {
+    let file: string | null = null;
+    if (config) {
+      file = join(mkdtempSync(join(tmpdir(), 'lifeline-nats-')), 'nats.conf');
+      writeFileSync(file, config);
+    }
+    const nats = new TestNats(await freePort(), file);
     await nats.start();
     return nats;
   }
@@ -24,7 +36,8 @@ export class TestNats {
   }
 
   async start(): Promise<void> {
-    const proc = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = [...(this.configFile ? ['-c', this.configFile] : []), '-a', '127.0.0.1', '-p', String(this.port)];
+    const proc = spawn(NATS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     let out = '';
     await new Promise<void>((resolve, reject) => {

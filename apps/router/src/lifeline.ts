@@ -38,9 +38,13 @@ export interface LifelineOptions {
 
 export type Directory = ReturnType<typeof loadDirectory>;
 
-/** A follower of a cluster: the active node, reached over the bus; when to stop waiting for the tables. */
+/**
+ * A follower of a cluster: the active node, reached over the bus, made once the follower can
+ * say with which bearer token each of its clients signed in (`credentials`); when to stop
+ * waiting for the tables.
+ */
 export interface FollowOptions extends LifelineOptions {
-  leader: Leader;
+  leader: (credentials: (p: Principal) => string | null) => Leader;
   stopped?: () => boolean;
 }
 
@@ -113,9 +117,10 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     try {
       const ec = engineConfig(o.config);
       const areas = await store.read.directory.areas();
-      const auth = await authService(o, store, clock);
+      const auth = await authService(o, store, clock, loadTokens(o.config.tokens), true);
+      const leader = o.leader((p) => auth.credentialOf(p));
       // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
-      core = await FollowerCore.create({ store, clock, config: ec, areas, leader: o.leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
+      core = await FollowerCore.create({ store, clock, config: ec, areas, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
       const cap = alertCodecs(o.config, store, core, areas);
       return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
     } catch (e) {
@@ -175,9 +180,9 @@ export class Lifeline<C extends NodeCore = RouterCore> {
 }
 
 /** Tokens as the config, the database and the environment define them, with failed tries limited per address. */
-function authService(o: LifelineOptions, store: Storage, clock: Clock, tokens = loadTokens(o.config.tokens)): Promise<AuthService> {
+function authService(o: LifelineOptions, store: Storage, clock: Clock, tokens = loadTokens(o.config.tokens), keepCredentials = false): Promise<AuthService> {
   const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
-  return AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter);
+  return AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter, keepCredentials);
 }
 
 /** Alerts in (CAP 1.2, GB/T 35965.1) and out, for this node's orders. */

@@ -11,3 +11,4 @@ export * from './link/link';
 export * from './link/ws-link';
 export * from './link/nats-link';
 export * from './link/nats-link-server';
+export * from './link/nats-servers';

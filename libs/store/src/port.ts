@@ -97,7 +97,6 @@ export interface TimerStore {
 export interface TokenStore {
   insert(t: Omit<TokenRow, 'revoked_at'>): Promise<void>;
   byHash(hash: string): Promise<TokenRow | undefined>;
-  byId(id: string): Promise<TokenRow | undefined>;
   list(): Promise<TokenRow[]>;
   revokedIds(): Promise<string[]>;
   revoke(id: string, at: number): Promise<boolean>;

@@ -28,11 +28,6 @@ export class TokenRepo {
     return this.db.get<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL', hash);
   }
 
-  /** An active (not revoked) token by its id: a node acting for another node's client checks it again. */
-  byId(id: string): Promise<TokenRow | undefined> {
-    return this.db.get<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens WHERE id = ? AND revoked_at IS NULL', id);
-  }
-
   list(): Promise<TokenRow[]> {
     return this.db.all<TokenRow>('SELECT id, name, role, hash, areas, channel, gateway_ids, created_at, revoked_at FROM tokens ORDER BY created_at');
   }

@@ -47,10 +47,16 @@ export class AuthService {
   /** API tokens revoked, this run or before: what open sockets check at every frame. */
   private readonly revoked = new Set<string>();
   readonly revoked$ = new Subject<string>();
+  /**
+   * On a follower, the bearer token each principal was authenticated with: what it passes on
+   * with an order, for the active node to authenticate itself (it takes no node's word for who
+   * is asking). Held as long as the principal is (a request, a socket), never written anywhere.
+   */
+  private readonly credentials: WeakMap<Principal, string> | null;
 
   /** The service, with the tokens revoked before this start known. */
-  static async create(store: Storage, tokens: TokensFile, envAdmin: string | undefined, now: () => number, limiter: AuthLimiter): Promise<AuthService> {
-    const auth = new AuthService(store, tokens, envAdmin, now, limiter);
+  static async create(store: Storage, tokens: TokensFile, envAdmin: string | undefined, now: () => number, limiter: AuthLimiter, keepCredentials = false): Promise<AuthService> {
+    const auth = new AuthService(store, tokens, envAdmin, now, limiter, keepCredentials);
     for (const id of await store.read.tokens.revokedIds()) auth.revoked.add(id);
     return auth;
   }
@@ -61,7 +67,9 @@ export class AuthService {
     envAdmin: string | undefined,
     private readonly now: () => number,
     private readonly limiter: AuthLimiter,
+    keepCredentials: boolean,
   ) {
+    this.credentials = keepCredentials ? new WeakMap() : null;
     for (const t of tokens.tokens)
       this.configTokens.set(t.sha256, {
         id: `cfg-${t.sha256.slice(0, 12)}`, name: t.name, role: t.role, areas: t.areas ?? null, channel: t.channel ?? null,
@@ -73,8 +81,17 @@ export class AuthService {
   async authenticate(token: string | undefined | null, address?: string): Promise<Principal | null> {
     if (!token || token.length > 512) return null;
     const hash = sha256(token);
-    if (this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)) return envAdmin(address);
-    return this.fromConfig(this.configTokens.get(hash), address) ?? this.fromRow(await this.store.read.tokens.byHash(hash), address);
+    const p =
+      this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)
+        ? envAdmin(address)
+        : (this.fromConfig(this.configTokens.get(hash), address) ?? this.fromRow(await this.store.read.tokens.byHash(hash), address));
+    if (p) this.credentials?.set(p, token);
+    return p;
+  }
+
+  /** The bearer token `p` was authenticated with here (a follower keeps them), to pass on. */
+  credentialOf(p: Principal): string | null {
+    return this.credentials?.get(p) ?? null;
   }
 
   private fromConfig(cfg: TokenInfo | undefined, address?: string): Principal | null {
@@ -84,18 +101,6 @@ export class AuthService {
   private fromRow(row: TokenRow | undefined, address?: string): Principal | null {
     if (!row || this.revoked.has(row.id)) return null;
     return { id: row.id, name: row.name, role: row.role as TokenRole, areas: parseList(row.areas), channel: row.channel, gatewayIds: parseList(row.gateway_ids), address };
-  }
-
-  /**
-   * The principal of an active token by its id, as this node knows it now: another node of the
-   * cluster authenticated the client and passes its request on by token id; revoked, unknown or
-   * changed is checked here again, never taken on the other node's word.
-   */
-  async byId(id: string, address?: string): Promise<Principal | null> {
-    if (id === 'env-admin') return this.envAdminHash ? envAdmin(address) : null;
-    const cfg = [...this.configTokens.values()].find((t) => t.id === id);
-    if (cfg) return this.fromConfig(cfg, address);
-    return this.fromRow(await this.store.read.tokens.byId(id), address);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { GatewayLink } from '@lifeline/channels';
 import type { NodeCore } from '@lifeline/engine';
-import { NatsLinkServer, type LinkAuthorizer } from '@lifeline/gateway-sdk';
+import { natsServers, NatsLinkServer, type LinkAuthorizer } from '@lifeline/gateway-sdk';
 import { connect, type NatsConnection } from 'nats';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
@@ -37,7 +37,7 @@ export class BusGateways {
   /** Connects, trying again every 2 s while NATS cannot be reached (a pending first connection could not be closed). */
   private async connect(bus: string): Promise<void> {
     try {
-      const nc = await connect({ servers: bus.split(',').map((s) => s.trim()), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+      const nc = await connect({ ...natsServers(bus), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
       if (this.closed) return void nc.close();
       this.nc = nc;
       this.server = new NatsLinkServer(nc, this.authorize, (m) => this.lifeline.log.warn(m));

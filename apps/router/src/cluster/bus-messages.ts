@@ -18,14 +18,19 @@ export const SUBJECTS = {
   revoked: 'lifeline.tokens.revoked',
 } as const;
 
-const tokenId = z.string().min(1).max(100);
+/**
+ * The client's own bearer token: the active node authenticates it itself (revoked, role, areas),
+ * so a message on the bus is worth no more than the token it carries (anyone who can publish on
+ * the bus could name any token id; nobody can make up a token).
+ */
+const token = z.string().min(1).max(512);
 /** The client's address, as the node it spoke to saw it: for the audit trail. */
 const address = z.string().max(100).optional();
 
-export const acceptMessage = z.strictObject({ tokenId, address, clientRef, order: orderSpec });
-export const cancelMessage = z.strictObject({ tokenId, address, orderId: z.string().min(1).max(100) });
+export const acceptMessage = z.strictObject({ token, address, clientRef, order: orderSpec });
+export const cancelMessage = z.strictObject({ token, address, orderId: z.string().min(1).max(100) });
 export const committedMessage = z.strictObject({ seq: z.number().int().nonnegative() });
-export const revokedMessage = z.strictObject({ id: tokenId });
+export const revokedMessage = z.strictObject({ id: z.string().min(1).max(100) });
 
 /** The active node's answer to a request: what it did, or why not, in the API's error shape. */
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string; issues?: BoundaryIssue[] } };

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { NatsOptions } from '@nestjs/microservices';
+import { natsServers } from '@lifeline/gateway-sdk';
 import { BusRequestDeserializer, BusResponseDeserializer } from './bus-codec';
 import { FollowerController } from './follower.controller';
 import { LeaderController } from './leader.controller';
@@ -19,7 +20,7 @@ export function busControllers(active: boolean): Type[] {
  */
 export function natsOptions(bus: string, node: string | null, side: 'server' | 'client'): NatsOptions['options'] {
   return {
-    servers: bus.split(',').map((s) => s.trim()),
+    ...natsServers(bus),
     name: `lifeline${node ? `:${node}` : ''}`,
     reconnect: true,
     maxReconnectAttempts: -1,

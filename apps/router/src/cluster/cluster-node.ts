@@ -3,6 +3,8 @@ import type { Log } from '@lifeline/domain';
 import { isPostgresUrl, type ActiveWriter, type LeaseOptions } from '@lifeline/store';
 import type pino from 'pino';
 import type { Config } from '../config/config.schema';
+import { ConfigError } from '../config/load-config';
+import { natsServers } from '@lifeline/gateway-sdk';
 import { FollowerNode } from './follower-node';
 import { StandbyListener } from './standby-listener';
 
@@ -28,6 +30,7 @@ export interface NodeEnv {
  */
 export async function clusterNode(config: Config, host: string, port: number, log: Log, env: NodeEnv): Promise<ClusterNode> {
   const bus = env.bus ?? config.cluster.bus;
+  if (env.bus) checkBus(env.bus);
   // A bus on PostgreSQL is a cluster to join (contract: LIFELINE_BUS joins a cluster): every such
   // node waits for the lease as a follower, the first to start takes it at once.
   const joins = bus !== null && bus !== undefined && isPostgresUrl(env.database ?? config.database);
@@ -52,4 +55,13 @@ export async function clusterNode(config: Config, host: string, port: number, lo
     lastError = e.message;
   };
   return { lease: { ...lease, whileWaiting, onWaitError }, standby: listener };
+}
+
+/** LIFELINE_BUS, refused at start as a bad config is (exit 2), not tried again forever. */
+function checkBus(bus: string): void {
+  try {
+    natsServers(bus);
+  } catch (e) {
+    throw new ConfigError(`LIFELINE_BUS: ${(e as Error).message}`);
+  }
 }

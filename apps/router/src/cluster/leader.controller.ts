@@ -5,9 +5,11 @@ import { Lifeline } from '../lifeline';
 import { acceptMessage, cancelMessage, parseMessage, SUBJECTS, type Answer } from './bus-messages';
 
 /**
- * The active node's side of the bus: orders and cancels that followers pass on. The token is
- * looked up again here by its id (revoked, role and areas as this node knows them), and the
- * answer goes back only after commit, as it would to a client of this node.
+ * The active node's side of the bus: orders and cancels that followers pass on. The client's
+ * token comes with each and is authenticated here, as for a client of this node (revoked, role
+ * and areas as this node knows them): nothing is taken on another node's word, so whoever can
+ * publish on the bus can do no more than the tokens they hold. The answer goes back only after
+ * commit, as it would to a client of this node.
  */
 @Controller()
 export class LeaderController {
@@ -27,8 +29,8 @@ export class LeaderController {
     return this.act(m.value, (p) => this.lifeline.core.orders.cancel(p, m.value.orderId));
   }
 
-  private async act({ tokenId, address }: { tokenId: string; address?: string }, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
-    const p = await this.lifeline.auth.byId(tokenId, address);
+  private async act({ token, address }: { token: string; address?: string }, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
+    const p = await this.lifeline.auth.authenticate(token, address);
     if (!p || !['console', 'admin'].includes(p.role)) {
       this.lifeline.metrics.rejected('bus', 'forbidden');
       return { ok: false, error: { code: 'forbidden', message: 'this token may not send or cancel orders (revoked, or not a console token)' } };
@@ -40,7 +42,7 @@ export class LeaderController {
         this.lifeline.metrics.rejected('bus', e.code);
         return { ok: false, error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } };
       }
-      this.lifeline.log.error('order from another node failed', { tokenId, err: (e as Error).stack ?? String(e) });
+      this.lifeline.log.error('order from another node failed', { tokenId: p.id, err: (e as Error).stack ?? String(e) });
       return { ok: false, error: { code: 'not_active', message: 'the active node could not store it; nothing was accepted' } };
     }
   }

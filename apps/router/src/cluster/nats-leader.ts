@@ -10,8 +10,6 @@ export const MAX_MESSAGE_BYTES = 900 * 1024;
 const cancelledValue = z.number().int().nonnegative();
 const CODES = new Set<string>(REQUEST_ERROR_CODES);
 
-/** Who a request is from, as the bus carries it: the token's id (checked again there), and the client's address. */
-const from = (p: Principal) => ({ tokenId: p.id, ...(p.address ? { address: p.address.slice(0, 100) } : {}) });
 
 /**
  * The active node as a follower reaches it: a request over NATS, answered after the active node
@@ -23,18 +21,27 @@ export class NatsLeader implements Leader {
   constructor(
     private readonly bus: BusLink,
     private readonly timeoutMs: number,
+    /** The bearer token a client of this node signed in with (AuthService.credentialOf). */
+    private readonly credentials: (p: Principal) => string | null,
   ) {}
 
   get failure(): string | null {
     return this.bus.connected ? null : 'the bus (NATS) is out of reach: orders cannot be passed on to the active node';
   }
 
-  accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
-    return this.ask(SUBJECTS.accept, { ...from(p), clientRef, order: spec }, acceptedValue);
+  async accept(p: Principal, clientRef: string, spec: OrderSpec): Promise<Accepted> {
+    return this.ask(SUBJECTS.accept, { ...this.from(p), clientRef, order: spec }, acceptedValue);
   }
 
-  cancel(p: Principal, orderId: string): Promise<number> {
-    return this.ask(SUBJECTS.cancel, { ...from(p), orderId }, cancelledValue);
+  async cancel(p: Principal, orderId: string): Promise<number> {
+    return this.ask(SUBJECTS.cancel, { ...this.from(p), orderId }, cancelledValue);
+  }
+
+  /** Who a request is from, as the bus carries it: the client's token (authenticated again there) and address. */
+  private from(p: Principal): { token: string; address?: string } {
+    const token = this.credentials(p);
+    if (!token) throw new RequestError('forbidden', 'this request has no token of its own to pass on to the active node');
+    return { token, ...(p.address ? { address: p.address.slice(0, 100) } : {}) };
   }
 
   private async ask<T extends z.ZodType>(subject: string, message: unknown, value: T): Promise<z.output<T>> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { natsServers } from '@lifeline/gateway-sdk';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
 import { CAP_CATEGORIES, CAP_TOKEN, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
@@ -97,10 +98,11 @@ export const configSchema = z.strictObject({
       /** Seconds a writer may go without a heartbeat before a standby fences it off and takes over. */
       leaseS: z.number().min(1).max(300).default(10),
       /**
-       * The cluster's bus (`nats://host:port`, several comma-separated): with it a standby is a
-       * follower that serves consoles and passes orders on to the active node.
+       * The cluster's bus (`nats://host:port`, several comma-separated, credentials as
+       * `nats://user:password@host:port`): with it a standby is a follower that serves consoles
+       * and passes orders on to the active node.
        */
-      bus: z.string().regex(/^nats:\/\/\S+$/, 'expected nats://host:port').nullable().default(null),
+      bus: z.string().refine(isNatsUrl, 'expected nats://[user:password@]host:port, several comma-separated').nullable().default(null),
       /** Milliseconds between a follower's looks at the events table when no wake-up came. */
       pollMs: z.number().int().min(50).max(60_000).default(1000),
     })
@@ -269,3 +271,13 @@ export const tokensSchema = z.strictObject({
   ),
 });
 export type TokensFile = z.output<typeof tokensSchema>;
+
+/** Whether `url` names NATS servers as the bus takes them (natsServers). */
+function isNatsUrl(url: string): boolean {
+  try {
+    natsServers(url);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { connect, type NatsConnection } from 'nats';
 import { gatewayFrame, readJsonFrame, type GatewayFrame, type RouterFrame } from '@lifeline/contracts';
 import { NatsLinkServer } from '../link/nats-link-server';
+import { natsServers } from '../link/nats-servers';
 
 export interface Seen {
   link: number;
@@ -62,7 +63,7 @@ export class FakeRouter {
 
   /** Plays the router on a NATS server instead (the gateway link over NATS); the adapter's URL is the server's. */
   async listenOnBus(natsUrl: string): Promise<string> {
-    const nc = await connect({ servers: natsUrl, name: 'lifeline-conformance-kit' });
+    const nc = await connect({ ...natsServers(natsUrl), name: 'lifeline-conformance-kit' });
     const server = new NatsLinkServer(nc, async (token) => {
       if (this.token && token !== this.token) return { ok: false, code: 'unauthorized', message: 'expected the kit\'s token' };
       return {

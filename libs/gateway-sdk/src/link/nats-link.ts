@@ -3,6 +3,7 @@ import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } fr
 import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, linkAnswer, linkClosed, type LinkAnswer } from '@lifeline/contracts';
 import { jsonOf, textOf } from './json-bytes';
 import type { Link, LinkEvents } from './link';
+import { natsServers } from './nats-servers';
 
 /** How long a request to the router may go unanswered, and how often a frame is asked again on the same link. */
 const ANSWER_MS = 5_000;
@@ -91,7 +92,7 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
 
   void (async () => {
     try {
-      nc = await connect({ servers: url.split(',').map((s) => s.trim()), reconnect: false, name: `lifeline-gateway:${link}` });
+      nc = await connect({ ...natsServers(url), reconnect: false, name: `lifeline-gateway:${link}` });
       if (ended) return void nc.close();
       void nc.closed().then(() => end('link lost: the connection to NATS closed'));
       nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => guard(() => open && events.frame(textOf(m.data) ?? '')) });

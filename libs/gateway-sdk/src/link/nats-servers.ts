@@ -1,0 +1,38 @@
+/** How nats.js is told where the bus is and who is connecting. */
+export interface NatsServers {
+  servers: string[];
+  user?: string;
+  pass?: string;
+  token?: string;
+}
+
+/**
+ * A bus address as operators write it, one or several comma-separated servers, credentials in
+ * the URL as NATS tools take them: `nats://user:password@a:4222,nats://b:4222` (user and
+ * password) or `nats://s3cret@a:4222` (a token). nats.js reads no credentials from a URL (it would
+ * connect without them and be refused), so they are taken out here and given as options; the
+ * servers of one bus share one set. Throws naming the entry that is not a NATS URL.
+ */
+export function natsServers(url: string): NatsServers {
+  const out: NatsServers = { servers: [] };
+  for (const entry of url.split(',').map((s) => s.trim())) {
+    let u: URL;
+    try {
+      u = new URL(entry);
+    } catch {
+      throw new Error(`expected nats://[user:password@]host:port, not "${redactNats(entry)}"`);
+    }
+    if (u.protocol !== 'nats:' || !u.hostname) throw new Error(`expected nats://[user:password@]host:port, not "${redactNats(entry)}"`);
+    const user = decodeURIComponent(u.username);
+    const pass = decodeURIComponent(u.password);
+    if (user && pass && !out.user && !out.token) Object.assign(out, { user, pass });
+    else if (user && !pass && !out.user && !out.token) out.token = user;
+    out.servers.push(`${u.hostname}:${u.port || 4222}`);
+  }
+  return out;
+}
+
+/** The bus address with its credentials hidden, for logs. */
+export function redactNats(url: string): string {
+  return url.replace(/\/\/[^@/,]*@/g, '//***@');
+}

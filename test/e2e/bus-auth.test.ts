@@ -1,0 +1,91 @@
+import { GATEWAY_BUS } from '@lifeline/contracts';
+import { GatewayClient, natsServers } from '@lifeline/gateway-sdk';
+import { connect, type NatsConnection } from 'nats';
+import { BusLink } from '../../apps/router/src/cluster/bus-link';
+import { waitFor } from '../support/child';
+import { TestNats } from '../support/nats';
+import { testServer, TOKENS, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
+
+const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
+const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
+const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+/**
+ * The bus as the README tells operators to run it: NATS with a user for the nodes and one for
+ * gateways, whose permissions reach only the gateway link's subjects. Credentials go in the bus
+ * URL (`nats://user:password@host:port`), as NATS tools take them.
+ */
+const NATS_CONF = `
+authorization {
+  users = [
+    { user: node, password: node-pw }
+    { user: gw, password: gw-pw, permissions: { publish: ["lifeline.gateway.>"], subscribe: ["lifeline.gateway.>", "_INBOX.>"] } }
+  ]
+}
+`;
+
+describe('a bus with authentication and permissions', () => {
+  let nats: TestNats;
+  let s: TestServer;
+  const url = (user: string, pass: string) => `nats://${user}:${pass}@127.0.0.1:${nats.port}`;
+  beforeAll(async () => {
+    nats = await TestNats.start(NATS_CONF);
+    s = await testServer({ simulators: 'none', tweak: (c) => (c.cluster.bus = url('node', 'node-pw')) });
+  });
+  afterAll(async () => {
+    await s.close();
+    await nats.stop();
+  });
+
+  it('takes credentials from the bus URL: the node listens, a follower link connects; no password or a wrong one is refused', async () => {
+    const nc: NatsConnection = await connect(natsServers(url('node', 'node-pw')));
+    try {
+      // The active node answers on the bus (a refusal: the request is not an order).
+      await waitFor(async () => nc.request('lifeline.orders.accept', enc({ data: {} }), { timeout: 1000 }).then(() => true, () => false), 'the node on the bus');
+    } finally {
+      await nc.close();
+    }
+    const link = new BusLink(url('node', 'node-pw'), 'site-b', 50);
+    const wrong = new BusLink(url('node', 'guess'), 'site-c', 50);
+    try {
+      await waitFor(async () => link.connected, 'the follower link up');
+      expect(wrong.connected).toBe(false);
+    } finally {
+      await link.close();
+      await wrong.close();
+    }
+    for (const servers of [`nats://127.0.0.1:${nats.port}`, url('gw', 'node-pw')])
+      await expect(connect({ servers })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+  });
+
+  it("lets a gateway's user link and deliver, and nothing else: the nodes' subjects are out of its reach", async () => {
+    const gateway: GatewayClient = new GatewayClient({
+      url: url('gw', 'gw-pw'), token: TOKENS.pdt, gatewayId: 'radio-auth', channel: 'pdt', areas: ['330100'], window: 3, clock: s.clock,
+      onSend: (f) => {
+        gateway.accepted(f.attemptId);
+        gateway.delivered(f.attemptId);
+      },
+    });
+    gateway.start();
+    try {
+      await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').some((g) => g.gatewayId === 'radio-auth'), 'the hello over NATS');
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'auth-1', ORDER);
+      await turnsUntil(async () => (await s.advance(100), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+    } finally {
+      await gateway.stop();
+    }
+    const before = (await s.lifeline.store.read.orders.list('all')).length;
+    const gw = await connect(natsServers(url('gw', 'gw-pw')));
+    try {
+      // An order on the nodes' subject, even with a token that may send one: refused by NATS.
+      const order = { pattern: 'lifeline.orders.accept', id: '1', data: { token: TOKENS.console, clientRef: 'from-a-gateway', order: ORDER } };
+      await expect(gw.request('lifeline.orders.accept', enc(order), { timeout: 1000 })).rejects.toThrow();
+      // Its own subjects still answer.
+      expect(JSON.parse(new TextDecoder().decode((await gw.request(GATEWAY_BUS.open, enc({ token: 'nope', link: 'aaaaaaaaaaaaaaaa' }), { timeout: 2000 })).data))).toMatchObject({ ok: false });
+    } finally {
+      await gw.close();
+    }
+    expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
+  });
+});
