@@ -21,36 +21,20 @@ import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
 import { consoleSocket } from './ws/console.socket';
 import { gatewaySocket } from './ws/gateway.socket';
+import { retryEvery, type Retrying } from './cluster/retry-every';
 
 /**
  * Listens on the bus (the node's controllers for it: answering followers, or hearing wake-ups),
  * trying again every 2 s while NATS cannot be reached: a node starts and serves without it.
  */
-function listenOnBus(app: NestExpressApplication, lifeline: Lifeline<NodeCore>, bus: string): { stop(): Promise<void> } {
+function listenOnBus(app: NestExpressApplication, lifeline: Lifeline<NodeCore>, bus: string): Retrying {
   app.connectMicroservice({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, 'server') }, { inheritAppConfig: true });
-  let stopped = false;
-  let retry: NodeJS.Timeout | null = null;
-  let starting: Promise<void> = Promise.resolve();
-  let said = false;
-  const start = () => {
-    starting = app.startAllMicroservices().then(
-      () => undefined,
-      (e) => {
-        if (!said) lifeline.log.warn(`bus: ${(e as Error).message}; trying again every 2 s (followers poll meanwhile)`);
-        said = true;
-        if (!stopped) retry = setTimeout(start, 2_000);
-      },
-    );
-  };
-  start();
-  return {
-    // The microservice itself closes with the app; here, no new try, and none half-made.
-    stop: async () => {
-      stopped = true;
-      if (retry) clearTimeout(retry);
-      await starting;
-    },
-  };
+  // The microservice itself closes with the app; stopping this leaves no new try, and none half-made.
+  return retryEvery(
+    2_000,
+    () => app.startAllMicroservices().then(() => undefined),
+    (e) => lifeline.log.warn(`bus: ${e.message}; trying again every 2 s (followers poll meanwhile)`),
+  );
 }
 
 /**

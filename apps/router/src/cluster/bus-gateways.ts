@@ -5,6 +5,7 @@ import { connect, type NatsConnection } from 'nats';
 import type { Subscription } from 'rxjs';
 import type { Lifeline } from '../lifeline';
 import { gatewayAuth } from '../ws/gateway.socket';
+import { retryEvery, type Retrying } from './retry-every';
 
 /**
  * Gateways linked over NATS, on the node that sends (contract section 5, "over NATS"): each link
@@ -17,9 +18,7 @@ export class BusGateways {
   private nc: NatsConnection | null = null;
   private server: NatsLinkServer | null = null;
   private closed = false;
-  private said = false;
-  private retry: NodeJS.Timeout | null = null;
-  private connecting: Promise<void> = Promise.resolve();
+  private connecting: Retrying | null = null;
   private revocations: Subscription | null = null;
 
   private constructor(
@@ -27,28 +26,20 @@ export class BusGateways {
     private readonly hub: GatewayLink,
   ) {}
 
-  /** Starts listening once NATS is reached (now, or when it comes up). */
+  /** Starts listening once NATS is reached (now, or when it comes up: tried every 2 s). */
   static start(lifeline: Lifeline<NodeCore>, hub: GatewayLink, bus: string): BusGateways {
     const g = new BusGateways(lifeline, hub);
-    g.connecting = g.connect(bus);
+    g.connecting = retryEvery(2_000, () => g.connect(bus), (e) => lifeline.log.warn(`gateway links over NATS: ${e.message}; trying again every 2 s`));
     return g;
   }
 
-  /** Connects, trying again every 2 s while NATS cannot be reached (a pending first connection could not be closed). */
   private async connect(bus: string): Promise<void> {
-    try {
-      const nc = await connect({ ...natsServers(bus), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-      if (this.closed) return void nc.close();
-      this.nc = nc;
-      this.server = new NatsLinkServer(nc, this.authorize, (m) => this.lifeline.log.warn(m));
-      // A revocation ends its links at once, as it cuts sockets.
-      this.revocations = this.lifeline.auth.revoked$.subscribe(() => this.server?.revalidate());
-    } catch (e) {
-      if (this.closed) return;
-      if (!this.said) this.lifeline.log.warn(`gateway links over NATS: ${(e as Error).message}; trying again every 2 s`);
-      this.said = true;
-      this.retry = setTimeout(() => (this.connecting = this.connect(bus)), 2_000);
-    }
+    const nc = await connect({ ...natsServers(bus), name: `lifeline-gateways${this.lifeline.node ? `:${this.lifeline.node}` : ''}`, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    if (this.closed) return void nc.close();
+    this.nc = nc;
+    this.server = new NatsLinkServer(nc, this.authorize, (m) => this.lifeline.log.warn(m));
+    // A revocation ends its links at once, as it cuts sockets.
+    this.revocations = this.lifeline.auth.revoked$.subscribe(() => this.server?.revalidate());
   }
 
   private readonly authorize: LinkAuthorizer = async (token) => {
@@ -65,8 +56,7 @@ export class BusGateways {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.connecting;
+    await this.connecting?.stop();
     this.revocations?.unsubscribe();
     this.server?.close();
     await this.nc?.drain().catch(() => undefined); // the links' "router stopping" goes out before the connection closes

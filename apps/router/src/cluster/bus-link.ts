@@ -1,6 +1,7 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import type { Subscription } from 'rxjs';
 import { natsOptions } from './bus';
+import { retryEvery, type Retrying } from './retry-every';
 
 /**
  * A node's sending connection to the bus, and whether it is up now: connected at once and,
@@ -10,31 +11,22 @@ import { natsOptions } from './bus';
 export class BusLink {
   readonly client: ClientProxy;
   private up = false;
-  private closed = false;
-  private retry: NodeJS.Timeout | null = null;
+  private readonly connecting: Retrying;
   private readonly watching: Subscription;
 
-  constructor(bus: string, node: string | null, private readonly retryMs = 2_000) {
+  constructor(bus: string, node: string | null, retryMs = 2_000) {
     this.client = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, node, 'client') });
     this.watching = this.client.status.subscribe((s) => (this.up = s === 'connected'));
-    this.connect();
+    // Failures are told by /health (the follower's `failure`), not logged here.
+    this.connecting = retryEvery(retryMs, () => this.client.connect().then(() => void (this.up = true)), () => undefined);
   }
 
   get connected(): boolean {
     return this.up;
   }
 
-  private connect(): void {
-    if (this.closed) return;
-    this.client.connect().then(
-      () => (this.up = true),
-      () => (this.retry = setTimeout(() => this.connect(), this.retryMs)),
-    );
-  }
-
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
+    await this.connecting.stop();
     this.watching.unsubscribe();
     await this.client.close();
   }

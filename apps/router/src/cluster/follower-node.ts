@@ -6,8 +6,9 @@ import { serve, type RunningServer } from '../server';
 import { BusLink } from './bus-link';
 import { NatsLeader } from './nats-leader';
 
-/** How long a follower waits for the active node to answer an order before saying `not_active`. */
+/** How long a follower waits for the active node to answer an order before saying `not_active`, and asks again meanwhile. */
 const ASK_TIMEOUT_MS = 10_000;
+const ASK_AGAIN_MS = 1_000;
 const RETRY_MS = 2_000;
 
 export type FollowerNodeOptions = LifelineOptions & { host: string; port: number; bus: string; logger: pino.Logger; log: Log };
@@ -40,14 +41,15 @@ export class FollowerNode {
     while (!this.closed) {
       let lifeline: Lifeline<FollowerCore> | null = null;
       try {
-        lifeline = await Lifeline.follow({ ...this.o, leader: (credentials) => new NatsLeader(this.link, ASK_TIMEOUT_MS, credentials), stopped: () => this.closed });
+        lifeline = await Lifeline.follow({ ...this.o, leader: (credentials) => new NatsLeader(this.link, ASK_TIMEOUT_MS, ASK_AGAIN_MS, credentials), stopped: () => this.closed });
         if (this.closed) break;
         // Connections are cut, not waited for, when this node takes over: a request waiting on
         // the dead active node must not keep the port from the router for its whole timeout.
         this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus, forceCloseConnections: true });
         lifeline = null;
         this.port = Number(new URL(this.running.url).port);
-        this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.o.lease?.node} waits for the writer lease`);
+        // A node that took the lease meanwhile (the first of a cluster does, at once) is no follower.
+        if (!this.closed) this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.o.lease?.node} waits for the writer lease`);
         return;
       } catch (e) {
         if (this.closed) break;

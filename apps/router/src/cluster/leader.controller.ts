@@ -15,28 +15,48 @@ import { acceptMessage, cancelMessage, parseMessage, SUBJECTS, type Answer } fro
 export class LeaderController {
   constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
+  /** Orders being accepted, by token and clientRef: a follower asking again while one commits joins it. */
+  private readonly accepting = new Map<string, Promise<Answer<unknown>>>();
+
   @MessagePattern(SUBJECTS.accept)
   accept(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(acceptMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value, (p) => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order));
+    return this.act(m.value, (p) => {
+      // The same order asked again (a follower does, every second without an answer) is not worked
+      // out twice while the first is committing; after, its clientRef answers it from the rows.
+      const key = `${p.id}\u0000${m.value.clientRef}`;
+      let answer = this.accepting.get(key);
+      if (!answer) {
+        answer = this.answer(() => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order), p);
+        this.accepting.set(key, answer);
+        void answer.finally(() => this.accepting.delete(key));
+      }
+      return answer;
+    });
   }
 
   @MessagePattern(SUBJECTS.cancel)
   cancel(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(cancelMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value, (p) => this.lifeline.core.orders.cancel(p, m.value.orderId));
+    return this.act(m.value, (p) => this.answer(() => this.lifeline.core.orders.cancel(p, m.value.orderId), p));
   }
 
-  private async act({ token, address }: { token: string; address?: string }, job: (p: Principal) => Promise<unknown>): Promise<Answer<unknown>> {
+  /** The request's token, authenticated here as for a client of this node, then `job` for it. */
+  private async act({ token, address }: { token: string; address?: string }, job: (p: Principal) => Promise<Answer<unknown>>): Promise<Answer<unknown>> {
     const p = await this.lifeline.auth.authenticate(token, address);
     if (!p || !['console', 'admin'].includes(p.role)) {
       this.lifeline.metrics.rejected('bus', 'forbidden');
       return { ok: false, error: { code: 'forbidden', message: 'this token may not send or cancel orders (revoked, or not a console token)' } };
     }
+    return job(p);
+  }
+
+  /** What was done, or why not, in the API's error shape. */
+  private async answer(job: () => Promise<unknown>, p: Principal): Promise<Answer<unknown>> {
     try {
-      return { ok: true, value: await job(p) };
+      return { ok: true, value: await job() };
     } catch (e) {
       if (e instanceof RequestError) {
         this.lifeline.metrics.rejected('bus', e.code);

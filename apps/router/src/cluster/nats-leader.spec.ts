@@ -9,7 +9,7 @@ const spec = { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移
 function leaderAnswering(answer: () => Observable<unknown>, connected = true, credentials = (p: { id: string }) => (p.id === P.id ? 'll_desk-token' : null)) {
   const asked: [string, unknown][] = [];
   const client = { send: (subject: string, data: unknown) => (asked.push([subject, data]), answer()) };
-  return { leader: new NatsLeader({ client, connected } as unknown as BusLink, 20, credentials), asked };
+  return { leader: new NatsLeader({ client, connected } as unknown as BusLink, 60, 15, credentials), asked };
 }
 
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
@@ -44,6 +44,15 @@ describe('a follower asking the active node', () => {
     const big = { ...(spec as object), body: '字'.repeat(400_000) } as never;
     expect((await refusal(leader.accept(P, 'ref-1', big))).code).toBe('too_large');
     expect(asked).toEqual([]);
+  });
+
+  it('asks again while nobody answers (a takeover under way), taking the first answer', async () => {
+    const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: true };
+    let n = 0;
+    const { leader, asked } = leaderAnswering(() => (++n < 3 ? (n === 1 ? NEVER : throwError(() => new Error('disconnected'))) : of({ ok: true, value: accepted })));
+    await expect(leader.accept(P, 'ref-1', spec)).resolves.toEqual(accepted);
+    expect(asked).toHaveLength(3);
+    expect(new Set(asked.map((a) => JSON.stringify(a))).size).toBe(1); // the same request each time
   });
 
   it('says why while the bus is out of reach (for /health)', () => {

@@ -1,6 +1,6 @@
 import { REQUEST_ERROR_CODES, RequestError, type Accepted, type Leader, type Principal } from '@lifeline/engine';
 import type { OrderSpec } from '@lifeline/domain';
-import { firstValueFrom, timeout } from 'rxjs';
+import { catchError, EMPTY, first, firstValueFrom, mergeMap, timeout, timer } from 'rxjs';
 import { z } from 'zod';
 import type { BusLink } from './bus-link';
 import { acceptedValue, answerMessage, SUBJECTS } from './bus-messages';
@@ -13,14 +13,17 @@ const CODES = new Set<string>(REQUEST_ERROR_CODES);
 
 /**
  * The active node as a follower reaches it: a request over NATS, answered after the active node
- * committed. No answer within `timeoutMs` (no active node now, the bus down, a node that died
- * mid-request) is `not_active`: the client tries again, and an order that did commit is found
- * by its clientRef, not made twice.
+ * committed. Core NATS drops a request that finds no subscriber (no active node for the moment,
+ * a takeover under way), so one not answered is asked again every `resendMs`, the first answer
+ * counting: an order is found again by its clientRef and a cancel is idempotent, so a repeat
+ * changes nothing. No answer within `timeoutMs` (no active node all along, the bus down) is
+ * `not_active`: the client tries again, and an order that did commit is not made twice.
  */
 export class NatsLeader implements Leader {
   constructor(
     private readonly bus: BusLink,
     private readonly timeoutMs: number,
+    private readonly resendMs: number,
     /** The bearer token a client of this node signed in with (AuthService.credentialOf). */
     private readonly credentials: (p: Principal) => string | null,
   ) {}
@@ -49,7 +52,9 @@ export class NatsLeader implements Leader {
       throw new RequestError('too_large', `an order passed on to the active node may be at most ${MAX_MESSAGE_BYTES} bytes (the bus carries no more): send it to the active node itself`);
     let raw: unknown;
     try {
-      raw = await firstValueFrom(this.bus.client.send(subject, message).pipe(timeout(this.timeoutMs)));
+      // A try that fails at once (the connection down for the moment) waits for the next one.
+      const tries = timer(0, this.resendMs).pipe(mergeMap(() => this.bus.client.send(subject, message).pipe(catchError(() => EMPTY))));
+      raw = await firstValueFrom(tries.pipe(first(), timeout(this.timeoutMs)));
     } catch (e) {
       throw new RequestError('not_active', `no active node answered (${(e as Error).message || 'no answer'}): nothing is known to be done; send it again (the same clientRef is never accepted twice)`);
     }
