@@ -205,6 +205,22 @@ describe('console API (e2e)', () => {
     expect((await http.get(`/api/directory?q=${someone.id}`).set(auth(TOKENS.console)).expect(200)).body.people.map((p: { id: string }) => p.id)).toEqual([someone.id]);
   });
 
+  it("lists every role of the directory within the scope with its count, not only those of a page's people", async () => {
+    const people = (await http.get('/api/directory').set(auth(TOKENS.console)).expect(200)).body.people as { area: string; roles: string[] }[];
+    const count = (within: (p: { area: string }) => boolean) => {
+      const n = new Map<string, number>();
+      for (const p of people.filter(within)) for (const r of new Set(p.roles)) n.set(r, (n.get(r) ?? 0) + 1);
+      return [...n].map(([role, k]) => ({ role, people: k })).sort((a, b) => (a.role < b.role ? -1 : 1));
+    };
+    const city = (await http.get('/api/directory/roles').set(auth(TOKENS.console)).expect(200)).body.roles;
+    expect(city).toEqual(count(() => true));
+    expect(city.length).toBeGreaterThan(1);
+    // The county desk counts its county only; a drill desk may read them; a gateway may not.
+    expect((await http.get('/api/directory/roles').set(auth(TOKENS.county)).expect(200)).body.roles).toEqual(count((p) => p.area.startsWith('330102')));
+    await http.get('/api/directory/roles').set(auth(TOKENS.drill)).expect(200);
+    await http.get('/api/directory/roles').set(auth(TOKENS.pdt)).expect(403);
+  });
+
   it('lets dispatch desks read outages and relays (within their areas) but not inject them', async () => {
     const o = (await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330103' }).expect(201)).body;
     const city = (await http.get('/api/drills/outages').set(auth(TOKENS.console)).expect(200)).body.map((x: { outageId: string }) => x.outageId);

@@ -124,6 +124,9 @@ export const cancelAnswer = z.object({ orderId: id, cancelled: z.number().int() 
 
 export const channelStateView = z.object({ channel: z.string(), area: z.string(), state: channelState, since: isoTime });
 
+/** `GET /api/directory/roles`: every role of the people within the scope, with how many have it. */
+export const directoryRolesAnswer = z.object({ roles: z.array(z.object({ role: z.string(), people: z.number().int().positive() })) });
+
 export const directoryAnswer = z.object({
   areas: z.array(z.object({ code: z.string(), name: z.string(), parent: z.string().nullable(), geometry: areaGeometry.optional() })),
   people: z.array(

@@ -80,7 +80,23 @@ export class DirectoryRepo {
     return this.db.all<LocatedPerson>('SELECT id, area, lon, lat FROM people WHERE lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?', west, east, south, north);
   }
 
-  /** A page of people by id, of those within `within` (area paths; null: all). */
+  /**
+   * The roles of the people within the subtrees at `within` (null: everywhere), with how many
+   * have each: a composer offers every role of a million-person directory, not those of a page.
+   */
+  async roles(within: readonly string[] | null): Promise<{ role: string; people: number }[]> {
+    const scope = withinSubtrees('p.area_path', within);
+    const rows =
+      within === null
+        ? await this.db.all<{ role: string; people: number }>('SELECT role, COUNT(*) AS people FROM person_roles GROUP BY role')
+        : await this.db.all<{ role: string; people: number }>(
+            `SELECT r.role AS role, COUNT(*) AS people FROM person_roles r JOIN people p ON p.id = r.person_id WHERE 1 = 1${scope.sql} GROUP BY r.role`,
+            ...scope.params,
+          );
+    // Sorted here: the two databases collate names differently.
+    return rows.map((r) => ({ role: r.role, people: Number(r.people) })).sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+  }
+
   /** A page of people within the subtrees at `within` (null: all), whose name or id contains `text` if given. */
   async people(limit = 100_000, afterId = '', within: readonly string[] | null = null, text?: string): Promise<Person[]> {
     const scope = withinSubtrees('area_path', within);

@@ -28,6 +28,8 @@ export interface DirectoryStore {
   byTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
   /** People with a location inside the box, in no order. */
   locatedIn(box: BBox): Promise<LocatedPerson[]>;
+  /** The roles of the people within the subtrees at `within` (null: everywhere), with how many have each. */
+  roles(within: readonly string[] | null): Promise<{ role: string; people: number }[]>;
 }
 
 export interface OrderStore {

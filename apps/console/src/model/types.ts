@@ -3,6 +3,7 @@ import type {
   channelStateView,
   receiptFrame,
   directoryAnswer,
+  directoryRolesAnswer,
   meAnswer,
   orderDetail,
   orderPreviewAnswer,
@@ -16,6 +17,7 @@ import type { z } from 'zod';
 /** The API's answers, typed from the contract's own schemas. */
 export type Me = z.output<typeof meAnswer>;
 export type Directory = z.output<typeof directoryAnswer>;
+export type DirectoryRoles = z.output<typeof directoryRolesAnswer>;
 export type ChannelStateView = z.output<typeof channelStateView>;
 export type OrderSummary = z.output<typeof orderSummary>;
 export type OrderDetail = z.output<typeof orderDetail>;

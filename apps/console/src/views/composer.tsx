@@ -4,7 +4,7 @@ import type { Api } from '../api/http';
 import type { T } from '../i18n';
 import type { Areas } from '../model/areas';
 import { hasTargets, MAX_LISTED, newClientRef, orderOf, TEMPLATES, type Draft } from '../model/draft';
-import type { Directory, Preview } from '../model/types';
+import type { Directory, DirectoryRoles, Preview } from '../model/types';
 import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
 import { explain, issuesByField } from './explain';
@@ -20,7 +20,8 @@ export function Composer(props: {
   t: T;
   api: Api;
   areas: Areas;
-  roles: string[];
+  /** Every role within the token's scope, with how many people have it. */
+  roles: DirectoryRoles['roles'];
   selectable: (code: string) => boolean;
   draft: Draft;
   setDraft: (d: Draft) => void;
@@ -166,10 +167,10 @@ export function Composer(props: {
         <p class="hint">{t('compose.mapHint')}</p>
         <div class="roles">
           <span>{t('compose.roles')}</span>
-          {props.roles.map((r) => (
+          {props.roles.map(({ role: r, people }) => (
             <label key={r}>
               <input type="checkbox" data-testid={`role-${r}`} checked={d.roles.includes(r)} onChange={() => set({ roles: toggle(d.roles, r) })} />
-              {r}
+              {r} <span class="count">({people.toLocaleString()})</span>
             </label>
           ))}
         </div>

@@ -6,7 +6,7 @@ import { Areas } from '../model/areas';
 import { EMPTY_DRAFT, type Draft } from '../model/draft';
 import { RouterClock } from '../model/clock';
 import { Throttle } from '../model/throttle';
-import type { ChannelFrame, ChannelStateView, Directory, Me, OrderSummary, OutageView, ReceiptFrame, RelayView } from '../model/types';
+import type { ChannelFrame, ChannelStateView, Directory, DirectoryRoles, Me, OrderSummary, OutageView, ReceiptFrame, RelayView } from '../model/types';
 import { Composer } from './composer';
 import { DrillsPanel } from './drills-panel';
 import { Header } from './header';
@@ -30,7 +30,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
   const [tab, setTab] = useState<Tab>(canOrder ? 'compose' : 'drills');
   const [live, setLive] = useState<LiveState>('connecting');
   const [areas, setAreas] = useState<Areas | null>(null);
-  const [roles, setRoles] = useState<string[]>([]);
+  const [roles, setRoles] = useState<DirectoryRoles['roles']>([]);
   const [states, setStates] = useState<ChannelStateView[]>([]);
   const [outages, setOutages] = useState<OutageView[]>([]);
   const [relays, setRelays] = useState<RelayView[]>([]);
@@ -69,11 +69,13 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
 
   useEffect(() => {
     api
-      .get<Directory>('/api/directory?limit=2000')
-      .then((d) => {
-        setAreas(new Areas(d.areas));
-        setRoles([...new Set(d.people.flatMap((p) => p.roles))].sort());
-      })
+      // The areas come with any page of people; the roles are counted over the whole directory.
+      .get<Directory>('/api/directory?limit=1')
+      .then((d) => setAreas(new Areas(d.areas)))
+      .catch(() => {});
+    api
+      .get<DirectoryRoles>('/api/directory/roles')
+      .then((r) => setRoles(r.roles))
       .catch(() => {});
     loadWorld();
     loadOrders();

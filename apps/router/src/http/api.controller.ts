@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
+import { BoundedMap } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
 import { scopePaths, type NodeCore } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
@@ -10,6 +11,9 @@ import { parse } from './parse';
 
 @Controller()
 export class ApiController {
+  /** Roles of the directory by scope: counted once per scope (a few hundred tokens at most). */
+  private readonly roles = new BoundedMap<string, Promise<{ role: string; people: number }[]>>(1_000);
+
   constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   /**
@@ -74,6 +78,25 @@ export class ApiController {
     const page = await store.read.directory.people(q.limit, q.after, scopePaths(p, core.areas), q.q);
     const people = page.map((x) => (p.role === 'drill' ? { id: x.id, name: x.name, area: x.area, roles: x.roles } : x));
     return { areas: areasVisibleTo(p, core.areas, await store.read.directory.areas()), people, next: page.length === q.limit ? page[page.length - 1].id : null };
+  }
+
+  /**
+   * Every role of the people within the token's scope, with how many have it (a composer's role
+   * list, whatever the size of the directory). The directory does not change while the router
+   * runs, so each scope is counted once.
+   */
+  @Get('api/directory/roles')
+  @Roles('console', 'drill')
+  async directoryRoles(@Req() req: AuthedRequest) {
+    const paths = scopePaths(req.principal, this.lifeline.core.areas);
+    const key = paths === null ? '*' : paths.join('\u0000');
+    let roles = this.roles.get(key);
+    if (!roles) {
+      roles = this.lifeline.store.read.directory.roles(paths);
+      this.roles.set(key, roles);
+      roles.catch(() => this.roles.delete(key)); // a failed read is tried again next time
+    }
+    return { roles: await roles };
   }
 
   /** Who the token is: its name, role and areas (a console shows them after sign-in). */
