@@ -106,6 +106,27 @@ describe('a follower node', () => {
     expect((await call(active.url, '/api/orders?status=all', TOKENS.console)).body.length).toBe(before); // nothing of it went out
   });
 
+  it("tells an operator each node's part on /metrics: which writes, the follower's stream caught up, the bus reached, the same picture of the record", async () => {
+    const scrape = async (url: string) => {
+      const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${TOKENS.metrics}` } })).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { text, value };
+    };
+    const a = await call(active.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'm-1', order: ORDER }) });
+    expect(a.status).toBe(202);
+    await waitFor(async () => (await scrape(follower.url)).value('lifeline_stream_lag_events') === 0, "the follower's stream caught up");
+    const [onActive, onFollower] = [await scrape(active.url), await scrape(follower.url)];
+    expect([onActive.value('lifeline_node_active'), onFollower.value('lifeline_node_active')]).toEqual([1, 0]);
+    expect([onActive.value('lifeline_bus_up'), onFollower.value('lifeline_bus_up')]).toEqual([1, 1]);
+    expect(onFollower.value('lifeline_events_seq')).toBeGreaterThan(0);
+    // Gauges of the record read alike (the order may close between two scrapes: they meet).
+    expect(onFollower.text).toMatch(/^lifeline_orders_open /m);
+    await waitFor(async () => (await scrape(follower.url)).value('lifeline_orders_open') === (await scrape(active.url)).value('lifeline_orders_open'), 'both nodes to count the same open orders');
+    // What only the sending node knows is told by it alone.
+    expect(onActive.text).toMatch(/^lifeline_dispatch_pending /m);
+    expect(onFollower.text).not.toMatch(/^lifeline_dispatch_pending /m);
+  });
+
   it('cuts a socket whose token was revoked on the active node', async () => {
     const made = await call(active.url, '/api/tokens', TOKENS.admin, { method: 'POST', body: JSON.stringify({ role: 'console', name: 'desk 7' }) });
     const c = await Client.open(follower.url, made.body.token);
@@ -161,6 +182,8 @@ describe('a follower node', () => {
     await nats.stop();
     await waitFor(async () => (await call(follower.url, '/health', TOKENS.console)).status === 503, 'the follower to say the bus is down');
     expect((await call(follower.url, '/health', TOKENS.console)).body).toEqual({ status: 'error', reason: expect.stringMatching(/bus \(NATS\) is out of reach/), node: 'site-b', role: 'follower' });
+    const metrics = await (await fetch(`${follower.url}/metrics`, { headers: { Authorization: `Bearer ${TOKENS.metrics}` } })).text();
+    expect(metrics).toMatch(/^lifeline_bus_up 0$/m);
     expect((await call(active.url, `/api/tokens/${made.body.id}`, TOKENS.admin, { method: 'DELETE' })).status).toBe(204);
     await waitFor(async () => doomed.closed !== null, 'the revoked socket cut, from the rows');
     const refused = await call(follower.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'down-1', order: ORDER }) });

@@ -95,7 +95,8 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const people = o.config.simulation.people ? new SimulatedPeople(o.config.simulation.people, o.config.simulation.seed, holder) : null;
     const running = startSimulators(o.config, sims, core.gateways, clock, root, world, people);
     if (sims.length) simulateRelays(o.config, core, clock, world, people);
-    metrics.watch(core, store);
+    metrics.watchStore(store, () => clock.now());
+    metrics.watchRouter(core, store);
     await core.start();
     const cap = alertCodecs(o.config, store, core, directory.areas);
     return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap, new OrderPreview(store, core.orders, ec.channels.list));
@@ -122,6 +123,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
       // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
       core = await FollowerCore.create({ store, clock, config: ec, areas, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
       const cap = alertCodecs(o.config, store, core, areas);
+      metrics.watchStore(store, () => clock.now());
       return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
     } catch (e) {
       await core?.stop();

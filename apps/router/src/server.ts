@@ -8,11 +8,12 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import { RouterCore, type NodeCore } from '@lifeline/engine';
+import { Transport } from '@nestjs/microservices';
+import { FollowerCore, RouterCore, type NodeCore } from '@lifeline/engine';
 import { Announcer } from './cluster/announcer';
 import { busControllers, natsOptions } from './cluster/bus';
 import { BusGateways } from './cluster/bus-gateways';
+import { BusLink } from './cluster/bus-link';
 import { relayedGatewaySocket } from './cluster/gateway-relay';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
@@ -147,11 +148,16 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   });
   const gateways = bus && core instanceof RouterCore ? BusGateways.start(lifeline, core.gateways, bus) : null;
   let announcer: Announcer | null = null;
-  let emitter: ClientProxy | null = null;
+  let announcing: BusLink | null = null;
   const listening = bus ? listenOnBus(app, lifeline, bus) : null;
   if (bus && lifeline.active) {
-    emitter = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(bus, lifeline.node, 'client') });
-    announcer = new Announcer(lifeline, emitter);
+    announcing = new BusLink(bus, lifeline.node);
+    announcer = new Announcer(lifeline, announcing.client);
+  }
+  if (bus) {
+    const link = announcing;
+    const busUp = () => (link ? link.connected : core instanceof FollowerCore && core.leaderReachable);
+    lifeline.metrics.watchCluster({ active: lifeline.active, busUp }, core.events$, lifeline.store, await lifeline.store.read.events.maxSeq());
   }
   // A standby served its port while it waited: the router takes the same port over.
   await o.standby?.close();
@@ -171,8 +177,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
       announcer?.close();
       await listening?.stop();
       // A connection being made now would outlive a close that finds none: let it finish first.
-      await emitter?.connect().catch(() => undefined);
-      await emitter?.close();
+      await announcing?.close();
       await gateways?.close();
       await metrics?.close();
       await app.close();

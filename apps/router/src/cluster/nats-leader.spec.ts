@@ -60,6 +60,12 @@ describe('a follower asking the active node', () => {
     expect(leaderAnswering(() => NEVER, true).leader.failure).toBeNull();
   });
 
+  it('refuses at once, sending nothing, while the bus is out of reach: there is nobody to ask', async () => {
+    const { leader, asked } = leaderAnswering(() => NEVER, false);
+    const e = await refusal(leader.accept(P, 'ref-1', spec));
+    expect([e.code, asked]).toEqual(['not_active', []]);
+  });
+
   it('says not_active when nobody answers in time, the bus fails, or the answer is not one it reads', async () => {
     for (const answer of [() => NEVER, () => throwError(() => new Error('CONNECTION_REFUSED')), () => of({ ok: true, value: { orderId: 1 } }), () => of('junk'), () => of({ ok: false, error: { code: 'made_up', message: 'x' } })]) {
       const { leader } = leaderAnswering(answer);

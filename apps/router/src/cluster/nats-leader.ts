@@ -50,6 +50,8 @@ export class NatsLeader implements Leader {
   private async ask<T extends z.ZodType>(subject: string, message: unknown, value: T): Promise<z.output<T>> {
     if (Buffer.byteLength(JSON.stringify(message)) > MAX_MESSAGE_BYTES)
       throw new RequestError('too_large', `an order passed on to the active node may be at most ${MAX_MESSAGE_BYTES} bytes (the bus carries no more): send it to the active node itself`);
+    // The bus out of reach: nothing can be passed on, so say so now rather than after the timeout.
+    if (!this.bus.connected) throw new RequestError('not_active', `${this.failure}; send it again shortly`);
     let raw: unknown;
     try {
       // A try that fails at once (the connection down for the moment) waits for the next one.

@@ -2,8 +2,15 @@ import { BoundedMap } from '@lifeline/domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RouterCore } from '@lifeline/engine';
 import type { Storage } from '@lifeline/store';
+import type { Observable } from 'rxjs';
 
 export type Transport = 'http' | 'ws' | 'upgrade' | 'bus';
+
+/** What the cluster gauges read of their node. */
+export interface ClusterView {
+  readonly active: boolean;
+  busUp(): boolean;
+}
 
 
 /** Deliveries remembered between their `sending` and `delivered` receipts, for the latency histogram. */
@@ -55,37 +62,60 @@ export class Metrics {
     this.internalErrors.inc();
   }
 
-  /** Starts reading a running router: committed events from its bus, gauges from its store. */
-  watch(core: RouterCore, store: Storage): void {
-    core.events$.subscribe(({ frame }) => {
-      if (frame.type === 'receipt') this.receipt(store, frame as unknown as ReceiptLike);
-      else if (frame.type === 'order.accepted') this.orders.inc();
-    });
-    const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => void | Promise<void>) =>
-      new Gauge({ name, help, labelNames, registers: [this.registry], async collect() { this.reset(); await read(this); } });
-    gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], async (g) => {
+  private gauge(name: string, help: string, labelNames: string[], read: (g: Gauge) => void | Promise<void>): void {
+    new Gauge({ name, help, labelNames, registers: [this.registry], async collect() { this.reset(); await read(this); } });
+  }
+
+  /**
+   * Gauges of the record, read from the database at scrape time: every node of a cluster serves
+   * them alike (a follower reads the rows the active node wrote), so any node behind a load
+   * balancer answers for the whole picture.
+   */
+  watchStore(store: Storage, now: () => number): void {
+    this.gauge('lifeline_deliveries', 'Open deliveries by status and channel', ['status', 'channel'], async (g) => {
       // Not yet started counts as queued, as the API shows it.
       // Final statuses are counted as they happen (lifeline_receipts_total), not held.
       for (const r of await store.read.deliveries.openCounts()) g.set({ status: r.status, channel: r.channel ?? 'none' }, r.n);
     });
-    gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], async (g) => g.set((await store.read.orders.openSummary()).reduce((n, r) => n + r.orders, 0)));
-    gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], async (g) => {
+    this.gauge('lifeline_orders_open', 'Orders with deliveries not yet final', [], async (g) => g.set((await store.read.orders.openSummary()).reduce((n, r) => n + r.orders, 0)));
+    this.gauge('lifeline_unanswered_deliveries', 'Deliveries of orders asking for an answer, not yet answered or otherwise final, by priority', ['priority'], async (g) => {
       for (const r of await store.read.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, r.open);
     });
-    gauge('lifeline_oldest_unanswered_seconds', 'Age of the oldest order still waiting for answers, by priority', ['priority'], async (g) => {
-      const now = core.clock.now();
-      for (const r of await store.read.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now - r.oldestCreatedAt) / 1000));
+    this.gauge('lifeline_oldest_unanswered_seconds', 'Age of the oldest order still waiting for answers, by priority', ['priority'], async (g) => {
+      for (const r of await store.read.orders.openSummary()) if (r.ackRequired) g.set({ priority: r.priority }, Math.max(0, (now() - r.oldestCreatedAt) / 1000));
     });
-    gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
-    gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
-    gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.commits));
-    gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.commitFailure ? 1 : 0));
-    gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
+  }
+
+  /** The node that sends: committed events counted as they happen, its dispatcher, writer and gateways. */
+  watchRouter(core: RouterCore, store: Storage): void {
+    core.events$.subscribe(({ frame }) => {
+      if (frame.type === 'receipt') this.receipt(store, frame as unknown as ReceiptLike);
+      else if (frame.type === 'order.accepted') this.orders.inc();
+    });
+    this.gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
+    this.gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
+    this.gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.commits));
+    this.gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.commitFailure ? 1 : 0));
+    this.gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
       for (const c of core.gateways.connected()) g.inc({ channel: c.channel });
     });
-    gauge('lifeline_channel_state', 'Channel state per area: 1 up, 0.5 degraded, 0 down', ['channel', 'area'], (g) => {
+    this.gauge('lifeline_channel_state', 'Channel state per area: 1 up, 0.5 degraded, 0 down', ['channel', 'area'], (g) => {
       for (const c of core.channelStates()) g.set({ channel: c.channel, area: c.area }, c.state === 'up' ? 1 : c.state === 'degraded' ? 0.5 : 0);
     });
+  }
+
+  /**
+   * A node of a cluster: whether it writes, how far its consoles' stream is behind the events
+   * table (a follower reads it after the active node commits), and whether it reaches the bus.
+   * Started with the seq its stream starts after.
+   */
+  watchCluster(node: ClusterView, events$: Observable<{ frame: { seq: number } }>, store: Storage, streamedFrom: number): void {
+    let streamed = streamedFrom;
+    events$.subscribe(({ frame }) => (streamed = Math.max(streamed, frame.seq)));
+    this.gauge('lifeline_node_active', '1 on the node that holds the writer lease (writes and sends), 0 on a follower', [], (g) => g.set(node.active ? 1 : 0));
+    this.gauge('lifeline_events_seq', "Highest event seq this node's consoles have been given", [], (g) => g.set(streamed));
+    this.gauge('lifeline_stream_lag_events', "Events committed that this node's consoles have not been given yet", [], async (g) => g.set(Math.max(0, (await store.read.events.maxSeq()) - streamed)));
+    this.gauge('lifeline_bus_up', '1 while this node reaches the bus (NATS), 0 while not', [], (g) => g.set(node.busUp() ? 1 : 0));
   }
 
   private receipt(store: Storage, r: ReceiptLike): void {

@@ -91,6 +91,11 @@ export class FollowerCore implements NodeCore {
   }
 
   /** Why this node cannot follow the stream, or pass orders on, now; null while it can. */
+  /** Whether orders can be passed on to the active node now (the bus reached). */
+  get leaderReachable(): boolean {
+    return this.o.leader.failure === null;
+  }
+
   get failure(): { reason: string } | null {
     const leader = this.o.leader.failure;
     return this.tail.failure ?? (leader === null ? null : { reason: leader });
