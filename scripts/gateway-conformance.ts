@@ -41,7 +41,7 @@ if (!values.to) usage('--to: expected one or more terminal addresses, comma sepa
 if (values.restart && !positionals.length) usage('--restart: expected the adapter command after --, so the kit can restart it');
 const timeoutS = Number(values['timeout-s']);
 if (!Number.isFinite(timeoutS) || timeoutS <= 0) usage(`--timeout-s: expected a positive number of seconds, got ${values['timeout-s']}`);
-if (values.bus !== undefined && !/^nats:\/\/\S+$/.test(values.bus)) usage(`--bus: expected nats://HOST:PORT, got ${values.bus}`);
+if (values.bus !== undefined && !/^(nats|tls):\/\/\S+$/.test(values.bus)) usage(`--bus: expected nats://HOST:PORT, got ${values.bus}`);
 const [host, portText] = values.listen.split(':');
 const port = Number(portText);
 if (!host || !Number.isInteger(port) || port < 0 || port > 65535) usage(`--listen: expected HOST:PORT, got ${values.listen}`);

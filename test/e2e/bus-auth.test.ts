@@ -1,8 +1,10 @@
 import { GATEWAY_BUS } from '@lifeline/contracts';
 import { GatewayClient, natsServers } from '@lifeline/gateway-sdk';
 import { connect, type NatsConnection } from 'nats';
+import { resolve } from 'node:path';
+import { spawnRouter, type RouterProcess } from '../../scripts/lib/router-process';
 import { BusLink } from '../../apps/router/src/cluster/bus-link';
-import { waitFor } from '../support/child';
+import { fastConfig, tempDir, waitFor } from '../support/child';
 import { TestNats } from '../support/nats';
 import { testServer, TOKENS, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
@@ -87,5 +89,41 @@ describe('a bus with authentication and permissions', () => {
       await gw.close();
     }
     expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
+  });
+});
+
+/**
+ * The bus over TLS, as between sites: the server's certificate is checked against the system's
+ * CAs and those of NODE_EXTRA_CA_CERTS (Node's own setting: a private CA needs nothing of ours).
+ */
+describe('a bus over TLS', () => {
+  const TLS = resolve('test/support/tls');
+  let nats: TestNats;
+  const routers: RouterProcess[] = [];
+  beforeAll(async () => {
+    nats = await TestNats.start(`tls { cert_file: "${TLS}/server.pem", key_file: "${TLS}/server.key" }`);
+  });
+  afterAll(async () => {
+    for (const r of routers) r.proc.kill('SIGKILL');
+    await Promise.all(routers.map((r) => r.exited));
+    await nats.stop();
+  });
+
+  const start = async (env: Record<string, string>) => {
+    let log = '';
+    const dir = tempDir();
+    const r = await spawnRouter({ LIFELINE_DB: `${dir}/l.db`, LIFELINE_CONFIG: fastConfig(dir), LIFELINE_SIMULATORS: 'none', ...env }, { onStderr: (d) => (log += String(d)) });
+    routers.push(r);
+    await r.listening;
+    const busUp = async () => /^lifeline_bus_up 1$/m.test(await (await fetch(`${r.url}/metrics`, { headers: { Authorization: `Bearer ${TOKENS.metrics}` } })).text());
+    return { busUp, log: () => log };
+  };
+
+  it('joins with the CA given to Node, and refuses a server it cannot verify, saying why', async () => {
+    const trusting = await start({ LIFELINE_BUS: `tls://127.0.0.1:${nats.port}`, NODE_EXTRA_CA_CERTS: `${TLS}/ca.pem` });
+    await waitFor(trusting.busUp, 'the node on the bus over TLS');
+    const doubting = await start({ LIFELINE_BUS: `nats://127.0.0.1:${nats.port}` });
+    await waitFor(async () => /certificate/.test(doubting.log()), 'the refusal in the log');
+    expect(await doubting.busUp()).toBe(false);
   });
 });

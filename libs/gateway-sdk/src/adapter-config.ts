@@ -6,7 +6,7 @@ import { areaCode, describeIssues, id } from '@lifeline/contracts';
 /** What every adapter's config file holds: how to reach the router and what to say in hello. */
 export const linkConfig = z.strictObject({
   router: z.strictObject({
-    url: z.string().regex(/^(wss?|nats):\/\//, 'expected the router\'s gateway link: a ws:// or wss:// URL (ws://127.0.0.1:3000/gateway), or a NATS server (nats://127.0.0.1:4222)'),
+    url: z.string().regex(/^(wss?|nats|tls):\/\//, 'expected the router\'s gateway link: a ws:// or wss:// URL (ws://127.0.0.1:3000/gateway), or a NATS server (nats://127.0.0.1:4222, tls://…)'),
     token: z.string().min(1),
   }),
   gatewayId: id,

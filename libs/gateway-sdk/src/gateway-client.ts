@@ -11,7 +11,7 @@ import type { LinkConfig } from './adapter-config';
 export type { SendFrame };
 
 export interface GatewayClientOptions {
-  /** The router's gateway link: `ws://127.0.0.1:3000/gateway`, or a NATS server, `nats://127.0.0.1:4222`. */
+  /** The router's gateway link: `ws://127.0.0.1:3000/gateway`, or a NATS server, `nats://127.0.0.1:4222` (`tls://` to insist on TLS). */
   url: string;
   /** A gateway token bound to `channel`. */
   token: string;
@@ -188,7 +188,7 @@ export class GatewayClient {
   private connect(): void {
     this.cancelRetry = null;
     if (this.stopped) return;
-    const open = this.o.url.startsWith('nats://') ? natsLink : wsLink;
+    const open = /^(nats|tls):\/\//.test(this.o.url) ? natsLink : wsLink;
     const link: Link = open(this.o.url, this.o.token, {
       opened: () => {
         if (this.link !== link) return;

@@ -99,10 +99,10 @@ export const configSchema = z.strictObject({
       leaseS: z.number().min(1).max(300).default(10),
       /**
        * The cluster's bus (`nats://host:port`, several comma-separated, credentials as
-       * `nats://user:password@host:port`): with it a standby is a follower that serves consoles
+       * `nats://user:password@host:port`, `tls://` to insist on TLS): with it a standby is a follower that serves consoles
        * and passes orders on to the active node.
        */
-      bus: z.string().refine(isNatsUrl, 'expected nats://[user:password@]host:port, several comma-separated').nullable().default(null),
+      bus: z.string().refine(isNatsUrl, 'expected nats://[user:password@]host:port (or tls://), several comma-separated').nullable().default(null),
       /** Milliseconds between a follower's looks at the events table when no wake-up came. */
       pollMs: z.number().int().min(50).max(60_000).default(1000),
     })

@@ -2,9 +2,10 @@ import { natsServers, redactNats } from './nats-servers';
 
 describe('a bus address', () => {
   it('gives nats.js the servers without credentials, and the credentials as options', () => {
-    expect(natsServers('nats://127.0.0.1:4222')).toEqual({ servers: ['127.0.0.1:4222'] });
-    expect(natsServers('nats://node:p%40ss@a:4222, nats://b')).toEqual({ servers: ['a:4222', 'b:4222'], user: 'node', pass: 'p@ss' });
-    expect(natsServers('nats://s3cret@a:4222')).toEqual({ servers: ['a:4222'], token: 's3cret' });
+    expect(natsServers('nats://127.0.0.1:4222')).toEqual({ servers: ['nats://127.0.0.1:4222'] });
+    expect(natsServers('nats://node:p%40ss@a:4222, nats://b')).toEqual({ servers: ['nats://a:4222', 'nats://b:4222'], user: 'node', pass: 'p@ss' });
+    expect(natsServers('nats://s3cret@a:4222')).toEqual({ servers: ['nats://a:4222'], token: 's3cret' });
+    expect(natsServers('tls://a:4222')).toEqual({ servers: ['tls://a:4222'], tls: {} });
   });
 
   it('refuses what is not a NATS URL, naming it without its password', () => {

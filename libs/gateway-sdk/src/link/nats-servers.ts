@@ -4,6 +4,8 @@ export interface NatsServers {
   user?: string;
   pass?: string;
   token?: string;
+  /** Set (empty: the system's CAs, and NODE_EXTRA_CA_CERTS) when a `tls://` server asks for TLS whatever the server offers. */
+  tls?: Record<string, never>;
 }
 
 /**
@@ -11,7 +13,9 @@ export interface NatsServers {
  * the URL as NATS tools take them: `nats://user:password@a:4222,nats://b:4222` (user and
  * password) or `nats://s3cret@a:4222` (a token). nats.js reads no credentials from a URL (it would
  * connect without them and be refused), so they are taken out here and given as options; the
- * servers of one bus share one set. Throws naming the entry that is not a NATS URL.
+ * servers of one bus share one set. `tls://` insists on TLS (nats.js also upgrades a `nats://`
+ * connection to a server that requires it); the server's certificate is checked against the
+ * system's CAs and those of NODE_EXTRA_CA_CERTS. Throws naming the entry that is not a NATS URL.
  */
 export function natsServers(url: string): NatsServers {
   const out: NatsServers = { servers: [] };
@@ -20,14 +24,15 @@ export function natsServers(url: string): NatsServers {
     try {
       u = new URL(entry);
     } catch {
-      throw new Error(`expected nats://[user:password@]host:port, not "${redactNats(entry)}"`);
+      throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${redactNats(entry)}"`);
     }
-    if (u.protocol !== 'nats:' || !u.hostname) throw new Error(`expected nats://[user:password@]host:port, not "${redactNats(entry)}"`);
+    if ((u.protocol !== 'nats:' && u.protocol !== 'tls:') || !u.hostname) throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${redactNats(entry)}"`);
+    if (u.protocol === 'tls:') out.tls = {};
     const user = decodeURIComponent(u.username);
     const pass = decodeURIComponent(u.password);
     if (user && pass && !out.user && !out.token) Object.assign(out, { user, pass });
     else if (user && !pass && !out.user && !out.token) out.token = user;
-    out.servers.push(`${u.hostname}:${u.port || 4222}`);
+    out.servers.push(`${u.protocol}//${u.hostname}:${u.port || 4222}`);
   }
   return out;
 }
