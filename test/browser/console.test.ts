@@ -267,6 +267,38 @@ describe('browser console (Chromium)', () => {
     await page.close();
   });
 
+  it('targets a polygon drawn on the map corner by corner (电子围栏), with its reach previewed, and sends it as one', async () => {
+    const page = await signIn(TOKENS.console);
+    let sent: any = null;
+    await page.route('**/api/orders', async (route) => {
+      sent = JSON.parse(route.request().postData() ?? 'null');
+      await route.continue();
+    });
+    await page.getByTestId('map-draw-polygon').click();
+    const box = (await page.getByTestId(`map-area-${VILLAGE}`).boundingBox())!;
+    await page.getByTestId('map-draw-layer').waitFor();
+    // Three corners around the village's middle; 完成 waits for the third.
+    const [x, y, w, h] = [box.x, box.y, box.width, box.height];
+    await page.mouse.click(x + w * 0.2, y + h * 0.2);
+    await page.mouse.click(x + w * 0.8, y + h * 0.2);
+    expect(await page.getByTestId('map-draw-finish').isDisabled()).toBe(true);
+    await page.mouse.click(x + w * 0.5, y + h * 0.9);
+    await page.getByTestId('map-draw-finish').click();
+    await page.getByTestId('polygon-0').waitFor();
+    await page.getByTestId('map-polygon-0').waitFor();
+    expect(await text(page, 'polygon-0')).toContain('3 个顶点');
+    await page.locator('[data-testid=reach]:has-text("将送达")').waitFor();
+    expect(await text(page, 'reach')).toMatch(/将送达 [1-9]\d* 人，分布在 1 个镇/);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/polygon.png` });
+    await page.getByTestId('body').fill('山洪预警：围栏内群众请立即转移。');
+    await page.getByTestId('send').click();
+    await page.getByTestId('confirm-send').click();
+    await page.locator('[data-testid=compose-sent]').waitFor();
+    const ring = sent.order.to.polygons[0].coordinates[0];
+    expect([ring.length, ring[0]]).toEqual([4, ring[3]]);
+    await page.close();
+  });
+
   it('shows a relay drone on the map on its way with its arrival, then on station with its time left', async () => {
     // 三断 in a town: nothing on the ground reaches it, so the router sends the drone.
     const TOWN = '330102001'; // 沙头镇

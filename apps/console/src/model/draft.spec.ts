@@ -20,6 +20,16 @@ describe('the composer draft', () => {
     expect(orderSpec.safeParse(o).success).toBe(true);
   });
 
+  it('polygons drawn on the map are closed rings the contract accepts, and roles narrow them', () => {
+    const corners: [number, number][] = [[120.9, 28.6], [121.1, 28.6], [121.1, 28.75]];
+    const o = orderOf({ ...EMPTY_DRAFT, body: '山洪预警', roles: ['village-head'], polygons: [corners] });
+    expect(o.to).toEqual({ polygons: [{ type: 'Polygon', coordinates: [[...corners, corners[0]]] }], roles: ['village-head'] });
+    expect(orderSpec.safeParse(o).success).toBe(true);
+    // Crossing itself, it is refused by the contract's own check, as the router would.
+    const bowtie: [number, number][] = [[120.9, 28.6], [121.1, 28.75], [121.1, 28.6], [120.9, 28.75]];
+    expect(orderSpec.safeParse(orderOf({ ...EMPTY_DRAFT, body: 'x', polygons: [bowtie] })).success).toBe(false);
+  });
+
   it('every template fills a valid order once a target is chosen', () => {
     for (const tpl of Object.values(TEMPLATES)) {
       const parsed = orderSpec.safeParse(orderOf({ ...EMPTY_DRAFT, ...tpl, areas: ['330102'] }));

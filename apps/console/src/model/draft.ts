@@ -13,27 +13,36 @@ export interface Draft {
   people: { id: string; name: string }[];
   /** Circles drawn on the map (电子围栏): centre [lon, lat], radius in metres. */
   circles: Circle[];
+  /** Polygons drawn on the map (电子围栏): each its corners [lon, lat] in order, the ring not yet closed. */
+  polygons: Corners[];
 }
+
+export type Corners = [number, number][];
 
 export interface Circle {
   center: [number, number];
   radiusM: number;
 }
 
-export const EMPTY_DRAFT: Draft = { priority: 'immediate', body: '', summary: '', ackRequired: true, ackWithinMin: 10, ttlMin: 60, areas: [], roles: [], people: [], circles: [] };
+export const EMPTY_DRAFT: Draft = { priority: 'immediate', body: '', summary: '', ackRequired: true, ackWithinMin: 10, ttlMin: 60, areas: [], roles: [], people: [], circles: [], polygons: [] };
 
 /** At most this many people an order may list (the contract's bound). */
 export const MAX_LISTED = 10_000;
 
-export const hasTargets = (d: Draft) => d.areas.length > 0 || d.people.length > 0 || d.circles.length > 0;
+export const hasTargets = (d: Draft) => d.areas.length > 0 || d.people.length > 0 || d.circles.length > 0 || d.polygons.length > 0;
+
+/** The targets a draft's fences and areas add; what is left of it for the rest of a long people list. */
+export const NO_PLACES = { areas: [], circles: [], polygons: [] } satisfies Partial<Draft>;
 
 /** The order as the API takes it; roles narrow areas and fences only (listed people are always reached). */
 export function orderOf(d: Draft, people = d.people.map((p) => p.id)) {
-  const to: { areas?: string[]; people?: string[]; roles?: string[]; circles?: Circle[] } = {};
+  const to: { areas?: string[]; people?: string[]; roles?: string[]; circles?: Circle[]; polygons?: { type: 'Polygon'; coordinates: Corners[] }[] } = {};
   if (d.areas.length) to.areas = d.areas;
   if (people.length) to.people = people;
   if (d.circles.length) to.circles = d.circles.map((c) => ({ center: c.center, radiusM: Math.round(c.radiusM) }));
-  if (d.roles.length && (d.areas.length || d.circles.length)) to.roles = d.roles;
+  // GeoJSON rings are closed: the first corner again at the end.
+  if (d.polygons.length) to.polygons = d.polygons.map((corners) => ({ type: 'Polygon', coordinates: [[...corners, corners[0]]] }));
+  if (d.roles.length && (d.areas.length || d.circles.length || d.polygons.length)) to.roles = d.roles;
   return {
     priority: d.priority,
     to,

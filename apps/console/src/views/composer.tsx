@@ -3,7 +3,7 @@ import { PRIORITIES, type Priority } from '@lifeline/domain';
 import type { Api } from '../api/http';
 import type { T } from '../i18n';
 import type { Areas } from '../model/areas';
-import { hasTargets, MAX_LISTED, newClientRef, orderOf, TEMPLATES, type Draft } from '../model/draft';
+import { hasTargets, MAX_LISTED, newClientRef, NO_PLACES, orderOf, TEMPLATES, type Draft } from '../model/draft';
 import type { Directory, DirectoryRoles, Preview } from '../model/types';
 import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
@@ -86,7 +86,7 @@ export function Composer(props: {
         const ids = d.people.slice(i * MAX_LISTED, (i + 1) * MAX_LISTED).map((p) => p.id);
         const a = await props.api.post<{ orderId: string; ref: string; deliveries: number }>('/api/orders', {
           clientRef: `${key}-${i}`,
-          order: orderOf(i === 0 ? d : { ...d, areas: [], circles: [] }, ids),
+          order: orderOf(i === 0 ? d : { ...d, ...NO_PLACES }, ids),
         });
         first ??= a.orderId;
         total += a.deliveries;
@@ -156,8 +156,14 @@ export function Composer(props: {
               <button type="button" aria-label={`${t('compose.remove')} ${t('compose.circleName')}`} onClick={() => set({ circles: d.circles.filter((_, j) => j !== i) })}>×</button>
             </span>
           ))}
+          {d.polygons.map((corners, i) => (
+            <span class="chip fence" key={`p-${i}`} data-testid={`polygon-${i}`}>
+              {t('compose.polygon', { n: corners.length })}
+              <button type="button" aria-label={`${t('compose.remove')} ${t('compose.polygonName')}`} onClick={() => set({ polygons: d.polygons.filter((_, j) => j !== i) })}>×</button>
+            </span>
+          ))}
           {hasTargets(d) && (
-            <button type="button" class="link" onClick={() => set({ areas: [], people: [], circles: [] })}>{t('compose.clear')}</button>
+            <button type="button" class="link" onClick={() => set({ ...NO_PLACES, people: [] })}>{t('compose.clear')}</button>
           )}
         </div>
         <details>

@@ -176,7 +176,9 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
               canAdd={(c) => canOrder && selectable(c)}
               onAddToOrder={(c) => (setDraft((d) => (d.areas.includes(c) ? d : { ...d, areas: [...d.areas, c] })), setTab('compose'))}
               circles={draft.circles}
+              polygons={draft.polygons}
               onCircle={canOrder ? (c) => (setDraft((d) => ({ ...d, circles: [...d.circles, c] })), setTab('compose')) : undefined}
+              onPolygon={canOrder ? (p) => (setDraft((d) => ({ ...d, polygons: [...d.polygons, p] })), setTab('compose')) : undefined}
             />
           )}
           {selected && areas && (

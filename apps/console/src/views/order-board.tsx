@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/http';
 import { dateTimeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
-import type { Draft } from '../model/draft';
+import { NO_PLACES, type Draft } from '../model/draft';
 import { percent, rates, STATUSES } from '../model/statuses';
 import type { DeliveryView, OrderDetail, Progress } from '../model/types';
 import { explain } from './explain';
@@ -99,8 +99,7 @@ export function OrderBoard(props: {
         ackRequired: true,
         ackWithinMin: Math.round(order.ackWithinS / 60) || 1,
         ttlMin: Math.round(order.ttlS / 60) || 1,
-        areas: [],
-        circles: [],
+        ...NO_PLACES,
         roles: [],
         people,
       });

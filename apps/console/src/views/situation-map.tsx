@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { timeOf, type T } from '../i18n';
 import { minutesLeft } from '../model/clock';
-import type { Circle } from '../model/draft';
+import type { Circle, Corners } from '../model/draft';
 import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
 import type { ChannelStateView, OutageView, RelayView } from '../model/types';
@@ -40,8 +40,11 @@ export function SituationMap(props: {
   canAdd: (code: string) => boolean;
   /** The composer's circles (电子围栏), drawn on the map. */
   circles: Circle[];
-  /** Given when the token may send: a circle drawn on the map goes to the composer. */
+  /** The composer's polygons (电子围栏), drawn on the map. */
+  polygons: Corners[];
+  /** Given when the token may send: a circle or polygon drawn on the map goes to the composer. */
   onCircle?: (c: Circle) => void;
+  onPolygon?: (corners: Corners) => void;
 }) {
   const { t, areas } = props;
   const shaped = useMemo(() => areas.list.filter((a) => a.geometry), [areas]);
@@ -61,23 +64,38 @@ export function SituationMap(props: {
     const timer = setInterval(() => setBeat((n) => n + 1), 30_000);
     return () => clearInterval(timer);
   }, [flying]);
-  // Drawing a circle: the next click on the map is its centre.
-  const [drawing, setDrawing] = useState(false);
+  // Drawing a fence: a circle's centre is the next click; a polygon's corners are the clicks
+  // until Enter or 完成 (at least three), Backspace takes the last back, Esc gives it up.
+  const [drawing, setDrawing] = useState<'circle' | 'polygon' | null>(null);
+  const [corners, setCorners] = useState<Corners>([]);
+  const draw = (mode: 'circle' | 'polygon' | null) => (setDrawing(mode), setCorners([]));
+  const finish = () => {
+    if (corners.length < 3 || !props.onPolygon) return;
+    props.onPolygon(corners);
+    draw(null);
+  };
   useEffect(() => {
     if (!drawing) return;
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setDrawing(false);
-    addEventListener('keydown', esc);
-    return () => removeEventListener('keydown', esc);
-  }, [drawing]);
+    const keys = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') draw(null);
+      else if (e.key === 'Enter' && drawing === 'polygon') finish();
+      else if (e.key === 'Backspace' && drawing === 'polygon') setCorners((c) => c.slice(0, -1));
+    };
+    addEventListener('keydown', keys);
+    return () => removeEventListener('keydown', keys);
+  }, [drawing, corners]);
   const place = (e: MouseEvent) => {
     const svg = (e.currentTarget as SVGElement).ownerSVGElement;
     const ctm = svg?.getScreenCTM();
-    if (!svg || !ctm || !props.onCircle) return;
+    if (!svg || !ctm) return;
     const q = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
     const [lon, lat] = proj.invert(q.x, q.y);
-    props.onCircle({ center: [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5], radiusM: 2_000 });
-    setDrawing(false);
+    const at: [number, number] = [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5];
+    if (drawing === 'polygon') return setCorners((c) => [...c, at]);
+    props.onCircle?.({ center: at, radiusM: 2_000 });
+    draw(null);
   };
+  const ring = (cs: Corners) => cs.map((c) => proj.point(c).join(',')).join(' ');
   const channel = channels.includes(shown) ? shown : (channels[0] ?? '');
   const bad = props.states.filter((s) => s.channel === channel && s.state !== 'up' && paths.has(s.area));
   const badAreas = [...new Set(bad.map((s) => s.area))];
@@ -158,9 +176,19 @@ export function SituationMap(props: {
           const [cx, cy] = proj.point(c.center);
           return <circle key={`fence-${i}`} class="fence" cx={cx} cy={cy} r={metresToUnits(proj, c.center, c.radiusM)} data-testid={`map-circle-${i}`} />;
         })}
+        {props.polygons.map((cs, i) => <polygon key={`fence-p-${i}`} class="fence" points={ring(cs)} data-testid={`map-polygon-${i}`} />)}
+        {drawing === 'polygon' && corners.length > 0 && (
+          <g class="fence drawing" data-testid="map-corners">
+            <polyline points={ring(corners)} />
+            {corners.map((c, i) => {
+              const [x, y] = proj.point(c);
+              return <circle key={i} cx={x} cy={y} r={4} />;
+            })}
+          </g>
+        )}
         {drawing && <rect class="draw-layer" x={0} y={0} width={proj.width} height={proj.height} fill="transparent" data-testid="map-draw-layer" onClick={place} />}
       </svg>
-      <Legend t={t} withOrder={props.orderCounts !== null} channels={channels} channel={channel} onChannel={setShown} drawing={props.onCircle ? drawing : null} onDraw={() => setDrawing(!drawing)} />
+      <Legend t={t} withOrder={props.orderCounts !== null} channels={channels} channel={channel} onChannel={setShown} drawing={props.onCircle && props.onPolygon ? drawing : undefined} corners={corners.length} onDraw={(mode) => draw(drawing === mode ? null : mode)} onFinish={finish} />
       {sel && (
         <AreaDetails t={t} areas={areas} area={sel} states={props.states} outages={props.outages} relays={props.relays} counts={props.orderCounts?.get(sel.code) ?? null} onSelect={props.onSelect} onAdd={props.canAdd(sel.code) ? () => props.onAddToOrder(sel.code) : null} />
       )}
@@ -168,16 +196,36 @@ export function SituationMap(props: {
   );
 }
 
-function Legend(props: { t: T; withOrder: boolean; channels: string[]; channel: string; onChannel: (c: string) => void; drawing: boolean | null; onDraw: () => void }) {
+function Legend(props: {
+  t: T;
+  withOrder: boolean;
+  channels: string[];
+  channel: string;
+  onChannel: (c: string) => void;
+  /** What is being drawn; undefined when this token may not draw fences. */
+  drawing: 'circle' | 'polygon' | null | undefined;
+  /** Corners of the polygon being drawn. */
+  corners: number;
+  onDraw: (mode: 'circle' | 'polygon') => void;
+  onFinish: () => void;
+}) {
   const { t } = props;
   return (
     <ul class="legend">
-      {props.drawing !== null && (
+      {props.drawing !== undefined && (
         <li>
-          <button type="button" class="small" aria-pressed={props.drawing} data-testid="map-draw-circle" onClick={props.onDraw}>
+          <button type="button" class="small" aria-pressed={props.drawing === 'circle'} data-testid="map-draw-circle" onClick={() => props.onDraw('circle')}>
             ◯ {t('map.drawCircle')}
+          </button>{' '}
+          <button type="button" class="small" aria-pressed={props.drawing === 'polygon'} data-testid="map-draw-polygon" onClick={() => props.onDraw('polygon')}>
+            ⬠ {t('map.drawPolygon')}
           </button>
-          {props.drawing && <span class="hint" role="status"> {t('map.drawHint')}</span>}
+          {props.drawing === 'polygon' && (
+            <button type="button" class="small" data-testid="map-draw-finish" disabled={props.corners < 3} onClick={props.onFinish}>
+              {t('map.drawFinish')}
+            </button>
+          )}
+          {props.drawing && <span class="hint" role="status"> {t(props.drawing === 'circle' ? 'map.drawHint' : 'map.polygonHint')}</span>}
         </li>
       )}
       <li>
