@@ -12,7 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { redactNats } from '@lifeline/gateway-sdk';
+import { hideCredentials } from '@lifeline/gateway-sdk';
 import { arg } from './lib/args';
 import { databaseUrl, withPg } from './lib/pg-server';
 import { spawnRouter } from './lib/router-process';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(NODES) || NODES < 1 || NODES > 9) throw new Error('expected --nodes 1 to 9');
   mkdirSync(LOGS, { recursive: true });
   await ensureDatabase(DB);
-  say(`${NODES} node(s) on ${DB.replace(/:[^:@/]*@/, ':***@')}${BUS ? `, bus ${redactNats(BUS)}` : ', no bus'}; logs in ${LOGS}/`);
+  say(`${NODES} node(s) on ${hideCredentials(DB)}${BUS ? `, bus ${hideCredentials(BUS)}` : ', no bus'}; logs in ${LOGS}/`);
   for (let i = 0; i < NODES; i++) start(`node-${i + 1}`, BASE_PORT + i);
   const stop = () => {
     if (stopping) return;

@@ -283,6 +283,11 @@ describe('browser console (Chromium)', () => {
     await page.mouse.click(x + w * 0.8, y + h * 0.2);
     expect(await page.getByTestId('map-draw-finish').isDisabled()).toBe(true);
     await page.mouse.click(x + w * 0.5, y + h * 0.9);
+    // Keys typed in the composer meanwhile are the composer's: a Backspace there takes no corner.
+    await page.getByTestId('body').click();
+    await page.keyboard.type('山洪x');
+    await page.keyboard.press('Backspace');
+    expect(await page.getByTestId('body').inputValue()).toBe('山洪');
     await page.getByTestId('map-draw-finish').click();
     await page.getByTestId('polygon-0').waitFor();
     await page.getByTestId('map-polygon-0').waitFor();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from 'nats';
 import { fastConfig, killChildren, startNode, tempDir, waitFor, type Child } from '../support/child';
@@ -144,8 +145,9 @@ describe('a follower node', () => {
       // Naming a token by its id (as an earlier bus did) is no longer a way to act for it; a token is
       // checked as the active node's own clients' are.
       const asIdOf = (tokenId: string) => JSON.stringify({ pattern: 'lifeline.orders.accept', id: '2', data: { tokenId, clientRef: 'x', order: ORDER } });
-      const withToken = (token: string) => JSON.stringify({ pattern: 'lifeline.orders.accept', id: '3', data: { token, clientRef: 'rogue', order: ORDER } });
-      const messages = ['not json', '\u00ff', 'null', '5', '{"pattern":"lifeline.orders.accept","data":{"tokenId":"cfg-x"},"id":"1"}', asIdOf('env-admin'), withToken('a-guess'), withToken('demo-drill-token')];
+      const withToken = (token: string) => JSON.stringify({ pattern: 'lifeline.orders.accept', id: '3', data: { tokenHash: createHash('sha256').update(token).digest('hex'), clientRef: 'rogue', order: ORDER } });
+      const raw = JSON.stringify({ pattern: 'lifeline.orders.accept', id: '4', data: { tokenHash: TOKENS.console, clientRef: 'rogue', order: ORDER } });
+      const messages = ['not json', '\u00ff', 'null', '5', '{"pattern":"lifeline.orders.accept","data":{"tokenId":"cfg-x"},"id":"1"}', asIdOf('env-admin'), raw, withToken('a-guess'), withToken('demo-drill-token')];
       for (const data of messages) {
         const m = await nc.request('lifeline.orders.accept', data === '\u00ff' ? new Uint8Array([0xff, 0xfe]) : new TextEncoder().encode(data), { timeout: 5000 });
         answers.push(JSON.parse(new TextDecoder().decode(m.data)).response);
@@ -154,7 +156,7 @@ describe('a follower node', () => {
       nc.publish('lifeline.tokens.revoked', new Uint8Array([0xff, 0x00]));
       const invalid = { ok: false, error: expect.objectContaining({ code: 'invalid' }) };
       const forbidden = { ok: false, error: expect.objectContaining({ code: 'forbidden' }) };
-      expect(answers).toEqual([invalid, invalid, invalid, invalid, invalid, invalid, forbidden, forbidden]);
+      expect(answers).toEqual([invalid, invalid, invalid, invalid, invalid, invalid, invalid, forbidden, forbidden]);
       expect((await call(active.url, '/api/orders?status=all', TOKENS.admin)).body.length).toBe(before);
     } finally {
       await nc.close();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GATEWAY_BUS } from '@lifeline/contracts';
 import { GatewayClient, natsServers } from '@lifeline/gateway-sdk';
 import { connect, type NatsConnection } from 'nats';
@@ -81,7 +82,7 @@ describe('a bus with authentication and permissions', () => {
     const gw = await connect(natsServers(url('gw', 'gw-pw')));
     try {
       // An order on the nodes' subject, even with a token that may send one: refused by NATS.
-      const order = { pattern: 'lifeline.orders.accept', id: '1', data: { token: TOKENS.console, clientRef: 'from-a-gateway', order: ORDER } };
+      const order = { pattern: 'lifeline.orders.accept', id: '1', data: { tokenHash: createHash('sha256').update(TOKENS.console).digest('hex'), clientRef: 'from-a-gateway', order: ORDER } };
       await expect(gw.request('lifeline.orders.accept', enc(order), { timeout: 1000 })).rejects.toThrow();
       // Its own subjects still answer.
       expect(JSON.parse(new TextDecoder().decode((await gw.request(GATEWAY_BUS.open, enc({ token: 'nope', link: 'aaaaaaaaaaaaaaaa' }), { timeout: 2000 })).data))).toMatchObject({ ok: false });

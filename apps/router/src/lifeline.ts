@@ -40,11 +40,11 @@ export type Directory = ReturnType<typeof loadDirectory>;
 
 /**
  * A follower of a cluster: the active node, reached over the bus, made once the follower can
- * say with which bearer token each of its clients signed in (`credentials`); when to stop
- * waiting for the tables.
+ * say with which token (its sha256) each of its clients signed in; when to stop waiting for the
+ * tables.
  */
 export interface FollowOptions extends LifelineOptions {
-  leader: (credentials: (p: Principal) => string | null) => Leader;
+  leader: (tokenHashes: (p: Principal) => string | null) => Leader;
   stopped?: () => boolean;
 }
 
@@ -119,7 +119,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
       const ec = engineConfig(o.config);
       const areas = await store.read.directory.areas();
       const auth = await authService(o, store, clock, loadTokens(o.config.tokens), true);
-      const leader = o.leader((p) => auth.credentialOf(p));
+      const leader = o.leader((p) => auth.tokenHashOf(p));
       // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
       core = await FollowerCore.create({ store, clock, config: ec, areas, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
       const cap = alertCodecs(o.config, store, core, areas);
@@ -182,9 +182,9 @@ export class Lifeline<C extends NodeCore = RouterCore> {
 }
 
 /** Tokens as the config, the database and the environment define them, with failed tries limited per address. */
-function authService(o: LifelineOptions, store: Storage, clock: Clock, tokens = loadTokens(o.config.tokens), keepCredentials = false): Promise<AuthService> {
+function authService(o: LifelineOptions, store: Storage, clock: Clock, tokens = loadTokens(o.config.tokens), keepTokenHashes = false): Promise<AuthService> {
   const limiter = new AuthLimiter(clock, { failures: o.config.security.authFailures.limit, windowS: o.config.security.authFailures.windowS, maxAddresses: 100_000 });
-  return AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter, keepCredentials);
+  return AuthService.create(store, tokens, o.adminToken, () => clock.now(), limiter, keepTokenHashes);
 }
 
 /** Alerts in (CAP 1.2, GB/T 35965.1) and out, for this node's orders. */

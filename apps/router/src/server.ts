@@ -146,6 +146,8 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
           : { unavailable: `this node (${lifeline.node ?? 'a standby'}) does not hold the writer lease: gateways link to the active node` }),
     },
   });
+  // Where this node's stream starts, for the cluster gauges: a follower's tail, else the table's head.
+  const streamedFrom = core instanceof FollowerCore ? core.streamedSeq : bus ? await lifeline.store.read.events.maxSeq() : 0;
   const gateways = bus && core instanceof RouterCore ? BusGateways.start(lifeline, core.gateways, bus) : null;
   let announcer: Announcer | null = null;
   let announcing: BusLink | null = null;
@@ -157,13 +159,28 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   if (bus) {
     const link = announcing;
     const busUp = () => (link ? link.connected : core instanceof FollowerCore && core.leaderReachable);
-    lifeline.metrics.watchCluster({ active: lifeline.active, busUp }, core.events$, lifeline.store, await lifeline.store.read.events.maxSeq());
+    lifeline.metrics.watchCluster({ active: lifeline.active, busUp }, core.events$, lifeline.store, streamedFrom);
   }
-  // A standby served its port while it waited: the router takes the same port over.
-  await o.standby?.close();
-  await app.listen(o.standby?.port ?? o.port ?? lifeline.config.server.port, o.host ?? lifeline.config.server.host);
-  const listen = lifeline.config.metrics.listen;
-  const metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
+  const stopBus = async () => {
+    announcer?.close();
+    await listening?.stop();
+    // A connection being made now would outlive a close that finds none: each waits for it.
+    await announcing?.close();
+    await gateways?.close();
+  };
+  let metrics: Awaited<ReturnType<typeof listenForMetrics>> | null = null;
+  try {
+    // A standby served its port while it waited: the router takes the same port over.
+    await o.standby?.close();
+    await app.listen(o.standby?.port ?? o.port ?? lifeline.config.server.port, o.host ?? lifeline.config.server.host);
+    const listen = lifeline.config.metrics.listen;
+    metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
+  } catch (e) {
+    // Nothing half-started outlives a failed start (a follower tries again, and again).
+    detach();
+    await stopBus();
+    throw e;
+  }
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : '';
   return {
@@ -174,11 +191,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     close: async () => {
       lifeline.quiesce(); // gateway links closed below are the router stopping, not a channel failing
       detach();
-      announcer?.close();
-      await listening?.stop();
-      // A connection being made now would outlive a close that finds none: let it finish first.
-      await announcing?.close();
-      await gateways?.close();
+      await stopBus();
       await metrics?.close();
       await app.close();
       await lifeline.stop();

@@ -77,9 +77,13 @@ export function SituationMap(props: {
   useEffect(() => {
     if (!drawing) return;
     const keys = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') draw(null);
-      else if (e.key === 'Enter' && drawing === 'polygon') finish();
-      else if (e.key === 'Backspace' && drawing === 'polygon') setCorners((c) => c.slice(0, -1));
+      if (e.key === 'Escape') return draw(null);
+      // Enter and Backspace belong to a field or button that has the focus (the composer stays
+      // open while one draws): only keys pressed elsewhere finish or shorten the polygon.
+      const target = e.target as Element | null;
+      if (drawing !== 'polygon' || target?.closest?.('input, textarea, select, button, [role=button], [contenteditable]')) return;
+      if (e.key === 'Enter') finish();
+      else if (e.key === 'Backspace') setCorners((c) => c.slice(0, -1));
     };
     addEventListener('keydown', keys);
     return () => removeEventListener('keydown', keys);

@@ -48,15 +48,16 @@ export class AuthService {
   private readonly revoked = new Set<string>();
   readonly revoked$ = new Subject<string>();
   /**
-   * On a follower, the bearer token each principal was authenticated with: what it passes on
-   * with an order, for the active node to authenticate itself (it takes no node's word for who
-   * is asking). Held as long as the principal is (a request, a socket), never written anywhere.
+   * On a follower, the sha256 of the bearer token each principal was authenticated with: what it
+   * passes on with an order, for the active node to authenticate itself (it takes no node's word
+   * for who is asking). A digest, not the token: one seen on the bus opens no HTTP API or socket.
+   * Held as long as the principal is (a request, a socket), never written anywhere.
    */
-  private readonly credentials: WeakMap<Principal, string> | null;
+  private readonly tokenHashes: WeakMap<Principal, string> | null;
 
   /** The service, with the tokens revoked before this start known. */
-  static async create(store: Storage, tokens: TokensFile, envAdmin: string | undefined, now: () => number, limiter: AuthLimiter, keepCredentials = false): Promise<AuthService> {
-    const auth = new AuthService(store, tokens, envAdmin, now, limiter, keepCredentials);
+  static async create(store: Storage, tokens: TokensFile, envAdmin: string | undefined, now: () => number, limiter: AuthLimiter, keepTokenHashes = false): Promise<AuthService> {
+    const auth = new AuthService(store, tokens, envAdmin, now, limiter, keepTokenHashes);
     for (const id of await store.read.tokens.revokedIds()) auth.revoked.add(id);
     return auth;
   }
@@ -67,9 +68,9 @@ export class AuthService {
     envAdmin: string | undefined,
     private readonly now: () => number,
     private readonly limiter: AuthLimiter,
-    keepCredentials: boolean,
+    keepTokenHashes: boolean,
   ) {
-    this.credentials = keepCredentials ? new WeakMap() : null;
+    this.tokenHashes = keepTokenHashes ? new WeakMap() : null;
     for (const t of tokens.tokens)
       this.configTokens.set(t.sha256, {
         id: `cfg-${t.sha256.slice(0, 12)}`, name: t.name, role: t.role, areas: t.areas ?? null, channel: t.channel ?? null,
@@ -80,18 +81,26 @@ export class AuthService {
 
   async authenticate(token: string | undefined | null, address?: string): Promise<Principal | null> {
     if (!token || token.length > 512) return null;
-    const hash = sha256(token);
+    return this.byHash(sha256(token), address);
+  }
+
+  /**
+   * The principal of a token by its sha256 (hex): how tokens are kept, and what a follower passes
+   * on with an order it got from its client, for the active node to check here itself.
+   */
+  async byHash(hash: string, address?: string): Promise<Principal | null> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) return null;
     const p =
       this.envAdminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.envAdminHash)
         ? envAdmin(address)
         : (this.fromConfig(this.configTokens.get(hash), address) ?? this.fromRow(await this.store.read.tokens.byHash(hash), address));
-    if (p) this.credentials?.set(p, token);
+    if (p) this.tokenHashes?.set(p, hash);
     return p;
   }
 
-  /** The bearer token `p` was authenticated with here (a follower keeps them), to pass on. */
-  credentialOf(p: Principal): string | null {
-    return this.credentials?.get(p) ?? null;
+  /** The sha256 of the token `p` was authenticated with here (a follower keeps them), to pass on. */
+  tokenHashOf(p: Principal): string | null {
+    return this.tokenHashes?.get(p) ?? null;
   }
 
   private fromConfig(cfg: TokenInfo | undefined, address?: string): Principal | null {

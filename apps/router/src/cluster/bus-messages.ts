@@ -19,16 +19,17 @@ export const SUBJECTS = {
 } as const;
 
 /**
- * The client's own bearer token: the active node authenticates it itself (revoked, role, areas),
- * so a message on the bus is worth no more than the token it carries (anyone who can publish on
- * the bus could name any token id; nobody can make up a token).
+ * The sha256 (hex) of the client's own bearer token: the active node authenticates it itself
+ * (revoked, role, areas), so a message on the bus is worth no more than the token behind it
+ * (anyone who can publish on the bus could name any token id; nobody can make up a token), and a
+ * digest overheard on the bus opens no HTTP API or socket.
  */
-const token = z.string().min(1).max(512);
+const tokenHash = z.string().regex(/^[0-9a-f]{64}$/, 'expected the sha256 of a token, in hex');
 /** The client's address, as the node it spoke to saw it: for the audit trail. */
 const address = z.string().max(100).optional();
 
-export const acceptMessage = z.strictObject({ token, address, clientRef, order: orderSpec });
-export const cancelMessage = z.strictObject({ token, address, orderId: z.string().min(1).max(100) });
+export const acceptMessage = z.strictObject({ tokenHash, address, clientRef, order: orderSpec });
+export const cancelMessage = z.strictObject({ tokenHash, address, orderId: z.string().min(1).max(100) });
 export const committedMessage = z.strictObject({ seq: z.number().int().nonnegative() });
 export const revokedMessage = z.strictObject({ id: z.string().min(1).max(100) });
 

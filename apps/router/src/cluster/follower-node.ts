@@ -41,7 +41,7 @@ export class FollowerNode {
     while (!this.closed) {
       let lifeline: Lifeline<FollowerCore> | null = null;
       try {
-        lifeline = await Lifeline.follow({ ...this.o, leader: (credentials) => new NatsLeader(this.link, ASK_TIMEOUT_MS, ASK_AGAIN_MS, credentials), stopped: () => this.closed });
+        lifeline = await Lifeline.follow({ ...this.o, leader: (tokenHashes) => new NatsLeader(this.link, ASK_TIMEOUT_MS, ASK_AGAIN_MS, tokenHashes), stopped: () => this.closed });
         if (this.closed) break;
         // Connections are cut, not waited for, when this node takes over: a request waiting on
         // the dead active node must not keep the port from the router for its whole timeout.

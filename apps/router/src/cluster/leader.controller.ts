@@ -6,51 +6,64 @@ import { acceptMessage, cancelMessage, parseMessage, SUBJECTS, type Answer } fro
 
 /**
  * The active node's side of the bus: orders and cancels that followers pass on. The client's
- * token comes with each and is authenticated here, as for a client of this node (revoked, role
- * and areas as this node knows them): nothing is taken on another node's word, so whoever can
- * publish on the bus can do no more than the tokens they hold. The answer goes back only after
- * commit, as it would to a client of this node.
+ * token (its sha256) comes with each and is authenticated here, as for a client of this node
+ * (revoked, role and areas as this node knows them): nothing is taken on another node's word, so
+ * whoever can publish on the bus can do no more than the tokens they hold. The answer goes back
+ * only after commit, as it would to a client of this node.
  */
 @Controller()
 export class LeaderController {
-  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
+  /**
+   * Requests being carried out, by what they do: a follower asks again every second while it has
+   * no answer, and a repeat joins the first instead of working it out twice (an order's clientRef,
+   * a cancel's order, each for one token); after, the rows answer a repeat.
+   */
+  private readonly underWay = new Map<string, Promise<Answer<unknown>>>();
 
-  /** Orders being accepted, by token and clientRef: a follower asking again while one commits joins it. */
-  private readonly accepting = new Map<string, Promise<Answer<unknown>>>();
+  constructor(private readonly lifeline: Lifeline<NodeCore>) {}
 
   @MessagePattern(SUBJECTS.accept)
   accept(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(acceptMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value, (p) => {
-      // The same order asked again (a follower does, every second without an answer) is not worked
-      // out twice while the first is committing; after, its clientRef answers it from the rows.
-      const key = `${p.id}\u0000${m.value.clientRef}`;
-      let answer = this.accepting.get(key);
-      if (!answer) {
-        answer = this.answer(() => this.lifeline.core.orders.accept(p, m.value.clientRef, m.value.order), p);
-        this.accepting.set(key, answer);
-        void answer.finally(() => this.accepting.delete(key));
-      }
-      return answer;
-    });
+    const { clientRef, order } = m.value;
+    return this.act(m.value, (p) => this.once(`accept\u0000${p.id}\u0000${clientRef}`, p, () => this.lifeline.core.orders.accept(p, clientRef, order)));
   }
 
   @MessagePattern(SUBJECTS.cancel)
   cancel(@Payload() data: unknown): Promise<Answer<unknown>> {
     const m = parseMessage(cancelMessage, data);
     if (!m.ok) return Promise.resolve(m);
-    return this.act(m.value, (p) => this.answer(() => this.lifeline.core.orders.cancel(p, m.value.orderId), p));
+    const { orderId } = m.value;
+    return this.act(m.value, (p) => this.once(`cancel\u0000${p.id}\u0000${orderId}`, p, () => this.lifeline.core.orders.cancel(p, orderId)));
   }
 
   /** The request's token, authenticated here as for a client of this node, then `job` for it. */
-  private async act({ token, address }: { token: string; address?: string }, job: (p: Principal) => Promise<Answer<unknown>>): Promise<Answer<unknown>> {
-    const p = await this.lifeline.auth.authenticate(token, address);
+  private async act({ tokenHash, address }: { tokenHash: string; address?: string }, job: (p: Principal) => Promise<Answer<unknown>>): Promise<Answer<unknown>> {
+    let p: Principal | null;
+    try {
+      p = await this.lifeline.auth.byHash(tokenHash, address);
+    } catch (e) {
+      // The tokens could not be read (the database): an answer, so the follower does not wait on.
+      this.lifeline.log.error('checking a token from another node failed', { err: (e as Error).message });
+      return { ok: false, error: { code: 'not_active', message: 'the active node could not check the token now; nothing was done' } };
+    }
     if (!p || !['console', 'admin'].includes(p.role)) {
       this.lifeline.metrics.rejected('bus', 'forbidden');
       return { ok: false, error: { code: 'forbidden', message: 'this token may not send or cancel orders (revoked, or not a console token)' } };
     }
     return job(p);
+  }
+
+  /** `job`'s answer, joined by a repeat of the same request while it is under way. */
+  private once(key: string, p: Principal, job: () => Promise<unknown>): Promise<Answer<unknown>> {
+    let answer = this.underWay.get(key);
+    if (!answer) {
+      answer = this.answer(job, p);
+      this.underWay.set(key, answer);
+      void answer.finally(() => this.underWay.delete(key));
+    }
+    return answer;
   }
 
   /** What was done, or why not, in the API's error shape. */
@@ -62,8 +75,8 @@ export class LeaderController {
         this.lifeline.metrics.rejected('bus', e.code);
         return { ok: false, error: { code: e.code, message: e.message, ...(e.issues.length ? { issues: e.issues } : {}) } };
       }
-      this.lifeline.log.error('order from another node failed', { tokenId: p.id, err: (e as Error).stack ?? String(e) });
-      return { ok: false, error: { code: 'not_active', message: 'the active node could not store it; nothing was accepted' } };
+      this.lifeline.log.error('a request from another node failed', { tokenId: p.id, err: (e as Error).stack ?? String(e) });
+      return { ok: false, error: { code: 'not_active', message: 'the active node could not store it; nothing was done' } };
     }
   }
 }

@@ -4,12 +4,13 @@ import type { BusLink } from './bus-link';
 import { NatsLeader } from './nats-leader';
 
 const P = { id: 'tok-1', role: 'console', areas: null, channel: null, address: '10.0.0.7' } as const;
+const HASH = 'a'.repeat(64);
 const spec = { priority: 'flash', to: { areas: ['330102'] }, body: '立即转移', ackRequired: false, ttlS: 600 } as never;
 
-function leaderAnswering(answer: () => Observable<unknown>, connected = true, credentials = (p: { id: string }) => (p.id === P.id ? 'll_desk-token' : null)) {
+function leaderAnswering(answer: () => Observable<unknown>, connected = true, tokenHashes = (p: { id: string }) => (p.id === P.id ? HASH : null)) {
   const asked: [string, unknown][] = [];
   const client = { send: (subject: string, data: unknown) => (asked.push([subject, data]), answer()) };
-  return { leader: new NatsLeader({ client, connected } as unknown as BusLink, 60, 15, credentials), asked };
+  return { leader: new NatsLeader({ client, connected } as unknown as BusLink, 60, 15, tokenHashes), asked };
 }
 
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
@@ -19,11 +20,11 @@ async function refusal(p: Promise<unknown>): Promise<RequestError> {
 }
 
 describe('a follower asking the active node', () => {
-  it("passes the order on with the client's own token and returns what the active node committed", async () => {
+  it("passes the order on with the sha256 of the client's own token and returns what the active node committed", async () => {
     const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: false };
     const { leader, asked } = leaderAnswering(() => of({ ok: true, value: accepted }));
     await expect(leader.accept(P, 'ref-1', spec)).resolves.toEqual(accepted);
-    expect(asked).toEqual([['lifeline.orders.accept', { token: 'll_desk-token', address: '10.0.0.7', clientRef: 'ref-1', order: spec }]]);
+    expect(asked).toEqual([['lifeline.orders.accept', { tokenHash: HASH, address: '10.0.0.7', clientRef: 'ref-1', order: spec }]]);
   });
 
   it('sends nothing for a principal whose token it does not hold: the active node would have nothing to check', async () => {

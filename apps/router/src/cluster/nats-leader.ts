@@ -24,8 +24,8 @@ export class NatsLeader implements Leader {
     private readonly bus: BusLink,
     private readonly timeoutMs: number,
     private readonly resendMs: number,
-    /** The bearer token a client of this node signed in with (AuthService.credentialOf). */
-    private readonly credentials: (p: Principal) => string | null,
+    /** The sha256 of the token a client of this node signed in with (AuthService.tokenHashOf). */
+    private readonly tokenHashes: (p: Principal) => string | null,
   ) {}
 
   get failure(): string | null {
@@ -40,11 +40,11 @@ export class NatsLeader implements Leader {
     return this.ask(SUBJECTS.cancel, { ...this.from(p), orderId }, cancelledValue);
   }
 
-  /** Who a request is from, as the bus carries it: the client's token (authenticated again there) and address. */
-  private from(p: Principal): { token: string; address?: string } {
-    const token = this.credentials(p);
-    if (!token) throw new RequestError('forbidden', 'this request has no token of its own to pass on to the active node');
-    return { token, ...(p.address ? { address: p.address.slice(0, 100) } : {}) };
+  /** Who a request is from, as the bus carries it: the client's token's sha256 (authenticated again there) and address. */
+  private from(p: Principal): { tokenHash: string; address?: string } {
+    const tokenHash = this.tokenHashes(p);
+    if (!tokenHash) throw new RequestError('forbidden', 'this request has no token of its own to pass on to the active node');
+    return { tokenHash, ...(p.address ? { address: p.address.slice(0, 100) } : {}) };
   }
 
   private async ask<T extends z.ZodType>(subject: string, message: unknown, value: T): Promise<z.output<T>> {

@@ -90,12 +90,17 @@ export class FollowerCore implements NodeCore {
     return this.tail.wake();
   }
 
-  /** Why this node cannot follow the stream, or pass orders on, now; null while it can. */
   /** Whether orders can be passed on to the active node now (the bus reached). */
   get leaderReachable(): boolean {
     return this.o.leader.failure === null;
   }
 
+  /** The last seq this node's stream passed on to its consoles. */
+  get streamedSeq(): number {
+    return this.tail.seq;
+  }
+
+  /** Why this node cannot follow the stream, or pass orders on, now; null while it can. */
   get failure(): { reason: string } | null {
     const leader = this.o.leader.failure;
     return this.tail.failure ?? (leader === null ? null : { reason: leader });

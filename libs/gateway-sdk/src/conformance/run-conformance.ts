@@ -3,6 +3,7 @@ import type { GatewayFrame, SendFrame } from '@lifeline/contracts';
 
 import { FakeRouter } from './fake-router';
 import { orderViolations } from './order-violations';
+import { hideCredentials } from '../link/nats-servers';
 
 export interface ConformanceOptions {
   /** The channel the adapter serves (its hello must say so). */
@@ -97,7 +98,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
 
   try {
     if (o.start) stopAdapter = await o.start(url, token);
-    else log(`waiting for the adapter at ${url} (token: ${token})`);
+    else log(`waiting for the adapter at ${hideCredentials(url)} (token: ${token})`);
 
     const hello = () => router.seen.find((s) => s.frame.type === 'hello')?.frame as Extract<GatewayFrame, { type: 'hello' }> | undefined;
     const helloOk = await check('says hello first, for its channel', async () => {

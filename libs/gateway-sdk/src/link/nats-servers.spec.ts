@@ -1,4 +1,4 @@
-import { natsServers, redactNats } from './nats-servers';
+import { natsServers, hideCredentials } from './nats-servers';
 
 describe('a bus address', () => {
   it('gives nats.js the servers without credentials, and the credentials as options', () => {
@@ -12,6 +12,7 @@ describe('a bus address', () => {
     expect(() => natsServers('http://a:4222')).toThrow('not "http://a:4222"');
     expect(() => natsServers('nats://u:pw@a:4222,not a url')).toThrow('not "not a url"');
     expect(() => natsServers('nats://u:pw@')).toThrow('not "nats://***@"');
-    expect(redactNats('nats://u:pw@a:1,nats://t@b:2')).toBe('nats://***@a:1,nats://***@b:2');
+    expect(hideCredentials('nats://u:pw@a:1,nats://t@b:2')).toBe('nats://***@a:1,nats://***@b:2');
+    expect(hideCredentials('mqtt://u:p@ss@broker:1883/x')).toBe('mqtt://***@broker:1883/x');
   });
 });

@@ -24,9 +24,9 @@ export function natsServers(url: string): NatsServers {
     try {
       u = new URL(entry);
     } catch {
-      throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${redactNats(entry)}"`);
+      throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${hideCredentials(entry)}"`);
     }
-    if ((u.protocol !== 'nats:' && u.protocol !== 'tls:') || !u.hostname) throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${redactNats(entry)}"`);
+    if ((u.protocol !== 'nats:' && u.protocol !== 'tls:') || !u.hostname) throw new Error(`expected nats://[user:password@]host:port (or tls://), not "${hideCredentials(entry)}"`);
     if (u.protocol === 'tls:') out.tls = {};
     const user = decodeURIComponent(u.username);
     const pass = decodeURIComponent(u.password);
@@ -37,7 +37,11 @@ export function natsServers(url: string): NatsServers {
   return out;
 }
 
-/** The bus address with its credentials hidden, for logs. */
-export function redactNats(url: string): string {
-  return url.replace(/\/\/[^@/,]*@/g, '//***@');
+/**
+ * A URL (or several, comma-separated) with the credentials in it hidden, for logs: a bus's, an
+ * MQTT broker's, an SMS centre's. Up to the last `@` before the host, so a password holding an
+ * unencoded `@` is hidden whole.
+ */
+export function hideCredentials(url: string): string {
+  return url.replace(/\/\/[^/,]*@/g, '//***@');
 }
