@@ -204,6 +204,17 @@ describe('CAP 1.2 in (e2e)', () => {
     expect(cancel.identifier).not.toBe(written.identifier);
   });
 
+  it('numbers GB/T 35965.1 messages past ten in one second into the next second: no two identifiers alike', async () => {
+    // The router's clock stands still here: every order below is made in the same second.
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const own = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: `gbt-burst-${i}`, order: { priority: 'immediate', to: { areas: ['330102002'] }, body: '暴雨转移' } }).expect(202)).body;
+      ids.push(readGbt((await http.get(`/api/orders/${own.orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200)).text).identifier);
+    }
+    expect(new Set(ids).size).toBe(12);
+    expect(ids.every((id) => /^33010000000000_\d{14}_\d$/.test(id))).toBe(true);
+  });
+
   it('reads the examples of the specification, and refuses those that reach nobody here', async () => {
     // Californian polygons and SAME codes, a nationwide area, an epicentre of radius 0: nothing here.
     for (const name of ['thunderstorm', 'homeland-security', 'amber-multilingual', 'earthquake-update']) {

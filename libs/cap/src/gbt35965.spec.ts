@@ -1,6 +1,6 @@
 import { fixture } from '../../../test/support/fixtures';
 import { CapInvalid } from './element-reader';
-import { gbtIdentifier, readGbt, writeGbt } from './gbt35965';
+import { gbtIdentifier, gbtSlots, readGbt, writeGbt } from './gbt35965';
 
 const typhoon = fixture('gbt35965/typhoon-red.xml');
 const issues = (xml: string) => {
@@ -39,6 +39,23 @@ describe('GB/T 35965.1 codec', () => {
   });
 
   it('makes identifiers by the rule: issuer, Beijing entry time, sequence digit', () => {
-    expect(gbtIdentifier('33010041600000', Date.parse('2026-07-01T08:30:00Z'), 12)).toBe('33010041600000_20260701163000_2');
+    expect(gbtIdentifier('33010041600000', Date.parse('2026-07-01T08:30:00Z'), 2)).toBe('33010041600000_20260701163000_2');
+    expect(() => gbtIdentifier('33010041600000', 0, 12)).toThrow(RangeError);
+  });
+
+  it('enters an eleventh message of one second in the next, so no two identifiers are alike', () => {
+    const t = Date.parse('2026-07-01T08:30:00Z');
+    const burst = Array.from({ length: 12 }, (_, i) => ({ key: `o${i}`, at: t + i }));
+    const slots = gbtSlots([...burst, { key: 'next', at: t + 1_200 }, { key: 'later', at: t + 5_000 }]);
+    expect([slots.get('o0'), slots.get('o9'), slots.get('o10'), slots.get('o11')]).toEqual([
+      { second: t, sequence: 0 },
+      { second: t, sequence: 9 },
+      { second: t + 1000, sequence: 0 },
+      { second: t + 1000, sequence: 1 },
+    ]);
+    // A message of the next second comes after the overflow; a quiet second starts at 0 again.
+    expect([slots.get('next'), slots.get('later')]).toEqual([{ second: t + 1000, sequence: 2 }, { second: t + 5000, sequence: 0 }]);
+    const ids = [...slots.values()].map((s) => gbtIdentifier('33010041600000', s.second, s.sequence));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -209,10 +209,36 @@ export function writeGbt(a: CapAlert, policy: GbtPolicy = DEFAULT_GBT_POLICY): s
   return x.text();
 }
 
-/** A GB/T 35965.1 identifier: issuer code, entry time in Beijing time, sequence digit. */
+/** A GB/T 35965.1 identifier: issuer code, entry time in Beijing time, sequence digit (0-9). */
 export function gbtIdentifier(senderCode: string, at: number, sequence: number): string {
+  if (!Number.isInteger(sequence) || sequence < 0 || sequence > 9) throw new RangeError(`a GB/T 35965.1 sequence is one digit, not ${sequence}`);
   const basic = capTime(at, BEIJING_OFFSET_MIN).slice(0, 19).replace(/[-T:]/g, '');
-  return `${senderCode}_${basic}_${sequence % 10}`;
+  return `${senderCode}_${basic}_${sequence}`;
+}
+
+/** Where a message's identifier puts it: the entry second (ms) and the digit within it. */
+export interface GbtSlot {
+  second: number;
+  sequence: number;
+}
+
+/**
+ * Entry seconds and digits for messages in the order they were made (`at`, ms): the identifier
+ * has one digit for the message's place in its second, so ten messages fill a second and an
+ * eleventh is entered in the next one, and so on (an alert of twelve areas makes twelve orders
+ * at once). Each message's slot depends on those before it only, so it never changes later.
+ */
+export function gbtSlots(messages: readonly { key: string; at: number }[]): Map<string, GbtSlot> {
+  const out = new Map<string, GbtSlot>();
+  let second = -Infinity;
+  let sequence = 0;
+  for (const m of messages) {
+    const own = Math.floor(m.at / 1000) * 1000;
+    if (own > second) [second, sequence] = [own, 0];
+    else if (++sequence === 10) [second, sequence] = [second + 1000, 0];
+    out.set(m.key, { second, sequence });
+  }
+  return out;
 }
 
 function categoryOf(eventType: string, policy: GbtPolicy): (typeof CAP_CATEGORIES)[number] {

@@ -1,9 +1,12 @@
-import { BEIJING_OFFSET_MIN, capTime, gbtIdentifier, orderToCap, writeAtomFeed, writeCap, writeGbt, type CapIssuer, type GbtPolicy, type OrderForCap } from '@lifeline/cap';
+import { BEIJING_OFFSET_MIN, capTime, gbtIdentifier, gbtSlots, orderToCap, writeAtomFeed, writeCap, writeGbt, type CapIssuer, type GbtPolicy, type OrderForCap } from '@lifeline/cap';
 import type { AreaTree, OrderTarget, Priority } from '@lifeline/domain';
 import type { OrderRow, Storage } from '@lifeline/store';
 import { readAlert } from './cap-intake';
 import type { Orders } from './orders';
 import { scopePaths, type Principal } from './principal';
+
+/** How far back identifiers are counted from: a burst of more than ten a second for longer than this would drift. */
+const LOOK_BACK_MS = 60_000;
 
 /** Who Lifeline is in GB/T 35965.1: its 14-digit issuer code, and how event types map. */
 export interface GbtIssuer extends GbtPolicy {
@@ -35,21 +38,30 @@ export class CapOut {
     const row = await this.orders.checkVisible(p, orderId);
     const alert = orderToCap(await this.forCap(row), { ...this.issuer, sender: this.gbt.senderCode, utcOffsetMin: BEIJING_OFFSET_MIN });
     const created = Number(row.created_at);
-    const identifier = gbtIdentifier(this.gbt.senderCode, created, await this.placeInSecond(created, `order ${row.id}`));
+    const identifier = await this.identifierOf(created, `order ${row.id}`);
     if (alert.msgType !== 'Cancel') return writeGbt({ ...alert, identifier, source: this.issuer.senderName }, this.gbt);
     const [cancel] = await this.store.read.audit.page({ limit: 1, order: 'asc', action: 'order.cancel', subject: row.id });
     const at = cancel?.at ?? created;
-    const cancelId = gbtIdentifier(this.gbt.senderCode, at, await this.placeInSecond(at, `cancel ${row.id}`));
+    const cancelId = await this.identifierOf(at, `cancel ${row.id}`);
     const sent = alert.references[0].sent;
     return writeGbt({ ...alert, identifier: cancelId, sent: gbtTime(at), source: this.issuer.senderName, references: [{ sender: this.gbt.senderCode, identifier, sent }] }, this.gbt);
   }
 
-  /** Which of the messages this router made in the second of `at` this one is (0-9). */
-  private async placeInSecond(at: number, key: string): Promise<number> {
+  /**
+   * The identifier of the message `key` made at `at`: its place among the messages (orders and
+   * cancellations) this router made since a minute before, by the standard's one digit a second
+   * (gbtSlots: past ten in a second, the next second).
+   */
+  private async identifierOf(at: number, key: string): Promise<string> {
     const second = Math.floor(at / 1000) * 1000;
-    const orders = (await this.store.read.orders.idsCreatedBetween(second, second + 1000)).map((id) => `order ${id}`);
-    const cancels = (await this.store.read.audit.page({ limit: 1000, order: 'asc', action: 'order.cancel', from: second, to: second + 999 })).map((e) => `cancel ${e.subject}`);
-    return Math.max(0, [...orders, ...cancels].indexOf(key));
+    const [from, to] = [second - LOOK_BACK_MS, second + 1000];
+    const orders = (await this.store.read.orders.createdBetween(from, to)).map((o) => ({ key: `order ${o.id}`, at: o.createdAt, kind: 0 }));
+    const cancels = (await this.store.read.audit.page({ limit: 10_000, order: 'asc', action: 'order.cancel', from, to: to - 1 })).map((e) => ({ key: `cancel ${e.subject}`, at: e.at, kind: 1 }));
+    // Within a second, orders before cancellations, each in the order they were made (the sort is
+    // stable: orders come in the order of their acceptance, cancellations of their audit rows).
+    const inOrder = [...orders, ...cancels].sort((a, b) => Math.floor(a.at / 1000) - Math.floor(b.at / 1000) || a.kind - b.kind || a.at - b.at);
+    const slot = gbtSlots(inOrder).get(key) ?? { second, sequence: 0 };
+    return gbtIdentifier(this.gbt.senderCode, slot.second, slot.sequence);
   }
 
   /** An Atom feed of the open, uncancelled orders within the principal's areas, newest first. */

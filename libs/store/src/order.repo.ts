@@ -184,8 +184,9 @@ export class OrderRepo {
   }
 
   /** Ids of the orders created in [from, to), oldest first: GB/T 35965.1 numbers those of one second. */
-  async idsCreatedBetween(from: number, to: number): Promise<string[]> {
-    return (await this.db.all<{ id: string }>('SELECT id FROM orders WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id', from, to)).map((r) => r.id);
+  async createdBetween(from: number, to: number): Promise<{ id: string; createdAt: number }[]> {
+    const rows = await this.db.all<{ id: string; created_at: number }>('SELECT id, created_at FROM orders WHERE created_at >= ? AND created_at < ? ORDER BY created_at, seq', from, to);
+    return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at) }));
   }
 
   async refInUse(ref: string): Promise<boolean> {

@@ -46,7 +46,8 @@ export interface OrderStore {
   closeDeliveries(id: string, n: number): Promise<void>;
   markCancelled(id: string): Promise<void>;
   refInUse(ref: string): Promise<boolean>;
-  idsCreatedBetween(from: number, to: number): Promise<string[]>;
+  /** Orders created in [from, to), in the order they were made (their acceptance's seq within a millisecond). */
+  createdBetween(from: number, to: number): Promise<{ id: string; createdAt: number }[]>;
 }
 
 export interface DeliveryStore {
