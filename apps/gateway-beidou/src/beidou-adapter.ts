@@ -1,7 +1,7 @@
 import { SystemClock } from '@lifeline/clock';
 import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
-import { id } from '@lifeline/contracts';
+import { id, sendFrame } from '@lifeline/contracts';
 
 import { clientFromConfig, KeyJournal, type GatewayClient, linkConfig, openSerialLine, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { bds3, rdss2, type Dialect } from './dialects';
@@ -68,7 +68,8 @@ export class BeidouAdapter {
         this.pump();
       },
     });
-    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile, sendFrame) : null;
+    if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     const kept = this.journal?.entries().find(([k]) => k === 'current')?.[1];
     // Sent before a restart and not yet fed back: the terminal's feedback (held by the serial
     // line) settles it, instead of the router sending it over the satellite a second time.

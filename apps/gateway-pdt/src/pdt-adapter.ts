@@ -36,12 +36,9 @@ interface Pending {
   cancel: () => void;
 }
 
-/** A pending message as the state file keeps it. */
-interface KeptPending {
-  attemptId: string;
-  datagram: string;
-  tries: number;
-}
+/** A pending message as the state file keeps it (read back as any input is: parsed). */
+const keptPending = z.strictObject({ attemptId: z.string().max(300), datagram: z.string().regex(/^([0-9a-f]{2})*$/), tries: z.number().int().nonnegative() });
+type KeptPending = z.output<typeof keptPending>;
 
 /**
  * The 370MHz radio gateway adapter: private text messages with acknowledgement over UDP (TMP),
@@ -69,7 +66,8 @@ export class PdtAdapter {
     private readonly clock: Clock = new SystemClock(),
   ) {
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
-    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile, keptPending) : null;
+    if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     for (const [key, k] of this.journal?.entries() ?? []) {
       this.pending.set(Number(key), { attemptId: k.attemptId, datagram: Buffer.from(k.datagram, 'hex'), tries: k.tries, cancel: () => {} });
       this.nextRequest = Math.max(this.nextRequest, (Number(key) % 0xffffffff) + 1);

@@ -37,11 +37,10 @@ const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
 const PERMANENT = new Set([smpp.ESME_RINVDSTADR, 0x0a /* RINVSRCADR */, 0x0c /* RINVDSTTON: bad number type */]);
 
 /** An attempt out: delivered when every segment has an id and none is left waiting for its receipt. */
-interface Sent {
-  attemptId: string;
-  segments: number;
-  messageIds: string[];
-}
+const sent = z.strictObject({ attemptId: z.string().max(300), segments: z.number().int().positive(), messageIds: z.array(z.string().max(65)) });
+type Sent = z.output<typeof sent>;
+/** What the state file keeps of a message id in flight (read back as any input is: parsed). */
+const kept = z.strictObject({ key: z.string().max(65), value: sent });
 
 /**
  * The SMS centre adapter: each send becomes one submit_sm per concatenated segment (UCS-2 or
@@ -67,7 +66,8 @@ export class SmppAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = new SystemClock(),
   ) {
-    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile, kept) : null;
+    if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     this.receipts = new ReceiptMatcher(clock, 10_000, 200_000, this.journal);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.replies = new LongReplies(clock, config.smsc.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));

@@ -24,11 +24,10 @@ export type TiantongConfig = z.output<typeof tiantongConfig>;
 const PERMANENT_CMS = new Set([1, 28, 30]);
 
 /** An attempt out: delivered when all its parts have references and none is left waiting for its status report. */
-interface Sent {
-  attemptId: string;
-  parts: number;
-  references: number[];
-}
+const sent = z.strictObject({ attemptId: z.string().max(300), parts: z.number().int().positive(), references: z.array(z.number().int().min(0).max(255)) });
+type Sent = z.output<typeof sent>;
+/** What the state file keeps of a reference in flight (read back as any input is: parsed). */
+const kept = z.strictObject({ key: z.number().int().min(0).max(255), value: sent });
 
 /**
  * A Tiantong satellite phone (or any GSM modem) on a serial line, in PDU mode: each send is one
@@ -57,7 +56,8 @@ export class TiantongAdapter {
     private readonly log: (m: string) => void = () => {},
     private readonly clock: Clock = new SystemClock(),
   ) {
-    this.journal = config.stateFile ? new KeyJournal(config.stateFile) : null;
+    this.journal = config.stateFile ? new KeyJournal(config.stateFile, kept) : null;
+    if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
   }

@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { z } from 'zod';
 
 /**
  * A small durable map for an adapter's in-flight device keys (an SMPP message id, an AT message
@@ -16,13 +17,19 @@ import { dirname } from 'node:path';
  */
 export class KeyJournal<V> {
   private readonly live = new Map<string, V>();
+  /** Entries of the file read at start that were not what `value` describes (edited, or from another version): left out. */
+  readonly ignored: number = 0;
   private lines = 0;
   private fd: number;
   /** The fsync every caller of this turn waits for; null when nothing is waiting. */
   private syncing: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly file: string) {
+  /** `value` is what an entry's value must be: the file is read back as any input is, parsed. */
+  constructor(
+    private readonly file: string,
+    private readonly value: z.ZodType<V>,
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     if (existsSync(file)) this.load(readFileSync(file, 'utf8'));
     this.fd = this.rewrite();
@@ -81,15 +88,20 @@ export class KeyJournal<V> {
   private load(text: string): void {
     for (const line of text.split('\n')) {
       if (!line) continue;
-      let e: { k?: unknown; v?: V };
+      let e: { k?: unknown; v?: unknown };
       try {
-        e = JSON.parse(line) as { k?: unknown; v?: V };
+        e = JSON.parse(line) as { k?: unknown; v?: unknown };
       } catch {
         break;
       }
       if (typeof e.k !== 'string') continue;
-      if (e.v === undefined) this.live.delete(e.k);
-      else this.live.set(e.k, e.v);
+      if (e.v === undefined) {
+        this.live.delete(e.k);
+        continue;
+      }
+      const v = this.value.safeParse(e.v);
+      if (v.success) this.live.set(e.k, v.data);
+      else (this as { ignored: number }).ignored++;
     }
   }
 

@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { KeyJournal } from './key-journal';
+
+const KEPT = z.strictObject({ key: z.number(), value: z.strictObject({ attemptId: z.string() }) });
 
 import { VirtualClock } from '@lifeline/clock';
 import { ReceiptMatcher } from './receipt-matcher';
@@ -46,11 +49,11 @@ describe('ReceiptMatcher', () => {
 
   it('with a journal, keeps its keys across a restart: a receipt afterwards finds its attempt', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lifeline-matcher-')), 'keys.jsonl');
-    const before = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file));
+    const before = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file, KEPT));
     before.expect(7, { attemptId: 'a#1' });
     before.expect(8, { attemptId: 'b#1' });
     before.forget(8);
-    const after = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file));
+    const after = new ReceiptMatcher<number, { attemptId: string }>(new VirtualClock(), 10_000, 255, new KeyJournal(file, KEPT));
     const got: string[] = [];
     after.receipt(7, (v) => got.push(v.attemptId));
     expect(got).toEqual(['a#1']);
