@@ -1,8 +1,8 @@
 /**
  * Several router nodes on one PostgreSQL database and a NATS bus, on this machine:
  *   npm run cluster -- --nodes 3 [--port 3000] [--db postgres://postgres@127.0.0.1:5432/lifeline_cluster]
- *                     [--bus nats://127.0.0.1:4222 | --no-bus]
- * creates the database if needed, starts the nodes (the first to take the writer lease becomes
+ *                     [--bus nats://127.0.0.1:4222 | --no-bus] [--fresh]
+ * creates the database if needed (`--fresh`: drops it first, for a walkthrough from nothing), starts the nodes (the first to take the writer lease becomes
  * active; the others follow: they serve consoles and pass orders on over the bus, or, with
  * --no-bus, only wait), prints each node's URL and process id, and says which node is active
  * whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a follower take over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
@@ -20,6 +20,7 @@ import { spawnRouter } from './lib/router-process';
 const NODES = Number(arg('nodes') ?? 3);
 const BASE_PORT = Number(arg('port') ?? 3000);
 const DB = arg('db') ?? process.env.LIFELINE_DB ?? 'postgres://postgres@127.0.0.1:5432/lifeline_cluster';
+const FRESH = process.argv.includes('--fresh');
 const BUS = process.argv.includes('--no-bus') ? null : (arg('bus') ?? process.env.LIFELINE_BUS ?? 'nats://127.0.0.1:4222');
 const LOGS = 'data/cluster';
 
@@ -41,6 +42,10 @@ async function ensureDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`expected a plain database name in ${url}`);
   await withPg(databaseUrl(url, 'postgres'), async (c) => {
+    if (FRESH) {
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      say(`dropped database ${name} (--fresh)`);
+    }
     const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
       await c.query(`CREATE DATABASE "${name}"`);

@@ -45,6 +45,7 @@ export async function clusterNode(config: Config, host: string, port: number, lo
   let last: string | null = null;
   const whileWaiting = (active: ActiveWriter | null) => {
     if (listener instanceof StandbyListener) listener.report(active);
+    else listener.activeIs(active?.node ?? null);
     if (active?.fenced) log.warn(`node ${active.node} silent for ${active.silentS.toFixed(1)} s (lease ${config.cluster.leaseS} s): ended its session to take over`);
     else if (active && active.node !== last) log.info(`node ${active.node} is active (epoch ${active.epoch})`);
     last = active?.node ?? null;

@@ -26,6 +26,9 @@ export class FollowerNode {
   private readonly link: BusLink;
   /** The port it serves (or will): the router takes it over, also after this closed. */
   port: number;
+  /** Who holds the writer lease, as this node last saw while it waited for it. */
+  private active: string | null = null;
+  private told = false;
 
   private constructor(private readonly o: FollowerNodeOptions) {
     this.port = o.port;
@@ -48,8 +51,7 @@ export class FollowerNode {
         this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus, forceCloseConnections: true });
         lifeline = null;
         this.port = Number(new URL(this.running.url).port);
-        // A node that took the lease meanwhile (the first of a cluster does, at once) is no follower.
-        if (!this.closed) this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.o.lease?.node} waits for the writer lease`);
+        this.tell();
         return;
       } catch (e) {
         if (this.closed) break;
@@ -59,6 +61,23 @@ export class FollowerNode {
         await lifeline?.stop();
       }
     }
+  }
+
+  /** Another node holds the writer lease (`null`: none known): what the waiting for it saw. */
+  activeIs(node: string | null): void {
+    this.active = node;
+    this.tell();
+  }
+
+  /**
+   * Says once that this node follows, when it serves and another node is known to be active:
+   * the first node of a cluster takes the lease at once, while its follower side is still
+   * starting, and is no follower.
+   */
+  private tell(): void {
+    if (this.told || this.closed || !this.running || !this.active || this.active === this.o.lease?.node) return;
+    this.told = true;
+    this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.active} is active and ${this.o.lease?.node} waits for the writer lease`);
   }
 
   /** Stops serving: this node took the lease (or stops); clients reconnect, to it or to another. */
