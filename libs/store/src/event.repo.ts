@@ -18,15 +18,27 @@ export interface StoredEvent {
 }
 
 /**
- * Events get a gapless `seq`: the next numbers after the highest stored, read inside the write
- * transaction (an index lookup), so a rolled-back batch leaves no hole and nothing in memory can
- * go stale.
+ * Events get a gapless `seq` in commit order, taken inside the write transaction (`reserve`), so
+ * a rolled-back batch leaves no hole and nothing in memory can go stale.
  */
 export class EventRepo {
   constructor(private readonly db: SqlRunner) {}
 
   async maxSeq(): Promise<number> {
     return Number((await this.db.get<{ m: number | null }>('SELECT MAX(seq) AS m FROM events'))?.m ?? 0);
+  }
+
+  /**
+   * Takes `n` seqs inside the write transaction and returns the last seq before them. SQLite (one
+   * writer per file): the highest stored. PostgreSQL: the `event_seq` row, updated, which stays
+   * locked until this transaction ends, so another writer waits and numbers after this one
+   * commits (or, after a rollback, takes the same numbers again): gapless, in commit order.
+   */
+  private async reserve(n: number): Promise<number> {
+    if (this.db.dialect === 'sqlite') return this.maxSeq();
+    const r = await this.db.get<{ before: number }>('UPDATE event_seq SET last = last + ? WHERE id = 1 RETURNING last - ? AS before', n, n);
+    if (!r) throw new Error('the event_seq row is missing: the migrations did not run');
+    return Number(r.before);
   }
 
   async append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): Promise<number> {
@@ -36,7 +48,7 @@ export class EventRepo {
   /** Appends events in multi-row inserts; an engine job writes its receipts so. Their seqs, in order. */
   async appendMany(rows: readonly NewEvent[]): Promise<number[]> {
     if (!rows.length) return [];
-    const first = (await this.maxSeq()) + 1;
+    const first = (await this.reserve(rows.length)) + 1;
     const seqs = rows.map((_, i) => first + i);
     await insertMany(
       this.db,

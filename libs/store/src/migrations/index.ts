@@ -8,6 +8,7 @@ import { FinalDeliveries1767744000000 } from './1767744000000-final-deliveries';
 import { WriterLease1767830400000 } from './1767830400000-writer-lease';
 import { Geography1767916800000 } from './1767916800000-geography';
 import { Alerts1768003200000 } from './1768003200000-alerts';
+import { EventSeq1768089600000 } from './1768089600000-event-seq';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   WriterLease1767830400000,
   Geography1767916800000,
   Alerts1768003200000,
+  EventSeq1768089600000,
 ];
