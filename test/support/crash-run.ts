@@ -52,6 +52,8 @@ class Console {
   readonly pending = new Set<string>();
   /** A clientRef answered with a second order id: must stay empty. */
   readonly mismatches: string[] = [];
+  /** Orders a node answered not_active (and the console sent again): what a takeover cost consoles. */
+  notActive = 0;
   /** When the router was last killed (wall clock), until a restarted one listens. */
   killedAt: number | null = null;
   private next = 0;
@@ -100,6 +102,7 @@ class Console {
       // A follower that cannot pass an order on now (no active node listening yet, the bus
       // restarting) says not_active: the console sends it again, as the contract asks.
       if (f.type === 'order.rejected' && f.error?.code === 'not_active' && this.pending.has(f.clientRef)) {
+        this.notActive++;
         setTimeout(() => !killed && c.ws.readyState === c.ws.OPEN && c.send({ type: 'order.send', clientRef: f.clientRef, order: known.get(f.clientRef) ?? this.order(0) }), 200);
         return;
       }
@@ -168,6 +171,7 @@ export async function crashRun(deploy: Deployment, seed: number, kills: number):
   const last = await next();
   const c = await con.life(last, { killAfter: Infinity, signal: 'SIGKILL', outage: false, burst: 20 });
   await waitFor(async () => con.pending.size === 0, 'every pending clientRef answered');
+  process.stdout.write(`console: ${con.accepted.size} orders accepted, ${con.notActive} answers not_active (sent again)\n`);
   for (const [, a] of con.accepted) expect((await api(last.url, `/api/orders/${a.orderId}?limit=1`)).orderId).toBe(a.orderId);
   await waitFor(async () => (await api(last.url, '/api/orders?status=open')).length === 0, 'every delivery final', 120_000);
   const apiCounts = new Map<string, Record<string, number>>();
