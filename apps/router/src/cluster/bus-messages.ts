@@ -52,10 +52,18 @@ export const acceptedValue = z.strictObject({
   replayed: z.boolean(),
 });
 
-/** A parsed message, or the refusal to answer with. */
-export function parseMessage<T extends z.ZodType>(schema: T, data: unknown): { ok: true; value: z.output<T> } | { ok: false; error: { code: 'invalid'; message: string; issues: BoundaryIssue[] } } {
+/** How a node says it could not read a bus message (and how a node of an earlier version said it). */
+export const UNREAD_BUS_MESSAGE = 'invalid bus message';
+
+/**
+ * A parsed message, or the refusal to answer with: `not_active`, not `invalid`. The client's
+ * order was checked by the node it spoke to; a message this node cannot read comes from a node of
+ * another version (a rolling upgrade) or from no node at all, and either way nothing was done
+ * and the client should send it again, which a 400 would tell it not to.
+ */
+export function parseMessage<T extends z.ZodType>(schema: T, data: unknown): { ok: true; value: z.output<T> } | { ok: false; error: { code: 'not_active'; message: string; issues: BoundaryIssue[] } } {
   const r = schema.safeParse(data);
   if (r.success) return { ok: true, value: r.data };
   const issues = describeIssues(r.error);
-  return { ok: false, error: { code: 'invalid', message: `invalid bus message: ${summarizeIssues(issues)}`, issues } };
+  return { ok: false, error: { code: 'not_active', message: `${UNREAD_BUS_MESSAGE}: ${summarizeIssues(issues)} (a node of another version? nothing was done)`, issues } };
 }

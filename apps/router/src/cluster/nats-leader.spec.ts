@@ -67,6 +67,11 @@ describe('a follower asking the active node', () => {
     expect([e.code, asked]).toEqual(['not_active', []]);
   });
 
+  it('says not_active, not invalid, when the active node could not read its message (a node of another version)', async () => {
+    const { leader } = leaderAnswering(() => of({ ok: false, error: { code: 'invalid', message: 'invalid bus message: tokenId: Unrecognized key' } }));
+    expect((await refusal(leader.accept(P, 'ref-1', spec))).code).toBe('not_active');
+  });
+
   it('says not_active when nobody answers in time, the bus fails, or the answer is not one it reads', async () => {
     for (const answer of [() => NEVER, () => throwError(() => new Error('CONNECTION_REFUSED')), () => of({ ok: true, value: { orderId: 1 } }), () => of('junk'), () => of({ ok: false, error: { code: 'made_up', message: 'x' } })]) {
       const { leader } = leaderAnswering(answer);

@@ -3,7 +3,7 @@ import type { OrderSpec } from '@lifeline/domain';
 import { catchError, EMPTY, first, firstValueFrom, mergeMap, timeout, timer } from 'rxjs';
 import { z } from 'zod';
 import type { BusLink } from './bus-link';
-import { acceptedValue, answerMessage, SUBJECTS } from './bus-messages';
+import { acceptedValue, answerMessage, SUBJECTS, UNREAD_BUS_MESSAGE } from './bus-messages';
 
 /** A message NATS carries whole (its default max_payload is 1 MB), with room for Nest's envelope. */
 export const MAX_MESSAGE_BYTES = 900 * 1024;
@@ -64,6 +64,8 @@ export class NatsLeader implements Leader {
     if (!answer.success) throw new RequestError('not_active', 'the active node answered in a form this node does not read: send it again');
     if (!answer.data.ok) {
       const { code, message, issues } = answer.data.error;
+      // An active node of an earlier version could not read this node's message: not the client's fault.
+      if (message.startsWith(UNREAD_BUS_MESSAGE)) throw new RequestError('not_active', `the active node could not read this node's message (another version?): ${message}`);
       throw new RequestError(CODES.has(code) ? (code as RequestError['code']) : 'not_active', message, issues ?? []);
     }
     const v = value.safeParse(answer.data.value);
