@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { runConformance } from '@lifeline/gateway-sdk';
+import { hideCredentials, isNatsUrl, runConformance } from '@lifeline/gateway-sdk';
 
 function usage(message: string): never {
   process.stderr.write(`gateway:conformance: ${message}\nusage: npm run gateway:conformance -- --channel ID --to ADDR[,ADDR] [--invalid ADDR] [--no-delivered] [--restart] [--timeout-s N] [--listen HOST:PORT | --bus nats://HOST:PORT] [--token T] [-- command args...]\n`);
@@ -41,7 +41,7 @@ if (!values.to) usage('--to: expected one or more terminal addresses, comma sepa
 if (values.restart && !positionals.length) usage('--restart: expected the adapter command after --, so the kit can restart it');
 const timeoutS = Number(values['timeout-s']);
 if (!Number.isFinite(timeoutS) || timeoutS <= 0) usage(`--timeout-s: expected a positive number of seconds, got ${values['timeout-s']}`);
-if (values.bus !== undefined && !/^(nats|tls):\/\/\S+$/.test(values.bus)) usage(`--bus: expected nats://HOST:PORT, got ${values.bus}`);
+if (values.bus !== undefined && !isNatsUrl(values.bus)) usage(`--bus: expected nats://HOST:PORT (or tls://), got ${hideCredentials(values.bus)}`);
 const [host, portText] = values.listen.split(':');
 const port = Number(portText);
 if (!host || !Number.isInteger(port) || port < 0 || port > 65535) usage(`--listen: expected HOST:PORT, got ${values.listen}`);

@@ -17,8 +17,7 @@ import type { z } from 'zod';
  */
 export class KeyJournal<V> {
   private readonly live = new Map<string, V>();
-  /** Entries of the file read at start that were not what `value` describes (edited, or from another version): left out. */
-  readonly ignored: number = 0;
+  private unread = 0;
   private lines = 0;
   private fd: number;
   /** The fsync every caller of this turn waits for; null when nothing is waiting. */
@@ -33,6 +32,11 @@ export class KeyJournal<V> {
     mkdirSync(dirname(file), { recursive: true });
     if (existsSync(file)) this.load(readFileSync(file, 'utf8'));
     this.fd = this.rewrite();
+  }
+
+  /** Entries of the file read at start that were not what `value` describes (edited, or from another version): left out. */
+  get ignored(): number {
+    return this.unread;
   }
 
   /** What was in flight when the adapter last stopped (or crashed). */
@@ -101,7 +105,7 @@ export class KeyJournal<V> {
       }
       const v = this.value.safeParse(e.v);
       if (v.success) this.live.set(e.k, v.data);
-      else (this as { ignored: number }).ignored++;
+      else this.unread++;
     }
   }
 

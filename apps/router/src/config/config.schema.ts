@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { natsServers } from '@lifeline/gateway-sdk';
+import { isNatsUrl } from '@lifeline/gateway-sdk';
 import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
 import { CAP_CATEGORIES, CAP_TOKEN, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
@@ -271,13 +271,3 @@ export const tokensSchema = z.strictObject({
   ),
 });
 export type TokensFile = z.output<typeof tokensSchema>;
-
-/** Whether `url` names NATS servers as the bus takes them (natsServers). */
-function isNatsUrl(url: string): boolean {
-  try {
-    natsServers(url);
-    return true;
-  } catch {
-    return false;
-  }
-}

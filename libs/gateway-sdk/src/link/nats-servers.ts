@@ -37,6 +37,16 @@ export function natsServers(url: string): NatsServers {
   return out;
 }
 
+/** Whether `url` names NATS servers as `natsServers` takes them. */
+export function isNatsUrl(url: string): boolean {
+  try {
+    natsServers(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A URL (or several, comma-separated) with the credentials in it hidden, for logs: a bus's, an
  * MQTT broker's, an SMS centre's. Up to the last `@` before the host, so a password holding an
