@@ -16,3 +16,4 @@ export * from './bounded-map';
 export * from './random';
 export * from './geo';
 export * from './order-progress';
+export * from './partition';

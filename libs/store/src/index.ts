@@ -26,3 +26,4 @@ export * from './postgres/pg-database';
 export * from './postgres/pg-store';
 export * from './postgres/pg-reader';
 export * from './postgres/writer-lease';
+export * from './postgres/work-leases';

@@ -9,6 +9,7 @@ import { WriterLease1767830400000 } from './1767830400000-writer-lease';
 import { Geography1767916800000 } from './1767916800000-geography';
 import { Alerts1768003200000 } from './1768003200000-alerts';
 import { EventSeq1768089600000 } from './1768089600000-event-seq';
+import { WorkLeases1768176000000 } from './1768176000000-work-leases';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Geography1767916800000,
   Alerts1768003200000,
   EventSeq1768089600000,
+  WorkLeases1768176000000,
 ];

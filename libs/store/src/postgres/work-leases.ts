@@ -1,0 +1,148 @@
+import type { Pool, PoolClient } from 'pg';
+import type { SqlRunner } from '../sql';
+
+export interface WorkLeaseOptions {
+  /** This node's name, unique in the cluster. */
+  node: string;
+  /**
+   * Seconds from a node's death to its partitions being taken by the others, at most. A node
+   * beats every quarter of it (`beatMs`); its leases last three quarters, so two missed beats are
+   * tolerated and the next beat of another node after expiry falls within the lease.
+   */
+  leaseS: number;
+}
+
+/** What one beat changed: partitions taken (with their new epochs) and partitions no longer held. */
+export interface LeaseChange {
+  gained: Map<number, number>;
+  lost: number[];
+}
+
+/** A write of partitions this node no longer holds: the transaction must roll back. */
+export class PartitionLost extends Error {}
+
+/**
+ * This node's leases on partitions of the delivery work (`work_leases`, PostgreSQL). Each beat,
+ * in one transaction: it says it is alive (`work_nodes`), renews what it holds at the epochs it
+ * holds (a partition another node took is not renewed: lost), gives back what is beyond its fair
+ * share of the partitions among the nodes alive, and claims free or expired partitions up to that
+ * share with `FOR UPDATE SKIP LOCKED`, so nodes claiming at once never take the same one. A claim
+ * bumps the partition's epoch: the fencing token that `fence` checks in every write transaction.
+ *
+ * The claim code is the project's own: the ready-made PostgreSQL job queues need Node 22, and
+ * what is needed is small (docs/WORK-SHARING.md).
+ */
+export class WorkLeases {
+  /** Partition → the epoch this node holds it at. */
+  private readonly held = new Map<number, number>();
+  private total = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly o: WorkLeaseOptions,
+  ) {}
+
+  get beatMs(): number {
+    return (this.o.leaseS * 1000) / 4;
+  }
+
+  /** The partitions this node holds now, with their epochs. */
+  get partitions(): ReadonlyMap<number, number> {
+    return this.held;
+  }
+
+  /** How many partitions the work has (known after the first beat). */
+  get count(): number {
+    return this.total;
+  }
+
+  /** One round of the lease: alive, renew, give back beyond the share, claim up to it. */
+  async beat(): Promise<LeaseChange> {
+    const change: LeaseChange = { gained: new Map(), lost: [] };
+    await this.transaction(async (c) => {
+      const leaseS = (this.o.leaseS * 3) / 4;
+      await c.query('INSERT INTO work_nodes (node, seen_at) VALUES ($1, now()) ON CONFLICT (node) DO UPDATE SET seen_at = now()', [this.o.node]);
+      const renewed = await c.query<{ partition: number }>(
+        `UPDATE work_leases w SET expires_at = now() + make_interval(secs => $2)
+           FROM unnest($3::int[], $4::bigint[]) AS h(p, e)
+          WHERE w.partition = h.p AND w.epoch = h.e AND w.node = $1
+          RETURNING w.partition`,
+        [this.o.node, leaseS, [...this.held.keys()], [...this.held.values()]],
+      );
+      const kept = new Set(renewed.rows.map((r) => r.partition));
+      for (const p of this.held.keys()) if (!kept.has(p)) change.lost.push(p);
+      const { rows } = await c.query<{ total: number; alive: number }>(
+        `SELECT (SELECT count(*) FROM work_leases)::int AS total,
+                (SELECT count(*) FROM work_nodes WHERE seen_at > now() - make_interval(secs => $1))::int AS alive`,
+        [this.o.leaseS],
+      );
+      this.total = rows[0].total;
+      const share = Math.ceil(this.total / Math.max(1, rows[0].alive));
+      const keep = [...kept].sort((a, b) => a - b);
+      const extra = keep.splice(share);
+      if (extra.length) {
+        await c.query('UPDATE work_leases SET node = NULL, expires_at = NULL WHERE node = $1 AND partition = ANY($2::int[])', [this.o.node, extra]);
+        change.lost.push(...extra);
+      } else if (keep.length < share) {
+        const claimed = await c.query<{ partition: number; epoch: number }>(
+          `UPDATE work_leases w SET node = $1, epoch = w.epoch + 1, expires_at = now() + make_interval(secs => $2)
+            WHERE w.partition IN (SELECT partition FROM work_leases WHERE node IS NULL OR expires_at < now()
+                                   ORDER BY partition LIMIT $3 FOR UPDATE SKIP LOCKED)
+            RETURNING w.partition, w.epoch`,
+          [this.o.node, leaseS, share - keep.length],
+        );
+        for (const r of claimed.rows) change.gained.set(r.partition, Number(r.epoch));
+      }
+      // Nodes gone for a day are forgotten: the table stays the size of the cluster.
+      await c.query("DELETE FROM work_nodes WHERE seen_at < now() - interval '1 day'");
+    });
+    for (const p of change.lost) this.held.delete(p);
+    for (const [p, e] of change.gained) this.held.set(p, e);
+    return change;
+  }
+
+  /**
+   * Inside a write transaction on `db`: locks the lease rows of `partitions` (`FOR SHARE`, until
+   * the transaction ends, so no node takes them meanwhile) and throws PartitionLost unless this
+   * node still holds each at its epoch. A node whose lease was taken thus writes nothing.
+   */
+  async fence(db: SqlRunner, partitions: readonly number[]): Promise<void> {
+    const want = [...new Set(partitions)];
+    if (!want.length) return;
+    const unheld = want.filter((p) => !this.held.has(p));
+    if (unheld.length) throw new PartitionLost(`partitions ${unheld.join(', ')} are not held by ${this.o.node}`);
+    const rows = await db.all<{ partition: number; node: string | null; epoch: number }>(
+      `SELECT partition, node, epoch FROM work_leases WHERE partition IN (${want.map(() => '?').join(', ')}) FOR SHARE`,
+      ...want,
+    );
+    const taken = want.filter((p) => !rows.some((r) => r.partition === p && r.node === this.o.node && Number(r.epoch) === this.held.get(p)));
+    if (taken.length) throw new PartitionLost(`partitions ${taken.join(', ')} were taken from ${this.o.node} by another node`);
+  }
+
+  /** Gives every partition back at once (a graceful stop): the others claim them at their next beat. */
+  async release(): Promise<void> {
+    await this.transaction(async (c) => {
+      await c.query(
+        `UPDATE work_leases w SET node = NULL, expires_at = NULL FROM unnest($2::int[], $3::bigint[]) AS h(p, e)
+          WHERE w.partition = h.p AND w.epoch = h.e AND w.node = $1`,
+        [this.o.node, [...this.held.keys()], [...this.held.values()]],
+      );
+      await c.query('DELETE FROM work_nodes WHERE node = $1', [this.o.node]);
+    });
+    this.held.clear();
+  }
+
+  private async transaction(fn: (c: PoolClient) => Promise<void>): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await fn(c);
+      await c.query('COMMIT');
+      c.release();
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      c.release(e as Error);
+      throw e;
+    }
+  }
+}

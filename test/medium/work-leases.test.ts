@@ -1,0 +1,133 @@
+import type { PoolClient } from 'pg';
+import { PartitionLost, PgRunner, PostgresStore, WorkLeases } from '@lifeline/store';
+import { describeOnPostgres, testDatabase } from '../support/test-store';
+
+/**
+ * Leases on partitions of the delivery work, among nodes sharing one PostgreSQL database: every
+ * partition held by one node at a time, shares balanced among the nodes alive, a dead node's
+ * partitions taken by the others, and a node whose partition was taken writing nothing (the
+ * fence). A node's death is its rows left to expire: here they are set expired, not waited for.
+ */
+describeOnPostgres('work leases', () => {
+  let db: ReturnType<typeof testDatabase>;
+  let store: PostgresStore;
+  const sessions: PoolClient[] = [];
+  beforeEach(async () => {
+    db = testDatabase();
+    store = await PostgresStore.open({ url: db.database, schema: db.schema });
+  });
+  afterEach(async () => {
+    for (const c of sessions.splice(0)) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      c.release();
+    }
+    await store.close();
+    await db.drop();
+  });
+
+  const node = (name: string) => new WorkLeases(store.db.pool, { node: name, leaseS: 10 });
+  /** Beats every node, in turn, `rounds` times: what a few seconds of a cluster does. */
+  const settle = async (nodes: WorkLeases[], rounds = 3) => {
+    for (let i = 0; i < rounds; i++) for (const n of nodes) await n.beat();
+  };
+  const owners = async () => (await store.db.pool.query<{ partition: number; node: string | null }>('SELECT partition, node FROM work_leases ORDER BY partition')).rows;
+  /** A node that died: its heartbeat and its leases run out (as they would, unrenewed, in 10 s). */
+  const die = (name: string) =>
+    Promise.all([
+      store.db.pool.query("UPDATE work_nodes SET seen_at = now() - interval '1 minute' WHERE node = $1", [name]),
+      store.db.pool.query("UPDATE work_leases SET expires_at = now() - interval '1 second' WHERE node = $1", [name]),
+    ]);
+  /** A write transaction of `leases`, on a session of its own, fenced on `partitions`: left open. */
+  const writing = async (leases: WorkLeases, partitions: number[]) => {
+    const c = await store.db.pool.connect();
+    sessions.push(c);
+    await c.query('BEGIN');
+    await leases.fence(new PgRunner(c), partitions);
+    return c;
+  };
+  const disjoint = (nodes: WorkLeases[]) => {
+    const all = nodes.flatMap((n) => [...n.partitions.keys()]);
+    return new Set(all).size === all.length;
+  };
+
+  it('gives a lone node every partition, and balances them as nodes join, each partition held once', async () => {
+    const a = node('a');
+    const first = await a.beat();
+    expect(first.gained.size).toBe(64);
+    expect(a.count).toBe(64);
+    const b = node('b');
+    const c = node('c');
+    await settle([a, b, c]);
+    expect([a, b, c].map((n) => n.partitions.size).sort()).toEqual([20, 22, 22]);
+    expect(disjoint([a, b, c])).toBe(true);
+    const rows = await owners();
+    expect(rows.every((r) => [a, b, c].some((n) => n.partitions.has(r.partition) && r.node !== null))).toBe(true);
+  });
+
+  it('never gives one partition to two nodes claiming at once', async () => {
+    const nodes = ['a', 'b', 'c', 'd'].map(node);
+    await Promise.all(nodes.map((n) => n.beat()));
+    expect(disjoint(nodes)).toBe(true);
+    await Promise.all(nodes.map((n) => settle([n])));
+    expect(disjoint(nodes)).toBe(true);
+    expect(nodes.reduce((s, n) => s + n.partitions.size, 0)).toBe(64);
+  });
+
+  it("has a dead node's partitions taken by the others at their next beats, with new epochs", async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map(node);
+    await settle([a, b, c]);
+    const hers = new Map(c.partitions);
+    await die('c');
+    await settle([a, b], 2);
+    expect(a.partitions.size + b.partitions.size).toBe(64);
+    for (const [p, epoch] of hers) expect((a.partitions.get(p) ?? b.partitions.get(p))!).toBe(epoch + 1);
+    // The dead node comes back (it was only paused): its first beat finds them gone.
+    const back = await c.beat();
+    expect(back.lost.sort((x, y) => x - y)).toEqual([...hers.keys()].sort((x, y) => x - y));
+  });
+
+  it('fences off a node whose partition was taken: its write transaction is refused before it writes', async () => {
+    const [a, b] = ['a', 'b'].map(node);
+    await a.beat();
+    const p = [...a.partitions.keys()][0];
+    await die('a');
+    await settle([b], 1);
+    expect(b.partitions.has(p)).toBe(true);
+    // a has not beaten since (paused): it still believes it holds p, and tries to write.
+    expect(a.partitions.has(p)).toBe(true);
+    const c = await store.db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await expect(a.fence(new PgRunner(c), [p])).rejects.toThrow(PartitionLost);
+      await expect(a.fence(new PgRunner(c), [p])).rejects.toThrow(/taken from a by another node/);
+    } finally {
+      await c.query('ROLLBACK');
+      c.release();
+    }
+    await expect(b.fence(new PgRunner(await writing(b, [p])), [p])).resolves.toBeUndefined();
+  });
+
+  it('does not let a partition be taken while its holder is writing it, even past its lease', async () => {
+    const [a, b] = ['a', 'b'].map(node);
+    await a.beat();
+    const p = [...a.partitions.keys()].slice(0, 3);
+    await die('a'); // its leases have run out, but nobody took them yet: a may still write
+    const tx = await writing(a, p); // and is in the middle of a transaction on p
+    await settle([b], 1);
+    expect(p.some((x) => b.partitions.has(x))).toBe(false);
+    expect(b.partitions.size).toBe(61);
+    await tx.query('COMMIT');
+    await settle([b], 1);
+    expect(p.every((x) => b.partitions.has(x))).toBe(true);
+  });
+
+  it('gives everything back on a graceful stop, for the others to take at once', async () => {
+    const [a, b] = ['a', 'b'].map(node);
+    await settle([a, b]);
+    await a.release();
+    expect(a.partitions.size).toBe(0);
+    await b.beat();
+    expect(b.partitions.size).toBe(64);
+    await expect(a.fence(new PgRunner(await writing(b, [0])), [0])).rejects.toThrow(/not held by a/);
+  });
+});
