@@ -19,7 +19,7 @@ import { EventBus, OrderService, OrderTargets, RouterCore, type EngineConfig } f
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
 import { followers } from './followers';
-import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil } from './common';
+import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted } from './common';
 
 const PG_URL = process.env.LIFELINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `bench_${process.pid}`;
@@ -99,39 +99,56 @@ async function dropSchema(): Promise<void> {
 export async function clusterBench(): Promise<void> {
   const config = benchConfig();
 
-  const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
-  const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
-  await loadDirectory(sqlite, 'sqlite');
-  const onSqlite = await throughput(sqlite, config, 'sqlite');
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
-
-  const pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA });
-  try {
-    await loadDirectory(pg, 'postgres');
-    for (const area of new Set([HUNDRED_K, CITY])) await acceptOnPostgres(pg, config, area);
-    const onPg = await throughput(pg, config, 'postgres');
-    results.throughput = { sqlitePerS: onSqlite, postgresOneNodePerS: onPg, ratio: onPg / onSqlite };
-    rows.push(['deliveries to final, 1 node on PostgreSQL', `${Math.round(onPg).toLocaleString()}/s`, `1 node on SQLite ${Math.round(onSqlite).toLocaleString()}/s`, `${(onPg / onSqlite).toFixed(2)}x of SQLite`]);
-  } finally {
-    await pg.close();
-    await dropSchema();
-  }
-
-  const f = await failover(PG_URL, quick ? 6 : 20);
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
-  results.failover = { rounds: f.takeoverMs.length, takeoverMs: f.takeoverMs, firstSendMs: f.firstSendMs };
-  rows.push([`failover: SIGKILL of the active node to a standby's /health 200 (${f.takeoverMs.length} rounds)`, `p50 ${ms(pct(f.takeoverMs, 50))}`, `p99 ${ms(pct(f.takeoverMs, 99))}`, 'lease 10 s (a hung node)']);
-  rows.push(['failover: SIGKILL to the first send of its work by the standby', `p50 ${ms(pct(f.firstSendMs, 50))}`, `p99 ${ms(pct(f.firstSendMs, 99))}`, 'target <= 10 s']);
-
-  const fo = await followers(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', quick ? 50 : 200);
-  results.followers = fo;
-  rows.push([`accept a one-person flash order through a follower (${fo.acceptFollowerMs.length} orders)`, `p50 ${ms(pct(fo.acceptFollowerMs, 50))}, p99 ${ms(pct(fo.acceptFollowerMs, 99))}`, `on the active node p50 ${ms(pct(fo.acceptActiveMs, 50))}, p99 ${ms(pct(fo.acceptActiveMs, 99))}`, `${(pct(fo.acceptFollowerMs, 50) / pct(fo.acceptActiveMs, 50)).toFixed(2)}x at p50`]);
-  rows.push(["an order's event on a follower's console, after the active node's 202", `p50 ${ms(pct(fo.streamLagMs, 50))}`, `p99 ${ms(pct(fo.streamLagMs, 99))}`, `poll ${1000} ms if a wake-up is lost`]);
+  // `--only throughput,accept,failover,followers` runs some parts (all by default).
+  if (wanted('throughput') || wanted('accept')) await onOneNode(config);
+  if (wanted('failover')) await failovers();
+  if (wanted('followers')) await onFollowers();
 
   const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);
   mkdirSync('bench', { recursive: true });
   writeFileSync('bench/cluster-results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
   process.stdout.write('wrote bench/cluster-results.json\n');
+}
+
+/** One router in process: deliveries per second on SQLite and on PostgreSQL, and accepting on PostgreSQL. */
+async function onOneNode(config: EngineConfig): Promise<void> {
+  let onSqlite: number | null = null;
+  if (wanted('throughput')) {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+    const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
+    await loadDirectory(sqlite, 'sqlite');
+    onSqlite = await throughput(sqlite, config, 'sqlite');
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA });
+  try {
+    await loadDirectory(pg, 'postgres');
+    if (wanted('accept')) for (const area of new Set([HUNDRED_K, CITY])) await acceptOnPostgres(pg, config, area);
+    if (onSqlite !== null) {
+      const onPg = await throughput(pg, config, 'postgres');
+      results.throughput = { sqlitePerS: onSqlite, postgresOneNodePerS: onPg, ratio: onPg / onSqlite };
+      rows.push(['deliveries to final, 1 node on PostgreSQL', `${Math.round(onPg).toLocaleString()}/s`, `1 node on SQLite ${Math.round(onSqlite).toLocaleString()}/s`, `${(onPg / onSqlite).toFixed(2)}x of SQLite`]);
+    }
+  } finally {
+    await pg.close();
+    await dropSchema();
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+
+async function failovers(): Promise<void> {
+  const f = await failover(PG_URL, quick ? 6 : 20);
+  results.failover = { rounds: f.takeoverMs.length, takeoverMs: f.takeoverMs, firstSendMs: f.firstSendMs };
+  rows.push([`failover: SIGKILL of the active node to a standby's /health 200 (${f.takeoverMs.length} rounds)`, `p50 ${ms(pct(f.takeoverMs, 50))}`, `p99 ${ms(pct(f.takeoverMs, 99))}`, 'lease 10 s (a hung node)']);
+  rows.push(['failover: SIGKILL to the first send of its work by the standby', `p50 ${ms(pct(f.firstSendMs, 50))}`, `p99 ${ms(pct(f.firstSendMs, 99))}`, 'target <= 10 s']);
+}
+
+async function onFollowers(): Promise<void> {
+  const fo = await followers(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', quick ? 50 : 200);
+  results.followers = fo;
+  rows.push([`accept a one-person flash order through a follower (${fo.acceptFollowerMs.length} orders)`, `p50 ${ms(pct(fo.acceptFollowerMs, 50))}, p99 ${ms(pct(fo.acceptFollowerMs, 99))}`, `on the active node p50 ${ms(pct(fo.acceptActiveMs, 50))}, p99 ${ms(pct(fo.acceptActiveMs, 99))}`, `${(pct(fo.acceptFollowerMs, 50) / pct(fo.acceptActiveMs, 50)).toFixed(2)}x at p50`]);
+  rows.push(["an order's event on a follower's console, after the active node's 202", `p50 ${ms(pct(fo.streamLagMs, 50))}`, `p99 ${ms(pct(fo.streamLagMs, 99))}`, `poll ${1000} ms if a wake-up is lost`]);
 }

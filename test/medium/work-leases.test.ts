@@ -70,7 +70,11 @@ describeOnPostgres('work leases', () => {
     expect(disjoint(nodes)).toBe(true);
     await Promise.all(nodes.map((n) => settle([n])));
     expect(disjoint(nodes)).toBe(true);
-    expect(nodes.reduce((s, n) => s + n.partitions.size, 0)).toBe(64);
+    // Beating at once, a node may give back partitions after the others' last claims: twice more in turn
+    // (the first gives back whatever is beyond each share, the second fills every share).
+    await settle(nodes, 2);
+    expect(disjoint(nodes)).toBe(true);
+    expect(nodes.map((n) => n.partitions.size)).toEqual([16, 16, 16, 16]);
   });
 
   it("has a dead node's partitions taken by the others at their next beats, with new epochs", async () => {

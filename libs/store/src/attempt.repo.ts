@@ -1,4 +1,4 @@
-import { chunks, insertMany, placeholders, type SqlRunner } from './sql';
+import { chunkOf, chunks, insertMany, isIn, type SqlRunner } from './sql';
 
 export interface AttemptUpdate {
   id: string;
@@ -29,6 +29,7 @@ export class AttemptRepo {
     return insertMany(
       this.db,
       `INSERT INTO attempts (${COLUMNS})`,
+      ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'bigint', 'text'],
       rows.map((a) => [a.id, a.delivery_id, a.attempt, a.channel, a.area, a.address, a.status, a.at, a.detail]),
       'ON CONFLICT (id) DO NOTHING',
     );
@@ -44,8 +45,10 @@ export class AttemptRepo {
       else groups.set(key, { u, ids: [u.id] });
     }
     for (const { u, ids } of groups.values())
-      for (const c of chunks(ids))
-        await this.db.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE id IN (${placeholders(c.length)})`, u.status, u.at, u.detail, ...c);
+      for (const c of chunks(ids, chunkOf(this.db))) {
+        const id = isIn(this.db, 'id', c);
+        await this.db.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE ${id.sql}`, u.status, u.at, u.detail, ...id.params);
+      }
   }
 
   get(id: string): Promise<AttemptRow | undefined> {
@@ -59,15 +62,14 @@ export class AttemptRepo {
   /** The attempts of each delivery, in order: one statement per few hundred deliveries, not one each. */
   async ofDeliveries(deliveryIds: readonly string[]): Promise<Map<string, AttemptRow[]>> {
     const out = new Map<string, AttemptRow[]>();
-    for (const c of chunks(deliveryIds))
-      for (const r of await this.db.all<AttemptRow>(
-        `SELECT ${COLUMNS} FROM attempts WHERE delivery_id IN (${placeholders(c.length)}) ORDER BY delivery_id, attempt`,
-        ...c,
-      )) {
+    for (const c of chunks(deliveryIds, chunkOf(this.db))) {
+      const ids = isIn(this.db, 'delivery_id', c);
+      for (const r of await this.db.all<AttemptRow>(`SELECT ${COLUMNS} FROM attempts WHERE ${ids.sql} ORDER BY delivery_id, attempt`, ...ids.params)) {
         const list = out.get(r.delivery_id);
         if (list) list.push(r);
         else out.set(r.delivery_id, [r]);
       }
+    }
     return out;
   }
 }

@@ -44,18 +44,21 @@ export class DirectoryRepo {
     await insertMany(
       this.db,
       'INSERT INTO areas (code, name, parent, path, depth, geometry)',
+      ['text', 'text', 'text', 'text', 'bigint', 'text'],
       areas.map((a) => [a.code, a.name, a.parent, tree.path(a.code), tree.depth(a.code), a.geometry ? JSON.stringify(a.geometry) : null]),
     );
     let n = 0;
     let batch: Person[] = [];
     const flush = async () => {
       await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals, lon, lat)',
+        ['text', 'text', 'text', 'text', 'text', 'text', 'float8', 'float8'],
         batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals), p.location?.[0] ?? null, p.location?.[1] ?? null]),
       );
-      await insertMany(this.db, 'INSERT INTO person_roles (person_id, role)', batch.flatMap((p) => [...new Set(p.roles)].map((role): Param[] => [p.id, role])));
+      await insertMany(this.db, 'INSERT INTO person_roles (person_id, role)', ['text', 'text'], batch.flatMap((p) => [...new Set(p.roles)].map((role): Param[] => [p.id, role])));
       await insertMany(
         this.db,
         'INSERT INTO terminals (kind, address, person_id)',
+        ['text', 'text', 'text'],
         batch.flatMap((p) => Object.entries(p.terminals).flatMap(([kind, address]): Param[][] => (address ? [[kind, address, p.id]] : []))),
       );
       batch = [];

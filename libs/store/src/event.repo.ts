@@ -53,6 +53,7 @@ export class EventRepo {
     await insertMany(
       this.db,
       'INSERT INTO events (seq, type, at, order_id, area_path, payload)',
+      ['bigint', 'text', 'bigint', 'text', 'text', 'text'],
       rows.map((r, i) => [seqs[i], r.type, r.at, r.orderId, r.areaPath, JSON.stringify(r.payload)]),
     );
     return seqs;

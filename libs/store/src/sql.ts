@@ -3,7 +3,9 @@
  * by a `SqlRunner` of one database (SQLite in process, PostgreSQL over the network). Where the two
  * differ the repositories ask the runner's `dialect` (casts in VALUES lists), nowhere else.
  */
-export type Param = string | number | null;
+export type Scalar = string | number | null;
+/** A statement's parameter; an array only on PostgreSQL (`unnest`), which binds it as one value. */
+export type Param = Scalar | readonly Scalar[];
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,18 +21,48 @@ export interface SqlRunner {
 /** Rows per multi-row statement: one statement per row cost more than the row itself. */
 export const ROWS_PER_STATEMENT = 100;
 
+/** Rows per statement where columns travel as arrays (PostgreSQL, `unnest`). */
+export const ARRAY_ROWS = 1_000;
+
 /**
- * A multi-row INSERT: `head` names the table and columns, each row is one tuple of values, `tail`
- * may add an ON CONFLICT clause.
+ * A multi-row INSERT: `head` names the table and columns, `types` their SQL types, each row is
+ * one tuple of values, `tail` may add an ON CONFLICT clause. SQLite: VALUES lists of a hundred
+ * rows. PostgreSQL: a thousand rows as one array per column (`SELECT * FROM unnest(...)`), far
+ * less for the server to parse and plan than a VALUES list of as many parameters.
  */
-export async function insertMany(db: SqlRunner, head: string, rows: readonly Param[][], tail = ''): Promise<void> {
+export async function insertMany(db: SqlRunner, head: string, types: readonly ColumnType[], rows: readonly Param[][], tail = ''): Promise<void> {
   if (!rows.length) return;
-  const width = rows[0].length;
-  for (const part of chunks(rows, ROWS_PER_STATEMENT)) await db.run(`${head} VALUES ${tuples(part.length, width)} ${tail}`, ...part.flat());
+  if (db.dialect === 'postgres') {
+    const arrays = `unnest(${types.map((t) => `?::${t}[]`).join(', ')})`;
+    for (const part of chunks(rows, ARRAY_ROWS)) await db.run(`${head} SELECT * FROM ${arrays} ${tail}`, ...columnsOf(part, types.length));
+    return;
+  }
+  for (const part of chunks(rows, ROWS_PER_STATEMENT)) await db.run(`${head} VALUES ${tuples(part.length, types.length)} ${tail}`, ...part.flat());
 }
 
-/** SQL types a VALUES list's columns are cast to where the dialect cannot infer them. */
-export type ColumnType = 'text' | 'bigint';
+/** Rows as one array per column, for `unnest`. */
+export function columnsOf(rows: readonly (readonly Param[])[], width: number): Scalar[][] {
+  const columns: Scalar[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) for (let i = 0; i < width; i++) columns[i].push(row[i] as Scalar);
+  return columns;
+}
+
+/**
+ * `column IN (values)` for one chunk of values (`chunkOf` long), as SQL and its parameters: a list
+ * of parameters, or on PostgreSQL one array (`= ANY`), which the primary key's index serves alike.
+ */
+export function isIn(db: SqlRunner, column: string, values: readonly Scalar[], type: ColumnType = 'text'): { sql: string; params: Param[] } {
+  if (db.dialect === 'postgres') return { sql: `${column} = ANY(?::${type}[])`, params: [values] };
+  return { sql: `${column} IN (${placeholders(values.length)})`, params: [...values] };
+}
+
+/** Values per `isIn` chunk: under SQLite's parameter limit, or a thousand in one array. */
+export function chunkOf(db: SqlRunner): number {
+  return db.dialect === 'postgres' ? ARRAY_ROWS : 500;
+}
+
+/** SQL types of columns where a dialect needs them: casts in VALUES lists, arrays on PostgreSQL. */
+export type ColumnType = 'text' | 'bigint' | 'float8';
 
 /**
  * A VALUES list of `rows` tuples whose columns have `types`: PostgreSQL types a list of bare

@@ -1,4 +1,4 @@
-import { chunks, insertMany, placeholders, type SqlRunner } from './sql';
+import { chunkOf, chunks, insertMany, isIn, type SqlRunner } from './sql';
 
 export interface TimerRow {
   delivery_id: string;
@@ -16,13 +16,17 @@ export class TimerRepo {
     return insertMany(
       this.db,
       'INSERT INTO timers (delivery_id, name, epoch, due_at)',
+      ['text', 'text', 'bigint', 'bigint'],
       rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at]),
       'ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
     );
   }
 
   async cancelAllOf(deliveryIds: readonly string[]): Promise<void> {
-    for (const c of chunks(deliveryIds)) await this.db.run(`DELETE FROM timers WHERE delivery_id IN (${placeholders(c.length)})`, ...c);
+    for (const c of chunks(deliveryIds, chunkOf(this.db))) {
+      const ids = isIn(this.db, 'delivery_id', c);
+      await this.db.run(`DELETE FROM timers WHERE ${ids.sql}`, ...ids.params);
+    }
   }
 
   due(now: number, limit: number): Promise<TimerRow[]> {
