@@ -38,6 +38,13 @@ describe('config at start-up (built router)', () => {
     expect(r.stderr).toContain('carrier-pigeon');
   });
 
+  it('refuses a bus address it cannot use, without printing its password', () => {
+    const r = run({ LIFELINE_BUS: 'http://bus-user:s3cret@127.0.0.1:4222' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/LIFELINE_BUS: expected nats:\/\//);
+    expect(r.stderr).not.toContain('s3cret');
+  });
+
   it('prints the effective config with npm run config:print', () => {
     const overlay = file('one-key.yaml', 'graceS: 90\n');
     const r = run({ LIFELINE_CONFIG: overlay }, 'dist/scripts/config-print.js');

@@ -169,7 +169,7 @@ describe('bad input changes nothing (fuzz)', () => {
     const value = fc.oneof(fc.string(), fc.constantFrom(...INJECTIONS.slice(0, 8), 'sent,queued', ',,,', 'sent,'.repeat(30), '%', '_', '\\', '-1', '1e9', '330102'));
     const query = fc.array(fc.tuple(key, value), { maxLength: 5 }).map((kv) => new URLSearchParams(kv).toString());
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(`/api/orders/${orderId}`, `/api/orders/${orderId}/csv`, '/api/directory', '/api/orders/o-nope/areas'), query, async (path, q) => {
+      fc.asyncProperty(fc.constantFrom(`/api/orders/${orderId}`, `/api/orders/${orderId}/csv`, '/api/directory', '/api/directory/roles', '/api/orders/o-nope/areas'), query, async (path, q) => {
         const r = await fetch(`${s.url}${path}?${q}`, { headers: { Authorization: `Bearer ${TOKENS.admin}` } });
         const text = await r.text();
         expect(r.status).toBeLessThan(500);
