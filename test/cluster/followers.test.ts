@@ -5,6 +5,7 @@ import { fastConfig, killChildren, startNode, tempDir, waitFor, type Child } fro
 import { TestNats } from '../support/nats';
 import { rawRequest } from '../support/raw-client';
 import { Client, TOKENS } from '../support/server';
+import { withPg } from '../../scripts/lib/pg-server';
 import { freshTestDatabase } from '../support/test-store';
 
 const ORDER = { priority: 'flash', to: { areas: ['330102'], roles: ['village-head'] }, body: '台风“梅花”今晚登陆，请立即组织群众转移。', ackRequired: false, ttlS: 600 };
@@ -212,6 +213,18 @@ describe('a follower node', () => {
     await late.next((f) => f.type === 'order.accepted' && f.orderId === accepted.orderId);
     expect(seqs(late)).toEqual(Array.from({ length: seqs(late).length }, (_, i) => i + 1));
     await Promise.all([c.close(), late.close()]);
+  });
+
+  it('serves the directory a new active node loaded, not the one it started on', async () => {
+    const roles = async () => (await call(follower.url, '/api/directory/roles', TOKENS.console)).body.roles.map((r: { role: string }) => r.role);
+    expect(await roles()).not.toContain('drone-pilot');
+    // What a new active node commits when it loads another directory file: the rows and their hash.
+    await withPg(db.url, async (c) => {
+      await c.query("INSERT INTO person_roles (person_id, role) SELECT id, 'drone-pilot' FROM people ORDER BY id LIMIT 3");
+      await c.query("UPDATE meta SET value = 'another directory' WHERE key = 'directory_sha256'");
+    });
+    await waitFor(async () => (await roles().catch(() => [])).includes('drone-pilot'), 'the follower to serve the new directory');
+    expect((await call(follower.url, '/health', TOKENS.console)).body).toEqual({ status: 'ok', node: 'site-b', role: 'follower' });
   });
 
   it('takes over when the active node is killed, on its own port, and finishes the work', async () => {

@@ -22,7 +22,7 @@ export type FollowerNodeOptions = LifelineOptions & { host: string; port: number
 export class FollowerNode {
   private running: RunningServer<FollowerCore> | null = null;
   private closed = false;
-  private readonly started: Promise<void>;
+  private started: Promise<void>;
   private readonly link: BusLink;
   /** The port it serves (or will): the router takes it over, also after this closed. */
   port: number;
@@ -48,9 +48,11 @@ export class FollowerNode {
         if (this.closed) break;
         // Connections are cut, not waited for, when this node takes over: a request waiting on
         // the dead active node must not keep the port from the router for its whole timeout.
-        this.running = await serve(lifeline, { host: this.o.host, port: this.o.port, logger: this.o.logger, bus: this.o.bus, forceCloseConnections: true });
+        const running = await serve(lifeline, { host: this.o.host, port: this.port, logger: this.o.logger, bus: this.o.bus, forceCloseConnections: true });
+        this.running = running;
         lifeline = null;
-        this.port = Number(new URL(this.running.url).port);
+        this.port = Number(new URL(running.url).port);
+        void running.lifeline.core.directoryChanged.then(() => this.rebuild(running));
         this.tell();
         return;
       } catch (e) {
@@ -61,6 +63,18 @@ export class FollowerNode {
         await lifeline?.stop();
       }
     }
+  }
+
+  /**
+   * Serves again, built on the directory now in the database: a new active node loaded another,
+   * and the area tree, scopes and role counts this node serves are stale. Its clients reconnect.
+   */
+  private rebuild(running: RunningServer<FollowerCore>): void {
+    if (this.closed || this.running !== running) return;
+    this.o.log.info('follower: the active node loaded another directory; serving it from now on');
+    this.running = null;
+    // `close` waits for this: the port is free before the router takes it over.
+    this.started = running.close().then(() => this.start());
   }
 
   /** Another node holds the writer lease (`null`: none known): what the waiting for it saw. */

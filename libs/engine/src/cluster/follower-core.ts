@@ -29,6 +29,8 @@ export interface FollowerCoreOptions {
 
 /** Event types that change what a follower shows of channels, outages and relays. */
 const SITUATION = /^(channel|outage|relay)/;
+/** The meta row naming the directory loaded (the active node's `syncDirectory`). */
+const DIRECTORY = 'directory_sha256';
 
 /**
  * A node of a cluster that does not hold the writer lease, serving consoles all the same: reads
@@ -52,10 +54,18 @@ export class FollowerCore implements NodeCore {
   private again = false;
   private stopped = false;
   private cancelPoll: (() => void) | null = null;
+  private directoryChange!: () => void;
+  /**
+   * Resolves once the directory in the database is no longer the one this node was built on: a
+   * new active node loaded another (a rolling update of the directory file). The area tree and
+   * everything read from it are then stale: the node must be built again.
+   */
+  readonly directoryChanged = new Promise<void>((r) => (this.directoryChange = r));
 
   private constructor(
     private readonly o: FollowerCoreOptions,
     private readonly tail: EventTail,
+    private readonly directory: string | undefined,
   ) {
     this.areas = new AreaTree(o.areas);
     this.clock = o.clock;
@@ -66,19 +76,28 @@ export class FollowerCore implements NodeCore {
   }
 
   static async create(o: FollowerCoreOptions): Promise<FollowerCore> {
+    const directory = await o.store.read.meta.get(DIRECTORY);
     const tail = await EventTail.start(o.store.read.events, o.clock, o.pollMs, o.log ?? SILENT_LOG);
-    const core = new FollowerCore(o, tail);
+    const core = new FollowerCore(o, tail, directory);
     await core.refresh();
     core.poll();
     return core;
   }
 
-  /** Outages make no event of their own, and a revocation's word on the bus may be lost: read them every poll. */
+  /**
+   * Outages make no event of their own, a revocation's word on the bus may be lost, and a new
+   * active node may have loaded another directory: read them every poll.
+   */
   private poll(): void {
     if (this.stopped) return;
     this.cancelPoll = this.o.clock.schedule(this.o.clock.now() + this.o.pollMs, () => {
-      void Promise.all([this.refresh(), this.o.alsoEveryPoll?.().catch(() => undefined)]).then(() => this.poll());
+      void Promise.all([this.refresh(), this.o.alsoEveryPoll?.().catch(() => undefined), this.checkDirectory()]).then(() => this.poll());
     });
+  }
+
+  private async checkDirectory(): Promise<void> {
+    const now = await this.o.store.read.meta.get(DIRECTORY).catch(() => this.directory);
+    if (now !== this.directory) this.directoryChange();
   }
 
   get events$(): Observable<BusEvent> {
