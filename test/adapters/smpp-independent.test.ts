@@ -55,6 +55,19 @@ describe('SMS centre adapter against an independent SMPP implementation (Net::SM
     expect(output).toContain('answered 13096544257'); // it read the UCS-2 text as the router wrote it
   });
 
+  it('writes a Latin text in the GSM default alphabet, not ASCII: @ £ é and the escaped €', async () => {
+    const a = await s.lifeline.core.orders.accept(ADMIN, 'perl-3', { priority: 'immediate', to: { people: ['p-000003'] }, body: 'Go @ 5pm, fee £0, café, €1', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+    await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === 1), 'the delivery');
+    const line = output.split('\n').find((l) => l.startsWith('default-alphabet '));
+    expect(line).toBeDefined();
+    const hex = line!.split(' ')[2];
+    // 3GPP TS 23.038: '@' is 0x00, '£' 0x01, 'é' 0x05, '€' the escape 0x1B then 0x65; ASCII would be 40, a3, e9, '?'.
+    expect(hex).toContain(Buffer.from('Go ').toString('hex') + '00');
+    expect(hex).toContain(`${Buffer.from('fee ').toString('hex')}01`);
+    expect(hex).toContain(`${Buffer.from('caf').toString('hex')}05`);
+    expect(hex).toContain('1b65');
+  });
+
   it('settles a short order that asks no answer as delivered', async () => {
     const a = await s.lifeline.core.orders.accept(ADMIN, 'perl-2', { priority: 'immediate', to: { people: ['p-000002'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
     await turnsUntil(async () => (await s.advance(0), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === 1), 'the delivery');

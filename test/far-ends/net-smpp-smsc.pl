@@ -37,6 +37,8 @@ while (my $conn = $listen->accept) {
       $bytes = substr($bytes, ord(substr($bytes, 0, 1)) + 1) if (($pdu->{esm_class} // 0) & 0x40);
       my $text = ($pdu->{data_coding} // 0) == 8 ? decode('UCS-2BE', $bytes) : $bytes;
       print "submit $pdu->{destination_addr} $id\n";
+      # The default alphabet's bytes as they came (GSM 03.38, one septet per octet): for the test to read.
+      print "default-alphabet $pdu->{destination_addr} " . unpack('H*', $bytes) . "\n" if ($pdu->{data_coding} // 0) == 0;
       my $receipt = "id:$id sub:001 dlvrd:001 submit date:2607011630 done date:2607011631 stat:DELIVRD err:000 text:";
       $conn->deliver_sm(source_addr => $pdu->{destination_addr}, destination_addr => $pdu->{source_addr},
                         esm_class => 0x04, data_coding => 0, short_message => $receipt, async => 1);
