@@ -5,9 +5,10 @@
  * Failover (bench/failover.ts) and followers (bench/followers.ts, with NATS: `LIFELINE_BENCH_NATS`,
  * default the local one) run real router processes.
  *
- * Several nodes sharing the delivery work of one database are not built yet (README, "Not yet"):
- * one node sends at a time, so 2 and 3 nodes deliver as 1 does; the followers' figures are what
- * a second node costs an order (passed on) and a console (the stream's lag).
+ * Several nodes sharing the delivery work of one database are not built yet (README, "Not yet";
+ * docs/WORK-SHARING.md): one node sends at a time, so 2 and 3 nodes deliver as 1 does; the
+ * followers' figures are what a second node costs an order (passed on) and a console (the
+ * stream's lag). `--only throughput,accept,failover,followers` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
