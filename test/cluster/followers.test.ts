@@ -219,12 +219,18 @@ describe('a follower node', () => {
     const roles = async () => (await call(follower.url, '/api/directory/roles', TOKENS.console)).body.roles.map((r: { role: string }) => r.role);
     expect(await roles()).not.toContain('drone-pilot');
     // What a new active node commits when it loads another directory file: the rows and their hash.
-    await withPg(db.url, async (c) => {
-      await c.query("INSERT INTO person_roles (person_id, role) SELECT id, 'drone-pilot' FROM people ORDER BY id LIMIT 3");
-      await c.query("UPDATE meta SET value = 'another directory' WHERE key = 'directory_sha256'");
-    });
+    const hash = await withPg(db.url, async (c) => (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'directory_sha256'")).rows[0].value);
+    const load = (sql: string, value: string) =>
+      withPg(db.url, async (c) => {
+        await c.query(sql);
+        await c.query("UPDATE meta SET value = $1 WHERE key = 'directory_sha256'", [value]);
+      });
+    await load("INSERT INTO person_roles (person_id, role) SELECT id, 'drone-pilot' FROM people ORDER BY id LIMIT 3", 'another directory');
     await waitFor(async () => (await roles().catch(() => [])).includes('drone-pilot'), 'the follower to serve the new directory');
     expect((await call(follower.url, '/health', TOKENS.console)).body).toEqual({ status: 'ok', node: 'site-b', role: 'follower' });
+    // And back (the takeover below loads the file again, and must find it unchanged).
+    await load("DELETE FROM person_roles WHERE role = 'drone-pilot'", hash);
+    await waitFor(async () => !(await roles().catch(() => ['drone-pilot'])).includes('drone-pilot'), 'the follower to serve the first directory again');
   });
 
   it('takes over when the active node is killed, on its own port, and finishes the work', async () => {

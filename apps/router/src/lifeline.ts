@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Area, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
 import { audit, CapIntake, CapOut, FollowerCore, inScope, OrderPreview, RequestError, RouterCore, SYSTEM, type Leader, type NodeCore, type Principal } from '@lifeline/engine';
-import { DatabaseOpenError, isPostgresUrl, openStore, PostgresReader, type LeaseOptions, type Storage } from '@lifeline/store';
+import { DatabaseOpenError, DIRECTORY_HASH, isPostgresUrl, openStore, PostgresReader, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
 import type { Config } from './config/config.schema';
@@ -117,11 +117,13 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     let core: FollowerCore | null = null;
     try {
       const ec = engineConfig(o.config);
+      // The hash first: a directory loaded between the two reads is then seen as a change.
+      const directory = await store.read.meta.get(DIRECTORY_HASH);
       const areas = await store.read.directory.areas();
       const auth = await authService(o, store, clock, loadTokens(o.config.tokens), true);
       const leader = o.leader((p) => auth.tokenHashOf(p));
       // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
-      core = await FollowerCore.create({ store, clock, config: ec, areas, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
+      core = await FollowerCore.create({ store, clock, config: ec, areas, directory, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
       const cap = alertCodecs(o.config, store, core, areas);
       metrics.watchStore(store, () => clock.now());
       return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
@@ -226,10 +228,10 @@ function configSummary(o: LifelineOptions): Record<string, unknown> {
 /** Loads the directory into the database when the file changed since the last start. */
 async function syncDirectory(store: Storage, file: string, directory: ReturnType<typeof loadDirectory>, log: Log): Promise<void> {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
-  if ((await store.read.meta.get('directory_sha256')) === hash) return;
+  if ((await store.read.meta.get(DIRECTORY_HASH)) === hash) return;
   const n = await store.write(async (tx) => {
     const count = await tx.directory.replace(directory.areas, directory.people, (k) => log.info(`directory: ${k} people loaded`));
-    await tx.meta.set('directory_sha256', hash);
+    await tx.meta.set(DIRECTORY_HASH, hash);
     return count;
   });
   log.info(`directory: ${directory.areas.length} areas, ${n} people from ${file}`);

@@ -1,5 +1,8 @@
 import type { SqlRunner } from './sql';
 
+/** The meta row naming the directory in the database: the sha256 of the file it was loaded from. */
+export const DIRECTORY_HASH = 'directory_sha256';
+
 export class MetaRepo {
   constructor(private readonly db: SqlRunner) {}
 

@@ -40,11 +40,30 @@ export class FollowerNode {
     return new FollowerNode(o);
   }
 
-  private async start(): Promise<void> {
+  /**
+   * Builds the follower and serves it; `previous` (a rebuild) keeps serving until the new one is
+   * built, and is closed just before the new one takes its port.
+   */
+  private async start(previous: RunningServer<FollowerCore> | null = null): Promise<void> {
+    const closePrevious = async () => {
+      const p = previous;
+      previous = null;
+      if (this.running === p) this.running = null;
+      await p?.close().catch((e: Error) => this.o.log.warn(`follower: closing the old server: ${e.message}`));
+    };
+    try {
+      await this.serveAgainAndAgain(closePrevious);
+    } finally {
+      await closePrevious();
+    }
+  }
+
+  private async serveAgainAndAgain(beforeServing: () => Promise<void>): Promise<void> {
     while (!this.closed) {
       let lifeline: Lifeline<FollowerCore> | null = null;
       try {
         lifeline = await Lifeline.follow({ ...this.o, leader: (tokenHashes) => new NatsLeader(this.link, ASK_TIMEOUT_MS, ASK_AGAIN_MS, tokenHashes), stopped: () => this.closed });
+        await beforeServing();
         if (this.closed) break;
         // Connections are cut, not waited for, when this node takes over: a request waiting on
         // the dead active node must not keep the port from the router for its whole timeout.
@@ -72,9 +91,8 @@ export class FollowerNode {
   private rebuild(running: RunningServer<FollowerCore>): void {
     if (this.closed || this.running !== running) return;
     this.o.log.info('follower: the active node loaded another directory; serving it from now on');
-    this.running = null;
-    // `close` waits for this: the port is free before the router takes it over.
-    this.started = running.close().then(() => this.start());
+    // `close` waits for this (it never rejects): the port is free before the router takes it over.
+    this.started = this.start(running);
   }
 
   /** Another node holds the writer lease (`null`: none known): what the waiting for it saw. */

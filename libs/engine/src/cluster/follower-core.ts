@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import { AreaTree, SILENT_LOG, type Area, type Log, type Outage } from '@lifeline/domain';
-import type { Storage } from '@lifeline/store';
+import { DIRECTORY_HASH, type Storage } from '@lifeline/store';
 import type { Observable } from 'rxjs';
 import type { ChannelStatus } from '../channel-health';
 import type { EngineConfig } from '../config';
@@ -19,6 +19,8 @@ export interface FollowerCoreOptions {
   clock: Clock;
   config: EngineConfig;
   areas: readonly Area[];
+  /** The directory's hash row as read before `areas` (`DIRECTORY_HASH`): a change means they are stale. */
+  directory: string | undefined;
   leader: Leader;
   /** How often to look for events when no wake-up came (the bus drops messages), and to read the situation again. */
   pollMs: number;
@@ -29,8 +31,6 @@ export interface FollowerCoreOptions {
 
 /** Event types that change what a follower shows of channels, outages and relays. */
 const SITUATION = /^(channel|outage|relay)/;
-/** The meta row naming the directory loaded (the active node's `syncDirectory`). */
-const DIRECTORY = 'directory_sha256';
 
 /**
  * A node of a cluster that does not hold the writer lease, serving consoles all the same: reads
@@ -65,7 +65,6 @@ export class FollowerCore implements NodeCore {
   private constructor(
     private readonly o: FollowerCoreOptions,
     private readonly tail: EventTail,
-    private readonly directory: string | undefined,
   ) {
     this.areas = new AreaTree(o.areas);
     this.clock = o.clock;
@@ -76,9 +75,8 @@ export class FollowerCore implements NodeCore {
   }
 
   static async create(o: FollowerCoreOptions): Promise<FollowerCore> {
-    const directory = await o.store.read.meta.get(DIRECTORY);
     const tail = await EventTail.start(o.store.read.events, o.clock, o.pollMs, o.log ?? SILENT_LOG);
-    const core = new FollowerCore(o, tail, directory);
+    const core = new FollowerCore(o, tail);
     await core.refresh();
     core.poll();
     return core;
@@ -96,8 +94,8 @@ export class FollowerCore implements NodeCore {
   }
 
   private async checkDirectory(): Promise<void> {
-    const now = await this.o.store.read.meta.get(DIRECTORY).catch(() => this.directory);
-    if (now !== this.directory) this.directoryChange();
+    const now = await this.o.store.read.meta.get(DIRECTORY_HASH).catch(() => this.o.directory);
+    if (now !== this.o.directory) this.directoryChange();
   }
 
   get events$(): Observable<BusEvent> {

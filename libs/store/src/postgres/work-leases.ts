@@ -6,8 +6,9 @@ export interface WorkLeaseOptions {
   node: string;
   /**
    * Seconds from a node's death to its partitions being taken by the others, at most. A node
-   * beats every quarter of it (`beatMs`); its leases last three quarters, so two missed beats are
-   * tolerated and the next beat of another node after expiry falls within the lease.
+   * beats every quarter of it (`beatMs`); its leases, and its place among the nodes alive, last
+   * three quarters, so two missed beats are tolerated and the others' next beats after that fall
+   * within the lease.
    */
   leaseS: number;
 }
@@ -71,13 +72,13 @@ export class WorkLeases {
       );
       const kept = new Set(renewed.rows.map((r) => r.partition));
       for (const p of this.held.keys()) if (!kept.has(p)) change.lost.push(p);
-      const { rows } = await c.query<{ total: number; alive: number }>(
+      const { rows } = await c.query<{ total: number; alive: string[] }>(
         `SELECT (SELECT count(*) FROM work_leases)::int AS total,
-                (SELECT count(*) FROM work_nodes WHERE seen_at > now() - make_interval(secs => $1))::int AS alive`,
-        [this.o.leaseS],
+                ARRAY(SELECT node FROM work_nodes WHERE seen_at > now() - make_interval(secs => $1) ORDER BY node) AS alive`,
+        [leaseS],
       );
       this.total = rows[0].total;
-      const share = Math.ceil(this.total / Math.max(1, rows[0].alive));
+      const share = shareOf(this.total, rows[0].alive, this.o.node);
       const keep = [...kept].sort((a, b) => a - b);
       const extra = keep.splice(share);
       if (extra.length) {
@@ -102,9 +103,13 @@ export class WorkLeases {
   }
 
   /**
-   * Inside a write transaction on `db`: locks the lease rows of `partitions` (`FOR SHARE`, until
-   * the transaction ends, so no node takes them meanwhile) and throws PartitionLost unless this
-   * node still holds each at its epoch. A node whose lease was taken thus writes nothing.
+   * Inside a write transaction on `db`: locks the lease rows of `partitions` until the
+   * transaction ends, so that no other node claims them meanwhile (its `FOR UPDATE SKIP LOCKED`
+   * skips them), and throws PartitionLost unless this node still holds each at its epoch. A node
+   * whose lease was taken thus writes nothing. `FOR KEY SHARE`, the weakest lock that a claim
+   * conflicts with: this node's own beat renews and gives back (updates of columns that are not
+   * the key) without waiting for its writes, and without the deadlock that `FOR SHARE` would risk
+   * (a beat locking rows in one order while a write takes them in another).
    */
   async fence(db: SqlRunner, partitions: readonly number[]): Promise<void> {
     const want = [...new Set(partitions)];
@@ -112,7 +117,7 @@ export class WorkLeases {
     const unheld = want.filter((p) => !this.held.has(p));
     if (unheld.length) throw new PartitionLost(`partitions ${unheld.join(', ')} are not held by ${this.o.node}`);
     const rows = await db.all<{ partition: number; node: string | null; epoch: number }>(
-      `SELECT partition, node, epoch FROM work_leases WHERE partition IN (${want.map(() => '?').join(', ')}) FOR SHARE`,
+      `SELECT partition, node, epoch FROM work_leases WHERE partition IN (${want.map(() => '?').join(', ')}) FOR KEY SHARE`,
       ...want,
     );
     const taken = want.filter((p) => !rows.some((r) => r.partition === p && r.node === this.o.node && Number(r.epoch) === this.held.get(p)));
@@ -145,4 +150,15 @@ export class WorkLeases {
       throw e;
     }
   }
+}
+
+/**
+ * This node's share of `total` partitions among the nodes `alive` (sorted by name): an even split,
+ * the remainder one each to the first by name (64 among 7: 10, 9, 9 …, never 10 … 10, 4). A node
+ * not yet among them (its first beat) counts itself in.
+ */
+export function shareOf(total: number, alive: readonly string[], node: string): number {
+  const nodes = alive.includes(node) ? alive : [...alive, node].sort();
+  const rank = nodes.indexOf(node);
+  return Math.floor(total / nodes.length) + (rank < total % nodes.length ? 1 : 0);
 }
