@@ -8,7 +8,8 @@
  * Several nodes sharing the delivery work of one database are not built yet (README, "Not yet";
  * docs/WORK-SHARING.md): one node sends at a time, so 2 and 3 nodes deliver as 1 does; the
  * followers' figures are what a second node costs an order (passed on) and a console (the
- * stream's lag). `--only throughput,accept,failover,followers` runs some parts.
+ * stream's lag), and `nodes` the deliveries per second with 1, 2 and 3 node processes.
+ * `--only throughput,accept,failover,followers,nodes` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { EventBus, OrderService, OrderTargets, RouterCore, type EngineConfig } f
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
 import { followers } from './followers';
+import { nodesThroughput } from './nodes';
 import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted } from './common';
 
 const PG_URL = process.env.LIFELINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -104,6 +106,7 @@ export async function clusterBench(): Promise<void> {
   if (wanted('throughput') || wanted('accept')) await onOneNode(config);
   if (wanted('failover')) await failovers();
   if (wanted('followers')) await onFollowers();
+  if (wanted('nodes')) await onNodes();
 
   const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);
@@ -145,6 +148,15 @@ async function failovers(): Promise<void> {
   results.failover = { rounds: f.takeoverMs.length, takeoverMs: f.takeoverMs, firstSendMs: f.firstSendMs };
   rows.push([`failover: SIGKILL of the active node to a standby's /health 200 (${f.takeoverMs.length} rounds)`, `p50 ${ms(pct(f.takeoverMs, 50))}`, `p99 ${ms(pct(f.takeoverMs, 99))}`, 'lease 10 s (a hung node)']);
   rows.push(['failover: SIGKILL to the first send of its work by the standby', `p50 ${ms(pct(f.firstSendMs, 50))}`, `p99 ${ms(pct(f.firstSendMs, 99))}`, 'target <= 10 s']);
+}
+
+/** 1, 2 and 3 router processes, one order of 100,000 people each time. */
+async function onNodes(): Promise<void> {
+  const figures = await nodesThroughput(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', 100_000);
+  results.nodes = figures;
+  const one = figures.find((f) => f.nodes === 1)!.perS;
+  for (const f of figures)
+    rows.push([`deliveries to final, ${f.nodes} node process${f.nodes > 1 ? 'es' : ''} on PostgreSQL and NATS`, `${Math.round(f.perS).toLocaleString()}/s`, `1 node process ${Math.round(one).toLocaleString()}/s`, `${(f.perS / one).toFixed(2)}x`]);
 }
 
 async function onFollowers(): Promise<void> {

@@ -82,13 +82,13 @@ async function firstSendAfter(url: string, orderId: string, since: number): Prom
  * The default config with only a public channel sending `ratePerS` a second (25: an order of 500
  * takes 20 s to send, so a kill lands mid-order).
  */
-export function benchRouterConfig(ratePerS: number): string {
+export function benchRouterConfig(ratePerS: number, directory = 'config/directory.yaml', simulator: Record<string, unknown> = {}): string {
   const c = parse(readFileSync('config/default.yaml', 'utf8'));
-  c.directory = resolve('config/directory.yaml');
+  c.directory = resolve(directory);
   c.tokens = resolve('config/tokens.yaml');
   c.channels = c.channels.filter((ch: { id: string }) => ch.id === 'public');
   c.channels[0].capacity = { ratePerS, areaDepth: 0 };
-  Object.assign(c.channels[0].simulator, { acceptMs: [0, 5], deliverMs: [0, 20], loss: 0, replyProbability: 0 });
+  Object.assign(c.channels[0].simulator, { acceptMs: [0, 5], deliverMs: [0, 20], loss: 0, replyProbability: 0 }, simulator);
   c.preference = { default: ['public'] };
   c.relays = { resources: [] };
   const file = join(mkdtempSync(join(tmpdir(), 'lifeline-failover-')), 'config.yaml');
@@ -106,9 +106,9 @@ export async function api(url: string, path: string, body?: unknown, token = TOK
   return r.json();
 }
 
-/** `waitUntil`, but a bench round that hangs fails after a minute instead of forever. */
-export async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
+/** `waitUntil`, but a bench round that hangs fails after `withinMs` (a minute) instead of forever. */
+export async function until(check: () => Promise<boolean>, withinMs = 60_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
   await waitUntil(async () => {
     if (Date.now() > deadline) throw new Error('bench: gave up waiting');
     return check();

@@ -2,11 +2,11 @@
  * Writes a generated directory: `npm run directory:gen -- --people 1000000 [--seed 7] [--out f]`.
  * JSON for large ones (YAML parsers choke on hundreds of megabytes), YAML for the demo.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { arg } from './lib/args';
-import { generateDirectory } from './lib/directory-generator';
+import { generateDirectory, writeDirectoryJson } from './lib/directory-generator';
 
 async function main(): Promise<void> {
   const people = Number(arg('people') ?? '500');
@@ -15,24 +15,13 @@ async function main(): Promise<void> {
   const out = arg('out') ?? (people <= 2_000 ? 'config/directory.yaml' : `data/directory-${people}.json`);
   const dir = generateDirectory({ people, seed });
   mkdirSync(dirname(out), { recursive: true });
-  const stream = createWriteStream(out);
-  const write = (s: string) => new Promise<void>((r) => (stream.write(s) ? r() : stream.once('drain', r)));
-  if (out.endsWith('.json')) {
-    await write(`{"areas":${JSON.stringify(dir.areas)},"people":[\n`);
-    let n = 0;
-    for (const p of dir.people()) {
-      await write(`${n ? ',\n' : ''}${JSON.stringify(p)}`);
-      if (++n % 100_000 === 0) process.stderr.write(`\r${n.toLocaleString()} / ${people.toLocaleString()} people`);
-    }
-    await write('\n]}\n');
-  } else {
-    await write(`# Demo directory (generated: npm run directory:gen -- --people ${people} --seed ${seed}).\n`);
+  if (out.endsWith('.json')) await writeDirectoryJson(dir, out, (n) => process.stderr.write(`\r${n.toLocaleString()} / ${people.toLocaleString()} people`));
+  else {
     const doc = new Document({ areas: dir.areas, people: [...dir.people()] });
     // Coordinates and role lists on one line each: a shape is a line, not thirty.
     visit(doc, { Seq: (_, node) => void (node.items.every((i) => isScalar(i) || isSeq(i)) && (node.flow = true)) });
-    await write(doc.toString({ lineWidth: 0 }));
+    writeFileSync(out, `# Demo directory (generated: npm run directory:gen -- --people ${people} --seed ${seed}).\n${doc.toString({ lineWidth: 0 })}`);
   }
-  await new Promise((r) => stream.end(r));
   process.stderr.write(`\nwrote ${out}\n`);
 }
 

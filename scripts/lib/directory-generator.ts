@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import type { Area, BBox, Person, Terminals } from '@lifeline/domain';
 import { seededRandom } from '@lifeline/domain';
 import { boxPolygon, CITY_BOX, pointIn, tile } from './area-layout';
@@ -116,4 +117,21 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
     }
   }
   return { areas, people };
+}
+
+/**
+ * Writes a directory as JSON, a person a line, without holding it whole (a million people are
+ * hundreds of megabytes of text); `onProgress` hears every 100,000 people.
+ */
+export async function writeDirectoryJson(dir: GeneratedDirectory, out: string, onProgress: (n: number) => void = () => undefined): Promise<void> {
+  const stream = createWriteStream(out);
+  const write = (s: string) => new Promise<void>((r) => (stream.write(s) ? r() : stream.once('drain', r)));
+  await write(`{"areas":${JSON.stringify(dir.areas)},"people":[\n`);
+  let n = 0;
+  for (const p of dir.people()) {
+    await write(`${n ? ',\n' : ''}${JSON.stringify(p)}`);
+    if (++n % 100_000 === 0) onProgress(n);
+  }
+  await write('\n]}\n');
+  await new Promise((r) => stream.end(r));
 }
