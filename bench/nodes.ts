@@ -51,7 +51,12 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
     for (let i = 2; i <= n; i++) nodes.push(await spawnRouter({ ...env, LIFELINE_NODE: `node-${i}` }));
     const t0 = performance.now();
     const a = await api(active.url, '/api/orders', { clientRef: `nodes-${n}`, order: { priority: 'routine', to: { areas: [CITY] }, body: '请各村做好防汛准备。', ttlS: 3600 } });
-    await until(async () => (await api(active.url, `/api/orders/${a.orderId}`)).open === 0, 10 * 60_000);
+    // Asked ten times a second, of the orders table: the order view (a count over its 100,000
+    // deliveries) asked back to back would be much of what the active node does.
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return !(await api(active.url, '/api/orders?status=open')).some((o: { orderId: string }) => o.orderId === a.orderId);
+    }, 10 * 60_000);
     const perS = a.deliveries / ((performance.now() - t0) / 1000);
     log(`${n} node${n > 1 ? 's' : ''}: ${Number(a.deliveries).toLocaleString()} deliveries final at ${Math.round(perS).toLocaleString()}/s`);
     return { nodes: n, deliveries: a.deliveries, perS };
