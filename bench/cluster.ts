@@ -12,7 +12,7 @@
  * `--only throughput,accept,failover,followers,nodes` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,7 @@ import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifelin
 import { failover } from './failover';
 import { followers } from './followers';
 import { nodesThroughput } from './nodes';
-import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted } from './common';
+import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted, writeResults } from './common';
 
 const PG_URL = process.env.LIFELINE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `bench_${process.pid}`;
@@ -110,9 +110,7 @@ export async function clusterBench(): Promise<void> {
 
   const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);
-  mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/cluster-results.json', `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
-  process.stdout.write('wrote bench/cluster-results.json\n');
+  writeResults('bench/cluster-results.json', machine, results);
 }
 
 /** One router in process: deliveries per second on SQLite and on PostgreSQL, and accepting on PostgreSQL. */

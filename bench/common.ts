@@ -1,5 +1,7 @@
 import type { SystemClock } from '@lifeline/clock';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SimulatedGateway } from '@lifeline/channels';
 import type { OrderSpec } from '@lifeline/domain';
@@ -70,4 +72,18 @@ export async function loadDirectory(store: Storage, label: string): Promise<void
 /** What the figures were measured on. */
 export function machine() {
   return { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, people: PEOPLE };
+}
+
+/**
+ * Writes a whole run's figures to `file` (the README quotes them). A run of some parts (`--only`)
+ * writes nothing: the file keeps the last whole run rather than a mix, or a part alone.
+ */
+export function writeResults(file: string, machine: Record<string, unknown>, results: Record<string, unknown>): void {
+  if (only !== null) {
+    process.stdout.write(`${file} not written: --only ran part of the bench\n`);
+    return;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
 }

@@ -1,9 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generateDirectory, writeDirectoryJson } from '../scripts/lib/directory-generator';
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
-import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
+import { spawnRouter } from '../scripts/lib/router-process';
 import { CITY, log } from './common';
 import { api as apiAs, benchRouterConfig, until } from './failover';
 
@@ -35,6 +36,7 @@ export async function nodesThroughput(pgUrl: string, natsUrl: string, people: nu
     for (const n of counts) out.push(await round(pgUrl, natsUrl, config, n));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(dirname(config), { recursive: true, force: true });
   }
   return out;
 }
@@ -43,12 +45,13 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
   const database = `bench_nodes_${process.pid}_${n}`;
   await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
   const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_SIMULATORS: 'public', LIFELINE_BUS: natsUrl };
-  const nodes: RouterProcess[] = [];
+  // Every process as it is spawned, so that one that never serves is killed too.
+  const procs: ChildProcess[] = [];
+  const start = (i: number) => within(spawnRouter({ ...env, LIFELINE_NODE: `node-${i}` }, { onSpawn: (p) => procs.push(p) }), `node-${i} to serve`);
   try {
-    const active = await spawnRouter({ ...env, LIFELINE_NODE: 'node-1' });
-    nodes.push(active);
-    await active.listening; // the directory loaded
-    for (let i = 2; i <= n; i++) nodes.push(await spawnRouter({ ...env, LIFELINE_NODE: `node-${i}` }));
+    const active = await start(1);
+    await within(active.listening, 'node-1 to load the directory and listen');
+    for (let i = 2; i <= n; i++) await start(i);
     const t0 = performance.now();
     const a = await api(active.url, '/api/orders', { clientRef: `nodes-${n}`, order: { priority: 'routine', to: { areas: [CITY] }, body: '请各村做好防汛准备。', ttlS: 3600 } });
     // Asked ten times a second, of the orders table: the order view (a count over its 100,000
@@ -61,8 +64,16 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
     log(`${n} node${n > 1 ? 's' : ''}: ${Number(a.deliveries).toLocaleString()} deliveries final at ${Math.round(perS).toLocaleString()}/s`);
     return { nodes: n, deliveries: a.deliveries, perS };
   } finally {
-    for (const node of nodes) node.proc.kill('SIGKILL');
-    await Promise.all(nodes.map((node) => node.exited));
+    const exited = procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r))));
+    for (const p of procs) p.kill('SIGKILL');
+    await Promise.all(exited);
     await withPg(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
   }
+}
+
+/** A bench step that hangs fails after five minutes, naming what it waited for. */
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`bench: gave up waiting for ${what}`)), 5 * 60_000)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

@@ -6,7 +6,7 @@
  *   --cluster the store and cluster measures instead (bench/cluster.ts)
  */
 import { SystemClock } from '@lifeline/clock';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
 import { EventBus, OrderService, OrderTargets, RouterCore } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
-import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted } from './common';
+import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted, writeResults } from './common';
 import { clusterBench } from './cluster';
 
 const results: Record<string, unknown> = {};
@@ -263,9 +263,7 @@ async function main(): Promise<void> {
   const host = machine();
   process.stdout.write(`\n${table(rows)}\n`);
   process.stdout.write(`machine: ${host.cpus} cores, ${host.memoryGB} GB, ${host.cpu}, node ${host.node}\n`);
-  mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify({ at: new Date().toISOString(), machine: host, results }, null, 2)}\n`);
-  process.stdout.write('wrote bench/results.json\n');
+  writeResults('bench/results.json', host, results);
 }
 
 // Exits when done: a connection the bench left (a router's keep-alive socket, a NATS client)
