@@ -191,10 +191,16 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     close: async () => {
       lifeline.quiesce(); // gateway links closed below are the router stopping, not a channel failing
       detach();
-      await stopBus();
-      await metrics?.close();
-      await app.close();
-      await lifeline.stop();
+      // Each part is closed even if one before it failed: the port above all, which a node taking
+      // over needs. The first failure is thrown once all are done.
+      await closeEach([stopBus, async () => metrics?.close(), () => app.close(), () => lifeline.stop()]);
     },
   };
+}
+
+/** Runs every step in turn whatever the others do; throws the first failure at the end. */
+async function closeEach(steps: readonly (() => Promise<unknown>)[]): Promise<void> {
+  let first: unknown = null;
+  for (const step of steps) await step().catch((e: unknown) => (first ??= e));
+  if (first !== null) throw first;
 }

@@ -76,10 +76,12 @@ export class FollowerNode {
         return;
       } catch (e) {
         if (this.closed) break;
-        this.o.log.warn(`follower: cannot serve yet: ${(e as Error).message}; trying again`);
-        await new Promise((r) => setTimeout(r, RETRY_MS));
+        const what = this.running ? 'cannot build on the directory now in the database (still serving the previous one)' : 'cannot serve yet';
+        this.o.log.warn(`follower: ${what}: ${(e as Error).message}; trying again`);
+        // A wait that ends as soon as this node stops (it took the lease: the router wants the port).
+        for (let waited = 0; waited < RETRY_MS && !this.closed; waited += 100) await new Promise((r) => setTimeout(r, 100));
       } finally {
-        await lifeline?.stop();
+        await lifeline?.stop().catch((e: Error) => this.o.log.warn(`follower: stopping a follower not served: ${e.message}`));
       }
     }
   }

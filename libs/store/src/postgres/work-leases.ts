@@ -6,9 +6,9 @@ export interface WorkLeaseOptions {
   node: string;
   /**
    * Seconds from a node's death to its partitions being taken by the others, at most. A node
-   * beats every quarter of it (`beatMs`); its leases, and its place among the nodes alive, last
-   * three quarters, so two missed beats are tolerated and the others' next beats after that fall
-   * within the lease.
+   * beats every fifth of it (`beatMs`); its leases, and its place among the nodes alive, last
+   * three quarters, so two beats may be missed (the third comes at three fifths) and the others'
+   * next beats after expiry fall within the lease (three quarters and a fifth).
    */
   leaseS: number;
 }
@@ -44,7 +44,7 @@ export class WorkLeases {
   ) {}
 
   get beatMs(): number {
-    return (this.o.leaseS * 1000) / 4;
+    return (this.o.leaseS * 1000) / 5;
   }
 
   /** The partitions this node holds now, with their epochs. */
