@@ -22,6 +22,7 @@ module.exports = {
   // reporter names what was left): a CI run must never wait forever on a reconnecting client.
   forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     // Small tests sit next to the code (*.spec.ts); the other tiers in folders of test/ (*.test.ts).
     { ...base, displayName: 'sqlite', testMatch: ['**/*.spec.ts', '**/test/*/*.test.ts'] },
