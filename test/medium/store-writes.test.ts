@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StepWrites } from '@lifeline/engine';
 import type { StoredDelivery } from '@lifeline/machines';
+import type { Person } from '@lifeline/domain';
 import type { AttemptRow, Delivery, Storage } from '@lifeline/store';
 import { ON_POSTGRES, openTestStore, querySql, runSql, sqliteOf } from '../support/test-store';
 
@@ -104,5 +105,27 @@ describe('the store under batched writes', () => {
     if (ON_POSTGRES) return; // the plan below is SQLite's
     const plan = sqliteOf(store).db.sql.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'new' AND priority_rank = ? LIMIT ?", 0, 1);
     expect(plan.map((p) => p.detail).join(' ')).toContain('deliveries_new_rank');
+  });
+
+  it('carries hostile text through the bulk statements byte for byte (PostgreSQL: arrays of each column)', async () => {
+    // What an array literal would trip on if hand-built: quotes, braces, commas, backslashes, the
+    // word NULL, a real null, newlines, characters outside the BMP, and more than a statement's rows.
+    const hostile = ['a"b', '{x,y}', 'back\\slash', 'NULL', '', "it's", 'line\nbreak', '𠀀😀', ' lead and trail ', '\u0001'];
+    const people = Array.from({ length: 1_100 }, (_, i): Person => ({
+      id: `p-${i}`, name: hostile[i % hostile.length], area: '330100', roles: [hostile[(i + 1) % hostile.length] || 'r'],
+      terminals: { public: `1${String(i).padStart(10, '0')}` }, ...(i % 2 ? { location: [120.1 + i / 1e6, 28.5] as [number, number] } : {}),
+    }));
+    await store.write((tx) => tx.directory.replace([{ code: '330100', name: '临海市{"}', parent: null }], people));
+    for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1_099]) {
+      const p = await store.read.directory.person(`p-${i}`);
+      expect(p).toMatchObject({ name: people[i].name, roles: people[i].roles, terminals: people[i].terminals });
+      expect(p?.location).toEqual(people[i].location);
+    }
+    expect((await store.read.directory.areas())[0].name).toBe('临海市{"}');
+    const w = new StepWrites();
+    w.appendEvent({ type: 'receipt', at: 1, orderId: 'o{1}', areaPath: '/"a"/', payload: { detail: hostile.join('|') } }, () => undefined);
+    await flush(w);
+    const [e] = await store.read.events.since(0, 1);
+    expect(e).toMatchObject({ orderId: 'o{1}', areaPath: '/"a"/', payload: { detail: hostile.join('|') } });
   });
 });

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { SqlRunner } from '../sql';
+import { isIn, type SqlRunner } from '../sql';
 
 export interface WorkLeaseOptions {
   /** This node's name, unique in the cluster. */
@@ -116,10 +116,8 @@ export class WorkLeases {
     if (!want.length) return;
     const unheld = want.filter((p) => !this.held.has(p));
     if (unheld.length) throw new PartitionLost(`partitions ${unheld.join(', ')} are not held by ${this.o.node}`);
-    const rows = await db.all<{ partition: number; node: string | null; epoch: number }>(
-      `SELECT partition, node, epoch FROM work_leases WHERE partition IN (${want.map(() => '?').join(', ')}) FOR KEY SHARE`,
-      ...want,
-    );
+    const partition = isIn(db, 'partition', want, 'bigint');
+    const rows = await db.all<{ partition: number; node: string | null; epoch: number }>(`SELECT partition, node, epoch FROM work_leases WHERE ${partition.sql} FOR KEY SHARE`, ...partition.params);
     const taken = want.filter((p) => !rows.some((r) => r.partition === p && r.node === this.o.node && Number(r.epoch) === this.held.get(p)));
     if (taken.length) throw new PartitionLost(`partitions ${taken.join(', ')} were taken from ${this.o.node} by another node`);
   }
