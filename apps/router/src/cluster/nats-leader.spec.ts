@@ -14,16 +14,29 @@ function leaderAnswering(answer: () => Observable<unknown>, connected = true, to
 }
 
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await settled(p).then(() => null, (x: unknown) => x);
   expect(e).toBeInstanceOf(RequestError);
   return e as RequestError;
 }
 
+/** Runs `p` on the fake clock until it settles (the leader asks again every 15 ms and gives up after 60). */
+async function settled<T>(p: Promise<T>, ms = 100): Promise<T> {
+  const outcome = p.then((v) => ({ v }), (e: unknown) => ({ e }));
+  await jest.advanceTimersByTimeAsync(ms);
+  const r = await outcome;
+  if ('e' in r) throw r.e;
+  return r.v;
+}
+
 describe('a follower asking the active node', () => {
+  // The clock is injected: the resends and the timeout are exact, whatever the machine's load.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it("passes the order on with the sha256 of the client's own token and returns what the active node committed", async () => {
     const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: false };
     const { leader, asked } = leaderAnswering(() => of({ ok: true, value: accepted }));
-    await expect(leader.accept(P, 'ref-1', spec)).resolves.toEqual(accepted);
+    await expect(settled(leader.accept(P, 'ref-1', spec))).resolves.toEqual(accepted);
     expect(asked).toEqual([['lifeline.orders.accept', { tokenHash: HASH, address: '10.0.0.7', clientRef: 'ref-1', order: spec }]]);
   });
 
@@ -51,7 +64,12 @@ describe('a follower asking the active node', () => {
     const accepted = { orderId: 'o-1', ref: 'A7K2', deliveries: 24, seq: 9, replayed: true };
     let n = 0;
     const { leader, asked } = leaderAnswering(() => (++n < 3 ? (n === 1 ? NEVER : throwError(() => new Error('disconnected'))) : of({ ok: true, value: accepted })));
-    await expect(leader.accept(P, 'ref-1', spec)).resolves.toEqual(accepted);
+    const answer = leader.accept(P, 'ref-1', spec).then((v) => ({ v, at: Date.now() }));
+    const start = Date.now();
+    await jest.advanceTimersByTimeAsync(100);
+    const { v, at } = await answer;
+    expect(v).toEqual(accepted);
+    expect(at - start).toBe(30); // the third try, 15 ms after the second
     expect(asked).toHaveLength(3);
     expect(new Set(asked.map((a) => JSON.stringify(a))).size).toBe(1); // the same request each time
   });
