@@ -26,8 +26,15 @@ export interface FollowerCoreOptions {
   pollMs: number;
   /** Read again with the situation, every poll (the app's own rows: revoked tokens). */
   alsoEveryPoll?: () => Promise<void>;
+  /**
+   * How long this node may go on serving the directory it was built on after another was loaded
+   * before /health says so (a rebuild takes a second or two; one that keeps failing is logged).
+   */
+  staleAfterMs?: number;
   log?: Log;
 }
+
+const STALE_AFTER_MS = 30_000;
 
 /** Event types that change what a follower shows of channels, outages and relays. */
 const SITUATION = /^(channel|outage|relay)/;
@@ -55,6 +62,8 @@ export class FollowerCore implements NodeCore {
   private stopped = false;
   private cancelPoll: (() => void) | null = null;
   private directoryChange!: () => void;
+  /** When this node first saw that the directory in the database is not the one it serves. */
+  private staleSince: number | null = null;
   /**
    * Resolves once the directory in the database is no longer the one this node was built on: a
    * new active node loaded another (a rolling update of the directory file). The area tree and
@@ -95,7 +104,9 @@ export class FollowerCore implements NodeCore {
 
   private async checkDirectory(): Promise<void> {
     const now = await this.o.store.read.meta.get(DIRECTORY_HASH).catch(() => this.o.directory);
-    if (now !== this.o.directory) this.directoryChange();
+    if (now === this.o.directory) return;
+    this.staleSince ??= this.clock.now();
+    this.directoryChange();
   }
 
   get events$(): Observable<BusEvent> {
@@ -120,7 +131,15 @@ export class FollowerCore implements NodeCore {
   /** Why this node cannot follow the stream, or pass orders on, now; null while it can. */
   get failure(): { reason: string } | null {
     const leader = this.o.leader.failure;
-    return this.tail.failure ?? (leader === null ? null : { reason: leader });
+    return this.tail.failure ?? (leader === null ? null : { reason: leader }) ?? this.stale();
+  }
+
+  /** A rebuild on the new directory that has not succeeded in time: scopes and counts are stale. */
+  private stale(): { reason: string } | null {
+    if (this.staleSince === null) return null;
+    const ms = this.clock.now() - this.staleSince;
+    if (ms < (this.o.staleAfterMs ?? STALE_AFTER_MS)) return null;
+    return { reason: `the directory it serves is stale: the active node loaded another ${Math.round(ms / 1000)} s ago and this node has not built on it yet (see its log)` };
   }
 
   channelStates(): ChannelStatus[] {
