@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
@@ -26,7 +26,8 @@ export interface Failover {
 export async function failover(pgUrl: string, rounds: number): Promise<Failover> {
   const database = `bench_failover_${process.pid}`;
   await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: benchRouterConfig(25), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
+  const config = benchRouterConfig(25);
+  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public' };
   const nodes: RouterProcess[] = [];
   const out: Failover = { takeoverMs: [], firstSendMs: [] };
   try {
@@ -56,6 +57,7 @@ export async function failover(pgUrl: string, rounds: number): Promise<Failover>
     for (const n of nodes) n.proc.kill('SIGKILL');
     await Promise.all(nodes.map((n) => n.exited));
     await withPg(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    removeBenchConfig(config);
   }
   return out;
 }
@@ -94,6 +96,11 @@ export function benchRouterConfig(ratePerS: number, directory = 'config/director
   const file = join(mkdtempSync(join(tmpdir(), 'lifeline-failover-')), 'config.yaml');
   writeFileSync(file, stringify(c));
   return file;
+}
+
+/** Removes what `benchRouterConfig` wrote. */
+export function removeBenchConfig(file: string): void {
+  rmSync(dirname(file), { recursive: true, force: true });
 }
 
 export async function api(url: string, path: string, body?: unknown, token = TOKEN): Promise<any> {

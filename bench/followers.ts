@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
 import { log } from './common';
-import { api as apiAs, benchRouterConfig, until } from './failover';
+import { api as apiAs, benchRouterConfig, removeBenchConfig, until } from './failover';
 
 const TOKEN = 'bench-followers-admin';
 const api = (url: string, path: string, body?: unknown) => apiAs(url, path, body, TOKEN);
@@ -23,7 +23,8 @@ export interface FollowerFigures {
 export async function followers(pgUrl: string, natsUrl: string, rounds: number): Promise<FollowerFigures> {
   const database = `bench_followers_${process.pid}`;
   await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: benchRouterConfig(1000), LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public', LIFELINE_BUS: natsUrl };
+  const config = benchRouterConfig(1000);
+  const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_STANDBY: '1', LIFELINE_SIMULATORS: 'public', LIFELINE_BUS: natsUrl };
   const nodes: RouterProcess[] = [];
   const out: FollowerFigures = { acceptActiveMs: [], acceptFollowerMs: [], streamLagMs: [] };
   try {
@@ -61,6 +62,7 @@ export async function followers(pgUrl: string, natsUrl: string, rounds: number):
     for (const n of nodes) n.proc.kill('SIGKILL');
     await Promise.all(nodes.map((n) => n.exited));
     await withPg(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    removeBenchConfig(config);
   }
   return out;
 }

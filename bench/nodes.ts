@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { generateDirectory, writeDirectoryJson } from '../scripts/lib/directory-generator';
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter } from '../scripts/lib/router-process';
 import { CITY, log } from './common';
-import { api as apiAs, benchRouterConfig, until } from './failover';
+import { api as apiAs, benchRouterConfig, removeBenchConfig, until } from './failover';
 
 const TOKEN = 'bench-nodes-admin';
 const api = (url: string, path: string, body?: unknown) => apiAs(url, path, body, TOKEN);
@@ -36,7 +36,7 @@ export async function nodesThroughput(pgUrl: string, natsUrl: string, people: nu
     for (const n of counts) out.push(await round(pgUrl, natsUrl, config, n));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    rmSync(dirname(config), { recursive: true, force: true });
+    removeBenchConfig(config);
   }
   return out;
 }
