@@ -1,3 +1,4 @@
+import { VirtualClock } from '@lifeline/clock';
 import { readFileSync } from 'node:fs';
 import { SmppAdapter, smppConfig } from '../../apps/gateway-smpp/src/smpp-adapter';
 import { SmscSimulator } from '../../apps/far-end/src/smsc';
@@ -102,9 +103,13 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
     let s: TestServer;
     let adapter: SmppAdapter;
     let slowPort: number;
+    // The SMS centre's own clock: its receipt comes when the test says, after the restart, not
+    // after a span of real time that a loaded machine may overrun before the adapter stops.
+    let farClock: VirtualClock;
 
     beforeEach(async () => {
-      slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [1_500, 1_600], replyProbability: 0 });
+      farClock = new VirtualClock();
+      slow = new SmscSimulator({ systemId: 'lifeline', password: 'secret', deliverMs: [1_500, 1_600], replyProbability: 0, clock: farClock });
       slowPort = await slow.listen();
       s = await testServer({ simulators: 'pdt,tiantong,beidou' });
     });
@@ -127,6 +132,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
         adapter = adapterFor(url, 'demo-gateway-public', slowPort, stateFile);
         adapter.start();
         await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('public', '330100') === 'up' && slow.stats.binds === 2), 'the new bind');
+        await farClock.advance(2_000); // the handset's receipt reaches the SMS centre now
         if (durable) await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after the restart');
         else {
           // The new bind answered the receipt (read it): then a second order goes through the

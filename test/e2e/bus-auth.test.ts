@@ -8,7 +8,7 @@ import { BusLink } from '../../apps/router/src/cluster/bus-link';
 import { fastConfig, tempDir, waitFor } from '../support/child';
 import { TestNats } from '../support/nats';
 import { testServer, TOKENS, type TestServer } from '../support/server';
-import { turnsUntil } from '../support/turns';
+import { pacedAdvance, turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
@@ -74,7 +74,8 @@ describe('a bus with authentication and permissions', () => {
     try {
       await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').some((g) => g.gatewayId === 'radio-auth'), 'the hello over NATS');
       const a = await s.lifeline.core.orders.accept(ADMIN, 'auth-1', ORDER);
-      await turnsUntil(async () => (await s.advance(100), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      const advance = pacedAdvance((ms) => s.advance(ms));
+      await turnsUntil(async () => (await advance(), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
     } finally {
       await gateway.stop();
     }

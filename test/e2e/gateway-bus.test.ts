@@ -4,7 +4,7 @@ import { connect, headers, type NatsConnection } from 'nats';
 import { waitFor } from '../support/child';
 import { TestNats } from '../support/nats';
 import { testServer, TOKENS, type TestServer } from '../support/server';
-import { turnsUntil } from '../support/turns';
+import { pacedAdvance, turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
@@ -63,14 +63,15 @@ describe('gateway link over NATS', () => {
     try {
       await turnsUntil(() => gateways().includes('radio-bus'), 'the hello over NATS');
       const a = await s.lifeline.core.orders.accept(ADMIN, 'bus-1', ORDER);
-      await turnsUntil(async () => (await s.advance(100), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      const advance = pacedAdvance((ms) => s.advance(ms));
+      await turnsUntil(async () => (await advance(), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
       expect(new Set(handed.map((f) => f.attemptId)).size).toBe(handed.length);
       expect(gateway.stats.refused).toBe(0);
     } finally {
       await gateway.stop();
     }
     // The gateway said bye: its session is gone at once, not after the silence (6 s).
-    await turnsUntil(() => !gateways().includes('radio-bus'), 'the link closed', 20_000, 1_000);
+    await turnsUntil(() => !gateways().includes('radio-bus'), 'the link closed', 20_000, 4_000);
   });
 
   it('refuses links it should, reads nothing it cannot, and stays up', async () => {

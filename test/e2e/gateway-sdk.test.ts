@@ -1,6 +1,6 @@
 import { GatewayClient, type Link, type SendFrame } from '@lifeline/gateway-sdk';
 import { testServer, TOKENS, type TestServer } from '../support/server';
-import { turnsUntil } from '../support/turns';
+import { pacedAdvance, turnsUntil } from '../support/turns';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const ORDER = { priority: 'flash' as const, to: { areas: ['330102001'], roles: ['town-official'] }, body: '请各镇干部立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 };
@@ -75,7 +75,8 @@ describe('gateway SDK against the router (e2e)', () => {
       await client.stop(); // gone for good, not a blip
       // Advancing 100 ms a turn lets the 370MHz sites' token buckets refill; the link grace is 10 s,
       // the accept timeout 30 s.
-      await turnsUntil(async () => (await s.advance(100), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      const advance = pacedAdvance((ms) => s.advance(ms));
+      await turnsUntil(async () => (await advance(), (await counts(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
       // The same attempts, not new ones: the other gateway took them when the grace ended, before any timeout.
       expect(taken).toEqual(expect.arrayContaining(handed.map((f) => f.attemptId)));
       expect(s.lifeline.core.stats().dispatcher.silent).toBe(0);

@@ -76,7 +76,7 @@ describe('a stop is not an outage', () => {
     const dir = tempDir();
     const db = join(dir, 'term.db');
     // Slow delivery receipts: the stop lands while deliveries are out at the gateways.
-    const config = fastConfig(dir, (c) => c.channels.forEach((ch: { simulator: Record<string, unknown> }) => Object.assign(ch.simulator, { deliverMs: [1_500, 2_500] })));
+    const config = fastConfig(dir, (c) => c.channels.forEach((ch: { simulator: Record<string, unknown> }) => Object.assign(ch.simulator, { deliverMs: [3_000, 4_000] })));
     const env = { LIFELINE_DB: db, LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: ADMIN };
     let child: Child = await startChild(env);
     const c = await Client.open(child.url, ADMIN);

@@ -58,7 +58,8 @@ export function rawRequest(
     });
     socket.on('error', () => done('closed'));
     socket.on('close', () => done('closed'));
-    const timer = setTimeout(() => done('timeout'), o.timeoutMs ?? 3_000);
+    // Generous: a request answered returns at once, and a loaded machine (CI) may take seconds.
+    const timer = setTimeout(() => done('timeout'), o.timeoutMs ?? 15_000);
   });
 }
 

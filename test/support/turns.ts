@@ -12,3 +12,18 @@ export async function turnsUntil(test: () => boolean | Promise<boolean>, what: s
   }
   throw new Error(`gave up waiting for ${what} after ${turns} event-loop turns and ${minMs} ms`);
 }
+
+/**
+ * Moves virtual time by `ms` at most once per `realMs` of real time. Where messages cross real
+ * sockets (NATS, a WebSocket) a turn loop that advanced at every turn could run the router's
+ * clock past an accept timeout while one message waited a few milliseconds on a loaded machine;
+ * paced at 20 times real speed, 20 s of timeout is a second of real delay.
+ */
+export function pacedAdvance(advance: (ms: number) => Promise<void>, ms = 100, realMs = 5): () => Promise<void> {
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < realMs) return advance(0);
+    last = Date.now();
+    return advance(ms);
+  };
+}

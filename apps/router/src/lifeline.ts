@@ -1,5 +1,5 @@
 import { SystemClock, type Clock } from '@lifeline/clock';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Area, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
@@ -81,7 +81,11 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
     const store = await openStore(o.database ?? o.config.database, { schema: o.schema, lease: o.lease });
-    if (o.directory) await store.write((tx) => tx.directory.replace(directory.areas, directory.people));
+    if (o.directory) await store.write(async (tx) => {
+      await tx.directory.replace(directory.areas, directory.people);
+      // Not the file's: a node started from the file loads it again, and followers rebuild.
+      await tx.meta.set(DIRECTORY_HASH, `in-memory:${randomUUID()}`);
+    });
     else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
     const core = await RouterCore.create({ store, clock, config: ec, areas: directory.areas, log });

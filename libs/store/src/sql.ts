@@ -1,7 +1,9 @@
 /**
  * The SQL surface the repositories are written against: portable SQL with `?` placeholders, run
  * by a `SqlRunner` of one database (SQLite in process, PostgreSQL over the network). Where the two
- * differ the repositories ask the runner's `dialect` (casts in VALUES lists), nowhere else.
+ * differ, the helpers below ask the runner's `dialect` (multi-row VALUES on SQLite, one array per
+ * column through `unnest` and `= ANY` on PostgreSQL), and so do the few statements of their own
+ * kind (the deliveries' bulk update, the event seq); nowhere else.
  */
 export type Scalar = string | number | null;
 /** A statement's parameter; an array only on PostgreSQL (`unnest`), which binds it as one value. */

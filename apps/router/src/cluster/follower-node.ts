@@ -114,12 +114,17 @@ export class FollowerNode {
     this.o.log.info(`follower on ${this.running.url}: serving consoles while node ${this.active} is active and ${this.o.lease?.node} waits for the writer lease`);
   }
 
-  /** Stops serving: this node took the lease (or stops); clients reconnect, to it or to another. */
+  /**
+   * Stops serving: this node took the lease (or stops); clients reconnect, to it or to another.
+   * Never rejects: a part that fails to close (its bus in an outage) is logged, every other part is
+   * closed all the same, and the node that took the lease goes on to serve rather than exit.
+   */
   async close(): Promise<void> {
     this.closed = true;
     await this.started;
-    await this.running?.close();
+    const running = this.running;
     this.running = null;
-    await this.link.close();
+    await running?.close().catch((e: Error) => this.o.log.warn(`follower: closing its server: ${e.message}`));
+    await this.link.close().catch((e: Error) => this.o.log.warn(`follower: closing its bus link: ${e.message}`));
   }
 }

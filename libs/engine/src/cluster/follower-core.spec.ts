@@ -40,3 +40,22 @@ describe('a follower built on one directory', () => {
     await core.stop();
   });
 });
+
+describe('a follower that cannot be built', () => {
+  it('stops tailing the events table when the areas in the database make no tree, so retries leak no poller', async () => {
+    const clock = new VirtualClock();
+    const db = database();
+    let reads = 0;
+    (db.store.read.events as unknown as { since: () => Promise<never[]> }).since = async () => (reads++, []);
+    const build = FollowerCore.create({
+      store: db.store, clock, directory: 'first', pollMs: 1_000,
+      areas: [{ code: '330102', name: '上城区', parent: '330100' }], // its parent is not there
+      leader: { failure: null, accept: jest.fn(), cancel: jest.fn() },
+      config: { channels: { ids: [] } } as unknown as EngineConfig,
+    });
+    await expect(build).rejects.toThrow(/parent/);
+    const before = reads;
+    await clock.advance(10_000);
+    expect(reads).toBe(before);
+  });
+});

@@ -85,7 +85,13 @@ export class FollowerCore implements NodeCore {
 
   static async create(o: FollowerCoreOptions): Promise<FollowerCore> {
     const tail = await EventTail.start(o.store.read.events, o.clock, o.pollMs, o.log ?? SILENT_LOG);
-    const core = new FollowerCore(o, tail);
+    let core: FollowerCore;
+    try {
+      core = new FollowerCore(o, tail); // throws on an area table it cannot build a tree of
+    } catch (e) {
+      await tail.stop(); // or its polls would outlive every failed build, one more each retry
+      throw e;
+    }
     await core.refresh();
     core.poll();
     return core;
