@@ -139,7 +139,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
           // router and back, and the first is still waiting for a receipt it will never match.
           await turnsUntil(async () => (await s.advance(0), slow.stats.receipts === 1 && slow.undelivered === 0), 'the receipt answered by the new bind');
           const b = await s.lifeline.core.orders.accept(ADMIN, 'after', { priority: 'flash', to: { people: ['p-000002'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
-          await turnsUntil(async () => (await s.advance(0), (await statusOf(b.orderId)).delivered === 1), 'the second order delivered');
+          await turnsUntil(async () => (await s.advance(0), await farClock.advance(100), (await statusOf(b.orderId)).delivered === 1), 'the second order delivered');
           expect(await statusOf(a.orderId)).toEqual({ sent: 1 });
         }
       });
