@@ -48,9 +48,16 @@ async function quietDigest(): Promise<string> {
 beforeAll(async () => {
   const dir = tempDir();
   db = join(dir, 'security.db');
-  const config = fastConfig(dir);
+  // The drone channel has no gateway here: it goes down when the gateways' grace after the start
+  // ends. A second, and waited for below, so that no test's "nothing changed" spans that write
+  // (with the default 30 s it fell inside the last test on a slow run).
+  const config = fastConfig(dir, (c) => (c.engine.gatewayGraceS = 1));
   child = await startChild({ LIFELINE_CONFIG: config, LIFELINE_DB: db, LIFELINE_ADMIN_TOKEN: ADMIN });
   await waitFor(async () => (await health()) === 200, 'the router to be ready');
+  await waitFor(async () => {
+    const states = (await (await api('/api/channels')).json()) as { channel: string; state: string }[];
+    return states.some((c) => c.channel === 'drone' && c.state === 'down');
+  }, 'the channel without a gateway down once the grace is over');
 });
 afterAll(() => killChildren());
 
