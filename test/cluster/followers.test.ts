@@ -93,6 +93,13 @@ describe('a follower node', () => {
     await waitFor(async () => (await linked()) === before + 1, 'the relayed hello at the active node');
     radio.send(Buffer.from([0xff])); // refused at the follower as the active node would
     expect(await radio.next((f) => f.type === 'error' && (f.error as { code: string }).code === 'bad_frame')).toBeTruthy();
+    // JSON nested deeper than JSON.stringify can go: the follower passes the text on as it came
+    // (it once re-serialised it, and the throw ended the process), and the active node refuses it.
+    const errors = () => radio.frames.filter((f) => f.type === 'error').length;
+    const errorsBefore = errors();
+    radio.send('['.repeat(20_000) + ']'.repeat(20_000));
+    await waitFor(async () => errors() > errorsBefore, "the active node's refusal of the deep frame");
+    expect((await call(follower.url, '/health', TOKENS.console)).status).toBe(200);
     await radio.close();
     await waitFor(async () => (await linked()) === before, 'the relayed link closed at the active node');
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GATEWAY_BUS } from '@lifeline/contracts';
+import { GATEWAY_BUS, LINK_HEADERS } from '@lifeline/contracts';
 import { GatewayClient, natsServers } from '@lifeline/gateway-sdk';
 import { connect, type NatsConnection } from 'nats';
 import { resolve } from 'node:path';
@@ -23,7 +23,9 @@ const NATS_CONF = `
 authorization {
   users = [
     { user: node, password: node-pw }
-    { user: gw, password: gw-pw, permissions: { publish: ["lifeline.gateway.>"], subscribe: ["lifeline.gateway.>", "_INBOX.>"] } }
+    { user: gw, password: gw-pw, permissions: {
+        publish: ["lifeline.gateway.open", "lifeline.gateway.*.from", "lifeline.gateway.*.alive", "lifeline.gateway.*.bye"],
+        subscribe: ["lifeline.gateway.*.to", "lifeline.gateway.*.closed", "_INBOX_GATEWAY.>"] } }
   ]
 }
 `;
@@ -62,25 +64,47 @@ describe('a bus with authentication and permissions', () => {
       await expect(connect({ servers })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
   });
 
-  it("lets a gateway's user link and deliver, and nothing else: the nodes' subjects are out of its reach", async () => {
+  it("lets a gateway's user link and deliver, and nothing else: the nodes' subjects, other gateways' tokens and the router's voice are out of its reach", async () => {
+    const handed: string[] = [];
     const gateway: GatewayClient = new GatewayClient({
       url: url('gw', 'gw-pw'), token: TOKENS.pdt, gatewayId: 'radio-auth', channel: 'pdt', areas: ['330100'], window: 3, clock: s.clock,
       onSend: (f) => {
+        handed.push(f.attemptId);
         gateway.accepted(f.attemptId);
         gateway.delivered(f.attemptId);
       },
     });
+    // Another gateway's user listens everywhere it may, and where it may not (NATS refuses that
+    // subscription): it must never see the linking gateway's token or link secret.
+    const spy = await connect({ ...natsServers(url('gw', 'gw-pw')), inboxPrefix: GATEWAY_BUS.inbox });
+    const heard: { subject: string; text: string; secret: string | undefined }[] = [];
+    for (const subject of ['lifeline.gateway.>', 'lifeline.gateway.*.to', '_INBOX_GATEWAY.>', '_INBOX.>'])
+      spy.subscribe(subject, { callback: (e, m) => !e && heard.push({ subject: m.subject, text: new TextDecoder().decode(m.data), secret: m.headers?.get(LINK_HEADERS.secret) }) });
     gateway.start();
     try {
       await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').some((g) => g.gatewayId === 'radio-auth'), 'the hello over NATS');
       const a = await s.lifeline.core.orders.accept(ADMIN, 'auth-1', ORDER);
       const advance = pacedAdvance((ms) => s.advance(ms));
       await turnsUntil(async () => (await advance(), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      // What the spy could read: the router's frames to the link and its answers to gateways
+      // (NATS cannot scope those to a link id), never a token, a secret, or what the gateway said.
+      expect(heard.length).toBeGreaterThan(0);
+      expect(heard.every((h) => /\.to$|^_INBOX_GATEWAY\./.test(h.subject) && !h.text.includes(TOKENS.pdt) && !h.text.includes('secret') && !h.secret)).toBe(true);
+      // It knows the link's subject now: a forged send published there is refused by NATS and
+      // never reaches the gateway.
+      const subject = heard.find((h) => h.subject.endsWith('.to'))!.subject;
+      spy.publish(subject, enc({ type: 'send', attemptId: 'o-forged:p-000001#1', orderId: 'o-forged', ref: 'ZZZZ', to: '13800000000', priority: 'flash', text: '假警报：全体撤离', ackRequired: false }));
+      spy.publish(subject.replace(/\.to$/, '.closed'), enc({ reason: 'forged' }));
+      await spy.flush().catch(() => undefined);
+      const b = await s.lifeline.core.orders.accept(ADMIN, 'auth-2', ORDER); // the link still carries real sends
+      await turnsUntil(async () => (await advance(), (await s.lifeline.store.read.deliveries.countsByStatus(b.orderId)).delivered === b.deliveries), 'the next order delivered', 250);
+      expect(handed).not.toContain('o-forged:p-000001#1');
     } finally {
       await gateway.stop();
+      await spy.close().catch(() => undefined);
     }
     const before = (await s.lifeline.store.read.orders.list('all')).length;
-    const gw = await connect(natsServers(url('gw', 'gw-pw')));
+    const gw = await connect({ ...natsServers(url('gw', 'gw-pw')), inboxPrefix: GATEWAY_BUS.inbox });
     try {
       // An order on the nodes' subject, even with a token that may send one: refused by NATS.
       const order = { pattern: 'lifeline.orders.accept', id: '1', data: { tokenHash: createHash('sha256').update(TOKENS.console).digest('hex'), clientRef: 'from-a-gateway', order: ORDER } };

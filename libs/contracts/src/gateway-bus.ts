@@ -20,6 +20,11 @@ export const GATEWAY_BUS = {
   alive: (link: string) => `lifeline.gateway.${link}.alive`,
   /** Gateway to router: the gateway closes the link. */
   bye: (link: string) => `lifeline.gateway.${link}.bye`,
+  /**
+   * The inbox prefix gateways ask with (nats.js `inboxPrefix`), so that a gateway's NATS user may
+   * read answers to gateways (`_INBOX_GATEWAY.>`) and never the nodes' own (`_INBOX.>`).
+   */
+  inbox: '_INBOX_GATEWAY',
 } as const;
 
 export const LINK_ALIVE_MS = 2_000;
@@ -28,7 +33,16 @@ export const LINK_SILENT_MS = 6_000;
 /** A link's id, chosen by the gateway (at least 96 random bits): one NATS subject token. */
 export const linkId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 letters, digits, _ or -');
 
-export const linkOpen = z.strictObject({ token: z.string().min(1).max(512), link: linkId });
+/**
+ * `secret`: chosen by the gateway (at least 128 random bits, base64url), carried on every later
+ * message of the link. On `open`, which no gateway's NATS user may read, it never travels where
+ * another gateway could read it; without it (an earlier SDK) the router makes one and answers it.
+ */
+export const linkOpen = z.strictObject({
+  token: z.string().min(1).max(512),
+  link: linkId,
+  secret: z.string().regex(/^[A-Za-z0-9_-]{22,86}$/, 'expected 22 to 86 base64url characters').optional(),
+});
 export type LinkOpen = z.output<typeof linkOpen>;
 
 /**

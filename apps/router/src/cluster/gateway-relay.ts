@@ -24,9 +24,11 @@ export function relayedGatewaySocket(lifeline: Lifeline<NodeCore>, bus: string):
     ws.on('message', (data, isBinary) => {
       if (!guard.admit()) return;
       const r = readJson(data, isBinary);
-      // Refused here as the active node would: it never sees what is not JSON text.
+      // Refused here as the active node would: it never sees what is not JSON text. What is
+      // passed on is the text as it came, never a re-serialisation: a frame nested deep enough
+      // parses but throws in JSON.stringify, inside ws's synchronous read (the process would end).
       if (!r.ok) ws.send(JSON.stringify({ type: 'error', error: { code: 'bad_frame', message: r.message } }));
-      else link.send(JSON.stringify(r.value));
+      else link.send(String(data));
     });
     ws.on('close', () => void link.close());
   };

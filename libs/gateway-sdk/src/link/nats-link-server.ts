@@ -45,8 +45,8 @@ const OK: LinkAnswer = { ok: true };
 
 /**
  * The router's side of the gateway link over NATS (the router, or the conformance kit playing
- * it): opens links for tokens the authorizer accepts and gives each a secret that every later
- * message must carry, hands each frame to the link's endpoint and answers once it was handled,
+ * it): opens links for tokens the authorizer accepts, each with the secret its gateway chose,
+ * which every later message must carry, hands each frame to the link's endpoint and answers once it was handled,
  * publishes the router's frames to the link, and drops links that went silent or whose token
  * stopped being valid. Everything that arrives is read as hostile: a message it cannot read is
  * refused, never thrown, and nothing it does runs inside the NATS client's own read loop.
@@ -108,9 +108,12 @@ export class NatsLinkServer {
       send: (text) => this.links.has(link) && this.nc.publish(GATEWAY_BUS.to(link), encoder.encode(text)),
       close: (reason) => this.drop(link, false, reason),
     };
-    const secret = randomBytes(24);
+    // The gateway's own secret (sent on `open`, which gateways' users cannot read), or, for an
+    // earlier SDK that sends none, one made here and answered.
+    const given = r.data.secret;
+    const secret = given ? Buffer.from(given, 'base64url') : randomBytes(24);
     this.links.set(link, { key: a.key, secret, endpoint: a.open(peer), stillValid: a.stillValid, heard: this.now(), seq: 0, turn: Promise.resolve() });
-    this.answer(m, { ok: true, secret: secret.toString('base64url') });
+    this.answer(m, given ? OK : { ok: true, secret: secret.toString('base64url') });
   }
 
   private refusal(link: string, key: string | null): LinkAnswer | null {
@@ -170,9 +173,13 @@ export class NatsLinkServer {
     l.endpoint.closed(gone);
   }
 
-  /** Answers a request, to an inbox only: the router publishes nowhere a sender may not read itself. */
+  /**
+   * Answers a request, to an inbox only (the gateways', or the nodes' for a follower's relayed
+   * link): a reply subject of a sender's choosing must not make the router publish on a link's
+   * subjects, where a gateway would read it as the router's frame.
+   */
   private answer(m: Msg, a: LinkAnswer): void {
-    if (m.reply?.startsWith('_INBOX.')) m.respond(encoder.encode(JSON.stringify(a)));
+    if (m.reply?.startsWith(`${GATEWAY_BUS.inbox}.`) || m.reply?.startsWith('_INBOX.')) m.respond(encoder.encode(JSON.stringify(a)));
   }
 
   /** Drops every link (as closing sockets would) and stops listening; drain the connection after it. */

@@ -20,7 +20,8 @@ function answerOf(data: Uint8Array): LinkAnswer {
 
 /**
  * The gateway link over NATS (`nats://host:port`, several comma-separated; contract section 5):
- * a link of its own opened with the token, whose secret goes with every later message; frames to
+ * a link of its own opened with the token and the link's secret (the gateway's own), which goes
+ * with every later message; frames to
  * the router as numbered requests taken one at a time and in order, a frame not answered asked
  * again on the same link (the router takes a number once); frames from the router on the link's
  * subject; a beat every `LINK_ALIVE_MS`. A link that fails (NATS gone, the router restarted or
@@ -32,7 +33,9 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
   const link = randomBytes(16).toString('base64url');
   const queue: string[] = [];
   let nc: NatsConnection | null = null;
-  let secret = '';
+  // The link's secret is the gateway's own, sent once on `open` (a subject no gateway's user may
+  // read): never in an answer, which other gateways' users could read in the gateways' inbox.
+  let secret = randomBytes(24).toString('base64url');
   let seq = 0;
   let open = false;
   let ended = false;
@@ -92,7 +95,7 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
 
   void (async () => {
     try {
-      nc = await connect({ ...natsServers(url), reconnect: false, name: `lifeline-gateway:${link}` });
+      nc = await connect({ ...natsServers(url), reconnect: false, name: `lifeline-gateway:${link}`, inboxPrefix: GATEWAY_BUS.inbox });
       if (ended) return void nc.close();
       void nc.closed().then(() => end('link lost: the connection to NATS closed'));
       nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => guard(() => open && events.frame(textOf(m.data) ?? '')) });
@@ -103,10 +106,10 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
             end(`router closed the link: ${r.success ? r.data.reason : 'no reason'}`);
           }),
       });
-      const a = await ask(GATEWAY_BUS.open, JSON.stringify({ token, link }));
+      const a = await ask(GATEWAY_BUS.open, JSON.stringify({ token, link, secret }));
       if (ended) return;
-      if (!a.ok || !a.secret) return end(`router refused the link: ${a.ok ? 'no secret' : `${a.error.code}: ${a.error.message}`}`);
-      secret = a.secret;
+      if (!a.ok) return end(`router refused the link: ${a.error.code}: ${a.error.message}`);
+      if (a.secret) secret = a.secret; // a router of an earlier version makes the secret itself
       open = true;
       beat = setInterval(() => {
         void ask(GATEWAY_BUS.alive(link), '{}', hdrs()).then((b) => !b.ok && end(`link lost: ${b.error.code}: ${b.error.message}`));
