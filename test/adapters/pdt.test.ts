@@ -1,3 +1,5 @@
+import { createSocket } from 'node:dgram';
+import { decodeFrame, encodeRrs, encodeTmp, RRS_TYPE } from '../../apps/gateway-pdt/src/hdap-codec';
 import { PdtAdapter, pdtConfig } from '../../apps/gateway-pdt/src/pdt-adapter';
 import { RadioGatewaySimulator } from '../../apps/far-end/src/radio-gateway';
 import { expectConformance, expectRestartSurvived, tempStateFile } from '../support/conformance';
@@ -87,5 +89,35 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
       expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#1`))).toMatchObject({ channel: 'pdt', status: 'failed', detail: expect.stringMatching(/de-registered/) });
       expect((await s.lifeline.store.read.attempts.get(`${a.orderId}:p-000001#2`))!.channel).not.toBe('pdt');
     });
+  });
+});
+
+describe('370MHz radio gateway adapter, at its UDP socket', () => {
+  it('ignores a datagram from a radio IP that is no decimal pair (10.100.0.0), logs it, and goes on answering', async () => {
+    const gateway = createSocket('udp4');
+    await new Promise<void>((r) => gateway.bind(0, '127.0.0.1', () => r()));
+    const logged: string[] = [];
+    const config = pdtConfig.parse({
+      router: { url: 'ws://127.0.0.1:9/gateway', token: 'x' }, gatewayId: 'radio-gw-udp', areas: ['330100'], window: 8, reconnect: { baseMs: 1_000, maxMs: 1_000 },
+      radioGateway: { host: '127.0.0.1', port: gateway.address().port }, listen: { host: '127.0.0.1', port: 0 }, dispatcherId: 1, radioIdEncoding: 'decimalPairs',
+    });
+    const adapter = new PdtAdapter(config, (m) => logged.push(m));
+    const received: Buffer[] = [];
+    gateway.on('message', (m) => received.push(m));
+    await adapter.start();
+    try {
+      const to = (b: Buffer) => gateway.send(b, adapter.port, '127.0.0.1');
+      // Bytes 10.100.0.0 (binary24 radio 6553600): a private message asking for an ack. Its ack
+      // once had to be addressed to radio 1,000,000, which threw out of the socket's handler.
+      to(encodeTmp({ kind: 'message', group: false, ackRequired: true, requestId: 7, to: { subnet: 10, radioId: 1 }, from: { subnet: 10, radioId: 100 << 16 }, text: '1' }, 'binary24'));
+      await turnsUntil(() => logged.some((m) => /not a decimal-pairs radio IP/.test(m)), 'the datagram refused in the log');
+      const before = received.length;
+      to(encodeRrs({ type: RRS_TYPE.registration, radio: { subnet: 10, radioId: 2200 } }, 'decimalPairs')); // a real radio registers
+      await turnsUntil(() => received.slice(before).some((m) => decodeFrame(m, 'decimalPairs').service === 'rrs'), 'the registration acknowledged');
+      expect(adapter.registered.has(2200)).toBe(true);
+    } finally {
+      await adapter.stop();
+      gateway.close();
+    }
   });
 });

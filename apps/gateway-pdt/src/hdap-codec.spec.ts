@@ -66,6 +66,12 @@ describe('HDAP codec (TMP and RRS), byte for byte', () => {
     expect(() => decodeFrame(bytes(frame))).toThrow(message);
   });
 
+  it('refuses a decimal-pairs radio IP with a byte over 99 (it would alias another radio, or none)', () => {
+    const f = encodeRrs({ type: RRS_TYPE.registration, radio: { subnet: 10, radioId: 150 << 8 } }); // bytes 10.0.150.0
+    expect(() => decodeFrame(f, 'decimalPairs')).toThrow(FrameError);
+    expect(() => decodeFrame(f, 'decimalPairs')).toThrow(/10\.0\.150\.0 is not a decimal-pairs radio IP/);
+  });
+
   it('refuses a radio id that does not fit', () => {
     expect(() => encodeTmp({ kind: 'message', group: false, ackRequired: true, requestId: 1, to: radio(2 ** 24), from: radio(1), text: '' })).toThrow(/does not fit/);
   });

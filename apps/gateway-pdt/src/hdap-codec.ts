@@ -67,7 +67,11 @@ function radioIp(ip: RadioIp, enc: RadioIdEncoding): Buffer {
 
 function readRadioIp(b: Buffer, at: number, enc: RadioIdEncoding): RadioIp {
   const [subnet, x, y, z] = [b[at], b[at + 1], b[at + 2], b[at + 3]];
-  return { subnet, radioId: enc === 'binary24' ? (x << 16) | (y << 8) | z : x * 10_000 + y * 100 + z };
+  if (enc === 'binary24') return { subnet, radioId: (x << 16) | (y << 8) | z };
+  // Each byte is two decimal digits: 100 or more is no radio IP of this scheme (10.0.150.0 would
+  // alias 10.1.50.0, and 10.100.0.0 a radio id no answer could be addressed to).
+  if (x > 99 || y > 99 || z > 99) throw new FrameError(`${subnet}.${x}.${y}.${z} is not a decimal-pairs radio IP (each byte at most 99)`);
+  return { subnet, radioId: x * 10_000 + y * 100 + z };
 }
 
 function checksum(body: Buffer): number {

@@ -142,15 +142,19 @@ export class PdtAdapter {
     });
   }
 
+  /** A datagram: hostile until decoded, and nothing it makes this adapter do may throw out of the socket's handler. */
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
-    this.heard();
-    let frame;
     try {
-      frame = decodeFrame(msg, this.config.radioIdEncoding);
+      this.handle(msg, rinfo);
     } catch (e) {
-      if (e instanceof FrameError) return this.log(`datagram from ${rinfo.address}:${rinfo.port} ignored: ${e.message}`);
-      throw e;
+      this.log(`datagram from ${rinfo.address}:${rinfo.port} ignored: ${(e as Error).message}`);
     }
+  }
+
+  private handle(msg: Buffer, rinfo: RemoteInfo): void {
+    // Only a frame that decodes proves the radio gateway is there: noise on the port does not.
+    const frame = decodeFrame(msg, this.config.radioIdEncoding);
+    this.heard();
     if (frame.service === 'rrs') return this.registration(frame.rrs.type, frame.rrs.radio.radioId, rinfo);
     const m = frame.tmp;
     if (m.kind === 'message') {
