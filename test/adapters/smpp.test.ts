@@ -17,7 +17,7 @@ function adapterFor(url: string, token: string, smscPort: number, stateFile?: st
       areas: ['330100'],
       window: 8,
       reconnect: { baseMs: 20, maxMs: 200 },
-      smsc: { url: `smpp://127.0.0.1:${smscPort}`, systemId: 'lifeline', password: 'secret', sourceAddr: '12379', reconnect: { baseMs: 20, maxMs: 200 } },
+      smsc: { url: `smpp://127.0.0.1:${smscPort}`, systemId: 'lifeline', password: 'secret', sourceAddr: '12379', enquireLinkS: 1, reconnect: { baseMs: 20, maxMs: 200 } },
       throttle: { backoffMs: 5, maxRetries: 10 },
     }),
   );
@@ -81,6 +81,17 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
       const a = await s.lifeline.core.orders.accept(ADMIN, 'smpp-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
       await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery after throttling');
       expect(smsc.stats.throttled).toBe(3);
+    });
+
+    it.each([
+      ['a command_length under 16, which npm smpp throws on', '0000000800000005'],
+      ['a command_length under 5, on which npm smpp waits for ever without a word', '00000002'],
+    ])('a mangled PDU from the centre (%s): the deaf link is closed and bound again, and delivers', async (_what, hex) => {
+      smsc.sendRaw(Buffer.from(hex, 'hex'));
+      // The silent case is found by its missing enquire_link responses: three periods of 1 s.
+      await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2), 'the rebind', 20_000, 15_000);
+      const a = await s.lifeline.core.orders.accept(ADMIN, `mangled-${hex.length}`, { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery over the new bind');
     });
 
     it('an SMS centre restart: health goes down and up again; receipts held meanwhile still arrive', async () => {

@@ -80,6 +80,11 @@ export class SmscSimulator {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Writes bytes as they are to every bound ESME: a PDU a faulty centre (or a line) mangled. */
+  sendRaw(bytes: Buffer): void {
+    for (const s of this.sessions) (s as unknown as { socket: { write(b: Buffer): void } }).socket.write(bytes);
+  }
+
   /** Cuts every bound ESME off, as a restarting SMS centre would. */
   dropSessions(): void {
     for (const s of this.sessions) s.destroy();
