@@ -29,3 +29,31 @@ describe('polygonProblems', () => {
     expect(polygonProblems([[...ring, ring[0]]])).toEqual([{ path: 'coordinates', message: `too many vertices: ${n + 1}, at most ${MAX_POLYGON_VERTICES}` }]);
   });
 });
+
+describe('polygonProblems on hostile shapes', () => {
+  /** A star of `n` points (n odd) joined every (n - 1) / 2: nearly every edge crosses nearly every other. */
+  const star = (n: number): LonLat[] => {
+    const k = (n - 1) / 2;
+    const ring = Array.from({ length: n }, (_, i): LonLat => [121 + Math.cos((2 * Math.PI * i * k) / n) / 10, 28 + Math.sin((2 * Math.PI * i * k) / n) / 10]);
+    return [...ring, ring[0]];
+  };
+
+  it('finds a crossing in a star of 1,999 points without listing the two million others', () => {
+    const before = process.memoryUsage().heapUsed;
+    expect(polygonProblems([star(1_999)])[0].message).toMatch(/intersects itself/);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 2 ** 20); // Turf's kinks took about 0.6 GB here
+  });
+
+  it('accepts a 2,000-point circle, and finds a figure eight that only touches itself', () => {
+    const n = MAX_POLYGON_VERTICES - 1;
+    const ring = Array.from({ length: n }, (_, i): LonLat => [121 + Math.cos((2 * Math.PI * i) / n) / 10, 28 + Math.sin((2 * Math.PI * i) / n) / 10]);
+    expect(polygonProblems([[...ring, ring[0]]])).toEqual([]);
+    const eight: LonLat[] = [[121, 28], [121.1, 28.1], [121.2, 28], [121.2, 28.2], [121.1, 28.1], [121, 28.2], [121, 28]];
+    expect(polygonProblems([eight])[0].message).toMatch(/intersects itself near \[121.1, 28.1\]/);
+  });
+
+  it('finds an edge that runs back along another (a zero-width spike between two corners)', () => {
+    const spike: LonLat[] = [[121, 28], [121.2, 28], [121.2, 28.1], [121.1, 28.1], [121.1, 28.05], [121.1, 28.1], [121, 28.1], [121, 28]];
+    expect(polygonProblems([spike])[0]?.message).toMatch(/intersects itself/);
+  });
+});

@@ -1,5 +1,5 @@
-import { kinks } from '@turf/kinks';
 import pointInPolygon from 'point-in-polygon-hao';
+import { firstCrossing } from './first-crossing';
 import type { LonLat } from './geometry';
 
 /** Most vertices a fence polygon may have: enough for a township's outline, bounded for the check. */
@@ -28,9 +28,9 @@ export function polygonProblems(rings: readonly LonLat[][]): GeometryProblem[] {
   const vertices = rings.reduce((n, r) => n + r.length, 0);
   if (vertices > MAX_POLYGON_VERTICES) problems.push({ path: 'coordinates', message: `too many vertices: ${vertices}, at most ${MAX_POLYGON_VERTICES}` });
   if (problems.length) return problems;
-  const crossing = kinks({ type: 'Polygon', coordinates: rings as LonLat[][] }).features[0];
+  const crossing = firstCrossing(rings);
   if (crossing) {
-    const [lon, lat] = crossing.geometry.coordinates;
+    const [lon, lat] = crossing.map((c) => Math.round(c * 1e6) / 1e6);
     problems.push({ path: 'coordinates', message: `the polygon intersects itself near [${lon}, ${lat}]` });
   }
   rings.slice(1).forEach((hole, i) => {
