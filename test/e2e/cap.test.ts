@@ -110,6 +110,17 @@ describe('CAP 1.2 in (e2e)', () => {
     expect(after.open).toBe(0);
   });
 
+  it('ends the orders of the alert it updates when the Update itself reaches nobody here (its area moved away)', async () => {
+    const now = s.clock.now();
+    const first = (await post(alertXml({ id: 'flood-5', now })).expect(202)).body.orders[0];
+    const away = '<area><areaDesc>远离本地</areaDesc><polygon>10,10 10,11 11,11 11,10 10,10</polygon></area>';
+    const update = alertXml({ id: 'flood-5b', now: s.clock.now(), msgType: 'Update', references: `zj-flood@example.gov.cn,flood-5,${capTime(now)}`, infos: [info({ now: s.clock.now(), area: away })] });
+    const u = (await post(update).expect(202)).body;
+    expect(u).toMatchObject({ orders: [], cancelled: [{ orderId: first.orderId, cancelled: first.deliveries }], skipped: [{ info: 0, area: 0, reason: expect.stringMatching(/nobody/) }] });
+    await s.advance(1_000);
+    expect((await http.get(`/api/orders/${first.orderId}`).set(auth(TOKENS.console))).body.open).toBe(0);
+  });
+
   it('targets by division codes, in the preferred language, and says what it could not target', async () => {
     const now = s.clock.now();
     const area = (codes: string[]) => `<area><areaDesc>沙头镇</areaDesc>${codes.map((c) => `<geocode><valueName>GB/T 2260</valueName><value>${c}</value></geocode>`).join('')}</area>`;

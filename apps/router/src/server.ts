@@ -125,7 +125,8 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   });
   serveConsole(app, lifeline.config.server.console, lifeline);
   app.useBodyParser('json', { limit: '2mb' });
-  app.useBodyParser('text', { type: ALERT_MEDIA_TYPES, limit: '1mb' });
+  // Alerts as bytes: their encoding is the charset's or the XML declaration's (alert-body.ts).
+  app.useBodyParser('raw', { type: ALERT_MEDIA_TYPES, limit: '1mb' });
   await app.init();
   const server = app.getHttpServer() as Server;
   // Slow clients (headers a byte at a time) are cut off; past maxConnections the kernel refuses.

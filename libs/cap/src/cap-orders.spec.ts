@@ -56,6 +56,25 @@ describe('planOrders: CAP infos and areas to order specs', () => {
     expect(() => planOrders(alert([info({ areas: [bowTie] })]), policy, NOW)).toThrow(CapInvalid);
   });
 
+  it("keeps to an order's limits: at most 20 polygons and 100 circles an area, and 100 areas (orders) an alert", () => {
+    const issues = (a: CapAlert) => {
+      try {
+        planOrders(a, policy, NOW);
+        return [];
+      } catch (e) {
+        return (e as CapInvalid).issues;
+      }
+    };
+    const square: [number, number][] = [[121, 28], [121.1, 28], [121.1, 28.1], [121, 28.1], [121, 28]];
+    const area = (over: object) => ({ areaDesc: 'x', polygons: [], circles: [], geocodes: [], ...over });
+    expect(issues(alert([info({ areas: [area({ polygons: Array(21).fill(square) })] })]))).toEqual([{ path: 'alert.info.0.area.0', message: 'at most 20 polygons in an area (an order\'s limit), got 21' }]);
+    expect(issues(alert([info({ areas: [area({ circles: Array(101).fill({ center: [121, 28], radiusKm: 1 }) })] })]))).toEqual([{ path: 'alert.info.0.area.0', message: 'at most 100 circles in an area (an order\'s limit), got 101' }]);
+    expect(issues(alert([info({ areas: Array(60).fill(area({ circles: [{ center: [121, 28], radiusKm: 1 }] })) }), info({ areas: Array(41).fill(area({ circles: [{ center: [121, 28], radiusKm: 1 }] })) })]))).toEqual([
+      { path: 'alert.info', message: 'at most 100 areas in the zh-CN infos of one alert (each becomes an order), got 101' },
+    ]);
+    expect(issues(alert([info({ areas: Array(100).fill(area({ circles: Array(100).fill({ center: [121, 28], radiusKm: 1 }) })) })]))).toEqual([]);
+  });
+
   it('prefers the first configured language present, and otherwise the first info', () => {
     const infos = [info({ language: 'en-US' }), info({ language: 'zh-Hans' })];
     expect(chooseLanguage(infos, ['zh-CN', 'zh'])).toBe('zh-Hans');

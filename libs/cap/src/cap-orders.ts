@@ -39,6 +39,10 @@ const MAX_BODY = 4_000;
 const MAX_SUMMARY = 500;
 const MIN_TTL_S = 10;
 const MAX_TTL_S = 30 * 86_400;
+/** An order's own limits (the API's, `orderTargets`), and how many orders one alert may make. */
+const MAX_POLYGONS = 20;
+const MAX_CIRCLES = 100;
+const MAX_AREAS = 100;
 
 /**
  * Turns an alert's infos (those in the preferred language) and their areas into order specs.
@@ -50,6 +54,9 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
   const skipped: CapSkip[] = [];
   const issues: CapIssue[] = [];
   const language = chooseLanguage(alert.infos, policy.languages);
+  // Each area becomes an order: an alert of thousands of areas would be thousands of orders.
+  const areaCount = alert.infos.filter((info) => info.language === language).reduce((n, info) => n + info.areas.length, 0);
+  if (areaCount > MAX_AREAS) throw new CapInvalid([{ path: 'alert.info', message: `at most ${MAX_AREAS} areas in the ${language} infos of one alert (each becomes an order), got ${areaCount}` }]);
   alert.infos.forEach((info, i) => {
     if (info.language !== language) return void skipped.push({ info: i, area: null, reason: `language ${info.language}: orders are made from the ${language} info` });
     const expiresAt = info.expires ? Date.parse(info.expires) : now + policy.defaultTtlS * 1000;
@@ -58,6 +65,8 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
     if (!info.areas.length) return void skipped.push({ info: i, area: null, reason: 'no area: an info without one targets nobody here' });
     info.areas.forEach((area, a) => {
       const path = `alert.info.${i}.area.${a}`;
+      if (area.polygons.length > MAX_POLYGONS) return void issues.push({ path, message: `at most ${MAX_POLYGONS} polygons in an area (an order's limit), got ${area.polygons.length}` });
+      if (area.circles.length > MAX_CIRCLES) return void issues.push({ path, message: `at most ${MAX_CIRCLES} circles in an area (an order's limit), got ${area.circles.length}` });
       // A polygon that cannot be a fence makes the whole alert invalid (thrown below, with its path).
       const polygons: PolygonGeometry[] = [];
       area.polygons.forEach((ring, k) => {

@@ -116,6 +116,14 @@ export class XmlLines {
   }
 }
 
+/** Characters XML 1.0 cannot carry at all, escaped or not: C0 controls but tab and line ends, lone surrogates, U+FFFE/FFFF. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text as XML character data or an attribute value. An order's body may hold any character; one
+ * XML cannot carry becomes U+FFFD, so that one order cannot make a document (or the whole feed)
+ * unreadable.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -95,7 +95,9 @@ export class CapIntake {
         receipt.skipped.push({ info: plan.info, area: plan.area, reason: 'it reaches nobody in this directory' });
       }
     }
-    if (!receipt.orders.length)
+    // An Update that reaches nobody now (its infos expired early, its area moved away) still ends
+    // the orders it updates, as a Cancel would: left running, they would go on asking for answers.
+    if (!receipt.orders.length && !supersedes.length)
       throw new RequestError('no_recipients', 'the alert reaches nobody here: ' + receipt.skipped.map((s) => `info ${s.info}${s.area === null ? '' : ` area ${s.area}`}: ${s.reason}`).join('; '),
         receipt.skipped.map((s) => ({ path: `alert.info.${s.info}${s.area === null ? '' : `.area.${s.area}`}`, message: s.reason, code: 'no_recipients' })));
   }

@@ -4,6 +4,7 @@ import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import type { AlertFormat } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
+import { decodeAlertBody } from './alert-body';
 import { ApiError } from './errors';
 
 /** Alerts in standard formats: CAP 1.2 and GB/T 35965.1 in, the feed of active ones out. */
@@ -38,7 +39,7 @@ export class CapController {
   private receive(req: AuthedRequest, body: unknown, format: AlertFormat) {
     // An alert is taken whole where it is written: its orders, cancels and its own row together.
     if (!this.lifeline.active) throw new RequestError('not_active', 'alerts are taken by the active node of the cluster: send it there, or again shortly');
-    if (typeof body !== 'string') throw new ApiError(415, 'unsupported_media_type', `expected an XML document as ${ALERT_MEDIA_TYPES.join(', ')}`);
-    return this.lifeline.cap.intake.receive(req.principal, body, format);
+    if (!Buffer.isBuffer(body)) throw new ApiError(415, 'unsupported_media_type', `expected an XML document as ${ALERT_MEDIA_TYPES.join(', ')}`);
+    return this.lifeline.cap.intake.receive(req.principal, decodeAlertBody(body, req.get('content-type')), format);
   }
 }
