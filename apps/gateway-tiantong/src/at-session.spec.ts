@@ -35,6 +35,26 @@ describe('AtSession', () => {
     expect(written).toEqual(['AT+CMGS=20\r', '0011\x1a']);
   });
 
+  it("does not take a timed-out send's late answer for the next send's: no success before the prompt", async () => {
+    const { at, written, clock } = session();
+    const a = at.command('AT+CMGS=20', { payload: 'AAAA', timeoutMs: 1_000 }).catch((e: Error) => e.message);
+    const b = at.command('AT+CMGS=21', { payload: 'BBBB', timeoutMs: 1_000 });
+    let bSettled = false;
+    void b.then(() => (bSettled = true), () => (bSettled = true));
+    await clock.advance(1_000);
+    expect(await a).toMatch(/no answer/);
+    expect(written).toEqual(['AT+CMGS=20\r', '\x1b', 'AT+CMGS=21\r']); // ESC ends A's PDU input
+    at.receive('+CMGS: 7'); // A's answer, late
+    at.receive('OK');
+    await Promise.resolve();
+    expect(bSettled).toBe(false);
+    at.receive('> ');
+    at.receive('+CMGS: 8');
+    at.receive('OK');
+    await expect(b).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CMGS: 8'] });
+    expect(written).toEqual(['AT+CMGS=20\r', '\x1b', 'AT+CMGS=21\r', 'BBBB\x1a']);
+  });
+
   it('routes unsolicited codes arriving mid-command, with the PDU line after +CDS', async () => {
     const { at, unsolicited } = session();
     const p = at.command('AT+CSQ');

@@ -86,6 +86,12 @@ export class AtSession {
       c.lines.push(line);
       return;
     }
+    if (c.payload !== undefined && !c.prompted && line.trim() === 'OK') {
+      // A command that sends a PDU cannot succeed before its prompt: this is the late answer of
+      // one that timed out (its +CMGS: reference would settle the wrong message). Dropped.
+      c.lines = [];
+      return;
+    }
     c.cancel();
     this.current = null;
     c.resolve({ ok: line.trim() === 'OK', final: line.trim(), lines: c.lines });
@@ -112,7 +118,10 @@ export class AtSession {
     const c = this.queue.shift()!;
     const entry = { ...c, lines: [] as string[], cancel: () => {}, prompted: false, n: ++this.written };
     entry.cancel = this.clock.schedule(this.clock.now() + c.timeoutMs, () => {
-      if (this.current === entry) this.fail(entry, `${c.text}: no answer in ${c.timeoutMs} ms`);
+      if (this.current !== entry) return;
+      // ESC ends a PDU the modem may still be waiting for: the next command must not be read as its text.
+      if (c.payload !== undefined) this.line.write('\x1b');
+      this.fail(entry, `${c.text}: no answer in ${c.timeoutMs} ms`);
     });
     this.current = entry;
     this.line.write(`${c.text}\r`);
