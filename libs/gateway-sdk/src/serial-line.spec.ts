@@ -1,4 +1,4 @@
-import { PromptWatch } from './serial-line';
+import { LineSplitter, PromptWatch } from './serial-line';
 
 describe('PromptWatch', () => {
   it('finds the prompt however the reads cut it, once', () => {
@@ -16,5 +16,27 @@ describe('PromptWatch', () => {
     expect(watch.feed('> 0011')).toBe(false);
     expect(watch.feed('\r\nOK\r\n')).toBe(false);
     expect(watch.feed('a >')).toBe(false);
+  });
+});
+
+describe('LineSplitter', () => {
+  const split = (max = 16) => {
+    const lines: string[] = [];
+    const dropped: number[] = [];
+    return { s: new LineSplitter(max, (l) => lines.push(l), (n) => dropped.push(n)), lines, dropped };
+  };
+
+  it('cuts at CR LF however the reads split it, and at a lone CR or LF', () => {
+    const { s, lines } = split();
+    for (const chunk of ['+CSQ: 1', '8,99\r', '\nOK\r\n$BDFKI,TXA', ',Y\n', 'RDY\r']) s.feed(chunk);
+    expect(lines.filter((l) => l.length)).toEqual(['+CSQ: 18,99', 'OK', '$BDFKI,TXA,Y', 'RDY']);
+  });
+
+  it('drops a line that never ends past its limit, once, and reads the next line whole', () => {
+    const { s, lines, dropped } = split(16);
+    for (let i = 0; i < 1_000; i++) s.feed('\u00ff\u00fe noise without an end ');
+    s.feed('still noise\r\nOK\r\n');
+    expect(dropped).toEqual([16]);
+    expect(lines.filter((l) => l.length)).toEqual(['OK']);
   });
 });
