@@ -163,13 +163,14 @@ export class BeidouAdapter {
       return this.client.health('down', 'no card in the terminal');
     }
     const intervalS = Number(f[4]);
-    this.card = { address: f[0], intervalMs: Number.isFinite(intervalS) ? intervalS * 1000 : 60_000, level: Number(f[5]) || 1 };
+    this.card = { address: f[0], intervalMs: Number.isFinite(intervalS) ? waitOf(intervalS * 1000) : 60_000, level: Number(f[5]) || 1 };
     this.client.health('up', `card ${this.card.address}, level ${this.card.level}, one send per ${intervalS} s`);
   }
 
   private feedback(fb: { ok: boolean; waitMs: number; reason: string }): void {
     const c = this.current;
     if (!c) return;
+    fb = { ...fb, waitMs: waitOf(fb.waitMs) };
     c.cancel();
     this.settled();
     const interval = this.card?.intervalMs ?? 60_000;
@@ -188,4 +189,16 @@ export class BeidouAdapter {
     }
     this.pump();
   }
+}
+
+/** The longest wait a terminal may ask for between sends: a card's interval is a minute or so. */
+const MAX_WAIT_MS = 3_600_000;
+
+/**
+ * A wait the terminal reported, within reason: a value that is not a number counts as none (the
+ * card's interval applies), and one past an hour as an hour, so that one garbled feedback
+ * sentence cannot hold the queue for years, or skip the interval.
+ */
+export function waitOf(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(MAX_WAIT_MS, Math.max(0, ms)) : 0;
 }
