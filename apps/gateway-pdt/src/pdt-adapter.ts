@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { SystemClock } from '@lifeline/clock';
 import type { Clock } from '@lifeline/clock';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
@@ -55,7 +56,11 @@ export class PdtAdapter {
   private readonly journal: KeyJournal<KeptPending> | null;
   private readonly deregistered = new Set<number>();
   readonly registered = new Set<number>();
-  private nextRequest = 1;
+  /**
+   * Request ids go on from a random place at each start: a radio's late ack for a message of the
+   * last run must not settle a new message that happens to get the same id.
+   */
+  private nextRequest = randomInt(1, 0xffffffff);
   private lastHeard = -Infinity;
   private healthy: boolean | null = null;
   private stopProbe: (() => void) | null = null;
