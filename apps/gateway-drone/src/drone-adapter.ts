@@ -29,6 +29,8 @@ export const droneConfig = linkConfig.pick({ router: true, window: true, reconne
   stations: z.array(id).min(1),
   /** Below this battery a drone's cell is reported degraded. */
   lowBatteryPct: z.number().min(0).max(100).default(15),
+  /** A send the station has not answered by then has failed (and frees its place in the window). */
+  sendTimeoutS: z.number().min(1).default(120),
 });
 export type DroneConfig = z.output<typeof droneConfig>;
 
@@ -38,6 +40,8 @@ interface Station {
   online: boolean;
   planned: CoverageMessage | null;
   health: HealthMessage | null;
+  /** When the health message came: its endurance counts from then, not from each report. */
+  healthAt: number;
 }
 
 /**
@@ -47,6 +51,8 @@ interface Station {
  */
 export class DroneAdapter {
   private readonly stations = new Map<string, Station>();
+  /** Sends published and not yet answered by their station: attempt id → its station and deadline. */
+  private readonly inFlight = new Map<string, { station: Station; cancel: () => void }>();
   private mqtt: MqttClient | null = null;
 
   constructor(
@@ -67,7 +73,7 @@ export class DroneAdapter {
         log: (m) => log(`${sid}: router link: ${m}`),
         onSend: (f) => this.send(this.stations.get(sid)!, f),
       });
-      this.stations.set(sid, { id: sid, client, online: false, planned: null, health: null });
+      this.stations.set(sid, { id: sid, client, online: false, planned: null, health: null, healthAt: 0 });
     }
   }
 
@@ -93,13 +99,17 @@ export class DroneAdapter {
     });
     m.on('message', (topic, payload) => this.receive(topic, payload.toString('utf8')));
     m.on('close', () => {
-      // Without the broker nothing is known of the drones: report them down until it is back.
+      // Without the broker nothing is known of the drones: report them down until it is back, and
+      // fail what they were sending (their answers may never come).
       for (const s of this.stations.values()) if (s.online) this.report(Object.assign(s, { online: false }));
+      this.failInFlight(null, 'MQTT broker connection lost');
     });
     m.on('error', (e) => this.log(`MQTT: ${e.message}`));
   }
 
   async stop(): Promise<void> {
+    for (const f of this.inFlight.values()) f.cancel();
+    this.inFlight.clear();
     await this.mqtt?.endAsync();
     await Promise.all([...this.stations.values()].map((s) => s.client.stop()));
   }
@@ -113,6 +123,7 @@ export class DroneAdapter {
     const kind = rest.join('/');
     if (kind === 'online') {
       s.online = text.trim() === '1';
+      if (!s.online) this.failInFlight(s, 'ground station went offline');
       return this.report(s);
     }
     const schema = { coverage: coverageMessage, health: healthMessage, 'sms/status': statusMessage, 'sms/inbox': inboxMessage }[kind];
@@ -121,13 +132,14 @@ export class DroneAdapter {
     if (!parsed.ok) return this.log(`${topic}: ${parsed.message}`);
     const msg = parsed.value as Record<string, unknown>;
     if (kind === 'coverage') s.planned = msg as CoverageMessage;
-    else if (kind === 'health') s.health = msg as HealthMessage;
+    else if (kind === 'health') [s.health, s.healthAt] = [msg as HealthMessage, this.clock.now()];
     else if (kind === 'sms/inbox') return s.client.reply(String(msg.from), String(msg.text));
     else return this.status(s, msg as z.output<typeof statusMessage>);
     this.report(s);
   }
 
   private status(s: Station, m: z.output<typeof statusMessage>): void {
+    if (m.status !== 'accepted') this.settle(m.id);
     if (m.status === 'accepted') s.client.accepted(m.id);
     else if (m.status === 'delivered') s.client.delivered(m.id);
     else s.client.failed(m.id, m.reason, m.permanent);
@@ -141,7 +153,7 @@ export class DroneAdapter {
       s.client.coverage([], now);
       return;
     }
-    const until = coverageUntil(Date.parse(s.planned.until), now, s.health?.enduranceS);
+    const until = coverageUntil(Date.parse(s.planned.until), s.healthAt, s.health?.enduranceS);
     s.client.coverage(until > now ? s.planned.areas : [], until);
     if (s.health) {
       const battery = s.health.batteryPct === undefined ? '' : `battery ${s.health.batteryPct}%`;
@@ -154,8 +166,31 @@ export class DroneAdapter {
       return s.client.failed(f.attemptId, s.online ? 'MQTT broker unreachable' : 'ground station offline');
     }
     const msg: SendMessage = { id: f.attemptId, to: f.to, text: f.text, priority: f.priority };
-    this.mqtt.publish(`${this.config.mqtt.topicPrefix}/${s.id}/sms/send`, JSON.stringify(msg), { qos: 1 }, (e) => {
-      if (e) s.client.failed(f.attemptId, `MQTT publish failed: ${e.message}`);
+    this.settle(f.attemptId); // a send repeated after a lost link starts its wait again
+    const cancel = this.clock.schedule(this.clock.now() + this.config.sendTimeoutS * 1000, () => {
+      this.inFlight.delete(f.attemptId);
+      s.client.failed(f.attemptId, `no status from the ground station in ${this.config.sendTimeoutS} s`);
     });
+    this.inFlight.set(f.attemptId, { station: s, cancel });
+    this.mqtt.publish(`${this.config.mqtt.topicPrefix}/${s.id}/sms/send`, JSON.stringify(msg), { qos: 1 }, (e) => {
+      if (!e) return;
+      this.settle(f.attemptId);
+      s.client.failed(f.attemptId, `MQTT publish failed: ${e.message}`);
+    });
+  }
+
+  /** A send answered for good (delivered or failed): its deadline goes. */
+  private settle(attemptId: string): void {
+    this.inFlight.get(attemptId)?.cancel();
+    this.inFlight.delete(attemptId);
+  }
+
+  /** Fails the sends of `station` (all stations: null) that can no longer be answered. */
+  private failInFlight(station: Station | null, why: string): void {
+    for (const [attemptId, f] of this.inFlight) {
+      if (station && f.station !== station) continue;
+      this.settle(attemptId);
+      f.station.client.failed(attemptId, why);
+    }
   }
 }
