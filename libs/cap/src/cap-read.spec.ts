@@ -1,5 +1,5 @@
 import { fixture } from '../../../test/support/fixtures';
-import { readCap } from './cap-read';
+import { isRealDateTime, readCap } from './cap-read';
 import { CapInvalid } from './element-reader';
 import { writeCap } from './cap-write';
 import { XmlRefused } from './xml-tree';
@@ -87,5 +87,16 @@ describe('writeCap', () => {
     const alert = readCap(example('thunderstorm'));
     alert.infos[0].headline = '</headline><injected/>&amp; "x"';
     expect(readCap(writeCap(alert)).infos[0].headline).toBe('</headline><injected/>&amp; "x"');
+  });
+});
+
+describe("CAP's date-times", () => {
+  it('takes real instants with seconds and an offset, -00:00 included', () => {
+    for (const t of ['2026-07-01T16:30:00+08:00', '2028-02-29T23:59:59-00:00', '2026-12-31T00:00:00+14:00']) expect(isRealDateTime(t)).toBe(true);
+  });
+
+  it('refuses days, hours and offsets that do not exist, which Date.parse would roll over', () => {
+    for (const t of ['2026-02-29T10:00:00+08:00', '2026-02-30T10:00:00+08:00', '2026-04-31T10:00:00+08:00', '2026-07-01T24:00:00+08:00', '2026-07-01T10:60:00+08:00', '2026-13-01T10:00:00+08:00', '2026-07-00T10:00:00+08:00', '2026-07-01T10:00:00+15:00', '2026-07-01T10:00:00Z'])
+      expect([t, isRealDateTime(t)]).toEqual([t, false]);
   });
 });

@@ -17,7 +17,19 @@ const AREA = [one('areaDesc'), many('polygon'), many('circle'), many('geocode'),
 const NAMED_VALUE = [one('valueName'), one('value')];
 
 /** CAP's dateTime: the schema's pattern (seconds, an explicit offset, no `Z`) and a real instant. */
-const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$/;
+const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)([-+])(\d\d):(\d\d)$/;
+
+/**
+ * The pattern, and a day, hour and offset that exist: `Date.parse` rolls 2026-02-30 over to
+ * 2 March and takes T24:00:00, where an alert with such a time is a wrong alert.
+ */
+export function isRealDateTime(t: string): boolean {
+  const m = DATE_TIME.exec(t);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s, , oh, om] = [m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]].map(Number);
+  if (h > 23 || mi > 59 || s > 59 || oh > 14 || om > 59 || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate(); // the month's last day
+}
 /** Sender and identifier: no spaces, commas or the restricted characters < and &. */
 export const CAP_TOKEN = /^[^\s,<&]+$/;
 
@@ -124,7 +136,7 @@ class CapReader extends ElementReader {
     if (text === undefined) return [];
     return text.split(/\s+/).filter(Boolean).flatMap((r) => {
       const parts = r.split(',');
-      if (parts.length !== 3 || !parts.every(Boolean) || !DATE_TIME.test(parts[2]))
+      if (parts.length !== 3 || !parts.every(Boolean) || !isRealDateTime(parts[2]))
         return this.issue(`${path}.references`, `expected "sender,identifier,sent" entries separated by spaces, got "${r.slice(0, 80)}"`), [];
       return [{ sender: parts[0], identifier: parts[1], sent: parts[2] }];
     });
@@ -139,7 +151,7 @@ class CapReader extends ElementReader {
   private dateTime(f: Map<string, XmlElement[]>, name: string, path: string): string | undefined {
     const t = this.text(f, name);
     if (t === undefined) return undefined;
-    if (!DATE_TIME.test(t) || Number.isNaN(Date.parse(t))) this.issue(`${path}.${name}`, `expected a date-time like 2026-07-01T16:30:00+08:00 (seconds and offset, no Z), got "${t.slice(0, 40)}"`);
+    if (!isRealDateTime(t)) this.issue(`${path}.${name}`, `expected a date-time like 2026-07-01T16:30:00+08:00 (seconds and offset, no Z), got "${t.slice(0, 40)}"`);
     return t;
   }
 

@@ -3,6 +3,7 @@ import { latLon, referencesText, XmlLines } from './cap-write';
 import { BEIJING_OFFSET_MIN, capTime, DIVISION_CODE } from './order-to-cap';
 import { CapInvalid, ElementReader, many, one, opt } from './element-reader';
 import { readXml, type XmlElement } from './xml-tree';
+import { isRealDateTime } from './cap-read';
 
 /**
  * GB/T 35965.1-2018 (应急信息交互协议 第1部分：预警信息), China's profile of CAP for early
@@ -142,7 +143,7 @@ class GbtReader extends ElementReader {
 
   private time(f: Map<string, XmlElement[]>, name: string, path: string): string | undefined {
     const t = this.text(f, name);
-    if (t !== undefined && (!BEIJING_TIME.test(t) || Number.isNaN(Date.parse(t))))
+    if (t !== undefined && (!BEIJING_TIME.test(t) || !isRealDateTime(t)))
       this.issue(`${path}.${name}`, `expected Beijing time in the extended form 2026-07-01T16:30:00+08:00, got "${t.slice(0, 40)}"`);
     return t;
   }
