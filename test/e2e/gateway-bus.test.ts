@@ -101,6 +101,16 @@ describe('gateway link over NATS', () => {
       { type: 'error', error: expect.objectContaining({ code: expect.any(String) }) },
     ]);
     expect(await l.beat()).toEqual({ ok: true });
+    // A pile of frames at once (a gateway sends one at a time): those past the limit are refused
+    // as busy, the rest taken, and the link still answers.
+    const pile = await Promise.all(Array.from({ length: 300 }, (_, i) => l.say({ type: 'health', state: 'up', areas: ['330100'] }, 100 + i)));
+    expect(pile.filter((a) => a.ok).length).toBeGreaterThan(0);
+    expect(pile.filter((a) => !a.ok).every((a) => a.error.code === 'busy')).toBe(true);
+    expect(pile.filter((a) => !a.ok).length).toBeGreaterThan(0);
+    expect(await l.beat()).toEqual({ ok: true });
+    // Opens at once past the limit are answered busy, not queued.
+    const opens = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(GATEWAY_BUS.open, { token: `guess-${i}`, link: `guess${String(i).padStart(11, '0')}` })));
+    expect(opens.every((a) => !a.ok && ['unauthorized', 'busy'].includes(a.error.code))).toBe(true);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 

@@ -33,11 +33,16 @@ interface OpenLink {
   seq: number;
   /** Frames are handled one after another. */
   turn: Promise<void>;
+  /** Frames waiting their turn: a gateway sends one at a time, so a pile is not a gateway's. */
+  waiting: number;
 }
 
 /** Links one token may hold at once, and all of them: a valid token must not hold the router's memory. */
 export const LINKS_PER_TOKEN = 16;
 export const LINKS_MAX = 10_000;
+/** Opens being authorized at once (each is a database read), and frames one link may have waiting. */
+export const OPENS_AT_ONCE = 32;
+export const FRAMES_WAITING = 64;
 
 const encoder = new TextEncoder();
 const NO_LINK: LinkAnswer = { ok: false, error: { code: 'unknown_link', message: 'no such link here (the router restarted, or dropped it): open a new one' } };
@@ -56,6 +61,7 @@ export class NatsLinkServer {
   private readonly subscriptions: Subscription[] = [];
   private readonly sweep: NodeJS.Timeout;
   private stopped = false;
+  private opening = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -100,7 +106,9 @@ export class NatsLinkServer {
     const { token, link } = r.data;
     const refusal = this.refusal(link, null);
     if (refusal) return this.answer(m, refusal);
-    const a = await this.authorize(token);
+    if (this.opening >= OPENS_AT_ONCE) return this.answer(m, { ok: false, error: { code: 'busy', message: 'the router is opening as many links as it may at once: try again shortly' } });
+    this.opening++;
+    const a = await this.authorize(token).finally(() => this.opening--);
     if (!a.ok) return this.answer(m, { ok: false, error: { code: a.code, message: a.message } });
     const again = this.stopped ? NO_LINK : this.refusal(link, a.key);
     if (again) return this.answer(m, again);
@@ -112,7 +120,7 @@ export class NatsLinkServer {
     // earlier SDK that sends none, one made here and answered.
     const given = r.data.secret;
     const secret = given ? Buffer.from(given, 'base64url') : randomBytes(24);
-    this.links.set(link, { key: a.key, secret, endpoint: a.open(peer), stillValid: a.stillValid, heard: this.now(), seq: 0, turn: Promise.resolve() });
+    this.links.set(link, { key: a.key, secret, endpoint: a.open(peer), stillValid: a.stillValid, heard: this.now(), seq: 0, turn: Promise.resolve(), waiting: 0 });
     this.answer(m, given ? OK : { ok: true, secret: secret.toString('base64url') });
   }
 
@@ -128,6 +136,8 @@ export class NatsLinkServer {
     const l = this.heard(m, link);
     if (!l) return this.answer(m, NO_LINK);
     const seq = Number(m.headers?.get(LINK_HEADERS.seq) ?? NaN);
+    if (l.waiting >= FRAMES_WAITING) return this.answer(m, { ok: false, error: { code: 'busy', message: `more than ${FRAMES_WAITING} frames waiting on this link: send one at a time, each after its answer` } });
+    l.waiting++;
     l.turn = l.turn.then(async () => {
       // Sent again (its answer was lost): taken already.
       if (Number.isSafeInteger(seq) && seq <= l.seq) return this.answer(m, OK);
@@ -135,7 +145,7 @@ export class NatsLinkServer {
       await this.take(l, m.data);
       if (Number.isSafeInteger(seq)) l.seq = seq;
       this.answer(m, OK);
-    }).catch((e) => this.log(`gateway link ${link}: ${(e as Error).message}`));
+    }).catch((e) => this.log(`gateway link ${link}: ${(e as Error).message}`)).finally(() => l.waiting--);
   }
 
   private async take(l: OpenLink, data: Uint8Array): Promise<void> {
