@@ -64,6 +64,20 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
       expect(adapter.stats.submits).toBeGreaterThan(1);
     });
 
+    it('joins a long answer that comes as several messages into one reply, as the person typed it', async () => {
+      const replies: string[] = [];
+      const sub = s.lifeline.core.replies$.subscribe((r) => replies.push(r.text));
+      try {
+        const text = '收到。沙头村已组织转移，现有三户老人行动不便，需要船只支援，请尽快派人到村东头码头接应，另有两名村民联系不上，正在继续寻找。';
+        modem.incoming('17403252928', text); // over 70 UCS-2 characters: two messages on the SIM
+        await turnsUntil(async () => (await s.advance(0), replies.length > 0), 'the reply');
+        await s.advance(1_000);
+        expect(replies).toEqual([text]);
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
     it('a failed submit (+CMS ERROR: 42) is retryable; losing the satellite takes the channel down', async () => {
       modem.failNext = 1;
       const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-2', { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });

@@ -3,7 +3,7 @@ import { parse } from 'node-pdu';
 import { SerialPort } from 'serialport';
 import { between } from '@lifeline/domain';
 
-import { concatOf, deliverPdu, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
+import { concatOf, deliverPdus, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
 import { answerTo } from './answer';
 
 export interface ModemOptions {
@@ -68,11 +68,16 @@ export class ModemSimulator {
     await new Promise<void>((r) => (this.port?.isOpen ? this.port.close(() => r()) : r()));
   }
 
-  /** A person texts the phone: stored, announced with +CMTI if indications are on. */
+  /**
+   * A person texts the phone: stored, announced with +CMTI if indications are on. A long text
+   * arrives as a phone sends it, in parts, each a message of its own.
+   */
   incoming(from: string, text: string): void {
-    const index = this.nextIndex++;
-    this.stored.set(index, { pdu: deliverPdu(from, text, this.cc), read: false });
-    if (this.indications) this.say(`+CMTI: "SM",${index}`);
+    for (const pdu of deliverPdus(from, text, this.cc)) {
+      const index = this.nextIndex++;
+      this.stored.set(index, { pdu, read: false });
+      if (this.indications) this.say(`+CMTI: "SM",${index}`);
+    }
   }
 
   /**

@@ -4,8 +4,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
-import { LongReplies } from './long-replies';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 

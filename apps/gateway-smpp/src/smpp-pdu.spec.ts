@@ -1,6 +1,6 @@
 import { VirtualClock } from '@lifeline/clock';
 import type { Pdu } from 'smpp';
-import { LongReplies } from './long-replies';
+import { LongReplies } from '@lifeline/gateway-sdk';
 import { concatOf, concatUdh, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 
 describe('SMPP receipts', () => {

@@ -1,3 +1,6 @@
+import type { Concat } from '@lifeline/gateway-sdk';
+
+export type { Concat };
 import type { Pdu } from 'smpp';
 
 /** SMPP 3.4 message_state values (TLV 0x0427). */
@@ -68,12 +71,6 @@ export function messageText(pdu: Pdu): string {
   const body = pdu.message_payload ?? pdu.short_message;
   const message = body && typeof body === 'object' && 'message' in body ? body.message : body;
   return typeof message === 'string' ? message : Buffer.isBuffer(message) ? message.toString('latin1') : '';
-}
-
-export interface Concat {
-  ref: number;
-  total: number;
-  seq: number;
 }
 
 /** For a part of a long message, its concatenation element (IEI 0x00, 8-bit; 0x08, 16-bit). */

@@ -77,7 +77,12 @@ export function concatOf(header: unknown): { ref: number; total: number; seq: nu
 
 /** Builds what a network would send a phone: a DELIVER from `from` (the far-end simulator uses it). */
 export function deliverPdu(from: string, text: string, countryCode: string): string {
-  return new Deliver(toInternational(from, countryCode), text).getPartStrings()[0];
+  return deliverPdus(from, text, countryCode)[0];
+}
+
+/** The SMS-DELIVER PDUs of a text as a phone sends it: past one part, several with a concatenation header. */
+export function deliverPdus(from: string, text: string, countryCode: string): string[] {
+  return new Deliver(toInternational(from, countryCode), text).getPartStrings();
 }
 
 /** A status report for message `reference` to `to` with TP-ST `status` (built by hand: node-pdu only parses them). */

@@ -3,7 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -17,6 +17,8 @@ export const tiantongConfig = linkConfig.extend({
   commandTimeoutS: z.number().min(0.1).default(10),
   /** A submit over a satellite link takes a while: AT+CMGS gets this long. */
   submitTimeoutS: z.number().min(1).default(60),
+  /** A long reply's parts are joined; past this, what came is passed on without the missing part. */
+  replyPartsWaitS: z.number().min(1).default(60),
 });
 export type TiantongConfig = z.output<typeof tiantongConfig>;
 
@@ -41,6 +43,7 @@ export class TiantongAdapter {
   private at: AtSession | null = null;
   /** By TP-MR (0-255, recycled); a status report may come in the same read as its +CMGS. */
   private readonly receipts: ReceiptMatcher<number, Sent>;
+  private readonly replies: LongReplies;
   /** The references in flight, on disk when the config names a state file: they outlive a restart. */
   private readonly journal: KeyJournal<{ key: number; value: Sent }> | null;
   private stopPoll: (() => void) | null = null;
@@ -60,6 +63,7 @@ export class TiantongAdapter {
     if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
+    this.replies = new LongReplies(clock, config.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
   }
 
   async start(): Promise<void> {
@@ -106,7 +110,8 @@ export class TiantongAdapter {
     const m = readDeliver(pdu, this.config.countryCode);
     if (!m) return this.log(`message ${index} not understood`);
     this.stats.received++;
-    this.client.reply(m.from, m.text);
+    // Several parts of one long answer are one reply, as the person typed it.
+    this.replies.add(m.from, m.part, m.text);
   }
 
   /**

@@ -7,6 +7,7 @@ export * from './adapter-config';
 export * from './serial-line';
 export * from './receipt-matcher';
 export * from './key-journal';
+export * from './long-replies';
 export * from './link/link';
 export * from './link/ws-link';
 export * from './link/nats-link';

@@ -1,6 +1,12 @@
 import type { Clock } from '@lifeline/clock';
 import { BoundedMap } from '@lifeline/domain';
-import type { Concat } from './smpp-pdu';
+
+/** A concatenated SMS part's header (3GPP 23.040 IE 0x00 / 0x08): which message, of how many parts, which part. */
+export interface Concat {
+  ref: number;
+  total: number;
+  seq: number;
+}
 
 interface Pending {
   parts: string[];
@@ -9,8 +15,8 @@ interface Pending {
 }
 
 /**
- * A long answer a person types arrives as several deliver_sm, each with its part of the text and a
- * concatenation header; the router must get one reply, not several. Parts are joined in order
+ * A long answer a person types arrives as several SMS (deliver_sm from an SMS centre, +CMT or
+ * +CMGL from a modem), each with its part of the text and a concatenation header; the router must get one reply, not several. Parts are joined in order
  * once all came; if one never comes, what did come is passed on after `waitMs` (a reply with a
  * part missing still carries the ref and the "1" a person typed first).
  */
