@@ -55,6 +55,16 @@ describe('AtSession', () => {
     expect(written).toEqual(['AT+CMGS=20\r', '\x1b', 'AT+CMGS=21\r', 'BBBB\x1a']);
   });
 
+  it('does not take the next line for the PDU of +CDS when it is none: the OK still ends the command', async () => {
+    const { at, unsolicited } = session();
+    const p = at.command('AT+CSQ');
+    at.receive('+CSQ: 18,99');
+    at.receive('+CDS: 25');
+    at.receive('OK');
+    await expect(p).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CSQ: 18,99'] });
+    expect(unsolicited).toEqual([['+CDS: 25', null]]);
+  });
+
   it('routes unsolicited codes arriving mid-command, with the PDU line after +CDS', async () => {
     const { at, unsolicited } = session();
     const p = at.command('AT+CSQ');

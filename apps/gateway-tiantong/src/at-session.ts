@@ -59,7 +59,10 @@ export class AtSession {
     if (this.pduFor) {
       const code = this.pduFor;
       this.pduFor = null;
-      return this.onUnsolicited(code, line.trim());
+      if (/^[0-9A-Fa-f]+$/.test(line.trim())) return this.onUnsolicited(code, line.trim());
+      // Not a PDU (the OK of the command in hand came first): the report without one, and the
+      // line read as what it is.
+      this.onUnsolicited(code, null);
     }
     if (/^\+CDS: ?\d+/.test(line)) {
       this.pduFor = line;

@@ -44,6 +44,7 @@ export class TiantongAdapter {
   /** By TP-MR (0-255, recycled); a status report may come in the same read as its +CMGS. */
   private readonly receipts: ReceiptMatcher<number, Sent>;
   private readonly replies: LongReplies;
+  private stopped = false;
   /** The references in flight, on disk when the config names a state file: they outlive a restart. */
   private readonly journal: KeyJournal<{ key: number; value: Sent }> | null;
   private stopPoll: (() => void) | null = null;
@@ -136,6 +137,7 @@ export class TiantongAdapter {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.stopPoll?.();
     this.at?.abort('adapter stopping');
     await this.client.stop();
@@ -210,6 +212,7 @@ export class TiantongAdapter {
 
   private async poll(): Promise<void> {
     await (this.needsSetUp ? this.repair() : this.checkHealth());
+    if (this.stopped) return; // stopped during the poll: no next one on a closed port
     this.stopPoll = this.clock.schedule(this.clock.now() + this.config.pollS * 1000, () => void this.poll());
   }
 
