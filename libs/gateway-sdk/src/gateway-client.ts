@@ -114,6 +114,9 @@ export class GatewayClient {
    * order was sent to, so the acceptance must reach it first.
    */
   reply(from: string, text: string): void {
+    // A device can report a sender the router would refuse (none, or a garbled one): such a frame
+    // would only count against the link as a bad frame. Dropped here, and said.
+    if (from.length < 1 || from.length > 64) return this.log(`a reply from "${from.slice(0, 80)}" is not passed on: a sender address has 1 to 64 characters`);
     const frame: Outbound = { type: 'reply', from, text: text.slice(0, 2_000) };
     if (!this.unansweredTo.has(from)) return this.emit([frame]);
     const held = this.heldReplies.get(from);
