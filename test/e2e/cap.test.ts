@@ -258,5 +258,16 @@ describe('CAP 1.2 in (e2e)', () => {
     const r = (await post(xml, TOKENS.county).expect(202)).body;
     const view = (await http.get(`/api/orders/${r.orders[0].orderId}?limit=10000`).set(auth(TOKENS.county)).expect(200)).body;
     expect(view.deliveries.every((d: { area: string }) => d.area.startsWith('330102'))).toBe(true);
+    // The same alert from the city desk: orders of its own over the whole city, not the county's
+    // receipt; and each desk's repeat answers with its own.
+    const city2 = (await post(xml, TOKENS.console).expect(202)).body;
+    expect(city2.replayed).toBe(false);
+    expect(city2.orders[0].orderId).not.toBe(r.orders[0].orderId);
+    expect(city2.orders[0].deliveries).toBeGreaterThan(r.orders[0].deliveries);
+    expect((await post(xml, TOKENS.county).expect(202)).body).toEqual({ ...r, replayed: true });
+    expect((await post(xml, TOKENS.console).expect(202)).body).toEqual({ ...city2, replayed: true });
+    // Each order's CAP document is its own desk's alert.
+    const cap = (await http.get(`/api/orders/${city2.orders[0].orderId}/cap`).set(auth(TOKENS.console)).expect(200)).text;
+    expect(cap).toContain('<identifier>');
   });
 });

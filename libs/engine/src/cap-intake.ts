@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CapInvalid, planOrders, readCap, readGbt, XmlRefused, type CapAlert, type CapPolicy, type CapSkip, type GbtPolicy } from '@lifeline/cap';
 import type { Clock } from '@lifeline/clock';
 import type { AreaTree } from '@lifeline/domain';
-import type { AlertFormat, AlertLink, Storage } from '@lifeline/store';
+import type { AlertFormat, AlertLink, AlertRow, Storage } from '@lifeline/store';
 import { RequestError } from './request-error';
 import type { Orders } from './orders';
 import { audit, inScope, type Principal } from './principal';
@@ -49,11 +49,13 @@ export class CapIntake {
     if (alert.msgType === 'Ack' || alert.msgType === 'Error')
       throw new RequestError('invalid', `an ${alert.msgType} message asks nothing of people`, [{ path: 'alert.msgType', message: 'expected Alert, Update or Cancel', code: 'invalid' }]);
     const sha256 = createHash('sha256').update(xml).digest('hex');
-    const seen = await this.store.read.alerts.get(alert.sender, alert.identifier);
-    if (seen) {
+    // Idempotent per token: another desk posting the same alert gets orders of its own, in its areas.
+    const replay = (seen: AlertRow): CapReceipt => {
       if (seen.sha256 !== sha256) throw new RequestError('conflict', `alert ${alert.sender} ${alert.identifier} was received before with different content`);
       return { ...(JSON.parse(seen.receipt) as CapReceipt), replayed: true };
-    }
+    };
+    const seen = await this.store.read.alerts.get(alert.sender, alert.identifier, p.id);
+    if (seen) return replay(seen);
     const referenced: string[] = [];
     const unknownReferences: string[] = [];
     for (const r of alert.references) {
@@ -66,11 +68,16 @@ export class CapIntake {
     if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, referenced, receipt, links);
     // After the new orders committed: a crash in between leaves the old ones running, never none.
     for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.cancelIfVisible(p, orderId) });
-    await this.store.write(async (tx) => {
+    const first = await this.store.write(async (tx) => {
+      // The same alert posted twice at once by one token: the orders are one set (their clientRefs
+      // are the alert's), and the second to commit answers as a repeat.
+      const already = await tx.alerts.get(alert.sender, alert.identifier, p.id);
+      if (already) return already;
       await tx.alerts.insert({ ...receipt.alert, format, receivedAt: this.clock.now(), consoleId: p.id, sha256, xml, receipt: JSON.stringify(receipt) }, links);
       await audit(tx, p, this.clock.now(), 'cap.receive', `${alert.sender} ${alert.identifier}`, { msgType: alert.msgType, orders: receipt.orders.map((o) => o.orderId), cancelled: referenced });
+      return null;
     });
-    return receipt;
+    return first ? replay(first) : receipt;
   }
 
   private async makeOrders(p: Principal, alert: CapAlert, supersedes: string[], receipt: CapReceipt, links: AlertLink[]): Promise<void> {

@@ -86,7 +86,7 @@ export class CapOut {
   private async forCap(row: OrderRow): Promise<OrderForCap> {
     const to = JSON.parse(row.target) as OrderTarget;
     const link = await this.store.read.alerts.ofOrder(row.id);
-    const received = link && (await this.store.read.alerts.get(link.sender, link.identifier));
+    const received = link && (await this.store.read.alerts.get(link.sender, link.identifier, row.console_id));
     return {
       id: row.id,
       ref: row.ref,

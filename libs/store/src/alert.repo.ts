@@ -29,10 +29,12 @@ export interface AlertLink {
 export class AlertRepo {
   constructor(private readonly db: SqlRunner) {}
 
-  async get(sender: string, identifier: string): Promise<AlertRow | undefined> {
+  /** The alert as `consoleId` posted it; without a console, whoever posted it first. */
+  async get(sender: string, identifier: string, consoleId?: string): Promise<AlertRow | undefined> {
     const r = await this.db.get<{ sender: string; identifier: string; format: AlertFormat; sent: string; msg_type: string; received_at: number; console_id: string; sha256: string; xml: string; receipt: string }>(
-      'SELECT sender, identifier, format, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts WHERE sender = ? AND identifier = ?',
-      sender, identifier,
+      `SELECT sender, identifier, format, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts
+        WHERE sender = ? AND identifier = ?${consoleId === undefined ? '' : ' AND console_id = ?'} ORDER BY received_at LIMIT 1`,
+      ...(consoleId === undefined ? [sender, identifier] : [sender, identifier, consoleId]),
     );
     return r && { sender: r.sender, identifier: r.identifier, format: r.format, sent: r.sent, msgType: r.msg_type, receivedAt: Number(r.received_at), consoleId: r.console_id, sha256: r.sha256, xml: r.xml, receipt: r.receipt };
   }
@@ -53,7 +55,10 @@ export class AlertRepo {
   /** The alert an order was made from, if any. */
   async ofOrder(orderId: string): Promise<(AlertLink & { sent: string; msgType: string }) | undefined> {
     const r = await this.db.get<{ order_id: string; sender: string; identifier: string; info: number; area: number; sent: string; msg_type: string }>(
-      'SELECT l.order_id, l.sender, l.identifier, l.info, l.area, a.sent, a.msg_type FROM alert_orders l JOIN alerts a ON a.sender = l.sender AND a.identifier = l.identifier WHERE l.order_id = ?',
+      `SELECT l.order_id, l.sender, l.identifier, l.info, l.area, a.sent, a.msg_type FROM alert_orders l
+         JOIN orders o ON o.id = l.order_id
+         JOIN alerts a ON a.sender = l.sender AND a.identifier = l.identifier AND a.console_id = o.console_id
+        WHERE l.order_id = ?`,
       orderId,
     );
     return r && { orderId: r.order_id, sender: r.sender, identifier: r.identifier, info: Number(r.info), area: Number(r.area), sent: r.sent, msgType: r.msg_type };

@@ -10,6 +10,7 @@ import { Geography1767916800000 } from './1767916800000-geography';
 import { Alerts1768003200000 } from './1768003200000-alerts';
 import { EventSeq1768089600000 } from './1768089600000-event-seq';
 import { WorkLeases1768176000000 } from './1768176000000-work-leases';
+import { AlertsPerConsole1768262400000 } from './1768262400000-alerts-per-console';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Alerts1768003200000,
   EventSeq1768089600000,
   WorkLeases1768176000000,
+  AlertsPerConsole1768262400000,
 ];
