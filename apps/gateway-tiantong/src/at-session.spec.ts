@@ -55,6 +55,17 @@ describe('AtSession', () => {
     expect(written).toEqual(['AT+CMGS=20\r', '\x1b', 'AT+CMGS=21\r', 'BBBB\x1a']);
   });
 
+  it("tells what the command on the line has said so far (a send's +CMGS before its OK)", async () => {
+    const { at } = session();
+    const p = at.command('AT+CMGS=20', { payload: '0011' });
+    at.receive('> ');
+    at.receive('+CMGS: 7');
+    expect(at.linesSoFar).toEqual(['+CMGS: 7']);
+    at.receive('OK');
+    await p;
+    expect(at.linesSoFar).toEqual([]);
+  });
+
   it('does not take the next line for the PDU of +CDS when it is none: the OK still ends the command', async () => {
     const { at, unsolicited } = session();
     const p = at.command('AT+CSQ');

@@ -54,6 +54,11 @@ export class AtSession {
     });
   }
 
+  /** The information lines the command on the line has had so far (its `+CMGS: n`, before its OK). */
+  get linesSoFar(): readonly string[] {
+    return this.current?.lines ?? [];
+  }
+
   /** Everything the modem says, line by line (and the bare `> ` prompt). */
   receive(line: string): void {
     if (this.pduFor) {

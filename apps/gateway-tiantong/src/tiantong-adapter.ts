@@ -191,7 +191,10 @@ export class TiantongAdapter {
     this.stats.reports++;
     const outcome = reportOutcome(r.status);
     if (outcome === 'pending') return;
-    this.receipts.receipt(r.reference, (sent) => {
+    // The report of the part whose +CMGS answer is still in hand (both in one read): its
+    // reference may have stood for an older part whose report never came; it is this part's.
+    const justGiven = this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference);
+    (justGiven ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, r.reference, (sent) => {
       this.receipts.forget(r.reference);
       if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
       if (sent.references.length === sent.parts && sent.references.every((mr) => !this.receipts.knows(mr))) this.client.delivered(sent.attemptId);

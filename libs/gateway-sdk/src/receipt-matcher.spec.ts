@@ -19,6 +19,16 @@ describe('ReceiptMatcher', () => {
     expect(got).toEqual(['attempt-a']);
   });
 
+  it('holds a receipt for a key just given again for the new send, not the old one the key stood for', () => {
+    const m = new ReceiptMatcher<number, string>(new VirtualClock());
+    const got: string[] = [];
+    m.expect(7, 'old-part'); // its report never came; the reference wrapped round to 7 again
+    m.receiptForNext(7, (v) => got.push(v)); // read with the new +CMGS: 7, before it was handled
+    expect(got).toEqual([]);
+    m.expect(7, 'new-part');
+    expect(got).toEqual(['new-part']);
+  });
+
   it('holds a receipt read before its key was named, and applies it then', () => {
     const m = new ReceiptMatcher<number, string>(new VirtualClock());
     const got: string[] = [];

@@ -41,6 +41,15 @@ export class ReceiptMatcher<K, V> {
     this.early.set(key, { at: this.clock.now(), apply });
   }
 
+  /**
+   * A receipt for a key the device has just given again (its response is read, not yet handled):
+   * held for the next `expect` of the key, never applied to what the key stood for before (a
+   * recycled AT reference whose old report never came).
+   */
+  receiptForNext(key: K, apply: (v: V) => void): void {
+    this.early.set(key, { at: this.clock.now(), apply });
+  }
+
   forget(key: K): void {
     this.known.delete(key);
     this.journal?.delete(String(key));
