@@ -52,6 +52,10 @@ describe('polygonProblems on hostile shapes', () => {
     expect(polygonProblems([eight])[0].message).toMatch(/intersects itself near \[121.1, 28.1\]/);
   });
 
+  it('refuses a ring that encloses no area, its positions on one line', () => {
+    expect(polygonProblems([[[120, 30], [121, 30], [120, 30], [120, 30]]])).toEqual([{ path: 'coordinates.0', message: 'the ring encloses no area: its positions lie on one line' }]);
+  });
+
   it('finds an edge that runs back along another (a zero-width spike between two corners)', () => {
     const spike: LonLat[] = [[121, 28], [121.2, 28], [121.2, 28.1], [121.1, 28.1], [121.1, 28.05], [121.1, 28.1], [121, 28.1], [121, 28]];
     expect(polygonProblems([spike])[0]?.message).toMatch(/intersects itself/);

@@ -32,9 +32,22 @@ export function polygonProblems(rings: readonly LonLat[][]): GeometryProblem[] {
   if (crossing) {
     const [lon, lat] = crossing.map((c) => Math.round(c * 1e6) / 1e6);
     problems.push({ path: 'coordinates', message: `the polygon intersects itself near [${lon}, ${lat}]` });
+  } else {
+    // A ring that does not cross itself and has no area lies on one line (a bow tie's two lobes
+    // cancel out too, which is why this comes after the crossings).
+    rings.forEach((ring, i) => {
+      if (Math.abs(ringArea(ring)) < 1e-12) problems.push({ path: `coordinates.${i}`, message: 'the ring encloses no area: its positions lie on one line' });
+    });
   }
   rings.slice(1).forEach((hole, i) => {
     if (pointInPolygon(hole[0], [rings[0]]) === false) problems.push({ path: `coordinates.${i + 1}`, message: 'a hole must lie inside the outline (the first ring)' });
   });
   return problems;
+}
+
+/** Twice the ring's signed area in square degrees (the shoelace formula): zero for a ring on one line. */
+function ringArea(ring: readonly LonLat[]): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < ring.length; i++) sum += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+  return sum;
 }
