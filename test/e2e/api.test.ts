@@ -57,6 +57,12 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(await issues({ circles: [{ center: [28.5, 120.7], radiusM: 1000 }] })).toEqual(['order.to.circles.0.center.1: expected a latitude from -90 to 90']);
     expect(await issues({ circles: [{ center: [120.7, 28.5], radiusM: 0 }] })).toEqual(['order.to.circles.0.radiusM: expected a radius in metres above 0']);
     expect((await issues({ polygons: [{ type: 'Polygon', coordinates: [Array.from({ length: 3_000 }, () => [120.7, 28.5])] }] }))[0]).toMatch(/^order\.to\.polygons\.0\.coordinates\.0: /);
+    // Six circles of 2,000 points each: every one usable, too many together.
+    const circleRing = (k: number) => {
+      const r = Array.from({ length: 1_999 }, (_, i) => [120.5 + k / 10 + Math.cos((2 * Math.PI * i) / 1_999) / 50, 28.5 + Math.sin((2 * Math.PI * i) / 1_999) / 50]);
+      return { type: 'Polygon', coordinates: [[...r, r[0]]] };
+    };
+    expect(await issues({ polygons: Array.from({ length: 6 }, (_, k) => circleRing(k)) })).toEqual(["order.to.polygons: at most 10000 vertices in all of an order's polygons together"]);
     expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
 
     const town = (await s.lifeline.store.read.directory.areas()).find((a) => a.code === '330102003')!.geometry;

@@ -1,4 +1,4 @@
-import { MAX_CIRCLE_RADIUS_M, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
+import { MAX_CIRCLE_RADIUS_M, MAX_FENCE_VERTICES, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
 import type { CapAlert, CapArea, CapCertainty, CapInfo, CapResponseType, CapSeverity, CapUrgency } from './cap-alert';
 import { CapInvalid, type CapIssue } from './element-reader';
 import { DIVISION_CODE_FORM } from './order-to-cap';
@@ -67,6 +67,8 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
       const path = `alert.info.${i}.area.${a}`;
       if (area.polygons.length > MAX_POLYGONS) return void issues.push({ path, message: `at most ${MAX_POLYGONS} polygons in an area (an order's limit), got ${area.polygons.length}` });
       if (area.circles.length > MAX_CIRCLES) return void issues.push({ path, message: `at most ${MAX_CIRCLES} circles in an area (an order's limit), got ${area.circles.length}` });
+      const vertices = area.polygons.reduce((n, ring) => n + ring.length, 0);
+      if (vertices > MAX_FENCE_VERTICES) return void issues.push({ path, message: `at most ${MAX_FENCE_VERTICES} polygon vertices in an area (an order's limit), got ${vertices}` });
       // A polygon that cannot be a fence makes the whole alert invalid (thrown below, with its path).
       const polygons: PolygonGeometry[] = [];
       area.polygons.forEach((ring, k) => {

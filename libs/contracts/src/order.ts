@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { areaCode, clientRef, id, priority } from './common';
+import { MAX_FENCE_VERTICES } from '@lifeline/domain';
 import { circle, polygonGeometry } from './geo';
 
 /**
@@ -20,7 +21,15 @@ export const orderTarget = z
   .refine((t) => !t.roles || (t.areas?.length ?? 0) + (t.polygons?.length ?? 0) + (t.circles?.length ?? 0) > 0, {
     message: 'roles narrow areas and fences: expected areas, polygons or circles beside roles',
     path: ['roles'],
+  })
+  .refine((t) => fenceVertices(t.polygons) <= MAX_FENCE_VERTICES, {
+    message: `at most ${MAX_FENCE_VERTICES} vertices in all of an order's polygons together`,
+    path: ['polygons'],
   });
+
+function fenceVertices(polygons: { coordinates: unknown[][] }[] | undefined): number {
+  return (polygons ?? []).reduce((n, p) => n + p.coordinates.reduce((m, ring) => m + ring.length, 0), 0);
+}
 
 export const orderSpec = z
   .strictObject({

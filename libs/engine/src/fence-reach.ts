@@ -1,4 +1,4 @@
-import { Fence, type AreaTree, type FenceSpec } from '@lifeline/domain';
+import { Fence, type AreaTree, type BBox, type FenceSpec } from '@lifeline/domain';
 import type { DirectoryStore } from '@lifeline/store';
 import { inScope, type Principal } from './principal';
 
@@ -13,6 +13,20 @@ export interface FenceMatch {
 }
 
 const NONE: FenceMatch = { locatedIds: [], shapeAreas: [], areas: new Set() };
+const YIELD_EVERY = 5_000;
+
+const areaOf = ([w, s, e, n]: BBox) => Math.max(0, e - w) * Math.max(0, n - s);
+
+/**
+ * The boxes to read candidates by: one box around them all when it is not much larger than they
+ * are together (a hundred overlapping circles are one read of the directory, not a hundred),
+ * else each shape's own.
+ */
+function candidateBoxes(boxes: BBox[]): BBox[] {
+  if (boxes.length <= 1) return boxes;
+  const all: BBox = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  return areaOf(all) <= 2 * boxes.reduce((n, b) => n + areaOf(b), 0) ? [all] : boxes;
+}
 
 /**
  * Resolves a geofence against the directory: people by their location (candidates read by box,
@@ -30,12 +44,24 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
   };
   const located = new Set<string>();
   const areas = new Set<string>();
-  for (const box of fence.boxes())
-    for (const r of await directory.locatedIn(box))
-      if (!located.has(r.id) && allowed(r.area) && fence.containsPoint([r.lon, r.lat])) {
+  const tested = new Set<string>();
+  // The token's areas in the query, not after it: a county desk's fence reads the county's people.
+  const within = p.areas === null ? null : p.areas.filter((a) => tree.has(a)).map((a) => tree.path(a));
+  let sinceYield = 0;
+  for (const box of candidateBoxes(fence.boxes()))
+    for (const r of await directory.locatedIn(box, within)) {
+      if (tested.has(r.id)) continue;
+      tested.add(r.id);
+      // A large fence tests many people: other requests and deliveries go on meanwhile.
+      if (++sinceYield === YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (allowed(r.area) && fence.containsPoint([r.lon, r.lat])) {
         located.add(r.id);
         areas.add(r.area);
       }
+    }
   const shapeAreas = topmost(tree, tree.all().filter((a) => a.geometry && fence.containsArea(a.geometry)).map((a) => a.code))
     .flatMap((code) => (allowed(code) ? [code] : (p.areas ?? []).filter((mine) => tree.has(mine) && tree.isWithin(mine, code))));
   for (const a of shapeAreas) areas.add(a);

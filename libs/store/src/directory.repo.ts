@@ -78,9 +78,11 @@ export class DirectoryRepo {
   }
 
   /** People with a location inside the box (one range of the location index), in no order. */
-  async locatedIn([west, south, east, north]: BBox): Promise<LocatedPerson[]> {
+  /** People located in the box, within the subtrees at `within` (null: everywhere). */
+  async locatedIn([west, south, east, north]: BBox, within: readonly string[] | null = null): Promise<LocatedPerson[]> {
+    const scope = withinSubtrees('area_path', within);
     // Both drivers answer double precision as numbers (pg parses float8): the rows go out as read.
-    return this.db.all<LocatedPerson>('SELECT id, area, lon, lat FROM people WHERE lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?', west, east, south, north);
+    return this.db.all<LocatedPerson>(`SELECT id, area, lon, lat FROM people WHERE lon >= ? AND lon <= ? AND lat >= ? AND lat <= ?${scope.sql}`, west, east, south, north, ...scope.params);
   }
 
   /**

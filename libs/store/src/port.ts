@@ -27,7 +27,7 @@ export interface DirectoryStore {
   areaOfTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
   byTerminal(kind: TerminalKind, address: string): Promise<string | undefined>;
   /** People with a location inside the box, in no order. */
-  locatedIn(box: BBox): Promise<LocatedPerson[]>;
+  locatedIn(box: BBox, within?: readonly string[] | null): Promise<LocatedPerson[]>;
   /** The roles of the people within the subtrees at `within` (null: everywhere), with how many have each. */
   roles(within: readonly string[] | null): Promise<{ role: string; people: number }[]>;
 }

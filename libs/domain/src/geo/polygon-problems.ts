@@ -4,6 +4,11 @@ import type { LonLat } from './geometry';
 
 /** Most vertices a fence polygon may have: enough for a township's outline, bounded for the check. */
 export const MAX_POLYGON_VERTICES = 2_000;
+/**
+ * Most vertices of all an order's polygons together: each located person in a fence's box is
+ * tested against them, so the product with a province's people must stay small.
+ */
+export const MAX_FENCE_VERTICES = 10_000;
 
 export interface GeometryProblem {
   /** Where, below the polygon: `coordinates.0.3` */
