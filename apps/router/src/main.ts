@@ -1,5 +1,5 @@
 import { ConfigError, configFiles, loadConfig } from './config/load-config';
-import { DatabaseInUseError, DatabaseOpenError } from '@lifeline/store';
+import { DatabaseInUseError, DatabaseOpenError, withoutPassword } from '@lifeline/store';
 import { clusterNode } from './cluster/cluster-node';
 import { asLog, jsonLogger } from './log/json-log';
 import { startServer } from './server';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  log.info(`listening on ${running.url}`, { database: process.env.LIFELINE_DB ?? config.database, simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
+  log.info(`listening on ${running.url}`, { database: withoutPassword(process.env.LIFELINE_DB ?? config.database), simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
   // Another node took over while this one was cut off: what it remembers is stale; stop at once
   // (a supervisor restarts it, as a standby).
   void running.lifeline.store.lost.then((why) => {

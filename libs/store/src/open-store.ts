@@ -25,6 +25,6 @@ export async function openStore(database: string, o: { schema?: string; lease?: 
 }
 
 /** A URL fit for a log: the password left out. */
-function withoutPassword(database: string): string {
+export function withoutPassword(database: string): string {
   return database.replace(/^(\w+:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }

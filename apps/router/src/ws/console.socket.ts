@@ -80,6 +80,9 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
           if (page.length) last = page[page.length - 1].seq;
           if (page.length < REPLAY_PAGE) break;
           if (ws.bufferedAmount > HIGH_WATER) await written;
+          // Every page gives the event loop a turn: a replay that sends little (a drill or county
+          // token reads pages of other areas' receipts) must not hold the router to the table's end.
+          else await new Promise((resolve) => setImmediate(resolve));
           if (mine !== generation || ws.readyState !== ws.OPEN) return;
         }
       }
