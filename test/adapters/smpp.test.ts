@@ -89,7 +89,7 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
     ])('a mangled PDU from the centre (%s): the deaf link is closed and bound again, and delivers', async (_what, hex) => {
       smsc.sendRaw(Buffer.from(hex, 'hex'));
       // The silent case is found by its missing enquire_link responses: three periods of 1 s.
-      await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2), 'the rebind', 20_000, 15_000);
+      await turnsUntil(async () => (await s.advance(0), smsc.stats.binds === 2 && s.lifeline.core.channelState('public', '330100') === 'up'), 'the rebind, and health up again', 20_000, 15_000);
       const a = await s.lifeline.core.orders.accept(ADMIN, `mangled-${hex.length}`, { priority: 'flash', to: { people: ['p-000001'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
       await turnsUntil(async () => (await s.advance(0), (await statusOf(a.orderId)).delivered === 1), 'delivery over the new bind');
     });

@@ -99,13 +99,15 @@ describe('the delivery engine', () => {
     expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
   });
 
-  it('keeps events whose commit failed and applies them once the store takes writes again', async () => {
+  it('keeps events whose commit failed and applies them once the store takes writes again; drained() waits for that commit', async () => {
     let failing = false;
     const { clock, store, engine, start } = await setup({ failWrites: () => failing });
     await start('o-1:p-1');
     failing = true;
     engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
     engine.submit([{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
+    let committed = false;
+    void engine.drained().then(() => (committed = true)); // what a cancel waits on before it answers
     await engine.idle(); // the first try failed: nothing applied, a retry waits
     expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending');
     await clock.advance(1_000); // still failing: the back-off doubles
@@ -114,8 +116,11 @@ describe('the delivery engine', () => {
     await clock.advance(1_000);
     await engine.idle();
     expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending'); // waits out 2 s
+    expect(committed).toBe(false); // nothing is committed yet, and drained() has not said otherwise
     await clock.advance(1_000);
     await engine.idle();
     expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
+    await Promise.resolve();
+    expect(committed).toBe(true);
   });
 });

@@ -185,6 +185,41 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect((await h.store.read.orders.get(a.orderId))!.open_count).toBe(0);
   });
 
+  it('sends nothing more for an order once its cancel committed, whatever happens to its deliveries before the walk reaches them', async () => {
+    h = await harness({ tweak: noLoss });
+    const a = await h.order({ priority: 'routine', to: { areas: ['330102'] } }); // started in batches, as the dispatcher drains
+    await h.advance(200);
+    // The moment after the cancel's commit, before its walk: every delivery's next event ends it.
+    await runSql(h.store, 'UPDATE orders SET cancelled = 1 WHERE id = ?', a.orderId);
+    h.core.engine.orderCancelled(a.orderId);
+    const after: string[] = [];
+    h.core.sent$.subscribe(({ item }) => item.orderId === a.orderId && after.push(item.attemptId));
+    await h.advance(3_600_000 + 120_000);
+    expect(after).toEqual([]);
+    const counts = await h.store.read.deliveries.countsByStatus(a.orderId);
+    expect(Object.keys(counts).filter((s) => !['cancelled', 'delivered'].includes(s))).toEqual([]); // delivered: receipts of sends already out
+  });
+
+  it('finishes at the next start a cancel whose walk a crash cut short: nothing of the order is sent again', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'lifeline-')), 'cancel.db');
+    const tweak = (c: Parameters<typeof noLoss>[0]) => {
+      noLoss(c);
+      c.channels.forEach((ch) => (ch.simulator.deliverMs = [60_000, 60_000])); // sends stay in flight
+    };
+    h = await harness({ db, tweak });
+    const a = await h.order({ to: { areas: ['330102001'] } });
+    await h.advance(500);
+    await runSql(h.store, 'UPDATE orders SET cancelled = 1 WHERE id = ?', a.orderId); // committed; the walk never ran
+    const clockAt = h.clock.now();
+    await h.close();
+    h = await harness({ db, tweak, clockAt });
+    await h.core.settle();
+    expect(await h.store.read.deliveries.countsByStatus(a.orderId)).toEqual({ cancelled: a.deliveries });
+    // The sends that were in flight are not sent again by the new run (as they would be otherwise).
+    expect([...h.sims.values()].reduce((n, sim) => n + sim.stats.received, 0)).toBe(0);
+    expect((await h.store.read.orders.get(a.orderId))!.open_count).toBe(0);
+  });
+
   it('returns the same order for a repeated clientRef and creates nothing new', async () => {
     h = await harness({ tweak: noLoss });
     const first = await h.order({ to: { areas: [VILLAGE] } }, 'same-ref');

@@ -37,7 +37,7 @@ export class ChannelWakeups {
         return { ids: page.map((r) => r.id), next: last && page.length === PAGE ? { after: { areaPath: last.area_path, id: last.id } } : null };
       },
       () => ({ type: 'CHANNEL_CHANGED', at: this.clock.now() }),
-      () => this.tasks.stopped, // a stop is no reason to move anyone
+      { stop: () => this.tasks.stopped }, // a stop is no reason to move anyone
     );
   }
 }

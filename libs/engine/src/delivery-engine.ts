@@ -119,22 +119,45 @@ export class DeliveryEngine {
    * million of them never sit in memory. `page` reads the ids after a cursor and the cursor of the
    * next page (null: that was the last); `stop` ends the walk early. Resolves with the count sent.
    */
-  async submitPages<C>(first: C, page: (cursor: C) => Promise<{ ids: string[]; next: C | null }>, event: () => EngineEvent, stop = () => false): Promise<number> {
+  async submitPages<C>(
+    first: C,
+    page: (cursor: C) => Promise<{ ids: string[]; next: C | null }>,
+    event: () => EngineEvent,
+    o: { stop?: () => boolean; drained?: boolean } = {},
+  ): Promise<number> {
     let n = 0;
-    for (let cursor: C | null = first; cursor !== null && !stop(); ) {
+    for (let cursor: C | null = first; cursor !== null && !o.stop?.(); ) {
       const p = await page(cursor);
       this.submit(p.ids.map((id) => ({ deliveryId: id, event: event() })));
-      await this.idle();
+      await (o.drained ? this.drained() : this.idle());
       n += p.ids.length;
       cursor = p.next;
     }
     return n;
   }
 
-  /** Resolves when every submitted event has been applied and committed. */
+  /**
+   * Resolves when the engine has nothing to do now: everything submitted applied, or waiting out a
+   * back-off after a failed commit (storage failing: a stop, or a test's settle, must not hang on
+   * it). What must be committed before it is reported waits on `drained`.
+   */
   idle(): Promise<void> {
     if (!this.busy) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
+  }
+
+  /**
+   * Resolves when every submitted event has been applied and committed, waiting through the
+   * retries of failed commits: a caller that answers a client (a cancel) never reports as done
+   * what is still only in memory.
+   */
+  async drained(): Promise<void> {
+    while (this.running || this.retrying || this.inbox.length || this.urgent.length) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  /** An order was cancelled (committed): its deliveries end at their next event. */
+  orderCancelled(orderId: string): void {
+    this.orders.cancelled(orderId);
   }
 
   /**
@@ -235,7 +258,10 @@ export class DeliveryEngine {
         this.stats.unknown++;
         continue;
       }
-      if (this.step(d, order, item.event, now, out)) changed.set(d.id, d);
+      // A cancelled order's delivery ends at whatever happens to it next (a start, a timer, a
+      // receipt, a channel back), not only when the cancel walk reaches it: nothing more goes out.
+      const event: EngineEvent = order.cancelled && item.event.type !== 'CANCEL' ? { type: 'CANCEL', at: now } : item.event;
+      if (this.step(d, order, event, now, out)) changed.set(d.id, d);
       else this.stats.ignored++;
     }
     for (const d of changed.values()) {
@@ -358,7 +384,7 @@ export class DeliveryEngine {
     const order = this.orders.peek(d.orderId) ?? (await this.orders.get(d.orderId, this.store.read));
     const spec = d.channel ? this.config.channels.get(d.channel) : undefined;
     const to = spec && d.terminals[spec.terminal];
-    if (!order || !spec || !to || d.attempt < 1) return null;
+    if (!order || order.cancelled || !spec || !to || d.attempt < 1) return null;
     return this.sendItem(d, order, spec, d.attempt, to);
   }
 

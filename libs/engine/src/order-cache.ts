@@ -11,6 +11,8 @@ export interface OrderInfo {
   ackRequired: boolean;
   ackWithinMs: number;
   expiresAt: number;
+  /** Cancelled: whatever happens to one of its deliveries now ends it as cancelled. */
+  cancelled: boolean;
 }
 
 export function toOrderInfo(r: OrderRow): OrderInfo {
@@ -24,16 +26,23 @@ export function toOrderInfo(r: OrderRow): OrderInfo {
     ackRequired: Boolean(r.ack_required),
     ackWithinMs: Number(r.ack_within_s) * 1000,
     expiresAt: Number(r.expires_at),
+    cancelled: Boolean(Number(r.cancelled)),
   };
 }
 
-/** Orders are few and immutable once accepted, so the engine keeps them at hand. */
+/** Orders are few and, but for a cancel, immutable once accepted: the engine keeps them at hand. */
 export class OrderCache {
   private readonly byId = new Map<string, OrderInfo>();
 
   /** The order if it is in memory: most steps find it here, without waiting for anything. */
   peek(id: string): OrderInfo | undefined {
     return this.byId.get(id);
+  }
+
+  /** The order was cancelled (committed): what is in memory says so from now on. */
+  cancelled(id: string): void {
+    const o = this.byId.get(id);
+    if (o) this.byId.set(id, { ...o, cancelled: true });
   }
 
   /** The order, from memory or read through `repos` (inside a job: the job's transaction). */

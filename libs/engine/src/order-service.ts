@@ -96,13 +96,28 @@ export class OrderService implements Orders {
     return this.who.targets(p, to);
   }
 
-  /** Cancels every open delivery of the order; resolves when the cancellations are committed. */
+  /**
+   * Cancels every open delivery of the order; resolves when the cancellations are committed. From
+   * the cancel's commit on, anything that happens to a delivery of the order ends it (the engine
+   * knows the order is cancelled), so no send leaves while the walk below goes page by page; a
+   * restart finishes a walk cut short (`finishCancels`).
+   */
   async cancel(p: Principal, orderId: string): Promise<number> {
     await this.checkVisible(p, orderId);
     await this.store.write(async (tx) => {
       await tx.orders.markCancelled(orderId);
       await audit(tx, p, this.clock.now(), 'order.cancel', orderId);
     });
+    this.engine.orderCancelled(orderId);
+    return this.cancelOpen(orderId);
+  }
+
+  /** Ends the open deliveries of cancelled orders: a cancel walk the last run did not finish. */
+  async finishCancels(): Promise<void> {
+    for (const orderId of await this.store.read.orders.cancelledWithOpen()) await this.cancelOpen(orderId);
+  }
+
+  private cancelOpen(orderId: string): Promise<number> {
     return this.engine.submitPages(
       '',
       async (after) => {
@@ -110,6 +125,7 @@ export class OrderService implements Orders {
         return { ids: page.ids, next: page.last };
       },
       () => ({ type: 'CANCEL', at: this.clock.now() }),
+      { drained: true }, // answered only once every cancellation is committed
     );
   }
 

@@ -3,6 +3,7 @@ import type { Storage } from '@lifeline/store';
 import type { ChannelHealth } from './channel-health';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
+import type { OrderService } from './order-service';
 import type { ExpirySweep, Starter, TimerPoller } from './pollers';
 import type { Relays } from './relays';
 import type { Tasks } from './tasks';
@@ -14,6 +15,7 @@ export interface ResumeParts {
   clock: Clock;
   engine: DeliveryEngine;
   dispatcher: Dispatcher;
+  orders: OrderService;
   timers: TimerPoller;
   sweep: ExpirySweep;
   starter: Starter;
@@ -36,6 +38,8 @@ export async function resume(p: ResumeParts): Promise<void> {
     p.dispatcher.enqueue(sends.filter((x) => x !== null));
     after = page[page.length - 1].id;
   }
+  // A cancel whose walk the last run did not finish: its deliveries end now (none was sent again above).
+  await p.orders.finishCancels();
   await p.timers.fireDue();
   await p.sweep.run();
   p.timers.consider((await p.store.read.timers.nextDue()) ?? Infinity);

@@ -96,8 +96,8 @@ export class RouterCore implements NodeCore {
   /** Resumes the work from rows alone, overdue work first (resume.ts). */
   start(): Promise<void> {
     const { store, clock, config } = this.o;
-    const { engine, dispatcher, timers, sweep, starter, relays, health, tasks } = this;
-    return resume({ store, clock, engine, dispatcher, timers, sweep, starter, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
+    const { engine, dispatcher, orders, timers, sweep, starter, relays, health, tasks } = this;
+    return resume({ store, clock, engine, dispatcher, orders, timers, sweep, starter, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
   }
 
   /** Committed events, as they happen: receipts, channel states, orders accepted, relays. */

@@ -179,6 +179,11 @@ export class OrderRepo {
     await this.db.run('UPDATE orders SET open_count = open_count - ? WHERE id = ?', n, id);
   }
 
+  /** Cancelled orders with deliveries still open. */
+  async cancelledWithOpen(): Promise<string[]> {
+    return (await this.db.all<{ id: string }>('SELECT id FROM orders WHERE cancelled = 1 AND open_count > 0 ORDER BY id')).map((r) => r.id);
+  }
+
   async markCancelled(id: string): Promise<void> {
     await this.db.run('UPDATE orders SET cancelled = 1 WHERE id = ?', id);
   }

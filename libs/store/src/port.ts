@@ -45,6 +45,8 @@ export interface OrderStore {
   setSeq(id: string, seq: number): Promise<void>;
   closeDeliveries(id: string, n: number): Promise<void>;
   markCancelled(id: string): Promise<void>;
+  /** Cancelled orders with deliveries still open. */
+  cancelledWithOpen(): Promise<string[]>;
   refInUse(ref: string): Promise<boolean>;
   /** Orders created in [from, to), in the order they were made (their acceptance's seq within a millisecond). */
   createdBetween(from: number, to: number): Promise<{ id: string; createdAt: number }[]>;
