@@ -269,5 +269,10 @@ describe('CAP 1.2 in (e2e)', () => {
     // Each order's CAP document is its own desk's alert.
     const cap = (await http.get(`/api/orders/${city2.orders[0].orderId}/cap`).set(auth(TOKENS.console)).expect(200)).text;
     expect(cap).toContain('<identifier>');
+    // The county's Cancel stops the county's order and names nothing of the city desk's.
+    const cancel = alertXml({ id: 'county-1c', now: s.clock.now(), msgType: 'Cancel', references: `zj-flood@example.gov.cn,county-1,${capTime(now)}`, infos: [] });
+    const c = (await post(cancel, TOKENS.county).expect(202)).body;
+    expect(c.cancelled.map((x: { orderId: string }) => x.orderId)).toEqual([r.orders[0].orderId]);
+    expect((await http.get(`/api/orders/${city2.orders[0].orderId}`).set(auth(TOKENS.console)).expect(200)).body.open).toBeGreaterThan(0);
   });
 });

@@ -59,8 +59,10 @@ export class CapIntake {
     const referenced: string[] = [];
     const unknownReferences: string[] = [];
     for (const r of alert.references) {
-      const ids = await this.store.read.alerts.orderIds(r.sender, r.identifier);
-      if (!ids.length && !(await this.store.read.alerts.get(r.sender, r.identifier))) unknownReferences.push(`${r.sender},${r.identifier},${r.sent}`);
+      // Only what this token may see: another desk's orders are neither cancelled, superseded nor
+      // named here, and whether another desk received an alert is not revealed.
+      const ids = await this.visible(p, await this.store.read.alerts.orderIds(r.sender, r.identifier));
+      if (!ids.length && !(await this.store.read.alerts.get(r.sender, r.identifier, p.id))) unknownReferences.push(`${r.sender},${r.identifier},${r.sent}`);
       referenced.push(...ids);
     }
     const receipt: CapReceipt = { alert: { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType }, orders: [], cancelled: [], skipped: [], unknownReferences, replayed: false };
@@ -107,6 +109,12 @@ export class CapIntake {
     if (!receipt.orders.length && !supersedes.length)
       throw new RequestError('no_recipients', 'the alert reaches nobody here: ' + receipt.skipped.map((s) => `info ${s.info}${s.area === null ? '' : ` area ${s.area}`}: ${s.reason}`).join('; '),
         receipt.skipped.map((s) => ({ path: `alert.info.${s.info}${s.area === null ? '' : `.area.${s.area}`}`, message: s.reason, code: 'no_recipients' })));
+  }
+
+  private async visible(p: Principal, orderIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const id of orderIds) if (await this.orders.checkVisible(p, id).then(() => true, () => false)) out.push(id);
+    return out;
   }
 
   private async cancelIfVisible(p: Principal, orderId: string): Promise<number> {
