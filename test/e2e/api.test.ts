@@ -113,6 +113,11 @@ describe('HTTP API (e2e, supertest)', () => {
     await http.get('/api/channels').set(auth(made.body.token)).expect(401);
     await new Promise<void>((r) => (c.closed ? r() : c.ws.once('close', () => r())));
     expect(c.closed?.code).toBe(4401);
+    // A county's admin makes tokens within its county only.
+    const countyAdmin = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'admin', name: '滨江县 admin', areas: ['330102'] }).expect(201)).body.token;
+    await http.post('/api/tokens').set(auth(countyAdmin)).send({ role: 'console', name: 'town desk', areas: ['330102001'] }).expect(201);
+    for (const body of [{ role: 'console', name: 'city desk' }, { role: 'console', name: 'next county', areas: ['330103'] }, { role: 'admin', name: 'everything' }])
+      expect((await http.post('/api/tokens').set(auth(countyAdmin)).send(body).expect(403)).body.error.code).toBe('out_of_scope');
   });
 
   it('injects, lists and ends outages through the drills API; bad ones are refused and change nothing', async () => {

@@ -118,6 +118,10 @@ export class ApiController {
     if (unknown.length) throw new ApiError(400, 'unknown_area', `unknown areas: ${unknown.join(', ')}`);
     if (b.channel && !this.lifeline.config.channels.some((c) => c.id === b.channel))
       throw new ApiError(400, 'unknown_channel', `unknown channel ${b.channel}`);
+    // An admin token given areas hands out no more than them: a county's admin makes county tokens.
+    const mine = req.principal.areas;
+    if (mine !== null && (!b.areas || b.areas.some((a) => !mine.some((m) => tree.has(m) && tree.isWithin(a, m)))))
+      throw new ApiError(403, 'out_of_scope', `this token may only make tokens within its own areas (${mine.join(', ')}): give areas within them`, [{ path: 'token.areas', message: 'expected areas within the creating token\'s own', code: 'out_of_scope' }]);
     return this.lifeline.auth.create(b, req.principal);
   }
 
