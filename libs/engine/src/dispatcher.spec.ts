@@ -94,12 +94,14 @@ describe('the dispatcher', () => {
     expect(pool.sent.filter((s) => s.gateway === 'gw-2').map((s) => s.item.attemptId)).toEqual(items.map((i) => i.attemptId));
   });
 
-  it('forgets superseded sends, and a slot freed by one at a gateway lets the next go at once', () => {
+  it('forgets superseded sends not yet out; one at a gateway keeps its slot until the gateway answers it', () => {
     const { pool, dispatcher, commit } = setup({ windows: [['gw-1', 1]] });
     const [out, waiting, dropped] = [item(), item(), item()];
     commit([out, waiting, dropped]);
     commit([], [dropped.attemptId]); // still queued: never sent
-    commit([], [out.attemptId]); // at the gateway: its slot frees, and the queue drains
+    commit([], [out.attemptId]); // at the gateway: it still holds it, and its window is full
+    expect(pool.sent.map((s) => s.item.attemptId)).toEqual([out.attemptId]);
+    dispatcher.answered(out.attemptId); // its answer frees the slot: the queue drains
     expect(pool.sent.map((s) => s.item.attemptId)).toEqual([out.attemptId, waiting.attemptId]);
     expect(dispatcher.pending).toBe(0);
   });

@@ -127,19 +127,14 @@ export class Dispatcher {
     for (const b of touched) this.drain(b);
   }
 
-  /** Superseded attempts: forget them if they have not left yet. */
+  /**
+   * Superseded attempts (a cancel, a fallback): forget them if they have not left yet. One that
+   * left keeps its place in the gateway's window until the gateway answers it or the accept
+   * timeout passes: the gateway still holds it, and a send past its window would be refused
+   * (and counted against the channel).
+   */
   drop(attemptIds: readonly string[]): void {
-    const freed = new Set<string>();
-    for (const id of attemptIds) {
-      if (this.queued.delete(id)) this.stats.dropped++;
-      const f = this.inFlight.get(id);
-      if (f) {
-        this.settle(id, f);
-        freed.add(f.item.channel);
-      }
-    }
-    // A slot in a gateway's window is free again: what waits on that channel may go now.
-    for (const channel of freed) this.drainChannel(channel);
+    for (const id of attemptIds) if (this.queued.delete(id)) this.stats.dropped++;
   }
 
   /**
