@@ -151,6 +151,10 @@ export class GatewayInbound {
     if (!target && isBareAck(text)) target = (await this.store.read.deliveries.openFor(personId, 20)).find((d) => d.machine && mayBeSeen(d.machine))?.id;
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
+    // Taken only once committed: a gateway told its reply was taken never says it again (a
+    // repeated "1" could acknowledge another order), so a crash before the commit must not have
+    // been told so. (While storage is failing this waits only for the try, not the retries.)
+    await this.engine.idle();
     return true;
   }
 
