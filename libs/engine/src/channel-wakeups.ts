@@ -21,7 +21,22 @@ export class ChannelWakeups {
     health: ChannelHealth,
     private readonly tasks: Tasks,
   ) {
-    health.changes$.subscribe((c) => tasks.track(this.wake(c)));
+    health.changes$.subscribe((c) => tasks.track(this.wakeUntilDone(c)));
+  }
+
+  /**
+   * A wake-up that fails (a page not read: storage failing) is tried again, later and later: no
+   * other change of the channel may come to move the deliveries waiting there before they expire.
+   */
+  private async wakeUntilDone(c: ChannelChange, tries = 0): Promise<void> {
+    try {
+      await this.wake(c);
+    } catch (e) {
+      if (this.tasks.stopped) return;
+      const delayMs = Math.min(1_000 * 2 ** tries, 30_000);
+      this.tasks.log.warn(`channel ${c.channel} ${c.to} in ${c.area}: moving its deliveries failed (${(e as Error).message}); trying again in ${delayMs} ms`);
+      this.clock.schedule(this.clock.now() + delayMs, () => this.tasks.stopped || this.tasks.track(this.wakeUntilDone(c, tries + 1)));
+    }
   }
 
   private async wake({ channel, area, from, to }: ChannelChange): Promise<void> {
