@@ -145,6 +145,20 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect((await h.store.read.deliveries.countsByStatus(waiting.orderId))).toEqual({ acknowledged: 1 });
   });
 
+  it('gives a bare "1" to the order the person got, not to a newer one whose send is still under way', async () => {
+    h = await harness({ tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });
+    const got = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
+    await h.advance(30_000);
+    expect((await h.store.read.deliveries.countsByStatus(got.orderId))).toEqual({ delivered: 1 });
+    h.sims.get('public')!.mode = 'down'; // takes the next send and says nothing: it stays under way
+    const underWay = await h.order({ to: { areas: [VILLAGE], roles: ['grid-worker'] }, ackRequired: true });
+    await h.advance(100);
+    expect((await h.store.read.deliveries.countsByStatus(underWay.orderId))).toEqual({ sending: 1 });
+    const person = (await h.store.read.directory.person((await receipts(h))[0].personId))!;
+    expect(await h.core.reply('public', person.terminals.public!, '1')).toBe(true);
+    expect((await h.store.read.deliveries.countsByStatus(got.orderId))).toEqual({ acknowledged: 1 });
+  });
+
   it('sends a flash order to one person before a routine order to everyone on a slow channel', async () => {
     h = await harness({ tweak: noLoss, simulators: ['pdt'] });
     const sent: string[] = [];

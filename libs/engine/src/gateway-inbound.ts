@@ -1,7 +1,7 @@
 import type { Clock } from '@lifeline/clock';
 import type { GatewayFrame } from '@lifeline/contracts';
 import { BoundedMap, deliveryId, findRef, isBareAck, parseAttemptId, type AreaTree, type Channels, type ChannelState, type Reach } from '@lifeline/domain';
-import { mayBeSeen } from '@lifeline/machines';
+import { mayBeSeen, wasSent } from '@lifeline/machines';
 import type { Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { ChannelHealth } from './channel-health';
@@ -148,7 +148,12 @@ export class GatewayInbound {
         break;
       }
     }
-    if (!target && isBareAck(text)) target = (await this.store.read.deliveries.openFor(personId, 20)).find((d) => d.machine && mayBeSeen(d.machine))?.id;
+    if (!target && isBareAck(text)) {
+      // The most recent order the person surely got; else the most recent whose send is under way
+      // (its gateway's acceptance may still be on its way in, ahead of this answer).
+      const open = (await this.store.read.deliveries.openFor(personId, 20)).filter((d) => d.machine && mayBeSeen(d.machine));
+      target = (open.find((d) => wasSent(d.machine!)) ?? open[0])?.id;
+    }
     if (!target) return false;
     this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     // Taken only once committed: a gateway told its reply was taken never says it again (a

@@ -207,9 +207,13 @@ export class DeliveryRepo {
   }
 
   /** The person's open deliveries, most recently changed first: for a bare "1" that names no order. */
+  /** A person's started deliveries still open, those of the most recent order first. */
   async openFor(personId: string, limit: number): Promise<Delivery[]> {
+    // By the order's time, not the delivery's last change: a timer or a fallback of an older
+    // order's delivery does not make it the one a bare answer is about.
     const rows = await this.db.all<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM deliveries WHERE person_id = ? AND status IN (${placeholders(STARTED_OPEN.length)}) AND final_at IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      `SELECT ${D_COLUMNS} FROM deliveries d JOIN orders o ON o.id = d.order_id
+        WHERE d.person_id = ? AND d.status IN (${placeholders(STARTED_OPEN.length)}) AND d.final_at IS NULL ORDER BY o.created_at DESC, d.id DESC LIMIT ?`,
       personId, ...STARTED_OPEN, limit,
     );
     return rows.map(toDelivery);

@@ -113,6 +113,11 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
  * whose acceptance may still be on its way to the machine (the answer is applied after it, and the
  * machine's `seen` guard decides). A delivery only ever `queued` or `new` was never seen.
  */
+/** The delivery reached the person on some attempt (a gateway accepted or delivered it). */
+export function wasSent(stored: StoredDelivery): boolean {
+  return upgradeStored(stored).context.sent;
+}
+
 export function mayBeSeen(stored: StoredDelivery): boolean {
   const s = upgradeStored(stored);
   return !isFinalValue(s.value) && (s.context.sent || s.context.openAttempt !== null);
