@@ -26,9 +26,11 @@ export interface ResumeParts {
 }
 
 /**
- * Resumes after a (re)start from rows alone. Overdue work comes first (the attempts that were in
- * flight, timers that fell due and deliveries that expired while the router was down), before any
- * new delivery starts: a deadline slips by no more than the time the router was down.
+ * Resumes after a (re)start from rows alone. Overdue work is taken up first (the attempts that
+ * were in flight, cancels cut short, timers that fell due and deliveries that expired while the
+ * router was down), and the starter is kicked only after it: a deadline slips by no more than the
+ * time the router was down. (New deliveries may start a little earlier, when the resent attempts
+ * drain the dispatcher below its low-water mark: they share the channels, not the deadlines.)
  */
 export async function resume(p: ResumeParts): Promise<void> {
   for (let after = ''; ; ) {
