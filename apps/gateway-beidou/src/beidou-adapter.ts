@@ -64,6 +64,9 @@ export class BeidouAdapter {
       log,
       onSend: (f) => {
         if (!/^\d{1,7}$/.test(f.to)) return this.client.failed(f.attemptId, `${f.to} is not a Beidou card address`, true);
+        // The router sends again what it has no answer for (after this adapter's restart, or a
+        // link blip): the one on air, kept in the state file, or one already waiting, goes once.
+        if (this.current?.send.attemptId === f.attemptId || this.queue.some((q) => q.attemptId === f.attemptId)) return;
         this.queue.push(f);
         this.pump();
       },
