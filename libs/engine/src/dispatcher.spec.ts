@@ -39,11 +39,11 @@ class FakePool implements GatewayPool {
   }
 }
 
-function setup(o: { windows?: [string, number][]; capacity?: Partial<ChannelSpec['capacity']> } = {}) {
+function setup(o: { windows?: [string, number][]; capacity?: Partial<ChannelSpec['capacity']>; cancelled?: Set<string> } = {}) {
   const clock = new VirtualClock();
   const pool = new FakePool(new Map(o.windows ?? [['gw-1', 100]]));
   const committed = new Subject<EngineOutput>();
-  const dispatcher = new Dispatcher(clock, new Channels([radio(o.capacity)]), tree, pool, { committed$: committed }, 10);
+  const dispatcher = new Dispatcher(clock, new Channels([radio(o.capacity)]), tree, pool, { committed$: committed }, 10, (id) => o.cancelled?.has(id) ?? false);
   const silences: string[] = [];
   dispatcher.silent$.subscribe((s) => silences.push(s.item.attemptId));
   const commit = (sends: SendItem[], drops: string[] = []) => committed.next({ events: [], sends, drops, timersArmed: null, finals: 0 });
@@ -92,6 +92,30 @@ describe('the dispatcher', () => {
     pool.windows.set('gw-2', 5);
     dispatcher.gatewayGone('gw-1');
     expect(pool.sent.filter((s) => s.gateway === 'gw-2').map((s) => s.item.attemptId)).toEqual(items.map((i) => i.attemptId));
+  });
+
+  it('never hands a superseded send to another gateway when its own goes away, and says nothing of its silence', async () => {
+    const { clock, pool, dispatcher, silences, commit } = setup({ windows: [['gw-1', 5], ['gw-2', 5]] });
+    const [cancelled, live] = [item(), item()];
+    commit([cancelled, live]);
+    const at = (id: string) => pool.sent.find((x) => x.item.attemptId === id)!.gateway;
+    commit([], [cancelled.attemptId]); // a cancel while it is at its gateway
+    for (const g of new Set([at(cancelled.attemptId), at(live.attemptId)])) dispatcher.gatewayGone(g);
+    expect(pool.sent.filter((x) => x.item.attemptId === cancelled.attemptId)).toHaveLength(1);
+    expect(pool.sent.filter((x) => x.item.attemptId === live.attemptId).length).toBeGreaterThanOrEqual(1);
+    await clock.advance(60_000);
+    expect(silences).not.toContain(cancelled.attemptId);
+  });
+
+  it('sends nothing more that is queued for an order once it is cancelled', () => {
+    const cancelled = new Set<string>();
+    const { pool, dispatcher, commit } = setup({ windows: [['gw-1', 1]], cancelled });
+    const [first, second] = [item(), { ...item(), orderId: 'o-other' }];
+    const queuedOfO = item();
+    commit([first, queuedOfO, second]);
+    cancelled.add('o');
+    dispatcher.answered(first.attemptId); // a slot frees: the queued send of the cancelled order is passed over
+    expect(pool.sent.map((x) => x.item.attemptId)).toEqual([first.attemptId, second.attemptId]);
   });
 
   it('forgets superseded sends not yet out; one at a gateway keeps its slot until the gateway answers it', () => {

@@ -58,6 +58,8 @@ interface InFlight {
   item: SendItem;
   gatewayId: string;
   cancelTimeout: () => void;
+  /** Superseded while at the gateway (a cancel, a fallback): counted in its window, never sent again. */
+  superseded?: boolean;
 }
 
 /** A send no gateway answered (`accepted` or `failed`) within its channel's accept timeout. */
@@ -99,6 +101,8 @@ export class Dispatcher {
     private readonly gateways: GatewayPool,
     engine: Pick<DeliveryEngine, 'committed$'>,
     private readonly lowWaterMark: number,
+    /** Whether an order is cancelled (committed): its queued sends go no further. */
+    private readonly cancelled: (orderId: string) => boolean = () => false,
   ) {
     // What a committed job decided: superseded sends go, new ones queue up.
     engine.committed$.subscribe((out) => {
@@ -134,7 +138,11 @@ export class Dispatcher {
    * (and counted against the channel).
    */
   drop(attemptIds: readonly string[]): void {
-    for (const id of attemptIds) if (this.queued.delete(id)) this.stats.dropped++;
+    for (const id of attemptIds) {
+      if (this.queued.delete(id)) this.stats.dropped++;
+      const f = this.inFlight.get(id);
+      if (f) f.superseded = true;
+    }
   }
 
   /**
@@ -161,7 +169,7 @@ export class Dispatcher {
       if (f.gatewayId !== gateway) continue;
       f.cancelTimeout();
       this.inFlight.delete(id);
-      again.push(f.item);
+      if (!f.superseded) again.push(f.item); // a cancelled or superseded send is not handed to another gateway
     }
     this.perGateway.delete(gateway);
     if (again.length) this.enqueue(again);
@@ -212,7 +220,14 @@ export class Dispatcher {
     const { ratePerS, burst } = b.channel.capacity;
     b.tokens = Math.min(burst, b.tokens + ((now - b.refilledAt) * ratePerS) / 1000);
     b.refilledAt = now;
-    const live = (i: SendItem) => this.queued.has(i.attemptId);
+    const live = (i: SendItem) => {
+      if (!this.queued.has(i.attemptId)) return false;
+      if (!this.cancelled(i.orderId)) return true;
+      // Its order was cancelled: the cancel walk will end the delivery; the send goes no further.
+      this.queued.delete(i.attemptId);
+      this.stats.dropped++;
+      return false;
+    };
     while (b.tokens >= 1) {
       const item = b.queues.peek(live);
       if (!item) break;
@@ -239,6 +254,7 @@ export class Dispatcher {
       const f = this.inFlight.get(item.attemptId);
       if (!f) return;
       this.settle(item.attemptId, f);
+      if (f.superseded) return this.drainChannel(item.channel); // nobody waits on it: its silence says nothing new
       this.stats.silent++;
       this.silentSubject.next({ item, reason: `no answer from the gateway in ${timeoutS}s` });
       this.drainChannel(item.channel);

@@ -77,11 +77,12 @@ export class RouterCore implements NodeCore {
     this.tasks = new Tasks(o.log ?? SILENT_LOG);
     this.areas = new AreaTree(o.areas);
     this.reach = new Reach(this.areas);
-    this.engine = new DeliveryEngine(store, clock, config, this.reach, new OrderCache(), this.bus, this.tasks);
+    const orders = new OrderCache();
+    this.engine = new DeliveryEngine(store, clock, config, this.reach, orders, this.bus, this.tasks);
     this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus, this.tasks);
     new ChannelWakeups(store, clock, this.areas, this.engine, this.health, this.tasks);
     this.sessions = new GatewaySessions(this.reach, clock);
-    this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2));
+    this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2), (id) => orders.peek(id)?.cancelled === true);
     const mobile = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.areas, this.sessions, this.tasks, mobile, config.linkGraceS * 1000);
     this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, this.tasks, o.log ?? SILENT_LOG);
