@@ -26,6 +26,8 @@ export type EngineEvent = WithoutAvailable<DeliveryEvent>;
 export interface EngineItem {
   deliveryId: string;
   event: EngineEvent;
+  /** Called once the job that applied it is over: committed, or failed and queued again to retry. */
+  tried?: () => void;
 }
 
 export interface EngineOutput {
@@ -107,6 +109,8 @@ export class DeliveryEngine {
     if (items.length === 0) return;
     (urgent ? this.urgent : this.inbox).push(...items);
     if (!this.retrying) void this.pump();
+    // Storage is failing: no job is tried before the back-off ends, and none of these is waited on.
+    else for (const i of items) i.tried?.();
   }
 
   /** Applying or about to: not while it waits out a back-off after failed commits. */
@@ -175,8 +179,10 @@ export class DeliveryEngine {
         try {
           await this.run(() => batch, urgent);
           this.failures = 0;
+          for (const i of batch) i.tried?.();
         } catch (e) {
           (urgent ? this.urgent : this.inbox).unshift(...batch);
+          for (const i of batch) i.tried?.();
           const delayMs = Math.min(1_000 * 2 ** this.failures++, 30_000);
           this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
           this.retrying = true;

@@ -155,11 +155,13 @@ export class GatewayInbound {
       target = (open.find((d) => wasSent(d.machine!)) ?? open[0])?.id;
     }
     if (!target) return false;
-    this.engine.submit([{ deliveryId: target, event: { type: 'REPLY', at: this.clock.now(), channel, text } }]);
     // Taken only once committed: a gateway told its reply was taken never says it again (a
     // repeated "1" could acknowledge another order), so a crash before the commit must not have
-    // been told so. (While storage is failing this waits only for the try, not the retries.)
-    await this.engine.idle();
+    // been told so. It waits for its own job only (not for the engine to fall idle, which a busy
+    // router may not for long), in line behind what came before it (a gateway's `accepted` for the
+    // same delivery must be applied first); while storage is failing, for that job's try only.
+    const id = target;
+    await new Promise<void>((tried) => this.engine.submit([{ deliveryId: id, event: { type: 'REPLY', at: this.clock.now(), channel, text }, tried }]));
     return true;
   }
 
