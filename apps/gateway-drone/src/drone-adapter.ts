@@ -139,7 +139,9 @@ export class DroneAdapter {
   }
 
   private status(s: Station, m: z.output<typeof statusMessage>): void {
-    if (m.status !== 'accepted') this.settle(m.id);
+    // Accepted by the station: its delivery report may be late or never come (the router's own
+    // delivery timeout handles that); only a send the station never took is failed here.
+    this.settle(m.id);
     if (m.status === 'accepted') s.client.accepted(m.id);
     else if (m.status === 'delivered') s.client.delivered(m.id);
     else s.client.failed(m.id, m.reason, m.permanent);
@@ -179,13 +181,13 @@ export class DroneAdapter {
     });
   }
 
-  /** A send answered for good (delivered or failed): its deadline goes. */
+  /** A send the station answered (accepted it, or not): its deadline goes. */
   private settle(attemptId: string): void {
     this.inFlight.get(attemptId)?.cancel();
     this.inFlight.delete(attemptId);
   }
 
-  /** Fails the sends of `station` (all stations: null) that can no longer be answered. */
+  /** Fails the sends of `station` (all stations: null) it never took, which can no longer be answered. */
   private failInFlight(station: Station | null, why: string): void {
     for (const [attemptId, f] of this.inFlight) {
       if (station && f.station !== station) continue;

@@ -27,6 +27,10 @@ describe('an alert body, as bytes', () => {
     expect(decodeAlertBody(gbk('<alert>山洪</alert>'), 'application/cap+xml; charset=gb18030')).toBe('<alert>山洪</alert>');
   });
 
+  it('reads a body declared US-ASCII that is ASCII', () => {
+    expect(decodeAlertBody(Buffer.from('<?xml version="1.0" encoding="US-ASCII"?><a/>'), 'application/cap+xml; charset=us-ascii')).toBe('<?xml version="1.0" encoding="US-ASCII"?><a/>');
+  });
+
   it('refuses bytes that are not valid in the encoding, rather than read them garbled', () => {
     expect(refusal(() => decodeAlertBody(gbk('<alert>山洪</alert>'), 'application/cap+xml'))).toBe('the body is not valid utf-8');
   });

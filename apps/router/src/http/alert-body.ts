@@ -38,6 +38,8 @@ export function decodeAlertBody(body: Buffer, contentType: string | undefined): 
   if (fromHeader && fromDocument && normal(fromHeader) !== normal(fromDocument)) refuse(`the request says charset=${fromHeader} but the document declares encoding="${fromDocument}"`);
   const label = fromHeader ?? fromDocument ?? 'utf-8';
   const encoding = normal(label);
+  // TextDecoder reads US-ASCII and Latin-1 as windows-1252: taken for a body that is ASCII.
+  if (encoding === 'windows-1252' && body.every((b) => b < 0x80)) return body.toString('latin1');
   if (!encoding || !READ.has(encoding)) return refuse(`encoding ${label} is not read here: send UTF-8, GB2312, GBK, GB18030 or Big5`);
   try {
     return new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(body);
