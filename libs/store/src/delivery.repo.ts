@@ -206,8 +206,7 @@ export class DeliveryRepo {
     return rows.map(toDelivery);
   }
 
-  /** The person's open deliveries, most recently changed first: for a bare "1" that names no order. */
-  /** A person's started deliveries still open, those of the most recent order first. */
+  /** A person's started deliveries still open, those of the most recent order first: for a bare "1" that names no order. */
   async openFor(personId: string, limit: number): Promise<Delivery[]> {
     // By the order's time, not the delivery's last change: a timer or a fallback of an older
     // order's delivery does not make it the one a bare answer is about.

@@ -77,8 +77,7 @@ export class DirectoryRepo {
     return rows.map((r) => ({ code: r.code, name: r.name, parent: r.parent, ...(r.geometry ? { geometry: JSON.parse(r.geometry) as AreaGeometry } : {}) }));
   }
 
-  /** People with a location inside the box (one range of the location index), in no order. */
-  /** People located in the box, within the subtrees at `within` (null: everywhere). */
+  /** People located in the box (one range of the location index), within the subtrees at `within` (null: everywhere), in no order. */
   async locatedIn([west, south, east, north]: BBox, within: readonly string[] | null = null): Promise<LocatedPerson[]> {
     const scope = withinSubtrees('area_path', within);
     // Both drivers answer double precision as numbers (pg parses float8): the rows go out as read.

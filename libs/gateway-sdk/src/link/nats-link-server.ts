@@ -184,8 +184,8 @@ export class NatsLinkServer {
   }
 
   /**
-   * Answers a request, to an inbox only (the gateways', or the nodes' for a follower's relayed
-   * link): a reply subject of a sender's choosing must not make the router publish on a link's
+   * Answers a request, to an inbox only (the gateways', or `_INBOX.` for a gateway of an earlier
+   * SDK): a reply subject of a sender's choosing must not make the router publish on a link's
    * subjects, where a gateway would read it as the router's frame.
    */
   private answer(m: Msg, a: LinkAnswer): void {

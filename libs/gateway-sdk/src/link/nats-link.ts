@@ -109,7 +109,7 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
       const a = await ask(GATEWAY_BUS.open, JSON.stringify({ token, link, secret }));
       if (ended) return;
       if (!a.ok) return end(`router refused the link: ${a.error.code}: ${a.error.message}`);
-      if (a.secret) secret = a.secret; // a router of an earlier version makes the secret itself
+      if (a.secret) secret = a.secret; // a router that makes the secret itself (an earlier way of this version's)
       open = true;
       beat = setInterval(() => {
         void ask(GATEWAY_BUS.alive(link), '{}', hdrs()).then((b) => !b.ok && end(`link lost: ${b.error.code}: ${b.error.message}`));

@@ -108,16 +108,16 @@ export function upgradeStored(stored: StoredDelivery): StoredDelivery {
   return s as StoredDelivery;
 }
 
-/**
- * Whether an answer from the person may count: the order was sent to them, or an attempt is out
- * whose acceptance may still be on its way to the machine (the answer is applied after it, and the
- * machine's `seen` guard decides). A delivery only ever `queued` or `new` was never seen.
- */
 /** The delivery reached the person on some attempt (a gateway accepted or delivered it). */
 export function wasSent(stored: StoredDelivery): boolean {
   return upgradeStored(stored).context.sent;
 }
 
+/**
+ * Whether an answer from the person may count: the order was sent to them, or an attempt is out
+ * whose acceptance may still be on its way to the machine (the answer is applied after it, and the
+ * machine's `seen` guard decides). A delivery only ever `queued` or `new` was never seen.
+ */
 export function mayBeSeen(stored: StoredDelivery): boolean {
   const s = upgradeStored(stored);
   return !isFinalValue(s.value) && (s.context.sent || s.context.openAttempt !== null);
