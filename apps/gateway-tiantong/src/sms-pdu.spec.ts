@@ -24,7 +24,7 @@ describe('SMS PDUs for the AT-command adapter', () => {
   });
 
   it('reads status reports and received messages', () => {
-    expect(readStatusReport(statusReportPdu(5, '17400000001', 0x00, new Date(Date.UTC(2026, 10, 23, 8, 30))))).toEqual({ reference: 5, status: 0 });
+    expect(readStatusReport(statusReportPdu(5, '17400000001', 0x00, new Date(Date.UTC(2026, 10, 23, 8, 30))))).toEqual({ reference: 5, status: 0, recipient: '8617400000001' });
     expect([0x00, 0x21, 0x41].map(reportOutcome)).toEqual(['delivered', 'pending', 'failed']);
     expect(readDeliver(deliverPdu('17400000001', 'A7K2 收到', '86'), '86')).toEqual({ from: '17400000001', text: 'A7K2 收到', part: null });
     expect(readStatusReport('zz')).toBeNull();

@@ -51,9 +51,10 @@ export function submitParts(to: string, text: string, countryCode: string, ref: 
 }
 
 /** A status report (`+CDS`): which message (TP-MR) and how it ended (TP-ST). */
-export function readStatusReport(pdu: string): { reference: number; status: number } | null {
+/** A status report: the message reference, TP-ST, and whom the message was for (as the PDU writes it, international digits). */
+export function readStatusReport(pdu: string): { reference: number; status: number; recipient: string | null } | null {
   const r = safeParse(pdu);
-  return r instanceof Report ? { reference: r.reference, status: r.status } : null;
+  return r instanceof Report ? { reference: r.reference, status: r.status, recipient: r.address?.phone ?? null } : null;
 }
 
 /** TP-ST: 0x00-0x1F delivered, 0x20-0x3F still trying, 0x40 and above given up. */

@@ -5,7 +5,7 @@ import { id } from '@lifeline/contracts';
 
 import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
-import { readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
+import { fromInternational, readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
 export const tiantongConfig = linkConfig.extend({
   channel: id.default('tiantong'),
@@ -26,7 +26,13 @@ export type TiantongConfig = z.output<typeof tiantongConfig>;
 const PERMANENT_CMS = new Set([1, 28, 30]);
 
 /** An attempt out: delivered when all its parts have references and none is left waiting for its status report. */
-const sent = z.strictObject({ attemptId: z.string().max(300), parts: z.number().int().positive(), references: z.array(z.number().int().min(0).max(255)) });
+const sent = z.strictObject({
+  attemptId: z.string().max(300),
+  parts: z.number().int().positive(),
+  references: z.array(z.number().int().min(0).max(255)),
+  /** Whom it went to (national form): a report for someone else under the same reference is not its. */
+  to: z.string().max(64).optional(),
+});
 type Sent = z.output<typeof sent>;
 /** What the state file keeps of a reference in flight (read back as any input is: parsed). */
 const kept = z.strictObject({ key: z.number().int().min(0).max(255), value: sent });
@@ -153,7 +159,7 @@ export class TiantongAdapter {
   private async send(f: SendFrame): Promise<void> {
     if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
     const parts = submitParts(f.to, f.text, this.config.countryCode, (this.concatRef = (this.concatRef + 1) & 0xff));
-    const sent: Sent = { attemptId: f.attemptId, parts: parts.length, references: [] };
+    const sent: Sent = { attemptId: f.attemptId, parts: parts.length, references: [], to: f.to };
     const references = sent.references;
     for (const part of parts) {
       const r = await this.cmd(`AT+CMGS=${part.tpduLength}`, part.pdu);
@@ -193,7 +199,9 @@ export class TiantongAdapter {
     if (outcome === 'pending') return;
     // The report of the part whose +CMGS answer is still in hand (both in one read): its
     // reference may have stood for an older part whose report never came; it is this part's.
-    const justGiven = this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference);
+    const justGiven =
+      this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference) ||
+      !reportIsFor(this.receipts.valueOf(r.reference), r.recipient === null ? null : fromInternational(r.recipient, this.config.countryCode));
     (justGiven ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, r.reference, (sent) => {
       this.receipts.forget(r.reference);
       if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
@@ -240,4 +248,13 @@ export class TiantongAdapter {
     this.client.health(state, detail);
     this.log(`health ${state}: ${detail}`);
   }
+}
+
+/**
+ * Whether a status report can be for what its reference stood for: not when that went to someone
+ * else (the reference wrapped round, and the report is a newer send's, whose +CMGS answer is not
+ * handled yet). Without a recipient on either side, it is taken to be.
+ */
+export function reportIsFor(sent: { to?: string } | undefined, recipient: string | null): boolean {
+  return !sent?.to || recipient === null || sent.to === recipient;
 }

@@ -60,6 +60,11 @@ export class ReceiptMatcher<K, V> {
     return this.journal?.durable() ?? Promise.resolve();
   }
 
+  /** What `key` stands for now, if anything. */
+  valueOf(key: K): V | undefined {
+    return this.known.get(key);
+  }
+
   /** Whether `key` still stands for something (its receipt has not come). */
   knows(key: K): boolean {
     return this.known.get(key) !== undefined;
