@@ -4,7 +4,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, receiptIsFor, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
@@ -36,7 +36,13 @@ const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
 const PERMANENT = new Set([smpp.ESME_RINVDSTADR, 0x0a /* RINVSRCADR */, 0x0c /* RINVDSTTON: bad number type */]);
 
 /** An attempt out: delivered when every segment has an id and none is left waiting for its receipt. */
-const sent = z.strictObject({ attemptId: z.string().max(300), segments: z.number().int().positive(), messageIds: z.array(z.string().max(65)) });
+const sent = z.strictObject({
+  attemptId: z.string().max(300),
+  segments: z.number().int().positive(),
+  messageIds: z.array(z.string().max(65)),
+  /** Whom it went to: a receipt from another handset under the same id is not its. */
+  to: z.string().max(64).optional(),
+});
 type Sent = z.output<typeof sent>;
 /** What the state file keeps of a message id in flight (read back as any input is: parsed). */
 const kept = z.strictObject({ key: z.string().max(65), value: sent });
@@ -98,7 +104,7 @@ export class SmppAdapter {
   private async send(f: SendFrame): Promise<void> {
     const { encoding, parts } = smsSegments(f.text);
     const ref = (this.concatRef = (this.concatRef + 1) & 0xff);
-    const sent: Sent = { attemptId: f.attemptId, segments: parts.length, messageIds: [] };
+    const sent: Sent = { attemptId: f.attemptId, segments: parts.length, messageIds: [], to: f.to };
     for (let i = 0; i < parts.length; i++) {
       const message = encoding === 'ucs2' ? Buffer.from(parts[i], 'utf16le').swap16() : smpp.encodings.ASCII.encode(parts[i]);
       const resp = await this.submit({
@@ -149,7 +155,11 @@ export class SmppAdapter {
     if (!messageId) return this.log('receipt without a message id: ignored');
     const outcome = receiptOutcome(r.state);
     if (outcome.kind === 'pending') return;
-    this.receipts.receipt(messageId, (sent) => {
+    // A receipt from another handset than the one this id last stood for is a newer send's whose
+    // submit_sm_resp is not handled yet (a centre that restarted gives ids again).
+    const from = pdu.source_addr ? nationalNumber(String(pdu.source_addr), this.config.smsc.countryCode) : null;
+    const forNext = !receiptIsFor(this.receipts.valueOf(messageId), from);
+    (forNext ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, messageId, (sent) => {
       if (outcome.kind === 'failed') {
         this.forget(sent);
         return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);

@@ -3,7 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, receiptIsFor, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { fromInternational, readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -201,7 +201,7 @@ export class TiantongAdapter {
     // reference may have stood for an older part whose report never came; it is this part's.
     const justGiven =
       this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference) ||
-      !reportIsFor(this.receipts.valueOf(r.reference), r.recipient === null ? null : fromInternational(r.recipient, this.config.countryCode));
+      !receiptIsFor(this.receipts.valueOf(r.reference), r.recipient === null ? null : fromInternational(r.recipient, this.config.countryCode));
     (justGiven ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, r.reference, (sent) => {
       this.receipts.forget(r.reference);
       if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
@@ -248,13 +248,4 @@ export class TiantongAdapter {
     this.client.health(state, detail);
     this.log(`health ${state}: ${detail}`);
   }
-}
-
-/**
- * Whether a status report can be for what its reference stood for: not when that went to someone
- * else (the reference wrapped round, and the report is a newer send's, whose +CMGS answer is not
- * handled yet). Without a recipient on either side, it is taken to be.
- */
-export function reportIsFor(sent: { to?: string } | undefined, recipient: string | null): boolean {
-  return !sent?.to || recipient === null || sent.to === recipient;
 }

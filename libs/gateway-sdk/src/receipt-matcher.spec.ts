@@ -7,7 +7,7 @@ import { KeyJournal } from './key-journal';
 const KEPT = z.strictObject({ key: z.number(), value: z.strictObject({ attemptId: z.string() }) });
 
 import { VirtualClock } from '@lifeline/clock';
-import { ReceiptMatcher } from './receipt-matcher';
+import { ReceiptMatcher, receiptIsFor } from './receipt-matcher';
 
 describe('ReceiptMatcher', () => {
   it('applies a receipt to what its key stands for', () => {
@@ -27,6 +27,18 @@ describe('ReceiptMatcher', () => {
     expect(got).toEqual([]);
     m.expect(7, 'new-part');
     expect(got).toEqual(['new-part']);
+  });
+
+  it('gives a receipt held for a newer send to the older one when no newer send names the key in time', async () => {
+    const clock = new VirtualClock();
+    const m = new ReceiptMatcher<number, string>(clock, 10_000);
+    const got: string[] = [];
+    m.expect(7, 'old-part');
+    m.receiptForNext(7, (v) => got.push(v));
+    await clock.advance(9_999);
+    expect(got).toEqual([]);
+    await clock.advance(1);
+    expect(got).toEqual(['old-part']);
   });
 
   it('holds a receipt read before its key was named, and applies it then', () => {
@@ -68,5 +80,15 @@ describe('ReceiptMatcher', () => {
     after.receipt(7, (v) => got.push(v.attemptId));
     expect(got).toEqual(['a#1']);
     expect(after.knows(8)).toBe(false);
+  });
+});
+
+describe('a receipt under a key given again', () => {
+  it('is not for an older send to someone else: it is the newer send’s, not yet named', () => {
+    expect(receiptIsFor({ to: '17400000001' }, '17400000002')).toBe(false);
+    expect(receiptIsFor({ to: '17400000001' }, '17400000001')).toBe(true);
+    expect(receiptIsFor(undefined, '17400000001')).toBe(true); // nothing known: held for the send that names it
+    expect(receiptIsFor({}, '17400000002')).toBe(true); // kept by an earlier version, without its recipient
+    expect(receiptIsFor({ to: '17400000001' }, null)).toBe(true);
   });
 });

@@ -47,7 +47,16 @@ export class ReceiptMatcher<K, V> {
    * recycled AT reference whose old report never came).
    */
   receiptForNext(key: K, apply: (v: V) => void): void {
-    this.early.set(key, { at: this.clock.now(), apply });
+    const at = this.clock.now();
+    this.early.set(key, { at, apply });
+    // No newer send named the key within the hold: it was the older one's after all (a receipt
+    // whose recipient is written another way than the send's must not be lost).
+    this.clock.schedule(at + this.holdMs, () => {
+      if (this.early.get(key)?.apply !== apply) return;
+      this.early.delete(key);
+      const v = this.known.get(key);
+      if (v !== undefined) apply(v);
+    });
   }
 
   forget(key: K): void {
@@ -71,3 +80,12 @@ export class ReceiptMatcher<K, V> {
   }
 }import type { Clock } from '@lifeline/clock';
 
+/**
+ * Whether a receipt can be for what its key stood for: not when that went to someone else (the
+ * key was given again, a reference wrapped round or an SMS centre's ids restarted, and the
+ * receipt is a newer send's, whose key is not named yet). Without a recipient on either side,
+ * it is taken to be.
+ */
+export function receiptIsFor(sent: { to?: string } | undefined, recipient: string | null): boolean {
+  return !sent?.to || recipient === null || sent.to === recipient;
+}
