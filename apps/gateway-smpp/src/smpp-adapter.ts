@@ -4,7 +4,7 @@ import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 import { smsSegments } from '@lifeline/domain';
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, receiptIsFor, type SendFrame } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
 import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
@@ -73,7 +73,7 @@ export class SmppAdapter {
   ) {
     this.journal = config.stateFile ? new KeyJournal(config.stateFile, kept) : null;
     if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
-    this.receipts = new ReceiptMatcher(clock, 10_000, 200_000, this.journal);
+    this.receipts = new ReceiptMatcher(clock, 10_000, 200_000, this.journal, (s) => s.to);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.replies = new LongReplies(clock, config.smsc.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
     this.link = new SmscLink({
@@ -146,8 +146,9 @@ export class SmppAdapter {
   }
 
   private deliver(pdu: smpp.Pdu): void {
+    const from = pdu.source_addr ? nationalNumber(String(pdu.source_addr), this.config.smsc.countryCode) : null;
     if ((pdu.esm_class & 0x04) === 0) {
-      if (pdu.source_addr) this.replies.add(nationalNumber(String(pdu.source_addr), this.config.smsc.countryCode), concatOf(pdu), messageText(pdu));
+      if (from) this.replies.add(from, concatOf(pdu), messageText(pdu));
       return;
     }
     const r = readReceipt(pdu.receipted_message_id ? String(pdu.receipted_message_id) : undefined, pdu.message_state, receiptText(pdu));
@@ -155,11 +156,9 @@ export class SmppAdapter {
     if (!messageId) return this.log('receipt without a message id: ignored');
     const outcome = receiptOutcome(r.state);
     if (outcome.kind === 'pending') return;
-    // A receipt from another handset than the one this id last stood for is a newer send's whose
+    // From another handset than the one this id last stood for: a newer send's whose
     // submit_sm_resp is not handled yet (a centre that restarted gives ids again).
-    const from = pdu.source_addr ? nationalNumber(String(pdu.source_addr), this.config.smsc.countryCode) : null;
-    const forNext = !receiptIsFor(this.receipts.valueOf(messageId), from);
-    (forNext ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, messageId, (sent) => {
+    this.receipts.receiptFrom(messageId, from, (sent) => {
       if (outcome.kind === 'failed') {
         this.forget(sent);
         return this.client.failed(sent.attemptId, outcome.reason, outcome.permanent);

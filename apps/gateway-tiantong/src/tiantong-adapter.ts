@@ -3,7 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
-import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, receiptIsFor, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
+import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, type AtResult } from './at-session';
 import { fromInternational, readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
@@ -68,7 +68,7 @@ export class TiantongAdapter {
   ) {
     this.journal = config.stateFile ? new KeyJournal(config.stateFile, kept) : null;
     if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
-    this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal);
+    this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal, (s) => s.to);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.replies = new LongReplies(clock, config.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
   }
@@ -199,14 +199,13 @@ export class TiantongAdapter {
     if (outcome === 'pending') return;
     // The report of the part whose +CMGS answer is still in hand (both in one read): its
     // reference may have stood for an older part whose report never came; it is this part's.
-    const justGiven =
-      this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference) ||
-      !receiptIsFor(this.receipts.valueOf(r.reference), r.recipient === null ? null : fromInternational(r.recipient, this.config.countryCode));
-    (justGiven ? this.receipts.receiptForNext : this.receipts.receipt).call(this.receipts, r.reference, (sent) => {
+    const justGiven = this.at?.linesSoFar.some((l) => Number(/^\+CMGS: ?(\d+)/.exec(l.trim())?.[1] ?? -1) === r.reference) ?? false;
+    const recipient = r.recipient === null ? null : fromInternational(r.recipient, this.config.countryCode);
+    this.receipts.receiptFrom(r.reference, recipient, (sent) => {
       this.receipts.forget(r.reference);
       if (outcome === 'failed') return this.client.failed(sent.attemptId, `status report: TP-ST 0x${r.status.toString(16)}`);
       if (sent.references.length === sent.parts && sent.references.every((mr) => !this.receipts.knows(mr))) this.client.delivered(sent.attemptId);
-    });
+    }, justGiven);
   }
 
   private async readMessage(index: number): Promise<void> {

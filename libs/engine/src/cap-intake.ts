@@ -69,7 +69,7 @@ export class CapIntake {
     const links: AlertLink[] = [];
     if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, referenced, receipt, links);
     // After the new orders committed: a crash in between leaves the old ones running, never none.
-    for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.cancelIfVisible(p, orderId) });
+    for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.orders.cancel(p, orderId) }); // visible ones only (above)
     const first = await this.store.write(async (tx) => {
       // The same alert posted twice at once by one token: the orders are one set (their clientRefs
       // are the alert's), and the second to commit answers as a repeat.
@@ -115,15 +115,6 @@ export class CapIntake {
     const out: string[] = [];
     for (const id of orderIds) if (await this.orders.checkVisible(p, id).then(() => true, () => false)) out.push(id);
     return out;
-  }
-
-  private async cancelIfVisible(p: Principal, orderId: string): Promise<number> {
-    try {
-      return await this.orders.cancel(p, orderId);
-    } catch (e) {
-      if (e instanceof RequestError && e.code === 'not_found') return 0; // another desk's order: not this token's to stop
-      throw e;
-    }
   }
 }
 

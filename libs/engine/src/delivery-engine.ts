@@ -179,10 +179,8 @@ export class DeliveryEngine {
         try {
           await this.run(() => batch, urgent);
           this.failures = 0;
-          for (const i of batch) i.tried?.();
         } catch (e) {
           (urgent ? this.urgent : this.inbox).unshift(...batch);
-          for (const i of batch) i.tried?.();
           const delayMs = Math.min(1_000 * 2 ** this.failures++, 30_000);
           this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
           this.retrying = true;
@@ -191,6 +189,8 @@ export class DeliveryEngine {
             if (!this.tasks.stopped) void this.pump();
           });
           break;
+        } finally {
+          for (const i of batch) i.tried?.();
         }
       }
     } finally {

@@ -254,9 +254,11 @@ export class Dispatcher {
       const f = this.inFlight.get(item.attemptId);
       if (!f) return;
       this.settle(item.attemptId, f);
-      if (f.superseded) return this.drainChannel(item.channel); // nobody waits on it: its silence says nothing new
-      this.stats.silent++;
-      this.silentSubject.next({ item, reason: `no answer from the gateway in ${timeoutS}s` });
+      // A superseded send: nobody waits on it, and its silence says nothing new.
+      if (!f.superseded) {
+        this.stats.silent++;
+        this.silentSubject.next({ item, reason: `no answer from the gateway in ${timeoutS}s` });
+      }
       this.drainChannel(item.channel);
     });
     this.inFlight.set(item.attemptId, { item, gatewayId, cancelTimeout });

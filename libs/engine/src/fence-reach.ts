@@ -1,6 +1,6 @@
 import { Fence, type AreaTree, type BBox, type FenceSpec } from '@lifeline/domain';
 import type { DirectoryStore } from '@lifeline/store';
-import { inScope, type Principal } from './principal';
+import { inScope, scopePaths, type Principal } from './principal';
 
 /** Whom an order's geofence reaches, for storage to insert. */
 export interface FenceMatch {
@@ -46,7 +46,7 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
   const areas = new Set<string>();
   const tested = new Set<string>();
   // The token's areas in the query, not after it: a county desk's fence reads the county's people.
-  const within = p.areas === null ? null : p.areas.filter((a) => tree.has(a)).map((a) => tree.path(a));
+  const within = scopePaths(p, tree);
   let sinceYield = 0;
   for (const box of candidateBoxes(fence.boxes()))
     for (const r of await directory.locatedIn(box, within)) {

@@ -1,6 +1,6 @@
+import type { Clock } from '@lifeline/clock';
 import { BoundedMap } from '@lifeline/domain';
 import type { KeyJournal } from './key-journal';
-
 
 /**
  * Matches a device's receipts to what was sent under the device's own key (an SMPP message id, an
@@ -19,6 +19,8 @@ export class ReceiptMatcher<K, V> {
     private readonly holdMs = 10_000,
     limit = 200_000,
     private readonly journal: KeyJournal<{ key: K; value: V }> | null = null,
+    /** Whom what a key stands for went to, when known: a receipt from someone else is not its. */
+    private readonly recipientOf: (v: V) => string | undefined = () => undefined,
   ) {
     this.known = new BoundedMap(limit);
     for (const [, e] of journal?.entries() ?? []) this.known.set(e.key, e.value);
@@ -69,16 +71,22 @@ export class ReceiptMatcher<K, V> {
     return this.journal?.durable() ?? Promise.resolve();
   }
 
-  /** What `key` stands for now, if anything. */
-  valueOf(key: K): V | undefined {
-    return this.known.get(key);
+  /**
+   * A receipt for `key` from `recipient`: for what the key stands for now, unless the device has
+   * just given the key again (`given`: its response in hand, not yet handled) or what it stands
+   * for went to someone else; then it is held for the newer send (`receiptForNext`).
+   */
+  receiptFrom(key: K, recipient: string | null, apply: (v: V) => void, given = false): void {
+    const v = this.known.get(key);
+    if (given || !receiptIsFor(v === undefined ? undefined : { to: this.recipientOf(v) }, recipient)) return this.receiptForNext(key, apply);
+    this.receipt(key, apply);
   }
 
   /** Whether `key` still stands for something (its receipt has not come). */
   knows(key: K): boolean {
     return this.known.get(key) !== undefined;
   }
-}import type { Clock } from '@lifeline/clock';
+}
 
 /**
  * Whether a receipt can be for what its key stood for: not when that went to someone else (the

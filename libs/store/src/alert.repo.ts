@@ -29,12 +29,12 @@ export interface AlertLink {
 export class AlertRepo {
   constructor(private readonly db: SqlRunner) {}
 
-  /** The alert as `consoleId` posted it; without a console, whoever posted it first. */
-  async get(sender: string, identifier: string, consoleId?: string): Promise<AlertRow | undefined> {
+  /** The alert as `consoleId` posted it. */
+  async get(sender: string, identifier: string, consoleId: string): Promise<AlertRow | undefined> {
     const r = await this.db.get<{ sender: string; identifier: string; format: AlertFormat; sent: string; msg_type: string; received_at: number; console_id: string; sha256: string; xml: string; receipt: string }>(
       `SELECT sender, identifier, format, sent, msg_type, received_at, console_id, sha256, xml, receipt FROM alerts
-        WHERE sender = ? AND identifier = ?${consoleId === undefined ? '' : ' AND console_id = ?'} ORDER BY received_at LIMIT 1`,
-      ...(consoleId === undefined ? [sender, identifier] : [sender, identifier, consoleId]),
+        WHERE sender = ? AND identifier = ? AND console_id = ?`,
+      sender, identifier, consoleId,
     );
     return r && { sender: r.sender, identifier: r.identifier, format: r.format, sent: r.sent, msgType: r.msg_type, receivedAt: Number(r.received_at), consoleId: r.console_id, sha256: r.sha256, xml: r.xml, receipt: r.receipt };
   }

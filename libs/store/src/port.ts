@@ -135,8 +135,8 @@ export interface ChannelStateStore {
 }
 
 export interface AlertStore {
-  /** The alert as `consoleId` posted it; without a console, whoever posted it first. */
-  get(sender: string, identifier: string, consoleId?: string): Promise<AlertRow | undefined>;
+  /** The alert as `consoleId` posted it. */
+  get(sender: string, identifier: string, consoleId: string): Promise<AlertRow | undefined>;
   insert(a: AlertRow, links: readonly AlertLink[]): Promise<void>;
   orderIds(sender: string, identifier: string): Promise<string[]>;
   ofOrder(orderId: string): Promise<(AlertLink & { sent: string; msgType: string }) | undefined>;

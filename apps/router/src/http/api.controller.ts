@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { BoundedMap } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
-import { scopePaths, type NodeCore } from '@lifeline/engine';
+import { inScope, scopePaths, type NodeCore } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
 import { ApiError } from './errors';
@@ -120,7 +120,7 @@ export class ApiController {
       throw new ApiError(400, 'unknown_channel', `unknown channel ${b.channel}`);
     // An admin token given areas hands out no more than them: a county's admin makes county tokens.
     const mine = req.principal.areas;
-    if (mine !== null && (!b.areas || b.areas.some((a) => !mine.some((m) => tree.has(m) && tree.isWithin(a, m)))))
+    if (mine !== null && (!b.areas || b.areas.some((a) => !inScope(req.principal, tree, a))))
       throw new ApiError(403, 'out_of_scope', `this token may only make tokens within its own areas (${mine.join(', ')}): give areas within them`, [{ path: 'token.areas', message: 'expected areas within the creating token\'s own', code: 'out_of_scope' }]);
     return this.lifeline.auth.create(b, req.principal);
   }
