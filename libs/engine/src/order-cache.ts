@@ -1,4 +1,4 @@
-import type { Priority } from '@lifeline/domain';
+import { BoundedMap, type Priority } from '@lifeline/domain';
 import type { OrderRow, Repositories } from '@lifeline/store';
 
 export interface OrderInfo {
@@ -32,7 +32,14 @@ export function toOrderInfo(r: OrderRow): OrderInfo {
 
 /** Orders are few and, but for a cancel, immutable once accepted: the engine keeps them at hand. */
 export class OrderCache {
-  private readonly byId = new Map<string, OrderInfo>();
+  /** The most recently read orders; the oldest are read again from rows when needed. */
+  private readonly byId = new BoundedMap<string, OrderInfo>(10_000);
+  /**
+   * Orders cancelled since start, kept apart from the bounded map: the dispatcher asks `isCancelled`
+   * without reading rows, so a cancel must not be forgotten when the map drops its order.
+   * (A cancel before a restart is in the row, and the resume's cancel walk ends those deliveries.)
+   */
+  private readonly cancelledIds = new Set<string>();
 
   /** The order if it is in memory: most steps find it here, without waiting for anything. */
   peek(id: string): OrderInfo | undefined {
@@ -41,8 +48,14 @@ export class OrderCache {
 
   /** The order was cancelled (committed): what is in memory says so from now on. */
   cancelled(id: string): void {
+    this.cancelledIds.add(id);
     const o = this.byId.get(id);
     if (o) this.byId.set(id, { ...o, cancelled: true });
+  }
+
+  /** Whether the order is known to be cancelled, without reading anything. */
+  isCancelled(id: string): boolean {
+    return this.cancelledIds.has(id) || this.byId.get(id)?.cancelled === true;
   }
 
   /** The order, from memory or read through `repos` (inside a job: the job's transaction). */
@@ -52,7 +65,6 @@ export class OrderCache {
       const row = await repos.orders.get(id);
       if (!row) return undefined;
       o = toOrderInfo(row);
-      if (this.byId.size > 10_000) this.byId.clear();
       this.byId.set(id, o);
     }
     return o;

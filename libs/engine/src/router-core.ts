@@ -82,7 +82,7 @@ export class RouterCore implements NodeCore {
     this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus, this.tasks);
     new ChannelWakeups(store, clock, this.areas, this.engine, this.health, this.tasks);
     this.sessions = new GatewaySessions(this.reach, clock);
-    this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2), (id) => orders.peek(id)?.cancelled === true);
+    this.dispatcher = new Dispatcher(clock, channels, this.areas, this.sessions, this.engine, Math.floor(config.dispatchHighWater / 2), (id) => orders.isCancelled(id));
     const mobile = new Set(relays.resources.map((r) => gatewayKey(r.channel, r.id)));
     this.inbound = new GatewayInbound(store, clock, channels, this.engine, this.dispatcher, this.health, this.reach, this.areas, this.sessions, this.tasks, mobile, config.linkGraceS * 1000);
     this.gateways = new GatewayHub(this.areas, clock, this.sessions, this.inbound, this.tasks, o.log ?? SILENT_LOG);
