@@ -115,9 +115,23 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(c.closed?.code).toBe(4401);
     // A county's admin makes tokens within its county only.
     const countyAdmin = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'admin', name: '滨江县 admin', areas: ['330102'] }).expect(201)).body.token;
-    await http.post('/api/tokens').set(auth(countyAdmin)).send({ role: 'console', name: 'town desk', areas: ['330102001'] }).expect(201);
+    const town = (await http.post('/api/tokens').set(auth(countyAdmin)).send({ role: 'console', name: 'town desk', areas: ['330102001'] }).expect(201)).body;
     for (const body of [{ role: 'console', name: 'city desk' }, { role: 'console', name: 'next county', areas: ['330103'] }, { role: 'admin', name: 'everything' }])
       expect((await http.post('/api/tokens').set(auth(countyAdmin)).send(body).expect(403)).body.error.code).toBe('out_of_scope');
+    // ...and sees, revokes and reads the audit trail of the county's tokens only.
+    const nextCounty = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'console', name: '青山县 desk 2', areas: ['330103'] }).expect(201)).body;
+    const listed = ((await http.get('/api/tokens').set(auth(countyAdmin)).expect(200)).body as { name: string; areas: string[] | null }[]);
+    expect(listed.map((t) => t.name).sort()).toEqual(['town desk', '滨江县 admin', '滨江县 desk'].sort());
+    expect(listed.every((t) => t.areas !== null && t.areas.every((a) => a.startsWith('330102')))).toBe(true);
+    const refused = await http.delete(`/api/tokens/${nextCounty.id}`).set(auth(countyAdmin)).expect(404);
+    expect(refused.body.error.code).toBe('not_found'); // as if it did not exist
+    await http.get('/api/channels').set(auth(nextCounty.token)).expect(200); // still works
+    const trail = (await http.get('/api/audit').set(auth(countyAdmin)).expect(200)).body.entries as { action: string; subject: string | null; actorName: string }[];
+    expect(trail.map((e) => e.subject)).toContain(town.id);
+    expect(trail.map((e) => e.subject)).not.toContain(nextCounty.id);
+    expect(trail.some((e) => e.action === 'config.load')).toBe(false);
+    expect((await http.get('/api/audit').set(auth(TOKENS.admin)).expect(200)).body.entries.map((e: { subject: string }) => e.subject)).toContain(nextCounty.id);
+    await http.delete(`/api/tokens/${town.id}`).set(auth(countyAdmin)).expect(204);
   });
 
   it('injects, lists and ends outages through the drills API; bad ones are refused and change nothing', async () => {

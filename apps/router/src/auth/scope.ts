@@ -1,4 +1,4 @@
-import type { Principal } from '@lifeline/engine';
+import { inScope, type Principal } from '@lifeline/engine';
 import type { Area, AreaTree } from '@lifeline/domain';
 
 /**
@@ -31,4 +31,14 @@ export function eventVisibleTo(p: Principal, tree: AreaTree, type: string, areaP
 /** Areas a principal is shown: its own subtrees and the areas above them (for context), no others. */
 export function areasVisibleTo(p: Principal, tree: AreaTree, areas: readonly Area[]): Area[] {
   return p.areas === null ? [...areas] : areas.filter((a) => visibleTo(p, tree, tree.path(a.code), true));
+}
+
+/**
+ * Whether a token whose areas are `areas` (null: everywhere) is an admin's business: all of them
+ * within the admin's own. A county's admin sees, revokes and reads the audit trail of the county's
+ * tokens, not the city's (nor a token for everywhere).
+ */
+export function tokenWithin(p: Principal, tree: AreaTree, areas: readonly string[] | null): boolean {
+  if (p.areas === null) return true;
+  return areas !== null && areas.every((a) => inScope(p, tree, a));
 }

@@ -3,9 +3,9 @@ import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { BoundedMap } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
-import { inScope, scopePaths, type NodeCore } from '@lifeline/engine';
+import { inScope, scopePaths, type NodeCore, type Principal } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
-import { areasVisibleTo, eventVisibleTo, visibleTo } from '../auth/scope';
+import { areasVisibleTo, eventVisibleTo, tokenWithin, visibleTo } from '../auth/scope';
 import { ApiError } from './errors';
 import { parse } from './parse';
 
@@ -125,16 +125,19 @@ export class ApiController {
     return this.lifeline.auth.create(b, req.principal);
   }
 
+  /** The tokens the admin may see: all of them, or those within a scoped admin's areas. */
   @Get('api/tokens')
   @Roles()
-  async tokens() {
-    return this.lifeline.auth.list();
+  async tokens(@Req() req: AuthedRequest) {
+    return this.tokensOf(req.principal);
   }
 
   @Delete('api/tokens/:id')
   @Roles()
   @HttpCode(204)
   async revoke(@Req() req: AuthedRequest, @Param('id') id: string) {
+    // A token outside a scoped admin's areas is answered as one that does not exist.
+    if (!(await this.tokensOf(req.principal)).some((t) => t.id === id)) throw new ApiError(404, 'not_found', `no active token ${id}`);
     const r = await this.lifeline.auth.revoke(id, req.principal);
     if (r === 'not_found') throw new ApiError(404, 'not_found', `no active token ${id}`);
     if (r === 'config') throw new ApiError(409, 'config_token', `token ${id} is defined in the tokens file: remove it there`);
@@ -143,9 +146,13 @@ export class ApiController {
   /** The audit trail (admin): who did what, when; newest first, paged by `after`. */
   @Get('api/audit')
   @Roles()
-  async audit(@Query() query: unknown) {
+  async audit(@Req() req: AuthedRequest, @Query() query: unknown) {
     const q = parse(auditQuery, query, 'query');
+    // A scoped admin reads what its tokens did and what was done to them: entries whose actor or
+    // subject is a token within its areas (not the city's, nor the system's).
+    const involving = req.principal.areas === null ? undefined : (await this.tokensOf(req.principal)).map((t) => t.id);
     const entries = await this.lifeline.store.read.audit.page({
+      involving,
       after: q.after,
       limit: q.limit,
       order: q.order,
@@ -159,5 +166,10 @@ export class ApiController {
       entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
       next: entries.length === q.limit ? entries[entries.length - 1].id : null,
     };
+  }
+
+  private async tokensOf(p: Principal) {
+    const tree = this.lifeline.core.areas;
+    return (await this.lifeline.auth.list()).filter((t) => tokenWithin(p, tree, t.areas));
   }
 }
