@@ -95,7 +95,10 @@ describe('HTTP API (e2e, supertest)', () => {
     const ch = await http.get('/api/channels').set(auth(TOKENS.console)).expect(200);
     expect(ch.body).toContainEqual({ channel: 'pdt', area: '330100', state: 'up', since: expect.any(String) });
     const all = await http.get('/api/directory').set(auth(TOKENS.console)).expect(200);
-    expect(all.body.people).toHaveLength(500);
+    expect(all.body.people).toHaveLength(500); // the demo's 500 fit in one default page of 1,000
+    expect(all.body.next).toBeNull();
+    const big = await http.get('/api/directory?limit=10001').set(auth(TOKENS.console)).expect(400);
+    expect(big.body.error.issues).toEqual([expect.objectContaining({ path: 'limit', code: 'too_big' })]); // pages of at most 10,000
     expect(all.body.areas.find((a: { parent: string | null }) => a.parent === null)).toEqual({ code: '330100', name: '临海市', parent: null, geometry: { type: 'Polygon', coordinates: [[[120.7, 28.5], [121.7, 28.5], [121.7, 29.2], [120.7, 29.2], [120.7, 28.5]]] } });
     const county = await http.get('/api/directory').set(auth(TOKENS.county)).expect(200);
     expect(county.body.people.every((p: { area: string }) => p.area.startsWith('330102'))).toBe(true);

@@ -59,7 +59,8 @@ export const orderPageQuery = deliveryFilterQuery.extend({
 
 /** `GET /api/directory`: a page of people, optionally those whose name or id contains `q`. */
 export const directoryQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100_000).default(100_000),
+  // Pages of a thousand: a large directory is read page by page (`next`), never in one answer.
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
   after: z.string().max(128).default(''),
   q: z.string().trim().min(1).max(100).optional(),
 });

@@ -71,7 +71,7 @@ export class ApiController {
   @Get('api/directory')
   @Roles('console', 'drill')
   async directory(@Req() req: AuthedRequest, @Query() query: unknown) {
-    // Pages of people for large directories; the demo's 500 fit in the first.
+    // Pages of people (a thousand by default): the demo's 500 fit in the first.
     const q = parse(directoryQuery, query, 'query');
     const { store, core } = this.lifeline;
     const p = req.principal;
