@@ -120,4 +120,36 @@ describe('370MHz radio gateway adapter, at its UDP socket', () => {
       gateway.close();
     }
   });
+
+  it('reads datagrams from the radio gateway only: an intruder on the network can neither register radios nor be answered', async () => {
+    const gateway = createSocket('udp4');
+    const intruder = createSocket('udp4');
+    await new Promise<void>((r) => gateway.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => intruder.bind(0, '127.0.0.2', () => r())); // another host, as loopback allows
+    const logged: string[] = [];
+    const config = pdtConfig.parse({
+      router: { url: 'ws://127.0.0.1:9/gateway', token: 'x' }, gatewayId: 'radio-gw-src', areas: ['330100'], window: 8, reconnect: { baseMs: 1_000, maxMs: 1_000 },
+      radioGateway: { host: 'localhost', port: gateway.address().port }, listen: { host: '0.0.0.0', port: 0 }, dispatcherId: 1,
+    });
+    const adapter = new PdtAdapter(config, (m) => logged.push(m));
+    const answered: Buffer[] = [];
+    intruder.on('message', (m) => answered.push(m));
+    const heard: Buffer[] = [];
+    gateway.on('message', (m) => heard.push(m));
+    await adapter.start();
+    try {
+      const registration = encodeRrs({ type: RRS_TYPE.registration, radio: { subnet: 10, radioId: 4242 } });
+      intruder.send(registration, adapter.port, '127.0.0.1');
+      await turnsUntil(() => logged.some((m) => /datagrams from 127\.0\.0\.2 ignored: not the radio gateway \(127\.0\.0\.1\)/.test(m)), 'the intruder refused in the log');
+      expect(adapter.registered.has(4242)).toBe(false);
+      gateway.send(registration, adapter.port, '127.0.0.1'); // the same bytes from the radio gateway (its name resolved)
+      await turnsUntil(() => adapter.registered.has(4242), 'the registration from the radio gateway');
+      expect(heard.some((m) => decodeFrame(m).service === 'rrs')).toBe(true);
+      expect(answered).toEqual([]);
+    } finally {
+      await adapter.stop();
+      gateway.close();
+      intruder.close();
+    }
+  });
 });

@@ -6,12 +6,18 @@ import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
 import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, type SendFrame } from '@lifeline/gateway-sdk';
+import { SourceCheck } from './source-check';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE, TMP_RESULT, type RadioIp, type TmpMessage } from './hdap-codec';
 
 export const pdtConfig = linkConfig.extend({
   channel: id.default('pdt'),
   /** The radio gateway's text message service. */
-  radioGateway: z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(3004) }),
+  radioGateway: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(3004),
+    /** The IPv4 addresses it sends from, when not (only) those its host name resolves to. */
+    from: z.array(z.ipv4()).max(16).default([]),
+  }),
   /** Where the adapter receives acks, registrations and messages from radios (0: any free port). */
   listen: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(3004) }).prefault({}),
   subnet: z.number().int().min(0).max(255).default(10),
@@ -64,6 +70,7 @@ export class PdtAdapter {
   private lastHeard = -Infinity;
   private healthy: boolean | null = null;
   private stopProbe: (() => void) | null = null;
+  private readonly sources: SourceCheck;
 
   constructor(
     private readonly config: PdtConfig,
@@ -71,6 +78,7 @@ export class PdtAdapter {
     private readonly clock: Clock = new SystemClock(),
   ) {
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
+    this.sources = new SourceCheck(config.radioGateway.host, config.radioGateway.from, () => clock.now(), log);
     this.journal = config.stateFile ? new KeyJournal(config.stateFile, keptPending) : null;
     if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     for (const [key, k] of this.journal?.entries() ?? []) {
@@ -86,6 +94,7 @@ export class PdtAdapter {
 
   async start(): Promise<void> {
     this.client.health('down', 'radio gateway not heard yet');
+    await this.sources.start();
     const s = createSocket('udp4');
     this.socket = s;
     s.on('message', (msg, rinfo) => this.receive(msg, rinfo));
@@ -149,6 +158,7 @@ export class PdtAdapter {
 
   /** A datagram: hostile until decoded, and nothing it makes this adapter do may throw out of the socket's handler. */
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    if (!this.sources.allows(rinfo.address)) return;
     try {
       this.handle(msg, rinfo);
     } catch (e) {
