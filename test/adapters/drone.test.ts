@@ -1,3 +1,4 @@
+import mqtt from 'mqtt';
 import { DroneAdapter, droneConfig } from '../../apps/gateway-drone/src/drone-adapter';
 import { GroundStation } from '../../apps/far-end/src/ground-station';
 import { mqttBroker } from '../support/mqtt-broker';
@@ -86,5 +87,39 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
       station.crash();
       await turnsUntil(async () => (await s.advance(0), state() === 'down'), 'the drone channel down in 330104');
     });
+  });
+
+  it('does not report on station a drone long gone whose retained messages outlived it (no last will left to say so)', async () => {
+    const topicPrefix = prefix();
+    const s = await testServer({ simulators: 'pdt,tiantong,beidou' });
+    // What a broker restarted while the station was away still holds: online, a plan for the
+    // whole day, and health measured two hours ago with one hour of endurance.
+    const ghost = await mqtt.connectAsync(broker.url);
+    const at = s.clock.now();
+    const retained = (topic: string, body: string) => ghost.publishAsync(`${topicPrefix}/wing-loong-9/${topic}`, body, { qos: 1, retain: true });
+    await retained('online', '1');
+    await retained('coverage', JSON.stringify({ areas: ['330104'], until: new Date(at + 24 * 3600_000).toISOString() }));
+    await retained('health', JSON.stringify({ cell: 'up', batteryPct: 80, enduranceS: 3600, at: new Date(at - 2 * 3600_000).toISOString() }));
+    await ghost.endAsync();
+    const adapter = new DroneAdapter(
+      droneConfig.parse({ router: { url: s.url.replace('http', 'ws') + '/gateway', token: 'demo-gateway-drone' }, window: 650, mqtt: { url: broker.url, topicPrefix }, stations: ['wing-loong-9'] }),
+      () => {},
+      s.clock,
+    );
+    try {
+      adapter.start();
+      await turnsUntil(async () => (await s.advance(0), adapter.station('wing-loong-9')?.health !== null), 'the retained messages read');
+      expect(adapter.station('wing-loong-9')).toMatchObject({ online: true, coverageUntil: at - 3600_000 });
+      await s.advance(0);
+      expect(s.lifeline.core.channelState('drone', '330104')).toBe('down');
+      // The station comes back and says so: its cell is on station again.
+      const back = new GroundStation({ mqttUrl: broker.url, station: 'wing-loong-9', topicPrefix, areas: ['330104'], forS: 3600, deliverMs: [1_000, 2_000], replyProbability: 0, clock: s.clock });
+      await back.start();
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('drone', '330104') === 'up'), 'the drone cell back on station');
+      await back.stop();
+    } finally {
+      await adapter.stop();
+      await s.close();
+    }
   });
 });

@@ -53,8 +53,9 @@ export class GroundStation {
     await this.setHealth(this.o.health ?? { cell: 'up', batteryPct: 100, enduranceS: this.o.forS });
   }
 
+  /** Publishes the cell's health, stamped with the station's clock unless it names a time. */
   setHealth(h: HealthMessage): Promise<void> {
-    return this.publish('health', h);
+    return this.publish('health', { at: new Date(this.clock.now()).toISOString(), ...h });
   }
 
   /** A person answers through the drone's cell. */

@@ -11,6 +11,7 @@ import {
   gatewayHealth,
   healthMessage,
   inboxMessage,
+  measuredAt,
   statusMessage,
   type CoverageMessage,
   type HealthMessage,
@@ -40,7 +41,7 @@ interface Station {
   online: boolean;
   planned: CoverageMessage | null;
   health: HealthMessage | null;
-  /** When the health message came: its endurance counts from then, not from each report. */
+  /** When the health message was measured (its `at`, else when it came): its endurance counts from then, not from each report. */
   healthAt: number;
 }
 
@@ -114,6 +115,16 @@ export class DroneAdapter {
     await Promise.all([...this.stations.values()].map((s) => s.client.stop()));
   }
 
+  /** What the adapter knows of a station: online, its health, until when its cell covers (null: no plan). */
+  station(sid: string): { online: boolean; health: HealthMessage | null; coverageUntil: number | null } | undefined {
+    const s = this.stations.get(sid);
+    return s && { online: s.online, health: s.health, coverageUntil: s.planned && this.coverageUntil(s, s.planned) };
+  }
+
+  private coverageUntil(s: Station, planned: CoverageMessage): number {
+    return coverageUntil(Date.parse(planned.until), s.healthAt, s.health?.enduranceS);
+  }
+
   private receive(topic: string, text: string): void {
     const prefix = this.config.mqtt.topicPrefix + '/';
     if (!topic.startsWith(prefix)) return;
@@ -132,7 +143,7 @@ export class DroneAdapter {
     if (!parsed.ok) return this.log(`${topic}: ${parsed.message}`);
     const msg = parsed.value as Record<string, unknown>;
     if (kind === 'coverage') s.planned = msg as CoverageMessage;
-    else if (kind === 'health') [s.health, s.healthAt] = [msg as HealthMessage, this.clock.now()];
+    else if (kind === 'health') [s.health, s.healthAt] = [msg as HealthMessage, measuredAt(msg as HealthMessage, this.clock.now())];
     else if (kind === 'sms/inbox') return s.client.reply(String(msg.from), String(msg.text));
     else return this.status(s, msg as z.output<typeof statusMessage>);
     this.report(s);
@@ -155,7 +166,7 @@ export class DroneAdapter {
       s.client.coverage([], now);
       return;
     }
-    const until = coverageUntil(Date.parse(s.planned.until), s.healthAt, s.health?.enduranceS);
+    const until = this.coverageUntil(s, s.planned);
     s.client.coverage(until > now ? s.planned.areas : [], until);
     if (s.health) {
       const battery = s.health.batteryPct === undefined ? '' : `battery ${s.health.batteryPct}%`;
