@@ -36,6 +36,9 @@ describe('GB/T 35965.1 codec', () => {
     expect(issues(typhoon.replace('<eventType>11B01', '<eventType>typhoon'))[0]).toMatch(/^alert\.info\.0\.eventType: expected a GB\/T 35561 event type code/);
     expect(issues(typhoon.replace('<geocode>330102001000', '<geocode>330102'))[0]).toMatch(/^alert\.info\.0\.area\.0\.geocode\.0: expected a 12-digit division code/);
     expect(issues(typhoon.replace('<alert>', '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">'))[0]).toMatch(/expected <alert> in no namespace/);
+    const update = (sent: string) => typhoon.replace('<msgType>Alert</msgType>', '<msgType>Update</msgType>').replace('<info>', `<references>33010041600000,33010041600000_20260701150000_0,${sent}</references><info>`);
+    expect(() => readGbt(update('2026-07-01T15:00:00+08:00'))).not.toThrow();
+    expect(issues(update('2026-02-30T15:00:00+08:00'))[0]).toMatch(/^alert\.references: expected "senderCode,identifier,sendTime"/); // no 30 February
   });
 
   it('makes identifiers by the rule: issuer, Beijing entry time, sequence digit', () => {

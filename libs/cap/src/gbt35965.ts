@@ -151,7 +151,7 @@ class GbtReader extends ElementReader {
   private references(f: Map<string, XmlElement[]>): CapAlert['references'] {
     return (this.text(f, 'references') ?? '').split(/\s+/).filter(Boolean).flatMap((r) => {
       const [sender, identifier, sent, ...rest] = r.split(',');
-      if (rest.length || !IDENTIFIER.test(identifier ?? '') || !BEIJING_TIME.test(sent ?? ''))
+      if (rest.length || !IDENTIFIER.test(identifier ?? '') || !BEIJING_TIME.test(sent ?? '') || !isRealDateTime(sent))
         return this.issue('alert.references', `expected "senderCode,identifier,sendTime" entries separated by spaces, got "${r.slice(0, 80)}"`), [];
       return [{ sender, identifier, sent }];
     });

@@ -113,7 +113,10 @@ export class CapIntake {
 
   private async visible(p: Principal, orderIds: readonly string[]): Promise<string[]> {
     const out: string[] = [];
-    for (const id of orderIds) if (await this.orders.checkVisible(p, id).then(() => true, () => false)) out.push(id);
+    // Only "not found" means not visible: a failed read is the request's failure, not a reason
+    // to leave an order running that the alert cancels.
+    const notFound = (e: unknown) => (e instanceof RequestError && e.code === 'not_found' ? false : Promise.reject(e));
+    for (const id of orderIds) if (await this.orders.checkVisible(p, id).then(() => true, notFound)) out.push(id);
     return out;
   }
 }
