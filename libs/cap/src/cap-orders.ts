@@ -1,4 +1,4 @@
-import { MAX_CIRCLE_RADIUS_M, MAX_FENCE_VERTICES, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
+import { MAX_CIRCLE_RADIUS_M, MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
 import type { CapAlert, CapArea, CapCertainty, CapInfo, CapResponseType, CapSeverity, CapUrgency } from './cap-alert';
 import { CapInvalid, type CapIssue } from './element-reader';
 import { DIVISION_CODE_FORM } from './order-to-cap';
@@ -40,8 +40,6 @@ const MAX_SUMMARY = 500;
 const MIN_TTL_S = 10;
 const MAX_TTL_S = 30 * 86_400;
 /** An order's own limits (the API's, `orderTargets`), and how many orders one alert may make. */
-const MAX_POLYGONS = 20;
-const MAX_CIRCLES = 100;
 const MAX_AREAS = 100;
 
 /**
@@ -65,8 +63,8 @@ export function planOrders(alert: CapAlert, policy: CapPolicy, now: number): { p
     if (!info.areas.length) return void skipped.push({ info: i, area: null, reason: 'no area: an info without one targets nobody here' });
     info.areas.forEach((area, a) => {
       const path = `alert.info.${i}.area.${a}`;
-      if (area.polygons.length > MAX_POLYGONS) return void issues.push({ path, message: `at most ${MAX_POLYGONS} polygons in an area (an order's limit), got ${area.polygons.length}` });
-      if (area.circles.length > MAX_CIRCLES) return void issues.push({ path, message: `at most ${MAX_CIRCLES} circles in an area (an order's limit), got ${area.circles.length}` });
+      if (area.polygons.length > MAX_FENCE_POLYGONS) return void issues.push({ path, message: `at most ${MAX_FENCE_POLYGONS} polygons in an area (an order's limit), got ${area.polygons.length}` });
+      if (area.circles.length > MAX_FENCE_CIRCLES) return void issues.push({ path, message: `at most ${MAX_FENCE_CIRCLES} circles in an area (an order's limit), got ${area.circles.length}` });
       const vertices = area.polygons.reduce((n, ring) => n + ring.length, 0);
       if (vertices > MAX_FENCE_VERTICES) return void issues.push({ path, message: `at most ${MAX_FENCE_VERTICES} polygon vertices in an area (an order's limit), got ${vertices}` });
       // A polygon that cannot be a fence makes the whole alert invalid (thrown below, with its path).

@@ -126,7 +126,12 @@ export class VirtualClock implements Clock {
   }
 }
 
+/** Gives the event loop one turn: I/O callbacks waiting (sockets, timers) run before what follows. */
+export function yieldTurn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
 /** Lets pending I/O callbacks and promise chains run; enough for in-process work to finish. */
 export async function settleEventLoop(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < rounds; i++) await yieldTurn();
 }

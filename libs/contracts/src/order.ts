@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { areaCode, clientRef, id, priority } from './common';
-import { MAX_FENCE_VERTICES } from '@lifeline/domain';
+import { MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES } from '@lifeline/domain';
 import { circle, polygonGeometry } from './geo';
 
 /**
@@ -12,8 +12,8 @@ export const orderTarget = z
     people: z.array(id).max(10_000).optional(),
     areas: z.array(areaCode).max(1_000).optional(),
     roles: z.array(z.string().min(1).max(64)).max(50).optional(),
-    polygons: z.array(polygonGeometry).max(20).optional(),
-    circles: z.array(circle).max(100).optional(),
+    polygons: z.array(polygonGeometry).max(MAX_FENCE_POLYGONS).optional(),
+    circles: z.array(circle).max(MAX_FENCE_CIRCLES).optional(),
   })
   .refine((t) => (t.people?.length ?? 0) + (t.areas?.length ?? 0) + (t.polygons?.length ?? 0) + (t.circles?.length ?? 0) > 0, {
     message: 'expected at least one of people, areas, polygons or circles',

@@ -5,6 +5,7 @@ import type { Storage } from '@lifeline/store';
 import type { ChannelChange, ChannelHealth } from './channel-health';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Tasks } from './tasks';
+import { storageRetryMs } from './storage-retry';
 
 const PAGE = 1_000;
 
@@ -33,7 +34,7 @@ export class ChannelWakeups {
       await this.wake(c);
     } catch (e) {
       if (this.tasks.stopped) return;
-      const delayMs = Math.min(1_000 * 2 ** tries, 30_000);
+      const delayMs = storageRetryMs(tries);
       this.tasks.log.warn(`channel ${c.channel} ${c.to} in ${c.area}: moving its deliveries failed (${(e as Error).message}); trying again in ${delayMs} ms`);
       this.clock.schedule(this.clock.now() + delayMs, () => this.tasks.stopped || this.tasks.track(this.wakeUntilDone(c, tries + 1)));
     }

@@ -17,6 +17,7 @@ import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
 import type { SendItem } from './send-item';
 import { StepWrites } from './step-writes';
+import { storageRetryMs } from './storage-retry';
 import type { Tasks } from './tasks';
 
 type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
@@ -181,7 +182,7 @@ export class DeliveryEngine {
           this.failures = 0;
         } catch (e) {
           (urgent ? this.urgent : this.inbox).unshift(...batch);
-          const delayMs = Math.min(1_000 * 2 ** this.failures++, 30_000);
+          const delayMs = storageRetryMs(this.failures++);
           this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
           this.retrying = true;
           this.clock.schedule(this.clock.now() + delayMs, () => {

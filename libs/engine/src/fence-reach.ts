@@ -1,3 +1,4 @@
+import { yieldTurn } from '@lifeline/clock';
 import { Fence, type AreaTree, type BBox, type FenceSpec } from '@lifeline/domain';
 import type { DirectoryStore } from '@lifeline/store';
 import { inScope, scopePaths, type Principal } from './principal';
@@ -55,7 +56,7 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
       // A large fence tests many people: other requests and deliveries go on meanwhile.
       if (++sinceYield === YIELD_EVERY) {
         sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldTurn();
       }
       if (allowed(r.area) && fence.containsPoint([r.lon, r.lat])) {
         located.add(r.id);

@@ -1,4 +1,4 @@
-import type { Clock } from '@lifeline/clock';
+import { yieldTurn, type Clock } from '@lifeline/clock';
 import { AreaTree, Reach, SILENT_LOG, type Area, type ChannelState, type Log } from '@lifeline/domain';
 import type { Storage } from '@lifeline/store';
 import type { Observable } from 'rxjs';
@@ -159,7 +159,7 @@ export class RouterCore implements NodeCore {
   /** Waits until nothing in-process is pending: engine, writer, wakes. Tests and shutdown use it. */
   async settle(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {
-      await new Promise((r) => setImmediate(r));
+      await yieldTurn();
       const busy = this.engine.busy || this.o.store.pendingWrites > 0 || this.tasks.size > 0 || this.starter.running || this.timers.running;
       if (busy) {
         quiet = 0;

@@ -1,3 +1,4 @@
+import { yieldTurn } from '@lifeline/clock';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, previewOrderBody } from '@lifeline/contracts';
@@ -88,7 +89,7 @@ export class OrdersController {
       if (page.length < PROGRESS_PAGE) break;
       seq = page[page.length - 1].seq;
       // SQLite answers synchronously: let deliveries and sockets run between pages.
-      await new Promise((r) => setImmediate(r));
+      await yieldTurn();
     }
     return { total: Number(o.deliveries), ackRequired: Boolean(o.ack_required), points: progress.points().map((p) => ({ ...p, at: new Date(p.at).toISOString() })) };
   }

@@ -1,3 +1,4 @@
+import { yieldTurn } from '@lifeline/clock';
 import type { WebSocket } from 'ws';
 import { consoleFrame, describeIssues, summarizeIssues } from '@lifeline/contracts';
 import { RequestError, type BusEvent, type Principal, type NodeCore } from '@lifeline/engine';
@@ -82,7 +83,7 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
           if (ws.bufferedAmount > HIGH_WATER) await written;
           // Every page gives the event loop a turn: a replay that sends little (a drill or county
           // token reads pages of other areas' receipts) must not hold the router to the table's end.
-          else await new Promise((resolve) => setImmediate(resolve));
+          else await yieldTurn();
           if (mine !== generation || ws.readyState !== ws.OPEN) return;
         }
       }

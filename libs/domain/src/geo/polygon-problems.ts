@@ -9,6 +9,9 @@ export const MAX_POLYGON_VERTICES = 2_000;
  * tested against them, so the product with a province's people must stay small.
  */
 export const MAX_FENCE_VERTICES = 10_000;
+/** Polygons and circles one order's `to` may carry (a CAP area becomes one order, so it too). */
+export const MAX_FENCE_POLYGONS = 20;
+export const MAX_FENCE_CIRCLES = 100;
 
 export interface GeometryProblem {
   /** Where, below the polygon: `coordinates.0.3` */
