@@ -148,6 +148,36 @@ describeOnPostgres('work leases', () => {
     expect(given.every((p) => b.partitions.has(p))).toBe(true);
   });
 
+  it('takes back the partitions in its name that it does not know it holds (a lost COMMIT answer), with new epochs that fence the old ones', async () => {
+    const a = node('a');
+    await a.beat();
+    const before = new Map(a.partitions);
+    // The same node with no memory of its last beat: as if that beat's COMMIT answer was lost.
+    const again = node('a');
+    const change = await again.beat();
+    expect(change.gained.size).toBe(64);
+    expect(change.lost).toEqual([]);
+    for (const [p, epoch] of again.partitions) expect(epoch).toBe(before.get(p)! + 1);
+    // Whoever still writes under the old epochs (a process of the same name) is fenced off.
+    await expect(a.fence(new PgRunner(await writing(again, [7])), [7])).rejects.toThrow(/taken from a/);
+    // And a beat after, nothing more is taken back: the rows are known.
+    expect((await again.beat()).gained.size).toBe(0);
+  });
+
+  it('gives up a beat the database does not answer within a beat, and beats again once it does', async () => {
+    const a = new WorkLeases(store.db.pool, { node: 'a', leaseS: 1 }); // beats every 200 ms
+    await a.beat();
+    const blocker = await store.db.pool.connect();
+    sessions.push(blocker);
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE work_leases IN ACCESS EXCLUSIVE MODE'); // the beat waits on it
+    await expect(a.beat()).rejects.toThrow(/no answer from the database in \d+ ms/);
+    await blocker.query('ROLLBACK');
+    const change = await a.beat();
+    expect(a.partitions.size).toBe(64);
+    expect(change.lost).toEqual([]);
+  });
+
   it('gives everything back on a graceful stop, for the others to take at once', async () => {
     const [a, b] = ['a', 'b'].map(node);
     await settle([a, b]);

@@ -1,5 +1,7 @@
+import { SystemClock, type Clock } from '@lifeline/clock';
 import type { Pool, PoolClient } from 'pg';
 import { isIn, type SqlRunner } from '../sql';
+import { within } from './within';
 
 export interface WorkLeaseOptions {
   /** This node's name, unique in the cluster. */
@@ -11,6 +13,8 @@ export interface WorkLeaseOptions {
    * next beats after expiry fall within the lease (three quarters and a fifth).
    */
   leaseS: number;
+  /** The beat's deadline is kept by it (tests give a virtual one). */
+  clock?: Clock;
 }
 
 /** What one beat changed: partitions taken (with their new epochs) and partitions no longer held. */
@@ -37,11 +41,14 @@ export class WorkLeases {
   /** Partition → the epoch this node holds it at. */
   private readonly held = new Map<number, number>();
   private total = 0;
+  private readonly clock: Clock;
 
   constructor(
     private readonly pool: Pool,
     private readonly o: WorkLeaseOptions,
-  ) {}
+  ) {
+    this.clock = o.clock ?? new SystemClock();
+  }
 
   get beatMs(): number {
     return (this.o.leaseS * 1000) / 5;
@@ -72,6 +79,20 @@ export class WorkLeases {
       );
       const kept = new Set(renewed.rows.map((r) => r.partition));
       for (const p of this.held.keys()) if (!kept.has(p)) change.lost.push(p);
+      // Rows in this node's name that it does not know it holds: a beat whose COMMIT succeeded
+      // but whose answer was lost (or a process of the same name before a restart) claimed them.
+      // They are this node's: it takes them back, with a new epoch, so that whoever wrote under
+      // the old one (a process of the same name still alive) is fenced off.
+      const adopted = await c.query<{ partition: number; epoch: number }>(
+        `UPDATE work_leases SET epoch = epoch + 1, expires_at = now() + make_interval(secs => $2)
+          WHERE node = $1 AND NOT (partition = ANY($3::int[]))
+          RETURNING partition, epoch`,
+        [this.o.node, leaseS, [...kept]],
+      );
+      for (const r of adopted.rows) {
+        kept.add(r.partition);
+        change.gained.set(r.partition, Number(r.epoch));
+      }
       const { rows } = await c.query<{ total: number; alive: string[] }>(
         `SELECT (SELECT count(*) FROM work_leases)::int AS total,
                 ARRAY(SELECT node FROM work_nodes WHERE seen_at > now() - make_interval(secs => $1) ORDER BY node) AS alive`,
@@ -83,7 +104,7 @@ export class WorkLeases {
       const extra = keep.splice(share);
       if (extra.length) {
         await c.query('UPDATE work_leases SET node = NULL, expires_at = NULL WHERE node = $1 AND partition = ANY($2::int[])', [this.o.node, extra]);
-        change.lost.push(...extra);
+        change.lost.push(...extra.filter((p) => !change.gained.delete(p)));
       } else if (keep.length < share) {
         const claimed = await c.query<{ partition: number; epoch: number }>(
           `UPDATE work_leases w SET node = $1, epoch = w.epoch + 1, expires_at = now() + make_interval(secs => $2)
@@ -135,16 +156,24 @@ export class WorkLeases {
     this.held.clear();
   }
 
+  /**
+   * `fn` in a transaction of its own that must be over within a beat: a session that hangs (a
+   * half-open socket, a lock waited on) is destroyed, its transaction left to the server to roll
+   * back, and the beat fails; the next one takes a fresh session. A beat whose COMMIT went through
+   * but whose answer was lost is mended by the next one (it takes back rows in its name).
+   */
   private async transaction(fn: (c: PoolClient) => Promise<void>): Promise<void> {
-    const c = await this.pool.connect();
+    const deadline = this.clock.now() + this.beatMs;
+    const c = await within(this.clock, this.beatMs, this.pool.connect(), (late) => late.release());
     try {
-      await c.query('BEGIN');
-      await fn(c);
-      await c.query('COMMIT');
+      await within(this.clock, Math.max(1, deadline - this.clock.now()), (async () => {
+        await c.query('BEGIN');
+        await fn(c);
+        await c.query('COMMIT');
+      })());
       c.release();
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      c.release(e as Error);
+      c.release(e as Error); // the session ends: the server rolls back what it had begun
       throw e;
     }
   }

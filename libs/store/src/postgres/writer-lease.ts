@@ -1,6 +1,7 @@
 import { SystemClock, type Clock } from '@lifeline/clock';
 import type { Pool, PoolClient } from 'pg';
 import { DatabaseInUseError } from '../database-in-use';
+import { within } from './within';
 
 /**
  * Advisory locks Lifeline takes, one set per schema (advisory locks are database-wide, and
@@ -177,24 +178,6 @@ export class WriterLease {
     this.beat?.release();
     this.beat = null;
   }
-}
-
-/**
- * `work`, or a timeout after `ms` (then `late`, if given, gets what the work yields after all,
- * such as a connection to give back).
- */
-function within<T>(clock: Clock, ms: number, work: Promise<T>, late?: (v: T) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let timedOut = false;
-    const cancel = clock.schedule(clock.now() + ms, () => {
-      timedOut = true;
-      reject(new Error(`no answer from the database in ${ms} ms`));
-    });
-    work.then(
-      (v) => (timedOut ? late?.(v) : (cancel(), resolve(v))),
-      (e) => (timedOut ? undefined : (cancel(), reject(e))),
-    );
-  });
 }
 
 /** A session holding the writer lock, or null when another session holds it. */
