@@ -22,7 +22,7 @@ describe('a follower built on one directory', () => {
     const db = database();
     const leader = { failure: null, accept: jest.fn(), cancel: jest.fn() };
     const core = await FollowerCore.create({
-      store: db.store, clock, areas: [], directory: 'first', leader, pollMs: 1_000, staleAfterMs: 30_000,
+      store: db.store, clock, areas: [], directory: 'first', leader, pollMs: 1_000,
       config: { channels: { ids: [] } } as unknown as EngineConfig,
     });
     let changed = false;

@@ -26,14 +26,13 @@ export interface FollowerCoreOptions {
   pollMs: number;
   /** Read again with the situation, every poll (the app's own rows: revoked tokens). */
   alsoEveryPoll?: () => Promise<void>;
-  /**
-   * How long this node may go on serving the directory it was built on after another was loaded
-   * before /health says so (a rebuild takes a second or two; one that keeps failing is logged).
-   */
-  staleAfterMs?: number;
   log?: Log;
 }
 
+/**
+ * How long a follower may go on serving the directory it was built on after another was loaded
+ * before /health says so (a rebuild takes a second or two; one that keeps failing is logged).
+ */
 const STALE_AFTER_MS = 30_000;
 
 /** Event types that change what a follower shows of channels, outages and relays. */
@@ -144,7 +143,7 @@ export class FollowerCore implements NodeCore {
   private stale(): { reason: string } | null {
     if (this.staleSince === null) return null;
     const ms = this.clock.now() - this.staleSince;
-    if (ms < (this.o.staleAfterMs ?? STALE_AFTER_MS)) return null;
+    if (ms < STALE_AFTER_MS) return null;
     return { reason: `the directory it serves is stale: the active node loaded another ${Math.round(ms / 1000)} s ago and this node has not built on it yet (see its log)` };
   }
 
