@@ -121,7 +121,7 @@ describe('370MHz radio gateway adapter, at its UDP socket', () => {
     }
   });
 
-  it('reads datagrams from the radio gateway only: an intruder on the network can neither register radios nor be answered', async () => {
+  it('reads datagrams from the radio gateway\'s address only: another host can neither register radios nor be answered', async () => {
     const gateway = createSocket('udp4');
     const intruder = createSocket('udp4');
     await new Promise<void>((r) => gateway.bind(0, '127.0.0.1', () => r()));

@@ -69,6 +69,30 @@ describe('the store under batched writes', () => {
     expect((await store.read.attempts.get('d2#1'))).toMatchObject({ status: 'failed', at: 4, detail: 'superseded' });
   });
 
+  it('updates many attempts, each with its own values, past one statement\'s thousand rows; a repeated id ends as its last update', async () => {
+    const ids = Array.from({ length: 1_205 }, (_, i) => `o1:p${i}#1`);
+    await store.write((tx) => tx.attempts.insertMany(ids.map((id) => attempt(id))));
+    const updates = ids.map((id, i) => ({ id, status: i % 2 ? 'sent' : 'delivered', at: 1_000 + i, detail: i % 3 ? null : `d${i}` }));
+    updates.push({ id: ids[0], status: 'failed', at: 9, detail: 'last' }, { id: ids[1_204], status: 'acknowledged', at: 10, detail: null });
+    await store.write((tx) => tx.attempts.updateMany(updates));
+    const rows = new Map((await querySql<AttemptRow>(store, 'SELECT id, status, at, detail FROM attempts')).map((r) => [r.id, r]));
+    expect(rows.get(ids[0])).toMatchObject({ status: 'failed', at: 9, detail: 'last' });
+    expect(rows.get(ids[1_204])).toMatchObject({ status: 'acknowledged', at: 10, detail: null });
+    for (let i = 1; i < 1_204; i++) expect(rows.get(ids[i])).toMatchObject({ status: i % 2 ? 'sent' : 'delivered', at: 1_000 + i, detail: i % 3 ? null : `d${i}` });
+  });
+
+  it('reads the audit entries by or about some tokens, however many tokens are named', async () => {
+    const entry = (actorId: string, subject: string | null) => ({ at: 1, actorId, actorName: actorId, actorRole: 'admin', address: null, action: 'token.create', subject, detail: {} });
+    await store.write(async (tx) => {
+      for (const e of [entry('city', 'tok-county'), entry('tok-county', 'tok-town'), entry('city', 'tok-other'), entry('system', null)]) await tx.audit.append(e);
+    });
+    const of = async (involving: string[]) => (await store.read.audit.page({ limit: 10, order: 'asc', involving })).map((e) => `${e.actorId}>${e.subject}`);
+    expect(await of(['tok-county', 'tok-town'])).toEqual(['city>tok-county', 'tok-county>tok-town']);
+    expect(await of([])).toEqual([]);
+    const many = [...Array.from({ length: 20_000 }, (_, i) => `tok-${i}`), 'tok-other']; // past SQLite's parameter limit
+    expect(await of(many)).toEqual(['city>tok-other']);
+  });
+
   it('gives a job\'s receipts gapless seqs in the order they were made, across multi-row inserts', async () => {
     const w = new StepWrites();
     const before = (await store.read.events.maxSeq());

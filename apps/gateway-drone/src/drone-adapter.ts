@@ -118,10 +118,10 @@ export class DroneAdapter {
   /** What the adapter knows of a station: online, its health, until when its cell covers (null: no plan). */
   station(sid: string): { online: boolean; health: HealthMessage | null; coverageUntil: number | null } | undefined {
     const s = this.stations.get(sid);
-    return s && { online: s.online, health: s.health, coverageUntil: s.planned && this.coverageUntil(s, s.planned) };
+    return s && { online: s.online, health: s.health, coverageUntil: s.planned && this.coveredUntil(s, s.planned) };
   }
 
-  private coverageUntil(s: Station, planned: CoverageMessage): number {
+  private coveredUntil(s: Station, planned: CoverageMessage): number {
     return coverageUntil(Date.parse(planned.until), s.healthAt, s.health?.enduranceS);
   }
 
@@ -166,7 +166,7 @@ export class DroneAdapter {
       s.client.coverage([], now);
       return;
     }
-    const until = this.coverageUntil(s, s.planned);
+    const until = this.coveredUntil(s, s.planned);
     s.client.coverage(until > now ? s.planned.areas : [], until);
     if (s.health) {
       const battery = s.health.batteryPct === undefined ? '' : `battery ${s.health.batteryPct}%`;

@@ -15,7 +15,7 @@ export const pdtConfig = linkConfig.extend({
   radioGateway: z.strictObject({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(3004),
-    /** The IPv4 addresses it sends from, when not (only) those its host name resolves to. */
+    /** IPv4 addresses it also sends from, beside those its host name resolves to (another interface). */
     from: z.array(z.ipv4()).max(16).default([]),
   }),
   /** Where the adapter receives acks, registrations and messages from radios (0: any free port). */
@@ -219,7 +219,8 @@ export class PdtAdapter {
     this.transmit(encodeRrs({ type: RRS_TYPE.onlineCheck, radio: this.ip(this.config.dispatcherId) }, this.config.radioIdEncoding));
     if (this.healthy !== false && this.clock.now() - this.lastHeard > this.config.silenceS * 1000) {
       this.healthy = false;
-      this.client.health('down', `radio gateway silent for ${this.config.silenceS}s`);
+      const refused = this.sources.lastRefused;
+      this.client.health('down', `radio gateway silent for ${this.config.silenceS}s${refused ? `; datagrams from ${refused} ignored (not radioGateway.host or .from)` : ''}`);
     }
     this.stopProbe = this.clock.schedule(this.clock.now() + this.config.probeS * 1000, () => this.probe());
   }

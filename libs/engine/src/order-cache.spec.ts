@@ -24,4 +24,15 @@ describe('OrderCache', () => {
     expect(cache.peek('o-0')).toBeUndefined();
     expect(cache.peek('o-10004')?.id).toBe('o-10004');
   });
+
+  it('knows an order is cancelled when its row was read before the cancel committed', async () => {
+    const cache = new OrderCache();
+    let release!: () => void;
+    const slow = { orders: { get: (id: string) => new Promise((r) => (release = () => r(row(id)))) } } as unknown as Repositories;
+    const reading = cache.get('o-racing', slow); // the row as it was before the cancel
+    cache.cancelled('o-racing');
+    release();
+    expect((await reading)?.cancelled).toBe(true);
+    expect(cache.peek('o-racing')?.cancelled).toBe(true);
+  });
 });

@@ -32,7 +32,7 @@ export function toOrderInfo(r: OrderRow): OrderInfo {
 
 /** Orders are few and, but for a cancel, immutable once accepted: the engine keeps them at hand. */
 export class OrderCache {
-  /** The most recently read orders; the oldest are read again from rows when needed. */
+  /** Up to ten thousand orders, the first read dropped first; a dropped one is read again from its row when needed. */
   private readonly byId = new BoundedMap<string, OrderInfo>(10_000);
   /**
    * Orders cancelled since start, kept apart from the bounded map: the dispatcher asks `isCancelled`
@@ -65,6 +65,8 @@ export class OrderCache {
       const row = await repos.orders.get(id);
       if (!row) return undefined;
       o = toOrderInfo(row);
+      // Read before a cancel committed, the row says "not cancelled": what is known wins.
+      if (this.cancelledIds.has(id)) o.cancelled = true;
       this.byId.set(id, o);
     }
     return o;

@@ -1,4 +1,4 @@
-import { isIn, type Param, type SqlRunner } from './sql';
+import type { Param, SqlRunner } from './sql';
 
 /** One privileged action: who (token id, name, role, address), what, on what, when. */
 export interface AuditEntry {
@@ -73,11 +73,12 @@ export class AuditRepo {
     add('at >= ?', q.from);
     add('at <= ?', q.to);
     if (q.involving) {
-      // Tokens are made by hand, a few hundred: one list of them fits a statement.
-      const actor = isIn(this.db, 'actor_id', q.involving);
-      const subject = isIn(this.db, 'subject', q.involving);
-      where.push(q.involving.length ? `(${actor.sql} OR ${subject.sql})` : '1 = 0');
-      if (q.involving.length) params.push(...actor.params, ...subject.params);
+      // One parameter however many tokens: an array on PostgreSQL, a JSON list on SQLite.
+      const ids = this.db.dialect === 'postgres' ? '?::text[]' : '?';
+      const among = (column: string) => (this.db.dialect === 'postgres' ? `${column} = ANY(${ids})` : `${column} IN (SELECT value FROM json_each(${ids}))`);
+      where.push(`(${among('actor_id')} OR ${among('subject')})`);
+      const list = this.db.dialect === 'postgres' ? q.involving : JSON.stringify(q.involving);
+      params.push(list, list);
     }
     return (
       await this.db.all<AuditRow>(

@@ -13,7 +13,7 @@ export interface WorkLeaseOptions {
    * next beats after expiry fall within the lease (three quarters and a fifth).
    */
   leaseS: number;
-  /** The beat's deadline is kept by it (tests give a virtual one). */
+  /** The clock the beat's deadline is kept by (default: the system's). */
   clock?: Clock;
 }
 
@@ -83,11 +83,16 @@ export class WorkLeases {
       // but whose answer was lost (or a process of the same name before a restart) claimed them.
       // They are this node's: it takes them back, with a new epoch, so that whoever wrote under
       // the old one (a process of the same name still alive) is fenced off.
+      // Not the partitions it believed it held (those renewed, or lost above to a process of the
+      // same name: two of one name must not take rows back and forth), and not rows locked by a
+      // write in flight: like a claim, a take-back skips them (the epoch is not a key column, so
+      // the write's FOR KEY SHARE would not stop it), and takes them at a later beat.
       const adopted = await c.query<{ partition: number; epoch: number }>(
-        `UPDATE work_leases SET epoch = epoch + 1, expires_at = now() + make_interval(secs => $2)
-          WHERE node = $1 AND NOT (partition = ANY($3::int[]))
-          RETURNING partition, epoch`,
-        [this.o.node, leaseS, [...kept]],
+        `UPDATE work_leases w SET epoch = w.epoch + 1, expires_at = now() + make_interval(secs => $2)
+          WHERE w.partition IN (SELECT partition FROM work_leases WHERE node = $1 AND NOT (partition = ANY($3::int[]))
+                                 FOR UPDATE SKIP LOCKED)
+          RETURNING w.partition, w.epoch`,
+        [this.o.node, leaseS, [...this.held.keys()]],
       );
       for (const r of adopted.rows) {
         kept.add(r.partition);
@@ -158,16 +163,21 @@ export class WorkLeases {
 
   /**
    * `fn` in a transaction of its own that must be over within a beat: a session that hangs (a
-   * half-open socket, a lock waited on) is destroyed, its transaction left to the server to roll
-   * back, and the beat fails; the next one takes a fresh session. A beat whose COMMIT went through
-   * but whose answer was lost is mended by the next one (it takes back rows in its name).
+   * half-open socket, a lock waited on) is destroyed here, and ended by the server at the same
+   * limit (its statement, lock and idle-in-transaction timeouts), so its transaction rolls back
+   * and its locks go; the beat fails and the next one takes a fresh session. A beat whose COMMIT
+   * went through but whose answer was lost is mended by the next one (it takes back rows in its
+   * name).
    */
   private async transaction(fn: (c: PoolClient) => Promise<void>): Promise<void> {
     const deadline = this.clock.now() + this.beatMs;
     const c = await within(this.clock, this.beatMs, this.pool.connect(), (late) => late.release());
     try {
       await within(this.clock, Math.max(1, deadline - this.clock.now()), (async () => {
-        await c.query('BEGIN');
+        // The server's own limits too: a session this side gave up on (a half-open socket, a
+        // lock waited on) would otherwise hold its row locks until its statement or TCP ends.
+        const ms = Math.ceil(this.beatMs);
+        await c.query(`BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL lock_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`);
         await fn(c);
         await c.query('COMMIT');
       })());
