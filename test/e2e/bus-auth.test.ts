@@ -26,9 +26,17 @@ authorization {
     { user: gw, password: gw-pw, permissions: {
         publish: ["lifeline.gateway.open", "lifeline.gateway.*.from", "lifeline.gateway.*.alive", "lifeline.gateway.*.bye"],
         subscribe: ["lifeline.gateway.*.to", "lifeline.gateway.*.closed", "_INBOX_GATEWAY.>"] } }
+    ${['radio-a', 'radio-b'].map(ownUser).join('\n    ')}
   ]
 }
 `;
+
+/** A user of one gateway's own (`router.linkOwner: <name>`): its links' subjects and answers, no other's. */
+function ownUser(name: string): string {
+  return `{ user: ${name}, password: ${name}-pw, permissions: {
+        publish: ["lifeline.gateway.open", "lifeline.gateway.${name}.*.from", "lifeline.gateway.${name}.*.alive", "lifeline.gateway.${name}.*.bye"],
+        subscribe: ["lifeline.gateway.${name}.*.to", "lifeline.gateway.${name}.*.closed", "_INBOX_GATEWAY.${name}.>"] } }`;
+}
 
 describe('a bus with authentication and permissions', () => {
   let nats: TestNats;
@@ -115,6 +123,57 @@ describe('a bus with authentication and permissions', () => {
       await gw.close();
     }
     expect((await s.lifeline.store.read.orders.list('all')).length).toBe(before);
+  });
+});
+
+describe('a bus where each gateway has a NATS user of its own', () => {
+  let nats: TestNats;
+  let s: TestServer;
+  const url = (user: string) => `nats://${user}:${user}-pw@127.0.0.1:${nats.port}`;
+  beforeAll(async () => {
+    nats = await TestNats.start(NATS_CONF);
+    s = await testServer({ simulators: 'none', tweak: (c) => (c.cluster.bus = `nats://node:node-pw@127.0.0.1:${nats.port}`) });
+  });
+  afterAll(async () => {
+    await s.close();
+    await nats.stop();
+  });
+
+  it("keeps each gateway's sends from the others: a gateway's links carry its owner, and another gateway's user can read none of them", async () => {
+    const handed: string[] = [];
+    const gateway: GatewayClient = new GatewayClient({
+      url: url('radio-a'), token: TOKENS.pdt, linkOwner: 'radio-a', gatewayId: 'radio-a', channel: 'pdt', areas: ['330100'], window: 3, clock: s.clock,
+      onSend: (f) => {
+        handed.push(f.attemptId);
+        gateway.accepted(f.attemptId);
+        gateway.delivered(f.attemptId);
+      },
+    });
+    // The other gateway's user asks for everything, and NATS gives it only its own subjects.
+    const other = await connect({ ...natsServers(url('radio-b')), inboxPrefix: GATEWAY_BUS.inboxOf('radio-b') });
+    const heard: string[] = [];
+    for (const subject of ['lifeline.gateway.>', 'lifeline.gateway.*.*.to', 'lifeline.gateway.radio-a.*.to', '_INBOX_GATEWAY.>', 'lifeline.gateway.radio-b.*.to'])
+      other.subscribe(subject, { callback: (e, m) => !e && heard.push(m.subject) });
+    gateway.start();
+    try {
+      await turnsUntil(() => s.lifeline.core.gateways.connected('pdt').some((g) => g.gatewayId === 'radio-a'), 'the hello over its own link');
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'own-1', ORDER);
+      const advance = pacedAdvance((ms) => s.advance(ms));
+      await turnsUntil(async () => (await advance(), (await s.lifeline.store.read.deliveries.countsByStatus(a.orderId)).delivered === a.deliveries), 'every delivery delivered', 250);
+      expect(handed).toHaveLength(a.deliveries);
+      await other.flush().catch(() => undefined);
+      expect(heard).toEqual([]);
+    } finally {
+      await gateway.stop();
+      await other.close().catch(() => undefined);
+    }
+    // Without its owner in the link id, the same user cannot link at all: its permissions name it.
+    const bare = await connect({ ...natsServers(url('radio-a')), inboxPrefix: GATEWAY_BUS.inboxOf('radio-a') });
+    try {
+      await expect(bare.request(GATEWAY_BUS.from('aaaaaaaaaaaaaaaa'), enc({}), { timeout: 500 })).rejects.toThrow();
+    } finally {
+      await bare.close().catch(() => undefined);
+    }
   });
 });
 

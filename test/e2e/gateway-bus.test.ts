@@ -77,7 +77,7 @@ describe('gateway link over NATS', () => {
   it('refuses links it should, reads nothing it cannot, and stays up', async () => {
     expect(await ask(GATEWAY_BUS.open, { token: 'nope', link: 'aaaaaaaaaaaaaaaa' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unauthorized' }) });
     expect(await ask(GATEWAY_BUS.open, { token: TOKENS.console, link: 'aaaaaaaaaaaaaaaa' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'forbidden' }) });
-    for (const junk of ['not json', { token: TOKENS.pdt }, { token: TOKENS.pdt, link: 'a.b' }, { token: TOKENS.pdt, link: 'x'.repeat(65) }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 'short' }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 'a.b'.repeat(20) }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 7 }])
+    for (const junk of ['not json', { token: TOKENS.pdt }, { token: TOKENS.pdt, link: 'a.b' }, { token: TOKENS.pdt, link: 'a.b.eeeeeeeeeeeeeeee' }, { token: TOKENS.pdt, link: 'a*.eeeeeeeeeeeeeeee' }, { token: TOKENS.pdt, link: '.eeeeeeeeeeeeeeee' }, { token: TOKENS.pdt, link: 'x'.repeat(65) }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 'short' }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 'a.b'.repeat(20) }, { token: TOKENS.pdt, link: 'eeeeeeeeeeeeeeee', secret: 7 }])
       expect((await ask(GATEWAY_BUS.open, junk)).ok).toBe(false);
     expect(await ask(GATEWAY_BUS.from('bbbbbbbbbbbbbbbb'), { type: 'hello' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'unknown_link' }) });
     // An open link: a frame that is not JSON, or not a frame, is answered with an error frame on the link, as on a socket.

@@ -65,6 +65,7 @@ export class DroneAdapter {
       const client: GatewayClient = new GatewayClient({
         url: config.router.url,
         token: config.router.token,
+        linkOwner: config.router.linkOwner,
         gatewayId: sid,
         channel: config.channel,
         areas: [],

@@ -25,13 +25,27 @@ export const GATEWAY_BUS = {
    * read answers to gateways (`_INBOX_GATEWAY.>`) and never the nodes' own (`_INBOX.>`).
    */
   inbox: '_INBOX_GATEWAY',
+  /** The inbox prefix of a gateway with an owner: its user may read its own answers only. */
+  inboxOf: (owner: string) => `_INBOX_GATEWAY.${owner}`,
+  /** The link id in a link's subject (`lifeline.gateway.<link>.<kind>`, the link one or two tokens). */
+  linkOf: (subject: string) => subject.split('.').slice(2, -1).join('.'),
 } as const;
 
 export const LINK_ALIVE_MS = 2_000;
 export const LINK_SILENT_MS = 6_000;
 
-/** A link's id, chosen by the gateway (at least 96 random bits): one NATS subject token. */
-export const linkId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 letters, digits, _ or -');
+/**
+ * Who a gateway's link belongs to, when the NATS server gives each gateway a user of its own: one
+ * subject token, so that the user's permissions can name it (`lifeline.gateway.<owner>.*.to`).
+ */
+export const linkOwner = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, _ or -');
+
+/**
+ * A link's id, chosen by the gateway (at least 96 random bits): one NATS subject token, or two
+ * (`<owner>.<random>`) for a gateway with a NATS user of its own, whose permissions then reach its
+ * own links' subjects only.
+ */
+export const linkId = z.string().regex(/^(?:[A-Za-z0-9_-]{1,64}\.)?[A-Za-z0-9_-]{16,64}$/, 'expected 16 to 64 letters, digits, _ or -, after an owner and a dot or not');
 
 /**
  * `secret`: chosen by the gateway (at least 128 random bits, base64url), carried on every later

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { areaCode, describeIssues, id } from '@lifeline/contracts';
+import { areaCode, describeIssues, id, linkOwner } from '@lifeline/contracts';
 
 /** What every adapter's config file holds: how to reach the router and what to say in hello. */
 export const linkConfig = z.strictObject({
   router: z.strictObject({
     url: z.string().regex(/^(wss?|nats|tls):\/\//, 'expected the router\'s gateway link: a ws:// or wss:// URL (ws://127.0.0.1:3000/gateway), or a NATS server (nats://127.0.0.1:4222, tls://…)'),
     token: z.string().min(1),
+    /** Over NATS with a NATS user of this gateway's own: the owner its permissions name. */
+    linkOwner: linkOwner.optional(),
   }),
   gatewayId: id,
   areas: z.array(areaCode).default([]),

@@ -15,6 +15,11 @@ export interface GatewayClientOptions {
   url: string;
   /** A gateway token bound to `channel`. */
   token: string;
+  /**
+   * Over NATS, with a NATS user of this gateway's own: the name its permissions are written for
+   * (`lifeline.gateway.<linkOwner>.*.to` …), carried in the link's subjects (README, "Writing an adapter").
+   */
+  linkOwner?: string;
   gatewayId: string;
   channel: string;
   /** Areas the gateway reaches now (a drone announces coverage instead and may start with none). */
@@ -191,8 +196,8 @@ export class GatewayClient {
   private connect(): void {
     this.cancelRetry = null;
     if (this.stopped) return;
-    const open = /^(nats|tls):\/\//.test(this.o.url) ? natsLink : wsLink;
-    const link: Link = open(this.o.url, this.o.token, {
+    const overNats = /^(nats|tls):\/\//.test(this.o.url);
+    const link: Link = (overNats ? natsLink : wsLink)(this.o.url, this.o.token, {
       opened: () => {
         if (this.link !== link) return;
         this.open = true;
@@ -220,7 +225,7 @@ export class GatewayClient {
         const delay = this.backoff.next();
         this.cancelRetry = this.clock.schedule(this.clock.now() + delay, () => this.connect());
       },
-    });
+    }, this.o.linkOwner);
     this.link = link;
   }
 
@@ -267,7 +272,7 @@ export function clientFromConfig(
   o: { clock: Clock; log: (m: string) => void; onSend: GatewayClientOptions['onSend'] },
 ): GatewayClient {
   return new GatewayClient({
-    url: config.router.url, token: config.router.token, gatewayId: config.gatewayId, channel: config.channel, areas: config.areas,
+    url: config.router.url, token: config.router.token, linkOwner: config.router.linkOwner, gatewayId: config.gatewayId, channel: config.channel, areas: config.areas,
     window: config.window, backoff: config.reconnect, clock: o.clock, log: (m) => o.log(`router link: ${m}`), onSend: o.onSend,
   });
 }

@@ -72,15 +72,18 @@ export class NatsLinkServer {
     const on = (subject: string, handle: (m: Msg, link: string) => void | Promise<void>) =>
       this.subscriptions.push(
         nc.subscribe(subject, {
-          callback: (_e, m) => void Promise.resolve().then(() => handle(m, m.subject.split('.')[2] ?? '')).catch((e) => this.log(`gateway link: ${(e as Error).message}`)),
+          callback: (_e, m) => void Promise.resolve().then(() => handle(m, GATEWAY_BUS.linkOf(m.subject))).catch((e) => this.log(`gateway link: ${(e as Error).message}`)),
         }),
       );
     on(GATEWAY_BUS.open, (m) => this.open(m));
-    on(GATEWAY_BUS.from('*'), (m, link) => this.from(m, link));
-    on(GATEWAY_BUS.alive('*'), (m, link) => this.answer(m, this.heard(m, link) ? OK : NO_LINK));
-    on(GATEWAY_BUS.bye('*'), (m, link) => {
-      if (this.heard(m, link)) this.drop(link, false, null);
-    });
+    // Links of one token (`link`) and of two (`owner.link`: a gateway with a NATS user of its own).
+    for (const link of ['*', '*.*']) {
+      on(GATEWAY_BUS.from(link), (m, id) => this.from(m, id));
+      on(GATEWAY_BUS.alive(link), (m, id) => this.answer(m, this.heard(m, id) ? OK : NO_LINK));
+      on(GATEWAY_BUS.bye(link), (m, id) => {
+        if (this.heard(m, id)) this.drop(id, false, null);
+      });
+    }
     this.sweep = setInterval(() => {
       try {
         this.revalidate();

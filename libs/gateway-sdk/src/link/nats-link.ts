@@ -29,8 +29,10 @@ function answerOf(data: Uint8Array): LinkAnswer {
  * reply whose fate is unknown: said twice, a bare "1" could acknowledge a second order, while a
  * reply lost is asked for again by the router's escalation.
  */
-export function natsLink(url: string, token: string, events: LinkEvents): Link {
-  const link = randomBytes(16).toString('base64url');
+export function natsLink(url: string, token: string, events: LinkEvents, owner?: string): Link {
+  // With an owner (a NATS user of the gateway's own), the link's subjects and the answers' inbox
+  // carry it, so that the user's permissions can reach this gateway's links and no other's.
+  const link = owner ? `${owner}.${randomBytes(16).toString('base64url')}` : randomBytes(16).toString('base64url');
   const queue: string[] = [];
   let nc: NatsConnection | null = null;
   // The link's secret is the gateway's own, sent once on `open` (a subject no gateway's user may
@@ -95,7 +97,7 @@ export function natsLink(url: string, token: string, events: LinkEvents): Link {
 
   void (async () => {
     try {
-      nc = await connect({ ...natsServers(url), reconnect: false, name: `lifeline-gateway:${link}`, inboxPrefix: GATEWAY_BUS.inbox });
+      nc = await connect({ ...natsServers(url), reconnect: false, name: `lifeline-gateway:${link}`, inboxPrefix: owner ? GATEWAY_BUS.inboxOf(owner) : GATEWAY_BUS.inbox });
       if (ended) return void nc.close();
       void nc.closed().then(() => end('link lost: the connection to NATS closed'));
       nc.subscribe(GATEWAY_BUS.to(link), { callback: (_e, m) => guard(() => open && events.frame(textOf(m.data) ?? '')) });
