@@ -79,14 +79,13 @@ export class WorkLeases {
       );
       const kept = new Set(renewed.rows.map((r) => r.partition));
       for (const p of this.held.keys()) if (!kept.has(p)) change.lost.push(p);
-      // Rows in this node's name that it does not know it holds: a beat whose COMMIT succeeded
-      // but whose answer was lost (or a process of the same name before a restart) claimed them.
-      // They are this node's: it takes them back, with a new epoch, so that whoever wrote under
-      // the old one (a process of the same name still alive) is fenced off.
-      // Not the partitions it believed it held (those renewed, or lost above to a process of the
-      // same name: two of one name must not take rows back and forth), and not rows locked by a
-      // write in flight: like a claim, a take-back skips them (the epoch is not a key column, so
-      // the write's FOR KEY SHARE would not stop it), and takes them at a later beat.
+      // Rows in this node's name that it does not know it holds (a beat whose COMMIT succeeded
+      // but whose answer was lost claimed them, or this node before a restart): it takes them
+      // back with a new epoch, fencing off whoever wrote under the old one. Not those it believed
+      // it held (renewed, or just lost to a process of the same name: two of one name must not
+      // take rows back and forth at once), and not rows a write in flight holds: like a claim, a
+      // take-back skips them (the epoch is no key column, so the write's FOR KEY SHARE would not
+      // stop it) and takes them at a later beat.
       const adopted = await c.query<{ partition: number; epoch: number }>(
         `UPDATE work_leases w SET epoch = w.epoch + 1, expires_at = now() + make_interval(secs => $2)
           WHERE w.partition IN (SELECT partition FROM work_leases WHERE node = $1 AND NOT (partition = ANY($3::int[]))
