@@ -7,7 +7,7 @@
  * --no-bus, only wait), prints each node's URL and process id, and says which node is active
  * whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a follower take over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
  * started again as a standby; a node killed by a signal is not. Ctrl-C stops them all.
- * Each node's JSON log goes to data/cluster/<node>.log; the lines that matter are printed here.
+ * Each node's JSON log goes to data/cluster/<node>.log (a run's own); the lines that matter are printed here.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -54,8 +54,9 @@ async function ensureDatabase(url: string): Promise<void> {
   });
 }
 
-function start(name: string, port: number): void {
-  const log = createWriteStream(join(LOGS, `${name}.log`), { flags: 'a' });
+function start(name: string, port: number, again = false): void {
+  // A run's logs are its own; a node started again (after stepping down) goes on in the same file.
+  const log = createWriteStream(join(LOGS, `${name}.log`), { flags: again ? 'a' : 'w' });
   let partial = '';
   const onStderr = (d: Buffer) => {
     log.write(d);
@@ -79,19 +80,33 @@ function start(name: string, port: number): void {
     if (stopping) return;
     if (code === 3) {
       say(`${name} stepped down (exit 3); starting it again as a standby`);
-      start(name, port);
+      start(name, port, true);
     } else say(`${name} (pid ${node.proc.pid}) ended by ${signal ?? `exit ${code}`}; not restarted, ${nodes.size} node(s) left`);
     if (!nodes.size) process.exit(0);
   });
 }
 
-/** The lines worth a dispatcher's eye: who listens, who is active, warnings and errors. */
+/** Warnings and errors as the router's log writes them (pino's labels), or as numbers. */
+const LOUD = new Set(['warn', 'error', 'fatal', 40, 50, 60]);
+/** When a warning of each shape (its text with the numbers left out) was last printed, and how many were not since. */
+const quieted = new Map<string, { at: number; held: number }>();
+
+/**
+ * The lines worth a dispatcher's eye: who listens, who is active, warnings and errors. A warning
+ * said again and again (late answers to closed orders) is printed once a minute, with a count.
+ */
 function message(line: string): string | null {
   try {
-    const j = JSON.parse(line) as { level?: number; msg?: string };
+    const j = JSON.parse(line) as { level?: number | string; msg?: string };
     if (!j.msg) return null;
-    if ((j.level ?? 0) >= 40 || /listening on|standby on|follower on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
-    return null;
+    if (/listening on|standby on|follower on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
+    if (!LOUD.has(j.level ?? '')) return null;
+    const shape = j.msg.replace(/[\w-]*\d[\w-]*/g, '#');
+    const seen = quieted.get(shape);
+    const now = Date.now();
+    if (seen && now - seen.at < 60_000) return void seen.held++, null;
+    quieted.set(shape, { at: now, held: 0 });
+    return seen?.held ? `${j.msg} (and ${seen.held} more like it in the last minute: see the log)` : j.msg;
   } catch {
     return line.trim() || null; // not JSON: start-up refusals and crashes, print them as they are
   }

@@ -143,6 +143,9 @@ describe('HTTP API (e2e, supertest)', () => {
     const bad = await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'gateway', channel: 'fax', mode: 'down' }).expect(400);
     expect(bad.body.error).toMatchObject({ code: 'unknown_channel', issues: [expect.objectContaining({ path: 'channel' })] });
     await http.post('/api/drills/outages').set(auth(TOKENS.console)).send({ kind: 'network', area: '330102' }).expect(403);
+    // A duration past any date (it once stored the outage, answered 500, and broke the list for everyone).
+    const forever = await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102', durationS: 9_000_000_000_000 }).expect(400);
+    expect(forever.body.error.issues).toEqual([expect.objectContaining({ path: 'durationS', code: 'too_big' })]);
     expect((await http.get('/api/drills/outages').set(auth(TOKENS.drill)).expect(200)).body).toEqual([]);
 
     const made = await http.post('/api/drills/outages').set(auth(TOKENS.drill)).send({ kind: 'network', area: '330102', durationS: 600 }).expect(201);

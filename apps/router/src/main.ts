@@ -25,9 +25,11 @@ async function main(): Promise<void> {
   const port = process.env.PORT !== undefined ? Number(process.env.PORT) : config.server.port;
   const host = process.env.HOST ?? config.server.host;
   let running;
+  let lease: Awaited<ReturnType<typeof clusterNode>>['lease'];
+  let standby: Awaited<ReturnType<typeof clusterNode>>['standby'];
   try {
     const env = { database: process.env.LIFELINE_DB, adminToken: process.env.LIFELINE_ADMIN_TOKEN, bus: process.env.LIFELINE_BUS, logger };
-    const { lease, standby } = await clusterNode(config, host, port, log, env);
+    ({ lease, standby } = await clusterNode(config, host, port, log, env));
     running = await startServer({ config, configFiles: files, ...env, simulators: process.env.LIFELINE_SIMULATORS, host, port, lease, standby });
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -44,7 +46,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  log.info(`listening on ${running.url}`, { database: withoutPassword(process.env.LIFELINE_DB ?? config.database), simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
+  // A node of a cluster gets here once it holds the writer lease: it says so, for whoever watches.
+  const role = lease.standby ? `, active: node ${lease.node} holds the writer lease` : '';
+  log.info(`listening on ${running.url}${role}`, { database: withoutPassword(process.env.LIFELINE_DB ?? config.database), simulators: [...running.lifeline.sims.keys()], metrics: running.metricsUrl });
   // Another node took over while this one was cut off: what it remembers is stale; stop at once
   // (a supervisor restarts it, as a standby).
   void running.lifeline.store.lost.then((why) => {

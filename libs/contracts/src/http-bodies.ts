@@ -29,7 +29,8 @@ export const outageBody = z.strictObject({
   mode: z.enum(GATEWAY_FAULTS).optional(),
   /** `lossy`: the probability a message is lost (default 0.5). */
   loss: z.number().min(0).max(1).optional(),
-  durationS: z.number().int().min(1).optional(),
+  /** At most 30 days, an order's longest life: a drill is not forever. */
+  durationS: z.number().int().min(1).max(30 * 86_400).optional(),
 });
 
 export const eventsQuery = z.object({

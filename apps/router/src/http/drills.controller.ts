@@ -7,7 +7,8 @@ import { Roles, type AuthedRequest } from '../auth/auth.guard';
 import { ApiError } from './errors';
 import { parse } from './parse';
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+/** A time as ISO 8601; one past what a date can say (a row from before durations were bounded) as none. */
+const iso = (t: number | null) => (t === null || !Number.isFinite(new Date(t).getTime()) ? null : new Date(t).toISOString());
 const view = (o: Outage & { active?: boolean }) => ({
   outageId: o.id,
   kind: o.kind,
