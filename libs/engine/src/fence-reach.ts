@@ -2,6 +2,7 @@ import { yieldTurn } from '@lifeline/clock';
 import { Fence, type AreaTree, type BBox, type FenceSpec } from '@lifeline/domain';
 import type { DirectoryStore } from '@lifeline/store';
 import { inScope, scopePaths, type Principal } from './principal';
+import { RequestError } from './request-error';
 
 /** Whom an order's geofence reaches, for storage to insert. */
 export interface FenceMatch {
@@ -15,6 +16,13 @@ export interface FenceMatch {
 
 const NONE: FenceMatch = { locatedIds: [], shapeAreas: [], areas: new Set() };
 const YIELD_EVERY = 5_000;
+/**
+ * Most edge pairs the area-shape tests of one fence may compare: the largest fence allowed (10,000
+ * vertices) over the 1,111 areas of a million-person city compares about twelve million.
+ */
+const MAX_SHAPE_WORK = 50_000_000;
+/** Longest the area-shape tests hold the event loop before giving other work a turn. */
+const SLICE_MS = 10;
 
 const areaOf = ([w, s, e, n]: BBox) => Math.max(0, e - w) * Math.max(0, n - s);
 
@@ -63,11 +71,37 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
         areas.add(r.area);
       }
     }
-  const shapeAreas = topmost(tree, tree.all().filter((a) => a.geometry && fence.containsArea(a.geometry)).map((a) => a.code))
+  const shapeAreas = topmost(tree, await areasWithin(tree, fence))
     .flatMap((code) => (allowed(code) ? [code] : (p.areas ?? []).filter((mine) => tree.has(mine) && tree.isWithin(mine, code))));
   for (const a of shapeAreas) areas.add(a);
   // In id order: storage then looks people up and appends deliveries along its keys, not all over them.
   return { locatedIds: [...located].sort(), shapeAreas, areas };
+}
+
+/**
+ * The areas whose whole shape lies inside the fence, parents before children (an area inside
+ * needs none of its children tested). The tests give other work a turn every few milliseconds,
+ * and a fence whose tests compare more than MAX_SHAPE_WORK segment pairs is refused.
+ */
+async function areasWithin(tree: AreaTree, fence: Fence): Promise<string[]> {
+  const depth = (code: string) => tree.path(code).length;
+  const shaped = tree.all().filter((a) => a.geometry).sort((a, b) => depth(a.code) - depth(b.code));
+  const inside: string[] = [];
+  const work = { pairs: 0 };
+  let since = performance.now();
+  for (const a of shaped) {
+    if (inside.some((c) => tree.isWithin(a.code, c))) continue;
+    if (fence.containsArea(a.geometry!, work)) inside.push(a.code);
+    if (work.pairs > MAX_SHAPE_WORK)
+      throw new RequestError('invalid', `the geofence is too detailed to match against the areas' shapes (more than ${MAX_SHAPE_WORK.toExponential(0)} edge pairs): draw it with fewer vertices`, [
+        { path: 'order.to.polygons', message: 'too many vertices for the areas it covers: simplify the polygons', code: 'invalid' },
+      ]);
+    if (performance.now() - since > SLICE_MS) {
+      await yieldTurn();
+      since = performance.now();
+    }
+  }
+  return inside;
 }
 
 /** The codes none of whose ancestors is among them. */

@@ -1,6 +1,6 @@
 import pointInPolygon from 'point-in-polygon-hao';
-import { booleanWithin } from '@turf/boolean-within';
 import { bboxOf, circleBBox, distanceM, outlines, type AreaGeometry, type BBox, type Circle, type LonLat, type PolygonGeometry } from './geometry';
+import { fenceEdges, ringWithin, type FenceEdges } from './polygon-within';
 
 /** What an order's geofence is drawn from: polygons and circles, any mix (电子围栏). */
 export interface FenceSpec {
@@ -14,11 +14,11 @@ export interface FenceSpec {
  * touching polygons is not: the fence's parts are judged one by one).
  */
 export class Fence {
-  private readonly polygons: { geometry: PolygonGeometry; box: BBox }[];
+  private readonly polygons: { geometry: PolygonGeometry; box: BBox; edges: FenceEdges }[];
   private readonly circles: { circle: Circle; box: BBox }[];
 
   constructor(spec: FenceSpec) {
-    this.polygons = (spec.polygons ?? []).map((geometry) => ({ geometry, box: bboxOf(geometry.coordinates[0]) }));
+    this.polygons = (spec.polygons ?? []).map((geometry) => ({ geometry, box: bboxOf(geometry.coordinates[0]), edges: fenceEdges(geometry.coordinates) }));
     this.circles = (spec.circles ?? []).map((circle) => ({ circle, box: circleBBox(circle) }));
   }
 
@@ -39,12 +39,15 @@ export class Fence {
     );
   }
 
-  /** True when the whole area lies inside one of the fence's shapes. */
-  containsArea(g: AreaGeometry): boolean {
+  /**
+   * True when the whole area lies inside one of the fence's shapes. `work` counts the segment
+   * pairs the polygon tests compared (a caller bounds what one fence may cost).
+   */
+  containsArea(g: AreaGeometry, work: { pairs: number } = { pairs: 0 }): boolean {
     const rings = outlines(g);
     const box = bboxOf(rings.flat());
     return (
-      this.polygons.some((s) => boxWithin(box, s.box) && booleanWithin(g, s.geometry)) ||
+      this.polygons.some((s) => boxWithin(box, s.box) && rings.every((r) => ringWithin(r, bboxOf(r), s.geometry.coordinates, s.edges, work))) ||
       // A disc is convex: a shape lies inside it when every vertex of its outline does.
       this.circles.some((s) => boxWithin(box, s.box) && rings.every((r) => r.every((p) => distanceM(s.circle.center, p) <= s.circle.radiusM)))
     );
