@@ -1,6 +1,10 @@
 import request from 'supertest';
 import { ALLOWED_STATUS_CHANGES, type DeliveryStatus } from '@lifeline/domain';
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { consoleSocket } from '../../apps/router/src/ws/console.socket';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
+import { turnsUntil } from '../support/turns';
 
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 const order = (over: Record<string, unknown> = {}) => ({
@@ -182,6 +186,32 @@ describe('console WebSocket (e2e)', () => {
 
   it('refuses an upgrade without a token', async () => {
     await expect(Client.open(s.url, null)).rejects.toThrow(/401/);
+  });
+
+  it('closes a console that subscribes again and again without reading, before it holds more than 16 MB for it', async () => {
+    const a = await s.lifeline.core.orders.accept({ id: 'c', role: 'admin', areas: null, channel: null }, 'unread-1', order({ to: { areas: ['330100'] }, ackWithinS: 600 }) as never);
+    await s.advance(60_000); // a stream of receipts to replay
+    expect(a.deliveries).toBeGreaterThan(100);
+    // A socket whose client never reads: what is sent stays buffered, as over a stalled TCP window.
+    const ws = Object.assign(new EventEmitter(), {
+      OPEN: 1, readyState: 1, bufferedAmount: 0, closedWith: null as number | null,
+      send(data: string) {
+        this.bufferedAmount += Buffer.byteLength(data);
+      },
+      close(code: number) {
+        ws.closedWith = code;
+        ws.readyState = 3;
+        ws.emit('close');
+      },
+    });
+    consoleSocket(s.lifeline)(ws as unknown as WebSocket, { id: 'c', role: 'console', areas: null, channel: null });
+    for (let i = 0; i < 2_000 && ws.readyState === 1; i++) {
+      ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', since: 0 })), false);
+      await new Promise((r) => setImmediate(r));
+    }
+    await turnsUntil(() => ws.closedWith !== null, 'the too-slow close');
+    expect(ws.closedWith).toBe(1008);
+    expect(ws.bufferedAmount).toBeLessThan(20 * 1024 * 1024); // 16 MB and the page that crossed it
   });
 
   it('accepts an order after commit, streams receipts in allowed order, and a replay equals the live stream', async () => {

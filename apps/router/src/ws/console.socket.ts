@@ -25,13 +25,28 @@ const HELD_MAX = 100_000;
  */
 export function consoleSocket(lifeline: Lifeline<NodeCore>) {
   return (ws: WebSocket, p: Principal) => {
-    const send = (frame: unknown) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
-    const sendLive = (frame: unknown) => {
-      if (ws.bufferedAmount > TOO_SLOW) ws.close(1008, 'too slow: reconnect with subscribe since');
-      else send(frame);
+    let subscription: Subscription | null = null;
+    let generation = 0;
+    const stopStream = () => {
+      generation++;
+      subscription?.unsubscribe();
     };
-    const sendAndWait = (frame: unknown) =>
-      new Promise<void>((resolve) => (ws.readyState === ws.OPEN ? ws.send(JSON.stringify(frame), () => resolve()) : resolve()));
+    /**
+     * Every frame, whatever made it (live events, a replay's pages, answers, errors), waits on the
+     * one check: a client that does not read is closed before the router holds more than
+     * TOO_SLOW bytes for it (subscribing again and again without reading once grew memory by a
+     * gigabyte). `done` is called once the socket took the frame, or at once if it was not sent.
+     */
+    const send = (frame: unknown, done?: () => void) => {
+      if (ws.readyState !== ws.OPEN) return done?.();
+      if (ws.bufferedAmount > TOO_SLOW) {
+        stopStream();
+        ws.close(1008, 'too slow: reconnect with subscribe since');
+        return done?.();
+      }
+      ws.send(JSON.stringify(frame), done && (() => done()));
+    };
+    const sendAndWait = (frame: unknown) => new Promise<void>((resolve) => send(frame, resolve));
     const error = (code: string, message: string, issues?: unknown) => {
       lifeline.metrics.rejected('ws', code);
       send({ type: 'error', error: { code, message, ...(issues ? { issues } : {}) } });
@@ -39,12 +54,6 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
     const rejected = (clientRef: string, e: { code: string; message: string; issues?: unknown }) => {
       lifeline.metrics.rejected('ws', e.code);
       send({ type: 'order.rejected', clientRef, error: e });
-    };
-    let subscription: Subscription | null = null;
-    let generation = 0;
-    const stopStream = () => {
-      generation++;
-      subscription?.unsubscribe();
     };
     const guard = guardSocket(ws, p, lifeline.auth, stopStream);
 
@@ -61,7 +70,7 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
         // What the replay already sent (or what lies before `since`) is not sent again: a
         // follower's stream may trail the table the replay read.
         if (live) {
-          if (since === undefined || e.frame.seq > last) sendLive(e.frame);
+          if (since === undefined || e.frame.seq > last) send(e.frame);
         }
         else if (buffered.length < HELD_MAX) buffered.push(e);
         else {
@@ -74,7 +83,7 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
           const page = await lifeline.store.read.events.since(last, REPLAY_PAGE);
           if (mine !== generation) return;
           const frames = page.filter((e) => eventVisibleTo(p, lifeline.core.areas, e.type, e.areaPath)).map((e) => ({ ...e.payload, seq: e.seq }));
-          frames.slice(0, -1).forEach(send);
+          frames.slice(0, -1).forEach((f) => send(f));
           // The page's last frame is written once the socket took the rest: wait for it when the
           // client reads slower than the replay produces, instead of polling a timer.
           const written = frames.length ? sendAndWait(frames[frames.length - 1]) : Promise.resolve();
