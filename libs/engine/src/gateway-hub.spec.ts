@@ -36,6 +36,7 @@ function fakeInbound() {
     offline: (channel: string, id: string) => calls.push(`offline ${channel}/${id}`),
     replaced: (channel: string, id: string) => calls.push(`replaced ${channel}/${id}`),
     returned: () => undefined,
+    linkGraceMs: 30_000,
   };
   return inbound;
 }
@@ -134,5 +135,37 @@ describe('the gateway hub', () => {
     gw.endpoint.receive({ type: 'health', state: 'up', areas: ['county-a'] });
     await settled();
     expect(inbound.calls.filter((c) => c.startsWith('health'))).toHaveLength(REPORT_LIMIT);
+  });
+
+  it('takes one hello a link: said again, even as the same gateway, it is refused and publishes nothing', async () => {
+    const { inbound, open, hello, settled } = setup();
+    const gw = open({ channel: 'drone' });
+    for (let i = 0; i < 5; i++) gw.endpoint.receive(hello('wing-1', 'drone', i % 2 ? [] : ['city']));
+    await settled();
+    expect(gw.errors()).toEqual(Array(4).fill('hello_again'));
+    expect(inbound.calls).toEqual(['covered drone/wing-1 city']);
+  });
+
+  it("holds a gateway id whose link dropped for its own token until the grace ends: another token cannot take it, and what it was handed, meanwhile", async () => {
+    const { clock, hub, open, hello, settled } = setup();
+    const city = open({ channel: 'pdt', principal: 'tok-city' });
+    city.endpoint.receive(hello('radio-city', 'pdt'));
+    await settled();
+    city.endpoint.closed(); // a blip
+    const county = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
+    county.endpoint.receive(hello('radio-city', 'pdt', ['county-a']));
+    await settled();
+    expect(county.errors()).toEqual(['gateway_id_in_use']);
+    const back = open({ channel: 'pdt', principal: 'tok-city' }); // the real gateway returns
+    back.endpoint.receive(hello('radio-city', 'pdt'));
+    await settled();
+    expect(back.errors()).toEqual([]);
+    expect(hub.connected()).toEqual([{ gatewayId: 'radio-city', channel: 'pdt', areas: ['city'], window: 4 }]);
+    back.endpoint.closed();
+    await clock.advance(30_001); // past the grace: the id is free for whoever may claim it
+    const later = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
+    later.endpoint.receive(hello('radio-city', 'pdt', ['county-a']));
+    await settled();
+    expect(later.errors()).toEqual([]);
   });
 });

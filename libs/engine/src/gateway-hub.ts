@@ -59,6 +59,12 @@ const JUNK_LOGGED = 10;
 export class GatewayHub implements GatewayLink {
   private readonly links = new Map<string, Session>();
   private nextLink = 1;
+  /**
+   * Gateways whose link dropped, by key: the token that held each and until when its grace keeps
+   * what it was handed. Another token may not take the id meanwhile: it would take those sends
+   * (for areas beyond its own token's, perhaps) and lock the real gateway out when it returns.
+   */
+  private readonly held = new Map<string, { principal: string; until: number }>();
 
   constructor(
     private readonly tree: AreaTree,
@@ -168,10 +174,16 @@ export class GatewayHub implements GatewayLink {
       return this.refuse(session, 'wrong_channel', `this link is bound to channel ${session.channel}, not ${frame.channel}`);
     if (auth.gatewayIds && !auth.gatewayIds.includes(frame.gatewayId))
       return this.refuse(session, 'forbidden_gateway_id', `this token may not speak as gateway ${frame.gatewayId}`);
-    if (session.gatewayId !== null && session.gatewayId !== frame.gatewayId)
-      return this.refuse(session, 'hello_again', `this link is gateway ${session.gatewayId}; open another link for ${frame.gatewayId}`);
+    // One hello a link: each one publishes the gateway's coverage anew, so hellos said again and
+    // again would flood the stream with channel events past the report limit.
+    if (session.gatewayId !== null)
+      return this.refuse(session, 'hello_again', `this link already said hello as gateway ${session.gatewayId}; open another link to say it again`);
     if (!this.claimable(session, frame.areas)) return;
     const key = gatewayKey(session.channel, frame.gatewayId);
+    const held = this.held.get(key);
+    if (held && held.until > this.clock.now() && held.principal !== auth.principal)
+      return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} dropped its link a moment ago and is held for it (another token's) until its grace ends`);
+    this.held.delete(key);
     const other = this.online.get(key);
     if (other && other !== session.online) {
       // A reconnect with the same token replaces its stale link; another token may not.
@@ -203,6 +215,12 @@ export class GatewayHub implements GatewayLink {
   /** A link ended: dropped (maybe a blip), or cut by the router (`gone`: no grace). */
   private close(session: Session, gone: boolean): void {
     if (!this.links.delete(session.link)) return;
-    if (session.online && this.online.remove(gatewayKey(session.channel, session.online.gatewayId), session.online)) this.inbound.offline(session.channel, session.online.gatewayId, gone);
+    const online = session.online;
+    if (!online) return;
+    const key = gatewayKey(session.channel, online.gatewayId);
+    if (!this.online.remove(key, online)) return;
+    if (!gone) this.held.set(key, { principal: online.principal, until: this.clock.now() + this.inbound.linkGraceMs });
+    for (const [k, h] of this.held) if (h.until <= this.clock.now()) this.held.delete(k); // the map stays the size of the gateways in grace
+    this.inbound.offline(session.channel, online.gatewayId, gone);
   }
 }

@@ -67,7 +67,7 @@ export class GatewayInbound {
     /** Keys of relay resources' gateways (their id on their channel): fixed-site outages spare them. */
     private readonly mobile: ReadonlySet<string>,
     /** How long a gateway whose link dropped keeps what it was handed (engine config `linkGraceS`). */
-    private readonly linkGraceMs: number,
+    readonly linkGraceMs: number,
   ) {
     sessions.sent$.subscribe(({ gateway, item }) => {
       const known = this.sent.get(item.attemptId);
