@@ -168,6 +168,9 @@ describe('HTTP API (e2e, supertest)', () => {
   it('serves Prometheus metrics to a metrics token', async () => {
     await request(s.app.getHttpServer()).get('/metrics').expect(401);
     await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.console)).expect(403);
+    // An admin of one county does not read the city's metrics (channel states of every area).
+    const countyAdmin = (await request(s.app.getHttpServer()).post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'admin', name: 'county admin', areas: ['330102'] }).expect(201)).body.token;
+    await request(s.app.getHttpServer()).get('/metrics').set(auth(countyAdmin)).expect(403);
     const m = await request(s.app.getHttpServer()).get('/metrics').set(auth(TOKENS.metrics)).expect(200);
     expect(m.text).toMatch(/lifeline_receipts_total\{status="delivered",channel="public"\} \d+/);
     expect(m.text).toMatch(/lifeline_accept_to_first_send_seconds_bucket\{le="[\d.]+",channel="public",priority="flash"\} \d+/);

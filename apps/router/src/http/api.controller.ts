@@ -37,10 +37,16 @@ export class ApiController {
 
   private document: Record<string, unknown> | undefined;
 
-  /** Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`. */
+  /**
+   * Behind a `metrics` (or admin) token unless the config says otherwise; see also `metrics.listen`.
+   * Not an admin token given areas: the metrics are the whole city's (channel states of every area).
+   */
   @Get('metrics')
   async prometheus(@Req() req: Request, @Res() res: Response) {
-    if (this.lifeline.config.metrics.requireToken) await authorize(this.lifeline, req, ['metrics']);
+    if (this.lifeline.config.metrics.requireToken) {
+      const p = await authorize(this.lifeline, req, ['metrics']);
+      if (p.areas !== null) throw new ApiError(403, 'forbidden', 'the metrics are the whole city\'s: a token given areas may not read them');
+    }
     res.type(this.lifeline.metrics.contentType).send(await this.lifeline.metrics.render());
   }
 
