@@ -31,6 +31,13 @@ describe('planOrders: CAP infos and areas to order specs', () => {
     expect(planOrders(alert([info({ severity: 'Minor' })]), policy, NOW).plans[0].spec.priority).toBe('routine');
   });
 
+  it('takes texts without control characters, and cuts a long one between UTF-16 pairs, never inside one', () => {
+    const [plan] = planOrders(alert([info({ headline: '台风\u001b[2J红色预警', instruction: '立即\u0007转移\ud800' })]), policy, NOW).plans;
+    expect(plan.spec).toMatchObject({ body: '立即转移', summary: '台风[2J红色预警' });
+    const long = planOrders(alert([info({ instruction: 'a'.repeat(3_998) + '😀😀' })]), policy, NOW).plans[0].spec.body;
+    expect(long.endsWith('a…')).toBe(true); // the emoji's pair would have been split at the limit
+  });
+
   it('skips an expired info, one without areas, and areas with nothing this router can target', () => {
     const r = planOrders(alert([
       info({ expires: '2026-07-01T15:59:59+08:00' }),

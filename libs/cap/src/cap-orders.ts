@@ -1,4 +1,4 @@
-import { MAX_CIRCLE_RADIUS_M, MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
+import { sendable, MAX_CIRCLE_RADIUS_M, MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES, polygonProblems, type Circle, type OrderSpec, type PolygonGeometry, type Priority } from '@lifeline/domain';
 import type { CapAlert, CapArea, CapCertainty, CapInfo, CapResponseType, CapSeverity, CapUrgency } from './cap-alert';
 import { CapInvalid, type CapIssue } from './element-reader';
 import { DIVISION_CODE_FORM } from './order-to-cap';
@@ -152,6 +152,9 @@ function priorityOf(info: CapInfo, policy: CapPolicy): Priority {
 }
 
 function clip(text: string, max: number): string {
-  const t = text.trim();
-  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+  // An alert may carry control characters (XML 1.1 allows them as references): not to handsets.
+  const t = sendable(text).trim();
+  if (t.length <= max) return t;
+  const cut = t.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`; // never half of a pair
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { areaCode, clientRef, id, priority } from './common';
-import { MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES } from '@lifeline/domain';
+import { firstUnsendable, MAX_FENCE_CIRCLES, MAX_FENCE_POLYGONS, MAX_FENCE_VERTICES } from '@lifeline/domain';
+
+/** Text for handsets: trimmed, not empty, at most `max` long, without control characters or broken UTF-16. */
+const sendableText = (max: number) =>
+  z.string().trim().min(1).max(max).superRefine((t, ctx) => {
+    const at = firstUnsendable(t);
+    if (at >= 0) ctx.addIssue({ code: 'custom', message: `expected text without control characters or broken UTF-16 (character ${at + 1} is U+${t.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')})` });
+  });
 import { circle, polygonGeometry } from './geo';
 
 /**
@@ -35,8 +42,8 @@ export const orderSpec = z
   .strictObject({
     priority,
     to: orderTarget,
-    body: z.string().trim().min(1).max(4_000),
-    summary: z.string().trim().min(1).max(500).optional(),
+    body: sendableText(4_000),
+    summary: sendableText(500).optional(),
     ackRequired: z.boolean().default(false),
     ackWithinS: z.number().int().min(10).max(7 * 86_400).default(600),
     ttlS: z.number().int().min(10).max(30 * 86_400).default(3_600),

@@ -17,3 +17,4 @@ export * from './random';
 export * from './geo';
 export * from './order-progress';
 export * from './partition';
+export * from './sendable-text';
