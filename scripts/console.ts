@@ -4,14 +4,17 @@
  * reconnects with back-off and resumes with `subscribe since` the last event it printed, so it
  * misses nothing and prints nothing twice; an order not yet accepted is sent again with the same
  * clientRef (the router answers the first order, never a second one).
- *   npm run console -- [--url ws://127.0.0.1:3000/ws] [--token demo-console-token] [--since 0]
- *                      [--order '{"priority":"flash","to":{"areas":["330102001"]},"body":"..."}'] [--json]
+ *   npm run console -- [--url ws://127.0.0.1:3000/ws[,ws://127.0.0.1:3001/ws ...]] [--token demo-console-token]
+ *                      [--since 0] [--order '{"priority":"flash","to":{"areas":["330102001"]},"body":"..."}'] [--json]
+ * Several URLs (the nodes of a cluster): when one goes or refuses, the next is tried.
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { arg } from './lib/args';
 
-const url = arg('url') ?? `ws://127.0.0.1:${process.env.PORT ?? 3000}/ws`;
+const urls = (arg('url') ?? `ws://127.0.0.1:${process.env.PORT ?? 3000}/ws`).split(',').map((u) => u.trim()).filter(Boolean);
+let current = 0;
+const url = () => urls[current % urls.length];
 const token = arg('token') ?? 'demo-console-token';
 const order = arg('order');
 const json = process.argv.includes('--json');
@@ -32,7 +35,7 @@ const who = (id: unknown) => {
 
 /** Names and places for the printout: the directory as this token may see it (best effort). */
 async function loadDirectory(): Promise<void> {
-  const http = url.replace(/^ws/, 'http').replace(/\/ws(\?.*)?$/, '');
+  const http = url().replace(/^ws/, 'http').replace(/\/ws(\?.*)?$/, '');
   try {
     for (let after = ''; ; ) {
       const r = await fetch(`${http}/api/directory?limit=10000&after=${encodeURIComponent(after)}`, { headers: { Authorization: `Bearer ${token}` } });
@@ -68,19 +71,24 @@ function print(f: Record<string, unknown>): void {
 }
 
 function connect(): void {
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const at = url();
+  const ws = new WebSocket(at, { headers: { Authorization: `Bearer ${token}` } });
   let opened = false;
+  let refused: string | null = null;
   ws.on('unexpected-response', (_req, res) => {
     if (res.statusCode === 401 || res.statusCode === 403) {
       say(`refused: HTTP ${res.statusCode}: check the token`);
       process.exit(1);
     }
+    // A standby (503 standby) or a node still starting: said as it is, not as "not reachable".
+    refused = `HTTP ${res.statusCode}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
     ws.terminate();
   });
   ws.on('error', () => {}); // reported by 'close' below
   ws.on('open', () => {
     opened = true;
     backoffMs = 500;
+    if (urls.length > 1) say(`connected to ${at}`);
     if (people.size === 0) void loadDirectory();
     ws.send(JSON.stringify(since === undefined ? { type: 'subscribe' } : { type: 'subscribe', since }));
     if (!accepted) ws.send(JSON.stringify({ type: 'order.send', clientRef, order: JSON.parse(order!) }));
@@ -96,7 +104,9 @@ function connect(): void {
   });
   ws.on('close', (code) => {
     const where = since === undefined ? 'live' : `since #${since}`;
-    say(opened ? `router went away (${code}); reconnecting in ${backoffMs / 1000} s, then resuming ${where}` : `router not reachable; trying again in ${backoffMs / 1000} s`);
+    if (!opened || urls.length > 1) current++; // the next node, if there are several
+    const next = urls.length > 1 ? ` at ${url()}` : '';
+    say(opened ? `router went away (${code}); reconnecting${next} in ${backoffMs / 1000} s, then resuming ${where}` : `${at}: ${refused ?? 'not reachable'}; trying${next || ' again'} in ${backoffMs / 1000} s`);
     setTimeout(connect, backoffMs);
     backoffMs = Math.min(backoffMs * 2, 10_000);
   });

@@ -63,6 +63,9 @@ describe('a standby node', () => {
     expect(await standby.listening).toBe(standby.url);
     const health = await fetch(`${standby.url}/health`);
     expect(await health.json()).toEqual({ status: 'ok', node: 'site-b', role: 'active' });
+    // Without a bus too, the node that writes says so on /metrics (the operator's alert sums it).
+    const metrics = await (await fetch(`${standby.url}/metrics`, { headers: { Authorization: 'Bearer demo-metrics-token' } })).text();
+    expect(metrics).toMatch(/^lifeline_node_active 1$/m);
     stuck.forEach((c) => c.destroy());
   });
 

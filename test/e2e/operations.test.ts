@@ -151,16 +151,19 @@ describe('the walkthrough console (npm run console)', () => {
     let router = await startChild(env);
     const port = new URL(router.url).port;
     const { spawn } = await import('node:child_process');
-    const cli = spawn(process.execPath, ['dist/scripts/console.js', '--url', `ws://127.0.0.1:${port}/ws`, '--since', '0', '--order', JSON.stringify(order('330102001001'))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Two nodes' URLs, the first with nobody there: the console goes on to the next.
+    const cli = spawn(process.execPath, ['dist/scripts/console.js', '--url', `ws://127.0.0.1:9/ws,ws://127.0.0.1:${port}/ws`, '--since', '0', '--order', JSON.stringify(order('330102001001'))], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cli.stdout.on('data', (d) => (out += String(d)));
     try {
       await waitFor(async () => / sent /.test(out), 'a receipt printed');
+      expect(out).toMatch(/ws:\/\/127\.0\.0\.1:9\/ws: not reachable; trying at ws:\/\/127\.0\.0\.1:\d+\/ws in/);
+      expect(out).toContain(`connected to ws://127.0.0.1:${port}/ws`);
       expect(out).toMatch(/order [A-Z2-9]{4,6} accepted: \d+ deliveries/);
       expect(out).toMatch(/#\d+ \d\d:\d\d:\d\d \S+ \(\S+村\) sent/); // a name and a village, not ids
       router.proc.kill('SIGKILL');
       await router.exited;
-      await waitFor(async () => /router went away \(\d+\); reconnecting in [\d.]+ s, then resuming since #\d+/.test(out), 'the console saying the router went away');
+      await waitFor(async () => /router went away \(\d+\); reconnecting at ws:\/\/127\.0\.0\.1:9\/ws in [\d.]+ s, then resuming since #\d+/.test(out), 'the console saying the router went away');
       router = await startChild({ ...env, PORT: port });
       await waitFor(async () => (await fetch(`${router.url}/api/orders?status=open`, { headers: auth(ADMIN) }).then((r) => r.json() as Promise<unknown[]>)).length === 0, 'every delivery final');
       await waitFor(async () => {

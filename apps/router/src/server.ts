@@ -161,7 +161,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     const link = announcing;
     const busUp = () => (link ? link.connected : core instanceof FollowerCore && core.leaderReachable);
     lifeline.metrics.watchCluster({ active: lifeline.active, busUp }, core.events$, lifeline.store, streamedFrom);
-  }
+  } else if (lifeline.node !== null) lifeline.metrics.watchRole(lifeline.active); // standbys without a bus
   const stopBus = async () => {
     announcer?.close();
     await listening?.stop();

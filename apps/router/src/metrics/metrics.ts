@@ -112,10 +112,18 @@ export class Metrics {
   watchCluster(node: ClusterView, events$: Observable<{ frame: { seq: number } }>, store: Storage, streamedFrom: number): void {
     let streamed = streamedFrom;
     events$.subscribe(({ frame }) => (streamed = Math.max(streamed, frame.seq)));
-    this.gauge('lifeline_node_active', '1 on the node that holds the writer lease (writes and sends), 0 on a follower', [], (g) => g.set(node.active ? 1 : 0));
+    this.watchRole(node.active);
     this.gauge('lifeline_events_seq', "Highest event seq this node's consoles have been given", [], (g) => g.set(streamed));
     this.gauge('lifeline_stream_lag_events', "Events committed that this node's consoles have not been given yet", [], async (g) => g.set(Math.max(0, (await store.read.events.maxSeq()) - streamed)));
     this.gauge('lifeline_bus_up', '1 while this node reaches the bus (NATS), 0 while not', [], (g) => g.set(node.busUp() ? 1 : 0));
+  }
+
+  /**
+   * A node of a cluster, with a bus or without (standbys answer no /metrics: only the active node
+   * of a cluster without a bus does): 1 while it holds the writer lease.
+   */
+  watchRole(active: boolean): void {
+    this.gauge('lifeline_node_active', '1 on the node that holds the writer lease (writes and sends), 0 on a follower', [], (g) => g.set(active ? 1 : 0));
   }
 
   private receipt(store: Storage, r: ReceiptLike): void {
