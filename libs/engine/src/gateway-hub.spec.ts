@@ -168,4 +168,21 @@ describe('the gateway hub', () => {
     await settled();
     expect(later.errors()).toEqual([]);
   });
+
+  it("lets a token for every area take a gateway id from a scoped token's link, never the other way round", async () => {
+    const { hub, open, hello, settled } = setup();
+    const county = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
+    county.endpoint.receive(hello('radio-city', 'pdt', ['county-a'])); // the city gateway is away
+    await settled();
+    const city = open({ channel: 'pdt', principal: 'tok-city' });
+    city.endpoint.receive(hello('radio-city', 'pdt'));
+    await settled();
+    expect(city.errors()).toEqual([]);
+    expect(county.closed()).toMatch(/replaced/);
+    expect(hub.connected()).toEqual([{ gatewayId: 'radio-city', channel: 'pdt', areas: ['city'], window: 4 }]);
+    const again = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
+    again.endpoint.receive(hello('radio-city', 'pdt', ['county-a']));
+    await settled();
+    expect(again.errors()).toEqual(['gateway_id_in_use']);
+  });
 });

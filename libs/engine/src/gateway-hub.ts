@@ -64,7 +64,7 @@ export class GatewayHub implements GatewayLink {
    * what it was handed. Another token may not take the id meanwhile: it would take those sends
    * (for areas beyond its own token's, perhaps) and lock the real gateway out when it returns.
    */
-  private readonly held = new Map<string, { principal: string; until: number }>();
+  private readonly held = new Map<string, { principal: string; scoped: boolean; until: number }>();
 
   constructor(
     private readonly tree: AreaTree,
@@ -180,16 +180,20 @@ export class GatewayHub implements GatewayLink {
       return this.refuse(session, 'hello_again', `this link already said hello as gateway ${session.gatewayId}; open another link to say it again`);
     if (!this.claimable(session, frame.areas)) return;
     const key = gatewayKey(session.channel, frame.gatewayId);
+    // A token for every area outranks one given areas: a county's gateway token, even one naming
+    // the city gateway's id, can never keep the city's gateway out.
+    const outranks = (holder: { principal: string; scoped: boolean }) => holder.principal === auth.principal || (holder.scoped && auth.areas === null);
     const held = this.held.get(key);
-    if (held && held.until > this.clock.now() && held.principal !== auth.principal)
+    if (held && held.until > this.clock.now() && !outranks(held))
       return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} dropped its link a moment ago and is held for it (another token's) until its grace ends`);
     this.held.delete(key);
     const other = this.online.get(key);
     if (other && other !== session.online) {
-      // A reconnect with the same token replaces its stale link; another token may not.
-      if (other.principal !== auth.principal)
-        return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
+      // A reconnect with the same token replaces its stale link; another token may not, but one
+      // for every area replaces a scoped token's.
       const stale = [...this.links.values()].find((l) => l.online === other);
+      if (!outranks({ principal: other.principal, scoped: stale?.auth.areas !== null }))
+        return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
       if (stale) this.handOver(stale);
     }
     session.gatewayId = frame.gatewayId;
@@ -219,7 +223,7 @@ export class GatewayHub implements GatewayLink {
     if (!online) return;
     const key = gatewayKey(session.channel, online.gatewayId);
     if (!this.online.remove(key, online)) return;
-    if (!gone) this.held.set(key, { principal: online.principal, until: this.clock.now() + this.inbound.linkGraceMs });
+    if (!gone) this.held.set(key, { principal: online.principal, scoped: session.auth.areas !== null, until: this.clock.now() + this.inbound.linkGraceMs });
     for (const [k, h] of this.held) if (h.until <= this.clock.now()) this.held.delete(k); // the map stays the size of the gateways in grace
     this.inbound.offline(session.channel, online.gatewayId, gone);
   }
