@@ -18,8 +18,8 @@ const NONE: FenceMatch = { locatedIds: [], shapeAreas: [], areas: new Set() };
 const YIELD_EVERY = 5_000;
 /**
  * Most pairs the area-shape tests of one fence may compare (an area's points and edges with the
- * fence's edges, about 12 ns each): the largest fence allowed (10,000 vertices) wholly around the
- * 1,111 areas of a million-person city compares about ninety million, a second of work.
+ * fence's edges, some tens of nanoseconds each): the largest fence allowed (10,000 vertices)
+ * around the 1,111 areas of a million-person city compares about eleven million.
  */
 const MAX_SHAPE_WORK = 200_000_000;
 /** Longest the area-shape tests hold the event loop before giving other work a turn. */

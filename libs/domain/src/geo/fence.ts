@@ -47,7 +47,8 @@ export class Fence {
     const rings = outlines(g);
     const box = bboxOf(rings.flat());
     return (
-      this.polygons.some((s) => boxWithin(box, s.box) && rings.every((r) => ringWithin(r, bboxOf(r), s.geometry.coordinates, s.edges, work))) ||
+      // Each part of the area within one of the polygons (a part straddling two is not within).
+      (this.polygons.length > 0 && rings.every((r) => this.polygons.some((s) => boxWithin(bboxOf(r), s.box) && ringWithin(r, bboxOf(r), s.geometry.coordinates, s.edges, work)))) ||
       // A disc is convex: a shape lies inside it when every vertex of its outline does.
       this.circles.some((s) => boxWithin(box, s.box) && rings.every((r) => r.every((p) => distanceM(s.circle.center, p) <= s.circle.radiusM)))
     );

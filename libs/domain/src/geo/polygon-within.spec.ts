@@ -45,9 +45,32 @@ describe('an area wholly inside a fence polygon', () => {
     expect(fence(square(0, 0, 10), square(2, 2, 4)).containsArea(area(square(1, 1, 3)))).toBe(false); // a hole across it
   });
 
+  it('is inside a fence drawn from its own slanted outline, however the floating point falls', () => {
+    for (let k = 0; k < 200; k++) {
+      const [cx, cy, r] = [120.7 + k / 1000, 28.5 + k / 700, 0.01 + k / 1e5];
+      const ring: LonLat[] = Array.from({ length: 12 }, (_, i) => [cx + r * Math.cos((i * Math.PI) / 6 + k), cy + 0.8 * r * Math.sin((i * Math.PI) / 6 + k)]);
+      ring.push(ring[0]);
+      expect(fence(ring).containsArea(area(ring))).toBe(true);
+    }
+  });
+
+  it('is not inside a fence whose boundary runs through it touching its outline only: a hole the same shape, a hole or chord from corner to corner, a notch', () => {
+    const a = area(square(0, 0, 4));
+    expect(fence(square(-1, -1, 6), square(0, 0, 4)).containsArea(a)).toBe(false); // "the county but this village"
+    expect(fence(square(-1, -1, 6), [[0, 0], [4, 0], [4, 4], [0, 0]]).containsArea(a)).toBe(false); // a triangle hole on its corners
+    const notch: LonLat[] = [[-1, -1], [5, -1], [5, 5], [3.5, 5], [3.5, 4], [3, 3], [2.5, 4], [2.5, 5], [-1, 5], [-1, -1]];
+    expect(fence(notch).containsArea(a)).toBe(false); // the notch's corners on the area's edge, its tip inside
+    // A wedge cut out of its bottom right: every corner of the hole on the area's outline, its
+    // edge from (0,0) to (4,1) through the inside, the area's middle still inside the fence.
+    expect(fence(square(-1, -1, 6)).containsArea(a)).toBe(true);
+    expect(fence(square(-1, -1, 6), [[0, 0], [4, 0], [4, 1], [0, 0]]).containsArea(a)).toBe(false);
+  });
+
   it('is judged by all of its parts: a multipolygon area is inside when each part is', () => {
     const parts: AreaGeometry = { type: 'MultiPolygon', coordinates: [[square(1, 1, 1)], [square(5, 5, 1)]] };
     expect(fence(square(0, 0, 10)).containsArea(parts)).toBe(true);
     expect(fence(square(0, 0, 4)).containsArea(parts)).toBe(false);
+    // Each part inside a polygon of its own.
+    expect(new Fence({ polygons: [{ type: 'Polygon', coordinates: [square(0, 0, 3)] }, { type: 'Polygon', coordinates: [square(4, 4, 3)] }] }).containsArea(parts)).toBe(true);
   });
 });
