@@ -85,11 +85,13 @@ function connect(): void {
     ws.terminate();
   });
   ws.on('error', () => {}); // reported by 'close' below
-  ws.on('open', () => {
+  ws.on('open', async () => {
     opened = true;
     backoffMs = 500;
     if (urls.length > 1) say(`connected to ${at}`);
-    if (people.size === 0) void loadDirectory();
+    // Names before the first frame (the first URL tried at start may have been a node that is gone).
+    if (people.size === 0) await loadDirectory();
+    if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify(since === undefined ? { type: 'subscribe' } : { type: 'subscribe', since }));
     if (!accepted) ws.send(JSON.stringify({ type: 'order.send', clientRef, order: JSON.parse(order!) }));
   });
