@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import { consoleSocket } from '../../apps/router/src/ws/console.socket';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
+import { waitFor } from '../support/child';
 
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 const order = (over: Record<string, unknown> = {}) => ({
@@ -210,6 +211,9 @@ describe('console WebSocket (e2e)', () => {
       },
       close(code: number) {
         ws.closedWith = code;
+        ws.readyState = 2; // closing: the close frame waits behind the unread data
+      },
+      terminate() {
         ws.readyState = 3;
         ws.emit('close');
       },
@@ -221,6 +225,7 @@ describe('console WebSocket (e2e)', () => {
     }
     await turnsUntil(() => ws.closedWith !== null, 'the too-slow close');
     expect(ws.closedWith).toBe(1008);
+    await waitFor(async () => ws.readyState === 3, 'the socket and its buffer gone, a second later');
     expect(ws.bufferedAmount).toBeLessThan(20 * 1024 * 1024); // 16 MB and the page that crossed it
   });
 

@@ -2,7 +2,7 @@ import { VirtualClock } from '@lifeline/clock';
 import type { GatewayAuth } from '@lifeline/channels';
 import type { RouterFrame } from '@lifeline/contracts';
 import { AreaTree, Reach, SILENT_LOG } from '@lifeline/domain';
-import { GatewayHub, JUNK_LIMIT, REPORT_LIMIT } from './gateway-hub';
+import { GatewayHub, HELLO_LIMIT, JUNK_LIMIT, REPORT_LIMIT } from './gateway-hub';
 import type { GatewayInbound } from './gateway-inbound';
 import { GatewaySessions } from './gateway-sessions';
 import { Tasks } from './tasks';
@@ -146,6 +146,25 @@ describe('the gateway hub', () => {
     expect(inbound.calls).toEqual(['covered drone/wing-1 city']);
   });
 
+  it('takes a gateway id\'s hellos at most HELLO_LIMIT a minute over all its links: reconnecting in a loop floods nothing', async () => {
+    const { clock, inbound, open, hello, settled } = setup();
+    const links = [];
+    for (let i = 0; i < HELLO_LIMIT + 5; i++) {
+      const gw = open({ channel: 'drone' });
+      gw.endpoint.receive(hello('wing-1', 'drone', i % 2 ? ['county-a'] : ['city']));
+      await settled();
+      links.push(gw);
+      gw.endpoint.closed();
+    }
+    expect(links.slice(HELLO_LIMIT).map((l) => l.errors())).toEqual(Array(5).fill(['too_many_reports']));
+    expect(inbound.calls.filter((c) => c.startsWith('covered'))).toHaveLength(HELLO_LIMIT);
+    await clock.advance(60_000);
+    const later = open({ channel: 'drone' });
+    later.endpoint.receive(hello('wing-1', 'drone'));
+    await settled();
+    expect(later.errors()).toEqual([]);
+  });
+
   it("holds a gateway id whose link dropped for its own token until the grace ends: another token cannot take it, and what it was handed, meanwhile", async () => {
     const { clock, hub, open, hello, settled } = setup();
     const city = open({ channel: 'pdt', principal: 'tok-city' });
@@ -170,7 +189,7 @@ describe('the gateway hub', () => {
   });
 
   it("lets a token for every area take a gateway id from a scoped token's link, never the other way round", async () => {
-    const { hub, open, hello, settled } = setup();
+    const { hub, inbound, open, hello, settled } = setup();
     const county = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
     county.endpoint.receive(hello('radio-city', 'pdt', ['county-a'])); // the city gateway is away
     await settled();
@@ -179,10 +198,25 @@ describe('the gateway hub', () => {
     await settled();
     expect(city.errors()).toEqual([]);
     expect(county.closed()).toMatch(/replaced/);
+    // What the county's link held was never the city gateway's: gone, back to the queue.
+    expect(inbound.calls).toContain('offline pdt/radio-city');
+    expect(inbound.calls).not.toContain('replaced pdt/radio-city');
     expect(hub.connected()).toEqual([{ gatewayId: 'radio-city', channel: 'pdt', areas: ['city'], window: 4 }]);
     const again = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
     again.endpoint.receive(hello('radio-city', 'pdt', ['county-a']));
     await settled();
     expect(again.errors()).toEqual(['gateway_id_in_use']);
+    // A scoped token's gateway whose link dropped: a token for every area takes the id in its
+    // grace, and what the old link held goes back to the queue at once.
+    const pdt = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
+    pdt.endpoint.receive(hello('radio-9', 'pdt', ['county-a']));
+    await settled();
+    pdt.endpoint.closed();
+    const calls = inbound.calls.length;
+    const taker = open({ channel: 'pdt', principal: 'tok-city' });
+    taker.endpoint.receive(hello('radio-9', 'pdt'));
+    await settled();
+    expect(taker.errors()).toEqual([]);
+    expect(inbound.calls.slice(calls)).toEqual(['offline pdt/radio-9', 'covered pdt/radio-9 city']);
   });
 });

@@ -36,6 +36,11 @@ class MinuteCount {
     }
     return ++this.n;
   }
+
+  /** Nothing counted in the current minute's window any more. */
+  stale(now: number): boolean {
+    return now - this.since >= WINDOW_MS;
+  }
 }
 
 /** A gateway sending more useless frames than this in a minute is flooding: it is disconnected. */
@@ -47,6 +52,12 @@ const WINDOW_MS = 60_000;
  * make the router publish a channel change many times a second.
  */
 export const REPORT_LIMIT = 120;
+/**
+ * Hellos a gateway id may say in a minute, over all its links: each publishes its coverage anew,
+ * and a link says one, so a token reconnecting in a loop could otherwise flood the stream. Real
+ * gateways reconnect with back-off: a few a minute at the most.
+ */
+export const HELLO_LIMIT = 30;
 /** Only the first few refusals of a minute are logged: a flood must not flood the log too. */
 const JUNK_LOGGED = 10;
 
@@ -65,6 +76,8 @@ export class GatewayHub implements GatewayLink {
    * (for areas beyond its own token's, perhaps) and lock the real gateway out when it returns.
    */
   private readonly held = new Map<string, { principal: string; scoped: boolean; until: number }>();
+  /** Hellos of each gateway id this minute, whatever link said them. */
+  private readonly hellos = new Map<string, MinuteCount>();
 
   constructor(
     private readonly tree: AreaTree,
@@ -180,6 +193,8 @@ export class GatewayHub implements GatewayLink {
       return this.refuse(session, 'hello_again', `this link already said hello as gateway ${session.gatewayId}; open another link to say it again`);
     if (!this.claimable(session, frame.areas)) return;
     const key = gatewayKey(session.channel, frame.gatewayId);
+    if (this.helloCount(key) > HELLO_LIMIT)
+      return this.refuse(session, 'too_many_reports', `more than ${HELLO_LIMIT} hellos a minute for gateway ${frame.gatewayId}: reconnect with back-off`);
     // A token for every area outranks one given areas: a county's gateway token, even one naming
     // the city gateway's id, can never keep the city's gateway out.
     const outranks = (holder: { principal: string; scoped: boolean }) => holder.principal === auth.principal || (holder.scoped && auth.areas === null);
@@ -194,7 +209,15 @@ export class GatewayHub implements GatewayLink {
       const stale = [...this.links.values()].find((l) => l.online === other);
       if (!outranks({ principal: other.principal, scoped: stale?.auth.areas !== null }))
         return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
-      if (stale) this.handOver(stale);
+      if (stale) {
+        if (other.principal === auth.principal) this.handOver(stale);
+        else this.displace(stale);
+      }
+    } else if (held && held.until > this.clock.now() && held.principal !== auth.principal) {
+      // Another gateway (a token for every area) takes an id held in grace: what the old link
+      // held was never handed to this one, and goes back to the channel's queue now.
+      this.inbound.returned(session.channel, frame.gatewayId);
+      this.inbound.offline(session.channel, frame.gatewayId, true);
     }
     session.gatewayId = frame.gatewayId;
     session.source = { channel: session.channel, key, areas: auth.areas };
@@ -202,6 +225,14 @@ export class GatewayHub implements GatewayLink {
     this.online.add(session.online);
     this.inbound.returned(session.channel, frame.gatewayId);
     this.inbound.covered(session.channel, frame.gatewayId, frame.areas, null);
+  }
+
+  private helloCount(key: string): number {
+    const now = this.clock.now();
+    if (this.hellos.size > 10_000) for (const [k, c] of this.hellos) if (c.stale(now)) this.hellos.delete(k);
+    let count = this.hellos.get(key);
+    if (!count) this.hellos.set(key, (count = new MinuteCount(now)));
+    return count.add(now);
   }
 
   /**
@@ -214,6 +245,18 @@ export class GatewayHub implements GatewayLink {
     this.online.remove(gatewayKey(stale.channel, online.gatewayId), online); // nothing more is sent on it
     stale.conn.close('replaced by a new link of the same gateway');
     this.inbound.replaced(stale.channel, online.gatewayId);
+  }
+
+  /**
+   * A token for every area took the id of a scoped token's gateway: the old link is closed and
+   * that gateway is gone (what it held goes back to the queue: the new one never had it).
+   */
+  private displace(stale: Session): void {
+    const online = stale.online!;
+    this.links.delete(stale.link);
+    this.online.remove(gatewayKey(stale.channel, online.gatewayId), online);
+    stale.conn.close('replaced by a gateway of a token for every area');
+    this.inbound.offline(stale.channel, online.gatewayId, true);
   }
 
   /** A link ended: dropped (maybe a blip), or cut by the router (`gone`: no grace). */

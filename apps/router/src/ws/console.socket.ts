@@ -42,6 +42,9 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
       if (ws.bufferedAmount > TOO_SLOW) {
         stopStream();
         ws.close(1008, 'too slow: reconnect with subscribe since');
+        // The close frame waits behind what the client does not read: the socket and its buffer
+        // go a second later rather than after ws's 30 s (many such sockets would hold gigabytes).
+        setTimeout(() => ws.terminate(), 1_000).unref();
         return done?.();
       }
       ws.send(JSON.stringify(frame), done && (() => done()));
