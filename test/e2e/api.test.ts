@@ -46,10 +46,10 @@ describe('HTTP API (e2e, supertest)', () => {
     expect(paths).toEqual(expect.arrayContaining(['order.priority', 'order.to', 'order.body', 'order.ttlS']));
     await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'bad', order: order({ to: { areas: ['999999'] } }) }).expect(400);
     // Control characters and half a UTF-16 pair reach no handset: named, refused.
-    for (const [body, summary] of [['立即转移\u001b[2J', '转移'], ['立即转移', '\ud800转移']]) {
+    for (const [body, summary] of [['立即转移\u001b[2J', '转移'], ['立即转移', '\ud800转移'], ['立即\u202e移转', '转移']]) {
       const raw = `{"clientRef":"ctl","order":{"priority":"flash","to":{"areas":["330102001001"]},"body":${JSON.stringify(body)},"summary":${JSON.stringify(summary)},"ttlS":600}}`;
       const c = await http.post('/api/orders').set(auth(TOKENS.console)).set('content-type', 'application/json').send(raw).expect(400);
-      expect(c.body.error.issues).toEqual([expect.objectContaining({ path: body.includes('\u001b') ? 'order.body' : 'order.summary', message: expect.stringMatching(/control characters or broken UTF-16/) })]);
+      expect(c.body.error.issues).toEqual([expect.objectContaining({ path: summary === '转移' ? 'order.body' : 'order.summary', message: expect.stringMatching(/control characters or broken UTF-16/) })]);
     }
     await http.post('/api/orders/preview').set(auth(TOKENS.console)).send({ order: order({ body: '第一行\n第二行\t完' }) }).expect(200); // lines and tabs are text
     await http.post('/api/orders').set(auth(TOKENS.console)).set('content-type', 'application/json').send('{"clientRef":').expect(400);
