@@ -188,12 +188,17 @@ describe('the gateway hub', () => {
     expect(later.errors()).toEqual([]);
   });
 
-  it("lets a token for every area take a gateway id from a scoped token's link, never the other way round", async () => {
+  it("lets a token for every area that names the id take it from a scoped token's link, never the other way round", async () => {
     const { hub, inbound, open, hello, settled } = setup();
     const county = open({ channel: 'pdt', principal: 'tok-county', areas: ['county-a'] });
     county.endpoint.receive(hello('radio-city', 'pdt', ['county-a'])); // the city gateway is away
     await settled();
-    const city = open({ channel: 'pdt', principal: 'tok-city' });
+    // A token for every area but for any id makes no claim on this one.
+    const anyId = open({ channel: 'pdt', principal: 'tok-any' });
+    anyId.endpoint.receive(hello('radio-city', 'pdt'));
+    await settled();
+    expect(anyId.errors()).toEqual(['gateway_id_in_use']);
+    const city = open({ channel: 'pdt', principal: 'tok-city', gatewayIds: ['radio-city', 'radio-9'] });
     city.endpoint.receive(hello('radio-city', 'pdt'));
     await settled();
     expect(city.errors()).toEqual([]);
@@ -213,7 +218,7 @@ describe('the gateway hub', () => {
     await settled();
     pdt.endpoint.closed();
     const calls = inbound.calls.length;
-    const taker = open({ channel: 'pdt', principal: 'tok-city' });
+    const taker = open({ channel: 'pdt', principal: 'tok-city', gatewayIds: ['radio-city', 'radio-9'] });
     taker.endpoint.receive(hello('radio-9', 'pdt'));
     await settled();
     expect(taker.errors()).toEqual([]);

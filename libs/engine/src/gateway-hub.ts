@@ -195,9 +195,11 @@ export class GatewayHub implements GatewayLink {
     const key = gatewayKey(session.channel, frame.gatewayId);
     if (this.helloCount(key) > HELLO_LIMIT)
       return this.refuse(session, 'too_many_reports', `more than ${HELLO_LIMIT} hellos a minute for gateway ${frame.gatewayId}: reconnect with back-off`);
-    // A token for every area outranks one given areas: a county's gateway token, even one naming
-    // the city gateway's id, can never keep the city's gateway out.
-    const outranks = (holder: { principal: string; scoped: boolean }) => holder.principal === auth.principal || (holder.scoped && auth.areas === null);
+    // A token for every area that names this id among its own outranks one given areas: a
+    // county's gateway token, even one naming the city gateway's id, cannot keep the city's
+    // gateway out. (Naming the id, not just any: a token for any id of every area is no claim.)
+    const outranks = (holder: { principal: string; scoped: boolean }) =>
+      holder.principal === auth.principal || (holder.scoped && auth.areas === null && auth.gatewayIds?.includes(frame.gatewayId) === true);
     const held = this.held.get(key);
     if (held && held.until > this.clock.now() && !outranks(held))
       return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} dropped its link a moment ago and is held for it (another token's) until its grace ends`);
@@ -205,7 +207,7 @@ export class GatewayHub implements GatewayLink {
     const other = this.online.get(key);
     if (other && other !== session.online) {
       // A reconnect with the same token replaces its stale link; another token may not, but one
-      // for every area replaces a scoped token's.
+      // for every area naming the id replaces a scoped token's.
       const stale = [...this.links.values()].find((l) => l.online === other);
       if (!outranks({ principal: other.principal, scoped: stale?.auth.areas !== null }))
         return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
@@ -214,7 +216,7 @@ export class GatewayHub implements GatewayLink {
         else this.displace(stale);
       }
     } else if (held && held.until > this.clock.now() && held.principal !== auth.principal) {
-      // Another gateway (a token for every area) takes an id held in grace: what the old link
+      // Another gateway (a token for every area naming the id) takes an id held in grace: what the old link
       // held was never handed to this one, and goes back to the channel's queue now.
       this.inbound.returned(session.channel, frame.gatewayId);
       this.inbound.offline(session.channel, frame.gatewayId, true);
