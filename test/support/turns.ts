@@ -1,3 +1,5 @@
+import { yieldTurn } from '@lifeline/clock';
+
 /**
  * Waits for something that real sockets bring (a frame, a reconnect, a pty's bytes) by giving the
  * event loop turns, not by sleeping; bounded so that a hang fails with a reason. The bound is a
@@ -8,7 +10,7 @@ export async function turnsUntil(test: () => boolean | Promise<boolean>, what: s
   const start = Date.now();
   for (let i = 0; i < turns || Date.now() - start < minMs; i++) {
     if (await test()) return;
-    await new Promise((r) => setImmediate(r));
+    await yieldTurn();
   }
   throw new Error(`gave up waiting for ${what} after ${turns} event-loop turns and ${minMs} ms`);
 }

@@ -72,7 +72,7 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
         areas.add(r.area);
       }
     }
-  const shapeAreas = topmost(tree, await areasWithin(tree, fence))
+  const shapeAreas = (await areasWithin(tree, fence))
     .flatMap((code) => (allowed(code) ? [code] : (p.areas ?? []).filter((mine) => tree.has(mine) && tree.isWithin(mine, code))));
   for (const a of shapeAreas) areas.add(a);
   // In id order: storage then looks people up and appends deliveries along its keys, not all over them.
@@ -80,19 +80,19 @@ export async function fenceReach(directory: DirectoryStore, tree: AreaTree, p: P
 }
 
 /**
- * The areas whose whole shape lies inside the fence, parents before children (an area inside
- * needs none of its children tested). The tests give other work a turn every few milliseconds,
+ * The areas whose whole shape lies inside the fence, the topmost of each branch, parents before
+ * children (an area inside needs none of its children tested). The tests give other work a turn every few milliseconds,
  * and a fence whose tests compare more than MAX_SHAPE_WORK segment pairs is refused.
  */
 async function areasWithin(tree: AreaTree, fence: Fence): Promise<string[]> {
   const depth = (code: string) => tree.path(code).length;
   const shaped = tree.all().filter((a) => a.geometry).sort((a, b) => depth(a.code) - depth(b.code));
-  const inside: string[] = [];
+  const inside = new Set<string>();
   const work = { pairs: 0 };
   let since = performance.now();
   for (const a of shaped) {
-    if (inside.some((c) => tree.isWithin(a.code, c))) continue;
-    if (fence.containsArea(a.geometry!, work)) inside.push(a.code);
+    if (tree.lineage(a.code).some((c) => inside.has(c))) continue;
+    if (fence.containsArea(a.geometry!, work)) inside.add(a.code);
     if (work.pairs > MAX_SHAPE_WORK)
       throw new RequestError('invalid', `the geofence is too detailed to match against the areas' shapes (more than ${MAX_SHAPE_WORK.toExponential(0)} pairs of points and edges): draw it with fewer vertices`, [
         { path: 'order.to.polygons', message: 'too many vertices for the areas it covers: simplify the polygons', code: 'invalid' },
@@ -102,11 +102,5 @@ async function areasWithin(tree: AreaTree, fence: Fence): Promise<string[]> {
       since = performance.now();
     }
   }
-  return inside;
-}
-
-/** The codes none of whose ancestors is among them. */
-function topmost(tree: AreaTree, codes: readonly string[]): string[] {
-  const set = new Set(codes);
-  return codes.filter((c) => !tree.lineage(c).slice(1).some((a) => set.has(a)));
+  return [...inside];
 }

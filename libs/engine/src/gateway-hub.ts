@@ -78,6 +78,7 @@ export class GatewayHub implements GatewayLink {
   private readonly held = new Map<string, { principal: string; scoped: boolean; until: number }>();
   /** Hellos of each gateway id this minute, whatever link said them. */
   private readonly hellos = new Map<string, MinuteCount>();
+  private hellosPrunedAt = -Infinity;
 
   constructor(
     private readonly tree: AreaTree,
@@ -211,10 +212,7 @@ export class GatewayHub implements GatewayLink {
       const stale = [...this.links.values()].find((l) => l.online === other);
       if (!outranks({ principal: other.principal, scoped: stale?.auth.areas !== null }))
         return this.refuse(session, 'gateway_id_in_use', `gateway ${frame.gatewayId} of ${session.channel} is online on another token's link`);
-      if (stale) {
-        if (other.principal === auth.principal) this.handOver(stale);
-        else this.displace(stale);
-      }
+      if (stale) this.replaceLink(stale, other.principal === auth.principal);
     } else if (held && held.until > this.clock.now() && held.principal !== auth.principal) {
       // Another gateway (a token for every area naming the id) takes an id held in grace: what the old link
       // held was never handed to this one, and goes back to the channel's queue now.
@@ -231,34 +229,29 @@ export class GatewayHub implements GatewayLink {
 
   private helloCount(key: string): number {
     const now = this.clock.now();
-    if (this.hellos.size > 10_000) for (const [k, c] of this.hellos) if (c.stale(now)) this.hellos.delete(k);
+    // Ids quiet for a minute are forgotten, once a minute: a flood of new ids never scans per hello.
+    if (now - this.hellosPrunedAt >= WINDOW_MS) {
+      this.hellosPrunedAt = now;
+      for (const [k, c] of this.hellos) if (c.stale(now)) this.hellos.delete(k);
+    }
     let count = this.hellos.get(key);
     if (!count) this.hellos.set(key, (count = new MinuteCount(now)));
     return count.add(now);
   }
 
   /**
-   * A gateway reconnected before its old link was seen to drop: the old link is closed; what it
-   * was handed stays with the gateway (no second transmission), and no outage is published.
+   * A new link takes the id of a link not yet seen to drop, which is closed. The same token's
+   * gateway reconnected: what the old link was handed stays with it (no second transmission) and
+   * no outage is published. Another gateway (a token for every area over a scoped token's): the
+   * old one is gone, and what it held goes back to the queue (the new one never had it).
    */
-  private handOver(stale: Session): void {
+  private replaceLink(stale: Session, sameGateway: boolean): void {
     const online = stale.online!;
     this.links.delete(stale.link);
     this.online.remove(gatewayKey(stale.channel, online.gatewayId), online); // nothing more is sent on it
-    stale.conn.close('replaced by a new link of the same gateway');
-    this.inbound.replaced(stale.channel, online.gatewayId);
-  }
-
-  /**
-   * A token for every area took the id of a scoped token's gateway: the old link is closed and
-   * that gateway is gone (what it held goes back to the queue: the new one never had it).
-   */
-  private displace(stale: Session): void {
-    const online = stale.online!;
-    this.links.delete(stale.link);
-    this.online.remove(gatewayKey(stale.channel, online.gatewayId), online);
-    stale.conn.close('replaced by a gateway of a token for every area');
-    this.inbound.offline(stale.channel, online.gatewayId, true);
+    stale.conn.close(sameGateway ? 'replaced by a new link of the same gateway' : 'replaced by a gateway of a token for every area');
+    if (sameGateway) this.inbound.replaced(stale.channel, online.gatewayId);
+    else this.inbound.offline(stale.channel, online.gatewayId, true);
   }
 
   /** A link ended: dropped (maybe a blip), or cut by the router (`gone`: no grace). */

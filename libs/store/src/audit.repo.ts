@@ -1,4 +1,4 @@
-import type { Param, SqlRunner } from './sql';
+import { among, type Param, type SqlRunner } from './sql';
 
 /** One privileged action: who (token id, name, role, address), what, on what, when. */
 export interface AuditEntry {
@@ -73,12 +73,9 @@ export class AuditRepo {
     add('at >= ?', q.from);
     add('at <= ?', q.to);
     if (q.involving) {
-      // One parameter however many tokens: an array on PostgreSQL, a JSON list on SQLite.
-      const ids = this.db.dialect === 'postgres' ? '?::text[]' : '?';
-      const among = (column: string) => (this.db.dialect === 'postgres' ? `${column} = ANY(${ids})` : `${column} IN (SELECT value FROM json_each(${ids}))`);
-      where.push(`(${among('actor_id')} OR ${among('subject')})`);
-      const list = this.db.dialect === 'postgres' ? q.involving : JSON.stringify(q.involving);
-      params.push(list, list);
+      const [actor, subject] = [among(this.db, 'actor_id', q.involving), among(this.db, 'subject', q.involving)];
+      where.push(`(${actor.sql} OR ${subject.sql})`);
+      params.push(...actor.params, ...subject.params);
     }
     return (
       await this.db.all<AuditRow>(

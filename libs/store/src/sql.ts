@@ -58,6 +58,15 @@ export function isIn(db: SqlRunner, column: string, values: readonly Scalar[], t
   return { sql: `${column} IN (${placeholders(values.length)})`, params: [...values] };
 }
 
+/**
+ * `column` among `values`, however many, as one parameter: an array on PostgreSQL (`= ANY`), a
+ * JSON list on SQLite (`json_each`). For lists that are not worth chunking and may be long.
+ */
+export function among(db: SqlRunner, column: string, values: readonly string[]): { sql: string; params: Param[] } {
+  if (db.dialect === 'postgres') return { sql: `${column} = ANY(?::text[])`, params: [values] };
+  return { sql: `${column} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+}
+
 /** Values per `isIn` chunk: under SQLite's parameter limit, or a thousand in one array. */
 export function chunkOf(db: SqlRunner): number {
   return db.dialect === 'postgres' ? ARRAY_ROWS : 500;

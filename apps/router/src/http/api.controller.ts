@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { auditQuery, CONTRACT_VERSION, createTokenBody, directoryQuery, eventsQuery, openApiDocument } from '@lifeline/contracts';
 import { BoundedMap } from '@lifeline/domain';
 import { Lifeline } from '../lifeline';
-import { inScope, scopePaths, type NodeCore, type Principal } from '@lifeline/engine';
+import { scopePaths, type NodeCore, type Principal } from '@lifeline/engine';
 import { authorize, Roles, type AuthedRequest } from '../auth/auth.guard';
 import { areasVisibleTo, eventVisibleTo, tokenWithin, visibleTo } from '../auth/scope';
 import { ApiError } from './errors';
@@ -126,8 +126,8 @@ export class ApiController {
       throw new ApiError(400, 'unknown_channel', `unknown channel ${b.channel}`);
     // An admin token given areas hands out no more than them: a county's admin makes county tokens.
     const mine = req.principal.areas;
-    if (mine !== null && (!b.areas || b.areas.some((a) => !inScope(req.principal, tree, a))))
-      throw new ApiError(403, 'out_of_scope', `this token may only make tokens within its own areas (${mine.join(', ')}): give areas within them`, [{ path: 'token.areas', message: 'expected areas within the creating token\'s own', code: 'out_of_scope' }]);
+    if (!tokenWithin(req.principal, tree, b.areas ?? null))
+      throw new ApiError(403, 'out_of_scope', `this token may only make tokens within its own areas (${(mine ?? []).join(', ')}): give areas within them`, [{ path: 'token.areas', message: 'expected areas within the creating token\'s own', code: 'out_of_scope' }]);
     return this.lifeline.auth.create(b, req.principal);
   }
 
@@ -143,7 +143,7 @@ export class ApiController {
   @HttpCode(204)
   async revoke(@Req() req: AuthedRequest, @Param('id') id: string) {
     // A token outside a scoped admin's areas is answered as one that does not exist.
-    if (!(await this.tokensOf(req.principal)).some((t) => t.id === id)) throw new ApiError(404, 'not_found', `no active token ${id}`);
+    if (req.principal.areas !== null && !(await this.tokensOf(req.principal)).some((t) => t.id === id)) throw new ApiError(404, 'not_found', `no active token ${id}`);
     const r = await this.lifeline.auth.revoke(id, req.principal);
     if (r === 'not_found') throw new ApiError(404, 'not_found', `no active token ${id}`);
     if (r === 'config') throw new ApiError(409, 'config_token', `token ${id} is defined in the tokens file: remove it there`);

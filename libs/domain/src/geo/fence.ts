@@ -46,9 +46,10 @@ export class Fence {
   containsArea(g: AreaGeometry, work: { pairs: number } = { pairs: 0 }): boolean {
     const rings = outlines(g);
     const box = bboxOf(rings.flat());
+    const inPolygon = (r: LonLat[], rbox = bboxOf(r)) => this.polygons.some((s) => boxWithin(rbox, s.box) && ringWithin(r, rbox, s.geometry.coordinates, s.edges, work));
     return (
       // Each part of the area within one of the polygons (a part straddling two is not within).
-      (this.polygons.length > 0 && rings.every((r) => this.polygons.some((s) => boxWithin(bboxOf(r), s.box) && ringWithin(r, bboxOf(r), s.geometry.coordinates, s.edges, work)))) ||
+      (this.polygons.length > 0 && rings.every((r) => inPolygon(r))) ||
       // A disc is convex: a shape lies inside it when every vertex of its outline does.
       this.circles.some((s) => boxWithin(box, s.box) && rings.every((r) => r.every((p) => distanceM(s.circle.center, p) <= s.circle.radiusM)))
     );

@@ -69,18 +69,16 @@ function interiorPoint(ring: LonLat[]): LonLat | null {
 const boxesMeet = (a: BBox, b: BBox) => a[0] <= b[2] + ON_EDGE && b[0] <= a[2] + ON_EDGE && a[1] <= b[3] + ON_EDGE && b[1] <= a[3] + ON_EDGE;
 
 /** A fence polygon's edges, each with its box: an area is compared with the edges near it only. */
-export interface FenceEdges {
-  edges: { a: LonLat; b: LonLat; box: BBox }[];
-}
+export type FenceEdges = { a: LonLat; b: LonLat; box: BBox }[];
 
 export function fenceEdges(polygon: LonLat[][]): FenceEdges {
-  const edges: FenceEdges['edges'] = [];
+  const edges: FenceEdges = [];
   for (const ring of polygon)
     for (let i = 0; i + 1 < ring.length; i++) {
       const [a, b] = [ring[i], ring[i + 1]];
       edges.push({ a, b, box: [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])] });
     }
-  return { edges };
+  return edges;
 }
 
 /**
@@ -96,8 +94,8 @@ export function fenceEdges(polygon: LonLat[][]): FenceEdges {
  * of points and edges compared, for the caller's budget.
  */
 export function ringWithin(ring: LonLat[], box: BBox, polygon: LonLat[][], edges: FenceEdges, work: { pairs: number }): boolean {
-  const near = edges.edges.filter((e) => boxesMeet(e.box, box));
-  work.pairs += edges.edges.length + 3 * near.length * ring.length;
+  const near = edges.filter((e) => boxesMeet(e.box, box));
+  work.pairs += edges.length + 3 * near.length * ring.length;
   for (const e of near) {
     // An end of a fence edge strictly inside the area.
     if (againstRing(e.a, ring) === 'in') return false;
