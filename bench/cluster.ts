@@ -124,7 +124,7 @@ async function onOneNode(config: EngineConfig): Promise<void> {
     await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  const pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA });
+  let pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA });
   try {
     await loadDirectory(pg, 'postgres');
     if (wanted('accept')) for (const area of new Set([HUNDRED_K, CITY])) await acceptOnPostgres(pg, config, area);
@@ -132,12 +132,23 @@ async function onOneNode(config: EngineConfig): Promise<void> {
       const onPg = await throughput(pg, config, 'postgres');
       results.throughput = { sqlitePerS: onSqlite, postgresOneNodePerS: onPg, ratio: onPg / onSqlite };
       rows.push(['deliveries to final, 1 node on PostgreSQL', `${Math.round(onPg).toLocaleString()}/s`, `1 node on SQLite ${Math.round(onSqlite).toLocaleString()}/s`, `${(onPg / onSqlite).toFixed(2)}x of SQLite`]);
+      // The same node with its delivery work in lanes, each a writer of its own (engine.lanes).
+      for (const lanes of LANES) {
+        await pg.close();
+        pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA, lanes });
+        const perS = await throughput(pg, config, `postgres, ${lanes} lanes`);
+        results[`throughputLanes${lanes}`] = { perS, ratioToOneLane: perS / onPg };
+        rows.push([`  the same in ${lanes} lanes (engine.lanes: ${lanes})`, `${Math.round(perS).toLocaleString()}/s`, `1 lane ${Math.round(onPg).toLocaleString()}/s`, `${(perS / onPg).toFixed(2)}x`]);
+      }
     }
   } finally {
     await pg.close();
     await dropSchema();
   }
 }
+
+/** Lane counts the throughput measure tries besides one. */
+const LANES = [2, 4];
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 

@@ -29,7 +29,10 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
   if (o.failWrites) {
     // A disk that refuses commits for a while: the job fails as a whole, as SQLite's would.
     const write = store.write.bind(store);
-    store.write = ((job, urgent) => (o.failWrites!() ? Promise.reject(new Error('SQLITE_FULL: database or disk is full')) : write(job, urgent))) as typeof store.write;
+    const writeIn = store.writeIn.bind(store);
+    const full = () => Promise.reject(new Error('SQLITE_FULL: database or disk is full'));
+    store.write = ((job, urgent) => (o.failWrites!() ? full() : write(job, urgent))) as typeof store.write;
+    store.writeIn = ((lane, job, urgent) => (o.failWrites!() ? full() : writeIn(lane, job, urgent))) as typeof store.writeIn;
   }
   await store.write((s) => s.directory.replace(areas, people));
   const tree = new AreaTree(areas);

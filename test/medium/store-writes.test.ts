@@ -35,7 +35,7 @@ describe('the store under batched writes', () => {
   };
   const attempt = (id: string, status = 'sending'): AttemptRow => ({ id, delivery_id: id.split('#')[0], attempt: 1, channel: 'public', area: 'a', address: '138', status, at: 1, detail: null });
   const timers = () => querySql<{ delivery_id: string; name: string; epoch: number }>(store, 'SELECT delivery_id, name, epoch FROM timers ORDER BY delivery_id, name');
-  const flush = (w: StepWrites) => store.write((tx) => w.flush(tx));
+  const flush = (w: StepWrites) => store.write(async (tx) => (await w.flushRows(tx), await w.flushEvents(tx)));
 
   it('keeps only the net effect of a job on timers: armed then cancelled leaves no row', async () => {
     const w = new StepWrites();

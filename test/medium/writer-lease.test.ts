@@ -10,8 +10,8 @@ import { describeOnPostgres, querySql, runSql, testDatabase } from '../support/t
 describeOnPostgres('the writer lease', () => {
   let db: ReturnType<typeof testDatabase>;
   const open: Storage[] = [];
-  const node = (lease: Partial<LeaseOptions>) => {
-    const store = openStore(db.database, { schema: db.schema, lease });
+  const node = (lease: Partial<LeaseOptions>, lanes = 1) => {
+    const store = openStore(db.database, { schema: db.schema, lease, lanes });
     void store.then((s) => open.push(s), () => undefined);
     return store;
   };
@@ -104,5 +104,50 @@ describeOnPostgres('the writer lease', () => {
     const outcome = await Promise.race([lone.lost.then(() => 'lost'), new Promise((r) => setTimeout(r, 3_000, 'waited on'))]);
     expect(outcome).toBe('waited on');
     await releaseLone();
+  });
+
+  /** Sessions of this test's schema in a state (`idle in transaction`), or waiting on a lock. */
+  const sessions = async (s: Storage, where: string) =>
+    (await querySql<{ n: number }>(s, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND ${where}`, `lifeline:${db.schema}`))[0].n;
+
+  it('lets a lane transaction in flight when a writer is taken over commit before the new writer claims; none begins after', async () => {
+    // a's heartbeats never come (its clock never runs); its lanes' sessions outlive its fencing.
+    const a = await node({ node: 'a', leaseS: 30, clock: new VirtualClock(0) }, 2);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const inFlight = a.writeIn(1, async (tx) => {
+      await tx.meta.set('lane', 'a');
+      await held; // a node slow in the middle of a lane's job
+    });
+    await waitFor(async () => (await sessions(a, "state = 'idle in transaction'")) === 1, "the lane's transaction to be open");
+    let claimed = false;
+    const b = node({ node: 'b', standby: true, leaseS: 1 });
+    void b.then(() => (claimed = true));
+    // b ends a's main session and takes the lock, then waits on the lease row the lane holds.
+    await waitFor(async () => (await sessions(a, "wait_event_type = 'Lock'")) === 1, 'the claim to wait for the lane');
+    expect(claimed).toBe(false);
+    release();
+    await inFlight; // committed under epoch 1, before b's epoch began
+    const s = await b;
+    expect(await lease(s)).toEqual({ epoch: 2, node: 'b' });
+    expect(await s.read.meta.get('lane')).toBe('a');
+    await expect(a.writeIn(0, (tx) => tx.meta.set('lane', 'a again'))).rejects.toThrow(/another node took the writer lease/);
+    expect(await a.lost).toMatch(/another node/);
+    expect(await s.read.meta.get('lane')).toBe('a');
+  });
+
+  it('has the server end a lane left hanging mid-transaction after a lease, so that a takeover never waits for it', async () => {
+    const a = await node({ node: 'a', leaseS: 1, clock: new VirtualClock(0) }, 2);
+    let wake!: () => void;
+    const hung = a.writeIn(0, async (tx) => {
+      await tx.meta.set('lane', 'a');
+      await new Promise<void>((r) => (wake = r)); // a process hung until the takeover is over
+    });
+    const b = await node({ node: 'b', standby: true, leaseS: 1 });
+    expect(await lease(b)).toEqual({ epoch: 2, node: 'b' });
+    expect(await b.read.meta.get('lane')).toBeUndefined(); // the hung transaction was rolled back
+    wake(); // and when it wakes, its commit fails
+    await expect(hung).rejects.toThrow();
+    expect(await b.read.meta.get('lane')).toBeUndefined();
   });
 });

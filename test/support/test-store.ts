@@ -9,6 +9,11 @@ import { openStore, PostgresStore, SqliteStore, toPg, type Param, type Storage }
  * schema of its own.
  */
 export const ON_POSTGRES = process.env.LIFELINE_TEST_STORE === 'postgres';
+/**
+ * Lanes of the delivery work in the medium tier on PostgreSQL (`LIFELINE_TEST_LANES`, default 3:
+ * several writers at once, and partitions spread unevenly over them); SQLite has one.
+ */
+export const TEST_LANES = Number(process.env.LIFELINE_TEST_LANES ?? 3);
 export const TEST_PG_URL = process.env.LIFELINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Schemas the tests make start with this; the postgres project's global setup drops leftovers. */
 export const SCHEMA_PREFIX = 'lt_';
@@ -99,7 +104,7 @@ export async function querySql<T>(store: Storage, sql: string, ...params: Param[
 /** A store of a test's own: SQLite in memory (or at `file`), or PostgreSQL in a schema of its own. */
 export async function openTestStore(file?: string): Promise<{ store: Storage; close(): Promise<void> }> {
   const db = testDatabase(file);
-  const store = await openStore(db.database, { schema: db.schema });
+  const store = await openStore(db.database, { schema: db.schema, lanes: TEST_LANES });
   return {
     store,
     close: async () => {

@@ -80,7 +80,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const directory = o.directory ?? loadDirectory(o.config.directory);
     const tokens = loadTokens(o.config.tokens);
     const sims = simulatedChannels(o.config, o.simulators);
-    const store = await openStore(o.database ?? o.config.database, { schema: o.schema, lease: o.lease });
+    const store = await openStore(o.database ?? o.config.database, { schema: o.schema, lease: o.lease, lanes: o.config.engine.lanes });
     if (o.directory) await store.write(async (tx) => {
       await tx.directory.replace(directory.areas, directory.people);
       // Not the file's: a node started from the file loads it again, and followers rebuild.

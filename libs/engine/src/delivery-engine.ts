@@ -1,5 +1,5 @@
 import type { Clock } from '@lifeline/clock';
-import { attemptId, BoundedMap, fitText, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
+import { attemptId, BoundedMap, deliveryPartition, fitText, laneOf, lanePartitions, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
 import { Subject, type Observable } from 'rxjs';
 import {
   createDelivery,
@@ -16,8 +16,8 @@ import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
 import type { SendItem } from './send-item';
+import { EngineLane } from './engine-lane';
 import { StepWrites } from './step-writes';
-import { storageRetryMs } from './storage-retry';
 import type { Tasks } from './tasks';
 
 type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
@@ -50,24 +50,27 @@ function isoTime(ms: number): string {
 }
 
 
+/** What one write job's steps leave behind, written at its end: rows net of each other, and closings by order. */
+interface JobWrites {
+  rows: StepWrites;
+  /** Deliveries that went final, by order: one update per order. */
+  closing: Map<string, number>;
+}
+
 /**
  * Applies events to deliveries: load snapshot, `transition()`, and in the same write job store
  * the next snapshot and the rows its intents stand for (attempts, timers, receipt events).
- * Effects leave the process only after that job has committed.
+ * Effects leave the process only after that job has committed. Each delivery belongs to one lane
+ * (by its person's partition), and each lane applies its events in jobs of its own writer: on
+ * PostgreSQL, lanes write at the same time (`Storage.lanes`).
  */
 export class DeliveryEngine {
-  private inbox: EngineItem[] = [];
-  /** Starts of flash and immediate orders: applied before anything else waiting. */
-  private urgent: EngineItem[] = [];
-  private running = false;
-  private waiters: (() => void)[] = [];
-  /** Failed jobs in a row (the disk full, the database read-only), and whether a retry is waiting. */
-  private failures = 0;
-  private retrying = false;
+  readonly lanes: readonly EngineLane[];
   /**
    * Deliveries as last committed, most recent last: the next event for a delivery usually comes
-   * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows,
-   * entries are filled only after commit and copied before use, and a failed job clears it.
+   * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows, and
+   * only one lane each; entries are filled only after commit and copied before use, and a failed
+   * job clears it.
    */
   private readonly recent = new BoundedMap<string, Delivery>(50_000);
   /**
@@ -76,10 +79,6 @@ export class DeliveryEngine {
    * must read the first's write from the database, not the cached row from before it.
    */
   private readonly writing = new Map<string, Delivery>();
-  /** Deliveries that went final in the job being applied, by order: one update per order. */
-  private readonly closing = new Map<string, number>();
-  /** Attempt, timer and receipt rows of the job being applied, written at its end as their net effect. */
-  private readonly writes = new StepWrites();
   readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   private readonly committedSubject = new Subject<EngineOutput>();
   /**
@@ -95,8 +94,11 @@ export class DeliveryEngine {
     private readonly reach: Reach,
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
-    private readonly tasks: Tasks,
-  ) {}
+    tasks: Tasks,
+  ) {
+    const n = store.lanes;
+    this.lanes = Array.from({ length: n }, (_, i) => new EngineLane(lanePartitions(i, n), (batch, urgent) => this.run(() => batch, urgent, i), config.eventBatch, clock, tasks));
+  }
 
   now(): number {
     return this.clock.now();
@@ -106,17 +108,19 @@ export class DeliveryEngine {
     return this.config.channels.get(channel);
   }
 
+  /** Queues events on the lanes of their deliveries; `urgent` ones go before everything waiting. */
   submit(items: readonly EngineItem[], urgent = false): void {
     if (items.length === 0) return;
-    (urgent ? this.urgent : this.inbox).push(...items);
-    if (!this.retrying) void this.pump();
-    // Storage is failing: no job is tried before the back-off ends, and none of these is waited on.
-    else for (const i of items) i.tried?.();
+    const n = this.lanes.length;
+    if (n === 1) return this.lanes[0].submit(items, urgent);
+    const byLane: EngineItem[][] = this.lanes.map(() => []);
+    for (const i of items) byLane[laneOf(deliveryPartition(i.deliveryId), n)].push(i);
+    byLane.forEach((part, lane) => part.length && this.lanes[lane].submit(part, urgent));
   }
 
-  /** Applying or about to: not while it waits out a back-off after failed commits. */
+  /** Applying or about to, on any lane: not while they wait out a back-off after failed commits. */
   get busy(): boolean {
-    return this.running || (!this.retrying && (this.inbox.length > 0 || this.urgent.length > 0));
+    return this.lanes.some((l) => l.busy);
   }
 
   /**
@@ -146,9 +150,8 @@ export class DeliveryEngine {
    * back-off after a failed commit (storage failing: a stop, or a test's settle, must not hang on
    * it). What must be committed before it is reported waits on `drained`.
    */
-  idle(): Promise<void> {
-    if (!this.busy) return Promise.resolve();
-    return new Promise((r) => this.waiters.push(r));
+  async idle(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.idle()));
   }
 
   /**
@@ -157,7 +160,7 @@ export class DeliveryEngine {
    * what is still only in memory.
    */
   async drained(): Promise<void> {
-    while (this.running || this.retrying || this.inbox.length || this.urgent.length) await new Promise<void>((r) => this.waiters.push(r));
+    await Promise.all(this.lanes.map((l) => l.drained()));
   }
 
   /** An order was cancelled (committed): its deliveries end at their next event. */
@@ -166,50 +169,14 @@ export class DeliveryEngine {
   }
 
   /**
-   * Applies what was submitted, batch after batch. A batch whose job fails (a commit refused: the
-   * disk full, the database read-only) goes back to the head of the queue and is tried again after
-   * a back-off, so no gateway's word is lost while storage is failing; /health says why meanwhile.
+   * One write job on lane `lane`'s writer: `collect` runs inside the transaction, so items it
+   * pulls from the store (new deliveries, due timers of the lane's partitions) are read and
+   * written atomically.
    */
-  private async pump(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.urgent.length || this.inbox.length) {
-        const urgent = this.urgent.length > 0;
-        const batch = (urgent ? this.urgent : this.inbox).splice(0, this.config.eventBatch);
-        try {
-          await this.run(() => batch, urgent);
-          this.failures = 0;
-        } catch (e) {
-          (urgent ? this.urgent : this.inbox).unshift(...batch);
-          const delayMs = storageRetryMs(this.failures++);
-          this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
-          this.retrying = true;
-          this.clock.schedule(this.clock.now() + delayMs, () => {
-            this.retrying = false;
-            if (!this.tasks.stopped) void this.pump();
-          });
-          break;
-        } finally {
-          for (const i of batch) i.tried?.();
-        }
-      }
-    } finally {
-      this.running = false;
-      const w = this.waiters;
-      this.waiters = [];
-      w.forEach((r) => r());
-    }
-  }
-
-  /**
-   * One write job: `collect` runs inside the transaction, so items it pulls from the store
-   * (new deliveries, due timers) are read and written atomically.
-   */
-  async run(collect: (tx: Repositories) => Promise<EngineItem[]> | EngineItem[], urgent = false): Promise<number> {
+  async run(collect: (tx: Repositories) => Promise<EngineItem[]> | EngineItem[], urgent = false, lane = 0): Promise<number> {
     let output: EngineOutput & { applied: number };
     try {
-      output = await this.store.write(async (tx) => this.apply(tx, await collect(tx), this.clock.now()), urgent);
+      output = await this.store.writeIn(lane, async (tx) => this.apply(tx, await collect(tx), this.clock.now()), urgent);
     } catch (e) {
       this.recent.clear();
       this.writing.clear();
@@ -249,13 +216,14 @@ export class DeliveryEngine {
   }
 
   /**
-   * Steps every item's delivery and writes their rows, in the write job `tx` belongs to. Jobs run
-   * one after another (one writer), so the job-wide buffers below are this job's alone.
+   * Steps every item's delivery and writes their rows, in the write job `tx` belongs to. What
+   * every writer's transaction touches comes last, so that lanes wait on each other only there:
+   * the orders' open counts (in order of their ids: two lanes never lock two orders crosswise),
+   * then the events, whose seqs are taken from one row held until commit.
    */
   private async apply(tx: Repositories, items: readonly EngineItem[], now: number): Promise<EngineOutput & { applied: number }> {
     const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
-    this.closing.clear(); // a job that threw left its counts behind
-    this.writes.clear();
+    const job: JobWrites = { rows: new StepWrites(), closing: new Map() };
     const rows = await this.load(tx, items.map((i) => i.deliveryId));
     const changed = new Map<string, Delivery>();
     for (const item of items) {
@@ -268,17 +236,17 @@ export class DeliveryEngine {
       // A cancelled order's delivery ends at whatever happens to it next (a start, a timer, a
       // receipt, a channel back), not only when the cancel walk reaches it: nothing more goes out.
       const event: EngineEvent = order.cancelled && item.event.type !== 'CANCEL' ? { type: 'CANCEL', at: now } : item.event;
-      if (this.step(d, order, event, now, out)) changed.set(d.id, d);
+      if (this.step(d, order, event, now, out, job)) changed.set(d.id, d);
       else this.stats.ignored++;
     }
     for (const d of changed.values()) {
       this.recent.delete(d.id);
       this.writing.set(d.id, d);
     }
-    await this.writes.flush(tx);
+    await job.rows.flushRows(tx);
     await tx.deliveries.saveMany([...changed.values()], now);
-    for (const [orderId, n] of this.closing) await tx.orders.closeDeliveries(orderId, n);
-    this.closing.clear();
+    for (const orderId of [...job.closing.keys()].sort()) await tx.orders.closeDeliveries(orderId, job.closing.get(orderId)!);
+    await job.rows.flushEvents(tx);
     out.changed = [...changed.values()];
     this.stats.applied += items.length;
     return out;
@@ -304,33 +272,33 @@ export class DeliveryEngine {
   }
 
   /** Applies one event to one delivery, writing the rows its intents stand for; false when nothing changed. */
-  private step(d: Delivery, order: OrderInfo, event: EngineEvent, now: number, out: EngineOutput): boolean {
+  private step(d: Delivery, order: OrderInfo, event: EngineEvent, now: number, out: EngineOutput, job: JobWrites): boolean {
     const stored = d.machine ?? createDelivery(this.input(d, order));
     const result = stepDelivery(stored, this.withAvailable(event, stored, d.area, now));
     if (!result.changed) return false;
     for (const intent of result.intents) {
       switch (intent.type) {
         case 'dispatch':
-          out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now));
+          out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now, job.rows));
           break;
         case 'attempt': {
           const id = attemptId(d.id, intent.params.attempt);
-          this.writes.updateAttempt(id, intent.params.status, now, intent.params.detail);
+          job.rows.updateAttempt(id, intent.params.status, now, intent.params.detail);
           if (intent.params.settled) out.drops.push(id);
           break;
         }
         case 'armTimer':
-          this.writes.armTimer(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
+          job.rows.armTimer(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
           out.timersArmed = Math.min(out.timersArmed ?? Infinity, intent.params.dueAt);
           break;
         case 'cancelTimers':
-          this.writes.cancelTimers(d.id);
+          job.rows.cancelTimers(d.id);
           break;
         case 'receipt': {
           const { status, channel, attempt, detail } = intent.params;
           const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: isoTime(now), detail };
           const event = { frame: { ...payload, seq: 0 } as BusEvent['frame'], areaPath: d.areaPath };
-          this.writes.appendEvent({ type: 'receipt', at: now, orderId: d.orderId, areaPath: d.areaPath, payload }, (seq) => (event.frame.seq = seq));
+          job.rows.appendEvent({ type: 'receipt', at: now, orderId: d.orderId, areaPath: d.areaPath, payload }, (seq) => (event.frame.seq = seq));
           out.events.push(event);
           break;
         }
@@ -342,18 +310,18 @@ export class DeliveryEngine {
     d.attempt = ctx.attempt;
     d.status = statusOf(result.stored.value) ?? NOT_STARTED;
     if (isFinalValue(result.stored.value)) {
-      this.closing.set(d.orderId, (this.closing.get(d.orderId) ?? 0) + 1);
+      job.closing.set(d.orderId, (job.closing.get(d.orderId) ?? 0) + 1);
       out.finals++;
       this.stats.finals++;
     }
     return true;
   }
 
-  private dispatch(d: Delivery, order: OrderInfo, channel: string, attempt: number, now: number): SendItem {
+  private dispatch(d: Delivery, order: OrderInfo, channel: string, attempt: number, now: number, rows: StepWrites): SendItem {
     const spec = this.config.channels.get(channel)!;
     const to = d.terminals[spec.terminal]!;
     const item = this.sendItem(d, order, spec, attempt, to);
-    this.writes.insertAttempt({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
+    rows.insertAttempt({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
     return item;
   }
 

@@ -1,6 +1,7 @@
+import type { Clock } from '@lifeline/clock';
 import { Subject } from 'rxjs';
 import type { EventFrame } from '@lifeline/contracts';
-import type { Repositories, Storage } from '@lifeline/store';
+import type { EventStore, Repositories, Storage } from '@lifeline/store';
 
 /** A committed event, with the area it concerns so consoles see only their scope. */
 export interface BusEvent {
@@ -8,12 +9,73 @@ export interface BusEvent {
   areaPath: string | null;
 }
 
-/** Carries committed events to live subscribers; the events table stays the record. */
+/** How long a hole in the seqs may wait for its commit's answer before it is read from the table. */
+const HOLE_MS = 1_000;
+const FILL_PAGE = 1_000;
+
+/** Where an ordered bus starts, and where it reads what no writer of this process handed it. */
+export interface BusOrder {
+  /** The seq of the next event to commit (the highest committed, plus one). */
+  next: number;
+  events: Pick<EventStore, 'since'>;
+  clock: Clock;
+}
+
+/**
+ * Carries committed events to live subscribers; the events table stays the record. With several
+ * lanes writing at once (`order`), commits are answered in any order though their seqs follow
+ * commit order: the bus then hands events out in seq order, holding back those after a hole until
+ * the hole's commit is answered, and reads a hole that stays open (a commit whose answer was
+ * lost) from the table. With one writer, commits are answered in order and events pass straight on.
+ */
 export class EventBus {
   readonly events$ = new Subject<BusEvent>();
+  private next: number | null;
+  private readonly held = new Map<number, BusEvent>();
+  private cancelFill: (() => void) | null = null;
+
+  constructor(private readonly order: BusOrder | null = null) {
+    this.next = order?.next ?? null;
+  }
 
   publish(events: readonly BusEvent[]): void {
-    for (const e of events) this.events$.next(e);
+    if (this.next === null) {
+      for (const e of events) this.events$.next(e);
+      return;
+    }
+    for (const e of events) if (e.frame.seq >= this.next) this.held.set(e.frame.seq, e);
+    this.release();
+  }
+
+  private release(): void {
+    for (let e = this.held.get(this.next!); e; e = this.held.get(this.next!)) {
+      this.held.delete(this.next!);
+      this.next!++;
+      this.events$.next(e);
+    }
+    if (!this.held.size) {
+      this.cancelFill?.();
+      this.cancelFill = null;
+    } else if (!this.cancelFill) {
+      const { clock } = this.order!;
+      const at = this.next!;
+      this.cancelFill = clock.schedule(clock.now() + HOLE_MS, () => {
+        this.cancelFill = null;
+        void this.fill(at);
+      });
+    }
+  }
+
+  /** The hole at `at` is still open: its events are committed (later seqs are), so read them. */
+  private async fill(at: number): Promise<void> {
+    if (this.next !== at) return this.release();
+    const first = Math.min(...this.held.keys());
+    try {
+      const rows = await this.order!.events.since(at - 1, Math.min(first - at, FILL_PAGE));
+      this.publish(rows.map((e) => ({ frame: { ...e.payload, seq: e.seq } as EventFrame, areaPath: e.areaPath })));
+    } catch {
+      this.release(); // the database out of reach: try again after another wait
+    }
   }
 }
 

@@ -11,14 +11,17 @@ import type { Tasks } from './tasks';
 const RETRY_MS = 1_000;
 
 /**
- * Starts unstarted deliveries, highest priority first, only as fast as the dispatcher drains: a
- * million-person order never sits in memory, and a later flash order overtakes it.
+ * Starts unstarted deliveries of one engine lane's partitions, highest priority first, only as
+ * fast as the dispatcher drains: a million-person order never sits in memory, and a later flash
+ * order overtakes it. (Each poller here serves one lane: the rows it reads are its lane's, read
+ * and written in the lane's own transaction.)
  */
 export class Starter {
   running = false;
   private again = false;
 
   constructor(
+    private readonly lane: number,
     private readonly engine: DeliveryEngine,
     private readonly dispatcher: Dispatcher,
     private readonly config: EngineConfig,
@@ -45,8 +48,11 @@ export class Starter {
       do {
         this.again = false;
         while (this.dispatcher.pending < this.config.dispatchHighWater) {
-          const n = await this.engine.run(async (tx) =>
-            (await tx.deliveries.nextNew(this.config.startBatch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
+          const partitions = this.engine.lanes[this.lane].partitions;
+          const n = await this.engine.run(
+            async (tx) => (await tx.deliveries.nextNew(this.config.startBatch, partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
+            false,
+            this.lane,
           );
           if (n < this.config.startBatch) break;
         }
@@ -91,20 +97,23 @@ class Alarm {
   }
 }
 
-/** Fires due timer rows as TIMER_FIRED events; the rows, not memory, are the record. */
+/** Fires due timer rows of one lane as TIMER_FIRED events; the rows, not memory, are the record. */
 export class TimerPoller {
   running = false;
   private readonly alarm: Alarm;
+  private readonly partitions: readonly number[] | null;
 
   constructor(
+    private readonly lane: number,
     private readonly engine: DeliveryEngine,
     private readonly store: Storage,
     private readonly clock: Clock,
     private readonly batch: number,
     private readonly tasks: Tasks,
   ) {
+    this.partitions = engine.lanes[lane].partitions;
     this.alarm = new Alarm(clock, () => void this.fire());
-    // A committed job armed timers: wake by the earliest.
+    // A committed job armed timers (maybe of another lane: a wake that finds none due costs a read).
     engine.committed$.subscribe((out) => out.timersArmed !== null && this.consider(out.timersArmed));
   }
 
@@ -124,14 +133,18 @@ export class TimerPoller {
     try {
       for (;;) {
         const now = this.clock.now();
-        const n = await this.engine.run(async (tx) => {
-          const due = await tx.timers.due(now, this.batch);
-          for (const t of due) await tx.timers.remove(t);
-          return due.map((t) => ({ deliveryId: t.delivery_id, event: this.engine.timerEvent(t.name, Number(t.epoch), now) }));
-        });
+        const n = await this.engine.run(
+          async (tx) => {
+            const due = await tx.timers.due(now, this.batch, this.partitions);
+            for (const t of due) await tx.timers.remove(t);
+            return due.map((t) => ({ deliveryId: t.delivery_id, event: this.engine.timerEvent(t.name, Number(t.epoch), now) }));
+          },
+          false,
+          this.lane,
+        );
         if (n < this.batch) break;
       }
-      const next = await this.store.read.timers.nextDue();
+      const next = await this.store.read.timers.nextDue(this.partitions);
       if (next !== null) this.consider(next);
     } catch (e) {
       // The due rows stay where they are: the next try fires them.
@@ -155,8 +168,10 @@ export class TimerPoller {
 export class ExpirySweep {
   private readonly alarm: Alarm;
   private stopped = false;
+  private readonly partitions: readonly number[] | null;
 
   constructor(
+    private readonly lane: number,
     private readonly engine: DeliveryEngine,
     private readonly store: Storage,
     private readonly clock: Clock,
@@ -164,6 +179,7 @@ export class ExpirySweep {
     private readonly tasks: Tasks,
     orders: OrderService,
   ) {
+    this.partitions = engine.lanes[lane].partitions;
     this.alarm = new Alarm(clock, () => void this.run());
     orders.stored$.subscribe((o) => this.consider(o.expiresAt));
   }
@@ -173,10 +189,14 @@ export class ExpirySweep {
     try {
       for (;;) {
         const now = this.clock.now();
-        const n = await this.engine.run(async (tx) => (await tx.deliveries.expiredNew(now, this.batch)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })));
+        const n = await this.engine.run(
+          async (tx) => (await tx.deliveries.expiredNew(now, this.batch, this.partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })),
+          false,
+          this.lane,
+        );
         if (n < this.batch || this.stopped) break;
       }
-      this.consider((await this.store.read.deliveries.nextNewExpiry()) ?? Infinity);
+      this.consider((await this.store.read.deliveries.nextNewExpiry(this.partitions)) ?? Infinity);
     } catch (e) {
       this.tasks.log.error('expiring deliveries failed: trying again', { err: (e as Error).message });
       this.consider(this.clock.now() + RETRY_MS);
@@ -191,5 +211,43 @@ export class ExpirySweep {
   stop(): void {
     this.stopped = true;
     this.alarm.stop();
+  }
+}
+
+/** The pollers of every engine lane (one lane on SQLite): each reads and writes its lane's partitions. */
+export class LanePollers {
+  private readonly starters: Starter[];
+  private readonly timers: TimerPoller[];
+  private readonly sweeps: ExpirySweep[];
+
+  constructor(engine: DeliveryEngine, dispatcher: Dispatcher, store: Storage, config: EngineConfig, clock: Clock, tasks: Tasks, orders: OrderService) {
+    const lanes = engine.lanes.map((_, i) => i);
+    this.starters = lanes.map((i) => new Starter(i, engine, dispatcher, config, clock, tasks, orders));
+    this.timers = lanes.map((i) => new TimerPoller(i, engine, store, clock, config.eventBatch, tasks));
+    this.sweeps = lanes.map((i) => new ExpirySweep(i, engine, store, clock, config.eventBatch, tasks, orders));
+  }
+
+  /** Starting deliveries or firing timers, on some lane. */
+  get running(): boolean {
+    return this.starters.some((s) => s.running) || this.timers.some((t) => t.running);
+  }
+
+  kickStarters(): void {
+    for (const s of this.starters) s.kick();
+  }
+
+  /** Fires every timer due now, then waits for the next one (start-up's overdue work). */
+  async fireDue(): Promise<void> {
+    await Promise.all(this.timers.map((t) => t.fireDue()));
+  }
+
+  /** Expires the unstarted deliveries past their deadline, then waits for the next one. */
+  async sweep(): Promise<void> {
+    await Promise.all(this.sweeps.map((s) => s.run()));
+  }
+
+  stop(): void {
+    for (const t of this.timers) t.stop();
+    for (const s of this.sweeps) s.stop();
   }
 }

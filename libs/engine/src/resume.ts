@@ -4,7 +4,7 @@ import type { ChannelHealth } from './channel-health';
 import type { DeliveryEngine } from './delivery-engine';
 import type { Dispatcher } from './dispatcher';
 import type { OrderService } from './order-service';
-import type { ExpirySweep, Starter, TimerPoller } from './pollers';
+import type { LanePollers } from './pollers';
 import type { Relays } from './relays';
 import type { Tasks } from './tasks';
 
@@ -16,9 +16,7 @@ export interface ResumeParts {
   engine: DeliveryEngine;
   dispatcher: Dispatcher;
   orders: OrderService;
-  timers: TimerPoller;
-  sweep: ExpirySweep;
-  starter: Starter;
+  pollers: LanePollers;
   relays: Relays;
   health: ChannelHealth;
   tasks: Tasks;
@@ -42,10 +40,9 @@ export async function resume(p: ResumeParts): Promise<void> {
   }
   // A cancel whose walk the last run did not finish: its deliveries end now (none was sent again above).
   await p.orders.finishCancels();
-  await p.timers.fireDue();
-  await p.sweep.run();
-  p.timers.consider((await p.store.read.timers.nextDue()) ?? Infinity);
-  p.starter.kick();
+  await p.pollers.fireDue(); // and each lane's poller waits for its next timer
+  await p.pollers.sweep();
+  p.pollers.kickStarters();
   await p.relays.start();
   // Gateways of other processes need a moment to reconnect after a restart; then a channel that
   // nobody serves is published `down` (on a first start too), one that came back stays quiet.

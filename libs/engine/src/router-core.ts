@@ -8,7 +8,7 @@ import type { NodeCore } from './cluster/node-core';
 import type { EngineConfig } from './config';
 import { DeliveryEngine } from './delivery-engine';
 import { Dispatcher } from './dispatcher';
-import { EventBus, type BusEvent } from './event-bus';
+import { EventBus, type BusEvent, type BusOrder } from './event-bus';
 import { GatewayHub } from './gateway-hub';
 import { GatewayInbound, type InboundReply } from './gateway-inbound';
 import { gatewayKey, GatewaySessions } from './gateway-sessions';
@@ -16,7 +16,7 @@ import { OrderCache } from './order-cache';
 import { OrderService } from './order-service';
 import { OrderTargets } from './order-targets';
 import { Outages } from './outages';
-import { ExpirySweep, Starter, TimerPoller } from './pollers';
+import { LanePollers } from './pollers';
 import { Relays, type Mission } from './relays';
 import { resume } from './resume';
 import type { SendItem } from './send-item';
@@ -47,29 +47,31 @@ export class RouterCore implements NodeCore {
   readonly engine: DeliveryEngine;
   readonly clock: Clock;
   private readonly reach: Reach;
-  private readonly bus = new EventBus();
   private readonly tasks: Tasks;
   private readonly sessions: GatewaySessions;
   private readonly dispatcher: Dispatcher;
   private readonly health: ChannelHealth;
   private readonly inbound: GatewayInbound;
   private readonly relays: Relays;
-  private readonly starter: Starter;
-  private readonly timers: TimerPoller;
-  private readonly sweep: ExpirySweep;
+  private readonly pollers: LanePollers;
 
   /**
    * Builds the router and restores what it knew (channel states, outages) before anything can
    * connect to it; `start` then resumes the work.
    */
   static async create(o: RouterCoreOptions): Promise<RouterCore> {
-    const core = new RouterCore(o);
+    // Lanes commit at once: the bus puts their events back in seq order, from the next one on.
+    const order: BusOrder | null = o.store.lanes > 1 ? { next: (await o.store.read.events.maxSeq()) + 1, events: o.store.read.events, clock: o.clock } : null;
+    const core = new RouterCore(o, new EventBus(order));
     await core.health.load();
     await core.outages.load();
     return core;
   }
 
-  private constructor(private readonly o: RouterCoreOptions) {
+  private constructor(
+    private readonly o: RouterCoreOptions,
+    private readonly bus: EventBus,
+  ) {
     const { store, clock, config } = o;
     const channels = config.channels;
     const relays = config.relays ?? { resources: [], areaDepth: 2, checkEveryS: 60 };
@@ -89,16 +91,14 @@ export class RouterCore implements NodeCore {
     this.orders = new OrderService(store, clock, this.areas, this.bus, this.engine, config.startBatch, new OrderTargets(store.read, this.areas));
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
-    this.starter = new Starter(this.engine, this.dispatcher, config, clock, this.tasks, this.orders);
-    this.timers = new TimerPoller(this.engine, store, clock, config.eventBatch, this.tasks);
-    this.sweep = new ExpirySweep(this.engine, store, clock, config.eventBatch, this.tasks, this.orders);
+    this.pollers = new LanePollers(this.engine, this.dispatcher, store, config, clock, this.tasks, this.orders);
   }
 
   /** Resumes the work from rows alone, overdue work first (resume.ts). */
   start(): Promise<void> {
     const { store, clock, config } = this.o;
-    const { engine, dispatcher, orders, timers, sweep, starter, relays, health, tasks } = this;
-    return resume({ store, clock, engine, dispatcher, orders, timers, sweep, starter, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
+    const { engine, dispatcher, orders, pollers, relays, health, tasks } = this;
+    return resume({ store, clock, engine, dispatcher, orders, pollers, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
   }
 
   /** Committed events, as they happen: receipts, channel states, orders accepted, relays. */
@@ -160,7 +160,7 @@ export class RouterCore implements NodeCore {
   async settle(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {
       await yieldTurn();
-      const busy = this.engine.busy || this.o.store.pendingWrites > 0 || this.tasks.size > 0 || this.starter.running || this.timers.running;
+      const busy = this.engine.busy || this.o.store.pendingWrites > 0 || this.tasks.size > 0 || this.pollers.running;
       if (busy) {
         quiet = 0;
         await Promise.all([this.tasks.all(), this.engine.idle()]);
@@ -175,8 +175,7 @@ export class RouterCore implements NodeCore {
   quiesce(): void {
     if (this.tasks.stopped) return;
     this.tasks.stopped = true;
-    this.timers.stop();
-    this.sweep.stop();
+    this.pollers.stop();
     this.dispatcher.stop();
     this.outages.stop();
     this.relays.stop();

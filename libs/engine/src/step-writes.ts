@@ -59,8 +59,8 @@ export class StepWrites {
     return t;
   }
 
-  /** Writes the net rows and forgets them; call inside the job's transaction. */
-  async flush(tx: Repositories): Promise<void> {
+  /** Writes the net attempt and timer rows and forgets them; call inside the job's transaction. */
+  async flushRows(tx: Repositories): Promise<void> {
     const inserts: AttemptRow[] = [];
     const updates: AttemptUpdate[] = [];
     for (const [id, w] of this.attempts) {
@@ -80,14 +80,17 @@ export class StepWrites {
     }
     await tx.timers.cancelAllOf(cancelled);
     await tx.timers.armMany(armed);
-    const seqs = await tx.events.appendMany(this.events.map((e) => e.row));
-    this.events.forEach((e, i) => e.seq(seqs[i]));
-    this.clear();
-  }
-
-  clear(): void {
     this.attempts.clear();
     this.timers.clear();
+  }
+
+  /**
+   * Writes the event rows, taking their seqs, and forgets them: the job's last statement, since
+   * from the seqs on, every other writer waits for this transaction's commit.
+   */
+  async flushEvents(tx: Repositories): Promise<void> {
+    const seqs = await tx.events.appendMany(this.events.map((e) => e.row));
+    this.events.forEach((e, i) => e.seq(seqs[i]));
     this.events.length = 0;
   }
 }

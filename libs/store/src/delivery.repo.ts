@@ -1,6 +1,6 @@
 import { PRIORITIES, type MatchKind, type Terminals } from '@lifeline/domain';
 import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
-import { ARRAY_ROWS, chunkOf, chunks, columnsOf, containsText, isIn, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type Scalar, type SqlRunner } from './sql';
+import { ARRAY_ROWS, chunkOf, chunks, columnsOf, containsText, inPartitions, isIn, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type Scalar, type SqlRunner } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -141,13 +141,16 @@ export class DeliveryRepo {
   }
 
   /** The next deliveries to start, highest priority first. */
-  nextNew(limit: number): Promise<string[]> {
-    return this.newByRank('', [], limit);
+  /** Unstarted deliveries, of `partitions` (null: all), highest priority first. */
+  nextNew(limit: number, partitions: readonly number[] | null = null): Promise<string[]> {
+    const p = inPartitions(this.db, partitions);
+    return this.newByRank(p.sql, p.params, limit);
   }
 
   /** Unstarted deliveries past their deadline: they must still end, as expired. */
-  expiredNew(now: number, limit: number): Promise<string[]> {
-    return this.newByRank(' AND expires_at <= ?', [now], limit);
+  expiredNew(now: number, limit: number, partitions: readonly number[] | null = null): Promise<string[]> {
+    const p = inPartitions(this.db, partitions);
+    return this.newByRank(` AND expires_at <= ?${p.sql}`, [now, ...p.params], limit);
   }
 
   /**
@@ -164,10 +167,11 @@ export class DeliveryRepo {
   }
 
   /** The earliest deadline among unstarted deliveries, rank by rank from the partial index. */
-  async nextNewExpiry(): Promise<number | null> {
+  async nextNewExpiry(partitions: readonly number[] | null = null): Promise<number | null> {
     let next: number | null = null;
+    const p = inPartitions(this.db, partitions);
     for (let rank = 0; rank < PRIORITIES.length; rank++) {
-      const at = (await this.db.get<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?`, rank))?.at;
+      const at = (await this.db.get<{ at: number | null }>(`SELECT MIN(expires_at) AS at FROM deliveries WHERE ${IS_NEW} AND priority_rank = ?${p.sql}`, rank, ...p.params))?.at;
       if (at !== null && at !== undefined && (next === null || Number(at) < next)) next = Number(at);
     }
     return next;

@@ -1,4 +1,4 @@
-import { AreaTree, type Area, type AreaGeometry, type BBox, type LonLat, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
+import { AreaTree, partitionOf, type Area, type AreaGeometry, type BBox, type LonLat, type Person, type TerminalKind, type Terminals } from '@lifeline/domain';
 import { chunks, containsText, insertMany, placeholders, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 interface PersonRow {
@@ -50,9 +50,9 @@ export class DirectoryRepo {
     let n = 0;
     let batch: Person[] = [];
     const flush = async () => {
-      await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals, lon, lat)',
-        ['text', 'text', 'text', 'text', 'text', 'text', 'float8', 'float8'],
-        batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals), p.location?.[0] ?? null, p.location?.[1] ?? null]),
+      await insertMany(this.db, 'INSERT INTO people (id, name, area, area_path, roles, terminals, lon, lat, partition)',
+        ['text', 'text', 'text', 'text', 'text', 'text', 'float8', 'float8', 'integer'],
+        batch.map((p) => [p.id, p.name, p.area, tree.path(p.area), JSON.stringify(p.roles), JSON.stringify(p.terminals), p.location?.[0] ?? null, p.location?.[1] ?? null, partitionOf(p.id)]),
       );
       await insertMany(this.db, 'INSERT INTO person_roles (person_id, role)', ['text', 'text'], batch.flatMap((p) => [...new Set(p.roles)].map((role): Param[] => [p.id, role])));
       await insertMany(

@@ -116,9 +116,9 @@ export class OrderRepo {
       o.spec.ackRequired ? 1 : 0, o.spec.ackWithinS, o.spec.ttlS, o.createdAt, o.expiresAt,
       JSON.stringify(o.spec.to), o.scopePath,
     );
-    const insert = (matched: MatchKind) => `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at, matched)
+    const insert = (matched: MatchKind) => `INSERT INTO deliveries (id, order_id, person_id, area, area_path, terminals, priority_rank, expires_at, status, machine, channel, attempt, updated_at, matched, partition)
       SELECT ${typed(this.db, 'text')} || ':' || p.id, ${typed(this.db, 'text')}, p.id, p.area, p.area_path, p.terminals, ${typed(this.db, 'bigint')}, ${typed(this.db, 'bigint')},
-        '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}' FROM people p`;
+        '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}', p.partition FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
     const roles = roleFilter(o.spec.to.roles);
     // Not whoever acknowledged an order this one supersedes: a key lookup each, not rows written and deleted again.

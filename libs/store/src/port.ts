@@ -55,9 +55,10 @@ export interface OrderStore {
 export interface DeliveryStore {
   load(ids: readonly string[]): Promise<Map<string, Delivery>>;
   saveMany(ds: readonly Delivery[], now: number): Promise<void>;
-  nextNew(limit: number): Promise<string[]>;
-  expiredNew(now: number, limit: number): Promise<string[]>;
-  nextNewExpiry(): Promise<number | null>;
+  /** Unstarted deliveries (of `partitions`; null or none: all), highest priority first. */
+  nextNew(limit: number, partitions?: readonly number[] | null): Promise<string[]>;
+  expiredNew(now: number, limit: number, partitions?: readonly number[] | null): Promise<string[]>;
+  nextNewExpiry(partitions?: readonly number[] | null): Promise<number | null>;
   countByStatus(status: string): Promise<number>;
   inSubtree(statuses: readonly string[], path: string, after: { areaPath: string; id: string } | null, limit: number, channel?: string): Promise<{ id: string; area_path: string }[]>;
   inFlightAfter(afterId: string, limit: number): Promise<Delivery[]>;
@@ -94,9 +95,10 @@ export interface EventStore {
 export interface TimerStore {
   armMany(rows: readonly TimerRow[]): Promise<void>;
   cancelAllOf(deliveryIds: readonly string[]): Promise<void>;
-  due(now: number, limit: number): Promise<TimerRow[]>;
+  /** Timers due by `now` (of `partitions`; null or none: all), earliest first. */
+  due(now: number, limit: number, partitions?: readonly number[] | null): Promise<TimerRow[]>;
   remove(t: TimerRow): Promise<void>;
-  nextDue(): Promise<number | null>;
+  nextDue(partitions?: readonly number[] | null): Promise<number | null>;
 }
 
 export interface TokenStore {
@@ -167,6 +169,14 @@ export interface Repositories {
 export interface Storage {
   readonly read: Repositories;
   write<T>(job: (tx: Repositories) => Promise<T> | T, urgent?: boolean): Promise<T>;
+  /**
+   * Writers of the delivery work that commit at the same time, each on a connection of its own,
+   * each over its share of the work partitions (`lanePartitions`): 1 on SQLite (one writer per
+   * file), and then `writeIn(0, …)` is `write`.
+   */
+  readonly lanes: number;
+  /** A write job on lane `lane`, as `write` runs one on the main writer. */
+  writeIn<T>(lane: number, job: (tx: Repositories) => Promise<T> | T, urgent?: boolean): Promise<T>;
   /** Jobs waiting to commit (settling and tests wait for none). */
   readonly pendingWrites: number;
   /** Transactions committed since start. */

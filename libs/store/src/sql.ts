@@ -59,6 +59,16 @@ export function isIn(db: SqlRunner, column: string, values: readonly Scalar[], t
 }
 
 /**
+ * ` AND partition IN (…)` for a writer of some partitions (one lane of several); nothing for one
+ * that writes them all (`null`), whose statements stay as they were.
+ */
+export function inPartitions(db: SqlRunner, partitions: readonly number[] | null): { sql: string; params: Param[] } {
+  if (partitions === null) return { sql: '', params: [] };
+  const c = isIn(db, 'partition', partitions, 'integer');
+  return { sql: ` AND ${c.sql}`, params: c.params };
+}
+
+/**
  * `column` among `values`, however many, as one parameter: an array on PostgreSQL (`= ANY`), a
  * JSON list on SQLite (`json_each`). For lists that are not worth chunking and may be long.
  */
@@ -73,7 +83,7 @@ export function chunkOf(db: SqlRunner): number {
 }
 
 /** SQL types of columns where a dialect needs them: casts in VALUES lists, arrays on PostgreSQL. */
-export type ColumnType = 'text' | 'bigint' | 'float8';
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'float8';
 
 /**
  * A VALUES list of `rows` tuples whose columns have `types`: PostgreSQL types a list of bare

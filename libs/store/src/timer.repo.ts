@@ -1,4 +1,5 @@
-import { chunkOf, chunks, insertMany, isIn, type SqlRunner } from './sql';
+import { deliveryPartition } from '@lifeline/domain';
+import { chunkOf, chunks, inPartitions, insertMany, isIn, type SqlRunner } from './sql';
 
 export interface TimerRow {
   delivery_id: string;
@@ -15,9 +16,9 @@ export class TimerRepo {
   armMany(rows: readonly TimerRow[]): Promise<void> {
     return insertMany(
       this.db,
-      'INSERT INTO timers (delivery_id, name, epoch, due_at)',
-      ['text', 'text', 'bigint', 'bigint'],
-      rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at]),
+      'INSERT INTO timers (delivery_id, name, epoch, due_at, partition)',
+      ['text', 'text', 'bigint', 'bigint', 'integer'],
+      rows.map((t) => [t.delivery_id, t.name, t.epoch, t.due_at, deliveryPartition(t.delivery_id)]),
       'ON CONFLICT (delivery_id, name) DO UPDATE SET epoch = excluded.epoch, due_at = excluded.due_at',
     );
   }
@@ -29,16 +30,20 @@ export class TimerRepo {
     }
   }
 
-  due(now: number, limit: number): Promise<TimerRow[]> {
-    return this.db.all<TimerRow>('SELECT delivery_id, name, epoch, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit);
+  /** Timers due by `now`, of `partitions` (null: all), earliest first. */
+  due(now: number, limit: number, partitions: readonly number[] | null = null): Promise<TimerRow[]> {
+    const p = inPartitions(this.db, partitions);
+    return this.db.all<TimerRow>(`SELECT delivery_id, name, epoch, due_at FROM timers WHERE due_at <= ?${p.sql} ORDER BY due_at LIMIT ?`, now, ...p.params, limit);
   }
 
   async remove(t: TimerRow): Promise<void> {
     await this.db.run('DELETE FROM timers WHERE delivery_id = ? AND name = ? AND epoch = ?', t.delivery_id, t.name, t.epoch);
   }
 
-  async nextDue(): Promise<number | null> {
-    const m = (await this.db.get<{ m: number | null }>('SELECT MIN(due_at) AS m FROM timers'))?.m;
+  async nextDue(partitions: readonly number[] | null = null): Promise<number | null> {
+    // Earliest first along the due index, as `due` reads: MIN over a filter would scan every timer.
+    const p = inPartitions(this.db, partitions);
+    const m = (await this.db.get<{ m: number | null }>(`SELECT due_at AS m FROM timers WHERE due_at IS NOT NULL${p.sql} ORDER BY due_at LIMIT 1`, ...p.params))?.m;
     return m === null || m === undefined ? null : Number(m);
   }
 }

@@ -1,8 +1,6 @@
+import { WORK_PARTITIONS } from '@lifeline/domain';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isPostgres } from './dialect';
-
-/** Partitions of the delivery work (`partitionOf` in the domain): fixed once a database has them. */
-export const WORK_PARTITIONS = 64;
 
 /**
  * Leases on partitions of the delivery work (PostgreSQL), for nodes that share it: one row per

@@ -11,6 +11,7 @@ import { Alerts1768003200000 } from './1768003200000-alerts';
 import { EventSeq1768089600000 } from './1768089600000-event-seq';
 import { WorkLeases1768176000000 } from './1768176000000-work-leases';
 import { AlertsPerConsole1768262400000 } from './1768262400000-alerts-per-console';
+import { WorkPartitions1768348800000 } from './1768348800000-work-partitions';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   EventSeq1768089600000,
   WorkLeases1768176000000,
   AlertsPerConsole1768262400000,
+  WorkPartitions1768348800000,
 ];

@@ -13,6 +13,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** The writer lease: this node's name, the lease, whether to wait as a standby. */
   lease?: Partial<LeaseOptions>;
+  /** Writers of the delivery work, each on a session of its own (`Storage.lanes`); default 1. */
+  lanes?: number;
 }
 
 const LOCK_MIGRATIONS = lockKey('migrations');
@@ -52,6 +54,23 @@ export class PostgresDatabase {
   }
 
   /**
+   * A session for a lane of the delivery work. The server ends its statements and its
+   * transactions left idle after a lease (a node that hangs mid-transaction must not keep the
+   * node taking over waiting on its lock of the lease row: `WriterLease.fence`).
+   */
+  async laneSession(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    try {
+      const ms = Math.round(this.lease.leaseMs);
+      await client.query(`SET statement_timeout = ${ms}; SET idle_in_transaction_session_timeout = ${ms}`);
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+    return client;
+  }
+
+  /**
    * TypeORM's data source and its pool, not yet touching any table: the writer (`open`) and a
    * follower's reads (`PostgresReader`) both start here.
    */
@@ -64,7 +83,8 @@ export class PostgresDatabase {
       type: 'postgres',
       url: o.url,
       schema: o.schema,
-      poolSize: o.poolSize ?? 10,
+      // Ten for reads, the main writer and the heartbeat, and one more for each lane of several.
+      poolSize: o.poolSize ?? 10 + ((o.lanes ?? 1) > 1 ? o.lanes! : 0),
       applicationName,
       extra: {
         types: PG_TYPES,

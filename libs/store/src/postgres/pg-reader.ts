@@ -52,6 +52,12 @@ export class PostgresReader implements Storage {
     return Promise.reject(new NotTheWriterError('this node is a follower: the active node writes'));
   }
 
+  readonly lanes = 1;
+
+  writeIn<T>(): Promise<T> {
+    return this.write<T>();
+  }
+
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -5,7 +5,7 @@ import { createRepositories } from '../repositories';
 import type { Param } from '../sql';
 import { Writer, type WriterConnection } from '../writer';
 import { PostgresDatabase, type PostgresOptions } from './pg-database';
-import { PgRunner } from './pg-runner';
+import { PgRunner, type Queryable } from './pg-runner';
 
 /**
  * An error of the database or of the way to it (a constraint, the disk full, the server gone, the
@@ -21,16 +21,20 @@ function isPgError(e: unknown): boolean {
 class TransactionLost extends Error {}
 
 /**
- * The writer's connection: one session, holding the writer lock, kept from transaction to
- * transaction. A session that failed is given back broken; the transaction it held is lost, so
- * every later statement of that transaction fails too (never running on a fresh session, outside
- * it), and the next BEGIN takes a fresh session, with the lock again.
+ * A writer's connection: one session, kept from transaction to transaction. A session that failed
+ * is given back broken; the transaction it held is lost, so every later statement of that
+ * transaction fails too (never running on a fresh session, outside it), and the next BEGIN takes
+ * a fresh session (`session`: the main writer's holds the writer lock again). `afterBegin` runs
+ * first in every transaction: a lane's fence.
  */
 class WriterClient implements WriterConnection {
   readonly begin = 'BEGIN';
   private client: PoolClient | null = null;
 
-  constructor(private readonly db: PostgresDatabase) {}
+  constructor(
+    private readonly session: () => Promise<PoolClient>,
+    private readonly afterBegin: ((q: Queryable) => Promise<void>) | null = null,
+  ) {}
 
   isStorageError(e: unknown): boolean {
     return isPgError(e) || e instanceof TransactionLost || e instanceof DatabaseInUseError;
@@ -41,6 +45,7 @@ class WriterClient implements WriterConnection {
     // (ROLLBACK included, which the writer tolerates failing) finds none and fails.
     if (sql === this.begin && !this.client) await this.take();
     await this.query(sql, []);
+    if (sql === this.begin && this.afterBegin) await this.afterBegin(this);
   }
 
   async query(text: string, values: Param[]) {
@@ -57,7 +62,7 @@ class WriterClient implements WriterConnection {
   }
 
   private async take(): Promise<void> {
-    const client = await this.db.writerSession();
+    const client = await this.session();
     client.on('error', (e) => this.drop(client, e));
     this.client = client;
   }
@@ -69,30 +74,51 @@ class WriterClient implements WriterConnection {
   }
 
   close(): void {
-    this.client?.release(true); // the session ends, and the writer lock with it
+    this.client?.release(true); // the session ends (the main writer's, and the writer lock with it)
     this.client = null;
   }
 }
 
+/** A writer and the repositories of its transactions. */
+interface WriterOn {
+  client: WriterClient;
+  writer: Writer;
+  tx: Repositories;
+}
+
+function writerOn(client: WriterClient, maxBatch?: number): WriterOn {
+  return { client, writer: new Writer(client, maxBatch), tx: createRepositories(new PgRunner(client)) };
+}
+
 /**
  * The store port on PostgreSQL. Reads go to the pool and see what is committed; a write job runs
- * on the writer's client inside its transaction, and its reads see its own writes.
+ * on a writer's client inside its transaction, and its reads see its own writes. Besides the main
+ * writer (holding the writer lock), `lanes` above one give the delivery work writers of their own,
+ * each on its own session, so that their statements run at once; each lane's transaction starts
+ * by checking, under a key-share lock on the lease row, that this node still holds the writer lease
+ * (`WriterLease.fence`): a node that another took over from writes nothing more, and the one
+ * taking over waits for the transactions in flight.
  */
 export class PostgresStore implements Storage {
   readonly read: Repositories;
-  private readonly tx: Repositories;
-  private readonly client: WriterClient;
-  private readonly writer: Writer;
+  private readonly main: WriterOn;
+  /** The engine's writers: the main one alone, or one per lane. */
+  private readonly laneWriters: WriterOn[];
 
-  private constructor(readonly db: PostgresDatabase) {
+  private constructor(
+    readonly db: PostgresDatabase,
+    lanes: number,
+  ) {
     this.read = createRepositories(new PgRunner({ query: (text, values) => db.pool.query(text, values) }));
-    this.client = new WriterClient(db);
-    this.tx = createRepositories(new PgRunner(this.client));
-    this.writer = new Writer(this.client);
+    this.main = writerOn(new WriterClient(() => db.writerSession()));
+    // One job per lane transaction: a job takes the event seq row at its end, and a second job in
+    // the same transaction would hold it, and every other lane, through all its statements.
+    this.laneWriters =
+      lanes <= 1 ? [this.main] : Array.from({ length: lanes }, () => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q)), 1));
   }
 
   static async open(o: PostgresOptions): Promise<PostgresStore> {
-    return new PostgresStore(await PostgresDatabase.open(o));
+    return new PostgresStore(await PostgresDatabase.open(o), o.lanes ?? 1);
   }
 
   get describe(): string {
@@ -104,24 +130,40 @@ export class PostgresStore implements Storage {
   }
 
   write<T>(job: (tx: Repositories) => Promise<T> | T, urgent = false): Promise<T> {
-    return this.writer.write(() => job(this.tx), urgent);
+    const { writer, tx } = this.main;
+    return writer.write(() => job(tx), urgent);
+  }
+
+  get lanes(): number {
+    return this.laneWriters.length;
+  }
+
+  writeIn<T>(lane: number, job: (tx: Repositories) => Promise<T> | T, urgent = false): Promise<T> {
+    const { writer, tx } = this.laneWriters[lane];
+    return writer.write(() => job(tx), urgent);
+  }
+
+  private get writers(): WriterOn[] {
+    return this.laneWriters[0] === this.main ? [this.main] : [this.main, ...this.laneWriters];
   }
 
   get pendingWrites(): number {
-    return this.writer.pending;
+    return this.writers.reduce((n, w) => n + w.writer.pending, 0);
   }
 
   get commits(): number {
-    return this.writer.batches;
+    return this.writers.reduce((n, w) => n + w.writer.batches, 0);
   }
 
   get commitFailure(): { reason: string } | null {
-    return this.writer.failure;
+    return this.writers.find((w) => w.writer.failure)?.writer.failure ?? null;
   }
 
   async close(): Promise<void> {
-    await this.writer.close();
-    this.client.close();
+    for (const w of this.writers) {
+      await w.writer.close();
+      w.client.close();
+    }
     await this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 import { SystemClock, type Clock } from '@lifeline/clock';
 import type { Pool, PoolClient } from 'pg';
 import { DatabaseInUseError } from '../database-in-use';
+import type { Queryable } from './pg-runner';
 import { within } from './within';
 
 /**
@@ -94,13 +95,39 @@ export class WriterLease {
 
   /** Claims the lease on the session holding the lock (the schema migrated): a new epoch. */
   static async claim(pool: Pool, session: PoolClient, describe: string, o: LeaseOptions): Promise<WriterLease> {
-    const { rows } = await session.query<{ epoch: string }>(
-      `INSERT INTO writer_lease (id, epoch, node, backend_pid, heartbeat_at) VALUES (1, 1, $1, pg_backend_pid(), now())
-       ON CONFLICT (id) DO UPDATE SET epoch = writer_lease.epoch + 1, node = EXCLUDED.node, backend_pid = EXCLUDED.backend_pid, heartbeat_at = now()
-       RETURNING epoch`,
-      [o.node],
-    );
-    return new WriterLease(pool, o, describe, Number(rows[0].epoch));
+    await session.query('BEGIN');
+    try {
+      // The row locked for update first: this waits for the lane transactions of the node before,
+      // which hold it key-shared (`fence`) and then find the epoch moved on. The upsert alone
+      // changes no key, and would not wait for them.
+      await session.query('SELECT epoch FROM writer_lease WHERE id = 1 FOR UPDATE');
+      const { rows } = await session.query<{ epoch: string }>(
+        `INSERT INTO writer_lease (id, epoch, node, backend_pid, heartbeat_at) VALUES (1, 1, $1, pg_backend_pid(), now())
+         ON CONFLICT (id) DO UPDATE SET epoch = writer_lease.epoch + 1, node = EXCLUDED.node, backend_pid = EXCLUDED.backend_pid, heartbeat_at = now()
+         RETURNING epoch`,
+        [o.node],
+      );
+      await session.query('COMMIT');
+      return new WriterLease(pool, o, describe, Number(rows[0].epoch));
+    } catch (e) {
+      await session.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Refuses unless this node still holds the lease (and the lease is then lost): the first
+   * statement of a lane's transaction, on the lane's session. Its key-share lock on the lease row
+   * lasts until that transaction ends, so a node taking over (`claim`) waits for it, and no lane
+   * transaction of this node begins after the claim. Heartbeats change no key and never wait on it.
+   */
+  async fence(q: Queryable): Promise<void> {
+    const { rows } = await q.query('SELECT epoch FROM writer_lease WHERE id = 1 FOR KEY SHARE', []);
+    if (Number(rows[0]?.epoch) !== this.epoch) throw this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
+  }
+
+  get leaseMs(): number {
+    return this.o.leaseS * 1000;
   }
 
   /**

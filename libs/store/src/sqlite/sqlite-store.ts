@@ -43,6 +43,13 @@ export class SqliteStore implements Storage {
     return this.writer.write(() => job(this.read), urgent);
   }
 
+  /** One writer per file: the engine's one lane is the main writer. */
+  readonly lanes = 1;
+
+  writeIn<T>(_lane: number, job: (tx: Repositories) => Promise<T> | T, urgent = false): Promise<T> {
+    return this.write(job, urgent);
+  }
+
   get pendingWrites(): number {
     return this.writer.pending;
   }
