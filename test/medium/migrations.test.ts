@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deliveryPartition, partitionOf } from '@lifeline/domain';
 import { harness, noLoss } from '../support/harness';
 import { openTestStore, querySql, runSql } from '../support/test-store';
 
@@ -36,6 +37,32 @@ describe('migrations over a database of an older version', () => {
     expect((await finalOf(waiting.orderId)).every((f) => !f)).toBe(true);
     expect((await finalOf(notice.orderId)).every((f) => f)).toBe(true);
     expect((await h.store.read.deliveries.openCounts()).reduce((n, r) => n + r.n, 0)).toBe(waiting.deliveries);
+    await h.close();
+  });
+
+  it('gives the people, deliveries and timers of an older version their work partitions', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'lifeline-migrate-')), 'old.db');
+    let h = await harness({ db, tweak: noReplies });
+    const waiting = await h.order({ to: { areas: [VILLAGE] }, ackRequired: true });
+    await h.advance(60_000); // delivered, each waiting for its answer on a timer
+    const at = h.clock.now();
+    await h.close();
+
+    const old = await openTestStore(db);
+    for (const table of ['people', 'deliveries', 'timers']) await runSql(old.store, `ALTER TABLE ${table} DROP COLUMN partition`);
+    await runSql(old.store, "DELETE FROM migrations WHERE name = 'WorkPartitions1768348800000'");
+    await old.store.close();
+
+    h = await harness({ db, tweak: noReplies, clockAt: at });
+    const rows = async (sql: string) => querySql<{ of: string; partition: number }>(h.store, sql);
+    const people = await rows('SELECT id AS of, partition FROM people');
+    const deliveries = await rows('SELECT person_id AS of, partition FROM deliveries');
+    const timers = await rows('SELECT delivery_id AS of, partition FROM timers');
+    expect(deliveries.length).toBe(waiting.deliveries);
+    expect(timers.length).toBeGreaterThan(0);
+    expect(new Set(people.map((r) => r.partition)).size).toBeGreaterThan(1);
+    for (const r of [...people, ...deliveries]) expect(r.partition).toBe(partitionOf(r.of));
+    for (const r of timers) expect(r.partition).toBe(deliveryPartition(r.of));
     await h.close();
   });
 });

@@ -16,20 +16,11 @@ import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent, EventBus } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
 import type { SendItem } from './send-item';
+import type { EngineEvent, EngineItem } from './engine-item';
 import { EngineLane } from './engine-lane';
 import { StepWrites } from './step-writes';
 import type { Tasks } from './tasks';
 
-type WithoutAvailable<E> = E extends { available: string[] } ? Omit<E, 'available'> : E;
-/** What callers hand the engine; it adds `available` from the channel map when it applies it. */
-export type EngineEvent = WithoutAvailable<DeliveryEvent>;
-
-export interface EngineItem {
-  deliveryId: string;
-  event: EngineEvent;
-  /** Called once the job that applied it is over: committed, or failed and queued again to retry. */
-  tried?: () => void;
-}
 
 export interface EngineOutput {
   /** Deliveries as committed: the engine keeps recent ones at hand (see `recent`). */

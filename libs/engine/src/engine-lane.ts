@@ -1,5 +1,5 @@
 import type { Clock } from '@lifeline/clock';
-import type { EngineItem } from './delivery-engine';
+import type { EngineItem } from './engine-item';
 import { storageRetryMs } from './storage-retry';
 import type { Tasks } from './tasks';
 

@@ -2,6 +2,7 @@ export * from './config';
 export * from './event-bus';
 export * from './order-cache';
 export * from './delivery-engine';
+export * from './engine-item';
 export * from './dispatcher';
 export * from './gateway-hub';
 export * from './channel-health';
