@@ -9,7 +9,7 @@
  * docs/WORK-SHARING.md): one node sends at a time, so 2 and 3 nodes deliver as 1 does; the
  * followers' figures are what a second node costs an order (passed on) and a console (the
  * stream's lag), and `nodes` the deliveries per second with 1, 2 and 3 node processes.
- * `--only throughput,accept,failover,followers,nodes` runs some parts.
+ * `--only throughput,accept,latency,failover,followers,nodes` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { withPg } from '../scripts/lib/pg-server';
 import { EventBus, OrderService, OrderTargets, RouterCore, type EngineConfig } from '@lifeline/engine';
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
+import { flashLatency, type FlashLatency } from './flash-latency';
 import { followers } from './followers';
 import { nodesThroughput } from './nodes';
 import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted, writeResults } from './common';
@@ -102,8 +103,8 @@ async function dropSchema(): Promise<void> {
 export async function clusterBench(): Promise<void> {
   const config = benchConfig();
 
-  // `--only throughput,accept,failover,followers` runs some parts (all by default).
-  if (wanted('throughput') || wanted('accept')) await onOneNode(config);
+  // `--only throughput,accept,latency,failover,followers,nodes` runs some parts (all by default).
+  if (wanted('throughput') || wanted('accept') || wanted('latency')) await onOneNode(config);
   if (wanted('failover')) await failovers();
   if (wanted('followers')) await onFollowers();
   if (wanted('nodes')) await onNodes();
@@ -134,11 +135,20 @@ async function onOneNode(config: EngineConfig): Promise<void> {
       rows.push(['deliveries to final, 1 node on PostgreSQL', `${Math.round(onPg).toLocaleString()}/s`, `1 node on SQLite ${Math.round(onSqlite).toLocaleString()}/s`, `${(onPg / onSqlite).toFixed(2)}x of SQLite`]);
       // The same node with its delivery work in lanes, each a writer of its own (engine.lanes).
       for (const lanes of LANES) {
-        await pg.close();
-        pg = await PostgresStore.open({ url: PG_URL, schema: SCHEMA, lanes });
+        pg = await reopen(pg, lanes);
         const perS = await throughput(pg, config, `postgres, ${lanes} lanes`);
         results[`throughputLanes${lanes}`] = { perS, ratioToOneLane: perS / onPg };
         rows.push([`  the same in ${lanes} lanes (engine.lanes: ${lanes})`, `${Math.round(perS).toLocaleString()}/s`, `1 lane ${Math.round(onPg).toLocaleString()}/s`, `${(perS / onPg).toFixed(2)}x`]);
+      }
+    }
+    if (wanted('latency')) {
+      const byLanes: Record<number, FlashLatency> = {};
+      for (const lanes of [1, ...LANES]) {
+        pg = await reopen(pg, lanes);
+        const l = (byLanes[lanes] = await latencyOn(pg, config, `postgres-${lanes}`));
+        results[`flashLatencyLanes${lanes}`] = l;
+        const one = byLanes[1];
+        rows.push([`flash order -> first attempt during a ${l.routineInProgress.toLocaleString()}-person order, PostgreSQL, ${lanes} lane${lanes > 1 ? 's' : ''}`, `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}`, lanes === 1 ? `${l.samples} samples` : `1 lane p50 ${ms(one.p50)}, p99 ${ms(one.p99)}`, 'target p99 < 50 ms']);
       }
     }
   } finally {
@@ -149,6 +159,21 @@ async function onOneNode(config: EngineConfig): Promise<void> {
 
 /** Lane counts the throughput measure tries besides one. */
 const LANES = [2, 4];
+
+/** The bench's database again, as a store with `lanes` writers of the delivery work. */
+async function reopen(pg: PostgresStore, lanes: number): Promise<PostgresStore> {
+  await pg.close();
+  return PostgresStore.open({ url: PG_URL, schema: SCHEMA, lanes });
+}
+
+async function latencyOn(store: Storage, config: EngineConfig, label: string): Promise<FlashLatency> {
+  const clock = new SystemClock();
+  const core = await RouterCore.create({ store, clock, config, areas: await store.read.directory.areas() });
+  await core.start();
+  const l = await flashLatency(store, core, clock, label);
+  await core.stop();
+  return l;
+}
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 

@@ -2,7 +2,7 @@
  * `npm run bench`: the router's throughput and latency against baselines measured in the same run.
  * Prints a table and writes bench/results.json. Not part of `npm test`.
  *   --quick   100,000-person scale only (a minute instead of several)
- *   --only    some measures: accept,throughput,latency,rss (with --cluster: throughput,accept,failover,followers,nodes)
+ *   --only    some measures: accept,throughput,latency,rss (with --cluster: throughput,accept,latency,failover,followers,nodes)
  *   --cluster the store and cluster measures instead (bench/cluster.ts)
  */
 import { SystemClock } from '@lifeline/clock';
@@ -16,6 +16,7 @@ import { EventBus, OrderService, OrderTargets, RouterCore } from '@lifeline/engi
 import { SqliteStore } from '@lifeline/store';
 import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted, writeResults } from './common';
 import { clusterBench } from './cluster';
+import { flashLatency } from './flash-latency';
 
 const results: Record<string, unknown> = {};
 const rows: [string, string, string, string][] = [];
@@ -172,33 +173,9 @@ async function throughputBench(dir: string, store: SqliteStore, core: RouterCore
 }
 
 async function latencyBench(store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
-  const sims = fastSims(core, clock, ['public']);
-  await core.settle();
-  const seen = new Map<string, number>();
-  const sends = core.sent$.subscribe(({ item }) => {
-    if (item.priority === 'flash' && !seen.has(item.orderId)) seen.set(item.orderId, performance.now());
-  });
-  const finalsBefore = core.stats().engine.finals;
-  const routine = await core.orders.accept(ADMIN, 'latency-routine', spec({ priority: 'routine', to: { areas: [HUNDRED_K] } }));
-  const person = (await store.read.directory.people(1, 'p-0009'))[0];
-  const samples: number[] = [];
-  let i = 0;
-  while (core.stats().engine.finals - finalsBefore < routine.deliveries * 0.9 && i < 300) {
-    const t0 = performance.now();
-    const a = await core.orders.accept(ADMIN, `latency-flash-${i++}`, spec({ to: { people: [person.id] } }));
-    await waitUntil(() => seen.has(a.orderId));
-    samples.push(seen.get(a.orderId)! - t0);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  samples.sort((x, y) => x - y);
-  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-  const done = core.stats().engine.finals - finalsBefore;
-  results.flashLatency = { samples: samples.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), routineInProgress: routine.deliveries, routineFinishedMeanwhile: done };
-  rows.push([`flash order -> first attempt, during a ${routine.deliveries.toLocaleString()}-person routine order`, `p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}`, `${samples.length} samples`, 'target p99 < 50 ms']);
-  sends.unsubscribe();
-  await waitUntil(() => core.stats().engine.finals - finalsBefore >= routine.deliveries + samples.length);
-  sims.forEach((s) => s.disconnect());
-  await core.settle();
+  const l = await flashLatency(store, core, clock, 'sqlite');
+  results.flashLatency = l;
+  rows.push([`flash order -> first attempt, during a ${l.routineInProgress.toLocaleString()}-person routine order`, `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}`, `${l.samples} samples`, 'target p99 < 50 ms']);
 }
 
 async function rssBench(store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {

@@ -133,6 +133,7 @@ describe('metrics an operator uses', () => {
       await s.advance(30_000);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries}$`, 'm'));
       expect(await scrape()).toMatch(/^lifeline_oldest_unanswered_seconds\{priority="flash"\} 30$/m);
+      expect(await scrape()).toMatch(/^lifeline_engine_lane_queued\{lane="0"\} 0$/m); // SQLite: one lane, nothing waiting
       expect(await scrape()).toMatch(new RegExp(`^lifeline_deliveries\\{status="delivered",channel="public"\\} ${a.deliveries}$`, 'm'));
       const person = (await s.lifeline.store.read.deliveries.ofOrder(a.orderId))[0].personId;
       await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202);

@@ -37,6 +37,11 @@ export class EngineLane {
     else for (const i of items) i.tried?.();
   }
 
+  /** Events waiting to be applied. */
+  get queued(): number {
+    return this.queue.length + this.urgent.length;
+  }
+
   /** Applying or about to: not while it waits out a back-off after failed commits. */
   get busy(): boolean {
     return this.running || (!this.retrying && (this.queue.length > 0 || this.urgent.length > 0));

@@ -151,6 +151,7 @@ export class RouterCore implements NodeCore {
   stats() {
     return {
       engine: this.engine.stats,
+      lanes: this.engine.lanes.map((l) => ({ queued: l.queued })),
       dispatcher: { ...this.dispatcher.stats, pending: this.dispatcher.pending, inFlight: this.dispatcher.inFlightCount },
       gateways: this.gateways.connected(),
     };

@@ -94,7 +94,10 @@ export class Metrics {
     });
     this.gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
     this.gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
-    this.gauge('lifeline_writer_commits', 'Transactions committed by the single writer since start', [], (g) => g.set(store.commits));
+    this.gauge('lifeline_writer_commits', 'Transactions committed since start, by the main writer and the lanes together', [], (g) => g.set(store.commits));
+    this.gauge('lifeline_engine_lane_queued', 'Delivery events waiting to be applied, by lane of the delivery work (engine.lanes)', ['lane'], (g) => {
+      core.stats().lanes.forEach((l, i) => g.set({ lane: String(i) }, l.queued));
+    });
     this.gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.commitFailure ? 1 : 0));
     this.gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
       for (const c of core.gateways.connected()) g.inc({ channel: c.channel });
