@@ -1,7 +1,7 @@
 import { VirtualClock } from '@lifeline/clock';
-import { AreaTree, Reach, SILENT_LOG, type Area, type Person } from '@lifeline/domain';
-import { DeliveryEngine, EventBus, OrderCache, Tasks, type EngineOutput } from '@lifeline/engine';
-import { openTestStore } from '../support/test-store';
+import { AreaTree, deliveryPartition, laneOf, Reach, SILENT_LOG, type Area, type Person } from '@lifeline/domain';
+import { DeliveryEngine, EventBus, OrderCache, Tasks, type EngineItem, type EngineOutput } from '@lifeline/engine';
+import { describeOnPostgres, openTestStore } from '../support/test-store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
 /**
@@ -48,8 +48,10 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
   await store.write((s) =>
     s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, { areaPaths: ['/city/village/'], locatedIds: [], shapePaths: [] }, now),
   );
-  const start = (id: string) => engine.run(() => [{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
-  return { clock, store, engine, committed, start, now };
+  /** One job of the engine, in the lane of the first item's delivery (one lane on SQLite). */
+  const apply = (items: EngineItem[]) => engine.run(() => items, false, laneOf(deliveryPartition(items[0].deliveryId), engine.lanes.length));
+  const start = (id: string) => apply([{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
+  return { clock, store, engine, committed, apply, start, now };
 }
 
 describe('the delivery engine', () => {
@@ -70,17 +72,17 @@ describe('the delivery engine', () => {
   });
 
   it('takes the channel the person holds a terminal for, and ignores ids it does not know', async () => {
-    const { store, engine, start } = await setup();
+    const { store, engine, start, apply } = await setup();
     await start('o-1:p-2');
-    await engine.run(() => [{ deliveryId: 'o-1:nobody', event: { type: 'CANCEL', at: 0 } }]);
+    await apply([{ deliveryId: 'o-1:nobody', event: { type: 'CANCEL', at: 0 } }]);
     expect((await store.read.deliveries.load(['o-1:p-2'])).get('o-1:p-2')).toMatchObject({ status: 'sending', channel: 'pdt' });
     expect(engine.stats.unknown).toBe(1);
   });
 
   it('keeps only the net rows of accepted and delivered in one job: the attempt delivered, no timer but the ttl', async () => {
-    const { clock, store, engine, start } = await setup({ ackRequired: false });
+    const { clock, store, start, apply } = await setup({ ackRequired: false });
     await start('o-1:p-1');
-    await engine.run(() => [
+    await apply([
       { deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } },
       { deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } },
     ]);
@@ -92,12 +94,12 @@ describe('the delivery engine', () => {
   });
 
   it('lets the second of two jobs in one transaction see what the first wrote: one final receipt', async () => {
-    const { clock, store, engine, start } = await setup({ ackRequired: false });
+    const { clock, store, start, apply } = await setup({ ackRequired: false });
     await start('o-1:p-1');
-    await engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
+    await apply([{ deliveryId: 'o-1:p-1', event: { type: 'ACCEPTED', at: clock.now(), attempt: 1, deliveryTimeoutMs: 60_000 } }]);
     // Queued in the same turn, the two jobs commit together; the second must not use the cached row.
-    const first = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
-    const second = engine.run(() => [{ deliveryId: 'o-1:p-1', event: { type: 'CANCEL', at: clock.now() } }]);
+    const first = apply([{ deliveryId: 'o-1:p-1', event: { type: 'DELIVERED', at: clock.now(), attempt: 1 } }]);
+    const second = apply([{ deliveryId: 'o-1:p-1', event: { type: 'CANCEL', at: clock.now() } }]);
     await Promise.all([first, second]);
     expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
   });
@@ -125,5 +127,19 @@ describe('the delivery engine', () => {
     expect((await store.read.events.since(0, 10)).map((e) => e.payload.status)).toEqual(['sending', 'sent', 'delivered']);
     await Promise.resolve();
     expect(committed).toBe(true);
+  });
+});
+
+describeOnPostgres('the delivery engine in lanes', () => {
+  it('steps a delivery only in its own lane: another lane handed it leaves it alone', async () => {
+    const { clock, store, engine } = await setup();
+    const n = engine.lanes.length;
+    expect(n).toBeGreaterThan(1);
+    const own = laneOf(deliveryPartition('o-1:p-1'), n);
+    const start = [{ deliveryId: 'o-1:p-1', event: { type: 'START' as const, at: clock.now() } }];
+    expect(await engine.run(() => start, false, (own + 1) % n)).toBe(0);
+    expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('new');
+    expect(await engine.run(() => start, false, own)).toBe(1);
+    expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending');
   });
 });

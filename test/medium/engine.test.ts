@@ -275,6 +275,42 @@ describe('engine with simulated gateways (medium tier)', () => {
     expect(h.core.channelStates()).toContainEqual(expect.objectContaining({ channel: 'drone', area: '330104', state: 'down' }));
   });
 
+  it('hands consoles every event once and in seq order, lanes committing at the same time (PostgreSQL) or not', async () => {
+    // Jobs of one event: each lane commits many in a row, so one begins while another lane's waits.
+    h = await harness({ tweak: (c) => (noLoss(c), Object.assign(c.engine, { eventBatch: 1, startBatch: 1 })) });
+    // Lane 0's commits answered late, after a job of another lane that began meanwhile (so it
+    // committed later, with higher seqs): their events reach the router before lane 0's, as a
+    // slow answer from the database would have it.
+    let held: (() => void)[] = [];
+    let overtaken = 0;
+    const writeIn = h.store.writeIn.bind(h.store);
+    h.store.writeIn = (async (lane, job, urgent) => {
+      const waiting = lane === 0 ? null : [...held];
+      const result = await writeIn(lane, job, urgent);
+      if (waiting) {
+        const overtake = waiting.filter((r) => held.includes(r));
+        held = held.filter((r) => !overtake.includes(r));
+        overtaken += overtake.length;
+        setImmediate(() => overtake.forEach((r) => r())); // once this job's events went out
+        return result;
+      }
+      await new Promise<void>((r) => {
+        held.push(r);
+        setTimeout(() => held.includes(r) && ((held = held.filter((x) => x !== r)), r()), 20); // no other lane came
+      });
+      return result;
+    }) as typeof h.store.writeIn;
+    const live: number[] = [];
+    h.core.events$.subscribe((e) => live.push(e.frame.seq));
+    const a = await h.order({ to: { areas: ['330102'] }, ackRequired: false });
+    await h.advance(600_000);
+    expect(await h.store.read.deliveries.countsByStatus(a.orderId)).toEqual({ delivered: a.deliveries });
+    const stored = (await h.store.read.events.since(live[0] - 1, 100_000)).map((e) => e.seq);
+    expect(live.length).toBeGreaterThan(a.deliveries * 2); // sending, sent, delivered for each
+    expect(live).toEqual(stored); // each once, in seq order, none missing
+    if (h.store.lanes > 1) expect(overtaken).toBeGreaterThan(0);
+  });
+
   it('resumes after a restart from rows alone: timers, sends in flight, unstarted deliveries', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'lifeline-')), 'resume.db');
     h = await harness({ db, tweak: (c) => { noLoss(c); c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)); } });

@@ -133,6 +133,8 @@ describeOnPostgres('the writer lease', () => {
     expect(await s.read.meta.get('lane')).toBe('a');
     await expect(a.writeIn(0, (tx) => tx.meta.set('lane', 'a again'))).rejects.toThrow(/another node took the writer lease/);
     expect(await a.lost).toMatch(/another node/);
+    expect(await sessions(a, "state = 'idle in transaction'")).toBe(0); // the refused transaction was ended, not left open
+    await expect(a.writeIn(0, (tx) => tx.meta.set('lane', 'a again'))).rejects.toThrow(/no longer holds the writer lease/);
     expect(await s.read.meta.get('lane')).toBe('a');
   });
 

@@ -7,7 +7,7 @@ import type { OrderSpec } from '@lifeline/domain';
 import { loadConfig } from '../../apps/router/src/config/load-config';
 import type { Config } from '../../apps/router/src/config/config.schema';
 import { Lifeline, type LifelineOptions } from '../../apps/router/src/lifeline';
-import { testDatabase } from './test-store';
+import { TEST_LANES, testDatabase } from './test-store';
 
 export const ADMIN: Principal = { id: 'test-admin', role: 'admin', areas: null, channel: null };
 
@@ -38,6 +38,7 @@ export const noLoss = (c: Config) => c.channels.forEach((ch) => (ch.simulator.lo
  */
 export async function harness(o: { db?: string; tweak?: (c: Config) => void; simulators?: string[]; clockAt?: number; directory?: LifelineOptions['directory'] } = {}): Promise<Harness> {
   const config = loadConfig('config/default.yaml');
+  config.engine.lanes = TEST_LANES; // several writers at once on PostgreSQL (SQLite has one)
   o.tweak?.(config);
   const clock = new VirtualClock(o.clockAt); // a restart goes on from where time was
   const simulators = (o.simulators ?? config.channels.map((c) => c.id)).join(',') || 'none';

@@ -85,7 +85,7 @@ export class DeliveryEngine {
     private readonly reach: Reach,
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
-    tasks: Tasks,
+    private readonly tasks: Tasks,
   ) {
     const n = store.lanes;
     this.lanes = Array.from({ length: n }, (_, i) => new EngineLane(lanePartitions(i, n), (batch, urgent) => this.run(() => batch, urgent, i), config.eventBatch, clock, tasks));
@@ -167,7 +167,7 @@ export class DeliveryEngine {
   async run(collect: (tx: Repositories) => Promise<EngineItem[]> | EngineItem[], urgent = false, lane = 0): Promise<number> {
     let output: EngineOutput & { applied: number };
     try {
-      output = await this.store.writeIn(lane, async (tx) => this.apply(tx, await collect(tx), this.clock.now()), urgent);
+      output = await this.store.writeIn(lane, async (tx) => this.apply(tx, this.ofLane(lane, await collect(tx)), this.clock.now()), urgent);
     } catch (e) {
       this.recent.clear();
       this.writing.clear();
@@ -177,7 +177,21 @@ export class DeliveryEngine {
     return output.applied;
   }
 
-  /** Applies items inside a write job someone else owns; hand the result to `committed` after. */
+  /**
+   * The items of `lane`'s deliveries: another lane's are left alone, so that two lanes never step
+   * one delivery, whatever handed them over (rows whose partition column disagrees with the
+   * delivery's id could only come from a version before lanes: every node must run this one).
+   */
+  private ofLane(lane: number, items: EngineItem[]): EngineItem[] {
+    const n = this.lanes.length;
+    if (n === 1) return items;
+    const mine = items.filter((i) => laneOf(deliveryPartition(i.deliveryId), n) === lane);
+    if (mine.length < items.length)
+      this.tasks.log.error(`lane ${lane} was handed deliveries of other lanes: left alone`, { deliveries: items.filter((i) => !mine.includes(i)).slice(0, 5).map((i) => i.deliveryId) });
+    return mine;
+  }
+
+  /** Applies items inside a write job someone else owns (a small urgent order's accepting transaction); hand the result to `committed` after. */
   applyNow(tx: Repositories, items: readonly EngineItem[]): Promise<EngineOutput & { applied: number }> {
     return this.apply(tx, items, this.clock.now());
   }

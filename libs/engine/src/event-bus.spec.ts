@@ -45,4 +45,16 @@ describe('EventBus', () => {
     await clock.advance(1);
     expect(seen).toEqual([10, 11, 12]);
   });
+
+  it('passes over a seq the table does not have while later ones are there, rather than stall', async () => {
+    const clock = new VirtualClock();
+    const bus = new EventBus({ next: 10, events: table([11, 12]), clock });
+    const seen: number[] = [];
+    bus.events$.subscribe((e) => seen.push(e.frame.seq));
+    bus.publish([event(12)]);
+    await clock.advance(1_000);
+    expect(seen).toEqual([11, 12]);
+    bus.publish([event(13)]);
+    expect(seen).toEqual([11, 12, 13]);
+  });
 });

@@ -66,12 +66,17 @@ export class EventBus {
     }
   }
 
-  /** The hole at `at` is still open: its events are committed (later seqs are), so read them. */
+  /**
+   * The hole at `at` is still open: its events are committed (later seqs are), so read them. A
+   * seq the table does not have while a later one is there will never come (seqs are taken in
+   * commit order, and a rollback gives its numbers back): it is passed over, not waited for.
+   */
   private async fill(at: number): Promise<void> {
     if (this.next !== at) return this.release();
     const first = Math.min(...this.held.keys());
     try {
       const rows = await this.order!.events.since(at - 1, Math.min(first - at, FILL_PAGE));
+      if (this.next === at && (rows[0]?.seq ?? first) > at) this.next = rows[0]?.seq ?? first;
       this.publish(rows.map((e) => ({ frame: { ...e.payload, seq: e.seq } as EventFrame, areaPath: e.areaPath })));
     } catch {
       this.release(); // the database out of reach: try again after another wait

@@ -70,11 +70,13 @@ export class OrderService implements Orders {
       );
       // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
       if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas or fences (and roles)');
+      await audit(tx, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
+      // The seq last (but for a small urgent order's first steps, whose receipts follow it): from
+      // here on, every other writer waits for this commit.
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
       const seq = await tx.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
       await tx.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
-      await audit(tx, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
       // A small flash or immediate order starts in its own transaction: its first attempts leave
       // right after the commit that accepts it, ahead of everything queued.
       const startNow = URGENT.has(spec.priority) && deliveries <= this.startBatch;

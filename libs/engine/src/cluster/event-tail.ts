@@ -9,8 +9,9 @@ const PAGE = 1_000;
 
 /**
  * A follower's live stream: the events table read forward from the last seq it passed on. The
- * active node commits events in seq order on its one writer session, so a row with a higher seq
- * is never visible before a lower one and nothing is skipped. The bus says when to look (`wake`);
+ * active node's writers (its main writer and its lanes) take seqs from one row that each holds
+ * until it commits, so a row with a higher seq is never visible before a lower one and nothing
+ * is skipped. The bus says when to look (`wake`);
  * a poll every `everyMs` finds what a dropped wake-up would have said.
  */
 export class EventTail {

@@ -54,15 +54,16 @@ export class PostgresDatabase {
   }
 
   /**
-   * A session for a lane of the delivery work. The server ends its statements and its
-   * transactions left idle after a lease (a node that hangs mid-transaction must not keep the
-   * node taking over waiting on its lock of the lease row: `WriterLease.fence`).
+   * A session for a lane of the delivery work. The server ends its transactions left idle for a
+   * lease (a node hung mid-transaction must not keep a node taking over waiting on its lanes'
+   * lock: `WriterLease.fence`), and its statements after a lease but at least 10 s (a statement
+   * waits its turn for the event seq row: a short lease must not cancel that).
    */
   async laneSession(): Promise<PoolClient> {
     const client = await this.pool.connect();
     try {
-      const ms = Math.round(this.lease.leaseMs);
-      await client.query(`SET statement_timeout = ${ms}; SET idle_in_transaction_session_timeout = ${ms}`);
+      const idleMs = Math.round(this.lease.leaseMs);
+      await client.query(`SET statement_timeout = ${Math.max(idleMs, 10_000)}; SET idle_in_transaction_session_timeout = ${idleMs}`);
     } catch (e) {
       client.release(e as Error);
       throw e;

@@ -45,7 +45,22 @@ class WriterClient implements WriterConnection {
     // (ROLLBACK included, which the writer tolerates failing) finds none and fails.
     if (sql === this.begin && !this.client) await this.take();
     await this.query(sql, []);
-    if (sql === this.begin && this.afterBegin) await this.afterBegin(this);
+    if (sql === this.begin && this.afterBegin) await this.fenced(this.afterBegin);
+  }
+
+  /**
+   * The transaction just begun, if `check` passes; otherwise ended here (the writer counts a
+   * transaction open only once BEGIN returned), so that the session holds no lock and is not
+   * left aborted for the next job.
+   */
+  private async fenced(check: (q: Queryable) => Promise<void>): Promise<void> {
+    try {
+      await check(this);
+    } catch (e) {
+      const client = this.client;
+      if (client) await client.query('ROLLBACK').catch((r: Error) => this.drop(client, r));
+      throw e;
+    }
   }
 
   async query(text: string, values: Param[]) {
@@ -110,11 +125,14 @@ export class PostgresStore implements Storage {
     lanes: number,
   ) {
     this.read = createRepositories(new PgRunner({ query: (text, values) => db.pool.query(text, values) }));
-    this.main = writerOn(new WriterClient(() => db.writerSession()));
-    // One job per lane transaction: a job takes the event seq row at its end, and a second job in
-    // the same transaction would hold it, and every other lane, through all its statements.
+    // With lanes, one job per transaction, the main writer's too: a job takes the event seq row at
+    // its end, and a second job in the same transaction would hold it, and every lane, through all
+    // its statements; and the main writer's jobs (a cancel's order row, an accept's seq) batched
+    // together could take in one order what a lane takes in the other, and deadlock with it.
+    const oneJob = lanes > 1 ? 1 : undefined;
+    this.main = writerOn(new WriterClient(() => db.writerSession()), oneJob);
     this.laneWriters =
-      lanes <= 1 ? [this.main] : Array.from({ length: lanes }, () => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q)), 1));
+      lanes <= 1 ? [this.main] : Array.from({ length: lanes }, () => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q)), oneJob));
   }
 
   static async open(o: PostgresOptions): Promise<PostgresStore> {
@@ -143,8 +161,9 @@ export class PostgresStore implements Storage {
     return writer.write(() => job(tx), urgent);
   }
 
+  /** The lanes first: closing the main writer gives up the writer lock, and the lanes write under it. */
   private get writers(): WriterOn[] {
-    return this.laneWriters[0] === this.main ? [this.main] : [this.main, ...this.laneWriters];
+    return this.laneWriters[0] === this.main ? [this.main] : [...this.laneWriters, this.main];
   }
 
   get pendingWrites(): number {

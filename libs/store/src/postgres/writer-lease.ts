@@ -10,6 +10,8 @@ import { within } from './within';
  */
 export const lockKey = (what: string) => `hashtext('lifeline:${what}:' || current_schema())`;
 const LOCK_WRITER = lockKey('writer');
+/** Held shared by each lane transaction, exclusive by a claim: PostgreSQL queues these fairly. */
+const LOCK_LANES = lockKey('lanes');
 
 export interface LeaseOptions {
   /** This node's name, as the others and `/health` show it. */
@@ -97,10 +99,9 @@ export class WriterLease {
   static async claim(pool: Pool, session: PoolClient, describe: string, o: LeaseOptions): Promise<WriterLease> {
     await session.query('BEGIN');
     try {
-      // The row locked for update first: this waits for the lane transactions of the node before,
-      // which hold it key-shared (`fence`) and then find the epoch moved on. The upsert alone
-      // changes no key, and would not wait for them.
-      await session.query('SELECT epoch FROM writer_lease WHERE id = 1 FOR UPDATE');
+      // Waits for the lane transactions of the node before, which hold this lock shared (`fence`),
+      // and keeps new ones waiting until the new epoch is committed: they then find it and refuse.
+      await session.query(`SELECT pg_advisory_xact_lock(${LOCK_LANES})`);
       const { rows } = await session.query<{ epoch: string }>(
         `INSERT INTO writer_lease (id, epoch, node, backend_pid, heartbeat_at) VALUES (1, 1, $1, pg_backend_pid(), now())
          ON CONFLICT (id) DO UPDATE SET epoch = writer_lease.epoch + 1, node = EXCLUDED.node, backend_pid = EXCLUDED.backend_pid, heartbeat_at = now()
@@ -117,12 +118,16 @@ export class WriterLease {
 
   /**
    * Refuses unless this node still holds the lease (and the lease is then lost): the first
-   * statement of a lane's transaction, on the lane's session. Its key-share lock on the lease row
-   * lasts until that transaction ends, so a node taking over (`claim`) waits for it, and no lane
-   * transaction of this node begins after the claim. Heartbeats change no key and never wait on it.
+   * statements of a lane's transaction, on the lane's session. The lanes' lock, taken shared until
+   * that transaction ends, makes a node taking over (`claim`, which takes it exclusive) wait for
+   * it; and a lane transaction that begins after a claim waits for the claim's commit, then reads
+   * the new epoch. Two statements: in one, the epoch would be read from a snapshot taken before
+   * the wait. Advisory locks queue in order, so lanes that keep coming cannot starve a claim.
    */
   async fence(q: Queryable): Promise<void> {
-    const { rows } = await q.query('SELECT epoch FROM writer_lease WHERE id = 1 FOR KEY SHARE', []);
+    if (this.isLost) throw new DatabaseInUseError(`${this.describe}: this node no longer holds the writer lease`);
+    await q.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES})`, []);
+    const { rows } = await q.query('SELECT epoch FROM writer_lease WHERE id = 1', []);
     if (Number(rows[0]?.epoch) !== this.epoch) throw this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
   }
 
