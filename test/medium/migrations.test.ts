@@ -40,11 +40,12 @@ describe('migrations over a database of an older version', () => {
     await h.close();
   });
 
-  it('gives the people, deliveries and timers of an older version their work partitions', async () => {
+  it('gives the people, timers and open deliveries of an older version their work partitions', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'lifeline-migrate-')), 'old.db');
     let h = await harness({ db, tweak: noReplies });
     const waiting = await h.order({ to: { areas: [VILLAGE] }, ackRequired: true });
-    await h.advance(60_000); // delivered, each waiting for its answer on a timer
+    const notice = await h.order({ to: { areas: [VILLAGE] }, ackRequired: false });
+    await h.advance(60_000); // delivered: the first order's each waiting for its answer on a timer, the second's final
     const at = h.clock.now();
     await h.close();
 
@@ -54,11 +55,13 @@ describe('migrations over a database of an older version', () => {
     await old.store.close();
 
     h = await harness({ db, tweak: noReplies, clockAt: at });
-    const rows = async (sql: string) => querySql<{ of: string; partition: number }>(h.store, sql);
+    const rows = async (sql: string, ...params: string[]) => querySql<{ of: string; partition: number | null }>(h.store, sql, ...params);
     const people = await rows('SELECT id AS of, partition FROM people');
-    const deliveries = await rows('SELECT person_id AS of, partition FROM deliveries');
+    const deliveries = await rows('SELECT person_id AS of, partition FROM deliveries WHERE order_id = ?', waiting.orderId);
     const timers = await rows('SELECT delivery_id AS of, partition FROM timers');
     expect(deliveries.length).toBe(waiting.deliveries);
+    // Final deliveries are never read by partition: theirs is not written.
+    expect((await rows('SELECT person_id AS of, partition FROM deliveries WHERE order_id = ?', notice.orderId)).every((r) => r.partition === null)).toBe(true);
     expect(timers.length).toBeGreaterThan(0);
     expect(new Set(people.map((r) => r.partition)).size).toBeGreaterThan(1);
     for (const r of [...people, ...deliveries]) expect(r.partition).toBe(partitionOf(r.of));
