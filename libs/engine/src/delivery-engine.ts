@@ -40,7 +40,6 @@ function isoTime(ms: number): string {
   return lastIso[1];
 }
 
-
 /** What one write job's steps leave behind, written at its end: rows net of each other, and closings by order. */
 interface JobWrites {
   rows: StepWrites;

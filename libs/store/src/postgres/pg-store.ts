@@ -110,7 +110,7 @@ function writerOn(client: WriterClient, maxBatch?: number): WriterOn {
  * on a writer's client inside its transaction, and its reads see its own writes. Besides the main
  * writer (holding the writer lock), `lanes` above one give the delivery work writers of their own,
  * each on its own session, so that their statements run at once; each lane's transaction starts
- * by checking, under a key-share lock on the lease row, that this node still holds the writer lease
+ * by checking, under the lanes' lock held shared, that this node still holds the writer lease
  * (`WriterLease.fence`): a node that another took over from writes nothing more, and the one
  * taking over waits for the transactions in flight.
  */
