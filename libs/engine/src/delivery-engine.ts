@@ -104,8 +104,12 @@ export class DeliveryEngine {
     const n = this.lanes.length;
     if (n === 1) return this.lanes[0].submit(items, urgent);
     const byLane: EngineItem[][] = this.lanes.map(() => []);
-    for (const i of items) byLane[laneOf(deliveryPartition(i.deliveryId), n)].push(i);
+    for (const i of items) byLane[this.laneOf(i.deliveryId)].push(i);
     byLane.forEach((part, lane) => part.length && this.lanes[lane].submit(part, urgent));
+  }
+
+  private laneOf(deliveryId: string): number {
+    return laneOf(deliveryPartition(deliveryId), this.lanes.length);
   }
 
   /** Applying or about to, on any lane: not while they wait out a back-off after failed commits. */
@@ -184,7 +188,7 @@ export class DeliveryEngine {
   private ofLane(lane: number, items: EngineItem[]): EngineItem[] {
     const n = this.lanes.length;
     if (n === 1) return items;
-    const mine = items.filter((i) => laneOf(deliveryPartition(i.deliveryId), n) === lane);
+    const mine = items.filter((i) => this.laneOf(i.deliveryId) === lane);
     if (mine.length < items.length)
       this.tasks.log.error(`lane ${lane} was handed deliveries of other lanes: left alone`, { deliveries: items.filter((i) => !mine.includes(i)).slice(0, 5).map((i) => i.deliveryId) });
     return mine;

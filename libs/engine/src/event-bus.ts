@@ -24,41 +24,56 @@ export interface BusOrder {
 /**
  * Carries committed events to live subscribers; the events table stays the record. With several
  * lanes writing at once (`order`), commits are answered in any order though their seqs follow
- * commit order: the bus then hands events out in seq order, holding back those after a hole until
- * the hole's commit is answered, and reads a hole that stays open (a commit whose answer was
- * lost) from the table. With one writer, commits are answered in order and events pass straight on.
+ * commit order: the bus then hands events out in seq order (`SeqOrder`). With one writer, commits
+ * are answered in order and events pass straight on.
  */
 export class EventBus {
   readonly events$ = new Subject<BusEvent>();
-  private next: number | null;
-  private readonly held = new Map<number, BusEvent>();
-  private cancelFill: (() => void) | null = null;
+  private readonly inOrder: SeqOrder | null;
 
-  constructor(private readonly order: BusOrder | null = null) {
-    this.next = order?.next ?? null;
+  constructor(order: BusOrder | null = null) {
+    this.inOrder = order && new SeqOrder(order, (e) => this.events$.next(e));
   }
 
   publish(events: readonly BusEvent[]): void {
-    if (this.next === null) {
-      for (const e of events) this.events$.next(e);
-      return;
-    }
+    if (this.inOrder) this.inOrder.add(events);
+    else for (const e of events) this.events$.next(e);
+  }
+}
+
+/**
+ * Events handed out in seq order from `order.next` on: those after a hole are held until the
+ * hole's commit is answered, and a hole that stays open (a commit whose answer was lost) is read
+ * from the table.
+ */
+class SeqOrder {
+  private next: number;
+  private readonly held = new Map<number, BusEvent>();
+  private cancelFill: (() => void) | null = null;
+
+  constructor(
+    private readonly order: BusOrder,
+    private readonly emit: (e: BusEvent) => void,
+  ) {
+    this.next = order.next;
+  }
+
+  add(events: readonly BusEvent[]): void {
     for (const e of events) if (e.frame.seq >= this.next) this.held.set(e.frame.seq, e);
     this.release();
   }
 
   private release(): void {
-    for (let e = this.held.get(this.next!); e; e = this.held.get(this.next!)) {
-      this.held.delete(this.next!);
-      this.next!++;
-      this.events$.next(e);
+    for (let e = this.held.get(this.next); e; e = this.held.get(this.next)) {
+      this.held.delete(this.next++);
+      this.emit(e);
     }
     if (!this.held.size) {
       this.cancelFill?.();
       this.cancelFill = null;
     } else if (!this.cancelFill) {
-      const { clock } = this.order!;
-      const at = this.next!;
+      const { clock } = this.order;
+      const at = this.next;
       this.cancelFill = clock.schedule(clock.now() + HOLE_MS, () => {
         this.cancelFill = null;
         void this.fill(at);
@@ -75,9 +90,9 @@ export class EventBus {
     if (this.next !== at) return this.release();
     const first = Math.min(...this.held.keys());
     try {
-      const rows = await this.order!.events.since(at - 1, Math.min(first - at, FILL_PAGE));
-      if (this.next === at && (rows[0]?.seq ?? first) > at) this.next = rows[0]?.seq ?? first;
-      this.publish(rows.map((e) => ({ frame: { ...e.payload, seq: e.seq } as EventFrame, areaPath: e.areaPath })));
+      const rows = await this.order.events.since(at - 1, Math.min(first - at, FILL_PAGE));
+      if (this.next === at) this.next = Math.min(rows[0]?.seq ?? first, first);
+      this.add(rows.map((e) => ({ frame: { ...e.payload, seq: e.seq } as EventFrame, areaPath: e.areaPath })));
     } catch {
       this.release(); // the database out of reach: try again after another wait
     }

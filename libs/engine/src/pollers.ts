@@ -19,6 +19,7 @@ const RETRY_MS = 1_000;
 export class Starter {
   running = false;
   private again = false;
+  private readonly partitions: readonly number[] | null;
 
   constructor(
     private readonly lane: number,
@@ -29,6 +30,7 @@ export class Starter {
     private readonly tasks: Tasks,
     orders: OrderService,
   ) {
+    this.partitions = engine.lanes[lane].partitions;
     // New deliveries to start, or room for more at the dispatcher.
     orders.stored$.subscribe(() => this.kick());
     dispatcher.lowWater$.subscribe(() => this.kick());
@@ -48,9 +50,8 @@ export class Starter {
       do {
         this.again = false;
         while (this.dispatcher.pending < this.config.dispatchHighWater) {
-          const partitions = this.engine.lanes[this.lane].partitions;
           const n = await this.engine.run(
-            async (tx) => (await tx.deliveries.nextNew(this.config.startBatch, partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
+            async (tx) => (await tx.deliveries.nextNew(this.config.startBatch, this.partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
             false,
             this.lane,
           );

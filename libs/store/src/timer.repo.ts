@@ -40,10 +40,9 @@ export class TimerRepo {
     await this.db.run('DELETE FROM timers WHERE delivery_id = ? AND name = ? AND epoch = ?', t.delivery_id, t.name, t.epoch);
   }
 
+  /** The earliest timer's due time: `due`'s first row at any time (MIN over a partition filter would read every timer). */
   async nextDue(partitions: readonly number[] | null = null): Promise<number | null> {
-    // Earliest first along the due index, as `due` reads: MIN over a filter would scan every timer.
-    const p = inPartitions(this.db, partitions);
-    const m = (await this.db.get<{ m: number | null }>(`SELECT due_at AS m FROM timers WHERE due_at IS NOT NULL${p.sql} ORDER BY due_at LIMIT 1`, ...p.params))?.m;
-    return m === null || m === undefined ? null : Number(m);
+    const [first] = await this.due(Number.MAX_SAFE_INTEGER, 1, partitions);
+    return first ? Number(first.due_at) : null;
   }
 }

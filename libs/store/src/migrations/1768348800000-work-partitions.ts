@@ -1,4 +1,4 @@
-import { partitionOf, WORK_PARTITIONS } from '@lifeline/domain';
+import { deliveryPartition, partitionOf } from '@lifeline/domain';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { inDialect, isPostgres } from './dialect';
 
@@ -40,7 +40,7 @@ async function fill(q: QueryRunner, table: string, key: string, of: string, ofDe
     if (!rows.length) return;
     const byPartition = new Map<number, string[]>();
     for (const r of rows) {
-      const p = partitionOf(ofDelivery ? r.o.slice(r.o.indexOf(':') + 1) : r.o, WORK_PARTITIONS);
+      const p = ofDelivery ? deliveryPartition(r.o) : partitionOf(r.o);
       let ids = byPartition.get(p);
       if (!ids) byPartition.set(p, (ids = []));
       ids.push(r.k);

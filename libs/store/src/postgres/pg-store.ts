@@ -119,6 +119,8 @@ export class PostgresStore implements Storage {
   private readonly main: WriterOn;
   /** The engine's writers: the main one alone, or one per lane. */
   private readonly laneWriters: WriterOn[];
+  /** Every writer, the lanes first: closing the main writer gives up the writer lock, and the lanes write under it. */
+  private readonly writers: WriterOn[];
 
   private constructor(
     readonly db: PostgresDatabase,
@@ -133,6 +135,7 @@ export class PostgresStore implements Storage {
     this.main = writerOn(new WriterClient(() => db.writerSession()), oneJob);
     this.laneWriters =
       lanes <= 1 ? [this.main] : Array.from({ length: lanes }, () => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q)), oneJob));
+    this.writers = lanes <= 1 ? [this.main] : [...this.laneWriters, this.main];
   }
 
   static async open(o: PostgresOptions): Promise<PostgresStore> {
@@ -159,11 +162,6 @@ export class PostgresStore implements Storage {
   writeIn<T>(lane: number, job: (tx: Repositories) => Promise<T> | T, urgent = false): Promise<T> {
     const { writer, tx } = this.laneWriters[lane];
     return writer.write(() => job(tx), urgent);
-  }
-
-  /** The lanes first: closing the main writer gives up the writer lock, and the lanes write under it. */
-  private get writers(): WriterOn[] {
-    return this.laneWriters[0] === this.main ? [this.main] : [...this.laneWriters, this.main];
   }
 
   get pendingWrites(): number {

@@ -176,7 +176,7 @@ export class WriterLease {
   }
 
   private get beatMs(): number {
-    return (this.o.leaseS * 1000) / 4;
+    return this.leaseMs / 4;
   }
 
   /**
