@@ -8,9 +8,11 @@
  * whenever that changes. Kill the active one (`kill -9 <pid>`) and watch a follower take over. A node that steps down by itself (its lease was taken while it was cut off, exit 3) is
  * started again as a standby; a node killed by a signal is not. Ctrl-C stops them all.
  * Each node's JSON log goes to data/cluster/<node>.log (a run's own); the lines that matter are printed here.
+ * The nodes run with a lane of delivery work per node (`engine.lanes`, at least 2; a config file of
+ * yours in LIFELINE_CONFIG comes after and wins): the active node keeps one and hands one to each follower.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hideCredentials } from '@lifeline/gateway-sdk';
 import { arg } from './lib/args';
@@ -23,6 +25,8 @@ const DB = arg('db') ?? process.env.LIFELINE_DB ?? 'postgres://postgres@127.0.0.
 const FRESH = process.argv.includes('--fresh');
 const BUS = process.argv.includes('--no-bus') ? null : (arg('bus') ?? process.env.LIFELINE_BUS ?? 'nats://127.0.0.1:4222');
 const LOGS = 'data/cluster';
+/** A config overlay: a lane of delivery work per node. */
+const LANES_FILE = join(LOGS, 'lanes.yaml');
 
 interface Node {
   name: string;
@@ -67,7 +71,8 @@ function start(name: string, port: number, again = false): void {
       if (msg) say(`[${name}] ${msg}`);
     }
   };
-  const env = { LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1', ...(BUS ? { LIFELINE_BUS: BUS } : {}) };
+  const config = [LANES_FILE, ...(process.env.LIFELINE_CONFIG ? [process.env.LIFELINE_CONFIG] : [])].join(',');
+  const env = { LIFELINE_DB: DB, LIFELINE_STANDBY: '1', LIFELINE_NODE: name, PORT: String(port), HOST: process.env.HOST ?? '127.0.0.1', LIFELINE_CONFIG: config, ...(BUS ? { LIFELINE_BUS: BUS } : {}) };
   const spawned: { proc?: ChildProcess } = {};
   const started = spawnRouter(env, { stdout: 'inherit', onStderr, onSpawn: (proc) => (spawned.proc = proc) });
   const node: Node = { name, url: `http://127.0.0.1:${port}`, proc: spawned.proc! };
@@ -99,7 +104,7 @@ function message(line: string): string | null {
   try {
     const j = JSON.parse(line) as { level?: number | string; msg?: string };
     if (!j.msg) return null;
-    if (/listening on|standby on|follower on|is active|fenced|silent for|lease/.test(j.msg)) return j.msg;
+    if (/listening on|standby on|follower on|is active|fenced|silent for|lease|lane \d+ carried out/.test(j.msg)) return j.msg;
     if (!LOUD.has(j.level ?? '')) return null;
     const shape = j.msg.replace(/[\w-]*\d[\w-]*/g, '#');
     const seen = quieted.get(shape);
@@ -115,6 +120,7 @@ function message(line: string): string | null {
 async function main(): Promise<void> {
   if (!Number.isInteger(NODES) || NODES < 1 || NODES > 9) throw new Error('expected --nodes 1 to 9');
   mkdirSync(LOGS, { recursive: true });
+  writeFileSync(LANES_FILE, `# written by npm run cluster: a lane of delivery work per node\nengine: { lanes: ${Math.max(2, NODES)} }\n`);
   await ensureDatabase(DB);
   say(`${NODES} node(s) on ${hideCredentials(DB)}${BUS ? `, bus ${hideCredentials(BUS)}` : ', no bus'}; logs in ${LOGS}/`);
   for (let i = 0; i < NODES; i++) start(`node-${i + 1}`, BASE_PORT + i);

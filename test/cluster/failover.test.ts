@@ -13,12 +13,14 @@ const NODES = 3;
  * (SIGKILL); a follower takes over and the killed node comes back as a follower. Now and then a
  * follower is killed too, or the active node's database session is cut (it takes its lock back,
  * or a follower took over first and it steps down, exit 3); once, mid-run, NATS is killed and
- * started again.
+ * started again. The followers carry out lanes of the active node's delivery work meanwhile: a
+ * follower killed takes its lane's jobs in flight with it, and the active node takes the lane back.
  */
 function cluster(db: { name: string; url: string }, nats: TestNats, seed: number): Deployment {
   const random = seededRandom(seed + 1); // the console's own choices use `seed`
   const dir = tempDir();
-  const env = { LIFELINE_DB: db.url, LIFELINE_CONFIG: crashConfig(dir), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1', LIFELINE_BUS: nats.url };
+  // A lane per node: the active node keeps lane 0 and hands the others to the followers.
+  const env = { LIFELINE_DB: db.url, LIFELINE_CONFIG: crashConfig(dir, (c) => (c.engine.lanes = NODES)), LIFELINE_ADMIN_TOKEN: ADMIN, LIFELINE_STANDBY: '1', LIFELINE_BUS: nats.url };
   const nodes = new Map<string, Child>();
   const dead = new Set<string>();
   const tally = { takeovers: 0, standbysKilled: 0, sessionsCut: 0, steppedDown: 0, throughFollowers: 0, natsRestarts: 0 };

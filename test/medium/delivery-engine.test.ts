@@ -1,6 +1,6 @@
 import { VirtualClock } from '@lifeline/clock';
 import { AreaTree, deliveryPartition, laneOf, Reach, SILENT_LOG, type Area, type Person } from '@lifeline/domain';
-import { DeliveryEngine, EventBus, OrderCache, Tasks, type EngineItem, type EngineOutput } from '@lifeline/engine';
+import { ALL_HERE, DeliveryEngine, DeliveryStepper, EventBus, OrderCache, Tasks, type EngineItem, type EngineOutput } from '@lifeline/engine';
 import { describeOnPostgres, openTestStore } from '../support/test-store';
 import { engineConfig, loadConfig } from '../../apps/router/src/config/load-config';
 
@@ -40,7 +40,9 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
   reach.setCoverage('public', 'sms', ['city']);
   reach.setCoverage('pdt', 'radio', ['city']);
   const bus = new EventBus();
-  const engine = new DeliveryEngine(store, clock, engineConfig(loadConfig('config/default.yaml')), reach, new OrderCache(), bus, new Tasks(SILENT_LOG));
+  const config = engineConfig(loadConfig('config/default.yaml'));
+  const orders = new OrderCache();
+  const engine = new DeliveryEngine(store, clock, config, new DeliveryStepper(config, reach, orders), ALL_HERE, orders, bus, new Tasks(SILENT_LOG));
   const committed: EngineOutput[] = [];
   engine.committed$.subscribe((out) => committed.push(out));
   const now = clock.now();
@@ -49,7 +51,7 @@ async function setup(o: { ackRequired?: boolean; failWrites?: () => boolean } = 
     s.orders.insert({ id: 'o-1', ref: 'A7K2', consoleId: 'c', clientRef: 'r', spec, priorityRank: 1, createdAt: now, expiresAt: now + 3_600_000, scopePath: '/city/village/' }, { areaPaths: ['/city/village/'], locatedIds: [], shapePaths: [] }, now),
   );
   /** One job of the engine, in the lane of the first item's delivery (one lane on SQLite). */
-  const apply = (items: EngineItem[]) => engine.run(() => items, false, laneOf(deliveryPartition(items[0].deliveryId), engine.lanes.length));
+  const apply = (items: EngineItem[]) => engine.run(laneOf(deliveryPartition(items[0].deliveryId), engine.lanes.length), { kind: 'items', items });
   const start = (id: string) => apply([{ deliveryId: id, event: { type: 'START', at: clock.now() } }]);
   return { clock, store, engine, committed, apply, start, now };
 }
@@ -137,9 +139,9 @@ describeOnPostgres('the delivery engine in lanes', () => {
     expect(n).toBeGreaterThan(1);
     const own = laneOf(deliveryPartition('o-1:p-1'), n);
     const start = [{ deliveryId: 'o-1:p-1', event: { type: 'START' as const, at: clock.now() } }];
-    expect(await engine.run(() => start, false, (own + 1) % n)).toBe(0);
+    expect(await engine.run((own + 1) % n, { kind: 'items', items: start })).toBe(0);
     expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('new');
-    expect(await engine.run(() => start, false, own)).toBe(1);
+    expect(await engine.run(own, { kind: 'items', items: start })).toBe(1);
     expect((await store.read.deliveries.load(['o-1:p-1'])).get('o-1:p-1')!.status).toBe('sending');
   });
 });

@@ -136,10 +136,11 @@ class Console {
 }
 
 /** The config of a crash run: fast simulators whose people answer half the time. */
-export function crashConfig(dir: string): string {
+export function crashConfig(dir: string, tweak: (c: Record<string, any>) => void = () => {}): string {
   return fastConfig(dir, (c) => {
     c.graceS = GRACE_S;
     for (const ch of c.channels) Object.assign(ch.simulator, { replyProbability: 0.5, replyDelayMs: [50, 3000] });
+    tweak(c);
   });
 }
 

@@ -14,6 +14,7 @@ import { Metrics } from './metrics/metrics';
 import { SimulatedPeople } from '@lifeline/channels';
 import { OutageWorld } from './simulation/outage-world';
 import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
+import type { BusLanes } from './cluster/bus-lanes';
 
 export interface LifelineOptions {
   config: Config;
@@ -28,6 +29,8 @@ export interface LifelineOptions {
   adminToken?: string;
   /** Default: JSON lines on stderr at the config's `log.level`. */
   log?: Log;
+  /** A node of a cluster: the other nodes that may carry out its lanes (the bus); the node owns it from then on. */
+  laneTransport?: BusLanes;
   /** The config file(s) the config came from, for the audit trail's `config.load`. */
   configFiles?: string[];
   /** A directory built in memory (chaos runs) instead of the config's file. */
@@ -71,6 +74,8 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     readonly cap: { intake: CapIntake; out: CapOut },
     /** What an order would reach and carry, before it is sent (the console's composer). */
     readonly preview: OrderPreview,
+    /** The nodes that offer to carry out this node's lanes, as heard on the bus (an active node of a cluster). */
+    readonly laneTransport: BusLanes | null = null,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline<RouterCore>> {
@@ -88,7 +93,8 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     });
     else await syncDirectory(store, o.config.directory, directory, log);
     const ec = engineConfig(o.config);
-    const core = await RouterCore.create({ store, clock, config: ec, areas: directory.areas, log });
+    const lanesElsewhere = o.laneTransport && { transport: o.laneTransport, node: o.lease?.node ?? 'active', leaseMs: o.config.cluster.leaseS * 1000 };
+    const core = await RouterCore.create({ store, clock, config: ec, areas: directory.areas, log, lanesElsewhere });
     o.watch?.(core);
     const auth = await authService(o, store, clock, tokens);
     await store.write((tx) => audit(tx, SYSTEM, clock.now(), 'config.load', null, configSummary(o)));
@@ -103,7 +109,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     metrics.watchRouter(core, store);
     await core.start();
     const cap = alertCodecs(o.config, store, core, directory.areas);
-    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap, new OrderPreview(store, core.orders, ec.channels.list));
+    return new Lifeline(o.config, ec.channels, store, core, auth, running, clock, log, metrics, o.lease?.standby ? (o.lease.node ?? null) : null, cap, new OrderPreview(store, core.orders, ec.channels.list), o.laneTransport ?? null);
   }
 
   /**
@@ -117,7 +123,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const metrics = new Metrics();
     const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
     const clock = o.clock ?? new SystemClock();
-    const store = await PostgresReader.open({ url: database, schema: o.schema }, 500, o.stopped);
+    const store = await PostgresReader.open({ url: database, schema: o.schema, lease: { leaseS: o.config.cluster.leaseS } }, 500, o.stopped);
     let core: FollowerCore | null = null;
     try {
       const ec = engineConfig(o.config);
@@ -127,9 +133,11 @@ export class Lifeline<C extends NodeCore = RouterCore> {
       const auth = await authService(o, store, clock, loadTokens(o.config.tokens), true);
       const leader = o.leader((p) => auth.tokenHashOf(p));
       // A revocation's word on the bus is a hint: the rows say which tokens are revoked.
-      core = await FollowerCore.create({ store, clock, config: ec, areas, directory, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log });
+      const lanes = o.lease?.node && o.config.cluster.shareLanes ? { granted: store.granted, node: o.lease.node } : undefined;
+      core = await FollowerCore.create({ store, clock, config: ec, areas, directory, leader, pollMs: o.config.cluster.pollMs, alsoEveryPoll: () => auth.readRevoked(), log, lanes });
       const cap = alertCodecs(o.config, store, core, areas);
       metrics.watchStore(store, () => clock.now());
+      if (core.lanes) metrics.watchLaneWorker(core.lanes.stats);
       return new Lifeline(o.config, ec.channels, store, core, auth, new Map(), clock, log, metrics, o.lease?.node ?? null, cap, new OrderPreview(store, core.orders, ec.channels.list));
     } catch (e) {
       await core?.stop();
@@ -183,6 +191,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     this.quiesce();
     for (const s of this.sims.values()) s.disconnect();
     await this.core.stop();
+    await this.laneTransport?.close();
     await this.store.close();
   }
 }

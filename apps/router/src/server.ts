@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '@lifeline/store';
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { Announcer } from './cluster/announcer';
 import { busControllers, natsOptions } from './cluster/bus';
 import { BusGateways } from './cluster/bus-gateways';
 import { BusLink } from './cluster/bus-link';
+import { BusLanes } from './cluster/bus-lanes';
+import { LaneOffer } from './cluster/lane-offer';
 import { relayedGatewaySocket } from './cluster/gateway-relay';
 import { Lifeline, type LifelineOptions } from './lifeline';
 import { asLog } from './log/json-log';
@@ -71,7 +74,17 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export async function startServer(o: LifelineOptions & ServeOptions): Promise<RunningServer> {
   const logger = o.logger ?? pino({ level: 'silent' });
-  const lifeline = await Lifeline.create({ ...o, log: o.log ?? asLog(logger) });
+  const bus = o.bus === undefined ? o.config.cluster.bus : o.bus;
+  // A node of a cluster on PostgreSQL may hand lanes of its delivery work to the other nodes.
+  const node = o.lease?.standby ? o.lease.node : undefined;
+  const laneTransport = bus && node && o.config.cluster.shareLanes && o.config.engine.lanes > 1 && isPostgresUrl(o.database ?? o.config.database) ? new BusLanes(bus, node) : undefined;
+  let lifeline: Lifeline;
+  try {
+    lifeline = await Lifeline.create({ ...o, log: o.log ?? asLog(logger), laneTransport });
+  } catch (e) {
+    await laneTransport?.close();
+    throw e;
+  }
   return serve(lifeline, { ...o, logger });
 }
 
@@ -95,7 +108,7 @@ export interface ServeOptions {
 export async function serve<C extends NodeCore>(lifeline: Lifeline<C>, o: ServeOptions): Promise<RunningServer<C>> {
   const logger = o.logger ?? pino({ level: 'silent' });
   const bus = o.bus === undefined ? lifeline.config.cluster.bus : o.bus;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger, bus ? busControllers(lifeline.active) : []), { bufferLogs: true, bodyParser: false, forceCloseConnections: o.forceCloseConnections ?? false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forLifeline(lifeline, logger, bus ? busControllers(lifeline.active, lifeline.node) : []), { bufferLogs: true, bodyParser: false, forceCloseConnections: o.forceCloseConnections ?? false });
   try {
     return await serveWith(app, lifeline, logger, bus, o);
   } catch (e) {
@@ -157,6 +170,9 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     announcing = new BusLink(bus, lifeline.node);
     announcer = new Announcer(lifeline, announcing.client);
   }
+  // A follower offers to carry out lanes of the active node's delivery work.
+  const offering = bus && core instanceof FollowerCore && core.lanes && lifeline.node ? new BusLink(bus, `${lifeline.node}:offer`) : null;
+  const offer = offering && new LaneOffer(offering.client, lifeline.node!);
   if (bus) {
     const link = announcing;
     const busUp = () => (link ? link.connected : core instanceof FollowerCore && core.leaderReachable);
@@ -164,6 +180,8 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   } else if (lifeline.node !== null) lifeline.metrics.watchRole(lifeline.active); // standbys without a bus
   const stopBus = async () => {
     announcer?.close();
+    offer?.close();
+    await offering?.close();
     await listening?.stop();
     // A connection being made now would outlive a close that finds none: each waits for it.
     await announcing?.close();

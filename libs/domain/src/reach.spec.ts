@@ -28,6 +28,27 @@ describe('AreaTree', () => {
 });
 
 describe('Reach', () => {
+  it('travels as a snapshot: restored elsewhere it answers as the original, and each change bumps its version', () => {
+    const r = new Reach(tree);
+    r.setCoverage('public', 'gw1', ['city'], 5_000);
+    r.setCoverage('drone', 'd1', ['t1'], null, true);
+    r.markFixedOnly('outage');
+    r.report('public', 'c1', 'outage', 'down');
+    r.report('drone', 'c1', 'outage', 'down');
+    const v = r.version;
+    const copy = new Reach(tree);
+    copy.restore(JSON.parse(JSON.stringify(r.snapshot())));
+    for (const [c, a, t] of [['public', 't1', 0], ['public', 'c2', 0], ['public', 'c2', 6_000], ['drone', 't1', 0], ['drone', 'c2', 0]] as const)
+      expect(copy.state(c, a, t)).toBe(r.state(c, a, t));
+    expect(copy.state('drone', 't1', 0)).toBe('up'); // a mobile station ignores fixed-site outages, there too
+    // Said again, nothing changes: no new version (gateways repeat their health all the time).
+    r.report('public', 'c1', 'outage', 'down');
+    r.setCoverage('public', 'gw1', ['city'], 5_000);
+    expect(r.version).toBe(v);
+    r.clearSource('outage');
+    expect(r.version).toBeGreaterThan(v);
+  });
+
   it('is down without coverage, up with it, and the worst report on the lineage wins', () => {
     const r = new Reach(tree);
     expect(r.state('public', 't1', 0)).toBe('down');

@@ -10,6 +10,13 @@ interface Coverage {
 
 const SEVERITY: Readonly<Record<ChannelState, number>> = { up: 0, degraded: 1, down: 2 };
 
+/** What a Reach knows, as plain data: sent to the nodes that step deliveries for the active one. */
+export interface ReachSnapshot {
+  coverage: [channel: string, source: string, areas: string[], until: number | null, mobile: boolean][];
+  states: [channel: string, area: string, source: string, state: ChannelState][];
+  fixedOnly: string[];
+}
+
 /**
  * What each channel can reach now, from two kinds of fact: coverage (where connected gateways,
  * drones included, reach, maybe until a time) and reported states (gateway health, breakers,
@@ -20,17 +27,44 @@ export class Reach {
   private readonly states = new Map<string, Map<string, ChannelState>>();
   /** Report sources that speak of fixed sites only (outages), not of mobile stations. */
   private readonly fixedOnly = new Set<string>();
+  /** Bumped by every change: whoever holds a snapshot of it knows when theirs is stale. */
+  version = 0;
 
   constructor(private readonly tree: AreaTree) {}
+
+  snapshot(): ReachSnapshot {
+    const coverage: ReachSnapshot['coverage'] = [];
+    for (const [channel, bySource] of this.coverage) for (const [source, c] of bySource) coverage.push([channel, source, [...c.areas], c.until, c.mobile]);
+    const states: ReachSnapshot['states'] = [];
+    for (const [key, bySource] of this.states) {
+      const [channel, area] = key.split('\u0000');
+      for (const [source, state] of bySource) states.push([channel, area, source, state]);
+    }
+    return { coverage, states, fixedOnly: [...this.fixedOnly] };
+  }
+
+  /** Replaces what this knows with `s` (another node's snapshot). */
+  restore(s: ReachSnapshot): void {
+    this.coverage.clear();
+    this.states.clear();
+    this.fixedOnly.clear();
+    for (const [channel, source, areas, until, mobile] of s.coverage) this.setCoverage(channel, source, areas, until, mobile);
+    for (const [channel, area, source, state] of s.states) this.report(channel, area, source, state);
+    for (const source of s.fixedOnly) this.markFixedOnly(source);
+  }
 
   setCoverage(channel: string, source: string, areas: readonly string[], until: number | null = null, mobile = false): void {
     let bySource = this.coverage.get(channel);
     if (!bySource) this.coverage.set(channel, (bySource = new Map()));
+    const was = bySource.get(source);
+    if (was && was.until === until && was.mobile === mobile && was.areas.length === areas.length && was.areas.every((a, i) => a === areas[i])) return;
+    this.version++;
     bySource.set(source, { areas: [...areas], until, mobile });
   }
 
   /** Reports of `source` describe fixed sites: an area a mobile station covers ignores them. */
   markFixedOnly(source: string): void {
+    if (!this.fixedOnly.has(source)) this.version++;
     this.fixedOnly.add(source);
   }
 
@@ -40,13 +74,16 @@ export class Reach {
   }
 
   removeCoverage(channel: string, source: string): void {
-    this.coverage.get(channel)?.delete(source);
+    if (this.coverage.get(channel)?.delete(source)) this.version++;
   }
 
   /** A state reported by `source` for `area` and everything below it; `up` clears the report. */
   report(channel: string, area: string, source: string, state: ChannelState): void {
     const key = `${channel}\u0000${area}`;
     let bySource = this.states.get(key);
+    // Gateways say the same again and again: only a change is a new version.
+    if ((bySource?.get(source) ?? 'up') === state) return;
+    this.version++;
     if (!bySource) this.states.set(key, (bySource = new Map()));
     if (state === 'up') bySource.delete(source);
     else bySource.set(source, state);
@@ -55,7 +92,7 @@ export class Reach {
 
   clearSource(source: string): void {
     for (const [key, bySource] of this.states) {
-      bySource.delete(source);
+      if (bySource.delete(source)) this.version++;
       if (bySource.size === 0) this.states.delete(key);
     }
   }

@@ -1,75 +1,29 @@
 import type { Clock } from '@lifeline/clock';
-import { attemptId, BoundedMap, deliveryPartition, fitText, laneOf, lanePartitions, personChannels, reachableNow, type ChannelSpec, type Reach } from '@lifeline/domain';
+import { deliveryPartition, laneOf, lanePartitions, type ChannelSpec } from '@lifeline/domain';
 import { Subject, type Observable } from 'rxjs';
-import {
-  createDelivery,
-  isFinalValue,
-  NOT_STARTED,
-  statusOf,
-  stepDelivery,
-  type DeliveryEvent,
-  type StoredDelivery,
-  type TimerName,
-} from '@lifeline/machines';
 import type { Delivery, Repositories, Storage } from '@lifeline/store';
-import { preferenceFor, type EngineConfig } from './config';
-import type { BusEvent, EventBus } from './event-bus';
-import type { OrderCache, OrderInfo } from './order-cache';
+import type { EngineConfig } from './config';
+import type { EventBus } from './event-bus';
+import type { OrderCache } from './order-cache';
 import type { SendItem } from './send-item';
 import type { EngineEvent, EngineItem } from './engine-item';
 import { EngineLane } from './engine-lane';
-import { StepWrites } from './step-writes';
+import type { DeliveryStepper, EngineOutput, StepOutput } from './delivery-stepper';
+import { jobItems, timerEvent, type LaneJob } from './lane-job';
+import type { LanePlacement } from './lane-placement';
 import type { Tasks } from './tasks';
 
-
-export interface EngineOutput {
-  /** Deliveries as committed: the engine keeps recent ones at hand (see `recent`). */
-  changed?: Delivery[];
-  events: BusEvent[];
-  sends: SendItem[];
-  /** Attempts superseded before they left: the dispatcher drops them if still queued. */
-  drops: string[];
-  timersArmed: number | null;
-  finals: number;
-}
-
-let lastIso: [number, string] = [NaN, ''];
-/** Receipts of one batch share a clock reading: format it once. */
-function isoTime(ms: number): string {
-  if (lastIso[0] !== ms) lastIso = [ms, new Date(ms).toISOString()];
-  return lastIso[1];
-}
-
-/** What one write job's steps leave behind, written at its end: rows net of each other, and closings by order. */
-interface JobWrites {
-  rows: StepWrites;
-  /** Deliveries that went final, by order: one update per order. */
-  closing: Map<string, number>;
-}
+export type { EngineOutput } from './delivery-stepper';
 
 /**
- * Applies events to deliveries: load snapshot, `transition()`, and in the same write job store
- * the next snapshot and the rows its intents stand for (attempts, timers, receipt events).
- * Effects leave the process only after that job has committed. Each delivery belongs to one lane
- * (by its person's partition), and each lane applies its events in jobs of its own writer: on
- * PostgreSQL, lanes write at the same time (`Storage.lanes`).
+ * Applies events to deliveries in write jobs (the stepping itself is the `DeliveryStepper`'s):
+ * effects leave the process only after a job has committed. Each delivery belongs to one lane (by
+ * its person's partition), and each lane applies its events in jobs of its own writer: on
+ * PostgreSQL, lanes write at the same time (`Storage.lanes`), and on a cluster a lane's jobs may be
+ * carried out by another node for this one (`LanePlacement`).
  */
 export class DeliveryEngine {
   readonly lanes: readonly EngineLane[];
-  /**
-   * Deliveries as last committed, most recent last: the next event for a delivery usually comes
-   * soon (accepted, then delivered) and skips the read. Only this engine writes delivery rows, and
-   * only one lane each; entries are filled only after commit and copied before use, and a failed
-   * job clears it.
-   */
-  private readonly recent = new BoundedMap<string, Delivery>(50_000);
-  /**
-   * Deliveries a job changed that is not yet committed and handed back, each at its latest
-   * version. Two jobs can share one transaction (the pump's and the timer poller's): the second
-   * must read the first's write from the database, not the cached row from before it.
-   */
-  private readonly writing = new Map<string, Delivery>();
-  readonly stats = { applied: 0, ignored: 0, unknown: 0, finals: 0 };
   private readonly committedSubject = new Subject<EngineOutput>();
   /**
    * Each committed job's effects, after its events went to subscribers: sends and drops for the
@@ -81,13 +35,18 @@ export class DeliveryEngine {
     private readonly store: Storage,
     private readonly clock: Clock,
     private readonly config: EngineConfig,
-    private readonly reach: Reach,
+    private readonly stepper: DeliveryStepper,
+    private readonly placement: LanePlacement,
     private readonly orders: OrderCache,
     private readonly bus: EventBus,
     private readonly tasks: Tasks,
   ) {
     const n = store.lanes;
-    this.lanes = Array.from({ length: n }, (_, i) => new EngineLane(lanePartitions(i, n), (batch, urgent) => this.run(() => batch, urgent, i), config.eventBatch, clock, tasks));
+    this.lanes = Array.from({ length: n }, (_, i) => new EngineLane(lanePartitions(i, n), (items, urgent) => this.run(i, { kind: 'items', items }, urgent), config.eventBatch, clock, tasks));
+  }
+
+  get stats(): DeliveryStepper['stats'] {
+    return this.stepper.stats;
   }
 
   now(): number {
@@ -160,21 +119,27 @@ export class DeliveryEngine {
   /** An order was cancelled (committed): its deliveries end at their next event. */
   orderCancelled(orderId: string): void {
     this.orders.cancelled(orderId);
+    this.placement.cancelled(orderId);
   }
 
   /**
-   * One write job on lane `lane`'s writer: `collect` runs inside the transaction, so items it
-   * pulls from the store (new deliveries, due timers of the lane's partitions) are read and
-   * written atomically.
+   * One write job on lane `lane`: here, on the lane's writer, or on the node carrying the lane
+   * out for this one. What the job reads (new deliveries, due timers of the lane's partitions) is
+   * read and written in one transaction. Resolves with the number of events applied.
    */
-  async run(collect: (tx: Repositories) => Promise<EngineItem[]> | EngineItem[], urgent = false, lane = 0): Promise<number> {
-    let output: EngineOutput & { applied: number };
+  async run(lane: number, job: LaneJob, urgent = false): Promise<number> {
+    const ticket = await this.placement.enter(lane);
+    let output: StepOutput;
     try {
-      output = await this.store.writeIn(lane, async (tx) => this.apply(tx, this.ofLane(lane, await collect(tx)), this.clock.now()), urgent);
+      const now = this.clock.now();
+      output = ticket.remote
+        ? await ticket.remote(job, now)
+        : await this.store.writeIn(lane, async (tx) => this.stepper.apply(tx, this.ofLane(lane, await jobItems(tx, job, this.lanes[lane].partitions, now)), now), urgent);
     } catch (e) {
-      this.recent.clear();
-      this.writing.clear();
+      this.stepper.forget();
       throw e;
+    } finally {
+      ticket.leave();
     }
     this.committed(output);
     return output.applied;
@@ -195,183 +160,23 @@ export class DeliveryEngine {
   }
 
   /** Applies items inside a write job someone else owns (a small urgent order's accepting transaction); hand the result to `committed` after. */
-  applyNow(tx: Repositories, items: readonly EngineItem[]): Promise<EngineOutput & { applied: number }> {
-    return this.apply(tx, items, this.clock.now());
+  applyNow(tx: Repositories, items: readonly EngineItem[]): Promise<StepOutput> {
+    return this.stepper.apply(tx, items, this.clock.now());
   }
 
   /** Effects of a committed job leave the process: events to subscribers, sends to gateways. */
   committed(output: EngineOutput): void {
-    for (const d of output.changed ?? []) {
-      // A later job may have changed it again meanwhile: only the latest version is cached.
-      if (this.writing.get(d.id) !== d) continue;
-      this.writing.delete(d.id);
-      if (d.machine && !isFinalValue(d.machine.value)) this.recent.set(d.id, d);
-    }
+    if (output.changed) this.stepper.committed(output.changed);
     this.bus.publish(output.events);
     this.committedSubject.next(output);
   }
 
-  private async load(tx: Repositories, ids: readonly string[]): Promise<Map<string, Delivery>> {
-    const out = new Map<string, Delivery>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const d = this.writing.has(id) ? undefined : this.recent.get(id);
-      if (d) out.set(id, { ...d });
-      else missing.push(id);
-    }
-    if (missing.length) for (const [id, d] of await tx.deliveries.load(missing)) out.set(id, d);
-    return out;
-  }
-
-  /**
-   * Steps every item's delivery and writes their rows, in the write job `tx` belongs to. What
-   * every writer's transaction touches comes last, so that lanes wait on each other only there:
-   * the orders' open counts (in order of their ids: two lanes never lock two orders crosswise),
-   * then the events, whose seqs are taken from one row held until commit.
-   */
-  private async apply(tx: Repositories, items: readonly EngineItem[], now: number): Promise<EngineOutput & { applied: number }> {
-    const out: EngineOutput & { applied: number } = { events: [], sends: [], drops: [], timersArmed: null, finals: 0, applied: items.length };
-    const job: JobWrites = { rows: new StepWrites(), closing: new Map() };
-    const rows = await this.load(tx, items.map((i) => i.deliveryId));
-    const changed = new Map<string, Delivery>();
-    for (const item of items) {
-      const d = rows.get(item.deliveryId);
-      const order = d && (this.orders.peek(d.orderId) ?? (await this.orders.get(d.orderId, tx)));
-      if (!d || !order) {
-        this.stats.unknown++;
-        continue;
-      }
-      // A cancelled order's delivery ends at whatever happens to it next (a start, a timer, a
-      // receipt, a channel back), not only when the cancel walk reaches it: nothing more goes out.
-      const event: EngineEvent = order.cancelled && item.event.type !== 'CANCEL' ? { type: 'CANCEL', at: now } : item.event;
-      if (this.step(d, order, event, now, out, job)) changed.set(d.id, d);
-      else this.stats.ignored++;
-    }
-    for (const d of changed.values()) {
-      this.recent.delete(d.id);
-      this.writing.set(d.id, d);
-    }
-    await job.rows.flushRows(tx);
-    await tx.deliveries.saveMany([...changed.values()], now);
-    for (const orderId of [...job.closing.keys()].sort()) await tx.orders.closeDeliveries(orderId, job.closing.get(orderId)!);
-    await job.rows.flushEvents(tx);
-    out.changed = [...changed.values()];
-    this.stats.applied += items.length;
-    return out;
-  }
-
-  private input(d: Delivery, order: OrderInfo) {
-    const channels = personChannels(preferenceFor(this.config, order.priority), this.config.channels, d.terminals);
-    return {
-      channels,
-      terminalOf: Object.fromEntries(channels.map((c) => [c, this.config.channels.get(c)!.terminal])),
-      ackRequired: order.ackRequired,
-      ackWithinMs: order.ackWithinMs,
-      expiresAt: d.expiresAt,
-      retryBaseMs: this.config.retry.baseS * 1000,
-      retryMaxMs: this.config.retry.maxS * 1000,
-    };
-  }
-
-  private withAvailable(event: EngineEvent, stored: StoredDelivery, area: string, now: number): DeliveryEvent {
-    if (event.type === 'START' || event.type === 'FAILED' || event.type === 'SILENT' || event.type === 'CHANNEL_CHANGED' || event.type === 'TIMER_FIRED')
-      return { ...event, available: reachableNow(stored.context.channels, area, this.reach, now) } as DeliveryEvent;
-    return event as DeliveryEvent;
-  }
-
-  /** Applies one event to one delivery, writing the rows its intents stand for; false when nothing changed. */
-  private step(d: Delivery, order: OrderInfo, event: EngineEvent, now: number, out: EngineOutput, job: JobWrites): boolean {
-    const stored = d.machine ?? createDelivery(this.input(d, order));
-    const result = stepDelivery(stored, this.withAvailable(event, stored, d.area, now));
-    if (!result.changed) return false;
-    for (const intent of result.intents) {
-      switch (intent.type) {
-        case 'dispatch':
-          out.sends.push(this.dispatch(d, order, intent.params.channel, intent.params.attempt, now, job.rows));
-          break;
-        case 'attempt': {
-          const id = attemptId(d.id, intent.params.attempt);
-          job.rows.updateAttempt(id, intent.params.status, now, intent.params.detail);
-          if (intent.params.settled) out.drops.push(id);
-          break;
-        }
-        case 'armTimer':
-          job.rows.armTimer(d.id, intent.params.name, intent.params.epoch, intent.params.dueAt);
-          out.timersArmed = Math.min(out.timersArmed ?? Infinity, intent.params.dueAt);
-          break;
-        case 'cancelTimers':
-          job.rows.cancelTimers(d.id);
-          break;
-        case 'receipt': {
-          const { status, channel, attempt, detail } = intent.params;
-          const payload = { type: 'receipt', orderId: d.orderId, deliveryId: d.id, personId: d.personId, status, channel, attempt, at: isoTime(now), detail };
-          const event = { frame: { ...payload, seq: 0 } as BusEvent['frame'], areaPath: d.areaPath };
-          job.rows.appendEvent({ type: 'receipt', at: now, orderId: d.orderId, areaPath: d.areaPath, payload }, (seq) => (event.frame.seq = seq));
-          out.events.push(event);
-          break;
-        }
-      }
-    }
-    const ctx = result.stored.context;
-    d.machine = result.stored;
-    d.channel = ctx.channel;
-    d.attempt = ctx.attempt;
-    d.status = statusOf(result.stored.value) ?? NOT_STARTED;
-    if (isFinalValue(result.stored.value)) {
-      job.closing.set(d.orderId, (job.closing.get(d.orderId) ?? 0) + 1);
-      out.finals++;
-      this.stats.finals++;
-    }
-    return true;
-  }
-
-  private dispatch(d: Delivery, order: OrderInfo, channel: string, attempt: number, now: number, rows: StepWrites): SendItem {
-    const spec = this.config.channels.get(channel)!;
-    const to = d.terminals[spec.terminal]!;
-    const item = this.sendItem(d, order, spec, attempt, to);
-    rows.insertAttempt({ id: item.attemptId, delivery_id: d.id, attempt, channel, area: d.area, address: to, status: 'sending', at: now, detail: null });
-    return item;
-  }
-
-  private sendItem(d: Delivery, order: OrderInfo, spec: ChannelSpec, attempt: number, to: string): SendItem {
-    return {
-      attemptId: attemptId(d.id, attempt),
-      deliveryId: d.id,
-      orderId: d.orderId,
-      channel: spec.id,
-      area: d.area,
-      priorityRank: order.priorityRank,
-      priority: order.priority,
-      to,
-      ref: order.ref,
-      text: this.text(order, spec),
-      ackRequired: order.ackRequired,
-    };
-  }
-
-  private readonly texts = new Map<string, string>();
-
-  private text(order: OrderInfo, spec: ChannelSpec): string {
-    const key = `${order.id}\u0000${spec.id}`;
-    let t = this.texts.get(key);
-    if (t === undefined) {
-      t = fitText(spec.text, spec.narrowband, order).text;
-      if (this.texts.size > 50_000) this.texts.clear();
-      this.texts.set(key, t);
-    }
-    return t;
-  }
-
   /** The send of a delivery still `sending` after a restart: same attempt id, so gateways dedupe. */
-  async resend(d: Delivery): Promise<SendItem | null> {
-    const order = this.orders.peek(d.orderId) ?? (await this.orders.get(d.orderId, this.store.read));
-    const spec = d.channel ? this.config.channels.get(d.channel) : undefined;
-    const to = spec && d.terminals[spec.terminal];
-    if (!order || order.cancelled || !spec || !to || d.attempt < 1) return null;
-    return this.sendItem(d, order, spec, d.attempt, to);
+  resend(d: Delivery): Promise<SendItem | null> {
+    return this.stepper.resend(d, this.store.read);
   }
 
   timerEvent(name: string, epoch: number, at: number): EngineEvent {
-    return { type: 'TIMER_FIRED', at, name: name as TimerName, epoch };
+    return timerEvent(name, epoch, at);
   }
 }

@@ -19,7 +19,6 @@ const RETRY_MS = 1_000;
 export class Starter {
   running = false;
   private again = false;
-  private readonly partitions: readonly number[] | null;
 
   constructor(
     private readonly lane: number,
@@ -30,7 +29,6 @@ export class Starter {
     private readonly tasks: Tasks,
     orders: OrderService,
   ) {
-    this.partitions = engine.lanes[lane].partitions;
     // New deliveries to start, or room for more at the dispatcher.
     orders.stored$.subscribe(() => this.kick());
     dispatcher.lowWater$.subscribe(() => this.kick());
@@ -50,11 +48,7 @@ export class Starter {
       do {
         this.again = false;
         while (this.dispatcher.pending < this.config.dispatchHighWater) {
-          const n = await this.engine.run(
-            async (tx) => (await tx.deliveries.nextNew(this.config.startBatch, this.partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: this.engine.now() } })),
-            false,
-            this.lane,
-          );
+          const n = await this.engine.run(this.lane, { kind: 'start', limit: this.config.startBatch });
           if (n < this.config.startBatch) break;
         }
       } while (this.again);
@@ -133,16 +127,7 @@ export class TimerPoller {
     this.running = true;
     try {
       for (;;) {
-        const now = this.clock.now();
-        const n = await this.engine.run(
-          async (tx) => {
-            const due = await tx.timers.due(now, this.batch, this.partitions);
-            for (const t of due) await tx.timers.remove(t);
-            return due.map((t) => ({ deliveryId: t.delivery_id, event: this.engine.timerEvent(t.name, Number(t.epoch), now) }));
-          },
-          false,
-          this.lane,
-        );
+        const n = await this.engine.run(this.lane, { kind: 'timers', limit: this.batch });
         if (n < this.batch) break;
       }
       const next = await this.store.read.timers.nextDue(this.partitions);
@@ -189,12 +174,7 @@ export class ExpirySweep {
   async run(): Promise<void> {
     try {
       for (;;) {
-        const now = this.clock.now();
-        const n = await this.engine.run(
-          async (tx) => (await tx.deliveries.expiredNew(now, this.batch, this.partitions)).map((id) => ({ deliveryId: id, event: { type: 'START' as const, at: now } })),
-          false,
-          this.lane,
-        );
+        const n = await this.engine.run(this.lane, { kind: 'expire', limit: this.batch });
         if (n < this.batch || this.stopped) break;
       }
       this.consider((await this.store.read.deliveries.nextNewExpiry(this.partitions)) ?? Infinity);

@@ -7,6 +7,9 @@ import { ChannelWakeups } from './channel-wakeups';
 import type { NodeCore } from './cluster/node-core';
 import type { EngineConfig } from './config';
 import { DeliveryEngine } from './delivery-engine';
+import { DeliveryStepper } from './delivery-stepper';
+import { ALL_HERE } from './lane-placement';
+import { RemoteLanes, type LaneTransport } from './cluster/remote-lanes';
 import { Dispatcher } from './dispatcher';
 import { EventBus, type BusEvent, type BusOrder } from './event-bus';
 import { GatewayHub } from './gateway-hub';
@@ -28,6 +31,11 @@ export interface RouterCoreOptions {
   config: EngineConfig;
   areas: readonly Area[];
   log?: Log;
+  /**
+   * A node of a cluster on PostgreSQL with several lanes: the other nodes that may carry out its
+   * lanes (the bus), and this node's name. Without it every lane runs here.
+   */
+  lanesElsewhere?: { transport: LaneTransport; node: string; leaseMs: number };
 }
 
 /**
@@ -54,6 +62,7 @@ export class RouterCore implements NodeCore {
   private readonly inbound: GatewayInbound;
   private readonly relays: Relays;
   private readonly pollers: LanePollers;
+  private readonly remoteLanes: RemoteLanes | null;
 
   /**
    * Builds the router and restores what it knew (channel states, outages) before anything can
@@ -80,7 +89,13 @@ export class RouterCore implements NodeCore {
     this.areas = new AreaTree(o.areas);
     this.reach = new Reach(this.areas);
     const orders = new OrderCache();
-    this.engine = new DeliveryEngine(store, clock, config, this.reach, orders, this.bus, this.tasks);
+    const stepper = new DeliveryStepper(config, this.reach, orders);
+    const away = o.lanesElsewhere;
+    this.remoteLanes =
+      away && store.grants && store.lanes > 1
+        ? new RemoteLanes({ ...away, lanes: store.lanes, grants: store.grants, reach: this.reach, stepper, read: store.read, clock, tasks: this.tasks, timeoutMs: away.leaseMs / 2 })
+        : null;
+    this.engine = new DeliveryEngine(store, clock, config, stepper, this.remoteLanes ?? ALL_HERE, orders, this.bus, this.tasks);
     this.health = new ChannelHealth(store, clock, this.reach, this.areas, channels, this.bus, this.tasks);
     new ChannelWakeups(store, clock, this.areas, this.engine, this.health, this.tasks);
     this.sessions = new GatewaySessions(this.reach, clock);
@@ -151,7 +166,7 @@ export class RouterCore implements NodeCore {
   stats() {
     return {
       engine: this.engine.stats,
-      lanes: this.engine.lanes.map((l) => ({ queued: l.queued })),
+      lanes: this.engine.lanes.map((l, i) => ({ queued: l.queued, node: this.remoteLanes?.holders()[i] ?? null })),
       dispatcher: { ...this.dispatcher.stats, pending: this.dispatcher.pending, inFlight: this.dispatcher.inFlightCount },
       gateways: this.gateways.connected(),
     };
@@ -177,6 +192,7 @@ export class RouterCore implements NodeCore {
     if (this.tasks.stopped) return;
     this.tasks.stopped = true;
     this.pollers.stop();
+    this.remoteLanes?.stop();
     this.dispatcher.stop();
     this.outages.stop();
     this.relays.stop();

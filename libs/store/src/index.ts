@@ -27,3 +27,4 @@ export * from './postgres/pg-store';
 export * from './postgres/pg-reader';
 export * from './postgres/writer-lease';
 export * from './postgres/work-leases';
+export * from './postgres/lane-holders';

@@ -166,6 +166,29 @@ export interface Repositories {
  * settles only after that transaction committed: durable before acknowledged. Jobs may be batched
  * into one transaction, each isolated from the others' failures; `urgent` jobs go first.
  */
+/**
+ * Leave for one node to write one lane of the active node's delivery work (PostgreSQL clusters):
+ * the `lane_holders` row at the time of the grant, and the writer lease's epoch of the node that
+ * gave it. A write under a grant checks both in its transaction (`GrantedLanes`).
+ */
+export interface LaneGrant {
+  lane: number;
+  node: string;
+  epoch: number;
+  key: string;
+  writerEpoch: number;
+}
+
+/** The active node's side: hands lane `lane` to `node` (itself included), after the jobs in flight under the last grant. */
+export interface LaneGrants {
+  grant(lane: number, node: string): Promise<LaneGrant>;
+}
+
+/** A node carrying out lanes for the active one: write jobs, each fenced by the grant it came with. */
+export interface GrantedLanes {
+  writeGranted<T>(grant: LaneGrant, job: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
 export interface Storage {
   readonly read: Repositories;
   write<T>(job: (tx: Repositories) => Promise<T> | T, urgent?: boolean): Promise<T>;
@@ -177,6 +200,8 @@ export interface Storage {
   readonly lanes: number;
   /** A write job on lane `lane`, as `write` runs one on the main writer. */
   writeIn<T>(lane: number, job: (tx: Repositories) => Promise<T> | T, urgent?: boolean): Promise<T>;
+  /** On a PostgreSQL writer: hands lanes of the delivery work to nodes (`RemoteLanes`). */
+  readonly grants?: LaneGrants;
   /** Jobs waiting to commit (settling and tests wait for none). */
   readonly pendingWrites: number;
   /** Transactions committed since start. */

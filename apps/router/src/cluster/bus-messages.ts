@@ -1,4 +1,5 @@
 import { clientRef, describeIssues, orderSpec, summarizeIssues, type BoundaryIssue } from '@lifeline/contracts';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -16,7 +17,17 @@ export const SUBJECTS = {
   committed: 'lifeline.events.committed',
   /** Active node → every node: this token was revoked; cut its sockets. */
   revoked: 'lifeline.tokens.revoked',
+  /** Follower → active node, every second: this node may carry out lanes of the delivery work. */
+  lanesOffer: 'lifeline.lanes.offer',
 } as const;
+
+/**
+ * Active node → one follower, request/reply: carry out this lane job (`LaneJobMessage`). One
+ * subject per node, by a digest of its name (a name may hold dots, which NATS reads as levels).
+ */
+export function laneJobSubject(node: string): string {
+  return `lifeline.lanes.job.${createHash('sha256').update(node).digest('hex').slice(0, 24)}`;
+}
 
 /**
  * The sha256 (hex) of the client's own bearer token: the active node authenticates it itself
@@ -32,6 +43,7 @@ export const acceptMessage = z.strictObject({ tokenHash, address, clientRef, ord
 export const cancelMessage = z.strictObject({ tokenHash, address, orderId: z.string().min(1).max(100) });
 export const committedMessage = z.strictObject({ seq: z.number().int().nonnegative() });
 export const revokedMessage = z.strictObject({ id: z.string().min(1).max(100) });
+export const lanesOfferMessage = z.strictObject({ node: z.string().min(1).max(200) });
 
 /** The active node's answer to a request: what it did, or why not, in the API's error shape. */
 export type Answer<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string; issues?: BoundaryIssue[] } };

@@ -3,11 +3,16 @@ import type { NatsOptions } from '@nestjs/microservices';
 import { natsServers } from '@lifeline/gateway-sdk';
 import { BusRequestDeserializer, BusResponseDeserializer } from './bus-codec';
 import { FollowerController } from './follower.controller';
+import { laneJobController } from './lane-job.controller';
 import { LeaderController } from './leader.controller';
 
-/** What a node listens to on the bus: the active node answers followers; followers hear wake-ups. */
-export function busControllers(active: boolean): Type[] {
-  return active ? [LeaderController] : [FollowerController];
+/**
+ * What a node listens to on the bus: the active node answers followers; followers hear wake-ups
+ * and, named, carry out the lane jobs sent to them.
+ */
+export function busControllers(active: boolean, node: string | null): Type[] {
+  if (active) return [LeaderController];
+  return node ? [FollowerController, laneJobController(node)] : [FollowerController];
 }
 
 /**

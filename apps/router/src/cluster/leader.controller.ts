@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { RequestError, type NodeCore, type Principal } from '@lifeline/engine';
 import { Lifeline } from '../lifeline';
-import { acceptMessage, cancelMessage, parseMessage, SUBJECTS, type Answer } from './bus-messages';
+import { acceptMessage, cancelMessage, lanesOfferMessage, parseMessage, SUBJECTS, type Answer } from './bus-messages';
 
 /**
  * The active node's side of the bus: orders and cancels that followers pass on. The client's
@@ -28,6 +28,13 @@ export class LeaderController {
     if (!m.ok) return Promise.resolve(m);
     const { clientRef, order } = m.value;
     return this.act(m.value, (p) => this.once(`accept\u0000${p.id}\u0000${clientRef}`, p, () => this.lifeline.core.orders.accept(p, clientRef, order)));
+  }
+
+  /** A follower offers to carry out lanes: it may be given some (`RemoteLanes`). */
+  @EventPattern(SUBJECTS.lanesOffer)
+  lanesOffer(@Payload() data: unknown): void {
+    const m = parseMessage(lanesOfferMessage, data);
+    if (m.ok) this.lifeline.laneTransport?.heard(m.value.node);
   }
 
   @MessagePattern(SUBJECTS.cancel)

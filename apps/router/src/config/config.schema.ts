@@ -105,6 +105,11 @@ export const configSchema = z.strictObject({
       bus: z.string().refine(isNatsUrl, 'expected nats://[user:password@]host:port (or tls://), several comma-separated').nullable().default(null),
       /** Milliseconds between a follower's looks at the events table when no wake-up came. */
       pollMs: z.number().int().min(50).max(60_000).default(1000),
+      /**
+       * With a bus and `engine.lanes` above one: the active node hands lanes of its delivery work
+       * to followers (lane 0 stays with it), and a follower offers to carry them out.
+       */
+      shareLanes: z.boolean().default(true),
     })
     .prefault({}),
   /** How alerts received in CAP 1.2 (`POST /api/cap`) become orders. */

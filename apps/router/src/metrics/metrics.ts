@@ -98,6 +98,9 @@ export class Metrics {
     this.gauge('lifeline_engine_lane_queued', 'Delivery events waiting to be applied, by lane of the delivery work (engine.lanes)', ['lane'], (g) => {
       core.stats().lanes.forEach((l, i) => g.set({ lane: String(i) }, l.queued));
     });
+    this.gauge('lifeline_engine_lane_elsewhere', '1 while another node of the cluster carries out the lane (its jobs sent there), 0 while this node does', ['lane'], (g) => {
+      core.stats().lanes.forEach((l, i) => g.set({ lane: String(i) }, l.node === null ? 0 : 1));
+    });
     this.gauge('lifeline_writer_failing', '1 while commits fail (see /health for the reason)', [], (g) => g.set(store.commitFailure ? 1 : 0));
     this.gauge('lifeline_gateways_connected', 'Gateways connected, by channel', ['channel'], (g) => {
       for (const c of core.gateways.connected()) g.inc({ channel: c.channel });
@@ -119,6 +122,12 @@ export class Metrics {
     this.gauge('lifeline_events_seq', "Highest event seq this node's consoles have been given", [], (g) => g.set(streamed));
     this.gauge('lifeline_stream_lag_events', "Events committed that this node's consoles have not been given yet", [], async (g) => g.set(Math.max(0, (await store.read.events.maxSeq()) - streamed)));
     this.gauge('lifeline_bus_up', '1 while this node reaches the bus (NATS), 0 while not', [], (g) => g.set(node.busUp() ? 1 : 0));
+  }
+
+  /** A follower carrying out lanes of the active node: the jobs it committed, and those it refused. */
+  watchLaneWorker(stats: { jobs: number; refused: number }): void {
+    this.gauge('lifeline_lane_jobs', "Lane jobs this node carried out for the active node since start (committed)", [], (g) => g.set(stats.jobs));
+    this.gauge('lifeline_lane_jobs_refused', 'Lane jobs this node refused since start (moved, failed, or sent without their context)', [], (g) => g.set(stats.refused));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import { AreaTree, SILENT_LOG, type Area, type Log, type Outage } from '@lifeline/domain';
-import { DIRECTORY_HASH, type Storage } from '@lifeline/store';
+import { DIRECTORY_HASH, type GrantedLanes, type Storage } from '@lifeline/store';
 import type { Observable } from 'rxjs';
 import type { ChannelStatus } from '../channel-health';
 import type { EngineConfig } from '../config';
@@ -10,6 +10,7 @@ import { OrderTargets } from '../order-targets';
 import type { Mission } from '../relays';
 import { EventTail } from './event-tail';
 import { ForwardedOrders } from './forwarded-orders';
+import { LaneWorker } from './lane-worker';
 import type { Leader } from './leader';
 import type { NodeCore } from './node-core';
 
@@ -27,6 +28,8 @@ export interface FollowerCoreOptions {
   /** Read again with the situation, every poll (the app's own rows: revoked tokens). */
   alsoEveryPoll?: () => Promise<void>;
   log?: Log;
+  /** Writes under the active node's grants, and this node's name: with them, this node carries out lanes for it. */
+  lanes?: { granted: GrantedLanes; node: string };
 }
 
 /**
@@ -48,6 +51,8 @@ export class FollowerCore implements NodeCore {
   readonly areas: AreaTree;
   readonly clock: Clock;
   readonly orders: ForwardedOrders;
+  /** Carries out lanes of the active node's delivery work when it sends their jobs (null: it may not). */
+  readonly lanes: LaneWorker | null;
   readonly outages = {
     list: () => this.outageList.map((o) => ({ ...o, active: o.startAt <= this.clock.now() && (o.endAt === null || this.clock.now() < o.endAt) })),
     add: (): Promise<Outage> => Promise.reject(new RequestError('not_active', 'drills are run on the active node')),
@@ -76,6 +81,7 @@ export class FollowerCore implements NodeCore {
   ) {
     this.areas = new AreaTree(o.areas);
     this.clock = o.clock;
+    this.lanes = o.lanes ? new LaneWorker(o.lanes.granted, o.config, this.areas, o.lanes.node) : null;
     this.orders = new ForwardedOrders(new OrderTargets(o.store.read, this.areas), o.leader);
     tail.events$.subscribe((e) => {
       if (SITUATION.test(e.frame.type)) void this.refresh();

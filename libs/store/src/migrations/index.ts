@@ -12,6 +12,7 @@ import { EventSeq1768089600000 } from './1768089600000-event-seq';
 import { WorkLeases1768176000000 } from './1768176000000-work-leases';
 import { AlertsPerConsole1768262400000 } from './1768262400000-alerts-per-console';
 import { WorkPartitions1768348800000 } from './1768348800000-work-partitions';
+import { LaneHolders1768435200000 } from './1768435200000-lane-holders';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   WorkLeases1768176000000,
   AlertsPerConsole1768262400000,
   WorkPartitions1768348800000,
+  LaneHolders1768435200000,
 ];

@@ -4,6 +4,7 @@ import { NotTheWriterError } from '../database-in-use';
 import type { Repositories, Storage } from '../port';
 import { createRepositories } from '../repositories';
 import { PostgresDatabase, type PostgresOptions } from './pg-database';
+import { PostgresGrantedLanes } from './lane-holders';
 import { PgRunner } from './pg-runner';
 
 const NEVER = new Promise<string>(() => undefined);
@@ -20,12 +21,17 @@ export class PostgresReader implements Storage {
   readonly commitFailure = null;
   readonly lost = NEVER;
 
+  /** Write jobs under the active node's grants of lanes: this node carries them out for it. */
+  readonly granted: PostgresGrantedLanes;
+
   private constructor(
     private readonly dataSource: DataSource,
     pool: Pool,
     readonly describe: string,
+    leaseMs: number,
   ) {
     this.read = createRepositories(new PgRunner({ query: (text, values) => pool.query(text, values) }));
+    this.granted = new PostgresGrantedLanes(pool, leaseMs);
   }
 
   /**
@@ -45,7 +51,7 @@ export class PostgresReader implements Storage {
       await dataSource.destroy();
       throw e;
     }
-    return new PostgresReader(dataSource, pool, describe);
+    return new PostgresReader(dataSource, pool, describe, (o.lease?.leaseS ?? 10) * 1000);
   }
 
   write<T>(): Promise<T> {
@@ -59,6 +65,7 @@ export class PostgresReader implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.granted.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

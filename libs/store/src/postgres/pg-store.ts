@@ -1,10 +1,11 @@
 import type { PoolClient } from 'pg';
 import { DatabaseInUseError } from '../database-in-use';
-import type { Repositories, Storage } from '../port';
+import type { LaneGrants, Repositories, Storage } from '../port';
 import { createRepositories } from '../repositories';
 import type { Param } from '../sql';
 import { Writer, type WriterConnection } from '../writer';
 import { PostgresDatabase, type PostgresOptions } from './pg-database';
+import { PostgresLaneGrants } from './lane-holders';
 import { PgRunner, type Queryable } from './pg-runner';
 
 /**
@@ -122,10 +123,13 @@ export class PostgresStore implements Storage {
   /** Every writer, the lanes first: closing the main writer gives up the writer lock, and the lanes write under it. */
   private readonly writers: WriterOn[];
 
+  readonly grants: LaneGrants;
+
   private constructor(
     readonly db: PostgresDatabase,
     lanes: number,
   ) {
+    this.grants = new PostgresLaneGrants(db.pool, () => db.lease.epoch, db.lease.leaseMs * 2);
     this.read = createRepositories(new PgRunner({ query: (text, values) => db.pool.query(text, values) }));
     // With lanes, one job per transaction, the main writer's too: a job takes the event seq row at
     // its end, and a second job in the same transaction would hold it, and every lane, through all

@@ -11,7 +11,7 @@ import { within } from './within';
 export const lockKey = (what: string) => `hashtext('lifeline:${what}:' || current_schema())`;
 const LOCK_WRITER = lockKey('writer');
 /** Held shared by each lane transaction, exclusive by a claim: PostgreSQL queues these fairly. */
-const LOCK_LANES = lockKey('lanes');
+export const LOCK_LANES = lockKey('lanes');
 
 export interface LeaseOptions {
   /** This node's name, as the others and `/health` show it. */
