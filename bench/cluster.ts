@@ -5,10 +5,9 @@
  * Failover (bench/failover.ts) and followers (bench/followers.ts, with NATS: `LIFELINE_BENCH_NATS`,
  * default the local one) run real router processes.
  *
- * Several nodes sharing the delivery work of one database are not built yet (README, "Not yet";
- * docs/WORK-SHARING.md): one node sends at a time, so 2 and 3 nodes deliver as 1 does; the
- * followers' figures are what a second node costs an order (passed on) and a console (the
- * stream's lag), and `nodes` the deliveries per second with 1, 2 and 3 node processes.
+ * The followers' figures are what a second node costs an order (passed on) and a console (the
+ * stream's lag); `nodes` the deliveries per second with 1, 2 and 3 node processes sharing three
+ * lanes of delivery work (the active node keeps one and hands the others to the followers).
  * `--only throughput,accept,latency,failover,followers,nodes` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
@@ -201,7 +200,7 @@ async function onNodes(): Promise<void> {
   results.nodes = figures;
   const one = figures.find((f) => f.nodes === 1)!.perS;
   for (const f of figures)
-    rows.push([`deliveries to final, ${f.nodes} node process${f.nodes > 1 ? 'es' : ''} on PostgreSQL and NATS`, `${Math.round(f.perS).toLocaleString()}/s`, `1 node process ${Math.round(one).toLocaleString()}/s`, `${(f.perS / one).toFixed(2)}x`]);
+    rows.push([`deliveries to final, ${f.nodes} node process${f.nodes > 1 ? 'es' : ''} on PostgreSQL and NATS sharing 3 lanes`, `${Math.round(f.perS).toLocaleString()}/s`, `1 node process ${Math.round(one).toLocaleString()}/s`, `${(f.perS / one).toFixed(2)}x`]);
 }
 
 async function onFollowers(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDirectory, writeDirectoryJson } from '../scripts/lib/directory-generator';
@@ -9,6 +9,7 @@ import { CITY, log } from './common';
 import { api as apiAs, benchRouterConfig, removeBenchConfig, until } from './failover';
 
 const TOKEN = 'bench-nodes-admin';
+const LANES = 3;
 const api = (url: string, path: string, body?: unknown) => apiAs(url, path, body, TOKEN);
 
 export interface NodesFigure {
@@ -22,21 +23,25 @@ export interface NodesFigure {
  * Deliveries to a final status per second with 1, 2 and 3 router processes on one PostgreSQL
  * database (a database of the run's own for each) and NATS: one routine order to everyone in a
  * generated directory of `people`, sent to the active node, finished when the order says none is
- * open. The followers serve and poll meanwhile, as a cluster's nodes do; the active node does the
- * delivery work (README, "Not yet"), so this is what followers cost it, not what they add.
+ * open. Every round runs three lanes of delivery work (`engine.lanes: 3`): the active node keeps
+ * lane 0 and hands one lane to each follower (the order is sent once they hold them), so one
+ * node steps all three lanes itself, two nodes share them 2 to 1, three nodes one each.
  */
 export async function nodesThroughput(pgUrl: string, natsUrl: string, people: number, counts: readonly number[] = [1, 2, 3]): Promise<NodesFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-nodes-'));
   const file = join(dir, 'directory.json');
   await writeDirectoryJson(generateDirectory({ people, seed: 7 }), file);
   // As the in-process measure: nothing but the router and its database limits the rate.
-  const config = benchRouterConfig(1_000_000, file, { window: 100_000, ratePerS: 1_000_000_000, acceptMs: [0, 0], deliverMs: [0, 0] });
+  const base = benchRouterConfig(1_000_000, file, { window: 100_000, ratePerS: 1_000_000_000, acceptMs: [0, 0], deliverMs: [0, 0] });
+  const lanes = join(dir, 'lanes.yaml');
+  writeFileSync(lanes, `engine: { lanes: ${LANES} }\n`);
+  const config = `${base},${lanes}`;
   const out: NodesFigure[] = [];
   try {
     for (const n of counts) out.push(await round(pgUrl, natsUrl, config, n));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    removeBenchConfig(config);
+    removeBenchConfig(base);
   }
   return out;
 }
@@ -52,6 +57,12 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
     const active = await start(1);
     await within(active.listening, 'node-1 to load the directory and listen');
     for (let i = 2; i <= n; i++) await start(i);
+    // The followers hold their lanes before the order goes out (the active node looks every 2 s).
+    const held = async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return (await lanesElsewhere(active.url)) >= Math.min(n, LANES) - 1;
+    };
+    await within(until(held, 60_000), 'the followers to hold their lanes');
     const t0 = performance.now();
     const a = await api(active.url, '/api/orders', { clientRef: `nodes-${n}`, order: { priority: 'routine', to: { areas: [CITY] }, body: '请各村做好防汛准备。', ttlS: 3600 } });
     // Asked ten times a second, of the orders table: the order view (a count over its 100,000
@@ -69,6 +80,13 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
     await Promise.all(exited);
     await withPg(pgUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
   }
+}
+
+/** Lanes the node at `url` has handed to other nodes, by its /metrics. */
+async function lanesElsewhere(url: string): Promise<number> {
+  const r = await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  const lines = (await r.text()).split('\n').filter((l) => l.startsWith('lifeline_engine_lane_elsewhere{'));
+  return lines.filter((l) => l.endsWith(' 1')).length;
 }
 
 /** A bench step that hangs fails after five minutes, naming what it waited for. */

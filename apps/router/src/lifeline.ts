@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { SimulatedGateway } from '@lifeline/channels';
 import { deliveryId, type Area, type Channels, type Log, type Person, type TerminalKind } from '@lifeline/domain';
-import { audit, CapIntake, CapOut, FollowerCore, inScope, OrderPreview, RequestError, RouterCore, SYSTEM, type Leader, type NodeCore, type Principal } from '@lifeline/engine';
+import { audit, CapIntake, CapOut, FollowerCore, inScope, OrderPreview, RequestError, RouterCore, SYSTEM, type LaneTransport, type Leader, type NodeCore, type Principal } from '@lifeline/engine';
 import { DatabaseOpenError, DIRECTORY_HASH, isPostgresUrl, openStore, PostgresReader, type LeaseOptions, type Storage } from '@lifeline/store';
 import { AuthLimiter } from './auth/auth-limiter';
 import { AuthService } from './auth/auth.service';
@@ -14,7 +14,12 @@ import { Metrics } from './metrics/metrics';
 import { SimulatedPeople } from '@lifeline/channels';
 import { OutageWorld } from './simulation/outage-world';
 import { simulateRelays, simulatedChannels, startSimulators } from './simulation/simulators';
-import type { BusLanes } from './cluster/bus-lanes';
+
+/** The nodes that offer to carry out an active node's lanes, as heard on the bus (`BusLanes`). */
+export interface LaneOffers extends LaneTransport {
+  heard(node: string): void;
+  close(): Promise<void>;
+}
 
 export interface LifelineOptions {
   config: Config;
@@ -30,7 +35,7 @@ export interface LifelineOptions {
   /** Default: JSON lines on stderr at the config's `log.level`. */
   log?: Log;
   /** A node of a cluster: the other nodes that may carry out its lanes (the bus); the node owns it from then on. */
-  laneTransport?: BusLanes;
+  laneTransport?: LaneOffers;
   /** The config file(s) the config came from, for the audit trail's `config.load`. */
   configFiles?: string[];
   /** A directory built in memory (chaos runs) instead of the config's file. */
@@ -75,7 +80,7 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     /** What an order would reach and carry, before it is sent (the console's composer). */
     readonly preview: OrderPreview,
     /** The nodes that offer to carry out this node's lanes, as heard on the bus (an active node of a cluster). */
-    readonly laneTransport: BusLanes | null = null,
+    readonly laneTransport: LaneOffers | null = null,
   ) {}
 
   static async create(o: LifelineOptions): Promise<Lifeline<RouterCore>> {

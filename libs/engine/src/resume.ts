@@ -10,6 +10,21 @@ import type { Tasks } from './tasks';
 
 const PAGE = 1_000;
 
+/**
+ * Sends again, with the same attempt ids, what is in flight in `partitions` (null: all): after a
+ * restart, or after a lane came back from a node that may have committed sends it never handed
+ * over. Gateways answer, or drop a repeat.
+ */
+export async function resendInFlight(p: Pick<ResumeParts, 'store' | 'engine' | 'dispatcher'>, partitions: readonly number[] | null): Promise<void> {
+  for (let after = ''; ; ) {
+    const page = await p.store.read.deliveries.inFlightAfter(after, PAGE, partitions);
+    if (!page.length) break;
+    const sends = await Promise.all(page.map((d) => p.engine.resend(d)));
+    p.dispatcher.enqueue(sends.filter((x) => x !== null));
+    after = page[page.length - 1].id;
+  }
+}
+
 export interface ResumeParts {
   store: Storage;
   clock: Clock;
@@ -31,13 +46,7 @@ export interface ResumeParts {
  * drain the dispatcher below its low-water mark: they share the channels, not the deadlines.)
  */
 export async function resume(p: ResumeParts): Promise<void> {
-  for (let after = ''; ; ) {
-    const page = await p.store.read.deliveries.inFlightAfter(after, PAGE);
-    if (!page.length) break;
-    const sends = await Promise.all(page.map((d) => p.engine.resend(d)));
-    p.dispatcher.enqueue(sends.filter((x) => x !== null));
-    after = page[page.length - 1].id;
-  }
+  await resendInFlight(p, null);
   // A cancel whose walk the last run did not finish: its deliveries end now (none was sent again above).
   await p.orders.finishCancels();
   await p.pollers.fireDue(); // and each lane's poller waits for its next timer

@@ -21,7 +21,7 @@ import { OrderTargets } from './order-targets';
 import { Outages } from './outages';
 import { LanePollers } from './pollers';
 import { Relays, type Mission } from './relays';
-import { resume } from './resume';
+import { resendInFlight, resume } from './resume';
 import type { SendItem } from './send-item';
 import { Tasks } from './tasks';
 
@@ -107,6 +107,8 @@ export class RouterCore implements NodeCore {
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
     this.pollers = new LanePollers(this.engine, this.dispatcher, store, config, clock, this.tasks, this.orders);
+    const { engine, dispatcher } = this;
+    this.remoteLanes?.takenBack$.subscribe((lane) => this.tasks.track(resendInFlight({ store, engine, dispatcher }, engine.lanes[lane].partitions)));
   }
 
   /** Resumes the work from rows alone, overdue work first (resume.ts). */

@@ -202,10 +202,11 @@ export class DeliveryRepo {
    * Deliveries with an attempt in flight at a crash (`sending`, or `sent` and awaiting its
    * receipt): their attempt is sent again with the same id, and gateways answer or dedupe.
    */
-  async inFlightAfter(afterId: string, limit: number): Promise<Delivery[]> {
+  async inFlightAfter(afterId: string, limit: number, partitions: readonly number[] | null = null): Promise<Delivery[]> {
+    const p = inPartitions(this.db, partitions);
     const rows = await this.db.all<DeliveryRow>(
-      `SELECT ${COLUMNS} FROM deliveries WHERE status IN (${placeholders(OUT_STATUSES.length)}) AND id > ? ORDER BY id LIMIT ?`,
-      ...OUT_STATUSES, afterId, limit,
+      `SELECT ${COLUMNS} FROM deliveries WHERE status IN (${placeholders(OUT_STATUSES.length)}) AND id > ?${p.sql} ORDER BY id LIMIT ?`,
+      ...OUT_STATUSES, afterId, ...p.params, limit,
     );
     return rows.map(toDelivery);
   }

@@ -61,7 +61,7 @@ export interface DeliveryStore {
   nextNewExpiry(partitions?: readonly number[] | null): Promise<number | null>;
   countByStatus(status: string): Promise<number>;
   inSubtree(statuses: readonly string[], path: string, after: { areaPath: string; id: string } | null, limit: number, channel?: string): Promise<{ id: string; area_path: string }[]>;
-  inFlightAfter(afterId: string, limit: number): Promise<Delivery[]>;
+  inFlightAfter(afterId: string, limit: number, partitions?: readonly number[] | null): Promise<Delivery[]>;
   openFor(personId: string, limit: number): Promise<Delivery[]>;
   ofOrder(orderId: string, limit?: number, afterId?: string): Promise<Delivery[]>;
   page(orderId: string, filter: DeliveryFilter, limit: number, afterId?: string): Promise<NamedDelivery[]>;

@@ -89,12 +89,15 @@ describe('RemoteLanes', () => {
   it('takes a lane back from a node that does not answer, and leaves that node out for a while', async () => {
     let answering = false;
     const { clock, granted, lanes, settle, offers } = setup(async () => (answering ? OK : Promise.reject(new Error('Timeout has occurred'))));
+    const takenBack: number[] = [];
+    lanes.takenBack$.subscribe((l) => takenBack.push(l));
     await clock.advance(1_000);
     await settle();
     await expect(runJob(lanes, 1)).rejects.toThrow(/Timeout/);
     await settle();
     expect(granted).toEqual([{ lane: 1, node: 'node-b' }, { lane: 1, node: 'node-a' }]);
     expect(lanes.holders()).toEqual([null, null]);
+    expect(takenBack).toEqual([1]); // its sends in flight go out again from here
     answering = true;
     await clock.advance(20_000);
     await settle();
@@ -107,6 +110,7 @@ describe('RemoteLanes', () => {
     await clock.advance(1_000);
     await settle();
     expect(lanes.holders()).toEqual([null, null]);
+    expect(takenBack).toEqual([1]); // nothing failed: every send was handed over
   });
 
   it('sends the context again to a node that lost it (restarted), and refuses an answer it cannot read', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@lifeline/clock';
 import { lanePartitions, type Reach } from '@lifeline/domain';
+import { Subject, type Observable } from 'rxjs';
 import type { LaneGrant, LaneGrants, Repositories } from '@lifeline/store';
 import type { DeliveryStepper, StepOutput } from '../delivery-stepper';
 import type { LaneJob } from '../lane-job';
@@ -65,6 +66,12 @@ export class RemoteLanes implements LanePlacement {
   private readonly left = new Map<string, number>();
   private stopTimer: (() => void) | null = null;
   private stopped = false;
+  private readonly takenBack = new Subject<number>();
+  /**
+   * Lanes taken back after a job failed or went unanswered: that node may have committed sends it
+   * never handed over, which whoever holds the dispatcher sends again.
+   */
+  readonly takenBack$: Observable<number> = this.takenBack.asObservable();
 
   constructor(private readonly o: RemoteLanesOptions) {
     this.lanes = Array.from({ length: o.lanes }, () => ({ holder: null, grant: null, inFlight: 0, moving: null, drained: [] }));
@@ -120,7 +127,7 @@ export class RemoteLanes implements LanePlacement {
   }
 
   /** Moves lane `lane` to `to` (null: here) once its jobs in flight are over; a failed grant leaves it where it was. */
-  private move(lane: number, to: string | null): Promise<void> {
+  private move(lane: number, to: string | null, afterFailure = false): Promise<void> {
     const l = this.lanes[lane];
     if (l.moving) return l.moving;
     const moving = (async () => {
@@ -132,6 +139,7 @@ export class RemoteLanes implements LanePlacement {
         // Rows of this lane were written elsewhere meanwhile, or will be: what is cached is stale.
         this.o.stepper.forget();
         this.o.tasks.log.info(`lane ${lane} carried out by ${to ? `node ${to}` : 'this node'}${from ? ` (was node ${from})` : ''}`, { epoch: l.grant.epoch });
+        if (afterFailure && from !== null) this.takenBack.next(lane);
       } catch (e) {
         this.o.tasks.log.warn(`lane ${lane} could not move to ${to ?? 'this node'}: ${(e as Error).message}`);
       }
@@ -182,6 +190,6 @@ export class RemoteLanes implements LanePlacement {
     this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
     this.known.delete(node);
     this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
-    if (this.lanes[lane].holder === node) void this.move(lane, null);
+    if (this.lanes[lane].holder === node) void this.move(lane, null, true);
   }
 }
