@@ -8,6 +8,9 @@ import { describeOnPostgres, querySql, testDatabase } from '../support/test-stor
  * flight under the old one. Without both, a lane taken back from a node that did not answer could
  * be written by two nodes at once, each from what it read before the other's commit.
  */
+/** Sessions of this database waiting for an advisory lock. */
+const WAITING = "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
 describeOnPostgres('grants of lanes to other nodes', () => {
   let db: ReturnType<typeof testDatabase>;
   let active: Storage;
@@ -35,6 +38,8 @@ describeOnPostgres('grants of lanes to other nodes', () => {
     // Another lane's grant is no grant for this one; a made-up key is none either.
     const lane0 = await active.grants!.grant(0, 'b');
     await expect(note({ ...lane0, lane: 1 }, 'wrong lane')).rejects.toBeInstanceOf(LaneMoved);
+    // Nor is a grant of the same lane over another division of the partitions.
+    await expect(note({ ...(await active.grants!.grant(1, 'b')), lanes: 4 }, 'other partitions')).rejects.toBeInstanceOf(LaneMoved);
     await expect(note({ ...(await active.grants!.grant(1, 'b')), key: '0'.repeat(32) }, 'forged')).rejects.toBeInstanceOf(LaneMoved);
     expect(await active.read.meta.get('lane-1')).toBe('b wrote');
   });
@@ -54,13 +59,34 @@ describeOnPostgres('grants of lanes to other nodes', () => {
     let granted = false;
     const back = active.grants!.grant(1, 'a').then((g) => ((granted = true), g));
     // The grant waits on the lane's lock, which the write in flight holds.
-    await waitFor(async () => (await querySql<{ n: number }>(active, "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0].n > 0, 'the grant to wait');
+    await waitFor(async () => (await querySql<{ n: number }>(active, WAITING))[0].n > 0, 'the grant to wait');
     expect(granted).toBe(false);
     open();
     await slow;
     await back;
     expect(await active.read.meta.get('lane-1')).toBe('slow write');
     await expect(note(toB, 'late')).rejects.toBeInstanceOf(LaneMoved);
+  });
+
+  it("makes a grant wait for the active node's own transaction in flight on that lane", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const local = active.writeIn(1, async (tx) => {
+      entered();
+      await gate;
+      await tx.meta.set('lane-1', 'written here');
+    });
+    await inside;
+    let granted = false;
+    const away = active.grants!.grant(1, 'b').then((g) => ((granted = true), g));
+    await waitFor(async () => (await querySql<{ n: number }>(active, WAITING))[0].n > 0, 'the grant to wait');
+    expect(granted).toBe(false);
+    open();
+    await local;
+    await note(await away, 'then written there');
+    expect(await active.read.meta.get('lane-1')).toBe('then written there');
   });
 
   it('voids every grant of a node that lost the writer lease', async () => {

@@ -128,7 +128,8 @@ export class Lifeline<C extends NodeCore = RouterCore> {
     const metrics = new Metrics();
     const log = countingErrors(o.log ?? asLog(jsonLogger(o.config.log.level)), () => metrics.internalError());
     const clock = o.clock ?? new SystemClock();
-    const store = await PostgresReader.open({ url: database, schema: o.schema, lease: { leaseS: o.config.cluster.leaseS } }, 500, o.stopped);
+    // Its pool holds the sessions of the lanes it carries out for the active node besides its reads.
+    const store = await PostgresReader.open({ url: database, schema: o.schema, lease: { leaseS: o.config.cluster.leaseS }, lanes: o.config.engine.lanes }, 500, o.stopped);
     let core: FollowerCore | null = null;
     try {
       const ec = engineConfig(o.config);

@@ -73,6 +73,21 @@ describe('the dispatcher', () => {
     expect(pool.sent).toHaveLength(4);
   });
 
+  it('takes a send it already holds, queued or at a gateway, only once (sent again after a lane came back from another node)', () => {
+    const { pool, dispatcher } = setup({ windows: [['gw-1', 1], ['gw-2', 1]] });
+    const [a, b] = [item(), item()];
+    dispatcher.enqueue([a, b]);
+    dispatcher.enqueue([a, b]); // both at gateways now
+    expect(pool.sent.map((s) => s.item.attemptId)).toEqual([a.attemptId, b.attemptId]);
+    const c = item();
+    dispatcher.enqueue([c, c]); // no window free: queued once
+    expect(dispatcher.pending).toBe(1);
+    expect(dispatcher.inFlightCount).toBe(2);
+    dispatcher.answered(a.attemptId);
+    expect(pool.sent.map((s) => s.item.attemptId)).toEqual([a.attemptId, b.attemptId, c.attemptId]);
+    expect(dispatcher.pending).toBe(0);
+  });
+
   it('reports a send no gateway answered within the accept timeout, and frees its slot', async () => {
     const { clock, pool, dispatcher, silences, commit } = setup({ windows: [['gw-1', 1]] });
     const [a, b] = [item(), item()];

@@ -122,6 +122,9 @@ export class Dispatcher {
   enqueue(items: readonly SendItem[]): void {
     const touched = new Set<Bucket>();
     for (const item of items) {
+      // Sent again (a lane taken back from another node) while still waiting here or at a
+      // gateway: once is enough, and a second launch would take a second place in the window.
+      if (this.queued.has(item.attemptId) || this.inFlight.has(item.attemptId)) continue;
       const bucket = this.bucketFor(item);
       if (!bucket) continue;
       this.queued.set(item.attemptId, item);

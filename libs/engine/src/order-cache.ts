@@ -53,6 +53,14 @@ export class OrderCache {
     if (o) this.byId.set(id, { ...o, cancelled: true });
   }
 
+  /**
+   * Forgets the orders read so far (not the cancels: those are facts): another node's word on
+   * which orders were cancelled starts over, and what was read before may be stale.
+   */
+  clear(): void {
+    this.byId.clear();
+  }
+
   /** Whether the order is known to be cancelled, without reading anything. */
   isCancelled(id: string): boolean {
     return this.cancelledIds.has(id) || this.byId.get(id)?.cancelled === true;

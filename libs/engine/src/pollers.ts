@@ -217,6 +217,15 @@ export class LanePollers {
     for (const s of this.starters) s.kick();
   }
 
+  /**
+   * Lane `lane`'s timers and expiries looked at now: a job that committed on another node whose
+   * answer was lost may have armed a timer this node never heard of.
+   */
+  wake(lane: number, now: number): void {
+    this.timers[lane].consider(now);
+    this.sweeps[lane].consider(now);
+  }
+
   /** Fires every timer due now, then waits for the next one (start-up's overdue work). */
   async fireDue(): Promise<void> {
     await Promise.all(this.timers.map((t) => t.fireDue()));

@@ -108,7 +108,10 @@ export class RouterCore implements NodeCore {
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
     this.pollers = new LanePollers(this.engine, this.dispatcher, store, config, clock, this.tasks, this.orders);
     const { engine, dispatcher } = this;
-    this.remoteLanes?.takenBack$.subscribe((lane) => this.tasks.track(resendInFlight({ store, engine, dispatcher }, engine.lanes[lane].partitions)));
+    this.remoteLanes?.takenBack$.subscribe((lane) => {
+      this.tasks.track(resendInFlight({ store, engine, dispatcher }, engine.lanes[lane].partitions));
+      this.pollers.wake(lane, clock.now());
+    });
   }
 
   /** Resumes the work from rows alone, overdue work first (resume.ts). */

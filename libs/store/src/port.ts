@@ -173,6 +173,8 @@ export interface Repositories {
  */
 export interface LaneGrant {
   lane: number;
+  /** How many lanes the partitions are divided into: the grant covers `lanePartitions(lane, lanes)`. */
+  lanes: number;
   node: string;
   epoch: number;
   key: string;

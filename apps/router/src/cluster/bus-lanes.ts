@@ -30,7 +30,7 @@ export class BusLanes implements LaneTransport {
     return this.link.connected ? [...this.offers.keys()] : [];
   }
 
-  request(node: string, message: LaneJobMessage, timeoutMs: number): Promise<unknown> {
+  request(node: string, message: LaneJobMessage | { probe: true }, timeoutMs: number): Promise<unknown> {
     return firstValueFrom(this.link.client.send(laneJobSubject(node), message).pipe(timeout(timeoutMs)));
   }
 

@@ -1,17 +1,17 @@
 import { AreaTree } from '@lifeline/domain';
-import type { GrantedLanes } from '@lifeline/store';
+import { LaneMoved, type GrantedLanes } from '@lifeline/store';
 import type { EngineConfig } from '../config';
 import { LaneWorker } from './lane-worker';
 
-const grant = { lane: 1, node: 'node-b', epoch: 3, key: 'a'.repeat(32), writerEpoch: 2 };
-const message = { grant, partitions: [1, 3], now: 1_000, job: { kind: 'start', limit: 10 }, version: 'v1' };
+const grant = { lane: 1, lanes: 2, node: 'node-b', epoch: 3, key: 'a'.repeat(32), writerEpoch: 2 };
+const message = { grant, now: 1_000, job: { kind: 'start', limit: 10 }, version: { incarnation: 'i-1', reach: 4, cancels: 1 } };
 
-function worker() {
+function worker(refuse: Error = new Error('no database here')) {
   const writes: unknown[] = [];
   const store: GrantedLanes = {
     writeGranted: async (g) => {
       writes.push(g);
-      throw new Error('no database here');
+      throw refuse;
     },
   };
   const config = { channels: new Map() } as unknown as EngineConfig;
@@ -22,7 +22,7 @@ function worker() {
 describe('LaneWorker', () => {
   it('refuses a job it cannot read, naming the field, and touches nothing', async () => {
     const { w, writes } = worker();
-    for (const bad of [null, 'x', { ...message, job: { kind: 'drop-tables' } }, { ...message, grant: { ...grant, key: 'short' } }, { ...message, partitions: [99] }]) {
+    for (const bad of [null, 'x', { ...message, job: { kind: 'drop-tables' } }, { ...message, grant: { ...grant, key: 'short' } }, { ...message, grant: { ...grant, lane: 99 } }]) {
       const a = await w.run(bad);
       expect(a).toMatchObject({ ok: false, code: 'failed', message: expect.stringMatching(/^invalid lane job/) });
     }
@@ -30,15 +30,29 @@ describe('LaneWorker', () => {
     expect(writes).toEqual([]);
   });
 
+  it('takes a context only under a grant the database accepted: a forged job changes nothing', async () => {
+    const { w } = worker(new LaneMoved('lane 1 is no longer this node\'s'));
+    const forged = { ...message, context: { reach: { coverage: [], states: [], fixedOnly: [] }, from: 0, cancelled: ['o-1'] } };
+    expect(await w.run(forged)).toMatchObject({ ok: false, code: 'moved' });
+    expect(await w.run(message)).toMatchObject({ ok: false, code: 'context' }); // it holds nothing of it
+  });
+
+  it('answers a probe: it carries out lanes', async () => {
+    expect(await worker().w.run({ probe: true })).toMatchObject({ ok: false, code: 'ready' });
+  });
+
   it('refuses a grant of another node, and a job whose context it does not hold (it asks for it)', async () => {
     const { w, writes } = worker();
     expect(await w.run({ ...message, grant: { ...grant, node: 'node-c' } })).toMatchObject({ ok: false, code: 'moved' });
     expect(await w.run(message)).toMatchObject({ ok: false, code: 'context' });
+    // Cancels from a later point than it holds, or a reach it lacks, are not enough either.
+    expect(await w.run({ ...message, context: { reach: { coverage: [], states: [], fixedOnly: [] }, from: 1, cancelled: [] } })).toMatchObject({ code: 'context' });
+    expect(await w.run({ ...message, context: { from: 0, cancelled: ['o-1'] } })).toMatchObject({ code: 'context' });
     expect(writes).toEqual([]);
     // With the context, it writes under the grant (here the database fails: said so, not thrown).
-    const withContext = { ...message, context: { reach: { coverage: [], states: [], fixedOnly: [] }, cancelled: [] } };
+    const withContext = { ...message, context: { reach: { coverage: [], states: [], fixedOnly: [] }, from: 0, cancelled: ['o-1'] } };
     expect(await w.run(withContext)).toMatchObject({ ok: false, code: 'failed', message: 'no database here' });
     expect(writes).toEqual([grant]);
-    expect(w.stats).toEqual({ jobs: 0, refused: 3 });
+    expect(w.stats).toEqual({ jobs: 0, refused: 5 });
   });
 });

@@ -7,9 +7,11 @@ import type { LaneJobMessage } from './lane-messages';
 import { RemoteLanes, type LaneTransport } from './remote-lanes';
 
 const OK = { ok: true, applied: 1, events: [], sends: [], drops: [], timersArmed: null, finals: 0 };
+const READY = { ok: false, code: 'ready', message: 'ready' };
 const JOB = { kind: 'start', limit: 10 } as const;
 
-function setup(answer: (node: string, m: LaneJobMessage) => Promise<unknown> = async () => OK) {
+/** The active node's side, against a fake bus: `answer` answers jobs; probes are answered `ready` unless `probes` says otherwise. */
+function setup(answer: (node: string, m: LaneJobMessage) => Promise<unknown> = async () => OK, probes: (node: string) => Promise<unknown> = async () => READY) {
   const clock = new VirtualClock(0);
   const reach = new Reach(new AreaTree([{ code: 'city', name: '市', parent: null }]));
   const sent: { node: string; message: LaneJobMessage }[] = [];
@@ -17,27 +19,30 @@ function setup(answer: (node: string, m: LaneJobMessage) => Promise<unknown> = a
   const transport: LaneTransport = {
     workers: () => offers,
     request: (node, message) => {
+      if ('probe' in message) return probes(node);
       sent.push({ node, message });
       return answer(node, message);
     },
   };
   const granted: { lane: number; node: string }[] = [];
   let epoch = 0;
-  let hold: Promise<void> | null = null;
   const grants: LaneGrants = {
     grant: async (lane, node): Promise<LaneGrant> => {
-      await hold;
       granted.push({ lane, node });
-      return { lane, node, epoch: ++epoch, key: 'k'.repeat(32), writerEpoch: 1 };
+      return { lane, lanes: 2, node, epoch: ++epoch, key: 'k'.repeat(32), writerEpoch: 1 };
     },
   };
   const forgot = { n: 0 };
   const stepper = { forget: () => forgot.n++, sendOf: async () => null } as unknown as DeliveryStepper;
   const lanes = new RemoteLanes({ node: 'node-a', lanes: 2, transport, grants, reach, stepper, read: {} as Repositories, clock, tasks: new Tasks(SILENT_LOG), timeoutMs: 5_000, checkEveryMs: 1_000, coolDownMs: 30_000 });
-  const settle = async () => {
-    for (let i = 0; i < 10; i++) await Promise.resolve();
+  const takenBack: number[] = [];
+  lanes.takenBack$.subscribe((l) => takenBack.push(l));
+  /** One look at the offers (the first probes a new node, the next gives it a lane). */
+  const look = async (ms = 1_000) => {
+    await clock.advance(ms);
+    for (let i = 0; i < 20; i++) await Promise.resolve();
   };
-  return { clock, reach, sent, offers, granted, forgot, lanes, settle, holdGrants: (p: Promise<void> | null) => (hold = p) };
+  return { clock, reach, sent, offers, granted, forgot, lanes, look, takenBack };
 }
 
 /** Runs one job on `lane` as the engine does: enter, run (there or here), leave. */
@@ -53,30 +58,42 @@ async function runJob(lanes: RemoteLanes, lane: number): Promise<'here' | 'there
 }
 
 describe('RemoteLanes', () => {
-  it('hands lane 1 to a node that offers and keeps lane 0; jobs go there with the context once, then without', async () => {
-    const { clock, sent, granted, forgot, lanes, settle, reach } = setup();
+  it('hands lane 1 to a node that offers and answers, and keeps lane 0; a job carries what the node lacks of the context', async () => {
+    const { sent, granted, forgot, lanes, look, reach } = setup();
     expect(await runJob(lanes, 1)).toBe('here');
-    await clock.advance(1_000);
-    await settle();
+    await look();
+    await look();
     expect(granted).toEqual([{ lane: 1, node: 'node-b' }]);
     expect(lanes.holders()).toEqual([null, 'node-b']);
     expect(forgot.n).toBe(1); // what was cached of lane 1 is stale from now on
     expect(await runJob(lanes, 0)).toBe('here');
     expect(await runJob(lanes, 1)).toBe('there');
     expect(await runJob(lanes, 1)).toBe('there');
-    expect(sent.map((s) => s.message.context !== undefined)).toEqual([true, false]);
-    expect(sent[0].message).toMatchObject({ grant: { lane: 1, node: 'node-b', epoch: 1 }, job: JOB });
-    // The channels changed: the next job carries the new reach.
+    expect(sent[0].message).toMatchObject({ grant: { lane: 1, lanes: 2, node: 'node-b', epoch: 1 }, job: JOB, context: { from: 0, cancelled: [] } });
+    expect(sent[0].message.context?.reach).toBeDefined();
+    expect(sent[1].message.context).toBeUndefined();
+    // An order cancelled: the next job brings it, and not the reach, which did not change.
+    lanes.cancelled('o-9');
+    await runJob(lanes, 1);
+    expect(sent[2].message.context).toEqual({ from: 0, cancelled: ['o-9'] });
+    // The channels changed: the next job carries the new reach, and no cancel again.
     reach.setCoverage('public', 'gw', ['city']);
     await runJob(lanes, 1);
-    expect(sent[2].message.context?.reach.coverage).toEqual([['public', 'gw', ['city'], null, false]]);
+    expect(sent[3].message.context).toEqual({ reach: { coverage: [['public', 'gw', ['city'], null, false]], states: [], fixedOnly: [] }, from: 1, cancelled: [] });
+  });
+
+  it('gives no lane to a node that offers but does not answer (anyone on the bus could offer)', async () => {
+    const { granted, lanes, look } = setup(undefined, () => Promise.reject(new Error('Timeout has occurred')));
+    for (let i = 0; i < 5; i++) await look();
+    expect(granted).toEqual([]);
+    expect(lanes.holders()).toEqual([null, null]);
   });
 
   it('moves a lane only once the jobs in flight on it are over', async () => {
-    const { clock, granted, lanes, settle } = setup();
+    const { granted, lanes, look } = setup();
+    await look(); // probed
     const inFlight = await lanes.enter(1);
-    await clock.advance(1_000);
-    await settle();
+    await look();
     expect(granted).toEqual([]); // the job here is not over: lane 1 stays
     const waiting = Promise.resolve(lanes.enter(1)); // and a new job waits for the move
     inFlight.leave();
@@ -86,41 +103,60 @@ describe('RemoteLanes', () => {
     next.leave();
   });
 
-  it('takes a lane back from a node that does not answer, and leaves that node out for a while', async () => {
+  it('takes a lane back from a node that does not answer a job, sends its lane again, and leaves the node out for a while', async () => {
     let answering = false;
-    const { clock, granted, lanes, settle, offers } = setup(async () => (answering ? OK : Promise.reject(new Error('Timeout has occurred'))));
-    const takenBack: number[] = [];
-    lanes.takenBack$.subscribe((l) => takenBack.push(l));
-    await clock.advance(1_000);
-    await settle();
+    const { granted, lanes, look, offers, takenBack } = setup(async () => (answering ? OK : Promise.reject(new Error('Timeout has occurred'))));
+    await look();
+    await look();
     await expect(runJob(lanes, 1)).rejects.toThrow(/Timeout/);
-    await settle();
+    await look(0);
     expect(granted).toEqual([{ lane: 1, node: 'node-b' }, { lane: 1, node: 'node-a' }]);
     expect(lanes.holders()).toEqual([null, null]);
-    expect(takenBack).toEqual([1]); // its sends in flight go out again from here
+    expect(takenBack).toEqual([1]); // it may have committed sends it never handed over: they go out again from here
     answering = true;
-    await clock.advance(20_000);
-    await settle();
+    await look(20_000);
     expect(lanes.holders()).toEqual([null, null]); // still left out
-    await clock.advance(11_000);
-    await settle();
+    await look(11_000);
+    await look();
     expect(lanes.holders()).toEqual([null, 'node-b']);
     // A node no longer offering (stopped, off the bus) loses its lane at the next look.
     offers.length = 0;
-    await clock.advance(1_000);
-    await settle();
+    await look();
     expect(lanes.holders()).toEqual([null, null]);
     expect(takenBack).toEqual([1]); // nothing failed: every send was handed over
   });
 
-  it('sends the context again to a node that lost it (restarted), and refuses an answer it cannot read', async () => {
-    const answers: unknown[] = [OK, { ok: false, code: 'context', message: 'restarted' }, OK, { ok: true, applied: 'many' }];
-    const { clock, sent, lanes, settle } = setup(async () => answers.shift());
-    await clock.advance(1_000);
-    await settle();
+  it('sends the whole context again to a node that lost it (restarted); a refusal takes the lane back without sending it again', async () => {
+    const answers: unknown[] = [OK, { ok: false, code: 'context', message: 'restarted' }, OK, { ok: false, code: 'failed', message: 'disk full' }];
+    const { sent, lanes, look, takenBack } = setup(async () => answers.shift());
+    await look();
+    await look();
     expect(await runJob(lanes, 1)).toBe('there');
     expect(await runJob(lanes, 1)).toBe('there');
-    expect(sent.map((s) => s.message.context !== undefined)).toEqual([true, false, true]);
+    expect(sent.map((s) => s.message.context?.reach !== undefined)).toEqual([true, false, true]);
+    await expect(runJob(lanes, 1)).rejects.toThrow(/disk full/);
+    await look(0);
+    expect(lanes.holders()).toEqual([null, null]);
+    expect(takenBack).toEqual([]); // refused: nothing was committed there
+  });
+
+  it('takes answers of one lane in the order they come, and refuses one it cannot read', async () => {
+    let release!: () => void;
+    const first = new Promise<unknown>((r) => (release = () => r({ ...OK, applied: 1 })));
+    const answers: Promise<unknown>[] = [first, Promise.resolve({ ...OK, applied: 2 }), Promise.resolve({ ok: true, applied: 'many' })];
+    const { lanes, look } = setup(() => answers.shift()!);
+    await look();
+    await look();
+    const [a, b] = [await lanes.enter(1), await lanes.enter(1)];
+    const order: number[] = [];
+    const pa = a.remote!(JOB, 0).then((o) => order.push(o.applied));
+    const pb = b.remote!(JOB, 0).then((o) => order.push(o.applied));
+    await Promise.resolve();
+    release();
+    await Promise.all([pa, pb]);
+    expect(order).toEqual([1, 2]);
+    a.leave();
+    b.leave();
     await expect(runJob(lanes, 1)).rejects.toThrow(/cannot read/);
   });
 });

@@ -8,14 +8,15 @@ import type { LaneJob } from '../lane-job';
 import type { LanePlacement, LaneTicket } from '../lane-placement';
 import type { SendItem } from '../send-item';
 import type { Tasks } from '../tasks';
-import { laneAnswer, type LaneJobMessage } from './lane-messages';
+import { describeIssues, summarizeIssues } from '@lifeline/contracts';
+import { laneAnswer, type LaneAnswer, type LaneJobMessage, type LaneVersion } from './lane-messages';
 
 /** How the active node reaches the nodes that carry out its lanes (the bus). */
 export interface LaneTransport {
   /** Nodes that offer to carry out lanes and were heard from lately. */
   workers(): readonly string[];
   /** `message` to `node`; resolves with its answer, unparsed, or rejects when none came within `timeoutMs`. */
-  request(node: string, message: LaneJobMessage, timeoutMs: number): Promise<unknown>;
+  request(node: string, message: LaneJobMessage | { probe: true }, timeoutMs: number): Promise<unknown>;
 }
 
 export interface RemoteLanesOptions {
@@ -44,6 +45,8 @@ interface Lane {
   inFlight: number;
   moving: Promise<void> | null;
   drained: (() => void)[];
+  /** A job there may have committed sends that never came back: send the lane's in-flight again after the next move. */
+  resend: boolean;
 }
 
 /**
@@ -61,9 +64,13 @@ export class RemoteLanes implements LanePlacement {
   /** Orders cancelled since this node became active: every worker learns them with the reach. */
   private readonly cancels: string[] = [];
   private readonly incarnation = randomUUID();
-  /** The context version each worker was last given. */
-  private readonly known = new Map<string, string>();
+  /** What of the context each worker acknowledged, under this incarnation. */
+  private readonly known = new Map<string, { reach: number; cancels: number }>();
+  /** Nodes left out until a time (a failed job), and nodes that answered a probe. */
   private readonly left = new Map<string, number>();
+  private readonly probed = new Set<string>();
+  /** Each lane's answers, taken in turn. */
+  private readonly tails: Promise<unknown>[];
   private stopTimer: (() => void) | null = null;
   private stopped = false;
   private readonly takenBack = new Subject<number>();
@@ -74,7 +81,8 @@ export class RemoteLanes implements LanePlacement {
   readonly takenBack$: Observable<number> = this.takenBack.asObservable();
 
   constructor(private readonly o: RemoteLanesOptions) {
-    this.lanes = Array.from({ length: o.lanes }, () => ({ holder: null, grant: null, inFlight: 0, moving: null, drained: [] }));
+    this.lanes = Array.from({ length: o.lanes }, () => ({ holder: null, grant: null, inFlight: 0, moving: null, drained: [], resend: false }));
+    this.tails = this.lanes.map(() => Promise.resolve());
     this.schedule();
   }
 
@@ -118,16 +126,30 @@ export class RemoteLanes implements LanePlacement {
   rebalance(): void {
     if (this.stopped || this.o.tasks.stopped) return;
     const now = this.o.clock.now();
-    const workers = [...this.o.transport.workers()].filter((w) => w !== this.o.node && (this.left.get(w) ?? 0) <= now).sort();
-    const nodes = [null, ...workers];
+    for (const [node, until] of this.left) if (until <= now) this.left.delete(node);
+    const offers = this.o.transport.workers().filter((w) => w !== this.o.node && !this.left.has(w));
+    for (const p of this.probed) if (!offers.includes(p)) this.probed.delete(p);
+    // A node is given lanes once it answered a probe: an offer alone (anyone on the bus could
+    // make one up) would move a lane to nobody and hold it up until the job's timeout.
+    for (const w of offers) if (!this.probed.has(w)) void this.probe(w);
+    const nodes = [null, ...offers.filter((w) => this.probed.has(w)).sort()];
     this.lanes.forEach((l, i) => {
       const want = nodes[i % nodes.length];
       if (l.holder !== want && !l.moving) void this.move(i, want);
     });
   }
 
+  private async probe(node: string): Promise<void> {
+    try {
+      const a = await this.ask(node, { probe: true });
+      if (!a.ok && a.code === 'ready') this.probed.add(node);
+    } catch {
+      this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+    }
+  }
+
   /** Moves lane `lane` to `to` (null: here) once its jobs in flight are over; a failed grant leaves it where it was. */
-  private move(lane: number, to: string | null, afterFailure = false): Promise<void> {
+  private move(lane: number, to: string | null): Promise<void> {
     const l = this.lanes[lane];
     if (l.moving) return l.moving;
     const moving = (async () => {
@@ -139,7 +161,10 @@ export class RemoteLanes implements LanePlacement {
         // Rows of this lane were written elsewhere meanwhile, or will be: what is cached is stale.
         this.o.stepper.forget();
         this.o.tasks.log.info(`lane ${lane} carried out by ${to ? `node ${to}` : 'this node'}${from ? ` (was node ${from})` : ''}`, { epoch: l.grant.epoch });
-        if (afterFailure && from !== null) this.takenBack.next(lane);
+        if (l.resend) {
+          l.resend = false;
+          this.takenBack.next(lane);
+        }
       } catch (e) {
         this.o.tasks.log.warn(`lane ${lane} could not move to ${to ?? 'this node'}: ${(e as Error).message}`);
       }
@@ -149,47 +174,77 @@ export class RemoteLanes implements LanePlacement {
     return moving;
   }
 
-  private version(): string {
-    return `${this.incarnation}:${this.o.reach.version}:${this.cancels.length}`;
+  private version(): LaneVersion {
+    return { incarnation: this.incarnation, reach: this.o.reach.version, cancels: this.cancels.length };
+  }
+
+  /** What `node` lacks of the context of `version`, by what it acknowledged (all of it, when nothing). */
+  private contextFor(node: string, version: LaneVersion): LaneJobMessage['context'] {
+    const known = this.known.get(node);
+    if (known && known.reach >= version.reach && known.cancels >= version.cancels) return undefined;
+    const from = known?.cancels ?? 0;
+    return { ...(known && known.reach >= version.reach ? {} : { reach: this.o.reach.snapshot() }), from, cancelled: this.cancels.slice(from, version.cancels) };
   }
 
   private async send(lane: number, grant: LaneGrant, job: LaneJob, now: number): Promise<StepOutput> {
     const node = grant.node;
-    try {
-      const version = this.version();
-      const message = (context: boolean): LaneJobMessage => ({
-        grant,
-        partitions: [...(lanePartitions(lane, this.lanes.length) ?? [])],
-        now,
-        job: job.kind === 'items' ? { kind: 'items', items: job.items.map(({ deliveryId, event }) => ({ deliveryId, event })) } : job,
-        version,
-        ...(context ? { context: { reach: this.o.reach.snapshot(), cancelled: this.cancels } } : {}),
-      });
-      let answer = await this.ask(node, message(this.known.get(node) !== version));
-      if (!answer.ok && answer.code === 'context') answer = await this.ask(node, message(true));
-      if (!answer.ok) throw new Error(`node ${node} did not carry out a job of lane ${lane}: ${answer.code}: ${answer.message}`);
-      this.known.set(node, version);
+    const version = this.version();
+    const message = (context: LaneJobMessage['context']): LaneJobMessage => ({
+      grant,
+      now,
+      job: job.kind === 'items' ? { kind: 'items', items: job.items.map(({ deliveryId, event }) => ({ deliveryId, event })) } : job,
+      version,
+      ...(context ? { context } : {}),
+    });
+    // Answers are taken in the order they come, lane by lane (a job's drops must not overtake the
+    // sends of the job before), whatever completing them waits for.
+    const answered = this.ask(node, message(this.contextFor(node, version))).then(async (first) => {
+      if (first.ok || first.code !== 'context') return first;
+      this.known.delete(node);
+      return this.ask(node, message(this.contextFor(node, version)));
+    });
+    const output = this.tails[lane].then(async () => {
+      let answer: LaneAnswer;
+      try {
+        answer = await answered;
+      } catch (e) {
+        // No answer, or one that cannot be read: the job may have committed there.
+        this.failed(lane, node, e as Error, true);
+        throw e;
+      }
+      if (!answer.ok) {
+        const e = new Error(`node ${node} did not carry out a job of lane ${lane}: ${answer.code}: ${answer.message}`);
+        this.failed(lane, node, e, false);
+        throw e;
+      }
+      const known = this.known.get(node);
+      this.known.set(node, { reach: Math.max(known?.reach ?? -1, version.reach), cancels: Math.max(known?.cancels ?? 0, version.cancels) });
       const sends = (await Promise.all(answer.sends.map((s) => this.o.stepper.sendOf(s, this.o.read)))).filter((s): s is SendItem => s !== null);
       const { applied, events, drops, timersArmed, finals } = answer;
       return { applied, events, sends, drops, timersArmed, finals };
-    } catch (e) {
-      this.failed(lane, node, e as Error);
-      throw e;
-    }
+    });
+    this.tails[lane] = output.catch(() => undefined);
+    return output;
   }
 
-  private async ask(node: string, message: LaneJobMessage) {
+  private async ask(node: string, message: LaneJobMessage | { probe: true }): Promise<LaneAnswer> {
     const raw = await this.o.transport.request(node, message, this.o.timeoutMs);
     const r = laneAnswer.safeParse(raw);
-    if (!r.success) throw new Error(`node ${node} answered a lane job with what this node cannot read: ${r.error.issues[0]?.message}`);
+    if (!r.success) throw new Error(`node ${node} answered a lane job with what this node cannot read: ${summarizeIssues(describeIssues(r.error))}`);
     return r.data;
   }
 
-  /** The job failed there, or no answer came: the lane comes back here, and the node is left out a while. */
-  private failed(lane: number, node: string, e: Error): void {
+  /**
+   * The job failed there, or no answer came: the lane comes back here, and the node is left out a
+   * while. `unsure`: the job may have committed there, sends and all, that never came back: once
+   * the lane has moved, whatever is in flight in it is sent again (`takenBack$`).
+   */
+  private failed(lane: number, node: string, e: Error, unsure: boolean): void {
     this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
     this.known.delete(node);
     this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
-    if (this.lanes[lane].holder === node) void this.move(lane, null, true);
+    const l = this.lanes[lane];
+    if (unsure) l.resend = true;
+    if (l.holder === node && !this.stopped) void this.move(lane, null);
   }
 }

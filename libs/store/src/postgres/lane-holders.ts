@@ -6,8 +6,11 @@ import { createRepositories } from '../repositories';
 import { PgRunner } from './pg-runner';
 import { LOCK_LANES, lockKey } from './writer-lease';
 
-/** Held shared by each transaction under a grant of the lane, exclusive by a new grant: in order. */
-const laneLock = (lane: number) => lockKey(`lane:${Math.trunc(lane)}`);
+/**
+ * Held by each transaction of the lane (shared by the active node's own lane writer, exclusive on a
+ * node carrying the lane out: one writer there) and exclusive by a new grant: granted in order.
+ */
+export const laneLock = (lane: number) => lockKey(`lane:${Math.trunc(lane)}`);
 
 /** A write refused because its grant is no longer the lane's: another node carries it out now. */
 export class LaneMoved extends DatabaseInUseError {}
@@ -22,6 +25,7 @@ export class PostgresLaneGrants implements LaneGrants {
   constructor(
     private readonly pool: Pool,
     private readonly writerEpoch: () => number,
+    private readonly lanes: number,
     private readonly waitMs: number,
   ) {}
 
@@ -34,14 +38,14 @@ export class PostgresLaneGrants implements LaneGrants {
       await client.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock(${laneLock(lane)})`);
       const writerEpoch = this.writerEpoch();
       const { rows } = await client.query<{ epoch: number; key: string; writer: number | null }>(
-        `INSERT INTO lane_holders (lane, node, epoch, key) VALUES ($1, $2, 1, $3)
-         ON CONFLICT (lane) DO UPDATE SET node = EXCLUDED.node, epoch = lane_holders.epoch + 1, key = EXCLUDED.key
+        `INSERT INTO lane_holders (lane, lanes, node, epoch, key) VALUES ($1, $2, $3, 1, $4)
+         ON CONFLICT (lane) DO UPDATE SET lanes = EXCLUDED.lanes, node = EXCLUDED.node, epoch = lane_holders.epoch + 1, key = EXCLUDED.key
          RETURNING epoch, key, (SELECT epoch FROM writer_lease WHERE id = 1) AS writer`,
-        [lane, node, randomKey()],
+        [lane, this.lanes, node, randomKey()],
       );
       if (Number(rows[0].writer) !== writerEpoch) throw new DatabaseInUseError(`another node took the writer lease: lane ${lane} not granted`);
       await client.query('COMMIT');
-      return { lane, node, epoch: Number(rows[0].epoch), key: rows[0].key, writerEpoch };
+      return { lane, lanes: this.lanes, node, epoch: Number(rows[0].epoch), key: rows[0].key, writerEpoch };
     } catch (e) {
       await client.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw e;
@@ -85,14 +89,14 @@ export class PostgresGrantedLanes implements GrantedLanes {
     try {
       await client.query('BEGIN');
       try {
-        await client.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock_shared(${laneLock(grant.lane)})`);
-        const { rows } = await client.query<{ writer: number | null; node: string; epoch: number; key: string }>(
-          'SELECT (SELECT epoch FROM writer_lease WHERE id = 1) AS writer, node, epoch, key FROM lane_holders WHERE lane = $1',
+        await client.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock(${laneLock(grant.lane)})`);
+        const { rows } = await client.query<{ writer: number | null; lanes: number; node: string; epoch: number; key: string }>(
+          'SELECT (SELECT epoch FROM writer_lease WHERE id = 1) AS writer, lanes, node, epoch, key FROM lane_holders WHERE lane = $1',
           [grant.lane],
         );
         const h = rows[0];
-        if (!h || Number(h.writer) !== grant.writerEpoch || h.node !== grant.node || Number(h.epoch) !== grant.epoch || h.key !== grant.key)
-          throw new LaneMoved(`lane ${grant.lane} is no longer this node's (grant epoch ${grant.epoch}): nothing written`);
+        const same = h && Number(h.writer) === grant.writerEpoch && Number(h.lanes) === grant.lanes && h.node === grant.node && Number(h.epoch) === grant.epoch && h.key === grant.key;
+        if (!same) throw new LaneMoved(`lane ${grant.lane} is no longer this node's (grant epoch ${grant.epoch}): nothing written`);
         const out = await job(createRepositories(new PgRunner(client)));
         await client.query('COMMIT');
         return out;
@@ -101,8 +105,10 @@ export class PostgresGrantedLanes implements GrantedLanes {
         throw e;
       }
     } catch (e) {
-      // A session that failed (cut, ended by the server) is not used again.
-      if (!(e instanceof DatabaseInUseError) && (e as { severity?: string }).severity !== 'ERROR') this.drop(grant.lane, e as Error);
+      // A lane moved away gives its session back to the pool; one that failed (cut, ended by the
+      // server) is not used again.
+      if (e instanceof LaneMoved) this.drop(grant.lane);
+      else if (!(e instanceof DatabaseInUseError) && (e as { severity?: string }).severity !== 'ERROR') this.drop(grant.lane, e as Error);
       throw e;
     }
   }
@@ -111,9 +117,10 @@ export class PostgresGrantedLanes implements GrantedLanes {
     let client = this.sessions.get(lane);
     if (client) return client;
     client = await this.pool.connect();
-    const failed = (e: Error) => this.drop(lane, e);
-    client.on('error', failed);
+    client.on('error', (e: Error) => this.drop(lane, e));
     try {
+      // Session settings: a session given back to the pool keeps them, which only shortens
+      // what the pool's other users may wait (they are the node's reads).
       await client.query(`SET statement_timeout = ${Math.max(this.leaseMs, 10_000)}; SET idle_in_transaction_session_timeout = ${Math.round(this.leaseMs)}`);
     } catch (e) {
       client.release(e as Error);
@@ -123,10 +130,12 @@ export class PostgresGrantedLanes implements GrantedLanes {
     return client;
   }
 
-  private drop(lane: number, e: Error): void {
+  /** The lane's session back to the pool (`e`: broken, closed instead). */
+  private drop(lane: number, e?: Error): void {
     const client = this.sessions.get(lane);
     if (!client) return;
     this.sessions.delete(lane);
+    client.removeAllListeners('error');
     client.release(e);
   }
 

@@ -129,7 +129,7 @@ export class PostgresStore implements Storage {
     readonly db: PostgresDatabase,
     lanes: number,
   ) {
-    this.grants = new PostgresLaneGrants(db.pool, () => db.lease.epoch, db.lease.leaseMs * 2);
+    this.grants = new PostgresLaneGrants(db.pool, () => db.lease.epoch, lanes, db.lease.leaseMs * 2);
     this.read = createRepositories(new PgRunner({ query: (text, values) => db.pool.query(text, values) }));
     // With lanes, one job per transaction, the main writer's too: a job takes the event seq row at
     // its end, and a second job in the same transaction would hold it, and every lane, through all
@@ -138,7 +138,7 @@ export class PostgresStore implements Storage {
     const oneJob = lanes > 1 ? 1 : undefined;
     this.main = writerOn(new WriterClient(() => db.writerSession()), oneJob);
     this.laneWriters =
-      lanes <= 1 ? [this.main] : Array.from({ length: lanes }, () => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q)), oneJob));
+      lanes <= 1 ? [this.main] : Array.from({ length: lanes }, (_, lane) => writerOn(new WriterClient(() => db.laneSession(), (q) => db.lease.fence(q, lane)), oneJob));
     this.writers = lanes <= 1 ? [this.main] : [...this.laneWriters, this.main];
   }
 

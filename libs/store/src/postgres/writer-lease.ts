@@ -124,9 +124,11 @@ export class WriterLease {
    * the new epoch. Two statements: in one, the epoch would be read from a snapshot taken before
    * the wait. Advisory locks queue in order, so lanes that keep coming cannot starve a claim.
    */
-  async fence(q: Queryable): Promise<void> {
+  async fence(q: Queryable, lane: number): Promise<void> {
     if (this.isLost) throw new DatabaseInUseError(`${this.describe}: this node no longer holds the writer lease`);
-    await q.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES})`, []);
+    // And the lane's own lock, shared: a grant of the lane to another node waits for this
+    // transaction too (lane-holders.ts), whatever this node believes is in flight.
+    await q.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock_shared(${lockKey(`lane:${Math.trunc(lane)}`)})`, []);
     const { rows } = await q.query('SELECT epoch FROM writer_lease WHERE id = 1', []);
     if (Number(rows[0]?.epoch) !== this.epoch) throw this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
   }
