@@ -69,6 +69,7 @@ export class RemoteLanes implements LanePlacement {
   /** Nodes left out until a time (a failed job), and nodes that answered a probe. */
   private readonly left = new Map<string, number>();
   private readonly probed = new Set<string>();
+  private readonly probing = new Set<string>();
   /** Each lane's answers, taken in turn. */
   private readonly tails: Promise<unknown>[];
   private stopTimer: (() => void) | null = null;
@@ -131,7 +132,7 @@ export class RemoteLanes implements LanePlacement {
     for (const p of this.probed) if (!offers.includes(p)) this.probed.delete(p);
     // A node is given lanes once it answered a probe: an offer alone (anyone on the bus could
     // make one up) would move a lane to nobody and hold it up until the job's timeout.
-    for (const w of offers) if (!this.probed.has(w)) void this.probe(w);
+    for (const w of offers) if (!this.probed.has(w) && !this.probing.has(w)) void this.probe(w);
     const nodes = [null, ...offers.filter((w) => this.probed.has(w)).sort()];
     this.lanes.forEach((l, i) => {
       const want = nodes[i % nodes.length];
@@ -140,11 +141,14 @@ export class RemoteLanes implements LanePlacement {
   }
 
   private async probe(node: string): Promise<void> {
+    this.probing.add(node);
     try {
       const a = await this.ask(node, { probe: true });
       if (!a.ok && a.code === 'ready') this.probed.add(node);
     } catch {
       this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+    } finally {
+      this.probing.delete(node);
     }
   }
 
@@ -242,6 +246,7 @@ export class RemoteLanes implements LanePlacement {
   private failed(lane: number, node: string, e: Error, unsure: boolean): void {
     this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
     this.known.delete(node);
+    this.probed.delete(node); // asked again before it is given a lane again
     this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
     const l = this.lanes[lane];
     if (unsure) l.resend = true;
