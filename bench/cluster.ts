@@ -8,7 +8,7 @@
  * The followers' figures are what a second node costs an order (passed on) and a console (the
  * stream's lag); `nodes` the deliveries per second with 1, 2 and 3 node processes sharing three
  * lanes of delivery work (the active node keeps one and hands the others to the followers).
- * `--only throughput,accept,latency,failover,followers,nodes` runs some parts.
+ * `--only throughput,accept,latency,failover,followers,nodes,lanefailover` runs some parts.
  */
 import { SystemClock } from '@lifeline/clock';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifelin
 import { failover } from './failover';
 import { flashLatency, type FlashLatency } from './flash-latency';
 import { followers } from './followers';
+import { laneFailover } from './lane-failover';
 import { nodesThroughput } from './nodes';
 import { ADMIN, benchConfig, CITY, fastSims, HUNDRED_K, loadDirectory, log, machine as machineOf, ms, quick, spec, table, waitUntil, wanted, writeResults } from './common';
 
@@ -107,6 +108,7 @@ export async function clusterBench(): Promise<void> {
   if (wanted('failover')) await failovers();
   if (wanted('followers')) await onFollowers();
   if (wanted('nodes')) await onNodes();
+  if (wanted('lanefailover')) await onLaneFailover();
 
   const machine = { ...machineOf(), postgres: PG_URL.replace(/\/\/[^@]*@/, '//') };
   process.stdout.write(`\n${table(rows)}\nmachine: ${machine.cpus} cores, ${machine.memoryGB} GB, ${machine.cpu}, node ${machine.node}; PostgreSQL on the same machine\n`);
@@ -194,13 +196,24 @@ async function failovers(): Promise<void> {
   rows.push(['failover: SIGKILL to the first send of its work by the standby', `p50 ${ms(pct(f.firstSendMs, 50))}`, `p99 ${ms(pct(f.firstSendMs, 99))}`, 'target <= 10 s']);
 }
 
+/** A follower carrying a lane SIGKILLed: until the active node carries the lane out itself. */
+async function onLaneFailover(): Promise<void> {
+  const times = await laneFailover(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', quick ? 3 : 6);
+  results.laneFailover = times;
+  rows.push([`failover of a lane: SIGKILL of the follower carrying it to the active node carrying it out (${times.length} rounds)`, `p50 ${ms(pct(times, 50))}, p99 ${ms(pct(times, 99))}`, '', 'target <= 10 s (the lease)']);
+}
+
 /** 1, 2 and 3 router processes, one order of 100,000 people each time. */
 async function onNodes(): Promise<void> {
   const figures = await nodesThroughput(PG_URL, process.env.LIFELINE_BENCH_NATS ?? 'nats://127.0.0.1:4222', 100_000);
   results.nodes = figures;
   const one = figures.find((f) => f.nodes === 1)!.perS;
-  for (const f of figures)
-    rows.push([`deliveries to final, ${f.nodes} node process${f.nodes > 1 ? 'es' : ''} on PostgreSQL and NATS sharing 3 lanes`, `${Math.round(f.perS).toLocaleString()}/s`, `1 node process ${Math.round(one).toLocaleString()}/s`, `${(f.perS / one).toFixed(2)}x`]);
+  for (const f of figures) {
+    const alone = figures.find((g) => g.nodes === f.nodes && !g.shared);
+    const how = f.nodes === 1 ? '' : f.shared ? ', followers carrying lanes' : ', lanes not shared (cluster.shareLanes: false)';
+    const base = f.shared && alone ? `1 node process ${Math.round(one).toLocaleString()}/s; not shared ${Math.round(alone.perS).toLocaleString()}/s` : `1 node process ${Math.round(one).toLocaleString()}/s`;
+    rows.push([`deliveries to final, ${f.nodes} node process${f.nodes > 1 ? 'es' : ''} on PostgreSQL and NATS, 3 lanes${how}`, `${Math.round(f.perS).toLocaleString()}/s`, base, `${(f.perS / one).toFixed(2)}x`]);
+  }
 }
 
 async function onFollowers(): Promise<void> {

@@ -14,6 +14,8 @@ const api = (url: string, path: string, body?: unknown) => apiAs(url, path, body
 
 export interface NodesFigure {
   nodes: number;
+  /** Whether the followers carried out lanes (`cluster.shareLanes`). */
+  shared: boolean;
   deliveries: number;
   /** Deliveries to a final status per second, from the POST to the order's last one. */
   perS: number;
@@ -25,7 +27,9 @@ export interface NodesFigure {
  * generated directory of `people`, sent to the active node, finished when the order says none is
  * open. Every round runs three lanes of delivery work (`engine.lanes: 3`): the active node keeps
  * lane 0 and hands one lane to each follower (the order is sent once they hold them), so one
- * node steps all three lanes itself, two nodes share them 2 to 1, three nodes one each.
+ * node steps all three lanes itself, two nodes share them 2 to 1, three nodes one each; and, as
+ * the same run's baseline, 2 and 3 nodes with `cluster.shareLanes: false` (the active node steps
+ * every lane, the followers serve and poll).
  */
 export async function nodesThroughput(pgUrl: string, natsUrl: string, people: number, counts: readonly number[] = [1, 2, 3]): Promise<NodesFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-nodes-'));
@@ -35,10 +39,14 @@ export async function nodesThroughput(pgUrl: string, natsUrl: string, people: nu
   const base = benchRouterConfig(1_000_000, file, { window: 100_000, ratePerS: 1_000_000_000, acceptMs: [0, 0], deliverMs: [0, 0] });
   const lanes = join(dir, 'lanes.yaml');
   writeFileSync(lanes, `engine: { lanes: ${LANES} }\n`);
-  const config = `${base},${lanes}`;
+  const alone = join(dir, 'alone.yaml');
+  writeFileSync(alone, 'cluster: { shareLanes: false }\n');
   const out: NodesFigure[] = [];
   try {
-    for (const n of counts) out.push(await round(pgUrl, natsUrl, config, n));
+    for (const n of counts) {
+      out.push(await round(pgUrl, natsUrl, `${base},${lanes}`, n, true));
+      if (n > 1) out.push(await round(pgUrl, natsUrl, `${base},${lanes},${alone}`, n, false));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
     removeBenchConfig(base);
@@ -46,8 +54,8 @@ export async function nodesThroughput(pgUrl: string, natsUrl: string, people: nu
   return out;
 }
 
-async function round(pgUrl: string, natsUrl: string, config: string, n: number): Promise<NodesFigure> {
-  const database = `bench_nodes_${process.pid}_${n}`;
+async function round(pgUrl: string, natsUrl: string, config: string, n: number, shared: boolean): Promise<NodesFigure> {
+  const database = `bench_nodes_${process.pid}_${n}_${shared ? 's' : 'a'}`;
   await withPg(pgUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
   const env = { LIFELINE_DB: databaseUrl(pgUrl, database), LIFELINE_CONFIG: config, LIFELINE_ADMIN_TOKEN: TOKEN, LIFELINE_SIMULATORS: 'public', LIFELINE_BUS: natsUrl };
   // Every process as it is spawned, so that one that never serves is killed too.
@@ -62,7 +70,7 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
       await new Promise((r) => setTimeout(r, 200));
       return (await lanesElsewhere(active.url)) >= Math.min(n, LANES) - 1;
     };
-    await within(until(held, 60_000), 'the followers to hold their lanes');
+    if (shared) await within(until(held, 60_000), 'the followers to hold their lanes');
     const t0 = performance.now();
     const a = await api(active.url, '/api/orders', { clientRef: `nodes-${n}`, order: { priority: 'routine', to: { areas: [CITY] }, body: '请各村做好防汛准备。', ttlS: 3600 } });
     // Asked ten times a second, of the orders table: the order view (a count over its 100,000
@@ -72,8 +80,8 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number):
       return !(await api(active.url, '/api/orders?status=open')).some((o: { orderId: string }) => o.orderId === a.orderId);
     }, 10 * 60_000);
     const perS = a.deliveries / ((performance.now() - t0) / 1000);
-    log(`${n} node${n > 1 ? 's' : ''}: ${Number(a.deliveries).toLocaleString()} deliveries final at ${Math.round(perS).toLocaleString()}/s`);
-    return { nodes: n, deliveries: a.deliveries, perS };
+    log(`${n} node${n > 1 ? 's' : ''}${shared ? '' : ', lanes not shared'}: ${Number(a.deliveries).toLocaleString()} deliveries final at ${Math.round(perS).toLocaleString()}/s`);
+    return { nodes: n, shared, deliveries: a.deliveries, perS };
   } finally {
     const exited = procs.map((p) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r))));
     for (const p of procs) p.kill('SIGKILL');

@@ -1,4 +1,3 @@
-import { isPostgresUrl } from '@lifeline/store';
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
@@ -11,6 +10,7 @@ import pino from 'pino';
 import { AppModule } from './app.module';
 import { Transport } from '@nestjs/microservices';
 import { FollowerCore, RouterCore, type NodeCore } from '@lifeline/engine';
+import { isPostgresUrl } from '@lifeline/store';
 import { Announcer } from './cluster/announcer';
 import { busControllers, natsOptions } from './cluster/bus';
 import { BusGateways } from './cluster/bus-gateways';
@@ -172,7 +172,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   }
   // A follower offers to carry out lanes of the active node's delivery work.
   const offering = bus && core instanceof FollowerCore && core.lanes && lifeline.node ? new BusLink(bus, `${lifeline.node}:offer`) : null;
-  const offer = offering && new LaneOffer(offering.client, lifeline.node!);
+  const offer = offering && listening && new LaneOffer(offering.client, lifeline.node!, listening.ready);
   if (bus) {
     const link = announcing;
     const busUp = () => (link ? link.connected : core instanceof FollowerCore && core.leaderReachable);

@@ -18,6 +18,12 @@ export interface LanePlacement {
   cancelled(orderId: string): void;
 }
 
+/**
+ * A lane's job failed because the node carrying the lane out failed it or did not answer: the lane
+ * is coming back here, so the job may be tried again at once.
+ */
+export class LaneUnavailable extends Error {}
+
 const LOCAL: LaneTicket = { remote: null, leave: () => undefined };
 
 /** Every lane here: a lone router, SQLite, a node without a bus. */

@@ -9,15 +9,21 @@ const EVERY_MS = 1_000;
  * offering (stopped, cut off from the bus) gets no more jobs.
  */
 export class LaneOffer {
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
-  constructor(bus: ClientProxy, node: string) {
+  /** Offers from when `listening` resolves: this node hears lane jobs (no offer before it could take one). */
+  constructor(bus: ClientProxy, node: string, listening: Promise<void>) {
     const offer = () => bus.emit(SUBJECTS.lanesOffer, { node }).subscribe({ error: () => undefined });
-    offer();
-    this.timer = setInterval(offer, EVERY_MS);
+    void listening.then(() => {
+      if (this.closed) return;
+      offer();
+      this.timer = setInterval(offer, EVERY_MS);
+    });
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -2,6 +2,8 @@
 export interface Retrying {
   /** No new try from now on; resolves when a try under way has ended. */
   stop(): Promise<void>;
+  /** Resolves once a try succeeded (never, if none does). */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -16,9 +18,11 @@ export function retryEvery(everyMs: number, attempt: () => Promise<void>, onFirs
   let failed = false;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<void> = Promise.resolve();
+  let succeed!: () => void;
+  const ready = new Promise<void>((r) => (succeed = r));
   const run = () => {
     current = attempt().then(
-      () => undefined,
+      () => succeed(),
       (e: unknown) => {
         if (stopped) return;
         if (!failed) onFirstFailure(e instanceof Error ? e : new Error(String(e)));
@@ -29,6 +33,7 @@ export function retryEvery(everyMs: number, attempt: () => Promise<void>, onFirs
   };
   run();
   return {
+    ready,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -140,6 +140,36 @@ describe('RemoteLanes', () => {
     expect(takenBack).toEqual([]); // refused: nothing was committed there
   });
 
+  it('ends every job waiting on a node at once when one failed, or when the node stops offering', async () => {
+    const never = () => new Promise<unknown>(() => undefined);
+    const answers: (() => Promise<unknown>)[] = [() => Promise.reject(new Error('Timeout has occurred')), never, never, never];
+    const { lanes, look, offers, takenBack } = setup(() => answers.shift()!());
+    await look();
+    await look();
+    const [a, b] = [await lanes.enter(1), await lanes.enter(1)];
+    const [ra, rb] = [a.remote!(JOB, 0), b.remote!(JOB, 0)];
+    await expect(ra).rejects.toThrow(/did not answer/);
+    await expect(rb).rejects.toThrow(/did not answer/); // not left to time out on its own
+    a.leave();
+    b.leave();
+    await look(0);
+    expect(lanes.holders()).toEqual([null, null]);
+    expect(takenBack).toEqual([1]);
+    // Back after its time out, then silent: its jobs end when it stops offering, not at their timeout.
+    await look(31_000);
+    await look();
+    expect(lanes.holders()).toEqual([null, 'node-b']);
+    const c = await lanes.enter(1);
+    const rc = c.remote!(JOB, 0);
+    offers.length = 0;
+    await look();
+    await expect(rc).rejects.toThrow(/no longer offers/);
+    c.leave();
+    await look(0);
+    expect(lanes.holders()).toEqual([null, null]);
+    expect(takenBack).toEqual([1, 1]);
+  });
+
   it('takes answers of one lane in the order they come, and refuses one it cannot read', async () => {
     let release!: () => void;
     const first = new Promise<unknown>((r) => (release = () => r({ ...OK, applied: 1 })));

@@ -5,7 +5,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { LaneGrant, LaneGrants, Repositories } from '@lifeline/store';
 import type { DeliveryStepper, StepOutput } from '../delivery-stepper';
 import type { LaneJob } from '../lane-job';
-import type { LanePlacement, LaneTicket } from '../lane-placement';
+import { LaneUnavailable, type LanePlacement, type LaneTicket } from '../lane-placement';
 import type { SendItem } from '../send-item';
 import type { Tasks } from '../tasks';
 import { describeIssues, summarizeIssues } from '@lifeline/contracts';
@@ -47,6 +47,8 @@ interface Lane {
   drained: (() => void)[];
   /** A job there may have committed sends that never came back: send the lane's in-flight again after the next move. */
   resend: boolean;
+  /** A node is being asked whether it may take the lane. */
+  handing: boolean;
 }
 
 /**
@@ -72,6 +74,8 @@ export class RemoteLanes implements LanePlacement {
   private readonly probing = new Set<string>();
   /** Each lane's answers, taken in turn. */
   private readonly tails: Promise<unknown>[];
+  /** Per node: ends every job waiting on it at once when it failed one (they would only time out one by one). */
+  private readonly gone = new Map<string, { ended: Promise<never>; end: (e: Error) => void }>();
   private stopTimer: (() => void) | null = null;
   private stopped = false;
   private readonly takenBack = new Subject<number>();
@@ -82,7 +86,7 @@ export class RemoteLanes implements LanePlacement {
   readonly takenBack$: Observable<number> = this.takenBack.asObservable();
 
   constructor(private readonly o: RemoteLanesOptions) {
-    this.lanes = Array.from({ length: o.lanes }, () => ({ holder: null, grant: null, inFlight: 0, moving: null, drained: [], resend: false }));
+    this.lanes = Array.from({ length: o.lanes }, () => ({ holder: null, grant: null, inFlight: 0, moving: null, drained: [], resend: false, handing: false }));
     this.tails = this.lanes.map(() => Promise.resolve());
     this.schedule();
   }
@@ -135,21 +139,46 @@ export class RemoteLanes implements LanePlacement {
     for (const w of offers) if (!this.probed.has(w) && !this.probing.has(w)) void this.probe(w);
     const nodes = [null, ...offers.filter((w) => this.probed.has(w)).sort()];
     this.lanes.forEach((l, i) => {
+      // Its holder stopped offering (killed, off the bus): its jobs in flight will not be answered.
+      if (l.holder !== null && !offers.includes(l.holder) && l.inFlight > 0) this.endJobsOf(l.holder, `node ${l.holder} no longer offers to carry out lanes`);
       const want = nodes[i % nodes.length];
-      if (l.holder !== want && !l.moving) void this.move(i, want);
+      if (l.holder === want || l.moving || l.handing) return;
+      if (want === null) void this.move(i, null);
+      else void this.handTo(i, want);
     });
   }
 
-  private async probe(node: string): Promise<void> {
+  /**
+   * Lane `lane` to `node` if it answers a probe now, asked before the lane is held up by the move:
+   * a node that offered may have died, or restarted and not yet listen for jobs.
+   */
+  private async handTo(lane: number, node: string): Promise<void> {
+    const l = this.lanes[lane];
+    l.handing = true;
+    try {
+      if ((await this.probe(node)) && !this.stopped) await this.move(lane, node);
+    } finally {
+      l.handing = false;
+    }
+  }
+
+  /** Whether `node` answers that it carries out lanes; one that does not is left out a while. */
+  private async probe(node: string): Promise<boolean> {
     this.probing.add(node);
     try {
       const a = await this.ask(node, { probe: true });
-      if (!a.ok && a.code === 'ready') this.probed.add(node);
+      if (!a.ok && a.code === 'ready') {
+        this.probed.add(node);
+        return true;
+      }
     } catch {
-      this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+      // No answer: below.
     } finally {
       this.probing.delete(node);
     }
+    this.probed.delete(node);
+    this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+    return false;
   }
 
   /** Moves lane `lane` to `to` (null: here) once its jobs in flight are over; a failed grant leaves it where it was. */
@@ -202,22 +231,24 @@ export class RemoteLanes implements LanePlacement {
     });
     // Answers are taken in the order they come, lane by lane (a job's drops must not overtake the
     // sends of the job before), whatever completing them waits for.
-    const answered = this.ask(node, message(this.contextFor(node, version))).then(async (first) => {
+    const asked = this.ask(node, message(this.contextFor(node, version))).then(async (first) => {
       if (first.ok || first.code !== 'context') return first;
       this.known.delete(node);
       return this.ask(node, message(this.contextFor(node, version)));
     });
+    const answered = Promise.race([asked, this.goneOf(node).ended]);
     const output = this.tails[lane].then(async () => {
       let answer: LaneAnswer;
       try {
         answer = await answered;
       } catch (e) {
         // No answer, or one that cannot be read: the job may have committed there.
-        this.failed(lane, node, e as Error, true);
-        throw e;
+        const why = new LaneUnavailable(`node ${node} did not answer a job of lane ${lane}: ${(e as Error).message}`);
+        this.failed(lane, node, why, true);
+        throw why;
       }
       if (!answer.ok) {
-        const e = new Error(`node ${node} did not carry out a job of lane ${lane}: ${answer.code}: ${answer.message}`);
+        const e = new LaneUnavailable(`node ${node} did not carry out a job of lane ${lane}: ${answer.code}: ${answer.message}`);
         this.failed(lane, node, e, false);
         throw e;
       }
@@ -243,8 +274,27 @@ export class RemoteLanes implements LanePlacement {
    * while. `unsure`: the job may have committed there, sends and all, that never came back: once
    * the lane has moved, whatever is in flight in it is sent again (`takenBack$`).
    */
+  private goneOf(node: string): { ended: Promise<never>; end: (e: Error) => void } {
+    let g = this.gone.get(node);
+    if (!g) {
+      let end!: (e: Error) => void;
+      const ended = new Promise<never>((_, reject) => (end = reject));
+      ended.catch(() => undefined);
+      this.gone.set(node, (g = { ended, end }));
+    }
+    return g;
+  }
+
+  /** Every job waiting on `node` ends now, failed (`unsure`: it may have committed there). */
+  private endJobsOf(node: string, why: string): void {
+    const g = this.gone.get(node);
+    this.gone.delete(node);
+    g?.end(new Error(why));
+  }
+
   private failed(lane: number, node: string, e: Error, unsure: boolean): void {
-    this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
+    if (this.gone.has(node)) this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
+    this.endJobsOf(node, e.message);
     this.known.delete(node);
     this.probed.delete(node); // asked again before it is given a lane again
     this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
