@@ -103,7 +103,7 @@ async function dropSchema(): Promise<void> {
 export async function clusterBench(): Promise<void> {
   const config = benchConfig();
 
-  // `--only throughput,accept,latency,failover,followers,nodes` runs some parts (all by default).
+  // `--only throughput,accept,latency,failover,followers,nodes,lanefailover` runs some parts (all by default).
   if (wanted('throughput') || wanted('accept') || wanted('latency')) await onOneNode(config);
   if (wanted('failover')) await failovers();
   if (wanted('followers')) await onFollowers();
