@@ -1,6 +1,6 @@
 import type { Clock } from '@lifeline/clock';
 import type { EngineItem } from './engine-item';
-import { LaneUnavailable } from './lane-placement';
+import { failureLevel, LaneUnavailable } from './lane-placement';
 import { storageRetryMs } from './storage-retry';
 import type { Tasks } from './tasks';
 
@@ -74,7 +74,7 @@ export class EngineLane {
           // The node carrying the lane out failed: the lane comes back here, try again at once (once).
           const delayMs = e instanceof LaneUnavailable && this.failures === 0 ? 0 : storageRetryMs(this.failures);
           this.failures++;
-          this.tasks.log.error(`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
+          this.tasks.log[failureLevel(e)](`engine job failed: trying again in ${delayMs} ms`, { err: (e as Error).message, events: batch.length });
           this.retrying = true;
           this.clock.schedule(this.clock.now() + delayMs, () => {
             this.retrying = false;

@@ -24,6 +24,14 @@ export interface LanePlacement {
  */
 export class LaneUnavailable extends Error {}
 
+/**
+ * How to log a job that failed: a lane coming back from a node that failed is a warning (the
+ * cluster copes, and says so once in `RemoteLanes`), anything else an error (counted by metrics).
+ */
+export function failureLevel(e: unknown): 'warn' | 'error' {
+  return e instanceof LaneUnavailable ? 'warn' : 'error';
+}
+
 const LOCAL: LaneTicket = { remote: null, leave: () => undefined };
 
 /** Every lane here: a lone router, SQLite, a node without a bus. */

@@ -3,6 +3,7 @@ import type { Clock } from '@lifeline/clock';
 import type { Storage } from '@lifeline/store';
 import type { EngineConfig } from './config';
 import type { DeliveryEngine } from './delivery-engine';
+import { failureLevel } from './lane-placement';
 import type { Dispatcher } from './dispatcher';
 import type { OrderService } from './order-service';
 import type { Tasks } from './tasks';
@@ -53,7 +54,7 @@ export class Starter {
         }
       } while (this.again);
     } catch (e) {
-      this.tasks.log.error('starting deliveries failed: trying again', { err: (e as Error).message });
+      this.tasks.log[failureLevel(e)]('starting deliveries failed: trying again', { err: (e as Error).message });
       this.clock.schedule(this.clock.now() + RETRY_MS, () => !this.tasks.stopped && this.kick());
     } finally {
       this.running = false;
@@ -134,7 +135,7 @@ export class TimerPoller {
       if (next !== null) this.consider(next);
     } catch (e) {
       // The due rows stay where they are: the next try fires them.
-      this.tasks.log.error('firing timers failed: trying again', { err: (e as Error).message });
+      this.tasks.log[failureLevel(e)]('firing timers failed: trying again', { err: (e as Error).message });
       this.consider(this.clock.now() + RETRY_MS);
     } finally {
       this.running = false;
@@ -179,7 +180,7 @@ export class ExpirySweep {
       }
       this.consider((await this.store.read.deliveries.nextNewExpiry(this.partitions)) ?? Infinity);
     } catch (e) {
-      this.tasks.log.error('expiring deliveries failed: trying again', { err: (e as Error).message });
+      this.tasks.log[failureLevel(e)]('expiring deliveries failed: trying again', { err: (e as Error).message });
       this.consider(this.clock.now() + RETRY_MS);
     }
   }
