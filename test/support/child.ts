@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -43,7 +43,10 @@ export async function startChild(env: Record<string, string>): Promise<Child> {
  * (`LIFELINE_STANDBY=1`) waiting for the writer lease; `listening` tells when it took over.
  */
 export function startNode(env: Record<string, string>): Promise<Child> {
+  // LIFELINE_TEST_LOGS=<dir>: each node's log there, by name (a failing cluster test's story).
+  const logs = process.env.LIFELINE_TEST_LOGS;
   return spawnRouter(env, {
+    ...(logs ? { onStderr: (d: Buffer) => appendFileSync(join(logs, `${env.LIFELINE_NODE ?? 'router'}-${process.pid}.log`), d) } : {}),
     onSpawn: (proc) => {
       running.add(proc);
       proc.once('exit', () => running.delete(proc));
