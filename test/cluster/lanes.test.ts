@@ -1,3 +1,5 @@
+import { connect, type NatsConnection } from 'nats';
+import { laneJobSubject } from '../../apps/router/src/cluster/bus-messages';
 import { fastConfig, killChildren, startNode, tempDir, waitFor, type Child } from '../support/child';
 import { TestNats } from '../support/nats';
 import { TOKENS } from '../support/server';
@@ -98,4 +100,36 @@ describe('lanes carried out by another node', () => {
     follower = await startNode({ ...env, LIFELINE_NODE: 'site-b' });
     await waitFor(async () => (await gauge(active.url, 'lifeline_engine_lane_elsewhere{lane="1"}')) === 1, 'lane 1 handed to the follower again', 60_000);
   }, 180_000);
+
+  it('answers lane jobs that are not the active node\'s with a refusal, ignores made-up offers, and stays up', async () => {
+    await waitFor(async () => (await gauge(active.url, 'lifeline_engine_lane_elsewhere{lane="1"}')) === 1, 'lane 1 with the follower');
+    const nc: NatsConnection = await connect({ servers: nats.url });
+    const encode = (x: string) => new TextEncoder().encode(x);
+    const packet = (data: unknown) => JSON.stringify({ pattern: laneJobSubject('site-b'), id: 'x', data });
+    const grant = { lane: 1, lanes: 2, node: 'site-b', epoch: 1, key: 'f'.repeat(32), writerEpoch: 1 };
+    const forged = { grant, now: Date.now(), job: { kind: 'start', limit: 10 }, version: { incarnation: 'i', reach: 0, cancels: 0 }, context: { reach: { coverage: [], states: [], fixedOnly: [] }, from: 0, cancelled: [] } };
+    try {
+      const answers: unknown[] = [];
+      for (const bytes of [new Uint8Array([0xff, 0xfe]), encode('not json'), encode('null'), encode(packet({ grant: 'x' })), encode(packet({ ...forged, job: { kind: 'drop' } })), encode(packet(forged)), encode(packet({ probe: true }))]) {
+        const m = await nc.request(laneJobSubject('site-b'), bytes, { timeout: 5000 });
+        answers.push(JSON.parse(new TextDecoder().decode(m.data)).response);
+      }
+      const refused = (code: string) => expect.objectContaining({ ok: false, code });
+      // Unreadable: refused; a made-up key: the database refuses it, nothing written; a probe: ready.
+      expect(answers).toEqual([refused('failed'), refused('failed'), refused('failed'), refused('failed'), refused('failed'), refused('moved'), refused('ready')]);
+      // Offers that are not offers, and one from a node nobody runs: no lane goes anywhere.
+      for (const bytes of [new Uint8Array([0xff]), encode('{"data":{"node":""}}'), encode(JSON.stringify({ data: { node: 'x'.repeat(10_000) } })), encode(JSON.stringify({ data: { node: 'ghost' } }))])
+        nc.publish('lifeline.lanes.offer', bytes);
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    // Still up, lane 1 still with the follower, and an order still goes to its final status.
+    for (const node of [active, follower]) expect((await call(node.url, '/health', TOKENS.console)).status).toBe(200);
+    const third = await call(active.url, '/api/orders', TOKENS.console, { method: 'POST', body: JSON.stringify({ clientRef: 'l-3', order: ORDER }) });
+    expect(third.status).toBe(202);
+    await waitFor(async () => (await call(active.url, '/api/orders?status=open', TOKENS.console)).body.length === 0, 'the third order final');
+    expect(await gauge(active.url, 'lifeline_engine_lane_elsewhere{lane="1"}')).toBe(1);
+    await checkRows(db.name);
+  }, 120_000);
 });
