@@ -113,6 +113,12 @@ export async function api(url: string, path: string, body?: unknown, token = TOK
   return r.json();
 }
 
+/** The lines of a node's /metrics (none while it does not answer). */
+export async function metricLines(url: string, token: string): Promise<string[]> {
+  const r = await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+  return r?.ok ? (await r.text()).split('\n') : [];
+}
+
 /** `waitUntil`, but a bench round that hangs fails after `withinMs` (a minute) instead of forever. */
 export async function until(check: () => Promise<boolean>, withinMs = 60_000): Promise<void> {
   const deadline = Date.now() + withinMs;

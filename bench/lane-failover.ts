@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter, type RouterProcess } from '../scripts/lib/router-process';
 import { log } from './common';
-import { api as apiAs, benchRouterConfig, removeBenchConfig, until } from './failover';
+import { api as apiAs, benchRouterConfig, metricLines, removeBenchConfig, until } from './failover';
 
 const TOKEN = 'bench-lane-failover-admin';
 const api = (url: string, path: string, body?: unknown) => apiAs(url, path, body, TOKEN);
@@ -69,7 +69,6 @@ async function after(ms: number, check: () => Promise<boolean>): Promise<boolean
 }
 
 async function gauge(url: string, name: string): Promise<number> {
-  const r = await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } }).catch(() => null);
-  const line = r?.ok ? (await r.text()).split('\n').find((l) => l.startsWith(`${name} `)) : undefined;
+  const line = (await metricLines(url, TOKEN)).find((l) => l.startsWith(`${name} `));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
 }

@@ -6,7 +6,7 @@ import { generateDirectory, writeDirectoryJson } from '../scripts/lib/directory-
 import { databaseUrl, withPg } from '../scripts/lib/pg-server';
 import { spawnRouter } from '../scripts/lib/router-process';
 import { CITY, log } from './common';
-import { api as apiAs, benchRouterConfig, removeBenchConfig, until } from './failover';
+import { api as apiAs, benchRouterConfig, metricLines, removeBenchConfig, until } from './failover';
 
 const TOKEN = 'bench-nodes-admin';
 const LANES = 3;
@@ -92,9 +92,7 @@ async function round(pgUrl: string, natsUrl: string, config: string, n: number, 
 
 /** Lanes the node at `url` has handed to other nodes, by its /metrics. */
 async function lanesElsewhere(url: string): Promise<number> {
-  const r = await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-  const lines = (await r.text()).split('\n').filter((l) => l.startsWith('lifeline_engine_lane_elsewhere{'));
-  return lines.filter((l) => l.endsWith(' 1')).length;
+  return (await metricLines(url, TOKEN)).filter((l) => l.startsWith('lifeline_engine_lane_elsewhere{') && l.endsWith(' 1')).length;
 }
 
 /** A bench step that hangs fails after five minutes, naming what it waited for. */

@@ -44,11 +44,6 @@ export function attemptId(deliveryId: string, attempt: number): string {
   return `${deliveryId}#${attempt}`;
 }
 
-/** The attempt number an attempt id ends with. */
-export function attemptOf(attemptId: string): number {
-  return Number(attemptId.slice(attemptId.lastIndexOf('#') + 1));
-}
-
 export function parseAttemptId(id: string): { deliveryId: string; attempt: number } | null {
   const i = id.lastIndexOf('#');
   if (i <= 0) return null;

@@ -1,5 +1,5 @@
 import type { Clock } from '@lifeline/clock';
-import { deliveryPartition, laneOf, lanePartitions, type ChannelSpec } from '@lifeline/domain';
+import { deliveryPartition, laneOf, lanePartitions } from '@lifeline/domain';
 import { Subject, type Observable } from 'rxjs';
 import type { Delivery, Repositories, Storage } from '@lifeline/store';
 import type { EngineConfig } from './config';
@@ -9,7 +9,7 @@ import type { SendItem } from './send-item';
 import type { EngineEvent, EngineItem } from './engine-item';
 import { EngineLane } from './engine-lane';
 import type { DeliveryStepper, EngineOutput, StepOutput } from './delivery-stepper';
-import { jobItems, timerEvent, type LaneJob } from './lane-job';
+import { jobItems, type LaneJob } from './lane-job';
 import type { LanePlacement } from './lane-placement';
 import type { Tasks } from './tasks';
 
@@ -49,13 +49,7 @@ export class DeliveryEngine {
     return this.stepper.stats;
   }
 
-  now(): number {
-    return this.clock.now();
-  }
 
-  spec(channel: string): ChannelSpec | undefined {
-    return this.config.channels.get(channel);
-  }
 
   /** Queues events on the lanes of their deliveries; `urgent` ones go before everything waiting. */
   submit(items: readonly EngineItem[], urgent = false): void {
@@ -174,9 +168,5 @@ export class DeliveryEngine {
   /** The send of a delivery still `sending` after a restart: same attempt id, so gateways dedupe. */
   resend(d: Delivery): Promise<SendItem | null> {
     return this.stepper.resend(d, this.store.read);
-  }
-
-  timerEvent(name: string, epoch: number, at: number): EngineEvent {
-    return timerEvent(name, epoch, at);
   }
 }

@@ -12,6 +12,7 @@ import type { Delivery, Repositories } from '@lifeline/store';
 import { preferenceFor, type EngineConfig } from './config';
 import type { BusEvent } from './event-bus';
 import type { OrderCache, OrderInfo } from './order-cache';
+import type { RemoteSend } from './cluster/lane-messages';
 import type { SendItem } from './send-item';
 import type { EngineEvent, EngineItem } from './engine-item';
 import { StepWrites } from './step-writes';
@@ -253,7 +254,7 @@ export class DeliveryStepper {
    * A send decided by another node for this one (`RemoteLanes`), completed from what this node
    * knows of the order: null when the order is gone or cancelled (nothing more goes out).
    */
-  async sendOf(s: { deliveryId: string; orderId: string; channel: string; area: string; attempt: number; to: string }, read: Repositories): Promise<SendItem | null> {
+  async sendOf(s: RemoteSend, read: Repositories): Promise<SendItem | null> {
     const order = this.orders.peek(s.orderId) ?? (await this.orders.get(s.orderId, read));
     const spec = this.config.channels.get(s.channel);
     if (!order || order.cancelled || !spec) return null;

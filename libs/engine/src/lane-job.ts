@@ -18,7 +18,7 @@ export type LaneJob =
   | { kind: 'expire'; limit: number };
 
 /** A TIMER_FIRED event for a timer row's name and epoch. */
-export function timerEvent(name: string, epoch: number, at: number): EngineEvent {
+function timerEvent(name: string, epoch: number, at: number): EngineEvent {
   return { type: 'TIMER_FIRED', at, name: name as TimerName, epoch };
 }
 

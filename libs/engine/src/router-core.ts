@@ -169,9 +169,10 @@ export class RouterCore implements NodeCore {
 
   /** Figures for metrics and the bench. */
   stats() {
+    const holders = this.remoteLanes?.holders();
     return {
       engine: this.engine.stats,
-      lanes: this.engine.lanes.map((l, i) => ({ queued: l.queued, node: this.remoteLanes?.holders()[i] ?? null })),
+      lanes: this.engine.lanes.map((l, i) => ({ queued: l.queued, node: holders?.[i] ?? null })),
       dispatcher: { ...this.dispatcher.stats, pending: this.dispatcher.pending, inFlight: this.dispatcher.inFlightCount },
       gateways: this.gateways.connected(),
     };

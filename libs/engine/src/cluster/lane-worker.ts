@@ -1,5 +1,5 @@
 import { describeIssues, summarizeIssues } from '@lifeline/contracts';
-import { attemptOf, deliveryPartition, lanePartitions, Reach, type AreaTree } from '@lifeline/domain';
+import { deliveryPartition, parseAttemptId, lanePartitions, Reach, type AreaTree } from '@lifeline/domain';
 import { LaneMoved, type GrantedLanes } from '@lifeline/store';
 import type { EngineConfig } from '../config';
 import { DeliveryStepper } from '../delivery-stepper';
@@ -57,7 +57,7 @@ export class LaneWorker {
         ok: true,
         applied: out.applied,
         events: out.events.map((e) => ({ frame: e.frame as never, areaPath: e.areaPath })),
-        sends: out.sends.map((s) => ({ deliveryId: s.deliveryId, orderId: s.orderId, channel: s.channel, area: s.area, attempt: attemptOf(s.attemptId), to: s.to })),
+        sends: out.sends.map((s) => ({ deliveryId: s.deliveryId, orderId: s.orderId, channel: s.channel, area: s.area, attempt: parseAttemptId(s.attemptId)!.attempt, to: s.to })),
         drops: out.drops,
         timersArmed: out.timersArmed,
         finals: out.finals,

@@ -177,8 +177,12 @@ export class RemoteLanes implements LanePlacement {
       this.probing.delete(node);
     }
     this.probed.delete(node);
-    this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+    this.leaveOut(node);
     return false;
+  }
+
+  private leaveOut(node: string): void {
+    this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
   }
 
   /** Moves lane `lane` to `to` (null: here) once its jobs in flight are over; a failed grant leaves it where it was. */
@@ -272,11 +276,7 @@ export class RemoteLanes implements LanePlacement {
     return r.data;
   }
 
-  /**
-   * The job failed there, or no answer came: the lane comes back here, and the node is left out a
-   * while. `unsure`: the job may have committed there, sends and all, that never came back: once
-   * the lane has moved, whatever is in flight in it is sent again (`takenBack$`).
-   */
+  /** What ends every job waiting on `node` at once (`endJobsOf`), raced with each job's answer. */
   private goneOf(node: string): { ended: Promise<never>; end: (e: Error) => void } {
     let g = this.gone.get(node);
     if (!g) {
@@ -288,19 +288,24 @@ export class RemoteLanes implements LanePlacement {
     return g;
   }
 
-  /** Every job waiting on `node` ends now, failed (`unsure`: it may have committed there). */
+  /** Every job waiting on `node` ends now, failed: each may have committed there. */
   private endJobsOf(node: string, why: string): void {
     const g = this.gone.get(node);
     this.gone.delete(node);
     g?.end(new Error(why));
   }
 
+  /**
+   * The job failed there, or no answer came: the lane comes back here, and the node is left out a
+   * while. `unsure`: the job may have committed there, sends and all, that never came back: once
+   * the lane has moved, whatever is in flight in it is sent again (`takenBack$`).
+   */
   private failed(lane: number, node: string, e: Error, unsure: boolean): void {
     if (this.gone.has(node)) this.o.tasks.log.warn(`lane ${lane}: ${e.message}; taking it back`);
     this.endJobsOf(node, e.message);
     this.known.delete(node);
     this.probed.delete(node); // asked again before it is given a lane again
-    this.left.set(node, this.o.clock.now() + (this.o.coolDownMs ?? 30_000));
+    this.leaveOut(node);
     const l = this.lanes[lane];
     if (unsure) l.resend = true;
     if (l.holder === node && !this.stopped) void this.move(lane, null);

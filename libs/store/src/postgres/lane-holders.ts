@@ -3,14 +3,10 @@ import type { Pool, PoolClient } from 'pg';
 import { DatabaseInUseError } from '../database-in-use';
 import type { GrantedLanes, LaneGrant, LaneGrants, Repositories } from '../port';
 import { createRepositories } from '../repositories';
+import { openLaneSession } from './pg-database';
 import { PgRunner } from './pg-runner';
-import { LOCK_LANES, lockKey } from './writer-lease';
+import { laneLock, LOCK_LANES } from './writer-lease';
 
-/**
- * Held by each transaction of the lane (shared by the active node's own lane writer, exclusive on a
- * node carrying the lane out: one writer there) and exclusive by a new grant: granted in order.
- */
-export const laneLock = (lane: number) => lockKey(`lane:${Math.trunc(lane)}`);
 
 /** A write refused because its grant is no longer the lane's: another node carries it out now. */
 export class LaneMoved extends DatabaseInUseError {}
@@ -116,16 +112,8 @@ export class PostgresGrantedLanes implements GrantedLanes {
   private async session(lane: number): Promise<PoolClient> {
     let client = this.sessions.get(lane);
     if (client) return client;
-    client = await this.pool.connect();
+    client = await openLaneSession(this.pool, this.leaseMs);
     client.on('error', (e: Error) => this.drop(lane, e));
-    try {
-      // Session settings: a session given back to the pool keeps them, which only shortens
-      // what the pool's other users may wait (they are the node's reads).
-      await client.query(`SET statement_timeout = ${Math.max(this.leaseMs, 10_000)}; SET idle_in_transaction_session_timeout = ${Math.round(this.leaseMs)}`);
-    } catch (e) {
-      client.release(e as Error);
-      throw e;
-    }
     this.sessions.set(lane, client);
     return client;
   }

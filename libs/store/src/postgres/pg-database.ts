@@ -59,16 +59,8 @@ export class PostgresDatabase {
    * lock: `WriterLease.fence`), and its statements after a lease but at least 10 s (a statement
    * waits its turn for the event seq row: a short lease must not cancel that).
    */
-  async laneSession(): Promise<PoolClient> {
-    const client = await this.pool.connect();
-    try {
-      const idleMs = Math.round(this.lease.leaseMs);
-      await client.query(`SET statement_timeout = ${Math.max(idleMs, 10_000)}; SET idle_in_transaction_session_timeout = ${idleMs}`);
-    } catch (e) {
-      client.release(e as Error);
-      throw e;
-    }
-    return client;
+  laneSession(): Promise<PoolClient> {
+    return openLaneSession(this.pool, this.lease.leaseMs);
   }
 
   /**
@@ -140,4 +132,21 @@ export class PostgresDatabase {
     this.first = null;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+/**
+ * A session for lane writes, of the active node or of a node carrying a lane out for it: the
+ * server ends its transactions left idle for a lease, and its statements after a lease but at least
+ * 10 s (a statement may wait its turn for the event seq row).
+ */
+export async function openLaneSession(pool: Pool, leaseMs: number): Promise<PoolClient> {
+  const client = await pool.connect();
+  try {
+    const idleMs = Math.round(leaseMs);
+    await client.query(`SET statement_timeout = ${Math.max(idleMs, 10_000)}; SET idle_in_transaction_session_timeout = ${idleMs}`);
+  } catch (e) {
+    client.release(e as Error);
+    throw e;
+  }
+  return client;
 }

@@ -12,6 +12,11 @@ export const lockKey = (what: string) => `hashtext('lifeline:${what}:' || curren
 const LOCK_WRITER = lockKey('writer');
 /** Held shared by each lane transaction, exclusive by a claim: PostgreSQL queues these fairly. */
 export const LOCK_LANES = lockKey('lanes');
+/**
+ * Lane `lane`'s own lock: held by each of its transactions (shared by the active node's lane
+ * writer, exclusive on a node carrying the lane out) and exclusive by a grant of it (lane-holders.ts).
+ */
+export const laneLock = (lane: number) => lockKey(`lane:${Math.trunc(lane)}`);
 
 export interface LeaseOptions {
   /** This node's name, as the others and `/health` show it. */
@@ -128,7 +133,7 @@ export class WriterLease {
     if (this.isLost) throw new DatabaseInUseError(`${this.describe}: this node no longer holds the writer lease`);
     // And the lane's own lock, shared: a grant of the lane to another node waits for this
     // transaction too (lane-holders.ts), whatever this node believes is in flight.
-    await q.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock_shared(${lockKey(`lane:${Math.trunc(lane)}`)})`, []);
+    await q.query(`SELECT pg_advisory_xact_lock_shared(${LOCK_LANES}), pg_advisory_xact_lock_shared(${laneLock(lane)})`, []);
     const { rows } = await q.query('SELECT epoch FROM writer_lease WHERE id = 1', []);
     if (Number(rows[0]?.epoch) !== this.epoch) throw this.giveUp(`${this.describe}: another node took the writer lease (this node's epoch was ${this.epoch})`);
   }
