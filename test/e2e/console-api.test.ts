@@ -193,6 +193,40 @@ describe('console API (e2e)', () => {
     expect(acked).toHaveLength(view.counts.acknowledged ?? 0);
   });
 
+  it('sends again to those who have not answered: one new order made by the router, within the scope, audited, idempotent', async () => {
+    const first = (await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'resend-first', order: order({ to: { areas: ['330102', '330103'] } }) }).expect(202)).body;
+    await s.advance(120_000); // some answer (reply probability 0.6), some not yet
+    const all = (await http.get(`/api/orders/${first.orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body;
+    const waiting = all.deliveries.filter((d: { status: string }) => !['acknowledged', 'cancelled'].includes(d.status)).map((d: { personId: string }) => d.personId).sort();
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.length).toBeLessThan(first.deliveries);
+    // Refusals name the fields at fault; an order that is not the token's is not found.
+    const bad = await http.post(`/api/orders/${first.orderId}/resend`).set(auth(TOKENS.console)).send({ people: 'everyone', ttlS: 1 }).expect(400);
+    expect(bad.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['clientRef', 'people', 'ttlS']);
+    await http.post(`/api/orders/${first.orderId}/resend`).set(auth(TOKENS.county)).send({ clientRef: 'r', people: 'notAnswered' }).expect(404);
+    await http.post(`/api/orders/${first.orderId}/resend`).set(auth(TOKENS.drill)).send({ clientRef: 'r', people: 'notAnswered' }).expect(403);
+
+    const again = (await http.post(`/api/orders/${first.orderId}/resend`).set(auth(TOKENS.console)).send({ clientRef: 'resend-1', people: 'notAnswered', summary: '再次通知：立即转移' }).expect(202)).body;
+    expect(again.deliveries).toBe(waiting.length);
+    const view = (await http.get(`/api/orders/${again.orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body;
+    expect(view.deliveries.map((d: { personId: string }) => d.personId).sort()).toEqual(waiting);
+    expect(view.deliveries.every((d: { matchedBy: string }) => d.matchedBy === 'person')).toBe(true);
+    expect(view).toMatchObject({ priority: all.priority, body: all.body, summary: '再次通知：立即转移', ackRequired: true, ackWithinS: all.ackWithinS, ttlS: all.ttlS, to: all.to });
+    // The same clientRef again is the same resend; nothing new is made.
+    expect((await http.post(`/api/orders/${first.orderId}/resend`).set(auth(TOKENS.console)).send({ clientRef: 'resend-1', people: 'notAnswered' }).expect(202)).body.orderId).toBe(again.orderId);
+    const trail = (await http.get(`/api/audit?action=order.send&subject=${again.orderId}`).set(auth(TOKENS.admin)).expect(200)).body.entries;
+    expect(trail).toHaveLength(1);
+    expect(trail[0].detail).toMatchObject({ clientRef: 'resend-1', resendOf: first.orderId, people: 'notAnswered', deliveries: waiting.length });
+
+    // Not reached: the county desk resends its own order to those whose terminal never confirmed it.
+    const mine = (await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'resend-county', order: order({ to: { areas: ['330102001'] } }) }).expect(202)).body;
+    const unreached = (await http.get(`/api/orders/${mine.orderId}?limit=10000&status=queued,sending,sent,expired,failed`).set(auth(TOKENS.county)).expect(200)).body.deliveries.length;
+    const r = (await http.post(`/api/orders/${mine.orderId}/resend`).set(auth(TOKENS.county)).send({ clientRef: 'resend-county-1', people: 'notReached', priority: 'immediate' }).expect(202)).body;
+    expect(r.deliveries).toBe(unreached);
+    const list = (await http.get('/api/orders').set(auth(TOKENS.county)).expect(200)).body.map((o: { orderId: string }) => o.orderId);
+    expect(list).toContain(r.orderId); // within the county's scope, as the first order
+  });
+
   it('searches the directory by name or id within the scope', async () => {
     const all = (await http.get('/api/directory').set(auth(TOKENS.console)).expect(200)).body.people as { id: string; name: string; area: string }[];
     const someone = all.find((p) => p.area.startsWith('330103'))!;

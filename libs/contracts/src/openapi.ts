@@ -27,7 +27,7 @@ import {
   tokenView,
 } from './http-answers';
 import { ALERT_MEDIA_TYPES, auditQuery, createTokenBody, deliveryFilterQuery, directoryQuery, eventsQuery, orderPageQuery, ordersQuery, outageBody, simReplyBody } from './http-bodies';
-import { createOrderBody, previewOrderBody } from './order';
+import { createOrderBody, previewOrderBody, resendOrderBody } from './order';
 
 /**
  * The HTTP API as OpenAPI 3.1 and the WebSocket frames as JSON Schemas, generated from the same zod
@@ -79,6 +79,7 @@ export const ROUTES: Route[] = [
   { method: 'get', path: '/api/orders/{id}/csv', summary: "The order's deliveries as CSV (UTF-8 with a BOM), filtered as the order view is", roles: ['console'], query: deliveryFilterQuery, ok: { status: 200, description: 'personId,name,area,areaName,status,channel,matchedBy,attempts,lastAt,detail', contentType: 'text/csv' }, errors: [400, 404] },
   { method: 'get', path: '/api/orders/{id}/cap', summary: 'An order as a CAP 1.2 alert (a cancelled one as its Cancel; one made from an alert carries its info and area and references it)', roles: ['console'], ok: { status: 200, description: 'CAP 1.2 XML', contentType: 'application/cap+xml' }, errors: [404] },
   { method: 'get', path: '/api/orders/{id}/gbt35965', summary: 'An order as a GB/T 35965.1 warning from this router (a cancelled one as its Cancel)', roles: ['console'], ok: { status: 200, description: 'GB/T 35965.1 XML', contentType: 'application/xml' }, errors: [404] },
+  { method: 'post', path: '/api/orders/{id}/resend', summary: "Send again to an order's people who have not answered (or were not reached): one new order, its people picked by the router, its texts and times the first order's unless given", roles: ['console'], body: resendOrderBody, ok: { status: 202, schema: orderAcceptedAnswer, description: 'Accepted (the same clientRef again answers the first resend)' }, errors: [400, 404, 429, 503] },
   { method: 'post', path: '/api/orders/{id}/cancel', summary: 'Cancel every open delivery of an order', roles: ['console'], ok: { status: 202, schema: cancelAnswer, description: 'Cancelled (committed)' }, errors: [404, 503] },
   { method: 'get', path: '/api/events', summary: 'The event stream, replayable from any seq', roles: ['console', 'drill'], query: eventsQuery, ok: { status: 200, schema: z.array(eventFrame), description: 'Event frames with seq above `since`' }, errors: [400] },
   { method: 'get', path: '/api/channels', summary: 'Channel states per area', roles: ['console', 'drill'], ok: { status: 200, schema: z.array(channelStateView), description: 'States of areas within the scope and above it' } },

@@ -58,5 +58,28 @@ export type OrderSpecParsed = z.output<typeof orderSpec>;
 export const createOrderBody = z.strictObject({ clientRef, order: orderSpec });
 export type CreateOrderBody = z.output<typeof createOrderBody>;
 
+/**
+ * `POST /api/orders/:id/resend`: a new order to the people of an order who have not answered it
+ * (`notAnswered`: all but acknowledged and cancelled) or whom it has not reached (`notReached`:
+ * queued, sending, sent, expired, failed), picked by the router however many. The rest is the first
+ * order's unless given here.
+ */
+export const resendOrderBody = z
+  .strictObject({
+    clientRef,
+    people: z.enum(['notAnswered', 'notReached']),
+    priority: priority.optional(),
+    body: sendableText(4_000).optional(),
+    summary: sendableText(500).optional(),
+    ackRequired: z.boolean().optional(),
+    ackWithinS: z.number().int().min(10).max(7 * 86_400).optional(),
+    ttlS: z.number().int().min(10).max(30 * 86_400).optional(),
+  })
+  .refine((o) => o.ackWithinS === undefined || o.ttlS === undefined || o.ackRequired === false || o.ackWithinS <= o.ttlS, {
+    message: 'expected ackWithinS no longer than ttlS',
+    path: ['ackWithinS'],
+  });
+export type ResendOrderBody = z.output<typeof resendOrderBody>;
+
 /** `POST /api/orders/preview`: the order as it would be sent, without a clientRef. */
 export const previewOrderBody = z.strictObject({ order: orderSpec });

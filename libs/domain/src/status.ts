@@ -25,3 +25,8 @@ export const ALLOWED_STATUS_CHANGES: Readonly<Record<DeliveryStatus | 'new', rea
   failed: [],
   cancelled: [],
 };
+
+/** The terminal never confirmed it: "not reached" on the console, and whom a resend to them picks. */
+export const NOT_REACHED_STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'expired', 'failed'];
+/** No answer (yet): everyone but those who answered and those cancelled. */
+export const NOT_ANSWERED_STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'unanswered', 'expired', 'failed'];

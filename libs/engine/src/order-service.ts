@@ -1,12 +1,12 @@
 import type { Clock } from '@lifeline/clock';
 import { randomBytes } from 'node:crypto';
-import { makeRef, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
+import { makeRef, NOT_ANSWERED_STATUSES, NOT_REACHED_STATUSES, priorityRank, type AreaTree, type OrderSpec } from '@lifeline/domain';
 import type { OrderReach, OrderRow, Storage } from '@lifeline/store';
 import { Subject, type Observable } from 'rxjs';
 import type { DeliveryEngine } from './delivery-engine';
 import type { EventBus } from './event-bus';
 import type { OrderTargets } from './order-targets';
-import type { Accepted, AcceptOptions, Orders } from './orders';
+import type { Accepted, AcceptOptions, Orders, ResendChanges, ResendPeople } from './orders';
 import { RequestError } from './request-error';
 import { audit, type Principal } from './principal';
 
@@ -53,7 +53,44 @@ export class OrderService implements Orders {
   async accept(p: Principal, clientRef: string, spec: OrderSpec, options: AcceptOptions = {}): Promise<Accepted> {
     const existing = await this.store.read.orders.byClientRef(p.id, clientRef);
     if (existing) return this.replay(existing);
-    const { scope, reach: targets } = await this.targets(p, spec.to);
+    const { scope, reach } = await this.targets(p, spec.to);
+    const scopePath = scope ? this.tree.path(scope) : null;
+    return this.commit(p, clientRef, spec, scopePath, { ...reach, excludeAcknowledgedOf: options.supersedes }, { clientRef, priority: spec.priority, to: spec.to });
+  }
+
+  /**
+   * A new order to the people of one of the token's orders who have not answered it (or whom it
+   * has not reached): picked in the database, however many, within the first order's scope. Its
+   * texts, priority and times are the first order's unless `changes` says otherwise; its `to`
+   * describes the first order's targets. The same clientRef again returns the first resend.
+   */
+  async resend(p: Principal, orderId: string, clientRef: string, people: ResendPeople, changes: ResendChanges = {}): Promise<Accepted> {
+    const existing = await this.store.read.orders.byClientRef(p.id, clientRef);
+    if (existing) return this.replay(existing);
+    const first = await this.checkVisible(p, orderId);
+    const summary = changes.summary ?? first.summary ?? undefined;
+    const spec: OrderSpec = {
+      priority: changes.priority ?? first.priority,
+      to: JSON.parse(first.target) as OrderSpec['to'],
+      body: changes.body ?? first.body,
+      ...(summary ? { summary } : {}),
+      ackRequired: changes.ackRequired ?? Boolean(Number(first.ack_required)),
+      ackWithinS: changes.ackWithinS ?? Number(first.ack_within_s),
+      ttlS: changes.ttlS ?? Number(first.ttl_s),
+    };
+    if (spec.ackRequired && spec.ackWithinS > spec.ttlS)
+      throw new RequestError('invalid', 'expected ackWithinS no longer than ttlS', [{ path: 'ackWithinS', message: `expected ackWithinS (${spec.ackWithinS}) no longer than ttlS (${spec.ttlS})`, code: 'invalid' }]);
+    const statuses = people === 'notReached' ? NOT_REACHED_STATUSES : NOT_ANSWERED_STATUSES;
+    const reach = { areaPaths: [], locatedIds: [], shapePaths: [], fromOrder: { orderId, statuses } };
+    const scopePath = first.scope_path === '/' ? null : first.scope_path;
+    return this.commit(p, clientRef, spec, scopePath, reach, { clientRef, priority: spec.priority, resendOf: orderId, people });
+  }
+
+  /**
+   * Stores the order and all its deliveries in one transaction, audited; resolves only after
+   * commit. `scopePath` is the common area of its targets (null: the whole tree).
+   */
+  private async commit(p: Principal, clientRef: string, spec: OrderSpec, scopePath: string | null, reach: OrderReach, detail: Record<string, unknown>): Promise<Accepted> {
     const now = this.clock.now();
 
     const result = await this.store.write(async (tx) => {
@@ -62,19 +99,18 @@ export class OrderService implements Orders {
       let ref = '';
       for (let i = 0; i < 60 && (!ref || (await tx.orders.refInUse(ref))); i++) ref = makeRef(secureRandom, 4 + Math.floor(i / 20));
       const id = newOrderId(now);
-      const reach = { ...targets, excludeAcknowledgedOf: options.supersedes };
       const deliveries = await tx.orders.insert(
-        { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scope ? this.tree.path(scope) : '/' },
+        { id, ref, consoleId: p.id, clientRef, spec, priorityRank: priorityRank(spec.priority), createdAt: now, expiresAt: now + spec.ttlS * 1000, scopePath: scopePath ?? '/' },
         reach,
         now,
       );
       // Rolls the whole order back: an order that reaches nobody is a mistake to report, not keep.
       if (deliveries === 0) throw new RequestError('no_recipients', 'the order reaches nobody: no person in these areas or fences (and roles)');
-      await audit(tx, p, now, 'order.send', id, { clientRef, priority: spec.priority, to: spec.to, deliveries });
+      await audit(tx, p, now, 'order.send', id, { ...detail, deliveries });
       // The seq last (but for a small urgent order's first steps, whose receipts follow it): from
       // here on, every other writer waits for this commit.
       const payload = { type: 'order.accepted', clientRef, orderId: id, ref, deliveries };
-      const seq = await tx.events.append('order.accepted', now, id, scope ? this.tree.path(scope) : null, payload);
+      const seq = await tx.events.append('order.accepted', now, id, scopePath, payload);
       await tx.orders.setSeq(id, seq);
       const accepted = { orderId: id, ref, deliveries, seq, replayed: false };
       // A small flash or immediate order starts in its own transaction: its first attempts leave
@@ -83,11 +119,11 @@ export class OrderService implements Orders {
       const started = startNow
         ? await this.engine.applyNow(tx, (await tx.deliveries.openIdsOfOrder(id, '', deliveries)).ids.map((d) => ({ deliveryId: d, event: { type: 'START' as const, at: now } })))
         : null;
-      return { kind: 'new' as const, accepted, payload, scope, started };
+      return { kind: 'new' as const, accepted, payload, started };
     }, URGENT.has(spec.priority));
     if (result.kind === 'replay') return this.replay(result.row);
     const r = result;
-    this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: r.scope ? this.tree.path(r.scope) : null }]);
+    this.bus.publish([{ frame: { ...r.payload, seq: r.accepted.seq } as never, areaPath: scopePath }]);
     if (r.started) this.engine.committed(r.started);
     this.storedSubject.next({ orderId: r.accepted.orderId, expiresAt: now + spec.ttlS * 1000 });
     return r.accepted;

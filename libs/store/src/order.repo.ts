@@ -46,6 +46,11 @@ export interface OrderReach {
   shapePaths: readonly string[];
   /** Orders this one supersedes: whoever acknowledged one of them is not asked again. */
   excludeAcknowledgedOf?: readonly string[];
+  /**
+   * A resend: the people of this order's deliveries in these statuses (as the contract names
+   * them), and no one else; the new order's `to` then only describes whom it went to.
+   */
+  fromOrder?: { orderId: string; statuses: readonly string[] };
 }
 
 /** People an order picks, one way: a WHERE over `people p` and its parameters. */
@@ -57,6 +62,16 @@ interface Selection {
 
 /** Every way an order picks people, most specific first (a person picked twice keeps the first). */
 function selections(people: readonly string[], reach: OrderReach): Selection[] {
+  if (reach.fromOrder) {
+    // The order's deliveries are a primary-key range (`<orderId>:<personId>`); 'new' is queued.
+    const { orderId, statuses } = reach.fromOrder;
+    const status = `CASE WHEN d.status = '${NOT_STARTED}' THEN 'queued' ELSE d.status END`;
+    return [{
+      matched: 'person',
+      where: `p.id IN (SELECT d.person_id FROM deliveries d WHERE d.id > ? AND d.id < ? AND ${status} IN (${placeholders(statuses.length)}))`,
+      params: [`${orderId}:`, `${orderId};`, ...statuses],
+    }];
+  }
   const subtree = (matched: MatchKind, path: string, unlocated: boolean): Selection => ({
     matched,
     where: `p.area_path >= ? AND p.area_path < ?${unlocated ? ' AND p.lon IS NULL' : ''}`,

@@ -1,7 +1,7 @@
 import { yieldTurn } from '@lifeline/clock';
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, previewOrderBody } from '@lifeline/contracts';
+import { createOrderBody, deliveryFilterQuery, orderPageQuery, ordersQuery, previewOrderBody, resendOrderBody } from '@lifeline/contracts';
 import type { DeliveryFilter, OrderRow } from '@lifeline/store';
 import { Lifeline } from '../lifeline';
 import { Roles, type AuthedRequest } from '../auth/auth.guard';
@@ -175,6 +175,15 @@ export class OrdersController {
   @Header('content-type', 'application/xml; charset=utf-8')
   gbt(@Req() req: AuthedRequest, @Param('id') id: string) {
     return this.lifeline.cap.out.gbtOrder(req.principal, id);
+  }
+
+  /** One new order to the order's people who have not answered (or were not reached), picked here, not by the client. */
+  @Post(':id/resend')
+  @HttpCode(202)
+  async resend(@Req() req: AuthedRequest, @Param('id') id: string, @Body() body: unknown) {
+    const { clientRef, people, ...changes } = parse(resendOrderBody, body, 'body');
+    const a = await this.lifeline.core.orders.resend(req.principal, id, clientRef, people, changes);
+    return { orderId: a.orderId, ref: a.ref, deliveries: a.deliveries };
   }
 
   @Post(':id/cancel')

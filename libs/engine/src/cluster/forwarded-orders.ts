@@ -23,6 +23,12 @@ export class ForwardedOrders implements Orders {
     return this.leader.accept(p, clientRef, spec);
   }
 
+  /** A resend picks its people from the first order's deliveries: written where they are, on the active node. */
+  async resend(p: Principal, orderId: string): Promise<Accepted> {
+    await this.who.checkVisible(p, orderId);
+    throw new RequestError('not_active', 'a resend is taken by the active node');
+  }
+
   async cancel(p: Principal, orderId: string): Promise<number> {
     await this.who.checkVisible(p, orderId);
     return this.leader.cancel(p, orderId);
