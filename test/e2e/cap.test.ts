@@ -110,6 +110,43 @@ describe('CAP 1.2 in (e2e)', () => {
     expect(after.open).toBe(0);
   });
 
+  it('follows a chain of updates (24 h, 6 h, 2 h): whoever answered any earlier one is not asked again, and a Cancel at the end stops the live orders', async () => {
+    const sender = 'zj-flood@example.gov.cn';
+    const ids = { a: 'chain-24h', b: 'chain-6h', c: 'chain-2h', x: 'chain-cancel' };
+    const sent: Record<string, string> = {};
+    const send = async (id: string, msgType = 'Alert', ref?: string) => {
+      sent[id] = capTime(s.clock.now());
+      const xml = alertXml({ id, now: s.clock.now(), msgType, references: ref && `${sender},${ref},${sent[ref]}`, infos: msgType === 'Cancel' ? [] : undefined });
+      return (await post(xml).expect(202)).body;
+    };
+    const people = async (orderId: string) =>
+      ((await http.get(`/api/orders/${orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body.deliveries as { personId: string }[]).map((d) => d.personId);
+    const answer = async (orderId: string, persons: string[]) => {
+      for (const person of persons) await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId }).expect(202);
+      await s.advance(60_000);
+    };
+
+    const a = (await send(ids.a)).orders[0];
+    await s.advance(60_000);
+    const answeredA = (await people(a.orderId)).slice(0, 3);
+    await answer(a.orderId, answeredA);
+    const b = (await send(ids.b, 'Update', ids.a)).orders[0];
+    expect(b.deliveries).toBe(a.deliveries - 3);
+    await s.advance(60_000);
+    const answeredB = (await people(b.orderId)).slice(0, 2);
+    await answer(b.orderId, answeredB);
+    // C names only B, as a sender's next grade does; the people who answered A are still left out.
+    const c = (await send(ids.c, 'Update', ids.b)).orders[0];
+    expect(c.deliveries).toBe(a.deliveries - 5);
+    const inC = new Set(await people(c.orderId));
+    for (const person of [...answeredA, ...answeredB]) expect(inC.has(person)).toBe(false);
+
+    const x = await send(ids.x, 'Cancel', ids.c);
+    expect(x).toMatchObject({ orders: [], cancelled: [{ orderId: c.orderId, cancelled: c.deliveries }] });
+    await s.advance(1_000);
+    for (const o of [a, b, c]) expect((await http.get(`/api/orders/${o.orderId}`).set(auth(TOKENS.console))).body.open).toBe(0);
+  });
+
   it('ends the orders of the alert it updates when the Update itself reaches nobody here (its area moved away)', async () => {
     const now = s.clock.now();
     const first = (await post(alertXml({ id: 'flood-5', now })).expect(202)).body.orders[0];

@@ -57,17 +57,21 @@ export class CapIntake {
     const seen = await this.store.read.alerts.get(alert.sender, alert.identifier, p.id);
     if (seen) return replay(seen);
     const referenced: string[] = [];
+    /** Also the orders a referenced alert itself ended: an update that reached nobody (all had answered) keeps the chain. */
+    const supersedes = new Set<string>();
     const unknownReferences: string[] = [];
     for (const r of alert.references) {
       // Only what this token may see: another desk's orders are neither cancelled, superseded nor
       // named here, and whether another desk received an alert is not revealed.
       const ids = await this.visible(p, await this.store.read.alerts.orderIds(r.sender, r.identifier));
-      if (!ids.length && !(await this.store.read.alerts.get(r.sender, r.identifier, p.id))) unknownReferences.push(`${r.sender},${r.identifier},${r.sent}`);
+      const row = await this.store.read.alerts.get(r.sender, r.identifier, p.id);
+      if (!ids.length && !row) unknownReferences.push(`${r.sender},${r.identifier},${r.sent}`);
       referenced.push(...ids);
+      for (const id of [...ids, ...(row ? (JSON.parse(row.receipt) as CapReceipt).cancelled.map((c) => c.orderId) : [])]) supersedes.add(id);
     }
     const receipt: CapReceipt = { alert: { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType }, orders: [], cancelled: [], skipped: [], unknownReferences, replayed: false };
     const links: AlertLink[] = [];
-    if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, referenced, receipt, links);
+    if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, [...supersedes], receipt, links);
     // After the new orders committed: a crash in between leaves the old ones running, never none.
     for (const orderId of referenced) receipt.cancelled.push({ orderId, cancelled: await this.orders.cancel(p, orderId) }); // visible ones only (above)
     const first = await this.store.write(async (tx) => {

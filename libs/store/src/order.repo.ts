@@ -93,6 +93,10 @@ function roleFilter(roles: readonly string[] | undefined): { sql: string; params
   return { sql: ` AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN (${placeholders(roles.length)}))`, params: [...roles] };
 }
 
+/** How far back a chain of updates is followed (see `chainOf`). */
+const MAX_CHAIN_DEPTH = 32;
+const MAX_CHAIN_ORDERS = 500;
+
 const COLUMNS =
   'id, ref, console_id, client_ref, priority, priority_rank, body, summary, ack_required, ack_within_s, ttl_s, created_at, expires_at, target, scope_path, deliveries, open_count, cancelled, seq';
 
@@ -136,9 +140,15 @@ export class OrderRepo {
         '${NOT_STARTED}', NULL, NULL, 0, ${typed(this.db, 'bigint')}, '${matched}', p.partition FROM people p`;
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
     const roles = roleFilter(o.spec.to.roles);
-    // Not whoever acknowledged an order this one supersedes: a key lookup each, not rows written and deleted again.
-    const superseded = reach.excludeAcknowledgedOf ?? [];
-    const unanswered = superseded.map(() => ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.id = ${typed(this.db, 'text')} || ':' || p.id AND a.status = 'acknowledged')`).join('');
+    // Not whoever acknowledged an order this one supersedes, or one those superseded, back along
+    // the chain: key lookups, not rows written and deleted again.
+    const direct = [...new Set(reach.excludeAcknowledgedOf ?? [])];
+    const superseded = await this.chainOf(direct);
+    const unanswered = superseded.length
+      ? ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.id IN (${superseded.map(() => `${typed(this.db, 'text')} || ':' || p.id`).join(', ')}) AND a.status = 'acknowledged')`
+      : '';
+    for (const c of chunks(direct, 250))
+      await this.db.run(`INSERT INTO order_supersedes (order_id, superseded_id) VALUES ${c.map(() => '(?, ?)').join(', ')}`, ...c.flatMap((s) => [o.id, s]));
     let count = 0;
     for (const s of selections(o.spec.to.people ?? [], reach)) {
       const narrowed = s.matched !== 'person'; // roles narrow all but the listed people
@@ -149,6 +159,24 @@ export class OrderRepo {
     }
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
     return count;
+  }
+
+  /**
+   * The orders `direct` superseded and those they superseded in turn, nearest first: a chain of
+   * updates followed back at most MAX_CHAIN_DEPTH steps and MAX_CHAIN_ORDERS orders (each one a
+   * bound parameter of the insert; an update of an update 32 times over is not a real warning).
+   */
+  async chainOf(direct: readonly string[]): Promise<string[]> {
+    const seen = new Set(direct.slice(0, MAX_CHAIN_ORDERS));
+    let frontier = [...seen];
+    for (let depth = 1; depth < MAX_CHAIN_DEPTH && frontier.length && seen.size < MAX_CHAIN_ORDERS; depth++) {
+      const next: string[] = [];
+      for (const c of chunks(frontier))
+        for (const r of await this.db.all<{ superseded_id: string }>(`SELECT superseded_id FROM order_supersedes WHERE order_id IN (${placeholders(c.length)}) ORDER BY superseded_id`, ...c))
+          if (!seen.has(r.superseded_id) && seen.size < MAX_CHAIN_ORDERS) (seen.add(r.superseded_id), next.push(r.superseded_id));
+      frontier = next;
+    }
+    return [...seen];
   }
 
   /**

@@ -39,6 +39,8 @@ export interface OrderStore {
   list(status: 'open' | 'closed' | 'all', limit?: number, within?: readonly string[] | null): Promise<OrderRow[]>;
   /** The order and one delivery per person reached, set-based; the delivery count. */
   insert(o: NewOrder, reach: OrderReach, now: number): Promise<number>;
+  /** The orders these superseded and those they superseded in turn (bounded), these first. */
+  chainOf(direct: readonly string[]): Promise<string[]>;
   /** How many people `insert` would reach, by area, writing nothing. */
   reachByArea(to: OrderSpec['to'], reach: OrderReach): Promise<Map<string, number>>;
   openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;

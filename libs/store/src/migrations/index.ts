@@ -13,6 +13,7 @@ import { WorkLeases1768176000000 } from './1768176000000-work-leases';
 import { AlertsPerConsole1768262400000 } from './1768262400000-alerts-per-console';
 import { WorkPartitions1768348800000 } from './1768348800000-work-partitions';
 import { LaneHolders1768435200000 } from './1768435200000-lane-holders';
+import { OrderSupersedes1768525200000 } from './1768525200000-order-supersedes';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AlertsPerConsole1768262400000,
   WorkPartitions1768348800000,
   LaneHolders1768435200000,
+  OrderSupersedes1768525200000,
 ];
