@@ -3,6 +3,8 @@ import { sqliteOf } from '../support/test-store';
 import { digest } from '../support/digest';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
 import { StubbornSocket } from '../support/raw-client';
+import { listenForMetrics } from '../../apps/router/src/metrics/metrics-listener';
+import { Metrics } from '../../apps/router/src/metrics/metrics';
 
 /**
  * The adversarial suite, by role and scope: every route and frame tried with every kind of token,
@@ -422,6 +424,39 @@ describe('a revoked console token on a socket that ignores the close frame', () 
       ws.destroy();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('an error raised on a listening server', () => {
+  // What Node raises when an accept fails (the process is out of file handles): with no listener,
+  // an 'error' event ends the process.
+  const emfile = () => Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', errno: -24, syscall: 'accept' });
+
+  it('is logged and counted on the main server, which serves on', async () => {
+    const s = await testServer();
+    try {
+      const count = async () => Number(/^lifeline_internal_errors_total (\d+)/m.exec(await s.lifeline.metrics.render())?.[1]);
+      const before = await count();
+      s.app.getHttpServer().emit('error', emfile());
+      expect(await count()).toBe(before + 1);
+      await request(s.app.getHttpServer()).get('/health').expect(200);
+      const ws = await Client.open(s.url, TOKENS.console);
+      await ws.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('is handed to the metrics listener\'s owner, and the listener serves on', async () => {
+    const errors: Error[] = [];
+    const m = await listenForMetrics(new Metrics(), '127.0.0.1', 0, (e) => errors.push(e));
+    try {
+      m.server.emit('error', emfile());
+      expect(errors.map((e) => e.message)).toEqual(['accept EMFILE']);
+      expect((await fetch(`${m.url}/metrics`)).status).toBe(200);
+    } finally {
+      await m.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { digestFile } from '../support/digest';
 import { fastConfig, killChildren, startChild, tempDir, waitFor, type Child } from '../support/child';
-import { clientFrame, rawRequest, StubbornSocket, upgradeRequest, type RawAnswer } from '../support/raw-client';
+import { clientFrame, rawRequest, slowClient, StubbornSocket, upgradeRequest, type RawAnswer } from '../support/raw-client';
 
 /**
  * The adversarial suite, at the socket level, against the built router as its own process: what
@@ -10,6 +10,11 @@ import { clientFrame, rawRequest, StubbornSocket, upgradeRequest, type RawAnswer
  */
 const ADMIN = 'security-admin-token';
 const CONSOLE = 'demo-console-token';
+/** The caps of this router (security.*): small, so that tests can reach them. */
+const PER_ADDRESS = 100;
+const PER_TOKEN = 30;
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const GET_HEALTH = 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n';
 
 let child: Child;
 let db: string;
@@ -51,7 +56,11 @@ beforeAll(async () => {
   // The drone channel has no gateway here: it goes down when the gateways' grace after the start
   // ends. A second, and waited for below, so that no test's "nothing changed" spans that write
   // (with the default 30 s it fell inside the last test on a slow run).
-  const config = fastConfig(dir, (c) => (c.engine.gatewayGraceS = 1));
+  const config = fastConfig(dir, (c) => {
+    c.engine.gatewayGraceS = 1;
+    c.engine.linkGraceS = 1; // a gateway gone after its hello: its areas degraded for a second, not ten
+    c.security = { maxConnectionsPerAddress: PER_ADDRESS, maxSocketsPerToken: PER_TOKEN };
+  });
   child = await startChild({ LIFELINE_CONFIG: config, LIFELINE_DB: db, LIFELINE_ADMIN_TOKEN: ADMIN });
   await waitFor(async () => (await health()) === 200, 'the router to be ready');
   await waitFor(async () => {
@@ -60,6 +69,11 @@ beforeAll(async () => {
   }, 'the channel without a gateway down once the grace is over');
 });
 afterAll(() => killChildren());
+
+/** A token made through the API (a database write: make it before taking a digest). */
+async function made(body: object): Promise<{ id: string; token: string }> {
+  return (await (await api('/api/tokens', { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string; token: string };
+}
 
 describe('adversarial sockets (router as a child process)', () => {
   it('survives malformed request lines, targets and headers on plain requests and upgrades', async () => {
@@ -135,39 +149,122 @@ describe('adversarial sockets (router as a child process)', () => {
     await stillUp(before);
   });
 
-  it('survives resets and half-closed connections at every step of an upgrade', async () => {
+  it('survives resets and half-closed connections at every step of an upgrade, on /ws and /gateway', async () => {
+    const gateway = await made({ role: 'gateway', name: 'reset gateway', channel: 'public' });
     const before = await quietDigest();
-    const good = upgradeRequest('/ws', { Authorization: `Bearer ${CONSOLE}` });
-    const bad = upgradeRequest('/ws?token=nope');
-    for (let i = 0; i < 20; i++) {
-      await rawRequest(child.url, ['GET /w'], { reset: true }); // inside the request line
-      await rawRequest(child.url, [good.slice(0, 60)], { reset: true }); // inside the headers
-      await rawRequest(child.url, [good], { reset: true }); // before the 101
-      await rawRequest(child.url, [bad], { reset: true }); // while the refusal is written
-      await rawRequest(child.url, [upgradeRequest('//x')], { reset: true }); // while a 400 is written
-      await rawRequest(child.url, [good], { halfClose: true });
-      await rawRequest(child.url, [bad], { halfClose: true });
-      await rawRequest(child.url, [good.slice(0, 60)], { halfClose: true });
+    for (const [path, token] of [['/ws', CONSOLE], ['/gateway', gateway.token]]) {
+      const good = upgradeRequest(path, bearer(token));
+      const bad = upgradeRequest(`${path}?token=nope`);
+      for (let i = 0; i < 15; i++) {
+        await rawRequest(child.url, [`GET ${path.slice(0, 2)}`], { reset: true }); // inside the request line
+        await rawRequest(child.url, [good.slice(0, 60)], { reset: true }); // inside the headers
+        await rawRequest(child.url, [good], { reset: true }); // before the 101
+        await rawRequest(child.url, [bad], { reset: true }); // while the refusal is written
+        await rawRequest(child.url, [upgradeRequest('//x')], { reset: true }); // while a 400 is written
+        await rawRequest(child.url, [good], { halfClose: true });
+        await rawRequest(child.url, [bad], { halfClose: true });
+        await rawRequest(child.url, [good.slice(0, 60)], { halfClose: true });
+      }
+      for (let i = 0; i < 15; i++) {
+        // After the 101, then gone without a close frame.
+        (await StubbornSocket.open(child.url, path, bearer(token))).destroy();
+        // After the 101, then half-closed: the router closes its side too, it keeps no half-open socket.
+        const half = await StubbornSocket.open(child.url, path, bearer(token));
+        half.end();
+        await half.until(() => half.closed);
+      }
     }
-    // After the 101, then gone without a close frame.
-    for (let i = 0; i < 20; i++) (await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` })).destroy();
     await stillUp(before);
   });
 
-  it('keeps answering while many idle, slow and half-open clients hang on', async () => {
+  it('survives a gateway resetting or half-closing after its hello', async () => {
+    const gateway = await made({ role: 'gateway', name: 'hello gateway', channel: 'public' });
+    for (let i = 0; i < 10; i++) {
+      const s = await StubbornSocket.open(child.url, '/gateway', bearer(gateway.token));
+      s.send({ type: 'hello', gatewayId: `hello-${i}`, channel: 'public', areas: ['330100'], window: 10 });
+      s.send({ type: 'nonsense' }); // frames are handled in order: its error means the hello was
+      await s.until(() => s.texts.some((t) => t.includes('"error"')));
+      if (i % 2) s.destroy();
+      else {
+        s.end();
+        await s.until(() => s.closed);
+      }
+    }
+    await stillUp();
+    // Their areas are degraded for the link's grace, then the channel is as before: up.
+    await waitFor(async () => {
+      const states = (await (await api('/api/channels')).json()) as { channel: string; state: string }[];
+      return states.filter((c) => c.channel === 'public' && c.state !== 'up').length === 0;
+    }, 'the public channel up again once the gone gateways\' grace is over');
+  });
+
+  it('keeps answering while many idle, slow and WebSocket clients of one address hang on, up to its caps', async () => {
+    const from = '127.0.0.4';
+    const desk = await made({ role: 'console', name: 'many desk' });
     const before = await quietDigest();
-    const idle = Array.from({ length: 200 }, () => rawRequest(child.url, [], { timeoutMs: 2_000 }));
-    // Headers a few bytes at a time: each holds a connection until the headers timeout.
-    const slow = Array.from({ length: 20 }, () => rawRequest(child.url, Array.from({ length: 40 }, () => 'X-a: b\r\n'), { gapMs: 50, timeoutMs: 2_000 }));
-    const sockets = await Promise.all(Array.from({ length: 50 }, () => StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` })));
+    // One address: the token's every socket, and idle and slow clients up to one place short of its cap.
+    const sockets = await Promise.all(Array.from({ length: PER_TOKEN }, () => StubbornSocket.open(child.url, '/ws', bearer(desk.token), { localAddress: from })));
+    const idle = Array.from({ length: PER_ADDRESS - PER_TOKEN - 21 }, () => slowClient(child.url, { localAddress: from, everyMs: 0 }));
+    const slow = Array.from({ length: 20 }, () => slowClient(child.url, { localAddress: from, everyMs: 50 }));
+    await Promise.all([...idle, ...slow].map((c) => c.connected));
+    // Its last place answers, and so does everyone else, many times over.
+    expect((await rawRequest(child.url, [GET_HEALTH], { localAddress: from })).status).toBe(200);
     for (let i = 0; i < 20; i++) expect(await health()).toBe(200);
     expect((await api('/api/orders')).status).toBe(200);
+    // The held sockets still work.
+    sockets[0].send({ type: 'subscribe', since: 0 });
+    await sockets[0].until(() => sockets[0].texts.length > 0);
+    for (const c of [...idle, ...slow]) c.close();
     sockets.forEach((s) => s.destroy());
-    await Promise.all([...idle, ...slow]);
     await stillUp(before);
   });
 
-  it('closes only the offending connection on frames broken at the byte level', async () => {
+  it('caps the connections of one client address: slow clients filling it leave the router answering others', async () => {
+    const before = await quietDigest();
+    const from = '127.0.0.3';
+    const slow = Array.from({ length: PER_ADDRESS }, () => slowClient(child.url, { localAddress: from }));
+    await Promise.all(slow.map((c) => c.connected));
+    // One more from that address is cut as it is accepted, without an answer; another address is served.
+    const refused = await rawRequest(child.url, [GET_HEALTH], { localAddress: from });
+    expect([refused.status, refused.end]).toEqual([null, 'closed']);
+    const other = await rawRequest(child.url, [GET_HEALTH], { localAddress: '127.0.0.2' });
+    expect(other.status).toBe(200);
+    expect(await health()).toBe(200);
+    const metrics = await (await api('/metrics')).text();
+    expect(Number(/lifeline_requests_rejected_total\{transport="http",code="too_many_connections"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+    // Once they are gone, the address is served again.
+    for (const c of slow) c.close();
+    await waitFor(async () => (await rawRequest(child.url, [GET_HEALTH], { localAddress: from })).status === 200, 'the address served again once its slow clients left');
+    await stillUp(before);
+  });
+
+  it('caps the sockets of one token across /ws and /gateway: past it 429 with Retry-After, other tokens unaffected', async () => {
+    const desk = await made({ role: 'console', name: 'greedy desk' });
+    const gateway = await made({ role: 'gateway', name: 'greedy gateway', channel: 'public' });
+    const before = await quietDigest();
+    const sockets = await Promise.all(Array.from({ length: PER_TOKEN }, () => StubbornSocket.open(child.url, '/ws', bearer(desk.token))));
+    const over = await rawRequest(child.url, [upgradeRequest('/ws', bearer(desk.token))]);
+    expect(over.status).toBe(429);
+    expect(over.text).toMatch(/\r\nRetry-After: \d+\r\n/i);
+    expect(over.text).toMatch(/too_many_sockets/);
+    // A gateway token's sockets count the same way.
+    const links = await Promise.all(Array.from({ length: PER_TOKEN }, () => StubbornSocket.open(child.url, '/gateway', bearer(gateway.token))));
+    expect((await rawRequest(child.url, [upgradeRequest('/gateway', bearer(gateway.token))])).status).toBe(429);
+    // Another token opens its socket and is served; the greedy token's own sockets still work.
+    const other = await StubbornSocket.open(child.url, '/ws', bearer(CONSOLE));
+    other.send({ type: 'subscribe', since: 0 });
+    await other.until(() => other.texts.length > 0);
+    sockets[PER_TOKEN - 1].send({ type: 'subscribe', since: 0 });
+    await sockets[PER_TOKEN - 1].until(() => sockets[PER_TOKEN - 1].texts.length > 0);
+    // One closed, the token may open one again.
+    sockets[0].destroy();
+    await waitFor(async () => (await rawRequest(child.url, [upgradeRequest('/ws', bearer(desk.token))])).status === 101, 'a place for the token once one of its sockets closed');
+    for (const s of [...sockets, ...links, other]) s.destroy();
+    await stillUp(before);
+  });
+
+  it('closes only the offending connection on frames broken at the byte level, on /ws and /gateway', async () => {
+    const gateway = await made({ role: 'gateway', name: 'broken-frames gateway', channel: 'public' });
     const before = await quietDigest();
     const cases: [string, Buffer, number][] = [
       ['an unmasked client frame', clientFrame(1, '{"type":"subscribe"}', { mask: false }), 1002],
@@ -177,17 +274,17 @@ describe('adversarial sockets (router as a child process)', () => {
       ['invalid UTF-8', clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
       ['a close code that does not exist', clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
     ];
-    for (const [what, bytes, code] of cases) {
-      const s = await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${CONSOLE}` });
-      s.write(bytes);
-      await s.until(() => s.closed);
-      if (s.closeCode !== code) throw new Error(`${what}: closed with ${s.closeCode}, expected ${code}`);
-    }
+    for (const [path, token] of [['/ws', CONSOLE], ['/gateway', gateway.token]])
+      for (const [what, bytes, code] of cases) {
+        const s = await StubbornSocket.open(child.url, path, bearer(token));
+        s.write(bytes);
+        await s.until(() => s.closed);
+        if (s.closeCode !== code) throw new Error(`${path}, ${what}: closed with ${s.closeCode}, expected ${code}`);
+      }
     await stillUp(before);
   });
 
   it('stops a revoked token at once on sockets whose clients ignore the close frame', async () => {
-    const made = async (body: object) => (await (await api('/api/tokens', { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string; token: string };
     const desk = await made({ role: 'console', name: 'rogue desk' });
     const gw = await made({ role: 'gateway', name: 'rogue gateway', channel: 'public' });
     const consoleSocket = await StubbornSocket.open(child.url, '/ws', { Authorization: `Bearer ${desk.token}` });

@@ -15,9 +15,10 @@ export interface RawAnswer {
   end: 'closed' | 'reset' | 'timeout';
 }
 
-function hostPort(url: string): { host: string; port: number } {
+/** Where to connect, and from which local address (any of 127/8 on Linux: another client's address). */
+function hostPort(url: string, localAddress?: string): { host: string; port: number; localAddress?: string } {
   const u = new URL(url);
-  return { host: u.hostname, port: Number(u.port) };
+  return { host: u.hostname, port: Number(u.port), ...(localAddress ? { localAddress } : {}) };
 }
 
 /**
@@ -27,7 +28,7 @@ function hostPort(url: string): { host: string; port: number } {
 export function rawRequest(
   url: string,
   parts: (string | Buffer)[],
-  o: { reset?: boolean; halfClose?: boolean; gapMs?: number; timeoutMs?: number } = {},
+  o: { reset?: boolean; halfClose?: boolean; gapMs?: number; timeoutMs?: number; localAddress?: string } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -41,7 +42,7 @@ export function rawRequest(
       resolve({ status: m ? Number(m[1]) : null, text, end });
       socket.destroy();
     };
-    const socket: Socket = connect(hostPort(url), async () => {
+    const socket: Socket = connect(hostPort(url, o.localAddress), async () => {
       for (const [i, part] of parts.entries()) {
         if (i > 0 && o.gapMs) await new Promise((r) => setTimeout(r, o.gapMs));
         if (socket.destroyed) return;
@@ -145,9 +146,9 @@ export class StubbornSocket {
   }
 
   /** Opens `target` with `headers`; resolves once the server answered 101, rejects otherwise. */
-  static open(url: string, target: string, headers: Record<string, string>): Promise<StubbornSocket> {
+  static open(url: string, target: string, headers: Record<string, string>, o: { localAddress?: string } = {}): Promise<StubbornSocket> {
     return new Promise((resolve, reject) => {
-      const socket = connect(hostPort(url), () => socket.write(upgradeRequest(target, headers)));
+      const socket = connect(hostPort(url, o.localAddress), () => socket.write(upgradeRequest(target, headers)));
       const s: StubbornSocket = new StubbornSocket(socket, () => resolve(s), (line) => reject(new Error(`upgrade refused: ${line}`)));
     });
   }
@@ -218,7 +219,33 @@ export class StubbornSocket {
     return this.texts.map((t) => JSON.parse(t) as Record<string, unknown>);
   }
 
+  /** Half-closes: the client sends no more, and goes on reading. */
+  end(): void {
+    this.socket.end();
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * A client that sends its request headers a line every `everyMs` (0: the request line, then
+ * nothing), never finishing them: it holds its connection until the server's headers timeout
+ * cuts it, or `close()`. `connected` resolves once the TCP connection is made; `cut` once it is
+ * closed, by either side.
+ */
+export function slowClient(url: string, o: { localAddress?: string; everyMs?: number } = {}): { connected: Promise<void>; cut: Promise<void>; close(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const socket = connect(hostPort(url, o.localAddress));
+  const connected = new Promise<void>((resolve) =>
+    socket.once('connect', () => {
+      socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+      if (o.everyMs !== 0) timer = setInterval(() => socket.write('X-Slow: 1\r\n'), o.everyMs ?? 200);
+      resolve();
+    }),
+  );
+  const cut = new Promise<void>((resolve) => socket.once('close', () => (clearInterval(timer), resolve())));
+  socket.on('error', () => undefined);
+  return { connected, cut, close: () => socket.destroy() };
 }

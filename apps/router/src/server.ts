@@ -23,6 +23,8 @@ import { asLog } from './log/json-log';
 import { ALERT_MEDIA_TYPES } from '@lifeline/contracts';
 import { listenForMetrics } from './metrics/metrics-listener';
 import { attachSockets } from './ws/upgrade';
+import { TokenSockets } from './ws/token-sockets';
+import { capConnectionsPerAddress } from './auth/address-cap';
 import { consoleSocket } from './ws/console.socket';
 import { gatewaySocket } from './ws/gateway.socket';
 import { retryEvery, type Retrying } from './cluster/retry-every';
@@ -146,9 +148,13 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.maxConnections = lifeline.config.server.maxConnections;
+  // ...and no one address may take that whole pool, nor one token all the sockets (README, Security).
+  const security = lifeline.config.security;
+  const uncap = capConnectionsPerAddress(server, security.maxConnectionsPerAddress, refusedConnection(lifeline));
+  const tokenSockets = new TokenSockets({ sockets: security.maxSocketsPerToken, bufferedBytes: security.maxBufferedPerTokenMB * 1024 * 1024 });
   const core: NodeCore = lifeline.core;
-  const detach = attachSockets(server, lifeline, {
-    '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline) },
+  const detachSockets = attachSockets(server, lifeline, {
+    '/ws': { roles: ['console', 'drill'], handler: consoleSocket(lifeline, tokenSockets) },
     '/gateway': {
       roles: ['gateway'],
       only: true,
@@ -159,7 +165,11 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
           ? { handler: relayedGatewaySocket(lifeline, bus) }
           : { unavailable: `this node (${lifeline.node ?? 'a standby'}) does not hold the writer lease: gateways link to the active node` }),
     },
-  });
+  }, tokenSockets);
+  const detach = () => {
+    detachSockets();
+    uncap();
+  };
   // Where this node's stream starts, for the cluster gauges: a follower's tail, else the table's head.
   const streamedFrom = core instanceof FollowerCore ? core.streamedSeq : bus ? await lifeline.store.read.events.maxSeq() : 0;
   const gateways = bus && core instanceof RouterCore ? BusGateways.start(lifeline, core.gateways, bus) : null;
@@ -192,8 +202,12 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     // A standby served its port while it waited: the router takes the same port over.
     await o.standby?.close();
     await app.listen(o.standby?.port ?? o.port ?? lifeline.config.server.port, o.host ?? lifeline.config.server.host);
+    // Nest hears the server's errors only while it starts listening. Past that an 'error' with no
+    // listener (an accept failing when the process is out of file handles) would end the process:
+    // it refuses one client instead, logged and counted as an internal error.
+    server.on('error', (e) => lifeline.log.error('HTTP server error; serving on', { err: e.stack ?? String(e) }));
     const listen = lifeline.config.metrics.listen;
-    metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port) : null;
+    metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port, (e) => lifeline.log.error('metrics listener error; serving on', { err: e.stack ?? String(e) })) : null;
   } catch (e) {
     // Nothing half-started outlives a failed start (a follower tries again, and again).
     detach();
@@ -214,6 +228,24 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
       // over needs. The first failure is thrown once all are done.
       await closeEach([stopBus, async () => metrics?.close(), () => app.close(), () => lifeline.stop()]);
     },
+  };
+}
+
+/**
+ * Said when an address is past `security.maxConnectionsPerAddress`: counted at every refusal,
+ * logged at most once a minute (a flood of refusals must not become a flood of log lines).
+ */
+function refusedConnection(lifeline: Lifeline<NodeCore>): (address: string) => void {
+  let loggedAt = -Infinity;
+  let unlogged = 0;
+  return (address) => {
+    lifeline.metrics.rejected('http', 'too_many_connections');
+    unlogged++;
+    const now = lifeline.clock.now();
+    if (now - loggedAt < 60_000) return;
+    lifeline.log.warn(`connections: refused ${unlogged} past security.maxConnectionsPerAddress (${lifeline.config.security.maxConnectionsPerAddress}), the last from ${address}`);
+    loggedAt = now;
+    unlogged = 0;
   };
 }
 

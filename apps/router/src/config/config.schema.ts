@@ -78,6 +78,16 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Failed authentications per client address and window before 429 (valid tokens are never slowed). */
       authFailures: z.strictObject({ limit: z.number().int().min(1).default(20), windowS: z.number().positive().default(60) }).prefault({}),
+      /**
+       * Open connections (HTTP and WebSocket) from one client address; more are cut at once. A
+       * command centre behind one NAT address shares it (a browser holds up to 7 per desk); behind
+       * a proxy every client has the proxy's address: set it to `server.maxConnections` there.
+       */
+      maxConnectionsPerAddress: z.number().int().min(1).default(1_000),
+      /** Open WebSockets (`/ws` and `/gateway` together) per token; more are refused with 429. */
+      maxSocketsPerToken: z.number().int().min(1).default(100),
+      /** Bytes waiting unread on all of one token's console sockets; past it the socket adding to it is closed as too slow. */
+      maxBufferedPerTokenMB: z.number().positive().default(64),
     })
     .prefault({}),
   metrics: z

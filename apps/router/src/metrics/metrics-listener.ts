@@ -5,7 +5,7 @@ import type { Metrics } from './metrics';
  * A second listener that serves only `GET /metrics`, without a token: for a management network
  * that a scraper reaches and consoles do not (config `metrics.listen`).
  */
-export async function listenForMetrics(metrics: Metrics, host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenForMetrics(metrics: Metrics, host: string, port: number, onError: (e: Error) => void): Promise<{ url: string; close(): Promise<void>; server: Server }> {
   const server: Server = createServer((req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -21,9 +21,14 @@ export async function listenForMetrics(metrics: Metrics, host: string, port: num
   server.on('clientError', (_e, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  // Once listening, an error (an accept failing: out of file handles) must not end the process.
+  server.on('error', onError);
   const addr = server.address();
   const url = typeof addr === 'object' && addr ? `http://${addr.address}:${addr.port}` : '';
-  return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, server, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

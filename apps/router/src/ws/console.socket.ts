@@ -7,6 +7,7 @@ import type { Lifeline } from '../lifeline';
 import { eventVisibleTo } from '../auth/scope';
 import { guardSocket } from './socket-guard';
 import { readJson } from './upgrade';
+import type { TokenSockets } from './token-sockets';
 
 const REPLAY_PAGE = 1_000;
 /** Above this many bytes waiting on the socket, a replay pauses until it drains. */
@@ -23,7 +24,7 @@ const HELD_MAX = 100_000;
  * `/ws`: a dispatch console. Orders are answered only after commit; `subscribe` replays from the
  * events table and then streams live, with no gap and no duplicate at the seam.
  */
-export function consoleSocket(lifeline: Lifeline<NodeCore>) {
+export function consoleSocket(lifeline: Lifeline<NodeCore>, tokenSockets?: TokenSockets) {
   return (ws: WebSocket, p: Principal) => {
     let subscription: Subscription | null = null;
     let generation = 0;
@@ -39,7 +40,8 @@ export function consoleSocket(lifeline: Lifeline<NodeCore>) {
      */
     const send = (frame: unknown, done?: () => void) => {
       if (ws.readyState !== ws.OPEN) return done?.();
-      if (ws.bufferedAmount > TOO_SLOW) {
+      // Past its own limit, or past its token's budget over all its sockets (a token may open many).
+      if (ws.bufferedAmount > TOO_SLOW || (tokenSockets && !tokenSockets.mayBuffer(p.id, ws))) {
         stopStream();
         ws.close(1008, 'too slow: reconnect with subscribe since');
         // The close frame waits behind what the client does not read: the socket and its buffer

@@ -5,6 +5,7 @@ import type { Principal, NodeCore } from '@lifeline/engine';
 import { allowed, upgradeToken } from '../auth/auth.service';
 import { clientAddress } from '../auth/auth.guard';
 import type { Lifeline } from '../lifeline';
+import type { TokenSockets } from './token-sockets';
 
 export type SocketHandler = (ws: WebSocket, principal: Principal, req: IncomingMessage) => void;
 
@@ -25,13 +26,16 @@ export const MAX_FRAME = 1024 * 1024;
 const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 429: 'too_many_failures', 503: 'not_active' };
 
+/** A token's sockets past `security.maxSocketsPerToken`: come back once one of them has closed. */
+const SOCKETS_RETRY_AFTER_S = 5;
+
 /** Answers a refused upgrade in plain HTTP, with the API's error body and headers, and hangs up. */
-function refuse(socket: Duplex, status: number, message: string, extra: Record<string, string> = {}): void {
+function refuse(socket: Duplex, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
   if (socket.destroyed || !socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code: CODES[status], message } });
+  const body = JSON.stringify({ error: { code, message } });
   const headers = {
     'Content-Type': 'application/json',
     'Content-Length': String(Buffer.byteLength(body)),
@@ -62,10 +66,10 @@ export function requestTarget(url: string | undefined): { path: string; query: U
  * `/ws` for consoles, `/gateway` for hardware gateways. Every way a client can misbehave here
  * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
-export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, routes: Record<string, SocketRoute>): () => void {
-  const no = (socket: Duplex, status: number, message: string, extra?: Record<string, string>) => {
-    lifeline.metrics.rejected('upgrade', CODES[status]);
-    refuse(socket, status, message, extra);
+export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, routes: Record<string, SocketRoute>, tokenSockets: TokenSockets): () => void {
+  const no = (socket: Duplex, status: number, message: string, extra?: Record<string, string>, code = CODES[status]) => {
+    lifeline.metrics.rejected('upgrade', code);
+    refuse(socket, status, code, message, extra);
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -83,7 +87,13 @@ export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, rout
     const p = r.principal;
     if (route.only ? !route.roles.includes(p.role) : !allowed(p, route.roles)) return no(socket, 403, `a ${p.role} token may not open ${target.path}`);
     if (socket.destroyed) return; // the client left while its token was checked
+    // Counted from here to the socket's close, with no await before the handshake: two upgrades
+    // of one token cannot both take its last place.
+    const held = tokenSockets.take(p.id, socket);
+    if (!held)
+      return no(socket, 429, `this token has ${tokenSockets.count(p.id)} sockets open, its most (security.maxSocketsPerToken): close one, or retry in ${SOCKETS_RETRY_AFTER_S} s`, { 'Retry-After': String(SOCKETS_RETRY_AFTER_S) }, 'too_many_sockets');
     wss.handleUpgrade(req, socket, head, (ws) => {
+      held.ws = ws;
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
       ws.on('error', (e) => lifeline.log.warn(`${target.path}: ${e.message}; connection closed`, { tokenId: p.id }));
       handler(ws, p, req);
