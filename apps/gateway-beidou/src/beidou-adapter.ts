@@ -124,6 +124,9 @@ export class BeidouAdapter {
     this.journal?.syncNow();
     this.line.write(this.dialect.send(send.to, text, send.priority === 'flash' || send.priority === 'immediate'));
     this.current = { send, cancel: this.feedbackTimer(send) };
+    // Taken: on the line and, with a state file, kept until its feedback, which settles it even
+    // after a restart. A send waited out after a refusal is accepted once.
+    this.client.accepted(send.attemptId);
   }
 
   private feedbackTimer(send: SendFrame): () => void {
@@ -154,7 +157,8 @@ export class BeidouAdapter {
       const r = this.dialect.received(s);
       if (r) this.client.reply(r.from, r.text);
     } catch (e) {
-      this.log(`received message ignored: ${(e as Error).message}`);
+      // The message, not the sentence: it names what failed, never the card number or the text.
+      this.log(`$${s.talker}${s.type} ignored: ${e instanceof SentenceError ? e.message : (e as Error).name}`);
     }
   }
 
