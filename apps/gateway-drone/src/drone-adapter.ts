@@ -141,7 +141,9 @@ export class DroneAdapter {
     const schema = { coverage: coverageMessage, health: healthMessage, 'sms/status': statusMessage, 'sms/inbox': inboxMessage }[kind];
     if (!schema) return;
     const parsed = readJsonFrame(schema, text);
-    if (!parsed.ok) return this.log(`${topic}: ${parsed.message}`);
+    // What failed, not the payload: a JSON error quotes the start of it, and an inbox message or a
+    // send's status carries a person's number and words.
+    if (!parsed.ok) return this.log(`${topic}: ${parsed.message.startsWith('expected JSON') ? `not JSON (${text.length} characters)` : parsed.message}`);
     const msg = parsed.value as Record<string, unknown>;
     if (kind === 'coverage') s.planned = msg as CoverageMessage;
     else if (kind === 'health') [s.health, s.healthAt] = [msg as HealthMessage, measuredAt(msg as HealthMessage, this.clock.now())];
