@@ -27,7 +27,7 @@ afterAll(() => killChildren());
  * fell back to another channel shows here.
  */
 function causedBy(db: string, from: number, to: number): Record<string, unknown>[] {
-  const events = rowsOf<{ seq: number; payload: string }>(db, 'SELECT seq, payload FROM events ORDER BY seq').map((e) => ({ seq: e.seq, ...(JSON.parse(e.payload) as Record<string, unknown>) }));
+  const events = rowsOf<{ seq: number; payload: string }>(db, 'SELECT seq, payload FROM events ORDER BY seq').map((e): Record<string, unknown> & { seq: number } => ({ ...(JSON.parse(e.payload) as Record<string, unknown>), seq: e.seq }));
   const attempt = new Map<unknown, string>(); // deliveryId -> the channel and attempt last sent
   const odd: Record<string, unknown>[] = [];
   for (const e of events) {
