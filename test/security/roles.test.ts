@@ -2,7 +2,7 @@ import request from 'supertest';
 import { sqliteOf } from '../support/test-store';
 import { digest } from '../support/digest';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
-import { StubbornSocket } from '../support/raw-client';
+import { rawRequest, StubbornSocket, upgradeRequest } from '../support/raw-client';
 import { listenForMetrics } from '../../apps/router/src/metrics/metrics-listener';
 import { Metrics } from '../../apps/router/src/metrics/metrics';
 
@@ -47,6 +47,8 @@ describe('every route and frame by role, scope and token state', () => {
   });
   afterAll(async () => s.close());
 
+  /** Public routes: every caller, with any token or none. */
+  const EVERYONE = ['admin', 'console', 'county', 'drill', 'countyDrill', 'metrics', 'gateway', 'revoked', 'bogus', 'none'];
   /** `allowed`: admin and these may (a 404 for an id that does not exist is an answer too); `hidden`: 404 as if absent. */
   type Route = { method: 'get' | 'post' | 'delete'; path: string; body?: object | string; type?: string; allowed: string[]; hidden?: string[] };
   /** A CAP alert over a village of the county: each allowed caller makes an order of it. */
@@ -86,7 +88,9 @@ describe('every route and frame by role, scope and token state', () => {
     { method: 'get', path: `/api/orders/${outside}/csv`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: `/api/orders/${outside}/progress`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: '/metrics', allowed: ['admin', 'metrics'] },
-    { method: 'get', path: '/health', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill', 'metrics', 'gateway', 'revoked', 'bogus', 'none'] },
+    { method: 'get', path: '/health', allowed: EVERYONE },
+    { method: 'get', path: '/api/openapi.json', allowed: EVERYONE },
+    { method: 'get', path: '/api/directory/roles', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
   ];
 
   it('holds every role on every HTTP route: refused requests change nothing', async () => {
@@ -109,8 +113,10 @@ describe('every route and frame by role, scope and token state', () => {
   });
 
   it('holds every role on both WebSocket endpoints and every console frame', async () => {
-    for (const who of ['gateway', 'metrics', 'revoked', 'bogus']) await expect(Client.open(s.url, tokens[who])).rejects.toThrow(/40[13]/);
-    for (const who of ['console', 'county', 'drill', 'metrics', 'admin']) await expect(Client.open(s.url, tokens[who], '/gateway')).rejects.toThrow(/403/);
+    for (const who of ['revoked', 'bogus', 'none']) await expect(Client.open(s.url, tokens[who] ?? null)).rejects.toThrow(/401/);
+    for (const who of ['gateway', 'metrics']) await expect(Client.open(s.url, tokens[who])).rejects.toThrow(/403/);
+    for (const who of ['revoked', 'bogus', 'none']) await expect(Client.open(s.url, tokens[who] ?? null, '/gateway')).rejects.toThrow(/401/);
+    for (const who of ['console', 'county', 'drill', 'countyDrill', 'metrics', 'admin']) await expect(Client.open(s.url, tokens[who], '/gateway')).rejects.toThrow(/403/);
     const before = digest(sqliteOf(s.lifeline.store));
     for (const who of ['drill', 'countyDrill']) {
       const c = await Client.open(s.url, tokens[who]);
@@ -164,6 +170,18 @@ describe('every route and frame by role, scope and token state', () => {
       const ids = (await page(after)).deliveries.map((d: { deliveryId: string }) => d.deliveryId);
       for (const id of ids) expect(id.startsWith(`${later}:`)).toBe(true);
     }
+    // The live stream and its replay from the start: nothing of the other county's order either,
+    // while a token of the whole city sees it (so there is something to hide). A marker order
+    // made after the subscribe comes live, after the whole replay.
+    const ofOutside = (f: Record<string, unknown>) => f.orderId === outside || String(f.deliveryId ?? '').startsWith(`${outside}:`);
+    const [countyWs, cityWs] = [await Client.open(s.url, TOKENS.county), await Client.open(s.url, TOKENS.console)];
+    for (const c of [countyWs, cityWs]) c.send({ type: 'subscribe', since: 0 });
+    const marker = (await http.post('/api/orders').set(auth(TOKENS.county)).send({ clientRef: 'ws-marker', order: order([`${COUNTY}001005`]) }).expect(202)).body.orderId as string;
+    for (const c of [countyWs, cityWs]) await c.next((f) => f.orderId === marker);
+    expect(cityWs.frames.some(ofOutside)).toBe(true);
+    expect(countyWs.frames.some((f) => f.orderId === inCounty)).toBe(true);
+    expect(countyWs.frames.filter(ofOutside)).toEqual([]);
+    for (const c of [countyWs, cityWs]) await c.close();
     // Events, orders, directory: nothing of the other county.
     const events = (await http.get('/api/events?since=0&limit=10000').set(auth(TOKENS.county)).expect(200)).body as { orderId?: string }[];
     expect(events.filter((e) => e.orderId === outside)).toEqual([]);
@@ -264,6 +282,45 @@ describe('every route and frame by role, scope and token state', () => {
     const sends = (await http.get('/api/audit?action=order.send&limit=1000').set(auth(TOKENS.admin)).expect(200)).body.entries as { action: string }[];
     expect(new Set(sends.map((e) => e.action))).toEqual(new Set(['order.send']));
     await http.get('/api/audit?limit=0').set(auth(TOKENS.admin)).expect(400);
+
+    // A simulated answer and a CAP alert are privileged actions too.
+    const person = (await s.lifeline.store.read.deliveries.ofOrder(viaWs.orderId as string))[0].personId;
+    await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: viaWs.orderId }).expect(202);
+    await http.post('/api/cap').set(auth(TOKENS.county)).set('content-type', 'application/cap+xml').send(capAlert()).expect((r) => expect(r.status).toBeLessThan(300));
+    type Entry = { id: number; at: string; actorId: string; actorName: string; actorRole: string; action: string; subject: string };
+    const latest = (await http.get('/api/audit?limit=1000').set(auth(TOKENS.admin)).expect(200)).body.entries as Entry[];
+    expect(latest.find((e) => e.action === 'sim.reply' && e.subject === person)).toMatchObject({ actorName: 'drill officer', actorRole: 'drill' });
+    expect(latest.find((e) => e.action === 'cap.receive' && e.subject.startsWith('roles@x '))).toMatchObject({ actorName: '滨江县 desk', actorRole: 'console' });
+    // Filtered by actor, by subject and by time: exactly the entries that match, and some.
+    const query = async (q: string) => (await http.get(`/api/audit?limit=1000&${q}`).set(auth(TOKENS.admin)).expect(200)).body.entries as Entry[];
+    const drillId = latest.find((e) => e.actorName === 'drill officer')!.actorId;
+    const byDrill = await query(`actor=${drillId}`);
+    expect(byDrill.map((e) => e.id)).toEqual(latest.filter((e) => e.actorId === drillId).map((e) => e.id));
+    expect(byDrill.length).toBeGreaterThan(1);
+    const aboutOrder = await query(`subject=${o.orderId}`);
+    expect(aboutOrder.map((e) => e.action).sort()).toEqual(['order.cancel', 'order.send']);
+    const at = latest[latest.length - 1].at; // the oldest, config.load at the start
+    expect((await query(`from=${at}&to=${at}`)).map((e) => e.id)).toEqual(latest.filter((e) => e.at === at).map((e) => e.id));
+    expect(await query(`to=${new Date(Date.parse(at) - 1).toISOString()}`)).toEqual([]);
+    expect((await query(`from=${new Date(Date.parse(at) + 1).toISOString()}`)).map((e) => e.id)).toEqual(latest.filter((e) => e.at > at).map((e) => e.id));
+
+    // A scoped admin pages through its own entries only, whatever its cursor says.
+    const countyAdmin = (await http.post('/api/tokens').set(auth(TOKENS.admin)).send({ role: 'admin', name: 'county admin', areas: [COUNTY] }).expect(201)).body;
+    for (const name of ['county desk a', 'county desk b', 'county desk c'])
+      await http.post('/api/tokens').set(auth(countyAdmin.token)).send({ role: 'console', name, areas: [COUNTY] }).expect(201);
+    const scoped = async (q: string) => (await http.get(`/api/audit?${q}`).set(auth(countyAdmin.token)).expect(200)).body as { entries: Entry[]; next: number | null };
+    const mine = (await scoped('limit=1000')).entries.map((e) => e.id);
+    expect(mine.length).toBeGreaterThanOrEqual(3);
+    const walked: number[] = [];
+    for (let page = await scoped('limit=1'); ; page = await scoped(`limit=1&after=${page.next}`)) {
+      walked.push(...page.entries.map((e) => e.id));
+      if (page.next === null) break;
+    }
+    expect(walked).toEqual(mine);
+    // Cursors above, between and past every entry: never one of the city's.
+    const top = latest[0].id + 100;
+    for (const after of [top, latest[Math.floor(latest.length / 2)].id, 2 ** 31, Number.MAX_SAFE_INTEGER])
+      for (const e of (await scoped(`limit=1000&after=${after}`)).entries) expect(mine).toContain(e.id);
   });
 });
 
@@ -276,6 +333,12 @@ describe('failed authentication is rate limited per address', () => {
       const limited = await http.get('/api/orders').set(auth('wrong-6')).expect(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       await expect(Client.open(s.url, 'wrong-ws')).rejects.toThrow(/429/);
+      const upgrade = await rawRequest(s.url, [upgradeRequest('/ws', auth('wrong-ws'))]);
+      expect(upgrade.status).toBe(429);
+      expect(Number(/\r\nRetry-After: (\d+)\r\n/i.exec(upgrade.text)?.[1])).toBeGreaterThan(0);
+      // Another address is not limited by this one's failures (Linux routes all of 127/8 to lo).
+      const elsewhere = await rawRequest(s.url, ['GET /api/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-elsewhere\r\n\r\n'], { localAddress: '127.0.0.2' });
+      expect(elsewhere.status).toBe(401);
       await http.get('/api/orders').set(auth(TOKENS.console)).expect(200);
       const ws = await Client.open(s.url, TOKENS.console);
       await ws.close();
@@ -380,7 +443,7 @@ describe('gateways are known by channel and id, within what their token allows',
       await rogue.next(() => rogue.frames.filter((f) => f.type === 'error').length > errors);
       await s.lifeline.core.settle();
     };
-    await forge({ type: 'failed', attemptId: victim.attemptId, permanent: true, reason: 'forged' }, { type: 'delivered', attemptId: victim.attemptId });
+    await forge({ type: 'accepted', attemptId: victim.attemptId }, { type: 'failed', attemptId: victim.attemptId, permanent: true, reason: 'forged' }, { type: 'delivered', attemptId: victim.attemptId });
     expect((await s.lifeline.store.read.attempts.ofDelivery(deliveryId)).map((a) => a.status)).toEqual(['sending']);
     await s.advance(60_000); // the real gateway delivers; the person has not answered yet
     expect((await s.lifeline.store.read.deliveries.load([deliveryId])).get(deliveryId)!.status).toBe('delivered');
