@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import * as iconv from 'iconv-lite';
-import { seededRandom } from '@lifeline/domain';
-import { contentBits, decodeContent, encodeContent, encodeSentence, fitBits, parseSentence, payloadBits, SentenceError, waitMs } from './rdss';
+import { measureText, type TextLimit } from '@lifeline/domain';
+import { ALPHABETS, channelsOfKind, orderTexts, plansAtEveryLimit, textBudgetSeed } from '../../../test/support/text-budget';
+import { bds3, rdss2, type Dialect } from './dialects';
+import { beidouMode, contentBits, decodeContent, encodeContent, encodeSentence, fitBits, gb2312, LEVEL_BITS, parseSentence, payloadBits, SentenceError, waitMs } from './rdss';
 
 describe('RDSS 2.1 sentences', () => {
   it("reproduces the protocol's own examples, checksums included", () => {
@@ -35,18 +38,9 @@ describe('RDSS 2.1 sentences', () => {
     expect(parseSentence(line.replace(/\*([0-9A-F]{2})/, (_m, h: string) => `*${h.toLowerCase()}`)).fields[4]).toBe(raw); // lowercase checksum
   });
 
-  it('never fits a text into more bits on air than the card takes, marker byte included', () => {
-    const random = seededRandom(20261205);
-    const pool = ['请', '立', '即', '转', '移', 'A', '7', ' ', '…', '[', ']', '，'];
-    for (let i = 0; i < 500; i++) {
-      const text = Array.from({ length: 1 + Math.floor(random() * 120) }, () => pool[Math.floor(random() * pool.length)]).join('');
-      for (const max of [110, 408, 628, 848]) {
-        for (const mode of [0, 2] as const) {
-          if (mode === 0 && /[^\u4e00-\u9fff，…]/.test(text)) continue; // Chinese mode carries Chinese only
-          expect(contentBits(encodeContent(fitBits(text, max, mode), mode), mode)).toBeLessThanOrEqual(max);
-        }
-      }
-    }
+  it('sends what GB2312 lacks (emoji, GBK-only 喆, €) as ？, two bytes, as the router counts it', () => {
+    expect(gb2312('A喆🌀€汉').toString('hex')).toBe('41' + 'a3bf'.repeat(3) + 'baba');
+    expect(decodeContent(encodeContent('[A7K2]喆🌀', 2), 2)).toBe('[A7K2]？？');
   });
 
   it('counts bits per mode and cuts to a card level without losing the ref', () => {
@@ -59,5 +53,54 @@ describe('RDSS 2.1 sentences', () => {
     const asked = fitBits('[A7K2]' + '请立即组织群众转移'.repeat(10) + ' 回复1确认', 408, 2);
     expect(asked).toMatch(/^\[A7K2\]请立即.*… 回复1确认$/);
     expect(payloadBits(asked, 2)).toBeLessThanOrEqual(408);
+  });
+});
+
+/**
+ * One text budget: the router fits an order's text to the Beidou channel's `bits` limit (the one
+ * config/default.yaml sets, and each BDS-2 card level in both content modes); the adapter's real
+ * encoder must then count the same bits on air (marker byte included), find it fits its card
+ * (no second cut), and write a sentence that reads back as the text.
+ */
+describe('one text budget: the Beidou terminal sends what the router planned', () => {
+  type Bits = Extract<TextLimit, { kind: 'bits' }>;
+  /** Each limit with the adapter settings it stands for: rdss2 in its content mode, bds3 (counted as Chinese). */
+  const sends: { limit: Bits; mode: 0 | 2; dialect: Dialect; field: number }[] = [];
+  for (const channel of channelsOfKind('beidou')) {
+    if (channel.text.kind !== 'bits') throw new Error(`${channel.id}: a Beidou channel is limited in bits`);
+    const configured = channel.text;
+    const cards = Object.values(LEVEL_BITS).flatMap((maxBits) => (['mixed', 'chinese'] as const).map((mode): Bits => ({ kind: 'bits', maxBits, mode })));
+    for (const limit of [configured, ...cards]) {
+      const mode = limit.mode === 'mixed' ? 2 : 0;
+      sends.push({ limit, mode, dialect: rdss2(mode), field: 3 });
+      if (mode === 0) sends.push({ limit, mode, dialect: bds3(3, 2, true), field: 4 });
+    }
+  }
+
+  it('needs no more bits than planned, cuts nothing again, and reads back whole, for any text at every card size', () => {
+    const seed = textBudgetSeed('beidou');
+    fc.assert(
+      fc.property(orderTexts(), (order) => {
+        for (const { limit, mode, dialect, field } of sends) {
+          expect(beidouMode(mode)).toBe(limit.mode);
+          for (const plan of plansAtEveryLimit(limit, true, order)) {
+            const content = encodeContent(plan.text, mode);
+            const planned = measureText(limit, plan.text).size;
+            expect({ text: plan.text, bits: contentBits(content, mode) }).toEqual({ text: plan.text, bits: planned });
+            expect(planned).toBeLessThanOrEqual(limit.maxBits);
+            expect(fitBits(plan.text, limit.maxBits, mode)).toBe(plan.text); // no second cut
+            const sentence = parseSentence(dialect.send('0242286', plan.text, false));
+            const read = [...decodeContent(sentence.fields[field], mode)];
+            const sent = [...plan.text];
+            expect(read.length).toBe(sent.length);
+            // Each character reads back as itself, or as ？ where GB2312 lacks it (never a Chinese one).
+            sent.forEach((ch, i) => {
+              if (read[i] !== ch) expect({ ch, read: read[i], chinese: (ALPHABETS.chinese as readonly string[]).includes(ch) }).toEqual({ ch, read: '？', chinese: false });
+            });
+          }
+        }
+      }),
+      { seed, numRuns: 25 },
+    );
   });
 });

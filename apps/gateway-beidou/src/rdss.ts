@@ -1,5 +1,5 @@
 import * as iconv from 'iconv-lite';
-import { ACK_HINT } from '@lifeline/domain';
+import { ACK_HINT, beidouBits, type BeidouMode } from '@lifeline/domain';
 
 /**
  * Beidou RDSS 2.1 sentences (ASCII, NMEA-like): `$` + talker (CC host to terminal, BD terminal to
@@ -47,12 +47,41 @@ export function parseSentence(line: string): Sentence {
 /** TXA content modes: 0 Chinese (GB2312, 14 bits a character on air), 1 code (BCD digits), 2 mixed (`A4` + GB2312 hex). */
 export type ContentMode = 0 | 1 | 2;
 
+/** How the router counts a content mode's bits (`channels[].text.mode`): BDS-3 sends as Chinese mode does. */
+export function beidouMode(mode: 0 | 2): BeidouMode {
+  return mode === 2 ? 'mixed' : 'chinese';
+}
+
+/** `？` in GB2312: what goes out for a character GB2312 lacks. */
+const NOT_IN_GB2312 = Buffer.from([0xa3, 0xbf]);
+
+/**
+ * A text's GB2312 bytes: one an ASCII character, two any other, as the router counts them
+ * (`gb2312Bytes`). iconv-lite's `gb2312` is GBK: a character outside GB2312's rows (喆, an emoji,
+ * which iconv-lite makes a one-byte `?`, € its one-byte 0x80) goes out as `？` instead, which a
+ * GB2312 terminal shows and which takes the two bytes the router planned.
+ */
+export function gb2312(text: string): Buffer {
+  const out: Buffer[] = [];
+  for (const ch of text) {
+    if (ch.codePointAt(0)! < 0x80) {
+      out.push(Buffer.from(ch, 'latin1'));
+      continue;
+    }
+    const b = iconv.encode(ch, 'gb2312');
+    // GB2312: rows 1-9 (symbols, 0xA1-0xA9) and 16-87 (hanzi, 0xB0-0xF7), cells 0xA1-0xFE.
+    const inGb2312 = b.length === 2 && ((b[0] >= 0xa1 && b[0] <= 0xa9) || (b[0] >= 0xb0 && b[0] <= 0xf7)) && b[1] >= 0xa1 && b[1] <= 0xfe;
+    out.push(inGb2312 ? b : NOT_IN_GB2312);
+  }
+  return Buffer.concat(out);
+}
+
 export function encodeContent(text: string, mode: ContentMode): string {
   if (mode === 1) {
     if (!/^\d*$/.test(text)) throw new SentenceError('code mode carries digits only');
     return text;
   }
-  const hex = iconv.encode(text, 'gb2312').toString('hex').toUpperCase();
+  const hex = gb2312(text).toString('hex').toUpperCase();
   return mode === 2 ? `A4${hex}` : hex;
 }
 
@@ -80,9 +109,13 @@ export function contentBits(content: string, mode: ContentMode): number {
   return mode === 0 ? (bytes / 2) * 14 : bytes * 8;
 }
 
-/** Bits a text takes on air in `mode`: those of the content field it is sent as. */
+/**
+ * Bits a text takes on air in `mode`: the router's own count (`beidouBits`), so a text the router
+ * fitted to the card is never cut again here; the specs check it against `contentBits` of what
+ * `encodeContent` writes.
+ */
 export function payloadBits(text: string, mode: ContentMode): number {
-  return contentBits(encodeContent(text, mode), mode);
+  return mode === 1 ? text.length * 4 : beidouBits(text, beidouMode(mode));
 }
 
 /**

@@ -8,7 +8,14 @@ export type ChannelState = 'up' | 'degraded' | 'down';
 export type TextLimit =
   | { kind: 'sms'; maxSegments: number }
   | { kind: 'chars'; maxChars: number }
-  | { kind: 'bits'; maxBits: number; bitsPerChar: number };
+  | { kind: 'bits'; maxBits: number; mode: BeidouMode };
+
+/**
+ * How a Beidou terminal is told to carry text, as the adapter's config says: `mixed` (RDSS 2.1
+ * content mode 2: an `A4` marker byte, then 8 bits a GB2312 byte) or `chinese` (mode 0, and BDS-3:
+ * 14 bits a two-byte character, 7 a byte).
+ */
+export type BeidouMode = 'mixed' | 'chinese';
 
 export interface ChannelSpec {
   id: string;

@@ -1,4 +1,4 @@
-import { ACK_HINT, fitText, measureText, smsSegments } from './text-fit';
+import { ACK_HINT, beidouBits, fitText, gb2312Bytes, measureText, smsSegments } from './text-fit';
 
 const order = (body: string, over: Partial<{ summary: string; ackRequired: boolean }> = {}) => ({ ref: 'A7K2', body, ackRequired: true, ...over });
 const ucs2 = (n: number) => '撤'.repeat(n);
@@ -43,10 +43,32 @@ describe('fitText', () => {
     expect(fitText({ kind: 'sms', maxSegments: 4 }, false, o).text).toContain('很长的正文');
   });
 
-  it('fits Beidou by bits: 628-bit BDS-2 cards take 44 Chinese characters', () => {
-    const t = fitText({ kind: 'bits', maxBits: 628, bitsPerChar: 14 }, true, order(ucs2(100)));
-    expect([...t.text].length).toBe(44);
-    expect(t.text).toMatch(/^\[A7K2\]撤+… 回复1确认$/);
+  it('fits Beidou by bits as the adapter sends them: a 628-bit card takes 29 Chinese characters and the frame in mixed mode, 35 in Chinese mode', () => {
+    // Mixed: the A4 marker byte, then 8 bits a byte; '[A7K2]…' and ' 回复1确认' are 18 bytes.
+    const mixed = fitText({ kind: 'bits', maxBits: 628, mode: 'mixed' }, true, order(ucs2(100)));
+    expect(mixed.text).toBe(`[A7K2]${ucs2(29)}… ${ACK_HINT}`);
+    expect(beidouBits(mixed.text, 'mixed')).toBe(8 + 8 * (18 + 58)); // 616: one more character is 632
+    // Chinese: 14 bits a two-byte character, 7 an ASCII one.
+    const chinese = fitText({ kind: 'bits', maxBits: 628, mode: 'chinese' }, true, order(ucs2(100)));
+    expect(chinese.text).toBe(`[A7K2]${ucs2(35)}… ${ACK_HINT}`);
+    expect(beidouBits(chinese.text, 'chinese')).toBe(7 * (18 + 70)); // 616: one more is 630
+  });
+
+  it('counts GB2312 bytes as the Beidou adapter encodes them: ASCII one, anything else two (what GB2312 lacks goes as ？)', () => {
+    expect(gb2312Bytes('A7 汉…')).toBe(3 + 2 + 2);
+    expect(gb2312Bytes('🌀')).toBe(2); // one code point, sent as ？
+    expect(beidouBits('', 'mixed')).toBe(8);
+  });
+
+  it('plans the SMS parts the adapters send: a GSM-7 extension character or a surrogate pair never split across parts', () => {
+    // 152 septets, then '€' (2) does not fit the first part's 153: the router must count 3 parts, not 306 / 153 = 2.
+    const gsm = fitText({ kind: 'sms', maxSegments: 2 }, false, order('a'.repeat(152 - 8) + '€' + 'b'.repeat(152), { ackRequired: false }));
+    expect(gsm.truncated).toBe(true);
+    expect(smsSegments(gsm.text).parts.length).toBeLessThanOrEqual(2);
+    // 66 UCS-2 units, then 34 pairs: 134 units (2 x 67), but no pair is cut, so 66 + 66 + 2.
+    const pairs = fitText({ kind: 'sms', maxSegments: 4 }, false, order('撤'.repeat(60) + '🌀'.repeat(34), { ackRequired: false }));
+    expect(pairs.segments).toBe(3);
+    expect(smsSegments(pairs.text).parts.length).toBe(3);
   });
 
   it('never splits a surrogate pair', () => {
@@ -86,6 +108,7 @@ describe('measureText', () => {
     expect(measureText({ kind: 'sms', maxSegments: 3 }, 'x'.repeat(161))).toEqual({ unit: 'septets', size: 161, capacity: 459, segments: 2 });
     expect(measureText({ kind: 'sms', maxSegments: 3 }, '转'.repeat(71))).toEqual({ unit: 'ucs2', size: 71, capacity: 201, segments: 2 });
     expect(measureText({ kind: 'chars', maxChars: 140 }, '立即转移')).toEqual({ unit: 'chars', size: 4, capacity: 140, segments: 1 });
-    expect(measureText({ kind: 'bits', maxBits: 560, bitsPerChar: 14 }, '立即转移')).toEqual({ unit: 'bits', size: 56, capacity: 560, segments: 1 });
+    expect(measureText({ kind: 'bits', maxBits: 560, mode: 'chinese' }, '立即转移')).toEqual({ unit: 'bits', size: 56, capacity: 560, segments: 1 });
+    expect(measureText({ kind: 'bits', maxBits: 560, mode: 'mixed' }, '立即转移')).toEqual({ unit: 'bits', size: 72, capacity: 560, segments: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import type { TextLimit } from './channel';
+import type { BeidouMode, TextLimit } from './channel';
 
 export interface OrderText {
   ref: string;
@@ -42,19 +42,43 @@ function smsUnits(text: string): { gsm: boolean; size: number; single: number; p
   return { gsm, size: gsm ? septets(text) : text.length, single: gsm ? 160 : 70, perSegment: gsm ? 153 : 67 };
 }
 
-/** Size of `text` in the unit `limit` counts, and the capacity it has. */
-function measureAndCapacity(limit: TextLimit, text: string): { size: number; capacity: number; segments: number } {
+/**
+ * Bytes a text takes in GB2312 as the Beidou adapter encodes it: one an ASCII character, two any
+ * other. A character GB2312 lacks (emoji, 喆, €) goes out as the full-width `？`, two bytes too,
+ * so the count needs no GB2312 table and the router, the console and the adapter agree on it.
+ */
+export function gb2312Bytes(text: string): number {
+  let n = 0;
+  for (const ch of text) n += ch.codePointAt(0)! < 0x80 ? 1 : 2;
+  return n;
+}
+
+/**
+ * Bits a text takes on a Beidou short message, as the adapter sends it: mixed mode 8 a byte after
+ * the one-byte `A4` marker; Chinese mode (and BDS-3) 14 a two-byte character, so 7 a byte.
+ */
+export function beidouBits(text: string, mode: BeidouMode): number {
+  const bytes = gb2312Bytes(text);
+  return mode === 'mixed' ? 8 + 8 * bytes : 7 * bytes;
+}
+
+/** Size of `text` in the unit `limit` counts, the capacity it has, and whether it fits. */
+function measureAndCapacity(limit: TextLimit, text: string): { size: number; capacity: number; segments: number; fits: boolean } {
   switch (limit.kind) {
     case 'sms': {
       const { size, single, perSegment } = smsUnits(text);
-      const segments = size <= single ? 1 : Math.ceil(size / perSegment);
+      // The parts the adapters send (smsSegments): a character never split, so an extension
+      // character or a surrogate pair at a part's end can take one more part than size / 67.
+      const segments = smsSegments(text).parts.length;
       const capacity = limit.maxSegments <= 1 ? single : limit.maxSegments * perSegment;
-      return { size, capacity, segments };
+      return { size, capacity, segments, fits: segments <= limit.maxSegments };
     }
     case 'chars':
-      return { size: text.length, capacity: limit.maxChars, segments: 1 };
-    case 'bits':
-      return { size: [...text].length, capacity: Math.floor(limit.maxBits / limit.bitsPerChar), segments: 1 };
+      return { size: text.length, capacity: limit.maxChars, segments: 1, fits: text.length <= limit.maxChars };
+    case 'bits': {
+      const size = beidouBits(text, limit.mode);
+      return { size, capacity: limit.maxBits, segments: 1, fits: size <= limit.maxBits };
+    }
   }
 }
 
@@ -67,15 +91,9 @@ export interface TextMeasure {
 }
 
 export function measureText(limit: TextLimit, text: string): TextMeasure {
-  const m = measureAndCapacity(limit, text);
-  switch (limit.kind) {
-    case 'sms':
-      return { unit: smsUnits(text).gsm ? 'septets' : 'ucs2', ...m };
-    case 'chars':
-      return { unit: 'chars', ...m };
-    case 'bits':
-      return { unit: 'bits', size: m.size * limit.bitsPerChar, capacity: limit.maxBits, segments: 1 };
-  }
+  const { size, capacity, segments } = measureAndCapacity(limit, text);
+  const unit = limit.kind === 'sms' ? (smsUnits(text).gsm ? 'septets' : 'ucs2') : limit.kind;
+  return { unit, size, capacity, segments };
 }
 
 function frame(ref: string, content: string, ackRequired: boolean): string {
@@ -90,7 +108,7 @@ export function fitText(limit: TextLimit, narrowband: boolean, order: OrderText)
   const content = (narrowband && order.summary ? order.summary : order.body).trim();
   const whole = frame(order.ref, content, order.ackRequired);
   const m = measureAndCapacity(limit, whole);
-  if (m.size <= m.capacity) return { text: whole, segments: m.segments, truncated: false };
+  if (m.fits) return { text: whole, segments: m.segments, truncated: false };
 
   // Drop code points from the end until it fits; never split a surrogate pair.
   const chars = [...content];
@@ -99,12 +117,11 @@ export function fitText(limit: TextLimit, narrowband: boolean, order: OrderText)
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     const candidate = frame(order.ref, chars.slice(0, mid).join('') + ELLIPSIS, order.ackRequired);
-    const cm = measureAndCapacity(limit, candidate);
-    if (cm.size <= cm.capacity) lo = mid;
+    if (measureAndCapacity(limit, candidate).fits) lo = mid;
     else hi = mid - 1;
   }
   let text = frame(order.ref, chars.slice(0, lo).join('') + ELLIPSIS, order.ackRequired);
-  if (measureAndCapacity(limit, text).size > measureAndCapacity(limit, text).capacity) {
+  if (!measureAndCapacity(limit, text).fits) {
     // Not even the ref and hint fit: the ref is what replies are matched by, so keep it alone.
     text = `[${order.ref}]`;
   }

@@ -12,7 +12,8 @@ const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([a, b]) =>
 const textLimit = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sms'), maxSegments: z.number().int().min(1).max(16) }),
   z.strictObject({ kind: z.literal('chars'), maxChars: z.number().int().min(10) }),
-  z.strictObject({ kind: z.literal('bits'), maxBits: z.number().int().min(56), bitsPerChar: z.number().int().min(4).default(14) }),
+  // Counted as the Beidou adapter sends: `mode` is its contentMode (mixed 2; chinese 0, and bds3).
+  z.strictObject({ kind: z.literal('bits'), maxBits: z.number().int().min(56), mode: z.enum(['mixed', 'chinese']).default('mixed') }),
 ]);
 
 const simulator = z.strictObject({
