@@ -3,9 +3,8 @@ import type { Clock } from '@lifeline/clock';
 import * as smpp from 'smpp';
 import { z } from 'zod';
 import { id } from '@lifeline/contracts';
-import { smsSegments } from '@lifeline/domain';
 import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, ReceiptMatcher, type SendFrame } from '@lifeline/gateway-sdk';
-import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
+import { concatOf, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText, submitBodies } from './smpp-pdu';
 import { SmscLink } from './smsc-link';
 
 export const smppConfig = linkConfig.extend({
@@ -102,18 +101,15 @@ export class SmppAdapter {
   }
 
   private async send(f: SendFrame): Promise<void> {
-    const { encoding, parts } = smsSegments(f.text);
-    const ref = (this.concatRef = (this.concatRef + 1) & 0xff);
-    const sent: Sent = { attemptId: f.attemptId, segments: parts.length, messageIds: [], to: f.to };
-    for (let i = 0; i < parts.length; i++) {
-      const message = encoding === 'ucs2' ? Buffer.from(parts[i], 'utf16le').swap16() : smpp.encodings.ASCII.encode(parts[i]);
+    const bodies = submitBodies(f.text, (this.concatRef = (this.concatRef + 1) & 0xff));
+    const sent: Sent = { attemptId: f.attemptId, segments: bodies.length, messageIds: [], to: f.to };
+    for (const body of bodies) {
       const resp = await this.submit({
         source_addr: this.config.smsc.sourceAddr,
         destination_addr: f.to,
         registered_delivery: 1,
-        data_coding: encoding === 'ucs2' ? 8 : 0,
         priority_flag: f.priority === 'flash' ? 3 : f.priority === 'immediate' ? 2 : f.priority === 'priority' ? 1 : 0,
-        short_message: parts.length > 1 ? { udh: concatUdh(ref, parts.length, i + 1), message } : message,
+        ...body,
       });
       if (resp.command_status !== 0) {
         const status = `0x${resp.command_status.toString(16).padStart(8, '0')}`;

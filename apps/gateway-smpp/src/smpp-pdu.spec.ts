@@ -1,7 +1,9 @@
+import fc from 'fast-check';
+import { PDU, type Pdu } from 'smpp';
 import { VirtualClock } from '@lifeline/clock';
-import type { Pdu } from 'smpp';
 import { LongReplies } from '@lifeline/gateway-sdk';
-import { concatOf, concatUdh, nationalNumber, readReceipt, receiptOutcome, receiptText } from './smpp-pdu';
+import { channelsOfKind, orderTexts, plansAtEveryLimit, textBudgetSeed } from '../../../test/support/text-budget';
+import { concatOf, concatUdh, messageText, nationalNumber, readReceipt, receiptOutcome, receiptText, submitBodies } from './smpp-pdu';
 
 describe('SMPP receipts', () => {
   it.each([
@@ -92,5 +94,45 @@ describe('long replies', () => {
     expect(out).toEqual([['13800000002', 'K7MP 1']]);
     await clock.advance(60_000);
     expect(out).toEqual([['13800000002', 'K7MP 1'], ['13800000001', 'K7MP 1 已收到，']]);
+  });
+});
+
+/**
+ * One text budget: the router fits an order's text to the public channel's configured SMS
+ * segments (`fitText`); the adapter's submit_sm bodies, written to bytes by npm `smpp` and read
+ * back, must be exactly that many, each within one SMS (140 octets; 160 septets for data_coding 0,
+ * the header's 6 octets taking 7), and give the text back whole and in order.
+ */
+describe('one text budget: the SMS centre gets the segments the router planned', () => {
+  const submitSm = (body: object): Buffer => new PDU('submit_sm', { source_addr: '12110', destination_addr: '13800000001', registered_delivery: 1, ...body }).toBuffer();
+
+  it.each(channelsOfKind('public').map((c) => [c.id, c] as const))('%s: for any text at every segment limit', (_id, channel) => {
+    if (channel.text.kind !== 'sms') throw new Error(`${channel.id}: an SMS channel is limited in segments`);
+    const limit = channel.text;
+    const seed = textBudgetSeed(`smpp ${channel.id}`);
+    fc.assert(
+      fc.property(orderTexts(), fc.integer({ min: 0, max: 255 }), (order, ref) => {
+        for (const plan of plansAtEveryLimit(limit, channel.narrowband, order)) {
+          const bodies = submitBodies(plan.text, ref);
+          expect({ text: plan.text, segments: bodies.length }).toEqual({ text: plan.text, segments: plan.segments });
+          expect(plan.segments).toBeLessThanOrEqual(limit.maxSegments);
+          const read = bodies.map((body) => {
+            const wire = submitSm(body);
+            // short_message's octets: the submit_sm's bytes less those of the same with none.
+            const octets = wire.length - submitSm({ ...body, short_message: Buffer.alloc(0) }).length;
+            const udh = Buffer.isBuffer(body.short_message) ? 0 : body.short_message.udh.length;
+            // GSM-7 goes a septet an octet here and is packed by the centre: the header's 6 octets take 7 septets.
+            const fits = body.data_coding === 0 ? octets - udh + Math.ceil((udh * 8) / 7) <= 160 : octets <= 140;
+            expect({ text: plan.text, octets, fits }).toEqual({ text: plan.text, octets, fits: true });
+            const pdu = new PDU(wire as unknown as string);
+            return { text: messageText(pdu), part: concatOf(pdu) };
+          });
+          expect(read.map((r) => r.text).join('')).toBe(plan.text);
+          const parts = read.map((r) => r.part);
+          expect(parts).toEqual(bodies.length > 1 ? bodies.map((_, i) => ({ ref, total: bodies.length, seq: i + 1 })) : [null]);
+        }
+      }),
+      { seed, numRuns: 60 },
+    );
   });
 });

@@ -1,7 +1,8 @@
 import type { Concat } from '@lifeline/gateway-sdk';
+import { smsSegments } from '@lifeline/domain';
+import { encodings, type Pdu } from 'smpp';
 
 export type { Concat };
-import type { Pdu } from 'smpp';
 
 /** SMPP 3.4 message_state values (TLV 0x0427). */
 export const MESSAGE_STATE = { ENROUTE: 1, DELIVERED: 2, EXPIRED: 3, DELETED: 4, UNDELIVERABLE: 5, ACCEPTED: 6, UNKNOWN: 7, REJECTED: 8 } as const;
@@ -84,4 +85,24 @@ export function concatOf(pdu: Pdu): Concat | null {
 /** 6-byte concatenation header: IEI 0x00, 8-bit reference, total, sequence (1-based). */
 export function concatUdh(ref: number, total: number, seq: number): Buffer {
   return Buffer.from([0x05, 0x00, 0x03, ref & 0xff, total, seq]);
+}
+
+/** What a submit_sm carries of a text: its alphabet and its short_message (with the header when long). */
+export interface SubmitBody {
+  data_coding: 0 | 8;
+  short_message: Buffer | { udh: Buffer; message: Buffer };
+}
+
+/**
+ * The submit_sm bodies of a text: exactly the parts the router planned (`smsSegments`, so as many
+ * as `fitText` counted), in UCS-2 (data_coding 8, big-endian) or the GSM default alphabet
+ * (data_coding 0, a septet an octet, extension characters escaped), each with the 6-byte
+ * concatenation header (`ref`, total, sequence) when there are several.
+ */
+export function submitBodies(text: string, ref: number): SubmitBody[] {
+  const { encoding, parts } = smsSegments(text);
+  return parts.map((part, i) => {
+    const message = encoding === 'ucs2' ? Buffer.from(part, 'utf16le').swap16() : encodings.ASCII.encode(part);
+    return { data_coding: encoding === 'ucs2' ? 8 : 0, short_message: parts.length > 1 ? { udh: concatUdh(ref, parts.length, i + 1), message } : message };
+  });
 }
