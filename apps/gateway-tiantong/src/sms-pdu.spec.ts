@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { parse } from 'node-pdu';
-import { seededRandom, smsSegments } from '@lifeline/domain';
-import { concatOf, fromInternational, readDeliver, readStatusReport, reportOutcome, statusReportPdu, submitParts, toInternational, deliverPdu } from './sms-pdu';
+import { channelsOfKind, orderTexts, plansAtEveryLimit, textBudgetSeed } from '../../../test/support/text-budget';
+import { concatOf, fromInternational, readDeliver, readStatusReport, reportOutcome, statusReportPdu, submitParts, textOf, toInternational, deliverPdu } from './sms-pdu';
 
 describe('SMS PDUs for the AT-command adapter', () => {
   it('addresses go out international and come back national', () => {
@@ -30,36 +31,40 @@ describe('SMS PDUs for the AT-command adapter', () => {
     expect(readStatusReport('zz')).toBeNull();
   });
 
+  it('sends and reads GSM-7 `§` as 0x5F, the septet GSM 03.38 gives it (node-pdu has `` ` `` there)', () => {
+    const [part] = submitParts('17400000001', 'a§b', '86', 1);
+    expect(part.pdu.endsWith('03E1AF18')).toBe(true); // a 0x61, § 0x5F, b 0x62 packed
+    expect(textOf(parse(part.pdu) as unknown as Parameters<typeof textOf>[0])).toBe('a§b');
+    // A phone's 0x5F (node-pdu writes it for a backtick): read as §.
+    expect(readDeliver(deliverPdu('17400000001', 'A7K2 `1', '86'), '86')?.text).toBe('A7K2 §1');
+  });
+
   /**
-   * One text budget: the router plans a text's SMS parts (`smsSegments`: 70 UCS-2 units or 160
-   * septets alone, 67 or 153 a part with the 6-octet header); the modem must send exactly those
-   * parts, each within 140 octets, and the phone must read the text back whole.
+   * One text budget: the router fits an order's text to the Tiantong channel's configured SMS
+   * segments (`fitText`); the modem must send exactly that many SMS-SUBMIT parts, each within 140
+   * octets of user data, and the phone must read the text back whole, for Chinese, GSM-7 (with
+   * extension characters), mixed, emoji and rare characters, at and around every segment limit.
    */
-  it('sends the parts the router planned, never more, for any text at every limit', () => {
-    const random = seededRandom(20261205);
-    const alphabets = [
-      'abcdefghijklmnopqrstuvwxyz 0123456789.,!?', // GSM-7
-      'abcXYZ 019{}[]~^|€\\', // GSM-7 with extension characters (two septets each)
-      '请立即组织群众转移到安置点，清点人数后上报。', // Chinese
-      '撤离A7K2 回复1确认!', // mixed: UCS-2
-      '🌀🌊⚠️水位', // outside the BMP: surrogate pairs
-      'éàüñ £¥ Øø', // GSM-7 letters past 192
-    ];
-    for (let i = 0; i < 400; i++) {
-      const pool = [...alphabets[i % alphabets.length]];
-      const limits = [70, 71, 67 * 2, 67 * 2 + 1, 160, 161, 153 * 2, 153 * 2 + 1, 400];
-      const length = i < limits.length * alphabets.length ? limits[Math.floor(i / alphabets.length) % limits.length] : 1 + Math.floor(random() * 500);
-      const text = Array.from({ length }, () => pool[Math.floor(random() * pool.length)]).join('').slice(0, length);
-      const planned = smsSegments(text).parts;
-      const parts = submitParts('17400000001', text, '86', 7);
-      expect({ text, parts: parts.length }).toEqual({ text, parts: planned.length });
-      const read = parts.map((p) => {
-        const s = parse(p.pdu) as unknown as { data: { getText(): string; parts: { header: unknown }[] } };
-        expect(p.tpduLength).toBeLessThanOrEqual(14 + 140); // the TPDU's fields (14 octets to this number), user data 140 at most
-        return { text: s.data.getText(), part: concatOf(s.data.parts[0]?.header) };
-      });
-      expect(read.map((r) => r.text).join('')).toBe(text);
-      if (parts.length > 1) expect(read.map((r) => r.part)).toEqual(read.map((_, k) => ({ ref: 7, total: parts.length, seq: k + 1 })));
-    }
+  it.each(channelsOfKind('satellite').map((c) => [c.id, c] as const))('%s: sends the parts the router planned, never more, for any text at every limit', (_id, channel) => {
+    if (channel.text.kind !== 'sms') throw new Error(`${channel.id}: an SMS channel is limited in segments`);
+    const limit = channel.text;
+    const seed = textBudgetSeed(`tiantong ${channel.id}`);
+    fc.assert(
+      fc.property(orderTexts(), fc.integer({ min: 0, max: 255 }), (order, ref) => {
+        for (const plan of plansAtEveryLimit(limit, channel.narrowband, order)) {
+          const parts = submitParts('17400000001', plan.text, '86', ref);
+          expect({ text: plan.text, parts: parts.length }).toEqual({ text: plan.text, parts: plan.segments });
+          expect(plan.segments).toBeLessThanOrEqual(limit.maxSegments);
+          const read = parts.map((p) => {
+            const s = parse(p.pdu) as unknown as Parameters<typeof textOf>[0] & { data: { parts: { header: unknown }[] } };
+            expect(p.tpduLength).toBeLessThanOrEqual(14 + 140); // the TPDU's fields (14 octets to this number), user data 140 at most
+            return { text: textOf(s), part: concatOf(s.data.parts[0]?.header) };
+          });
+          expect(read.map((r) => r.text).join('')).toBe(plan.text);
+          if (parts.length > 1) expect(read.map((r) => r.part)).toEqual(read.map((_, k) => ({ ref, total: parts.length, seq: k + 1 })));
+        }
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 });

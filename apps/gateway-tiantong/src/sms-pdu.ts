@@ -18,6 +18,20 @@ export function fromInternational(address: string, countryCode: string): string 
   return digits.startsWith(countryCode) && digits.length > countryCode.length + 6 ? digits.slice(countryCode.length) : digits;
 }
 
+/**
+ * node-pdu's GSM 7-bit table has `` ` `` where GSM 03.38 has `§` (0x5F): it would send `§` as a
+ * space and read 0x5F as `` ` ``. It is handed `` ` `` for `§` on the way out (the septet a phone
+ * shows as `§`), and GSM-7 texts read back with `§`.
+ */
+const GSM_SECTION_OUT = /§/g;
+const GSM_SECTION_IN = /`/g;
+
+/** The text of a parsed SUBMIT or DELIVER, `§` where node-pdu reads GSM-7's 0x5F as `` ` ``. */
+export function textOf(m: { dataCodingScheme: { textAlphabet: number }; data: { getText(): string } }): string {
+  const text = m.data.getText();
+  return m.dataCodingScheme.textAlphabet === utils.DCS.ALPHABET_DEFAULT ? text.replace(GSM_SECTION_IN, '§') : text;
+}
+
 /** Octets of the concatenation header: UDHL, IEI 00, length 3, reference, total, sequence. */
 const UDH_OCTETS = 6;
 
@@ -40,7 +54,7 @@ export function submitParts(to: string, text: string, countryCode: string, ref: 
     if (header) submit.type.setUserDataHeader(1);
     // GSM-7 after a header starts at the next septet boundary: 48 bits of header, 1 fill bit.
     const fill = header && !ucs2 ? 1 : 0;
-    const ud = ucs2 ? utils.Helper.encode16Bit(part) : utils.Helper.encode7Bit(part, fill);
+    const ud = ucs2 ? utils.Helper.encode16Bit(part) : utils.Helper.encode7Bit(part.replace(GSM_SECTION_OUT, '`'), fill);
     // User data length: octets for UCS-2, septets for GSM-7 (the header's 49 bits are 7 septets).
     const udl = ud.length + (header ? (ucs2 ? UDH_OCTETS : Math.ceil((UDH_OCTETS * 8) / 7) - fill) : 0);
     submit.setData(new utils.Data({ data: part, size: [...part].length, parts: [new utils.Part(ud.result, udl, part, header)], isUnicode: ucs2 }));
@@ -66,7 +80,7 @@ export function reportOutcome(status: number): 'delivered' | 'pending' | 'failed
 export function readDeliver(pdu: string, countryCode: string): { from: string; text: string; part: { ref: number; total: number; seq: number } | null } | null {
   const d = safeParse(pdu);
   if (!(d instanceof Deliver)) return null;
-  return { from: fromInternational(d.address.phone ?? '', countryCode), text: d.data.getText(), part: concatOf(d.data.parts[0]?.header) };
+  return { from: fromInternational(d.address.phone ?? '', countryCode), text: textOf(d), part: concatOf(d.data.parts[0]?.header) };
 }
 
 /** Which part of a concatenated message a PDU's user data header says this is; null when whole. */
