@@ -1,4 +1,7 @@
-import { coverageUntil, gatewayHealth, measuredAt, statusMessage } from './station-messages';
+import fc from 'fast-check';
+import { smsSegments } from '@lifeline/domain';
+import { channelsOfKind, orderTexts, plansAtEveryLimit, textBudgetSeed } from '../../../test/support/text-budget';
+import { coverageUntil, gatewayHealth, measuredAt, sendMessage, statusMessage, type SendMessage } from './station-messages';
 
 describe('ground station messages', () => {
   it('coverage ends at the planned time, or sooner when the drone must leave', () => {
@@ -25,5 +28,32 @@ describe('ground station messages', () => {
     const r = statusMessage.safeParse({ status: 'delivered' });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path).toEqual(['id']);
+  });
+});
+
+/**
+ * One text budget: the router fits an order's text to the drone channel's configured SMS
+ * segments; the adapter hands it to the ground station unchanged in `sms/send` (JSON), and the
+ * station, reading it as `sendMessage`, gets exactly the text planned, which goes on the drone's
+ * cell in the parts the router counted.
+ */
+describe('one text budget: the ground station gets the text the router planned', () => {
+  it.each(channelsOfKind('drone').map((c) => [c.id, c] as const))('%s: unchanged and within the planned segments, for any text at every limit', (_id, channel) => {
+    if (channel.text.kind !== 'sms') throw new Error(`${channel.id}: a drone channel is limited in SMS segments`);
+    const limit = channel.text;
+    const seed = textBudgetSeed(`drone ${channel.id}`);
+    fc.assert(
+      fc.property(orderTexts(), (order) => {
+        for (const plan of plansAtEveryLimit(limit, channel.narrowband, order)) {
+          // As DroneAdapter.send publishes it.
+          const msg: SendMessage = { id: 'o-1#1', to: '13800000001', text: plan.text, priority: 'flash' };
+          const heard = sendMessage.parse(JSON.parse(JSON.stringify(msg)));
+          expect(heard.text).toBe(plan.text);
+          expect({ text: plan.text, parts: smsSegments(heard.text).parts.length }).toEqual({ text: plan.text, parts: plan.segments });
+          expect(plan.segments).toBeLessThanOrEqual(limit.maxSegments);
+        }
+      }),
+      { seed, numRuns: 40 },
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { fitText, seededRandom } from '@lifeline/domain';
+import fc from 'fast-check';
+import { channelsOfKind, orderTexts, plansAtEveryLimit, textBudgetSeed } from '../../../test/support/text-budget';
 import { decodeFrame, encodeRrs, encodeTmp, FrameError, RRS_TYPE } from './hdap-codec';
 
 const hex = (b: Buffer) => b.toString('hex').toUpperCase().match(/../g)!.join(' ');
@@ -21,21 +22,29 @@ describe('HDAP codec (TMP and RRS), byte for byte', () => {
   });
 
   /**
-   * One text budget: the router fits a 370MHz text to 140 characters counted as UTF-16 units
-   * (fitText, `chars`); the radio's text is UTF-16LE, so it is never more than 280 bytes and the
-   * radio reads back exactly what the router planned, emoji and surrogate pairs included.
+   * One text budget: the router fits a 370MHz text to the PDT channel's configured characters
+   * (fitText, `chars`: UTF-16 units, 140 by default); the radio's text is UTF-16LE, so it takes
+   * two bytes a unit and never more than the limit's, and the radio reads back exactly what the
+   * router planned (the adapter cuts nothing), emoji and surrogate pairs included.
    */
-  it('carries any text the router fitted to 140 characters within 280 bytes, and whole', () => {
-    const random = seededRandom(20261205);
-    const alphabets = ['abc 012.,!', '请立即组织群众转移到安置点，清点人数后上报。', '撤离A7K2 回复1确认!', '🌀🌊⚠️水位', 'éàüñ £¥ Øø'];
-    for (let i = 0; i < 300; i++) {
-      const pool = [...alphabets[i % alphabets.length]];
-      const body = Array.from({ length: 1 + Math.floor(random() * 400) }, () => pool[Math.floor(random() * pool.length)]).join('');
-      const { text } = fitText({ kind: 'chars', maxChars: 140 }, true, { ref: 'A7K2', body, ackRequired: i % 2 === 0 });
-      const frame = encodeTmp({ kind: 'message', group: false, ackRequired: true, requestId: i + 1, to: radio(3321751), from: radio(1), text });
-      expect(Buffer.byteLength(text, 'utf16le')).toBeLessThanOrEqual(280);
-      expect(decodeFrame(frame)).toMatchObject({ tmp: { text } });
-    }
+  it.each(channelsOfKind('pdt').map((c) => [c.id, c] as const))('%s: carries any text the router fitted within its bytes, and whole', (_id, channel) => {
+    if (channel.text.kind !== 'chars') throw new Error(`${channel.id}: a PDT channel is limited in characters`);
+    const limit = channel.text;
+    const seed = textBudgetSeed(`pdt ${channel.id}`);
+    fc.assert(
+      fc.property(orderTexts(400), fc.integer({ min: 1, max: 0xfffffffe }), (order, requestId) => {
+        for (const plan of plansAtEveryLimit(limit, channel.narrowband, order)) {
+          expect(plan.segments).toBe(1);
+          const frame = encodeTmp({ kind: 'message', group: false, ackRequired: true, requestId, to: radio(3321751), from: radio(1), text: plan.text });
+          // The frame's text: its payload (length field) less the request id and two radio IPs, and the 0x0000 end.
+          const textBytes = frame.readUInt16BE(3) - 12 - 2;
+          expect({ text: plan.text, bytes: textBytes }).toEqual({ text: plan.text, bytes: 2 * plan.text.length });
+          expect(textBytes).toBeLessThanOrEqual(2 * limit.maxChars);
+          expect(decodeFrame(frame)).toMatchObject({ tmp: { text: plan.text } });
+        }
+      }),
+      { seed, numRuns: 60 },
+    );
   });
 
   it('encodes a private ack with its result code', () => {
