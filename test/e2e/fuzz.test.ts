@@ -209,6 +209,10 @@ describe('bad input changes nothing (fuzz)', () => {
       [valid.replace('<note>', '').replace('</scope>', `</scope><note>${'&lt;'.repeat(120_000)}</note>`), /longer than 100000 characters/],
       [valid.replace('<identifier>fz-1', '<identifier>fz 1'), /alert\.identifier/],
       [valid.replace('30,123 30,123.1', '30,123 95,123.1'), /alert\.info\.0\.area\.0\.polygon\.0/],
+      [valid.replace('<status>Actual', '<status> Actual '), /alert\.status: expected one of/],
+      [valid.replace('<alert ', '<alert xml:lang="zh" '), /unexpected attribute xml:lang/],
+      [valid.replace('</alert>', '<Signature xmlns="">x</Signature></alert>'), /unexpected element <Signature> in no namespace/],
+      [valid.replace('<category>', '<language>zh_CN</language><category>'), /alert\.info\.0\.language/],
       [`${valid}<alert/>`, /./],
       ['', /root element/],
     ];

@@ -27,7 +27,8 @@ export function isRealDateTime(t: string): boolean {
   const m = DATE_TIME.exec(t);
   if (!m) return false;
   const [y, mo, d, h, mi, s, , oh, om] = [m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9]].map(Number);
-  if (h > 23 || mi > 59 || s > 59 || oh > 14 || om > 59 || mo < 1 || mo > 12 || d < 1) return false;
+  // Year 0000 does not exist in XML Schema's dateTime; offsets reach ±14:00 at most.
+  if (y < 1 || h > 23 || mi > 59 || s > 59 || om > 59 || oh * 60 + om > 14 * 60 || mo < 1 || mo > 12 || d < 1) return false;
   return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate(); // the month's last day
 }
 /** Sender and identifier: no spaces, commas or the restricted characters < and &. */
@@ -74,7 +75,7 @@ class CapReader extends ElementReader {
   private info(el: XmlElement, path: string): CapInfo {
     const f = this.content(el, path, INFO);
     return {
-      language: this.text(f, 'language') ?? 'en-US',
+      language: this.language(f, path),
       categories: (f.get('category') ?? []).map((e, i) => this.enumText(e, `${path}.category.${i}`, CAP_CATEGORIES)),
       event: this.text(f, 'event') ?? '',
       responseTypes: (f.get('responseType') ?? []).map((e, i) => this.enumText(e, `${path}.responseType.${i}`, CAP_RESPONSE_TYPES)),
@@ -100,7 +101,7 @@ class CapReader extends ElementReader {
 
   private resource(el: XmlElement, path: string): CapResource {
     const f = this.content(el, path, RESOURCE);
-    const size = this.text(f, 'size');
+    const size = f.has('size') ? (this.text(f, 'size') ?? '') : undefined;
     if (size !== undefined && !/^\d+$/.test(size)) this.issue(`${path}.size`, `expected a whole number of bytes, got "${size}"`);
     return {
       resourceDesc: this.text(f, 'resourceDesc') ?? '',
@@ -115,8 +116,8 @@ class CapReader extends ElementReader {
   private area(el: XmlElement, path: string): CapArea {
     const f = this.content(el, path, AREA);
     const decimal = (name: string) => {
-      const v = this.text(f, name);
-      if (v === undefined) return undefined;
+      if (!f.has(name)) return undefined;
+      const v = this.text(f, name) ?? '';
       if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(v)) this.issue(`${path}.${name}`, `expected a decimal number, got "${v}"`);
       return Number(v);
     };
@@ -140,6 +141,18 @@ class CapReader extends ElementReader {
         return this.issue(`${path}.references`, `expected "sender,identifier,sent" entries separated by spaces, got "${r.slice(0, 80)}"`), [];
       return [{ sender: parts[0], identifier: parts[1], sent: parts[2] }];
     });
+  }
+
+  /**
+   * xs:language (RFC 3066 tags as XML Schema writes them, spaces around collapsed); en-US when
+   * left out or empty, the schema's default (an element of spaces only is not empty: refused).
+   */
+  private language(f: Map<string, XmlElement[]>, path: string): string {
+    const raw = f.get('language')?.[0]?.text;
+    if (raw === undefined || raw === '') return 'en-US';
+    const t = raw.trim();
+    if (!/^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/.test(t)) this.issue(`${path}.language`, `expected a language tag like zh-CN, got "${t.slice(0, 40)}"`);
+    return t;
   }
 
   private token(f: Map<string, XmlElement[]>, name: string, path: string): string {

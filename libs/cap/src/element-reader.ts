@@ -14,6 +14,8 @@ export class CapInvalid extends Error {
   }
 }
 
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+
 /** One child element of a content model: how many times it may appear. */
 export interface Field {
   name: string;
@@ -78,19 +80,22 @@ export abstract class ElementReader {
 
   /**
    * Checks an element's children against its content model (order and counts), refuses text
-   * between them and unprefixed attributes, and groups the children by name.
+   * between them and any attribute (the schema declares none; a validator takes only the schema
+   * hints of XML Schema instance), and groups the children by name.
    */
   protected content(el: XmlElement, path: string, model: Field[], signatureAllowed = false): Map<string, XmlElement[]> {
-    for (const a of Object.keys(el.attributes)) if (!a.includes(':')) this.issue(path, `unexpected attribute ${a}`);
+    for (const a of Object.keys(el.attributes)) this.attribute(el, a, path);
     if (el.text.trim()) this.issue(path, `unexpected text "${el.text.trim().slice(0, 40)}"`);
     const out = new Map<string, XmlElement[]>();
     let at = 0;
     const children = el.children.filter((c) => c.uri === this.namespace);
     const present = new Set(children.map((c) => c.name));
     const missing = (m: Field) => m.min && !present.has(m.name) && this.issue(`${path}.${m.name}`, `required <${m.name}> is missing`);
+    // Only <alert> may end with elements of other namespaces (an XML signature: xs:any ##other,
+    // which is neither the format's namespace nor none).
+    const other = (c: XmlElement) => signatureAllowed && c.uri !== '' && c.uri !== this.namespace;
     const foreign = el.children.findIndex((c) => c.uri !== this.namespace);
-    // Only <alert> may end with elements of other namespaces (an XML signature, xs:any ##other).
-    if (foreign >= 0 && (!signatureAllowed || el.children.slice(foreign).some((c) => c.uri === this.namespace)))
+    if (foreign >= 0 && !el.children.slice(foreign).every(other))
       this.issue(`${path}.${el.children[foreign].name}`, `unexpected element <${el.children[foreign].name}>${el.children[foreign].uri ? ` in ${el.children[foreign].uri}` : ' in no namespace'}`);
     for (const child of children) {
       const i = model.findIndex((m, k) => k >= at && m.name === child.name);
@@ -106,10 +111,20 @@ export abstract class ElementReader {
       out.set(child.name, list);
     }
     model.forEach(missing);
-    for (const [name, list] of out) if (!this.complex.has(name)) for (const e of list) if (e.children.length) this.issue(`${path}.${name}`, `<${name}> holds text, not elements`);
+    for (const [name, list] of out)
+      if (!this.complex.has(name))
+        for (const e of list) {
+          if (e.children.length) this.issue(`${path}.${name}`, `<${name}> holds text, not elements`);
+          for (const a of Object.keys(e.attributes)) this.attribute(e, a, `${path}.${name}`);
+        }
     return out;
   }
 
+
+  private attribute(el: XmlElement, name: string, path: string): void {
+    const hint = el.attributeNs[name] === XSI && (name.endsWith(':schemaLocation') || name.endsWith(':noNamespaceSchemaLocation'));
+    if (!hint) this.issue(path, `unexpected attribute ${name}: the schema declares no attributes`);
+  }
 
   protected text(f: Map<string, XmlElement[]>, name: string): string | undefined {
     const t = f.get(name)?.[0]?.text.trim();
@@ -128,8 +143,9 @@ export abstract class ElementReader {
   }
 
 
+  /** A value of an enumeration, exactly: the schema's xs:string enumerations keep spaces, so " Actual " is not Actual. */
   protected enumText<T extends string>(el: XmlElement, path: string, values: readonly T[]): T {
-    const t = el.text.trim();
+    const t = el.text;
     if (!values.includes(t as T)) this.issue(path, `expected one of ${values.join(', ')}, got "${t.slice(0, 40)}"`);
     return t as T;
   }

@@ -6,6 +6,8 @@ export interface XmlElement {
   name: string;
   /** By qualified name (`xsi:schemaLocation`), namespace declarations left out. */
   attributes: Record<string, string>;
+  /** Each attribute's namespace by its qualified name ('' for none). */
+  attributeNs: Record<string, string>;
   children: XmlElement[];
   /** Character data directly inside the element (CDATA included), as written. */
   text: string;
@@ -53,11 +55,12 @@ export function readXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS): X
     if (++elements > limits.maxElements) refuse(`more than ${limits.maxElements} elements`);
     if (stack.length >= limits.maxDepth) refuse(`elements nested deeper than ${limits.maxDepth}`);
     const attributes: Record<string, string> = Object.create(null) as Record<string, string>;
+    const attributeNs: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const a of Object.values(tag.attributes)) {
       if (a.value.length > limits.maxValue) refuse(`attribute ${a.name} is longer than ${limits.maxValue} characters`);
-      if (a.prefix !== 'xmlns' && a.name !== 'xmlns') attributes[a.name] = a.value;
+      if (a.prefix !== 'xmlns' && a.name !== 'xmlns') (attributes[a.name] = a.value), (attributeNs[a.name] = a.uri);
     }
-    const el: XmlElement = { uri: tag.uri, name: tag.local, attributes, children: [], text: '', line: parser.line };
+    const el: XmlElement = { uri: tag.uri, name: tag.local, attributes, attributeNs, children: [], text: '', line: parser.line };
     if (stack.length) stack[stack.length - 1].children.push(el);
     else root = el;
     stack.push(el);
