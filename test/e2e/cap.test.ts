@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { readCap, readGbt, readXml } from '@lifeline/cap';
+import { xsdCheck } from '../support/cap-xsd';
 import { testServer, TOKENS, type TestServer } from '../support/server';
 
 /**
@@ -286,6 +287,18 @@ describe('CAP 1.2 in (e2e)', () => {
     await post(alertXml({ id: 'drill-1', now }), TOKENS.drill).expect(403);
     expect(await orderCount()).toBe(before);
     await http.get('/health').expect(200);
+  });
+
+  it('writes only CAP 1.2 that the schema takes (libxml2 with libs/cap/schema/cap-1.2.xsd): every order, and every entry of the feed', async () => {
+    if ((await orderCount()) === 0) await post(alertXml({ id: 'schema-1', now: s.clock.now() })).expect(202);
+    const orders = await s.lifeline.store.read.orders.list('all', 10_000);
+    const written = await Promise.all(orders.map(async (o) => (await http.get(`/api/orders/${o.id}/cap`).set(auth(TOKENS.admin)).expect(200)).text));
+    const feed = readXml((await http.get('/api/cap/feed').set(auth(TOKENS.admin)).expect(200)).text);
+    const entries = feed.children.filter((e) => e.name === 'entry').map((e) => new URL(e.children.find((c) => c.name === 'link')!.attributes.href).pathname);
+    expect(entries.length).toBeGreaterThan(0);
+    const fromFeed = await Promise.all(entries.map(async (path) => (await http.get(path).set(auth(TOKENS.admin)).expect(200)).text));
+    const checked = await xsdCheck([...written, ...fromFeed]);
+    expect(checked.flatMap((r, i) => (r.valid ? [] : [`${i < written.length ? orders[i].id : entries[i - written.length]}: ${r.errors.join('; ')}`]))).toEqual([]);
   });
 
   it("keeps a county token's alert to its county", async () => {
