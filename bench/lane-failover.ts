@@ -38,10 +38,10 @@ export async function laneFailover(pgUrl: string, natsUrl: string, rounds: numbe
     let follower = await start('node-b');
     for (let round = 0; round < rounds; round++) {
       await until(() => after(200, async () => (await gauge(active.url, 'lifeline_engine_lane_elsewhere{lane="1"}')) === 1), 90_000);
-      const jobsBefore = await gauge(follower.url, 'lifeline_lane_jobs');
+      const jobsBefore = await gauge(follower.url, 'lifeline_lane_jobs_total');
       const carrying = follower;
       const order = await api(active.url, '/api/orders', { clientRef: `lane-failover-${round}`, order: { priority: 'routine', to: { areas: ['330100'] }, body: `第${round}轮：切换演练。`, ttlS: 600 } });
-      await until(() => after(50, async () => (await gauge(carrying.url, 'lifeline_lane_jobs')) > jobsBefore + 2));
+      await until(() => after(50, async () => (await gauge(carrying.url, 'lifeline_lane_jobs_total')) > jobsBefore + 2));
       follower.proc.kill('SIGKILL');
       await follower.exited;
       const dead = Date.now();

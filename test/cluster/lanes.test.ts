@@ -83,7 +83,7 @@ describe('lanes carried out by another node', () => {
     expect(first.status).toBe(202);
     await waitFor(async () => (await call(active.url, '/api/orders?status=open', TOKENS.console)).body.length === 0, 'the first order final');
     // The follower committed lane jobs: about half the deliveries were stepped there.
-    expect(await gauge(follower.url, 'lifeline_lane_jobs')).toBeGreaterThan(0);
+    expect(await gauge(follower.url, 'lifeline_lane_jobs_total')).toBeGreaterThan(0);
     await checkRows(db.name);
 
     // The follower dies in the middle of the next order: its lane comes back to the active node.

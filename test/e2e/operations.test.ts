@@ -78,12 +78,15 @@ describe('health says whether the router can commit', () => {
     try {
       const http = request(s.app.getHttpServer());
       await http.get('/health').expect(200, { status: 'ok' });
+      const internalErrors = async () => Number(/^lifeline_internal_errors_total (\d+)$/m.exec((await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200)).text)?.[1]);
+      const errorsBefore = await internalErrors();
       sqliteOf(s.lifeline.store).db.sql.run('PRAGMA query_only = ON'); // as a full or read-only disk would
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'ro', order: order('330102001001') }).expect(500);
       const down = await http.get('/health').expect(503);
       expect(down.body).toEqual({ status: 'error', reason: expect.stringMatching(/cannot commit: .*readonly/i) });
       const metrics = await http.get('/metrics').set(auth(TOKENS.metrics)).expect(200);
       expect(metrics.text).toMatch(/^lifeline_writer_failing 1$/m);
+      expect(await internalErrors()).toBeGreaterThan(errorsBefore); // the failed commit is an internal error, and counted
       sqliteOf(s.lifeline.store).db.sql.run('PRAGMA query_only = OFF');
       await http.post('/api/orders').set(auth(TOKENS.console)).send({ clientRef: 'rw', order: order('330102001001') }).expect(202);
       await http.get('/health').expect(200, { status: 'ok' });
@@ -161,6 +164,8 @@ describe('metrics an operator uses', () => {
       expect(await scrape()).toMatch(new RegExp(`^lifeline_unanswered_deliveries\\{priority="flash"\\} ${a.deliveries}$`, 'm'));
       expect(await scrape()).toMatch(/^lifeline_oldest_unanswered_seconds\{priority="flash"\} 30$/m);
       expect(await scrape()).toMatch(/^lifeline_engine_lane_queued\{lane="0"\} 0$/m); // SQLite: one lane, nothing waiting
+      // What only grows is a counter named *_total, so that rate() and restarts work as Prometheus expects.
+      expect(await scrape()).toMatch(/^# TYPE lifeline_writer_commits_total counter\nlifeline_writer_commits_total [1-9]\d*$/m);
       expect(await scrape()).toMatch(new RegExp(`^lifeline_deliveries\\{status="delivered",channel="public"\\} ${a.deliveries}$`, 'm'));
       const person = (await s.lifeline.store.read.deliveries.ofOrder(a.orderId))[0].personId;
       await http.post(`/api/sim/people/${person}/reply`).set(auth(TOKENS.drill)).send({ orderId: a.orderId }).expect(202);

@@ -67,6 +67,14 @@ export class Metrics {
   }
 
   /**
+   * A counter read at scrape time from a count kept elsewhere that only grows (since start): a
+   * counter, so that rate() and resets on a restart work as Prometheus expects.
+   */
+  private counter(name: string, help: string, read: () => number): void {
+    new Counter({ name, help, registers: [this.registry], collect() { this.reset(); this.inc(read()); } });
+  }
+
+  /**
    * Gauges of the record, read from the database at scrape time: every node of a cluster serves
    * them alike (a follower reads the rows the active node wrote), so any node behind a load
    * balancer answers for the whole picture.
@@ -94,7 +102,7 @@ export class Metrics {
     });
     this.gauge('lifeline_dispatch_pending', 'Sends waiting for capacity or a gateway window', [], (g) => g.set(core.stats().dispatcher.pending));
     this.gauge('lifeline_dispatch_in_flight', 'Sends at gateways awaiting accepted or failed', [], (g) => g.set(core.stats().dispatcher.inFlight));
-    this.gauge('lifeline_writer_commits', 'Transactions committed since start, by the main writer and the lanes together', [], (g) => g.set(store.commits));
+    this.counter('lifeline_writer_commits_total', 'Transactions committed since start, by the main writer and the lanes together', () => store.commits);
     this.gauge('lifeline_engine_lane_queued', 'Delivery events waiting to be applied, by lane of the delivery work (engine.lanes)', ['lane'], (g) => {
       core.stats().lanes.forEach((l, i) => g.set({ lane: String(i) }, l.queued));
     });
@@ -126,8 +134,8 @@ export class Metrics {
 
   /** A follower carrying out lanes of the active node: the jobs it committed, and those it refused. */
   watchLaneWorker(stats: { jobs: number; refused: number }): void {
-    this.gauge('lifeline_lane_jobs', "Lane jobs this node carried out for the active node since start (committed)", [], (g) => g.set(stats.jobs));
-    this.gauge('lifeline_lane_jobs_refused', 'Lane jobs this node refused since start (moved, failed, or sent without their context)', [], (g) => g.set(stats.refused));
+    this.counter('lifeline_lane_jobs_total', 'Lane jobs this node carried out for the active node since start (committed)', () => stats.jobs);
+    this.counter('lifeline_lane_jobs_refused_total', 'Lane jobs this node refused since start (moved, failed, or sent without their context)', () => stats.refused);
   }
 
   /**
