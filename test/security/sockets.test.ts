@@ -70,6 +70,16 @@ beforeAll(async () => {
 });
 afterAll(() => killChildren());
 
+/** Frames broken at the byte level, and the close code each must get (that connection only). */
+const BROKEN_FRAMES: [string, Buffer, number][] = [
+  ['an unmasked client frame', clientFrame(1, '{"type":"subscribe"}', { mask: false }), 1002],
+  ['a reserved opcode', clientFrame(3, 'x'), 1002],
+  ['a fragmented ping', clientFrame(9, 'x', { fin: false }), 1002],
+  ['a length of 2^62 bytes', clientFrame(1, 'x', { length: 2n ** 62n }), 1009],
+  ['invalid UTF-8', clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
+  ['a close code that does not exist', clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
+];
+
 /** A token made through the API (a database write: make it before taking a digest). */
 async function made(body: object): Promise<{ id: string; token: string }> {
   return (await (await api('/api/tokens', { method: 'POST', body: JSON.stringify(body) })).json()) as { id: string; token: string };
@@ -177,18 +187,28 @@ describe('adversarial sockets (router as a child process)', () => {
     await stillUp(before);
   });
 
-  it('survives a gateway resetting or half-closing after its hello', async () => {
+  it('survives a gateway resetting, half-closing or sending broken frames after its hello', async () => {
     const gateway = await made({ role: 'gateway', name: 'hello gateway', channel: 'public' });
-    for (let i = 0; i < 10; i++) {
+    const said = async (i: number) => {
       const s = await StubbornSocket.open(child.url, '/gateway', bearer(gateway.token));
       s.send({ type: 'hello', gatewayId: `hello-${i}`, channel: 'public', areas: ['330100'], window: 10 });
       s.send({ type: 'nonsense' }); // frames are handled in order: its error means the hello was
       await s.until(() => s.texts.some((t) => t.includes('"error"')));
+      return s;
+    };
+    for (let i = 0; i < 10; i++) {
+      const s = await said(i);
       if (i % 2) s.destroy();
       else {
         s.end();
         await s.until(() => s.closed);
       }
+    }
+    for (const [i, [what, bytes, code]] of BROKEN_FRAMES.entries()) {
+      const s = await said(100 + i);
+      s.write(bytes);
+      await s.until(() => s.closed);
+      if (s.closeCode !== code) throw new Error(`after a hello, ${what}: closed with ${s.closeCode}, expected ${code}`);
     }
     await stillUp();
     // Their areas are degraded for the link's grace, then the channel is as before: up.
@@ -266,16 +286,8 @@ describe('adversarial sockets (router as a child process)', () => {
   it('closes only the offending connection on frames broken at the byte level, on /ws and /gateway', async () => {
     const gateway = await made({ role: 'gateway', name: 'broken-frames gateway', channel: 'public' });
     const before = await quietDigest();
-    const cases: [string, Buffer, number][] = [
-      ['an unmasked client frame', clientFrame(1, '{"type":"subscribe"}', { mask: false }), 1002],
-      ['a reserved opcode', clientFrame(3, 'x'), 1002],
-      ['a fragmented ping', clientFrame(9, 'x', { fin: false }), 1002],
-      ['a length of 2^62 bytes', clientFrame(1, 'x', { length: 2n ** 62n }), 1009],
-      ['invalid UTF-8', clientFrame(1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
-      ['a close code that does not exist', clientFrame(8, Buffer.from([0x03, 0xe7])), 1002],
-    ];
     for (const [path, token] of [['/ws', CONSOLE], ['/gateway', gateway.token]])
-      for (const [what, bytes, code] of cases) {
+      for (const [what, bytes, code] of BROKEN_FRAMES) {
         const s = await StubbornSocket.open(child.url, path, bearer(token));
         s.write(bytes);
         await s.until(() => s.closed);
