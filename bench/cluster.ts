@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { withPg } from '../scripts/lib/pg-server';
-import { EventBus, OrderService, OrderTargets, RouterCore, type EngineConfig } from '@lifeline/engine';
+import { RouterCore, type EngineConfig } from '@lifeline/engine';
 import { PostgresStore, SqliteStore, subtreeRange, type Storage } from '@lifeline/store';
 import { failover } from './failover';
 import { flashLatency, type FlashLatency } from './flash-latency';
@@ -85,7 +85,7 @@ async function acceptOnPostgres(store: PostgresStore, config: EngineConfig, area
   client.release();
   await pool.query('DROP TABLE raw_deliveries');
   // Accepting only: an order service of its own starts nothing, and nobody else runs.
-  const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0, new OrderTargets(store.read, core.areas));
+  const orders = core.acceptOnly();
   const t1 = performance.now();
   const a = await orders.accept(ADMIN, `accept-${area}`, spec({ to: { areas: [area] } }));
   const ours = performance.now() - t1;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
-import { EventBus, OrderService, OrderTargets, RouterCore } from '@lifeline/engine';
+import { RouterCore, type Orders } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
 import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted, writeResults } from './common';
 import { clusterBench } from './cluster';
@@ -56,7 +56,7 @@ function rawInsert(dir: string, people: { id: string; area: string; path: string
 async function acceptBench(dir: string, store: SqliteStore, core: RouterCore, clock: SystemClock): Promise<void> {
   // Accepting only: no starter picks the deliveries up while they are measured and removed.
   // (an order service of its own, which nobody listens to, and which starts nothing in its transaction)
-  const orders = new OrderService(store, clock, core.areas, new EventBus(), core.engine, 0, new OrderTargets(store.read, core.areas));
+  const orders = core.acceptOnly();
   for (const [label, area] of [['county', COUNTY], ['city', CITY]] as const) {
     const people = store.db.sql.all<{ id: string; area: string; path: string; terminals: string }>(
       'SELECT id, area, area_path AS path, terminals FROM people WHERE area_path >= ? AND area_path < ?',
@@ -78,7 +78,7 @@ async function acceptBench(dir: string, store: SqliteStore, core: RouterCore, cl
  * across counties, towns and villages: located people are read by box and tested one by one.
  * The baseline inserts the same rows (read back after the accept) as raw inserts do.
  */
-async function fenceAccept(dir: string, store: SqliteStore, orders: OrderService): Promise<void> {
+async function fenceAccept(dir: string, store: SqliteStore, orders: Orders): Promise<void> {
   const [cx, cy] = [121.2, 28.85];
   const ring = [0, 1, 2, 3, 4, 5].map((i): [number, number] => [cx + 0.25 * Math.cos((i * Math.PI) / 3) * (i % 2 ? 0.8 : 1), cy + 0.2 * Math.sin((i * Math.PI) / 3)]);
   const t0 = performance.now();

@@ -15,6 +15,8 @@ export * from './orders';
 export * from './request-error';
 export * from './principal';
 export * from './pollers';
+export * from './timer-poller';
+export * from './expiry-sweep';
 export * from './router-core';
 export * from './gateway-sessions';
 export * from './gateway-inbound';

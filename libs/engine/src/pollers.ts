@@ -1,4 +1,3 @@
-
 import type { Clock } from '@lifeline/clock';
 import type { Storage } from '@lifeline/store';
 import type { EngineConfig } from './config';
@@ -7,9 +6,9 @@ import { failureLevel } from './lane-placement';
 import type { Dispatcher } from './dispatcher';
 import type { OrderService } from './order-service';
 import type { Tasks } from './tasks';
-
-/** How long a poller waits before it tries again after its write job failed (the disk full, read-only). */
-const RETRY_MS = 1_000;
+import { RETRY_MS } from './alarm';
+import { ExpirySweep } from './expiry-sweep';
+import { TimerPoller } from './timer-poller';
 
 /**
  * Starts unstarted deliveries of one engine lane's partitions, highest priority first, only as
@@ -59,140 +58,6 @@ export class Starter {
     } finally {
       this.running = false;
     }
-  }
-}
-
-/**
- * Wakes a poller at the earliest time it was asked for: an earlier ask re-arms it, a later one
- * changes nothing (the poller asks again for its next time after it ran).
- */
-class Alarm {
-  private nextAt = Infinity;
-  private cancel: (() => void) | null = null;
-  private stopped = false;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly ring: () => void,
-  ) {}
-
-  at(at: number): void {
-    if (this.stopped || at >= this.nextAt || !Number.isFinite(at)) return;
-    this.cancel?.();
-    this.nextAt = at;
-    this.cancel = this.clock.schedule(at, () => {
-      this.cancel = null;
-      this.nextAt = Infinity;
-      this.ring();
-    });
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.cancel?.();
-  }
-}
-
-/** Fires due timer rows of one lane as TIMER_FIRED events; the rows, not memory, are the record. */
-export class TimerPoller {
-  running = false;
-  private readonly alarm: Alarm;
-  private readonly partitions: readonly number[] | null;
-
-  constructor(
-    private readonly lane: number,
-    private readonly engine: DeliveryEngine,
-    private readonly store: Storage,
-    private readonly clock: Clock,
-    private readonly batch: number,
-    private readonly tasks: Tasks,
-  ) {
-    this.partitions = engine.lanes[lane].partitions;
-    this.alarm = new Alarm(clock, () => void this.fire());
-    // A committed job armed timers (maybe of another lane: a wake that finds none due costs a read).
-    engine.committed$.subscribe((out) => out.timersArmed !== null && this.consider(out.timersArmed));
-  }
-
-  /** A timer is due at `at`: make sure the poller wakes by then. */
-  consider(at: number): void {
-    this.alarm.at(at);
-  }
-
-  /** Fires every timer due now, page by page; resolves when none is left (start-up's overdue work). */
-  fireDue(): Promise<void> {
-    return this.fire();
-  }
-
-  private async fire(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (;;) {
-        const n = await this.engine.run(this.lane, { kind: 'timers', limit: this.batch });
-        if (n < this.batch) break;
-      }
-      const next = await this.store.read.timers.nextDue(this.partitions);
-      if (next !== null) this.consider(next);
-    } catch (e) {
-      // The due rows stay where they are: the next try fires them.
-      this.tasks.log[failureLevel(e)]('firing timers failed: trying again', { err: (e as Error).message });
-      this.consider(this.clock.now() + RETRY_MS);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  stop(): void {
-    this.alarm.stop();
-  }
-}
-
-/**
- * Expires unstarted deliveries whose time to live ran out (they still need their final receipt).
- * It wakes at the earliest deadline among them, not on a fixed beat: the starter normally starts
- * deliveries long before, so most of the time there is nothing to wait for.
- */
-export class ExpirySweep {
-  private readonly alarm: Alarm;
-  private stopped = false;
-  private readonly partitions: readonly number[] | null;
-
-  constructor(
-    private readonly lane: number,
-    private readonly engine: DeliveryEngine,
-    private readonly store: Storage,
-    private readonly clock: Clock,
-    private readonly batch: number,
-    private readonly tasks: Tasks,
-    orders: OrderService,
-  ) {
-    this.partitions = engine.lanes[lane].partitions;
-    this.alarm = new Alarm(clock, () => void this.run());
-    orders.stored$.subscribe((o) => this.consider(o.expiresAt));
-  }
-
-  /** Expires what is due now, page by page, then waits for the next deadline. */
-  async run(): Promise<void> {
-    try {
-      for (;;) {
-        const n = await this.engine.run(this.lane, { kind: 'expire', limit: this.batch });
-        if (n < this.batch || this.stopped) break;
-      }
-      this.consider((await this.store.read.deliveries.nextNewExpiry(this.partitions)) ?? Infinity);
-    } catch (e) {
-      this.tasks.log[failureLevel(e)]('expiring deliveries failed: trying again', { err: (e as Error).message });
-      this.consider(this.clock.now() + RETRY_MS);
-    }
-  }
-
-  /** An unstarted delivery expires at `at`: make sure the sweep wakes by then. */
-  consider(at: number): void {
-    this.alarm.at(at);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.alarm.stop();
   }
 }
 

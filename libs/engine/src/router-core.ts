@@ -1,29 +1,31 @@
 import { yieldTurn, type Clock } from '@lifeline/clock';
-import { AreaTree, Reach, SILENT_LOG, type Area, type ChannelState, type Log } from '@lifeline/domain';
+import { AreaTree, Reach, SILENT_LOG, type Area, type Log } from '@lifeline/domain';
 import type { Storage } from '@lifeline/store';
-import type { Observable } from 'rxjs';
-import { ChannelHealth, type ChannelStatus } from './channel-health';
+import { ChannelHealth } from './channel-health';
 import { ChannelWakeups } from './channel-wakeups';
-import type { NodeCore } from './cluster/node-core';
+import { LaneTakeBack } from './cluster/lane-take-back';
+import { RemoteLanes, type LaneTransport } from './cluster/remote-lanes';
 import type { EngineConfig } from './config';
 import { DeliveryEngine } from './delivery-engine';
 import { DeliveryStepper } from './delivery-stepper';
-import { ALL_HERE } from './lane-placement';
-import { RemoteLanes, type LaneTransport } from './cluster/remote-lanes';
 import { Dispatcher } from './dispatcher';
-import { EventBus, type BusEvent, type BusOrder } from './event-bus';
+import { EventBus, type BusOrder } from './event-bus';
 import { GatewayHub } from './gateway-hub';
-import { GatewayInbound, type InboundReply } from './gateway-inbound';
+import { GatewayInbound } from './gateway-inbound';
 import { gatewayKey, GatewaySessions } from './gateway-sessions';
+import { ALL_HERE } from './lane-placement';
 import { OrderCache } from './order-cache';
 import { OrderService } from './order-service';
 import { OrderTargets } from './order-targets';
+import type { Orders } from './orders';
 import { Outages } from './outages';
 import { LanePollers } from './pollers';
-import { Relays, type Mission } from './relays';
-import { resendInFlight, resume } from './resume';
-import type { SendItem } from './send-item';
+import { Relays, type RelayConfig } from './relays';
+import { resume } from './resume';
+import { RouterFacade } from './router-facade';
 import { Tasks } from './tasks';
+
+const NO_RELAYS: RelayConfig = { resources: [], areaDepth: 2, checkEveryS: 60 };
 
 export interface RouterCoreOptions {
   store: Storage;
@@ -41,28 +43,27 @@ export interface RouterCoreOptions {
 /**
  * The router without its transports: the composition root. It builds every part in dependency
  * order (each part subscribes to the streams of the parts built before it; nothing is wired
- * afterwards) and is the narrow facade the apps use. The use cases live in their parts: orders
- * in and out (OrderService), what gateways say (GatewayInbound), channel wake-ups, the expiry
- * sweep and the timers (pollers), outages and relays.
+ * afterwards), starts and stops them. Apps ask through the facade it extends (router-facade.ts).
+ * The use cases live in their parts: orders in and out (OrderService), what gateways say
+ * (GatewayInbound), channel wake-ups, timers (TimerPoller), the expiry sweep, outages and relays.
  */
-export class RouterCore implements NodeCore {
+export class RouterCore extends RouterFacade {
   readonly areas: AreaTree;
+  readonly clock: Clock;
   readonly orders: OrderService;
   readonly outages: Outages;
-  /** The gateway-link port: simulators and the `/gateway` socket open gateway sessions here. */
   readonly gateways: GatewayHub;
-  /** Parts the medium-tier tests reach into; apps use the methods below. */
+  /** Public for the medium-tier tests only, which stage states between two commits. */
   readonly engine: DeliveryEngine;
-  readonly clock: Clock;
-  private readonly reach: Reach;
+  protected readonly reach: Reach;
+  protected readonly sessions: GatewaySessions;
+  protected readonly dispatcher: Dispatcher;
+  protected readonly health: ChannelHealth;
+  protected readonly inbound: GatewayInbound;
+  protected readonly relays: Relays;
+  protected readonly remoteLanes: RemoteLanes | null;
   private readonly tasks: Tasks;
-  private readonly sessions: GatewaySessions;
-  private readonly dispatcher: Dispatcher;
-  private readonly health: ChannelHealth;
-  private readonly inbound: GatewayInbound;
-  private readonly relays: Relays;
   private readonly pollers: LanePollers;
-  private readonly remoteLanes: RemoteLanes | null;
 
   /**
    * Builds the router and restores what it knew (channel states, outages) before anything can
@@ -79,11 +80,12 @@ export class RouterCore implements NodeCore {
 
   private constructor(
     private readonly o: RouterCoreOptions,
-    private readonly bus: EventBus,
+    protected readonly bus: EventBus,
   ) {
+    super();
     const { store, clock, config } = o;
     const channels = config.channels;
-    const relays = config.relays ?? { resources: [], areaDepth: 2, checkEveryS: 60 };
+    const relays = config.relays ?? NO_RELAYS;
     this.clock = clock;
     this.tasks = new Tasks(o.log ?? SILENT_LOG);
     this.areas = new AreaTree(o.areas);
@@ -107,11 +109,7 @@ export class RouterCore implements NodeCore {
     this.outages = new Outages(store, clock, this.areas, this.reach, this.health, channels, this.tasks);
     this.relays = new Relays(store, clock, this.areas, this.reach, this.outages.board, this.bus, channels, relays, this.tasks);
     this.pollers = new LanePollers(this.engine, this.dispatcher, store, config, clock, this.tasks, this.orders);
-    const { engine, dispatcher } = this;
-    this.remoteLanes?.takenBack$.subscribe((lane) => {
-      this.tasks.track(resendInFlight({ store, engine, dispatcher }, engine.lanes[lane].partitions));
-      this.pollers.wake(lane, clock.now());
-    });
+    if (this.remoteLanes) new LaneTakeBack(this.remoteLanes, store, this.engine, this.dispatcher, this.pollers, clock, this.tasks);
   }
 
   /** Resumes the work from rows alone, overdue work first (resume.ts). */
@@ -119,63 +117,6 @@ export class RouterCore implements NodeCore {
     const { store, clock, config } = this.o;
     const { engine, dispatcher, orders, pollers, relays, health, tasks } = this;
     return resume({ store, clock, engine, dispatcher, orders, pollers, relays, health, tasks, gatewayGraceS: config.gatewayGraceS });
-  }
-
-  /** Committed events, as they happen: receipts, channel states, orders accepted, relays. */
-  get events$(): Observable<BusEvent> {
-    return this.bus.events$;
-  }
-
-  /** Sends handed to gateways, and answers gateways brought: for observers (the chaos suite). */
-  get sent$(): Observable<{ gateway: string; item: SendItem }> {
-    return this.sessions.sent$;
-  }
-
-  get replies$(): Observable<InboundReply> {
-    return this.inbound.replies$;
-  }
-
-  /** A message from a person, as a gateway of `channel` would bring it. */
-  reply(channel: string, from: string, text: string): Promise<boolean> {
-    return this.inbound.reply(channel, from, text);
-  }
-
-  channelStates(): ChannelStatus[] {
-    return this.health.list();
-  }
-
-  /** What the router believes of `channel` in `area` now (or at `at`, given what it knows now). */
-  channelState(channel: string, area: string, at = this.clock.now()): ChannelState {
-    return this.reach.state(channel, area, at);
-  }
-
-  /** Whether one gateway reaches `area` now and may be used there. */
-  gatewayReaches(channel: string, gatewayId: string, area: string): boolean {
-    return this.reach.coversBy(channel, gatewayId, area, this.clock.now());
-  }
-
-  relayMissions(): Mission[] {
-    return this.relays.list();
-  }
-
-  /** Relay resources arriving on station and leaving (in drills a simulated gateway follows each). */
-  get relayArrivals$(): Observable<Mission> {
-    return this.relays.arrivals$;
-  }
-
-  get relayDepartures$(): Observable<Mission> {
-    return this.relays.departures$;
-  }
-
-  /** Figures for metrics and the bench. */
-  stats() {
-    const holders = this.remoteLanes?.holders();
-    return {
-      engine: this.engine.stats,
-      lanes: this.engine.lanes.map((l, i) => ({ queued: l.queued, node: holders?.[i] ?? null })),
-      dispatcher: { ...this.dispatcher.stats, pending: this.dispatcher.pending, inFlight: this.dispatcher.inFlightCount },
-      gateways: this.gateways.connected(),
-    };
   }
 
   /** Waits until nothing in-process is pending: engine, writer, wakes. Tests and shutdown use it. */
@@ -197,11 +138,15 @@ export class RouterCore implements NodeCore {
   quiesce(): void {
     if (this.tasks.stopped) return;
     this.tasks.stopped = true;
-    this.pollers.stop();
-    this.remoteLanes?.stop();
-    this.dispatcher.stop();
-    this.outages.stop();
-    this.relays.stop();
+    for (const part of [this.pollers, this.remoteLanes, this.dispatcher, this.outages, this.relays]) part?.stop();
+  }
+
+  /**
+   * Accepting alone, for the bench: an order service that nobody hears and that starts nothing in
+   * its transaction, over this router's store and engine.
+   */
+  acceptOnly(): Orders {
+    return new OrderService(this.o.store, this.clock, this.areas, new EventBus(), this.engine, 0, new OrderTargets(this.o.store.read, this.areas));
   }
 
   /** Quiesces, then finishes the writes in flight. */
