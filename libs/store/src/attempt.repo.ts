@@ -1,4 +1,4 @@
-import { ARRAY_ROWS, chunkOf, chunks, columnsOf, insertMany, isIn, type SqlRunner } from './sql';
+import { chunkOf, chunks, insertMany, isIn, type SqlRunner } from './sql';
 
 export interface AttemptUpdate {
   id: string;
@@ -35,36 +35,11 @@ export class AttemptRepo {
     );
   }
 
-  /**
-   * Updates, the last one of each attempt winning. PostgreSQL: a thousand rows per statement as
-   * one array per column; SQLite (in process, statements cost little): grouped by their new
-   * values, so a job's `delivered` attempts share one statement.
-   */
+  /** Updates, the last one of each attempt winning, in the statements the dialect likes best. */
   async updateMany(updates: readonly AttemptUpdate[]): Promise<void> {
     // One update per id (an UPDATE ... FROM with two source rows for one target applies either).
     const last = [...new Map(updates.map((u) => [u.id, u])).values()];
-    if (this.db.dialect === 'postgres') {
-      for (const part of chunks(last, ARRAY_ROWS))
-        await this.db.run(
-          `UPDATE attempts SET status = v.status, at = v.at, detail = v.detail
-             FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS v(id, status, at, detail)
-            WHERE attempts.id = v.id`,
-          ...columnsOf(part.map((u) => [u.id, u.status, u.at, u.detail]), 4),
-        );
-      return;
-    }
-    const groups = new Map<string, { u: AttemptUpdate; ids: string[] }>();
-    for (const u of last) {
-      const key = JSON.stringify([u.status, u.at, u.detail]);
-      const g = groups.get(key);
-      if (g) g.ids.push(u.id);
-      else groups.set(key, { u, ids: [u.id] });
-    }
-    for (const { u, ids } of groups.values())
-      for (const c of chunks(ids, chunkOf(this.db))) {
-        const id = isIn(this.db, 'id', c);
-        await this.db.run(`UPDATE attempts SET status = ?, at = ?, detail = ? WHERE ${id.sql}`, u.status, u.at, u.detail, ...id.params);
-      }
+    if (last.length) await this.db.dialect.updateAttempts(this.db, last.map((u) => [u.id, u.status, u.at, u.detail] as const));
   }
 
   get(id: string): Promise<AttemptRow | undefined> {

@@ -1,6 +1,6 @@
 import { PRIORITIES, type MatchKind, type Terminals } from '@lifeline/domain';
 import { isFinalValue, NOT_STARTED, OPEN_STORED_STATUSES, OUT_STATUSES, type StoredDelivery } from '@lifeline/machines';
-import { ARRAY_ROWS, chunkOf, chunks, columnsOf, containsText, inPartitions, isIn, placeholders, ROWS_PER_STATEMENT, subtreeRange, typed, typedValues, type Param, type Scalar, type SqlRunner } from './sql';
+import { chunkOf, chunks, containsText, inPartitions, isIn, placeholders, subtreeRange, typed, type DeliveryChange, type Param, type Scalar, type SqlRunner } from './sql';
 
 export interface DeliveryRow {
   id: string;
@@ -90,9 +90,7 @@ export interface DeliveryFilter {
 /** A delivery with its person's name, for the order view. */
 export type NamedDelivery = Delivery & { name: string | null };
 /** The columns of `saveMany`'s VALUES list: id, status, machine, channel, attempt, final. */
-const SAVED_TYPES = ['text', 'text', 'text', 'text', 'bigint', 'bigint'] as const;
-
-function saved(d: Delivery): Scalar[] {
+function saved(d: Delivery): DeliveryChange {
   return [d.id, d.status, JSON.stringify(d.machine), d.channel, d.attempt, d.machine && isFinalValue(d.machine.value) ? 1 : 0];
 }
 
@@ -108,36 +106,9 @@ export class DeliveryRepo {
     return out;
   }
 
-  /**
-   * Stores the deliveries' status and machine, a hundred rows per UPDATE ... FROM (VALUES ...)
-   * (SQLite 3.33+ and PostgreSQL both name the list's columns column1, column2, ...). PostgreSQL
-   * takes a thousand rows per statement as one array per column (`unnest`): fewer round trips
-   * and much less to parse than a VALUES list of parameters, on the writer's largest statement.
-   */
+  /** Stores the deliveries' status and machine: the writer's largest statement, in the dialect's best form. */
   async saveMany(ds: readonly Delivery[], now: number): Promise<void> {
-    if (this.db.dialect === 'postgres') {
-      for (const part of chunks(ds, ARRAY_ROWS)) {
-        const columns = columnsOf(part.map(saved), SAVED_TYPES.length);
-        await this.db.run(
-          `UPDATE deliveries SET status = v.status, machine = v.machine, channel = v.channel, attempt = v.attempt, updated_at = ?,
-             final_at = CASE WHEN v.final = 1 THEN ?::bigint ELSE NULL END
-           FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::int[]) AS v(id, status, machine, channel, attempt, final)
-           WHERE deliveries.id = v.id`,
-          now, now, ...columns,
-        );
-      }
-      return;
-    }
-    for (const part of chunks(ds, ROWS_PER_STATEMENT)) {
-      const params: Param[] = [];
-      for (const d of part) params.push(...saved(d));
-      await this.db.run(
-        `UPDATE deliveries SET status = v.column2, machine = v.column3, channel = v.column4, attempt = v.column5, updated_at = ?,
-           final_at = CASE WHEN v.column6 = 1 THEN ${typed(this.db, 'bigint')} ELSE NULL END
-         FROM (VALUES ${typedValues(this.db, part.length, SAVED_TYPES)}) AS v WHERE deliveries.id = v.column1`,
-        now, now, ...params,
-      );
-    }
+    if (ds.length) await this.db.dialect.saveDeliveries(this.db, ds.map(saved), now);
   }
 
   /** The next deliveries to start, highest priority first. */

@@ -29,16 +29,11 @@ export class EventRepo {
   }
 
   /**
-   * Takes `n` seqs inside the write transaction and returns the last seq before them. SQLite (one
-   * writer per file): the highest stored. PostgreSQL: the `event_seq` row, updated, which stays
-   * locked until this transaction ends, so another writer waits and numbers after this one
-   * commits (or, after a rollback, takes the same numbers again): gapless, in commit order.
+   * Takes `n` seqs inside the write transaction and returns the last seq before them, from the
+   * database (not from memory), so that writers of several processes number alike.
    */
-  private async reserve(n: number): Promise<number> {
-    if (this.db.dialect === 'sqlite') return this.maxSeq();
-    const r = await this.db.get<{ before: number }>('UPDATE event_seq SET last = last + ? WHERE id = 1 RETURNING last - ? AS before', n, n);
-    if (!r) throw new Error('the event_seq row is missing: the migrations did not run');
-    return Number(r.before);
+  private reserve(n: number): Promise<number> {
+    return this.db.dialect.reserveSeqs(this.db, n);
   }
 
   async append(type: string, at: number, orderId: string | null, areaPath: string | null, payload: Record<string, unknown>): Promise<number> {

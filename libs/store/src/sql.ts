@@ -1,23 +1,56 @@
 /**
  * The SQL surface the repositories are written against: portable SQL with `?` placeholders, run
- * by a `SqlRunner` of one database (SQLite in process, PostgreSQL over the network). Where the two
- * differ, the helpers below ask the runner's `dialect` (multi-row VALUES on SQLite, one array per
- * column through `unnest` and `= ANY` on PostgreSQL), and so do the few statements of their own
- * kind (the deliveries' bulk update, the event seq); nowhere else.
+ * by a `SqlRunner` of one database (SQLite in process, PostgreSQL over the network). What the two
+ * databases say differently is a `SqlDialect` of each (sqlite/sqlite-dialect.ts,
+ * postgres/pg-dialect.ts): lists and multi-row statements, the event seq, the writer's two bulk
+ * updates. The repositories hold portable SQL only; the helpers below hand the rest to the dialect.
  */
 export type Scalar = string | number | null;
 /** A statement's parameter; an array only on PostgreSQL (`unnest`), which binds it as one value. */
 export type Param = Scalar | readonly Scalar[];
 
-export type Dialect = 'sqlite' | 'postgres';
-
 export interface SqlRunner {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   /** Rows; bigint and numeric columns arrive as numbers on every dialect. */
   all<T>(sql: string, ...params: Param[]): Promise<T[]>;
   get<T>(sql: string, ...params: Param[]): Promise<T | undefined>;
   /** Rows changed. */
   run(sql: string, ...params: Param[]): Promise<number>;
+}
+
+/** SQL types of columns where a dialect needs them: casts, arrays on PostgreSQL. */
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'float8';
+
+/** A condition and its parameters, to put in a WHERE clause. */
+export interface Condition {
+  sql: string;
+  params: Param[];
+}
+
+/** An attempt's new status: id, status, at, detail. */
+export type AttemptChange = readonly [id: string, status: string, at: number, detail: string | null];
+/** A delivery's stored step: id, status, machine (JSON), channel, attempt, 1 when final. */
+export type DeliveryChange = readonly [id: string, status: string, machine: string, channel: string | null, attempt: number, final: 0 | 1];
+
+/** Everything the two databases say differently; nothing else in the repositories does. */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Values per `isIn` chunk: under SQLite's parameter limit, or a thousand in one array. */
+  readonly chunk: number;
+  /** A multi-row INSERT: `head` names the table and columns, `types` their SQL types, `tail` may add ON CONFLICT. */
+  insertMany(db: SqlRunner, head: string, types: readonly ColumnType[], rows: readonly Param[][], tail: string): Promise<void>;
+  /** `column IN (values)` for one chunk of values (`chunk` long). */
+  isIn(column: string, values: readonly Scalar[], type: ColumnType): Condition;
+  /** `column` among `values`, however many, as one parameter. */
+  among(column: string, values: readonly string[]): Condition;
+  /** A parameter the database cannot type from its place (a SELECT list, a CASE), of `type`. */
+  typed(type: ColumnType): string;
+  /** Takes `n` event seqs inside the write transaction; the last seq before them. */
+  reserveSeqs(db: SqlRunner, n: number): Promise<number>;
+  /** The deliveries' new status and machine, in as few statements as the database likes. */
+  saveDeliveries(db: SqlRunner, rows: readonly DeliveryChange[], now: number): Promise<void>;
+  /** Attempts' new status, one change per id. */
+  updateAttempts(db: SqlRunner, rows: readonly AttemptChange[]): Promise<void>;
 }
 
 /** Rows per multi-row statement: one statement per row cost more than the row itself. */
@@ -26,20 +59,9 @@ export const ROWS_PER_STATEMENT = 100;
 /** Rows per statement where columns travel as arrays (PostgreSQL, `unnest`). */
 export const ARRAY_ROWS = 1_000;
 
-/**
- * A multi-row INSERT: `head` names the table and columns, `types` their SQL types, each row is
- * one tuple of values, `tail` may add an ON CONFLICT clause. SQLite: VALUES lists of a hundred
- * rows. PostgreSQL: a thousand rows as one array per column (`SELECT * FROM unnest(...)`), far
- * less for the server to parse and plan than a VALUES list of as many parameters.
- */
-export async function insertMany(db: SqlRunner, head: string, types: readonly ColumnType[], rows: readonly Param[][], tail = ''): Promise<void> {
-  if (!rows.length) return;
-  if (db.dialect === 'postgres') {
-    const arrays = `unnest(${types.map((t) => `?::${t}[]`).join(', ')})`;
-    for (const part of chunks(rows, ARRAY_ROWS)) await db.run(`${head} SELECT * FROM ${arrays} ${tail}`, ...columnsOf(part, types.length));
-    return;
-  }
-  for (const part of chunks(rows, ROWS_PER_STATEMENT)) await db.run(`${head} VALUES ${tuples(part.length, types.length)} ${tail}`, ...part.flat());
+/** A multi-row INSERT (see `SqlDialect.insertMany`). */
+export function insertMany(db: SqlRunner, head: string, types: readonly ColumnType[], rows: readonly Param[][], tail = ''): Promise<void> {
+  return rows.length ? db.dialect.insertMany(db, head, types, rows, tail) : Promise.resolve();
 }
 
 /** Rows as one array per column, for `unnest`. */
@@ -49,56 +71,34 @@ export function columnsOf(rows: readonly (readonly Param[])[], width: number): S
   return columns;
 }
 
-/**
- * `column IN (values)` for one chunk of values (`chunkOf` long), as SQL and its parameters: a list
- * of parameters, or on PostgreSQL one array (`= ANY`), which the primary key's index serves alike.
- */
-export function isIn(db: SqlRunner, column: string, values: readonly Scalar[], type: ColumnType = 'text'): { sql: string; params: Param[] } {
-  if (db.dialect === 'postgres') return { sql: `${column} = ANY(?::${type}[])`, params: [values] };
-  return { sql: `${column} IN (${placeholders(values.length)})`, params: [...values] };
+/** `column IN (values)` for one chunk of values (`chunkOf` long), as SQL and its parameters. */
+export function isIn(db: SqlRunner, column: string, values: readonly Scalar[], type: ColumnType = 'text'): Condition {
+  return db.dialect.isIn(column, values, type);
 }
 
 /**
  * ` AND partition IN (…)` for a writer of some partitions (one lane of several); nothing for one
  * that writes them all (`null`), whose statements stay as they were.
  */
-export function inPartitions(db: SqlRunner, partitions: readonly number[] | null): { sql: string; params: Param[] } {
+export function inPartitions(db: SqlRunner, partitions: readonly number[] | null): Condition {
   if (partitions === null) return { sql: '', params: [] };
   const c = isIn(db, 'partition', partitions, 'integer');
   return { sql: ` AND ${c.sql}`, params: c.params };
 }
 
-/**
- * `column` among `values`, however many, as one parameter: an array on PostgreSQL (`= ANY`), a
- * JSON list on SQLite (`json_each`). For lists that are not worth chunking and may be long.
- */
-export function among(db: SqlRunner, column: string, values: readonly string[]): { sql: string; params: Param[] } {
-  if (db.dialect === 'postgres') return { sql: `${column} = ANY(?::text[])`, params: [values] };
-  return { sql: `${column} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+/** `column` among `values`, however many, as one parameter. For lists not worth chunking. */
+export function among(db: SqlRunner, column: string, values: readonly string[]): Condition {
+  return db.dialect.among(column, values);
 }
 
-/** Values per `isIn` chunk: under SQLite's parameter limit, or a thousand in one array. */
+/** Values per `isIn` chunk. */
 export function chunkOf(db: SqlRunner): number {
-  return db.dialect === 'postgres' ? ARRAY_ROWS : 500;
+  return db.dialect.chunk;
 }
 
-/** SQL types of columns where a dialect needs them: casts in VALUES lists, arrays on PostgreSQL. */
-export type ColumnType = 'text' | 'integer' | 'bigint' | 'float8';
-
-/**
- * A VALUES list of `rows` tuples whose columns have `types`: PostgreSQL types a list of bare
- * parameters as text, so its first row carries casts (the rows below take the same types);
- * SQLite needs none.
- */
-export function typedValues(db: SqlRunner, rows: number, types: readonly ColumnType[]): string {
-  if (db.dialect === 'sqlite') return tuples(rows, types.length);
-  const first = `(${types.map((t) => `CAST(? AS ${t})`).join(', ')})`;
-  return rows === 1 ? first : `${first}, ${tuples(rows - 1, types.length)}`;
-}
-
-/** A parameter the dialect cannot type from its place (a SELECT list, a CASE), cast to `type`. */
+/** A parameter the database cannot type from its place (a SELECT list, a CASE), of `type`. */
 export function typed(db: SqlRunner, type: ColumnType): string {
-  return db.dialect === 'sqlite' ? '?' : `CAST(? AS ${type})`;
+  return db.dialect.typed(type);
 }
 
 /** `area_path` values below `path`, as an index-friendly range instead of LIKE. */

@@ -1,5 +1,6 @@
 import { types, type QueryResult } from 'pg';
 import type { Param, SqlRunner } from '../sql';
+import { PG_DIALECT } from './pg-dialect';
 
 /** Something that runs a query: the pool (committed state) or the writer's client (a transaction). */
 export interface Queryable {
@@ -41,7 +42,7 @@ export function toPg(sql: string): string {
 
 /** The repositories' runner on PostgreSQL. */
 export class PgRunner implements SqlRunner {
-  readonly dialect = 'postgres' as const;
+  readonly dialect = PG_DIALECT;
 
   constructor(private readonly q: Queryable) {}
 

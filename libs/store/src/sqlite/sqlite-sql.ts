@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Param, SqlRunner } from '../sql';
+import { SQLITE_DIALECT } from './sqlite-dialect';
 
 /**
  * SQLite's statements, prepared once and cached by text, answering synchronously: the connection
@@ -43,7 +44,7 @@ export class Sql {
  * awaits take a microtask, not an event-loop turn, so a write job still runs within one turn.
  */
 export class SqliteRunner implements SqlRunner {
-  readonly dialect = 'sqlite' as const;
+  readonly dialect = SQLITE_DIALECT;
 
   constructor(private readonly sql: Sql) {}
 
