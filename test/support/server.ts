@@ -21,11 +21,11 @@ export interface TestServer extends RunningServer {
 }
 
 /** The real app on an ephemeral port, with virtual time so tests never sleep. */
-export async function testServer(o: { simulators?: string; tweak?: (c: Config) => void; database?: string } = {}): Promise<TestServer> {
+export async function testServer(o: { simulators?: string; tweak?: (c: Config) => void; database?: string; /** Where virtual time starts (ms since 1970); default 2026-01-01. */ clockAt?: number } = {}): Promise<TestServer> {
   const config = loadConfig('config/default.yaml');
   config.channels.forEach((c) => (c.simulator.loss = 0));
   o.tweak?.(config);
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(o.clockAt);
   const s = await startServer({ config, database: o.database ?? ':memory:', clock, simulators: o.simulators ?? 'all', host: '127.0.0.1', port: 0, log: SILENT_LOG });
   const settle = () => s.lifeline.core.settle();
   return { ...s, clock, advance: (ms) => clock.advance(ms, settle) };
