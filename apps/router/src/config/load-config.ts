@@ -22,17 +22,29 @@ function readRaw(file: string): unknown {
   }
 }
 
-function validate<T>(what: string, raw: unknown, schema: z.ZodType<T>): T {
+function validate<T>(what: string, raw: unknown, schema: z.ZodType<T>, name: typeof keyPath = keyPath): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${keyPath(raw, i.path)}: ${i.message}`);
+    const lines = parsed.error.issues.slice(0, 20).map((i) => `  ${name(raw, i.path)}: ${i.message}`);
     throw new ConfigError(`${what}: invalid:\n${lines.join('\n')}`);
   }
   return parsed.data;
 }
 
-export function readStructured<T>(file: string, schema: z.ZodType<T>): T {
-  return validate(file, readRaw(file), schema);
+export function readStructured<T>(file: string, schema: z.ZodType<T>, name: typeof keyPath = keyPath): T {
+  return validate(file, readRaw(file), schema, name);
+}
+
+/**
+ * A key path in the directory as its reader names it: people by id, areas by code
+ * (`people.p-000145.area`, `areas.330102.parent`), not by their place in the file.
+ */
+function directoryPath(raw: unknown, path: readonly PropertyKey[]): string {
+  const [list, i, ...rest] = path;
+  const item = (list === 'people' || list === 'areas') && typeof i === 'number' ? (raw as Record<string, unknown[] | undefined>)[list]?.[i] : undefined;
+  const key = list === 'areas' ? 'code' : 'id';
+  const named = item !== null && typeof item === 'object' && typeof (item as Record<string, unknown>)[key] === 'string' ? ((item as Record<string, string>)[key]) : null;
+  return named === null ? keyPath(raw, path) : [list, named, ...rest].map(String).join('.');
 }
 
 /** The config files in force: the defaults, then each file `LIFELINE_CONFIG` names (comma-separated). */
@@ -70,23 +82,23 @@ export function loadConfig(files: string | readonly string[] = configFiles()): C
 
 /** Parses the directory and checks what a schema cannot: unique ids and terminals, known areas. */
 export function loadDirectory(file: string) {
-  const dir = readStructured(resolve(file), directorySchema);
+  const dir = readStructured(resolve(file), directorySchema, directoryPath);
   const fail = (path: string, msg: string) => {
     throw new ConfigError(`${file}: invalid:\n  ${path}: ${msg}`);
   };
   const codes = new Set<string>();
-  dir.areas.forEach((a, i) => (codes.has(a.code) ? fail(`areas.${i}.code`, `duplicate area code ${a.code}`) : codes.add(a.code)));
-  dir.areas.forEach((a, i) => a.parent !== null && !codes.has(a.parent) && fail(`areas.${i}.parent`, `expected a known area code, got ${a.parent}`));
+  dir.areas.forEach((a) => (codes.has(a.code) ? fail(`areas.${a.code}.code`, `duplicate area code ${a.code}`) : codes.add(a.code)));
+  dir.areas.forEach((a) => a.parent !== null && !codes.has(a.parent) && fail(`areas.${a.code}.parent`, `expected a known area code, got ${a.parent}`));
   if (dir.areas.filter((a) => a.parent === null).length !== 1) fail('areas', 'expected exactly one root area (parent: null)');
   const ids = new Set<string>();
   const terminals = new Set<string>();
-  dir.people.forEach((p, i) => {
-    if (ids.has(p.id)) fail(`people.${i}.id`, `duplicate person id ${p.id}`);
+  dir.people.forEach((p) => {
+    if (ids.has(p.id)) fail(`people.${p.id}.id`, `duplicate person id ${p.id}`);
     ids.add(p.id);
-    if (!codes.has(p.area)) fail(`people.${i}.area`, `expected a known area code, got ${p.area}`);
+    if (!codes.has(p.area)) fail(`people.${p.id}.area`, `expected a known area code, got ${p.area}`);
     for (const [kind, address] of Object.entries(p.terminals)) {
       const key = `${kind}:${address}`;
-      if (terminals.has(key)) fail(`people.${i}.terminals.${kind}`, `address ${address} is held by someone else`);
+      if (terminals.has(key)) fail(`people.${p.id}.terminals.${kind}`, `address ${address} is held by someone else`);
       terminals.add(key);
     }
   });
@@ -97,11 +109,16 @@ export function loadTokens(file: string) {
   return readStructured(resolve(file), tokensSchema);
 }
 
+/** The terminal a configured channel reaches people on: its own, or its kind's (the catalog). */
+export function terminalOf(c: Config['channels'][number]): ChannelSpec['terminal'] {
+  return c.terminal ?? CHANNEL_CATALOG[c.kind].terminal;
+}
+
 export function channelSpecs(config: Config): ChannelSpec[] {
   return config.channels.map((c) => ({
     id: c.id,
     kind: c.kind,
-    terminal: c.terminal ?? CHANNEL_CATALOG[c.kind].terminal,
+    terminal: terminalOf(c),
     narrowband: c.narrowband ?? CHANNEL_CATALOG[c.kind].narrowband,
     text: c.text,
     acceptTimeoutS: c.acceptTimeoutS,

@@ -3,7 +3,7 @@ import { SimulatedGateway, type GatewayLink, type SimulatedPeople, type Simulato
 import type { RouterCore } from '@lifeline/engine';
 import { CHANNEL_CATALOG } from '@lifeline/domain';
 import type { Config } from '../config/config.schema';
-import { ConfigError } from '../config/load-config';
+import { ConfigError, terminalOf } from '../config/load-config';
 
 /** Which channels get an in-process simulated gateway: `all`, `none`, or a comma list. */
 export function simulatedChannels(config: Config, setting = process.env.LIFELINE_SIMULATORS ?? 'all'): string[] {
@@ -21,7 +21,7 @@ function simulatorSpec(c: Config['channels'][number], rootArea: string): Simulat
   return {
     channel: c.id,
     gatewayId: `sim-${c.id}`,
-    terminal: c.terminal ?? CHANNEL_CATALOG[c.kind].terminal,
+    terminal: terminalOf(c),
     areas: s.areas ?? [rootArea],
     window: s.window,
     acceptMs: s.acceptMs,
