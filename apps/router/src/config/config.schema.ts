@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isNatsUrl } from '@lifeline/gateway-sdk';
-import { CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
+import { CHANNEL_CATALOG, CHANNEL_KINDS, PRIORITIES, TERMINAL_KINDS } from '@lifeline/domain';
 import { CAP_CATEGORIES, CAP_TOKEN, CAP_CERTAINTIES, CAP_RESPONSE_TYPES, CAP_SEVERITIES, CAP_URGENCIES, DEFAULT_GBT_POLICY } from '@lifeline/cap';
 import { areaGeometry, lonLat, TOKEN_ROLES } from '@lifeline/contracts';
 
@@ -60,6 +60,10 @@ const channel = z.strictObject({
   /** Hours base stations of this channel last on battery after mains loss (drills). */
   batteryH: z.number().min(0).nullable().default(null),
   simulator: simulator.prefault({}),
+}).superRefine((c, ctx) => {
+  // The kind says how its payload is limited (the catalog); the config gives only the amounts.
+  const want = CHANNEL_CATALOG[c.kind].text;
+  if (c.text.kind !== want) ctx.addIssue({ code: 'custom', path: ['text', 'kind'], message: `a ${c.kind} channel's texts are limited by ${want}, not ${c.text.kind}` });
 });
 
 const listen = z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535) });
