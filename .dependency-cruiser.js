@@ -26,6 +26,7 @@ module.exports = {
     },
     forbid('nothing-imports-the-console', '^(libs|apps/(?!console/))', '^apps/console/', 'the console is a client of the router, not a part of it'),
     forbid('no-typeorm-outside-store', '^(apps|libs/(?!store/))', '^node_modules/typeorm/', 'TypeORM stays inside libs/store'),
+    forbid('drivers-stay-in-store', '^(apps|libs/(?!store/))', '^node_modules/(better-sqlite3|pg)/', 'the database drivers stay inside libs/store, where each dialect is written'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
