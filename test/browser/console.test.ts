@@ -74,14 +74,19 @@ describe('browser console (Chromium)', () => {
     await page.close();
   });
 
-  it('sends an order to an area with a preview of its reach, and counts it to delivered; a simulated answer moves 叫应率', async () => {
+  it('sends an order to an area with a preview of its reach, and counts it to delivered; a simulated answer moves 叫应率 and the map; past the answer time the rest count unanswered; send again makes one new order', async () => {
     const page = await signIn(TOKENS.console);
     await page.getByTestId('tpl-typhoon').click(); // village heads, answer within 5 minutes
+    // Roles and channels by the names dispatchers use, not the directory's codes.
+    expect(await page.locator('.roles label:has([data-testid=role-village-head])').textContent()).toContain('村干部');
+    expect(await page.locator('.roles label:has([data-testid=role-grid-worker])').textContent()).toContain('网格员');
     await page.locator('details summary').first().click();
     await page.getByTestId(`area-${COUNTY}`).check();
     await page.locator('[data-testid=reach]:has-text("将送达 24 人")').waitFor();
     expect(await text(page, 'reach')).toContain('分布在 4 个镇');
     expect(await text(page, 'preview-pdt')).toContain('台风今晚登陆，立即转移沿海群众 回复1确认');
+    expect(await page.locator('[data-testid=preview-pdt] th').textContent()).toBe('370MHz');
+    expect(await page.locator('[data-testid=preview-beidou] th').textContent()).toBe('北斗');
     await page.getByTestId('send').click();
     expect(await text(page, 'confirm-reach')).toContain('24 人');
     await page.getByTestId('confirm-send').click();
@@ -98,13 +103,26 @@ describe('browser console (Chromium)', () => {
     await page.getByTestId('drill-inject').waitFor();
     const row = page.getByTestId('person-row').first();
     const person = await row.getAttribute('data-person');
+    const village = page.getByTestId(`map-area-${await row.getAttribute('data-area')}`);
+    const unanswered = await village.getAttribute('fill');
     await page.getByTestId(`reply-${person}`).click();
     await until(page, async () => (await text(page, 'count-acknowledged')) === '1');
     expect(await text(page, 'answer-rate')).toBe('4.2%');
+    // The village of the one who answered is shaded by its answer rate (its village heads: one of few).
+    await until(page, async () => (await village.getAttribute('fill')) !== unanswered, 0, 10);
     await page.locator(`[data-testid=person-row][data-person="${person}"][data-status=acknowledged]`).waitFor();
     // Its escalation timeline: every attempt, with the answer last.
     await page.locator(`[data-testid=person-row][data-person="${person}"] button.link`).click();
-    expect(await text(page, 'timeline')).toContain('public');
+    expect(await text(page, 'timeline')).toContain('公网');
+
+    // Past the answer time (5 minutes on the router's clock) the others are asked again on their
+    // next channel (escalation), and once the order's hour is over they count unanswered and the
+    // 叫应率 is final.
+    await until(page, async () => (await text(page, 'count-unanswered')) === '23', 300_000, 20);
+    expect(await text(page, 'count-delivered')).toBe('0');
+    expect(await text(page, 'count-acknowledged')).toBe('1');
+    expect(await text(page, 'answer-rate')).toBe('4.2%');
+    expect(await text(page, 'board')).toContain('已结束');
 
     // The CSV holds every delivery, the answer among them.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
@@ -113,6 +131,7 @@ describe('browser console (Chromium)', () => {
     expect(lines[0]).toBe('personId,name,area,areaName,status,channel,matchedBy,attempts,lastAt,detail');
     expect(lines).toHaveLength(25);
     expect(lines.filter((l) => l.includes(',acknowledged,'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes(',unanswered,'))).toHaveLength(23);
     expect(lines.find((l) => l.startsWith(`${person},`))).toContain('acknowledged');
 
     // Not answered: the filter shows the other 23; "send again" fills the composer with them.
@@ -122,13 +141,19 @@ describe('browser console (Chromium)', () => {
     await page.locator('[data-testid=person-row]').nth(22).waitFor();
     expect(await page.getByTestId('person-row').count()).toBe(23);
     expect(await page.locator('[data-testid=person-row][data-status=acknowledged]').count()).toBe(0);
+    // Send again: ONE new order the router makes of the 23, opened on the board.
+    const firstRef = await text(page, 'board-ref');
+    page.once('dialog', (d) => (expect(d.message()).toContain('23 名未回复者'), void d.accept()));
     await page.getByTestId('resend').click();
-    await page.locator('[data-testid=reach]:has-text("将送达 23 人")').waitFor();
+    await page.locator(`[data-testid=board-ref]:not(:has-text("${firstRef}"))`).waitFor();
+    await page.locator('[data-testid=count-total]:has-text("23")').waitFor();
+    expect(await text(page, 'board-note')).toContain('23 人');
+    await until(page, async () => (await text(page, 'count-delivered')) === '23');
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/board.png` });
     await page.close();
   });
 
-  it('runs an outage drill on the map: the area shows the channel down, and orders fall back to another channel', async () => {
+  it('runs an outage drill on the map: the area shows the channel down, a gateway fault takes 370MHz away too, orders fall back to another channel, and cancel ends all that was open', async () => {
     const page = await signIn(TOKENS.admin); // admin: console and drills with one token
     await page.getByTestId(`map-area-${VILLAGE}`).click();
     await page.getByTestId('tab-drills').click();
@@ -138,10 +163,21 @@ describe('browser console (Chromium)', () => {
     await page.getByTestId(`map-outage-${VILLAGE}`).waitFor();
     await page.getByTestId(`map-down-${VILLAGE}`).waitFor();
     expect(await text(page, 'detail-public')).toContain('中断');
+    expect(await text(page, 'detail-public')).toContain('公网');
     expect(await page.getByTestId('outages').textContent()).toContain('断网');
+    // A gateway fault beside it: the 370MHz radio gateway goes down.
+    await page.getByTestId('drill-kind').selectOption('gateway');
+    await page.getByTestId('drill-channel').selectOption('pdt');
+    await page.getByTestId('drill-mode').selectOption('down');
+    await page.getByTestId('drill-inject').click();
+    await page.locator('[data-testid=outages]:has-text("网关故障 (370MHz 宕机)")').waitFor();
+    await until(page, async () => (await text(page, 'detail-pdt')).includes('中断'), 1_000, 20);
+    await page.getByTestId('map-channel').selectOption('pdt');
+    await page.getByTestId(`map-down-${VILLAGE}`).waitFor();
+    await page.getByTestId('map-channel').selectOption('public');
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/map-outage.png` });
 
-    // An order to the village now goes out on the radio or satellite, not the public network.
+    // An order to the village now goes out by satellite, not the public network nor the radio.
     await page.getByTestId('map-add').click();
     await page.getByTestId('body').fill('山洪预警：请立即组织东岙村低洼地带群众向村委会高地转移。');
     await page.getByTestId('summary').fill('山洪：立即转移');
@@ -149,17 +185,34 @@ describe('browser console (Chromium)', () => {
     await page.getByTestId('confirm-send').click();
     await page.getByTestId('board').waitFor();
     await until(page, async () => (await page.locator('[data-testid=person-row][data-channel]:not([data-channel=""]):not([data-channel=public])').count()) > 0);
-    expect(await page.locator('[data-testid=person-row][data-channel=public][data-status=sent]').count()).toBe(0);
+    for (const gone of ['public', 'pdt']) expect(await page.locator(`[data-testid=person-row][data-channel=${gone}][data-status=sent]`).count()).toBe(0);
+    expect(await page.locator('[data-testid=person-row][data-channel=tiantong], [data-testid=person-row][data-channel=beidou]').count()).toBeGreaterThan(0);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/fallback.png` });
 
-    // Cancel: what is still open ends cancelled.
+    // Cancel: everything still open ends cancelled, and nothing is left on its way.
+    const ref = await text(page, 'board-ref');
+    const admin = { Authorization: `Bearer ${TOKENS.admin}` };
+    const { orderId } = ((await (await fetch(`${s.url}/api/orders`, { headers: admin })).json()) as { orderId: string; ref: string }[]).find((o) => o.ref === ref)!;
+    const counts = async () => ((await (await fetch(`${s.url}/api/orders/${orderId}?limit=1`, { headers: admin })).json()) as { counts: Record<string, number> }).counts;
+    const before = await counts();
+    const open = ['queued', 'sending', 'sent', 'delivered'].reduce((n, k) => n + (before[k] ?? 0), 0);
+    expect(open).toBeGreaterThan(0);
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('cancel').click();
-    await until(page, async () => Number(await text(page, 'count-cancelled')) > 0 || (await text(page, 'board')).includes('已结束'));
+    await page.locator(`[data-testid=board-note]:has-text("已撤销: ${open}")`).waitFor();
+    await until(page, async () => (await text(page, 'count-cancelled')) === String(open), 0, 10);
+    for (const st of ['queued', 'sending', 'sent', 'delivered']) expect(await text(page, `count-${st}`)).toBe('0');
+    expect(await text(page, 'board')).toContain('已结束');
+    expect((await counts()).cancelled).toBe(open);
     // The drill ends from the list.
     await page.getByTestId('tab-drills').click();
-    await page.locator('[data-testid^=end-]').first().click();
+    while ((await page.locator('[data-testid^=end-]').count()) > 0) {
+      const n = await page.locator('[data-testid^=end-]').count();
+      await page.locator('[data-testid^=end-]').first().click();
+      await page.locator('[data-testid^=end-]').nth(n - 1).waitFor({ state: 'detached' });
+    }
     await page.getByTestId(`map-outage-${VILLAGE}`).waitFor({ state: 'detached' });
+    expect(await page.getByTestId(`map-area-${VILLAGE}`).isVisible()).toBe(true);
     await page.close();
   });
 
@@ -335,6 +388,115 @@ describe('browser console (Chromium)', () => {
     await until(page, async () => Math.abs((await shown()) - minutesLeft) <= 1, 0, 20);
     await page.close();
     for (const id of outages) await fetch(`${s.url}/api/drills/outages/${id}`, { method: 'DELETE', headers: drill });
+  });
+
+  it("shows the CAP alert an order came from, and draws the order's fence on the map", async () => {
+    const xml = readFileSync('docs/examples/cap-flood-alert.xml', 'utf8').replace('LH-FLOOD-2026-0701-01', 'LH-FLOOD-BROWSER-1');
+    const r = await fetch(`${s.url}/api/cap`, { method: 'POST', headers: { Authorization: `Bearer ${TOKENS.console}`, 'content-type': 'application/cap+xml' }, body: xml });
+    expect(r.status).toBe(202);
+    const made = ((await r.json()) as { orders: { orderId: string; ref: string }[] }).orders[0];
+    const page = await signIn(TOKENS.console);
+    await page.getByTestId('tab-orders').click();
+    await page.getByTestId(`order-${made.ref}`).click();
+    await page.getByTestId('board').waitFor();
+    expect(await text(page, 'cap-sender')).toBe('hydrology@linhai.example.gov.cn');
+    expect(await text(page, 'cap-identifier')).toBe('LH-FLOOD-BROWSER-1');
+    await page.locator('[data-testid=cap-source] summary').click();
+    await page.locator('[data-testid=cap-xml]:has-text("urn:oasis:names:tc:emergency:cap:1.2")').waitFor();
+    expect(await text(page, 'cap-xml')).toContain('LH-FLOOD-BROWSER-1'); // it references the alert
+    // The alert's polygon (CAP: latitude first) is the order's fence, drawn over the west of 滨江县.
+    const fence = (await page.getByTestId('map-order-polygon-0').boundingBox())!;
+    const village = (await page.getByTestId(`map-area-${VILLAGE}`).boundingBox())!; // 东岙村, at the city's south-west corner
+    expect(Math.abs(fence.x - village.x)).toBeLessThan(3);
+    expect(Math.abs(fence.y + fence.height - (village.y + village.height))).toBeLessThan(3);
+    expect(fence.width).toBeGreaterThan(village.width * 2);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/cap.png` });
+    // Closing the board takes the fence away with the order.
+    await page.getByRole('button', { name: '关闭' }).click();
+    await page.getByTestId('map-order-polygon-0').waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('is usable by keyboard alone: signs in, picks a village on the map, composes, confirms (Esc backs out, Tab stays in the dialog) and opens the board', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+    const focused = async () => (await page.locator(':focus').getAttribute('data-testid').catch(() => null)) ?? '';
+    /** Tab (or Shift+Tab) until the element with this test id has the focus. */
+    async function tabTo(id: string, back = false, max = 120): Promise<number> {
+      for (let i = 0; i < max; i++) {
+        if ((await focused()) === id) return i;
+        await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+      }
+      throw new Error(`Tab never reached ${id}`);
+    }
+    await page.goto(s.url);
+    await tabTo('signin-token');
+    await page.keyboard.type(TOKENS.console);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('map').waitFor();
+    await page.locator('[data-testid=live]:has-text("已连接")').waitFor();
+
+    // The skip link leads to the map; the villages are ONE tab stop, arrow keys move among them.
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('skip-map');
+    await page.keyboard.press('Enter');
+    const village = await (async () => {
+      for (let i = 0; i < 20; i++) {
+        const id = await focused();
+        if (id.startsWith('map-area-')) return id;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error('no village took the focus');
+    })();
+    await page.keyboard.press('Tab');
+    expect((await focused()).startsWith('map-area-')).toBe(false); // Tab leaves the villages at once
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe(village);
+    await page.keyboard.press('ArrowRight');
+    const east = await focused();
+    expect(east).toMatch(/^map-area-\d{12}$/);
+    expect(east).not.toBe(village);
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toBe(village);
+    await page.keyboard.press('Enter');
+    await tabTo('map-add');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=reach]:has-text("将送达")').waitFor();
+
+    // Compose: a template, then send; the confirmation states the reach.
+    await tabTo('tpl-flood', true);
+    await page.keyboard.press('Enter');
+    await tabTo('send');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('confirm').waitFor();
+    expect(await focused()).toBe('confirm-send');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('confirm').waitFor({ state: 'detached' });
+    expect(await focused()).toBe('send');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('confirm').waitFor();
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press(i % 2 ? 'Shift+Tab' : 'Tab');
+      expect(await page.locator('[data-testid=confirm] :focus').count()).toBe(1);
+    }
+    await tabTo('confirm-send');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('board').waitFor();
+    const ref = await text(page, 'board-ref');
+
+    // The board by its skip link, and the order again from the list.
+    await page.keyboard.press('Escape');
+    await tabTo('skip-board', true, 200);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('board');
+    await tabTo('tab-orders', true, 200);
+    await page.keyboard.press('Enter');
+    await tabTo(`order-${ref}`);
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-testid=board-ref]:has-text("${ref}")`).waitFor();
+    await page.close();
   });
 
   it('a token revoked while signed in sends the console back to sign-in, saying why', async () => {

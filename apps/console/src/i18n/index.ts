@@ -24,6 +24,16 @@ export function translator(lang: Lang) {
 
 export type T = ReturnType<typeof translator>;
 
+/**
+ * A role's or channel's name in the page's language; a code the dictionaries do not know (a
+ * directory's own role, a channel added in config) shows as itself.
+ */
+export function nameOf(t: T, kind: 'role' | 'channel', code: string): string {
+  const key = `${kind}.${code}` as Key;
+  const s = t(key);
+  return s === key ? code : s;
+}
+
 /** A time of day in the page's language (the header sets <html lang>), 24-hour. */
 export function timeOf(at: string | number): string {
   return new Date(at).toLocaleTimeString(document.documentElement.lang || undefined, { hour12: false });

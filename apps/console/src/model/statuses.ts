@@ -1,12 +1,15 @@
-import { DELIVERY_STATUSES, REACHED_STATUSES, type DeliveryStatus } from '@lifeline/domain';
+import { DELIVERY_STATUSES, NOT_ANSWERED_STATUSES, NOT_REACHED_STATUSES, REACHED_STATUSES, type DeliveryStatus } from '@lifeline/domain';
 
 export const STATUSES = DELIVERY_STATUSES;
 export type { DeliveryStatus };
 
-/** The terminal never confirmed it. */
-export const NOT_REACHED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'expired', 'failed'];
+/** The terminal never confirmed it (the router's resend picks the same). */
+export const NOT_REACHED: readonly DeliveryStatus[] = NOT_REACHED_STATUSES;
 /** No answer (yet): everyone but those who answered and those cancelled. */
-export const NOT_ANSWERED: DeliveryStatus[] = ['queued', 'sending', 'sent', 'delivered', 'unanswered', 'expired', 'failed'];
+export const NOT_ANSWERED: readonly DeliveryStatus[] = NOT_ANSWERED_STATUSES;
+
+/** How many of an order's people have not answered (yet), from its counts. */
+export const notAnswered = (counts: Record<string, number>) => NOT_ANSWERED.reduce((n, s) => n + (counts[s] ?? 0), 0);
 
 export interface Rates {
   total: number;

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PRIORITIES, type Priority } from '@lifeline/domain';
 import type { Api } from '../api/http';
-import type { T } from '../i18n';
+import { nameOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import { hasTargets, MAX_LISTED, newClientRef, NO_PLACES, orderOf, TEMPLATES, type Draft } from '../model/draft';
 import type { Directory, DirectoryRoles, Preview } from '../model/types';
 import { reachOf } from '../board/reach';
 import { AreaTree } from './area-tree';
+import { Dialog } from './dialog';
 import { explain, issuesByField } from './explain';
 import { PreviewPanel } from './preview-panel';
 
@@ -176,7 +177,7 @@ export function Composer(props: {
           {props.roles.map(({ role: r, people }) => (
             <label key={r}>
               <input type="checkbox" data-testid={`role-${r}`} checked={d.roles.includes(r)} onChange={() => set({ roles: toggle(d.roles, r) })} />
-              {r} <span class="count">({people.toLocaleString()})</span>
+              {nameOf(t, 'role', r)} <span class="count">({people.toLocaleString()})</span>
             </label>
           ))}
         </div>
@@ -237,16 +238,16 @@ export function Composer(props: {
       <button type="submit" class="primary" data-testid="send" disabled={busy || !hasTargets(d) || !d.body.trim()}>{t('compose.send')}</button>
 
       {confirming && (
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm">
+        <Dialog labelledBy="confirm-title" testId="confirm" onClose={() => setConfirming(false)}>
           <h3 id="confirm-title">{t('compose.confirm')}</h3>
           <p data-testid="confirm-reach">
             {preview ? t('compose.confirmText', { priority: t(`priority.${d.priority}`), people: preview.reach.people.toLocaleString(), towns: reachOf(areas, preview.reach).towns }) : t('compose.reachNone')}
           </p>
           <div class="row">
-            <button type="button" onClick={() => setConfirming(false)}>{t('compose.cancel')}</button>
+            <button type="button" data-testid="confirm-back" onClick={() => setConfirming(false)}>{t('compose.cancel')}</button>
             <button type="button" class="primary" data-testid="confirm-send" disabled={busy} onClick={() => void send()} autoFocus>{t('compose.ok')}</button>
           </div>
-        </div>
+        </Dialog>
       )}
     </form>
   );

@@ -40,6 +40,8 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
   const [tick, setTick] = useState(0);
   const [mapArea, setMapArea] = useState<string | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
+  // With an order open the map keeps most of the height; the board can take it for the table.
+  const [boardLarge, setBoardLarge] = useState(false);
   const clock = useMemo(() => new RouterClock(), []);
   const selectedRef = useRef<string | null>(null);
   selectedRef.current = selected;
@@ -130,6 +132,10 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
 
   return (
     <div class="console">
+      <nav class="skips" aria-label="skip links">
+        <a class="skip" href="#situation" data-testid="skip-map">{t('skip.map')}</a>
+        {selected && <a class="skip" href="#board" data-testid="skip-board">{t('skip.board')}</a>}
+      </nav>
       <Header t={t} me={me} live={live} lang={props.lang} onLang={props.onLang} onSignOut={() => props.onSignOut()} />
       <div class="layout">
         <nav class="side">
@@ -160,7 +166,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
             )}
           </div>
         </nav>
-        <main class={selected ? 'main with-board' : 'main'}>
+        <main class={selected ? `main with-board${boardLarge ? ' board-large' : ''}` : 'main'}>
           {areas && (
             <SituationMap
               t={t}
@@ -177,6 +183,7 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
               onAddToOrder={(c) => (setDraft((d) => (d.areas.includes(c) ? d : { ...d, areas: [...d.areas, c] })), setTab('compose'))}
               circles={draft.circles}
               polygons={draft.polygons}
+              orderTo={orders.find((o) => o.orderId === selected)?.to ?? null}
               onCircle={canOrder ? (c) => (setDraft((d) => ({ ...d, circles: [...d.circles, c] })), setTab('compose')) : undefined}
               onPolygon={canOrder ? (p) => (setDraft((d) => ({ ...d, polygons: [...d.polygons, p] })), setTab('compose')) : undefined}
             />
@@ -190,8 +197,10 @@ export function Console(props: { t: T; lang: Lang; onLang: () => void; token: st
               orderId={selected}
               channels={channels}
               tick={tick}
-              onResend={(d) => (setDraft(d), setTab('compose'))}
+              onResent={(id) => (open(id), loadOrders())}
               onClose={() => setSelected(null)}
+              large={boardLarge}
+              onLarge={setBoardLarge}
             />
           )}
           {!selected && canOrder && <p class="muted board-none">{t('board.none')}</p>}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { GATEWAY_FAULTS, OUTAGE_KINDS } from '@lifeline/domain';
 import type { Api } from '../api/http';
-import { timeOf, type T } from '../i18n';
+import { nameOf, timeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import type { OutageView, RelayView } from '../model/types';
 import { explain } from './explain';
@@ -76,13 +76,13 @@ export function DrillsPanel(props: {
               <>
                 <label>
                   {t('drills.channel')}
-                  <select value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
-                    {props.channels.map((c) => <option key={c} value={c}>{c}</option>)}
+                  <select data-testid="drill-channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
+                    {props.channels.map((c) => <option key={c} value={c}>{nameOf(t, 'channel', c)}</option>)}
                   </select>
                 </label>
                 <label>
                   {t('drills.mode')}
-                  <select value={mode} onChange={(e) => setMode(e.currentTarget.value as typeof mode)}>
+                  <select data-testid="drill-mode" value={mode} onChange={(e) => setMode(e.currentTarget.value as typeof mode)}>
                     {GATEWAY_FAULTS.map((m) => <option key={m} value={m}>{t(`mode.${m}`)}</option>)}
                   </select>
                 </label>
@@ -104,7 +104,7 @@ export function DrillsPanel(props: {
         <ul data-testid="outages">
           {active.map((o) => (
             <li key={o.outageId}>
-              {t(`kind.${o.kind as 'network'}`)} {o.mode ? `(${o.channel} ${t(`mode.${o.mode as 'down'}`)})` : ''} · {o.area ? props.areas.name(o.area) : '—'}
+              {t(`kind.${o.kind as 'network'}`)} {o.mode ? `(${nameOf(t, 'channel', o.channel ?? '')} ${t(`mode.${o.mode as 'down'}`)})` : ''} · {o.area ? props.areas.name(o.area) : '—'}
               {drillApi && (
                 <button type="button" class="small" data-testid={`end-${o.outageId}`} onClick={() => void act(() => drillApi.del(`/api/drills/outages/${o.outageId}`))}>
                   {t('drills.end')}

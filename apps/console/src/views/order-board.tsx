@@ -2,11 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/http';
 import { dateTimeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
-import { NO_PLACES, type Draft } from '../model/draft';
-import { percent, rates, STATUSES } from '../model/statuses';
+import { newClientRef } from '../model/draft';
+import { notAnswered, percent, rates, STATUSES } from '../model/statuses';
 import type { DeliveryView, OrderDetail, Progress } from '../model/types';
 import { explain } from './explain';
 import { csvFilename, filterQuery, NO_FILTER, type TableFilter } from '../board/filters';
+import { CapSource } from './cap-source';
 import { PeopleTable } from './people-table';
 import { ProgressChart } from './progress-chart';
 
@@ -25,8 +26,12 @@ export function OrderBoard(props: {
   orderId: string;
   channels: string[];
   tick: number;
-  onResend: (d: Draft) => void;
+  /** A resend was made: the board opens it. */
+  onResent: (orderId: string) => void;
   onClose: () => void;
+  /** Whether the board has most of the height (the table's), or the map has it. */
+  large: boolean;
+  onLarge: (large: boolean) => void;
 }) {
   const { t, api, orderId } = props;
   const [order, setOrder] = useState<OrderDetail | null>(null);
@@ -81,28 +86,21 @@ export function OrderBoard(props: {
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
     });
 
-  /** Everyone who has not answered, paged through the filtered view, as a new order's people. */
+  /**
+   * Everyone who has not answered, as ONE new order the router makes (it picks them, however
+   * many); the same text, priority and times. One clientRef per order until it is sent, so a
+   * retry after a lost answer gets the same resend back.
+   */
+  const resendKey = useRef<{ orderId: string; key: string } | null>(null);
   const resend = () =>
     act(async () => {
       if (!order) return;
-      const people: { id: string; name: string }[] = [];
-      for (let after = ''; ; ) {
-        const page = await api.get<OrderDetail>(`/api/orders/${orderId}?limit=10000&after=${encodeURIComponent(after)}&${filterQuery({ ...NO_FILTER, status: 'notAnswered' })}`);
-        people.push(...page.deliveries.map((d) => ({ id: d.personId, name: d.name ?? d.personId })));
-        if (!page.next) break;
-        after = page.next;
-      }
-      props.onResend({
-        priority: order.priority,
-        body: order.body,
-        summary: order.summary ?? '',
-        ackRequired: true,
-        ackWithinMin: Math.round(order.ackWithinS / 60) || 1,
-        ttlMin: Math.round(order.ttlS / 60) || 1,
-        ...NO_PLACES,
-        roles: [],
-        people,
-      });
+      if (!confirm(t('board.resendConfirm', { n: notAnswered(order.counts).toLocaleString() }))) return;
+      if (resendKey.current?.orderId !== orderId) resendKey.current = { orderId, key: newClientRef() };
+      const a = await api.post<{ orderId: string; ref: string; deliveries: number }>(`/api/orders/${orderId}/resend`, { clientRef: resendKey.current.key, people: 'notAnswered' });
+      resendKey.current = null;
+      setNote(t('compose.sent', { ref: a.ref, n: a.deliveries }));
+      props.onResent(a.orderId);
     });
 
   const reply = (d: DeliveryView) =>
@@ -114,21 +112,23 @@ export function OrderBoard(props: {
   if (!order) return <section class="board">{error !== null ? <p class="error" role="alert">{explain(t, error)}</p> : null}</section>;
   const r = rates(order.counts);
   return (
-    <section class="board" data-testid="board" aria-label={order.ref}>
+    <section class="board" id="board" tabIndex={-1} data-testid="board" aria-label={order.ref}>
       <header>
         <h2>
           <span class={`prio prio-${order.priority}`}>{t(`priority.${order.priority}`)}</span> <span data-testid="board-ref">{order.ref}</span> {order.summary ?? order.body.slice(0, 40)}
         </h2>
         <span class="muted">{dateTimeOf(order.createdAt)} · {t(`status.${order.status}`)}</span>
         <div class="actions">
-          <button type="button" data-testid="resend" onClick={() => void resend()} disabled={!order.ackRequired}>{t('board.resend')}</button>
+          <button type="button" data-testid="resend" onClick={() => void resend()} disabled={!order.ackRequired || notAnswered(order.counts) === 0}>{t('board.resend')}</button>
           <button type="button" data-testid="csv" onClick={() => void exportCsv()}>{t('board.csv')}</button>
           <button type="button" data-testid="cancel" class="danger" onClick={() => void cancel()} disabled={order.status === 'closed'}>{t('board.cancel')}</button>
+          <button type="button" data-testid="board-size" aria-pressed={props.large} onClick={() => props.onLarge(!props.large)}>{t(props.large ? 'board.smaller' : 'board.larger')}</button>
           <button type="button" onClick={props.onClose} aria-label={t('board.close')}>×</button>
         </div>
       </header>
       {error !== null && <p class="error" role="alert" data-testid="board-error">{explain(t, error)}</p>}
-      {note && <p class="ok" role="status">{note}</p>}
+      {note && <p class="ok" role="status" data-testid="board-note">{note}</p>}
+      {order.alert && <CapSource t={t} api={api} orderId={orderId} alert={order.alert} />}
       <div class="summary">
         <dl class="counts" data-testid="counts">
           <div>

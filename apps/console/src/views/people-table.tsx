@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api/http';
-import { timeOf, type T } from '../i18n';
+import { nameOf, timeOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import { STATUSES } from '../model/statuses';
 import { filterQuery, type TableFilter } from '../board/filters';
@@ -56,7 +56,7 @@ export function PeopleTable(props: {
         </select>
         <select aria-label={t('filter.channel')} data-testid="filter-channel" value={f.channel} onChange={(e) => set({ channel: e.currentTarget.value })}>
           <option value="">{t('filter.channel')}: {t('filter.all')}</option>
-          {props.channels.map((c) => <option key={c} value={c}>{c}</option>)}
+          {props.channels.map((c) => <option key={c} value={c}>{nameOf(t, 'channel', c)}</option>)}
         </select>
         <select aria-label={t('filter.area')} data-testid="filter-area" value={f.area} onChange={(e) => set({ area: e.currentTarget.value })}>
           <option value="">{t('filter.area')}: {t('filter.all')}</option>
@@ -91,7 +91,7 @@ export function PeopleTable(props: {
           {page?.rows.map((d) => {
             const last = d.attempts[d.attempts.length - 1];
             return [
-              <tr key={d.deliveryId} data-testid="person-row" data-person={d.personId} data-status={d.status} data-channel={d.channel ?? ''} class={`st-${d.status}`}>
+              <tr key={d.deliveryId} data-testid="person-row" data-person={d.personId} data-area={d.area} data-status={d.status} data-channel={d.channel ?? ''} class={`st-${d.status}`}>
                 <td>
                   <button type="button" class="link" aria-expanded={open === d.deliveryId} onClick={() => setOpen(open === d.deliveryId ? null : d.deliveryId)}>
                     {d.name ?? d.personId}
@@ -99,7 +99,7 @@ export function PeopleTable(props: {
                 </td>
                 <td>{d.areaName ?? d.area}</td>
                 <td><span class={`badge st-${d.status}`}>{t(`status.${d.status}`)}</span></td>
-                <td>{d.channel ?? '—'}</td>
+                <td>{d.channel ? nameOf(t, 'channel', d.channel) : '—'}</td>
                 <td>{d.matchedBy ? t(`matched.${d.matchedBy}`) : '—'}</td>
                 <td class="detail">{last?.detail ?? ''}</td>
                 {props.onReply && (
@@ -114,7 +114,7 @@ export function PeopleTable(props: {
                     <ol data-testid="timeline">
                       {d.attempts.map((a) => (
                         <li key={`${a.attempt}-${a.status}`}>
-                          <time>{timeOf(a.at)}</time> #{a.attempt} {a.channel} · {t(`status.${a.status as 'sent'}`)} {a.detail && <>· {a.detail}</>}
+                          <time>{timeOf(a.at)}</time> #{a.attempt} {nameOf(t, 'channel', a.channel)} · {t(`status.${a.status as 'sent'}`)} {a.detail && <>· {a.detail}</>}
                         </li>
                       ))}
                     </ol>

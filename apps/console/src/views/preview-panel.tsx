@@ -1,4 +1,4 @@
-import type { T } from '../i18n';
+import { nameOf, type T } from '../i18n';
 import type { Areas } from '../model/areas';
 import type { Preview } from '../model/types';
 import { reachOf } from '../board/reach';
@@ -21,7 +21,7 @@ export function PreviewPanel(props: { t: T; areas: Areas; preview: Preview | nul
           <tbody>
             {preview.texts.map((x) => (
               <tr key={x.channel} data-testid={`preview-${x.channel}`}>
-                <th scope="row">{x.channel}</th>
+                <th scope="row">{nameOf(t, 'channel', x.channel)}</th>
                 <td class="text">{x.text}</td>
                 <td class={x.size > x.capacity ? 'over' : ''}>
                   {x.size}/{x.capacity} {t(`unit.${x.unit}`)}

@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { timeOf, type T } from '../i18n';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { nameOf, timeOf, type T } from '../i18n';
 import { minutesLeft } from '../model/clock';
 import type { Circle, Corners } from '../model/draft';
 import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
-import type { ChannelStateView, OutageView, RelayView } from '../model/types';
+import type { ChannelStateView, OrderSummary, OutageView, RelayView } from '../model/types';
 import { fitProjection, labelPoint, svgPath, metresToUnits } from '../map/projection';
 import { statesAt } from '../map/channel-states';
 
@@ -42,6 +42,8 @@ export function SituationMap(props: {
   circles: Circle[];
   /** The composer's polygons (电子围栏), drawn on the map. */
   polygons: Corners[];
+  /** The open order's targets: its fences are drawn (its areas are shaded by its counts). */
+  orderTo: OrderSummary['to'] | null;
   /** Given when the token may send: a circle or polygon drawn on the map goes to the composer. */
   onCircle?: (c: Circle) => void;
   onPolygon?: (corners: Corners) => void;
@@ -118,10 +120,46 @@ export function SituationMap(props: {
     return <text x={x} y={y + dy} class={cls} text-anchor="middle">{a.name}</text>;
   };
   const sel = props.selected ? areas.get(props.selected) : undefined;
+  // Labels and lines keep their size on screen however small the map is drawn: --u is one
+  // screen pixel in the map's own units.
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [unit, setUnit] = useState(1);
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg || typeof ResizeObserver === 'undefined') return;
+    const fit = () => {
+      const scale = Math.min(svg.clientWidth / proj.width, svg.clientHeight / proj.height);
+      if (scale > 0) setUnit(1 / scale);
+    };
+    const watch = new ResizeObserver(fit);
+    watch.observe(svg);
+    fit();
+    return () => watch.disconnect();
+  }, [proj]);
+  // The villages are one tab stop (a roving tabindex): arrow keys move between them by where
+  // they lie, Enter or Space picks one; Tab goes on past the map.
+  const centres = useMemo(() => new Map(leaves.map((a) => [a.code, labelPoint(a.geometry!, proj)])), [shaped, proj]);
+  const [roving, setRoving] = useState<string | null>(null);
+  const stop = [roving, props.selected].find((c) => c && centres.has(c)) ?? leaves[0]?.code;
+  const move = (from: string, key: string) => {
+    const [x0, y0] = centres.get(from)!;
+    const [ax, ay] = ({ ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] } as Record<string, [number, number]>)[key];
+    let best: string | null = null;
+    let score = Infinity;
+    for (const [code, [x, y]] of centres) {
+      const along = (x - x0) * ax + (y - y0) * ay;
+      if (along <= 0.5) continue;
+      const s = along + 2 * Math.abs((x - x0) * ay + (y - y0) * ax); // straight ahead first
+      if (s < score) (score = s), (best = code);
+    }
+    if (!best) return;
+    setRoving(best);
+    document.querySelector<SVGElement>(`[data-testid="map-area-${best}"]`)?.focus();
+  };
 
   return (
-    <section class="map" aria-label={t('map.title')}>
-      <svg viewBox={`0 0 ${proj.width} ${proj.height}`} data-testid="map" role="group" aria-label={t('map.title')}>
+    <section class="map" id="situation" tabIndex={-1} aria-label={t('map.title')}>
+      <svg ref={svgRef} style={{ '--u': unit.toFixed(3) }} viewBox={`0 0 ${proj.width} ${proj.height}`} data-testid="map" role="group" aria-label={`${t('map.title')}: ${t('map.keys')}`}>
         <defs>
           <pattern id="hatch-down" width="10" height="10" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
             <rect width="10" height="10" fill="rgba(200,30,30,0.18)" />
@@ -141,11 +179,16 @@ export function SituationMap(props: {
               class={`village${a.code === props.selected ? ' selected' : ''}`}
               fill={fill}
               data-testid={`map-area-${a.code}`}
-              tabIndex={0}
+              tabindex={a.code === stop ? 0 : -1}
               role="button"
               aria-label={a.name}
-              onClick={() => props.onSelect(a.code)}
-              onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onSelect(a.code))}
+              aria-pressed={a.code === props.selected}
+              onClick={() => (setRoving(a.code), props.onSelect(a.code))}
+              onFocus={() => setRoving(a.code)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') (e.preventDefault(), props.onSelect(a.code));
+                else if (e.key.startsWith('Arrow')) (e.preventDefault(), move(a.code, e.key));
+              }}
             >
               <title>{a.name}{c ? ` · ${rateWord} ${percent(rateOf(c))}` : ''}</title>
             </path>
@@ -158,11 +201,11 @@ export function SituationMap(props: {
         {byDepth(0).map((a) => <path key={`r-${a.code}`} d={paths.get(a.code)} class="city" />)}
         {sel?.geometry && <path d={paths.get(sel.code)} class="selected-outline" />}
         {byDepth(2).map((a) => label(a, 'label-town'))}
-        {byDepth(1).map((a) => label(a, 'label-county', -14))}
+        {byDepth(1).map((a) => label(a, 'label-county', -14 * unit))}
         {badAreas.map((code) => {
           const [x, y] = labelPoint(areas.get(code)!.geometry!, proj);
-          const names = bad.filter((s) => s.area === code).map((s) => `${s.channel} ${t(`map.legend.${s.state}`)}`).join(' · ');
-          return <text key={`bl-${code}`} x={x} y={y + 16} class="label-state" text-anchor="middle">{names}</text>;
+          const names = bad.filter((s) => s.area === code).map((s) => `${nameOf(t, 'channel', s.channel)} ${t(`map.legend.${s.state}`)}`).join(' · ');
+          return <text key={`bl-${code}`} x={x} y={y + 14 * unit} class="label-state" text-anchor="middle">{names}</text>;
         })}
         {props.relays.filter((r) => paths.has(r.area)).map((r) => {
           const [x, y] = labelPoint(areas.get(r.area)!.geometry!, proj);
@@ -170,9 +213,9 @@ export function SituationMap(props: {
           const at = time ? timeOf(time) : '';
           const words = r.state === 'on-station' ? t('map.relayOnStation', { resource: r.resource, time: at, left: time ? minutesLeft(time, props.now()) : '?' }) : t('map.relayOnWay', { resource: r.resource, time: at });
           return (
-            <g key={`relay-${r.resource}`} class={`relay relay-${r.state}`} transform={`translate(${x},${y - 30})`} data-testid={`map-relay-${r.resource}`}>
-              <path d="M0,-9 L8,7 L0,3 L-8,7 Z" />
-              <text y={20} text-anchor="middle">{words}</text>
+            <g key={`relay-${r.resource}`} class={`relay relay-${r.state}`} transform={`translate(${x},${y - 26 * unit})`} data-testid={`map-relay-${r.resource}`}>
+              <path d="M0,-9 L8,7 L0,3 L-8,7 Z" transform={`scale(${unit})`} />
+              <text y={18 * unit} text-anchor="middle">{words}</text>
             </g>
           );
         })}
@@ -181,6 +224,13 @@ export function SituationMap(props: {
           return <circle key={`fence-${i}`} class="fence" cx={cx} cy={cy} r={metresToUnits(proj, c.center, c.radiusM)} data-testid={`map-circle-${i}`} />;
         })}
         {props.polygons.map((cs, i) => <polygon key={`fence-p-${i}`} class="fence" points={ring(cs)} data-testid={`map-polygon-${i}`} />)}
+        {(props.orderTo?.polygons ?? []).map((g, i) => (
+          <path key={`order-p-${i}`} class="fence order-fence" d={svgPath(g, proj)} data-testid={`map-order-polygon-${i}`} />
+        ))}
+        {(props.orderTo?.circles ?? []).map((c, i) => {
+          const [cx, cy] = proj.point(c.center);
+          return <circle key={`order-c-${i}`} class="fence order-fence" cx={cx} cy={cy} r={metresToUnits(proj, c.center, c.radiusM)} data-testid={`map-order-circle-${i}`} />;
+        })}
         {drawing === 'polygon' && corners.length > 0 && (
           <g class="fence drawing" data-testid="map-corners">
             <polyline points={ring(corners)} />
@@ -236,7 +286,7 @@ function Legend(props: {
         <label class="inline">
           {t('map.channel')}
           <select data-testid="map-channel" value={props.channel} onChange={(e) => props.onChannel(e.currentTarget.value)}>
-            {props.channels.map((c) => <option key={c} value={c}>{c}</option>)}
+            {props.channels.map((c) => <option key={c} value={c}>{nameOf(t, 'channel', c)}</option>)}
           </select>
         </label>
       </li>
@@ -276,7 +326,7 @@ function AreaDetails(props: {
       <h3>{t('map.channels')}</h3>
       <ul class="states">
         {held.map((s) => (
-          <li key={s.channel} class={`state-${s.state}`} data-testid={`detail-${s.channel}`}>{s.channel}: {t(`map.legend.${s.state}`)}</li>
+          <li key={s.channel} class={`state-${s.state}`} data-testid={`detail-${s.channel}`}>{nameOf(t, 'channel', s.channel)}: {t(`map.legend.${s.state}`)}</li>
         ))}
       </ul>
       {outages.length > 0 && (
