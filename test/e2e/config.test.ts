@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../apps/router/src/config/load-config';
 import { tempDir } from '../support/child';
 
@@ -30,6 +30,21 @@ describe('config at start-up (built router)', () => {
     const r = run({ LIFELINE_CONFIG: bad });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/channels\.pdt\.capacity\.ratePerS: /);
+  });
+
+  it('names people in the directory by id and areas by code, not by their place in the file', () => {
+    const demo = parse(readFileSync('config/directory.yaml', 'utf8'));
+    const directoryWith = (change: (d: any) => void) => {
+      const d = structuredClone(demo);
+      change(d);
+      return file('config.yaml', `directory: ${file('directory.yaml', stringify(d))}\n`);
+    };
+    const person = run({ LIFELINE_CONFIG: directoryWith((d) => (d.people.find((p: { id: string }) => p.id === 'p-000145').area = '339999')) });
+    expect(person.status).toBe(2);
+    expect(person.stderr).toMatch(/people\.p-000145\.area: expected a known area code, got 339999/);
+    const area = run({ LIFELINE_CONFIG: directoryWith((d) => (d.areas.find((a: { code: string }) => a.code === '330102001').geometry.type = 'Circle')) });
+    expect(area.status).toBe(2);
+    expect(area.stderr).toMatch(/areas\.330102001\.geometry/);
   });
 
   it('refuses an unknown simulator channel the same way', () => {
@@ -72,7 +87,7 @@ describe('config overlays (merged onto the defaults)', () => {
         'channels:',
         '  - {id: pdt, capacity: {ratePerS: 5}}',
         '  - {id: drone, remove: true}',
-        '  - {id: fax, kind: public, text: {kind: chars, maxChars: 200}, capacity: {ratePerS: 1}}',
+        '  - {id: fax, kind: public, text: {kind: sms, maxSegments: 2}, capacity: {ratePerS: 1}}',
         'preference: {default: [public, pdt, tiantong, beidou, fax]}',
         'relays: {resources: [{id: wing-loong-1, remove: true}]}',
       ].join('\n'),
