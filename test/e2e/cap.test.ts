@@ -51,7 +51,13 @@ describe('CAP 1.2 in (e2e)', () => {
   let s: TestServer;
   let http: ReturnType<typeof request>;
   beforeAll(async () => {
-    s = await testServer({ tweak: (c) => c.channels.forEach((ch) => (ch.simulator.replyProbability = 0)) });
+    s = await testServer({
+      tweak: (c) => {
+        c.channels.forEach((ch) => (ch.simulator.replyProbability = 0));
+        // A blue warning read as Extreme (the default reads it Minor): the GB/T chain test sees it.
+        c.cap.gbt35965.severities.Blue = 'Extreme';
+      },
+    });
     http = request(s.app.getHttpServer());
   });
   afterAll(async () => s.close());
@@ -262,6 +268,36 @@ describe('CAP 1.2 in (e2e)', () => {
     }
     expect(new Set(ids).size).toBe(12);
     expect(ids.every((id) => /^33010000000000_\d{14}_\d$/.test(id))).toBe(true);
+  });
+
+  it('follows a GB/T 35965.1 chain: the red typhoon warning, its update to orange for one town, and its cancel; colours by the configured severities', async () => {
+    const gbt = (xml: string) => http.post('/api/gbt35965').set(auth(TOKENS.console)).set('content-type', 'application/xml').send(xml).expect(202);
+    const file = (name: string) => readFileSync(`test/fixtures/gbt35965/${name}.xml`, 'utf8');
+    const red = (await gbt(file('typhoon-red'))).body; // a repeat if the test above ran: the same receipt
+    const town = red.orders.find((o: { areaDesc: string }) => o.areaDesc === '滨江县沙头镇');
+    await s.advance(60_000);
+
+    // GB/T 35965.1 has no responseType: its orders ask for no answer, so the update reaches the whole town again.
+    const update = (await gbt(file('typhoon-orange-update'))).body;
+    expect(update.orders).toEqual([expect.objectContaining({ areaDesc: '滨江县沙头镇', deliveries: town.deliveries })]);
+    expect(update.cancelled.map((c: { orderId: string }) => c.orderId).sort()).toEqual(red.orders.map((o: { orderId: string }) => o.orderId).sort());
+    const view = (await http.get(`/api/orders/${update.orders[0].orderId}?limit=10000`).set(auth(TOKENS.console)).expect(200)).body;
+    expect(view).toMatchObject({ priority: 'immediate', summary: '临海市气象台将台风红色预警信号降级为橙色', alert: { identifier: '33010041600000_20260701190000_0', msgType: 'Update' } });
+    const out = (await http.get(`/api/orders/${update.orders[0].orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200)).text;
+    expect(readGbt(out).infos).toEqual(readGbt(file('typhoon-orange-update')).infos);
+    expect(out).toContain('<severity>Orange</severity>');
+
+    const cancel = (await gbt(file('typhoon-cancel'))).body;
+    expect(cancel).toMatchObject({ orders: [], cancelled: [{ orderId: update.orders[0].orderId, cancelled: update.orders[0].deliveries }] });
+    await s.advance(1_000);
+    for (const id of [...red.orders.map((o: { orderId: string }) => o.orderId), update.orders[0].orderId])
+      expect((await http.get(`/api/orders/${id}`).set(auth(TOKENS.console))).body.open).toBe(0);
+
+    // Blue read as Extreme by this server's config: a flash order, written back as the gravest colour of Extreme.
+    const blue = file('typhoon-red').replace('<severity>Red', '<severity>Blue').replace(/20260701163000_0/, '20260701163000_1');
+    const b = (await gbt(blue)).body.orders[0];
+    expect((await http.get(`/api/orders/${b.orderId}`).set(auth(TOKENS.console))).body.priority).toBe('flash');
+    expect((await http.get(`/api/orders/${b.orderId}/gbt35965`).set(auth(TOKENS.console)).expect(200)).text).toContain('<severity>Red</severity>');
   });
 
   it('reads the examples of the specification, and refuses those that reach nobody here', async () => {

@@ -1,6 +1,6 @@
 import { fixture } from '../../../test/support/fixtures';
 import { CapInvalid } from './element-reader';
-import { gbtIdentifier, gbtSlots, readGbt, writeGbt } from './gbt35965';
+import { DEFAULT_GBT_POLICY, gbtIdentifier, gbtSlots, readGbt, writeGbt } from './gbt35965';
 
 const typhoon = fixture('gbt35965/typhoon-red.xml');
 const issues = (xml: string) => {
@@ -39,6 +39,26 @@ describe('GB/T 35965.1 codec', () => {
     const update = (sent: string) => typhoon.replace('<msgType>Alert</msgType>', '<msgType>Update</msgType>').replace('<info>', `<references>33010041600000,33010041600000_20260701150000_0,${sent}</references><info>`);
     expect(() => readGbt(update('2026-07-01T15:00:00+08:00'))).not.toThrow();
     expect(issues(update('2026-02-30T15:00:00+08:00'))[0]).toMatch(/^alert\.references: expected "senderCode,identifier,sendTime"/); // no 30 February
+  });
+
+  it('reads and writes the colours by the configured severities: the gravest colour of a severity is written', () => {
+    // A province reading orange as Extreme too: red and orange become flash alike.
+    const policy = { ...DEFAULT_GBT_POLICY, severities: { ...DEFAULT_GBT_POLICY.severities, Orange: 'Extreme' as const, Yellow: 'Severe' as const } };
+    const orange = typhoon.replace('<severity>Red', '<severity>Orange');
+    expect(readGbt(orange).infos[0].severity).toBe('Severe');
+    const a = readGbt(orange, policy);
+    expect(a.infos[0].severity).toBe('Extreme');
+    expect(writeGbt(a, policy)).toContain('<severity>Red</severity>');
+    expect(readGbt(writeGbt({ ...a, infos: [{ ...a.infos[0], severity: 'Moderate' }] }, policy)).infos[0].severity).toBe('Unknown'); // no colour reads as Moderate
+  });
+
+  it('reads the hand-made update and cancel of the typhoon warning, each naming the one before', () => {
+    const update = readGbt(fixture('gbt35965/typhoon-orange-update.xml'));
+    const cancel = readGbt(fixture('gbt35965/typhoon-cancel.xml'));
+    expect(update).toMatchObject({ msgType: 'Update', references: [{ sender: '33010041600000', identifier: '33010041600000_20260701163000_0', sent: '2026-07-01T16:30:00+08:00' }] });
+    expect(update.infos[0]).toMatchObject({ severity: 'Severe', urgency: 'Expected' });
+    expect(cancel).toMatchObject({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
+    for (const x of [update, cancel]) expect(readGbt(writeGbt(x))).toEqual(x);
   });
 
   it('makes identifiers by the rule: issuer, Beijing entry time, sequence digit', () => {

@@ -25,8 +25,13 @@ import { isRealDateTime } from './cap-read';
 
 export const GBT_SEVERITIES = ['Red', 'Orange', 'Yellow', 'Blue', 'Unknown'] as const;
 export type GbtSeverity = (typeof GBT_SEVERITIES)[number];
+/** The assumed reading of the colours (Ⅰ to Ⅳ); configuration may change it (`cap.gbt35965.severities`). */
 export const GBT_SEVERITY_AS_CAP: Record<GbtSeverity, CapSeverity> = { Red: 'Extreme', Orange: 'Severe', Yellow: 'Moderate', Blue: 'Minor', Unknown: 'Unknown' };
-const CAP_AS_GBT_SEVERITY = Object.fromEntries(Object.entries(GBT_SEVERITY_AS_CAP).map(([g, c]) => [c, g])) as Record<CapSeverity, GbtSeverity>;
+
+/** The colour written for a CAP severity: the gravest colour read as it, else Unknown. */
+function colourOf(severity: CapSeverity, policy: GbtPolicy): GbtSeverity {
+  return GBT_SEVERITIES.find((g) => policy.severities[g] === severity) ?? 'Unknown';
+}
 
 /** Event types are GB/T 35561 codes: two digits of class, a letter, two digits (`11B01`). */
 export const EVENT_TYPE_CODE = 'GB/T 35561';
@@ -38,6 +43,8 @@ export interface GbtPolicy {
   categories: Record<string, (typeof CAP_CATEGORIES)[number]>;
   /** Event type written for orders that have none. */
   defaultEventType: string;
+  /** Colour -> CAP severity, read so; written back as the gravest colour of a severity. */
+  severities: Record<GbtSeverity, CapSeverity>;
 }
 
 export const DEFAULT_GBT_POLICY: GbtPolicy = {
@@ -46,6 +53,7 @@ export const DEFAULT_GBT_POLICY: GbtPolicy = {
   // health, 14 social security.
   categories: { '11A': 'Met', '11B': 'Met', '11C': 'Geo', '11D': 'Geo', '11E': 'Met', '11F': 'Env', '11G': 'Fire', '12': 'Safety', '13': 'Health', '14': 'Security' },
   defaultEventType: '11B00',
+  severities: GBT_SEVERITY_AS_CAP,
 };
 
 const IDENTIFIER = /^(\d{14})_(\d{14})_(\d)$/;
@@ -108,7 +116,7 @@ class GbtReader extends ElementReader {
       event: headline ?? eventType,
       responseTypes: [],
       urgency: this.choice(f, 'urgency', path, CAP_URGENCIES)!,
-      severity: GBT_SEVERITY_AS_CAP[this.choice(f, 'severity', path, GBT_SEVERITIES)!],
+      severity: this.policy.severities[this.choice(f, 'severity', path, GBT_SEVERITIES)!],
       certainty: this.choice(f, 'certainty', path, CAP_CERTAINTIES)!,
       eventCodes: [{ valueName: EVENT_TYPE_CODE, value: eventType }],
       effective: this.time(f, 'effective', path),
@@ -179,7 +187,7 @@ export function writeGbt(a: CapAlert, policy: GbtPolicy = DEFAULT_GBT_POLICY): s
     x.el(2, 'language', i.language);
     x.el(2, 'eventType', i.eventCodes.find((c) => c.valueName === EVENT_TYPE_CODE)?.value ?? policy.defaultEventType);
     x.el(2, 'urgency', i.urgency);
-    x.el(2, 'severity', CAP_AS_GBT_SEVERITY[i.severity]);
+    x.el(2, 'severity', colourOf(i.severity, policy));
     x.el(2, 'certainty', i.certainty);
     x.el(2, 'effective', i.effective);
     x.el(2, 'onset', i.onset);

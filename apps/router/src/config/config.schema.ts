@@ -178,6 +178,16 @@ export const configSchema = z.strictObject({
           /** GB/T 35561 event type code prefix -> CAP category, longest prefix first. */
           categories: z.record(z.string().regex(/^\d{2}[A-Z]?$/, 'expected an event type prefix like 11 or 11B'), z.enum(CAP_CATEGORIES)).default(DEFAULT_GBT_POLICY.categories),
           defaultEventType: z.string().regex(/^\d{2}[A-Z]\d{2}$/, 'expected a GB/T 35561 code like 11B00').default(DEFAULT_GBT_POLICY.defaultEventType),
+          /** Warning colour -> CAP severity (an assumption of the README; orders written out take the gravest colour of their severity). */
+          severities: z
+            .strictObject({
+              Red: z.enum(CAP_SEVERITIES).default(DEFAULT_GBT_POLICY.severities.Red),
+              Orange: z.enum(CAP_SEVERITIES).default(DEFAULT_GBT_POLICY.severities.Orange),
+              Yellow: z.enum(CAP_SEVERITIES).default(DEFAULT_GBT_POLICY.severities.Yellow),
+              Blue: z.enum(CAP_SEVERITIES).default(DEFAULT_GBT_POLICY.severities.Blue),
+              Unknown: z.enum(CAP_SEVERITIES).default(DEFAULT_GBT_POLICY.severities.Unknown),
+            })
+            .prefault({}),
         })
         .prefault({}),
     })
