@@ -77,7 +77,7 @@ describe('the router log (built router)', () => {
   it.each([['warn'], ['info']])('at %s: JSON lines with level and msg, nothing below the level, no token, order text or phone number', async (level) => {
     const out = await logOf(level);
     const lines = linesOf(out);
-    const parsed = lines.map((l) => {
+    const parsed = lines.map((l): { level?: unknown; msg?: unknown; notJson?: string } => {
       try {
         return JSON.parse(l) as { level?: unknown; msg?: unknown };
       } catch {
