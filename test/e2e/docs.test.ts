@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import request from 'supertest';
 import type { z } from 'zod';
 import { ROUTES, routerFrame, routerToConsoleFrame } from '@lifeline/contracts';
@@ -92,5 +92,53 @@ describe('the API description', () => {
     for (const f of gw.frames) holds(routerFrame, f, `gateway frame ${f.type}`);
     await c.close();
     await gw.close();
+  });
+});
+
+/**
+ * The README and the docs stand on their own: every route has a curl example in the README's
+ * "An example for every route", and every link points at a file of this repository.
+ */
+describe('the README and docs', () => {
+  it('give a curl example for every route the router serves', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('### An example for every route');
+    expect(start).toBeGreaterThan(-1);
+    const open = readme.indexOf('```bash\n', start);
+    const block = readme.slice(open, readme.indexOf('\n```\n', open + 1));
+    const examples = block.split('\n').flatMap((line) => {
+      const method = (/-X\s*(\w+)/.exec(line)?.[1] ?? 'get').toLowerCase();
+      return [...line.matchAll(/localhost:3000(\/[^\s'"?]*)/g)].map((m) => `${method} ${m[1]}`);
+    });
+    const shown = (r: { method: string; path: string }) => {
+      const pattern = new RegExp(`^${r.method} ${r.path.replace(/\{\w+\}/g, '[^/]+')}$`);
+      return examples.some((e) => pattern.test(e));
+    };
+    expect(ROUTES.filter((r) => !shown(r)).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  it('link only to files inside the repository, never up out of it', () => {
+    const files = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), ...readdirSync('config').filter((f) => f.endsWith('.yaml')).map((f) => `config/${f}`)];
+    const broken: string[] = [];
+    const check = (file: string, target: string, from: string) => {
+      const path = decodeURIComponent(target.split('#')[0]);
+      if (!path) return; // a heading in the same file
+      const at = resolve(from, path);
+      if (path.includes('../') || relative(process.cwd(), at).startsWith('..') || !existsSync(at)) broken.push(`${file}: ${target}`);
+    };
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      if (file.endsWith('.md')) {
+        // [text](target) and <target>, relative ones: from the file's own folder.
+        for (const m of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)|<([^>\s]+\.[a-z]+)>/g)) {
+          const target = m[1] ?? m[2];
+          if (!/^[a-z][a-z+.-]*:/i.test(target) && !target.startsWith('#')) check(file, target, dirname(file));
+        }
+      } else {
+        // A config names files in its comments and values by their path from the repository's root.
+        for (const m of text.matchAll(/(?:^|[\s"'(])((?:\.\.\/|[\w-]+\/)[\w./-]*\.(?:md|ya?ml|json))\b/gm)) check(file, m[1], '.');
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
