@@ -333,8 +333,11 @@ describe('CAP 1.2 in (e2e)', () => {
     const entries = feed.children.filter((e) => e.name === 'entry').map((e) => new URL(e.children.find((c) => c.name === 'link')!.attributes.href).pathname);
     expect(entries.length).toBeGreaterThan(0);
     const fromFeed = await Promise.all(entries.map(async (path) => (await http.get(path).set(auth(TOKENS.admin)).expect(200)).text));
-    const checked = await xsdCheck([...written, ...fromFeed]);
-    expect(checked.flatMap((r, i) => (r.valid ? [] : [`${i < written.length ? orders[i].id : entries[i - written.length]}: ${r.errors.join('; ')}`]))).toEqual([]);
+    // And the README's walkthrough alerts, as a sender would write them.
+    const examples = ['alert', 'update', 'cancel'].map((n) => readFileSync(`docs/examples/cap-flood-${n}.xml`, 'utf8'));
+    const names = [...orders.map((o) => o.id), ...entries, 'docs/examples/cap-flood-alert.xml', 'docs/examples/cap-flood-update.xml', 'docs/examples/cap-flood-cancel.xml'];
+    const checked = await xsdCheck([...written, ...fromFeed, ...examples]);
+    expect(checked.flatMap((r, i) => (r.valid ? [] : [`${names[i]}: ${r.errors.join('; ')}`]))).toEqual([]);
   });
 
   it("keeps a county token's alert to its county", async () => {
