@@ -12,3 +12,16 @@ describe('the two languages', () => {
     }
   });
 });
+
+describe('names of roles and channels', () => {
+  it('are the words dispatchers use in each language, and a code neither knows shows as itself', async () => {
+    const { nameOf, translator } = await import('./index');
+    const zhT = translator('zh');
+    const enT = translator('en');
+    expect(['village-head', 'grid-worker'].map((r) => nameOf(zhT, 'role', r))).toEqual(['村干部', '网格员']);
+    expect(['public', 'pdt', 'tiantong', 'beidou', 'drone'].map((c) => nameOf(zhT, 'channel', c))).toEqual(['公网', '370MHz', '天通', '北斗', '无人机']);
+    expect(nameOf(enT, 'role', 'village-head')).toBe('village head');
+    expect(nameOf(zhT, 'role', 'harbour-master')).toBe('harbour-master');
+    expect(nameOf(zhT, 'channel', 'mesh')).toBe('mesh');
+  });
+});
