@@ -69,35 +69,23 @@ export function Composer(props: {
     return () => clearTimeout(timer);
   }, [query]);
 
-  // One clientRef per draft being sent: a retry after a failure part-way (several orders for more
-  // people than one may list) gets the orders already made back instead of making them again.
+  // One clientRef per draft being sent: a retry after a lost answer gets the order already made
+  // back instead of making it again.
   const sending = useRef<{ draft: string; key: string } | null>(null);
   const send = async () => {
     setBusy(true);
     const draftKey = JSON.stringify(d);
     if (sending.current?.draft !== draftKey) sending.current = { draft: draftKey, key: newClientRef() };
-    const key = sending.current.key;
     try {
-      // More people than one order may list: several orders of the same text.
-      let first: string | null = null;
-      let total = 0;
-      let ref = '';
-      const chunks = d.people.length > MAX_LISTED ? Math.ceil(d.people.length / MAX_LISTED) : 1;
-      for (let i = 0; i < chunks; i++) {
-        const ids = d.people.slice(i * MAX_LISTED, (i + 1) * MAX_LISTED).map((p) => p.id);
-        const a = await props.api.post<{ orderId: string; ref: string; deliveries: number }>('/api/orders', {
-          clientRef: `${key}-${i}`,
-          order: orderOf(i === 0 ? d : { ...d, ...NO_PLACES }, ids),
-        });
-        first ??= a.orderId;
-        total += a.deliveries;
-        ref ||= a.ref;
-      }
+      const a = await props.api.post<{ orderId: string; ref: string; deliveries: number }>('/api/orders', {
+        clientRef: sending.current.key,
+        order: orderOf(d, d.people.map((p) => p.id)),
+      });
       sending.current = null; // sent: the same draft again is a new order
-      setSent(t('compose.sent', { ref, n: total }));
+      setSent(t('compose.sent', { ref: a.ref, n: a.deliveries }));
       setConfirming(false);
       setError(null);
-      props.onSent(first!);
+      props.onSent(a.orderId);
     } catch (e) {
       setError(e);
       setConfirming(false);
