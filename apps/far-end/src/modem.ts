@@ -1,10 +1,11 @@
 import { type Clock, SystemClock } from '@lifeline/clock';
-import { parse } from 'node-pdu';
+import { Deliver, parse } from 'node-pdu';
 import { SerialPort } from 'serialport';
 import { between } from '@lifeline/domain';
 
 import { concatOf, deliverPdus, fromInternational, statusReportPdu } from '../../gateway-tiantong/src/sms-pdu';
 import { answerTo } from './answer';
+import { PieceWriter } from './pieces';
 
 export interface ModemOptions {
   /** The modem's end of the serial line (a pty in tests). */
@@ -17,6 +18,16 @@ export interface ModemOptions {
   replyProbability?: number;
   /** Output in pieces of one to three bytes, a millisecond apart, as a slow serial line gives it. */
   pieces?: boolean;
+  /**
+   * Unsolicited codes (+CMTI, +CDS with its PDU, +CPIN: READY) wait, up to `urcHoldMs` (100),
+   * for the next command's answer and come out inside it: between `+CMGS: n` and its OK, after
+   * the first message of a +CMGL listing, as a modem that reports while it answers does. (RDY
+   * comes inside an answer when a restart cuts one: `reboot('next-answer')`.)
+   */
+  urcInAnswers?: boolean;
+  urcHoldMs?: number;
+  /** How the sender of a message people send is written: international (`+86…`, the default) or national. */
+  numberForm?: 'international' | 'national';
   clock?: Clock;
   random?: () => number;
   log?: (m: string) => void;
@@ -28,7 +39,8 @@ export interface ModemOptions {
  * reports, +CMTI for messages people send back (read with AT+CMGR or listed with AT+CMGL, deleted
  * with AT+CMGD), AT+CSQ and AT+CREG?. It powers up as modems do: echo on, and no +CMTI or +CDS until
  * AT+CNMI asks for them. Faults: no signal (CSQ 99, CMS errors), the next N submits failing, a
- * restart (`reboot`) that forgets the settings and the command in hand, output in small pieces.
+ * restart (`reboot`) that forgets the settings and the command in hand, output in small pieces,
+ * unsolicited codes inside other answers, senders in national form.
  */
 export class ModemSimulator {
   readonly sent: { to: string; text: string }[] = [];
@@ -39,12 +51,17 @@ export class ModemSimulator {
   /** Settings a restart forgets: command echo, and whether +CMTI / +CDS are reported. */
   echo = true;
   indications = false;
+  /** Unsolicited codes said inside another command's answer, and restarts that cut an answer short. */
+  readonly stats = { urcsInAnswers: 0, answersCut: 0 };
   private port: SerialPort | null = null;
+  private readonly out: PieceWriter;
+  private readonly held: string[] = [];
+  private holdTimer: (() => void) | null = null;
+  private rebootAt: 'next-answer' | 'next-submit' | null = null;
   private buffer = '';
   private awaitingPdu = false;
   private mr = 0;
   private readonly stored = new Map<number, { pdu: string; read: boolean }>();
-  private output: Promise<void> = Promise.resolve();
   private nextIndex = 1;
   private readonly parts = new Map<string, string[]>();
   private readonly clock: Clock;
@@ -55,6 +72,7 @@ export class ModemSimulator {
     this.clock = o.clock ?? new SystemClock();
     this.random = o.random ?? Math.random;
     this.cc = o.countryCode ?? '86';
+    this.out = new PieceWriter((text) => this.port?.write(text, 'latin1'), this.clock, this.random, o.pieces ?? false);
   }
 
   async start(): Promise<void> {
@@ -73,40 +91,75 @@ export class ModemSimulator {
    * arrives as a phone sends it, in parts, each a message of its own.
    */
   incoming(from: string, text: string): void {
-    for (const pdu of deliverPdus(from, text, this.cc)) {
+    const pdus = this.o.numberForm === 'national' ? new Deliver(from, text).getPartStrings() : deliverPdus(from, text, this.cc);
+    for (const pdu of pdus) {
       const index = this.nextIndex++;
       this.stored.set(index, { pdu, read: false });
-      if (this.indications) this.say(`+CMTI: "SM",${index}`);
+      if (this.indications) this.unsolicited(`+CMTI: "SM",${index}`);
     }
   }
 
   /**
    * The phone restarts (a power dip, a watchdog): the command in hand is lost, the settings are
    * back to power-up (echo on, no indications), and it says RDY, then +CPIN: READY once the SIM
-   * is read. Stored messages stay on the SIM.
+   * is read. Stored messages stay on the SIM. `next-answer` restarts in the middle of the next
+   * answer that has lines before its result (after its first line or message, the rest never
+   * said); `next-submit` in the middle of the next +CMGS answer: the message went out and got its
+   * reference, and the OK never comes.
    */
-  reboot(): void {
+  reboot(at: 'now' | 'next-answer' | 'next-submit' = 'now'): void {
+    if (at !== 'now') return void (this.rebootAt = at);
+    this.rebootAt = null;
     this.echo = true;
     this.indications = false;
     this.awaitingPdu = false;
     this.buffer = '';
-    this.say('RDY');
-    this.clock.schedule(this.clock.now() + 50, () => this.say('+CPIN: READY', 'SMS Ready'));
+    this.say('RDY'); // at once, inside an answer when the restart cut one
+    this.clock.schedule(this.clock.now() + 50, () => this.unsolicited('+CPIN: READY', 'SMS Ready'));
   }
 
   private say(...lines: string[]): void {
-    this.write(lines.map((l) => `\r\n${l}\r\n`).join(''));
+    this.out.say(lines.map((l) => `\r\n${l}\r\n`).join(''));
+  }
+
+  /** What the modem says of its own accord: at once, or held for the next answer to carry. */
+  private unsolicited(...lines: string[]): void {
+    if (!this.o.urcInAnswers) return this.say(...lines);
+    this.held.push(...lines);
+    this.holdTimer ??= this.clock.schedule(this.clock.now() + (this.o.urcHoldMs ?? 100), () => this.flushHeld());
+  }
+
+  private flushHeld(): void {
+    this.holdTimer?.();
+    this.holdTimer = null;
+    const lines = this.held.splice(0);
+    if (lines.length) this.say(...lines);
+  }
+
+  /**
+   * A command's answer: its lines, then its result. Held unsolicited codes go in after the first
+   * `record` lines (one message of a listing is a header and its PDU), when there is more to say;
+   * a restart set for this answer cuts it there. Returns how many of its lines were said.
+   */
+  private answer(lines: string[], record = 1, submit = false): number {
+    const cut = lines.length > record ? record : -1;
+    if (cut > 0 && (this.rebootAt === 'next-answer' || (this.rebootAt === 'next-submit' && submit))) {
+      this.say(...lines.slice(0, cut));
+      this.stats.answersCut++;
+      this.reboot('now');
+      return cut;
+    }
+    if (cut > 0 && this.held.length) {
+      this.stats.urcsInAnswers++;
+      const held = this.held.splice(0);
+      this.flushHeld();
+      this.say(...lines.slice(0, cut), ...held, ...lines.slice(cut));
+    } else this.say(...lines);
+    return lines.length;
   }
 
   private write(text: string): void {
-    const port = this.port;
-    if (!port) return;
-    if (!this.o.pieces) return void port.write(text, 'latin1');
-    // One piece after the other, in order, a millisecond apart: each its own read at the far end.
-    for (let i = 0; i < text.length; ) {
-      const piece = text.slice(i, (i += 1 + Math.floor(this.random() * 3)));
-      this.output = this.output.then(() => new Promise<void>((r) => this.clock.schedule(this.clock.now() + 1, () => port.write(piece, 'latin1', () => r()))));
-    }
+    this.out.say(text);
   }
 
   private data(text: string): void {
@@ -139,19 +192,19 @@ export class ModemSimulator {
     }
     if (up === 'ATE0' || up === 'ATE1') {
       this.echo = up === 'ATE1';
-      return this.say('OK');
+      return void this.answer(['OK']);
     }
     if (up.startsWith('AT+CNMI=')) {
       this.indications = !/^AT\+CNMI=\d,0,0,0/.test(up);
-      return this.say('OK');
+      return void this.answer(['OK']);
     }
-    if (up === 'AT+CSQ') return this.say(`+CSQ: ${this.noSignal ? 99 : 18},99`, 'OK');
-    if (up === 'AT+CREG?') return this.say(`+CREG: 0,${this.noSignal ? 2 : 1}`, 'OK');
+    if (up === 'AT+CSQ') return void this.answer([`+CSQ: ${this.noSignal ? 99 : 18},99`, 'OK']);
+    if (up === 'AT+CREG?') return void this.answer([`+CREG: 0,${this.noSignal ? 2 : 1}`, 'OK']);
     const read = /^AT\+CMGR=(\d+)$/.exec(up);
     if (read) {
       const m = this.stored.get(Number(read[1]));
-      if (!m) return this.say('+CMS ERROR: 321');
-      this.say(`+CMGR: ${m.read ? 1 : 0},,${m.pdu.length / 2 - 1}`, m.pdu, 'OK');
+      if (!m) return void this.answer(['+CMS ERROR: 321']);
+      this.answer([`+CMGR: ${m.read ? 1 : 0},,${m.pdu.length / 2 - 1}`, m.pdu, 'OK'], 2);
       m.read = true;
       return;
     }
@@ -159,17 +212,21 @@ export class ModemSimulator {
     if (list) {
       const wanted = Number(list[1]); // 0 received unread, 1 received read, 4 all
       const lines: string[] = [];
+      const listed: { read: boolean }[] = [];
       for (const [index, m] of this.stored) {
         if (wanted !== 4 && wanted !== (m.read ? 1 : 0)) continue;
         lines.push(`+CMGL: ${index},${m.read ? 1 : 0},,${m.pdu.length / 2 - 1}`, m.pdu);
-        m.read = true;
+        listed.push(m);
       }
-      return this.say(...lines, 'OK');
+      // Read once listed: those a restart cut from the listing stay unread.
+      const said = this.answer([...lines, 'OK'], 2);
+      for (const m of listed.slice(0, Math.floor(said / 2))) m.read = true;
+      return;
     }
     const del = /^AT\+CMGD=(\d+)$/.exec(up);
     if (del) this.stored.delete(Number(del[1]));
-    if (up.startsWith('AT')) return this.say('OK');
-    this.say('ERROR');
+    if (up.startsWith('AT')) return void this.answer(['OK']);
+    this.answer(['ERROR']);
   }
 
   private submit(pdu: string): void {
@@ -177,24 +234,24 @@ export class ModemSimulator {
     try {
       s = parse(pdu) as unknown as { address: { phone: string }; type: { statusReportRequest: number }; data: { getText(): string; parts: { header: unknown }[] } };
     } catch (e) {
-      return this.say('+CMS ERROR: 304');
+      return void this.answer(['+CMS ERROR: 304']);
     }
     const to = fromInternational(s.address.phone ?? '', this.cc);
-    if (this.noSignal) return this.say('+CMS ERROR: 331');
+    if (this.noSignal) return void this.answer(['+CMS ERROR: 331']);
     if (this.failNext > 0) {
       this.failNext--;
-      return this.say('+CMS ERROR: 42');
+      return void this.answer(['+CMS ERROR: 42']);
     }
-    if (this.o.invalidPrefix && to.startsWith(this.o.invalidPrefix)) return this.say('+CMS ERROR: 1');
+    if (this.o.invalidPrefix && to.startsWith(this.o.invalidPrefix)) return void this.answer(['+CMS ERROR: 1']);
     const mr = (this.mr = (this.mr + 1) & 0xff);
-    this.say(`+CMGS: ${mr}`, 'OK');
-    this.collect(to, s.data.getText(), s.data.parts[0]?.header);
+    this.collect(to, s.data.getText(), s.data.parts[0]?.header); // on its way: a restart in the answer does not call it back
+    this.answer([`+CMGS: ${mr}`, 'OK'], 1, true);
     if (s.type.statusReportRequest) {
       const at = this.clock.now() + between(this.random, this.o.reportMs);
       this.clock.schedule(at, () => {
         if (!this.indications) return; // not routed to the line: the report is lost to the adapter
         const report = statusReportPdu(mr, to, 0x00, new Date(this.clock.now()), this.cc);
-        this.say(`+CDS: ${report.length / 2 - 1}`, report);
+        this.unsolicited(`+CDS: ${report.length / 2 - 1}`, report);
       });
     }
   }

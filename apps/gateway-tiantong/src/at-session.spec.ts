@@ -113,4 +113,30 @@ describe('AtSession', () => {
     at.receive('OK');
     await expect(next).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CSQ: 18,99'] });
   });
+
+  it('after a restart, reads an answer only after its echo: the answer to a command the restarted modem took late is not the next one\'s', async () => {
+    const { at } = session();
+    const lost = at.command('AT+CREG?').catch((e: Error) => e.message); // written, then the modem restarts and takes it anyway
+    at.receive('RDY');
+    expect(await lost).toMatch(/restarted/);
+    const ate0 = at.command('ATE0');
+    const cmgl = at.command('AT+CMGL=4');
+    for (const l of ['AT+CREG?', '+CREG: 0,1', 'OK']) at.receive(l); // the late answer, its echo first
+    for (const l of ['ATE0', 'OK']) at.receive(l);
+    await expect(ate0).resolves.toEqual({ ok: true, final: 'OK', lines: [] });
+    for (const l of ['+CMGL: 1,0,,25', '0791', 'OK']) at.receive(l); // echo off now: answers as they come
+    await expect(cmgl).resolves.toEqual({ ok: true, final: 'OK', lines: ['+CMGL: 1,0,,25', '0791'] });
+  });
+
+  it('after a restart, a modem that does not echo (echo off in its saved profile) costs one timeout, not every command', async () => {
+    const { at, clock } = session();
+    at.receive('RDY');
+    const first = at.command('ATE0', { timeoutMs: 1_000 }).catch((e: Error) => e.message);
+    at.receive('OK'); // no echo: taken for a late answer
+    await clock.advance(1_000);
+    expect(await first).toMatch(/no answer/);
+    const again = at.command('ATE0');
+    at.receive('OK');
+    await expect(again).resolves.toMatchObject({ ok: true });
+  });
 });

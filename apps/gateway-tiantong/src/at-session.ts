@@ -19,6 +19,16 @@ interface Command {
   reject: (e: Error) => void;
 }
 
+/** The modem restarted while this command was on the line; `lines` is what it had said of it by then. */
+export class ModemRestarted extends Error {
+  constructor(
+    message: string,
+    readonly lines: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 const FINAL = /^(OK|ERROR|\+CMS ERROR: ?\d+|\+CME ERROR: ?.+|NO CARRIER)$/;
 /** What a modem says as it powers up: it has rebooted, and forgotten its settings and any command. */
 const BOOT = /^(RDY|\+CPIN: ?READY)$/;
@@ -34,12 +44,19 @@ const ONE_BOOT_MS = 10_000;
  */
 export class AtSession {
   private readonly queue: Command[] = [];
-  private current: (Command & { lines: string[]; cancel: () => void; prompted: boolean; n: number }) | null = null;
+  private current: (Command & { lines: string[]; cancel: () => void; prompted: boolean; echoed: boolean; n: number }) | null = null;
   private pduFor: string | null = null;
   /** Commands written so far; and how many had been when the last restart began. */
   private written = 0;
   private writtenAtBoot = 0;
   private lastBootCode = -Infinity;
+  /**
+   * After a restart the modem echoes commands again (until ATE0 takes): a command's answer is
+   * what follows its echo. What comes before it answers a command the modem took after it
+   * restarted but the session had already failed (written before the boot codes arrived): taken
+   * for the next command's answer, it put every answer after it one command off.
+   */
+  private awaitingEcho = false;
 
   constructor(
     private readonly line: SerialLine,
@@ -77,12 +94,19 @@ export class AtSession {
     const c = this.current;
     if (BOOT.test(line.trim()) && !(c && /^AT\+CPIN\?$/i.test(c.text))) {
       const now = this.clock.now();
-      if (now - this.lastBootCode > ONE_BOOT_MS) this.writtenAtBoot = this.written;
+      if (now - this.lastBootCode > ONE_BOOT_MS) {
+        this.writtenAtBoot = this.written;
+        this.awaitingEcho = true;
+      }
       this.lastBootCode = now;
-      if (c && c.n <= this.writtenAtBoot) this.fail(c, `${c.text}: the modem restarted (${line.trim()})`);
+      if (c && c.n <= this.writtenAtBoot) this.fail(c, new ModemRestarted(`${c.text}: the modem restarted (${line.trim()})`, c.lines));
       return this.onUnsolicited(line.trim(), null);
     }
     if (!c) return;
+    if (this.awaitingEcho && !c.echoed) {
+      if (line === c.text) c.echoed = true;
+      return;
+    }
     if (line.trim() === '>') {
       // The prompt may be reported twice (as it arrives, and as the rest of a line): send once.
       if (c.payload !== undefined && !c.prompted) this.line.write(`${c.payload}\x1a`);
@@ -102,6 +126,7 @@ export class AtSession {
     }
     c.cancel();
     this.current = null;
+    if (/^ATE0$/i.test(c.text) && line.trim() === 'OK') this.awaitingEcho = false;
     c.resolve({ ok: line.trim() === 'OK', final: line.trim(), lines: c.lines });
     this.next();
   }
@@ -114,19 +139,21 @@ export class AtSession {
     for (const c of all) c.reject(new Error(reason));
   }
 
-  private fail(c: Command & { cancel: () => void }, why: string): void {
+  private fail(c: Command & { cancel: () => void }, why: string | Error): void {
     c.cancel();
     this.current = null;
-    c.reject(new Error(why));
+    c.reject(typeof why === 'string' ? new Error(why) : why);
     this.next();
   }
 
   private next(): void {
     if (this.current || !this.queue.length) return;
     const c = this.queue.shift()!;
-    const entry = { ...c, lines: [] as string[], cancel: () => {}, prompted: false, n: ++this.written };
+    const entry = { ...c, lines: [] as string[], cancel: () => {}, prompted: false, echoed: false, n: ++this.written };
     entry.cancel = this.clock.schedule(this.clock.now() + c.timeoutMs, () => {
       if (this.current !== entry) return;
+      // No echo after a restart: a modem whose saved profile has echo off. Answers are read as they come.
+      if (this.awaitingEcho && !entry.echoed) this.awaitingEcho = false;
       // ESC ends a PDU the modem may still be waiting for: the next command must not be read as its text.
       if (c.payload !== undefined) this.line.write('\x1b');
       this.fail(entry, `${c.text}: no answer in ${c.timeoutMs} ms`);

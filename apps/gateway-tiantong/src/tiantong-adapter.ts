@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { id } from '@lifeline/contracts';
 
 import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
-import { AtSession, type AtResult } from './at-session';
+import { AtSession, ModemRestarted, type AtResult } from './at-session';
 import { fromInternational, readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
 export const tiantongConfig = linkConfig.extend({
@@ -98,16 +98,20 @@ export class TiantongAdapter {
   }
 
   /**
-   * Messages people sent while nothing announced them (the adapter down, the modem restarted and
-   * not yet told to report them): listed with AT+CMGL=0 (received, unread), forwarded, deleted.
+   * Messages people sent that were never forwarded (the adapter down, the modem restarted and not
+   * yet told to report them, a listing whose answer a restart garbled): every received message
+   * still on the SIM, read or unread (AT+CMGL=4, stat 0 or 1), since the adapter deletes each one
+   * it forwards; forwarded, deleted. A modem marks a message read once it listed it, answer lost
+   * or not: listing the unread ones only lost such answers for good.
    */
   private async readUnread(): Promise<void> {
-    const r = await this.cmd('AT+CMGL=0').catch((e: Error) => ({ ok: false, final: e.message, lines: [] as string[] }));
-    if (!r.ok) return this.log(`AT+CMGL=0: ${r.final}`);
+    const r = await this.cmd('AT+CMGL=4').catch((e: Error) => ({ ok: false, final: e.message, lines: [] as string[] }));
+    if (!r.ok) return this.log(`AT+CMGL=4: ${r.final}`);
     for (let i = 0; i < r.lines.length; i++) {
-      const index = /^\+CMGL: ?(\d+),/.exec(r.lines[i])?.[1];
+      const [, index, stat] = /^\+CMGL: ?(\d+),(\d+)/.exec(r.lines[i]) ?? [];
       const pdu = r.lines[i + 1]?.trim();
-      if (index === undefined || !pdu || !/^[0-9A-Fa-f]+$/.test(pdu)) continue;
+      // Stored outgoing messages (stat 2, 3) are not the adapter's to forward or delete.
+      if (index === undefined || Number(stat) > 1 || !pdu || !/^[0-9A-Fa-f]+$/.test(pdu)) continue;
       this.forward(Number(index), pdu);
       await this.cmd(`AT+CMGD=${index}`).catch((e: Error) => this.log(`AT+CMGD=${index}: ${e.message}`));
     }
@@ -123,11 +127,14 @@ export class TiantongAdapter {
 
   /**
    * The modem restarted (RDY, +CPIN: READY): without its settings it would send no status report
-   * and announce no message, while its signal looks fine. Down until it is set up again.
+   * and announce no message, while its signal looks fine. It is set up again at once, sends
+   * waiting meanwhile; down only if that fails. A restart set up again in a moment is no outage:
+   * reported `down`, it made the router fail the attempts the modem had sent (and send them
+   * again once it was up: the order went out twice while health flapped).
    */
   private restarted(code: string): void {
     this.needsSetUp = true;
-    this.report('down', `modem restarted (${code}): setting it up again`);
+    this.log(`modem restarted (${code}): setting it up again`);
     void this.repair();
   }
 
@@ -136,8 +143,9 @@ export class TiantongAdapter {
     this.restarting = this.restarting.then(async () => {
       if (!this.needsSetUp) return;
       this.needsSetUp = false;
-      if (await this.setUp()) await this.checkHealth();
-      else this.needsSetUp = true;
+      if (await this.setUp()) return this.checkHealth();
+      this.needsSetUp = true;
+      this.report('down', 'modem restarted and could not be set up again: no status reports, no messages announced');
     });
     return this.restarting;
   }
@@ -157,12 +165,15 @@ export class TiantongAdapter {
   }
 
   private async send(f: SendFrame): Promise<void> {
+    // A modem that just restarted is set up again in a moment: a send waits for that instead of
+    // failing over to another channel while health flaps.
+    await this.restarting;
     if (this.state === 'down') return this.client.failed(f.attemptId, 'no satellite signal or not registered');
     const parts = submitParts(f.to, f.text, this.config.countryCode, (this.concatRef = (this.concatRef + 1) & 0xff));
     const sent: Sent = { attemptId: f.attemptId, parts: parts.length, references: [], to: f.to };
     const references = sent.references;
     for (const part of parts) {
-      const r = await this.cmd(`AT+CMGS=${part.tpduLength}`, part.pdu);
+      const r = await this.submit(part.tpduLength, part.pdu);
       this.stats.submits++;
       const cms = /^\+CMS ERROR: ?(\d+)/.exec(r.final);
       if (!r.ok) {
@@ -184,6 +195,20 @@ export class TiantongAdapter {
     this.client.accepted(f.attemptId);
   }
 
+  /**
+   * One AT+CMGS. A modem that restarts after giving the part its reference (`+CMGS: n`, its OK
+   * never said) has sent it: taken as sent, or the router would send the whole message again. One
+   * that restarts before has lost it (or never had it): failed, and sent again by the router.
+   */
+  private async submit(tpduLength: number, pdu: string): Promise<AtResult> {
+    try {
+      return await this.cmd(`AT+CMGS=${tpduLength}`, pdu);
+    } catch (e) {
+      if (e instanceof ModemRestarted && e.lines.some((l) => /^\+CMGS: ?\d+/.test(l.trim()))) return { ok: true, final: 'OK', lines: [...e.lines] };
+      return { ok: false, final: (e as Error).message, lines: [] };
+    }
+  }
+
   private unsolicited(code: string, pdu: string | null): void {
     if (code === 'RDY' || code.startsWith('+CPIN')) return this.restarted(code);
     if (code.startsWith('+CDS') && pdu) return this.statusReport(pdu);
@@ -193,7 +218,8 @@ export class TiantongAdapter {
 
   private statusReport(pdu: string): void {
     const r = readStatusReport(pdu);
-    if (!r) return this.log(`status report not understood: ${pdu.slice(0, 40)}`);
+    // Its length only: the PDU holds the recipient's full number.
+    if (!r) return this.log(`status report not understood (${pdu.length / 2} octets)`);
     this.stats.reports++;
     const outcome = reportOutcome(r.status);
     if (outcome === 'pending') return;
@@ -228,7 +254,7 @@ export class TiantongAdapter {
 
   /** Signal and registration: 99 or not registered (stat 1 home, 5 roaming) is down. */
   private async checkHealth(): Promise<void> {
-    if (this.needsSetUp) return; // down until set up again, whatever the signal
+    if (this.needsSetUp) return; // being set up again: how it is comes after
     try {
       const csq = await this.cmd('AT+CSQ');
       const creg = await this.cmd('AT+CREG?');
@@ -237,6 +263,7 @@ export class TiantongAdapter {
       const up = rssi !== 99 && (stat === 1 || stat === 5);
       this.report(up ? 'up' : 'down', up ? `signal ${rssi}/31, registered` : rssi === 99 ? 'no satellite signal' : `not registered (stat ${stat})`);
     } catch (e) {
+      if (e instanceof ModemRestarted) return; // the set-up after the restart says how it is
       this.report('down', `modem does not answer: ${(e as Error).message}`);
     }
   }
