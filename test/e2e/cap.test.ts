@@ -154,6 +154,21 @@ describe('CAP 1.2 in (e2e)', () => {
     for (const o of [a, b, c]) expect((await http.get(`/api/orders/${o.orderId}`).set(auth(TOKENS.console))).body.open).toBe(0);
   });
 
+  it('stops the whole warning when a Cancel names only its first alert: the updates that carried it on are cancelled too', async () => {
+    const sender = 'zj-flood@example.gov.cn';
+    const first = capTime(s.clock.now());
+    const a = (await post(alertXml({ id: 'fwd-1', now: s.clock.now() })).expect(202)).body.orders[0];
+    await s.advance(60_000);
+    const update = alertXml({ id: 'fwd-2', now: s.clock.now(), msgType: 'Update', references: `${sender},fwd-1,${first}` });
+    const b = (await post(update).expect(202)).body.orders[0];
+    await s.advance(60_000);
+    const cancel = alertXml({ id: 'fwd-3', now: s.clock.now(), msgType: 'Cancel', references: `${sender},fwd-1,${first}`, infos: [] });
+    const x = (await post(cancel).expect(202)).body;
+    expect(x.cancelled.map((c: { orderId: string }) => c.orderId).sort()).toEqual([a.orderId, b.orderId].sort());
+    await s.advance(1_000);
+    for (const o of [a, b]) expect((await http.get(`/api/orders/${o.orderId}`).set(auth(TOKENS.console))).body.open).toBe(0);
+  });
+
   it('ends the orders of the alert it updates when the Update itself reaches nobody here (its area moved away)', async () => {
     const now = s.clock.now();
     const first = (await post(alertXml({ id: 'flood-5', now })).expect(202)).body.orders[0];

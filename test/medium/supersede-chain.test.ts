@@ -42,5 +42,7 @@ describe('superseding chains (medium tier)', () => {
     expect(await people(c.orderId)).not.toContain(withPhone[0]);
     expect(await people(c.orderId)).not.toContain(withPhone[1]);
     expect(await h.store.read.orders.chainOf([c.orderId])).toEqual([c.orderId, b.orderId, a.orderId]);
+    expect(await h.store.read.orders.supersedersOf([a.orderId])).toEqual([b.orderId, c.orderId]); // forwards, for a Cancel of the first
+    expect(await h.store.read.orders.supersedersOf([c.orderId])).toEqual([]);
   });
 });

@@ -69,6 +69,9 @@ export class CapIntake {
       referenced.push(...ids);
       for (const id of [...ids, ...(row ? (JSON.parse(row.receipt) as CapReceipt).cancelled.map((c) => c.orderId) : [])]) supersedes.add(id);
     }
+    // A Cancel stops the warning, not one message of it: the updates that carried a referenced
+    // alert on are cancelled too (a sender's Cancel may name only the first alert).
+    if (alert.msgType === 'Cancel') for (const id of await this.visible(p, await this.store.read.orders.supersedersOf(referenced))) if (!referenced.includes(id)) referenced.push(id);
     const receipt: CapReceipt = { alert: { sender: alert.sender, identifier: alert.identifier, sent: alert.sent, msgType: alert.msgType }, orders: [], cancelled: [], skipped: [], unknownReferences, replayed: false };
     const links: AlertLink[] = [];
     if (alert.msgType !== 'Cancel') await this.makeOrders(p, alert, [...supersedes], receipt, links);

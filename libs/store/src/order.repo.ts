@@ -180,6 +180,25 @@ export class OrderRepo {
   }
 
   /**
+   * The orders that superseded `orders`, and those that superseded them in turn (not `orders`
+   * themselves), bounded as `chainOf` is: a Cancel of a warning's first alert reaches the updates
+   * that carried it on.
+   */
+  async supersedersOf(orders: readonly string[]): Promise<string[]> {
+    const seen = new Set(orders);
+    const out: string[] = [];
+    let frontier = [...seen];
+    for (let depth = 1; depth < MAX_CHAIN_DEPTH && frontier.length && out.length < MAX_CHAIN_ORDERS; depth++) {
+      const next: string[] = [];
+      for (const c of chunks(frontier))
+        for (const r of await this.db.all<{ order_id: string }>(`SELECT order_id FROM order_supersedes WHERE superseded_id IN (${placeholders(c.length)}) ORDER BY order_id`, ...c))
+          if (!seen.has(r.order_id) && out.length < MAX_CHAIN_ORDERS) (seen.add(r.order_id), out.push(r.order_id), next.push(r.order_id));
+      frontier = next;
+    }
+    return out;
+  }
+
+  /**
    * How many people an order would reach, by area, without writing anything: a console's preview.
    * Counted as `insert` picks them: the listed, and the areas and shapes narrowed by roles, in one
    * statement; then the located people, a chunk at a time, less those counted already.

@@ -41,6 +41,8 @@ export interface OrderStore {
   insert(o: NewOrder, reach: OrderReach, now: number): Promise<number>;
   /** The orders these superseded and those they superseded in turn (bounded), these first. */
   chainOf(direct: readonly string[]): Promise<string[]>;
+  /** The orders that superseded these, and those that superseded them in turn (bounded). */
+  supersedersOf(orders: readonly string[]): Promise<string[]>;
   /** How many people `insert` would reach, by area, writing nothing. */
   reachByArea(to: OrderSpec['to'], reach: OrderReach): Promise<Map<string, number>>;
   openSummary(): Promise<{ priority: string; ackRequired: boolean; orders: number; open: number; oldestCreatedAt: number }[]>;

@@ -18,6 +18,8 @@ export class OrderSupersedes1768525200000 implements MigrationInterface {
           { name: 'order_id', type: 'varchar', isPrimary: true },
           { name: 'superseded_id', type: 'varchar', isPrimary: true },
         ],
+        // A Cancel follows the chain forwards too (supersedersOf).
+        indices: [{ name: 'order_supersedes_by_superseded', columnNames: ['superseded_id'] }],
       })),
     );
   }
