@@ -28,6 +28,24 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
     }
   });
 
+  it('passes the conformance kit against a ground station with every field habit, restarted between a send and its status', async () => {
+    const topicPrefix = prefix();
+    // Every status said twice, every other send's `accepted` only after its `delivered`, reports
+    // slower than a restart (kept by the broker for the adapter's lasting session).
+    const station = new GroundStation({
+      mqttUrl: broker.url, station: 'field-drone', topicPrefix, areas: ['330104'], forS: 3600, deliverMs: [400, 500], invalidPrefix: '1990', replyProbability: 1,
+      statusHabits: { repeated: true, acceptedAfterDelivered: true },
+    });
+    await station.start();
+    try {
+      const config = (url: string, token: string) =>
+        droneConfig.parse({ router: { url, token }, window: 8, reconnect: { baseMs: 20, maxMs: 200 }, mqtt: { url: broker.url, topicPrefix }, stations: ['field-drone'] });
+      await expectRestartSurvived({ channel: 'drone', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => new DroneAdapter(config(url, token)));
+    } finally {
+      await station.stop();
+    }
+  });
+
   describe('behind the router', () => {
     let s: TestServer;
     let adapter: DroneAdapter;

@@ -5,6 +5,7 @@ import { RadioGatewaySimulator } from '../../apps/far-end/src/radio-gateway';
 import { expectConformance, expectRestartSurvived, tempStateFile } from '../support/conformance';
 import { testServer, type TestServer } from '../support/server';
 import { turnsUntil } from '../support/turns';
+import { seededRandom } from '@lifeline/domain';
 
 const ADMIN = { id: 'c', role: 'admin' as const, areas: null, channel: null };
 const RADIO = 3321751; // p-000001's 370MHz handheld
@@ -43,6 +44,25 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
       await expectRestartSurvived({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001' }, (url, token) => adapterFor(url, token, slowPort, stateFile));
     } finally {
       slow.close();
+    }
+  });
+
+  it('passes the conformance kit against a radio gateway with every field habit, restarted between a message and its ack', async () => {
+    // Every ack said twice, a third of them after the adapter's retransmission (its ack timeout is
+    // 1 s), the others slower than a restart. The seed is printed, to replay a failure.
+    const seed = 20261206;
+    process.stdout.write(`field radio gateway seed ${seed}\n`);
+    const field = new RadioGatewaySimulator({
+      dispatcher: { radioId: 1 }, radios: [3300001, 3300002], invalidPrefix: '999', ackMs: [300, 400], replyProbability: 1, random: seededRandom(seed),
+      duplicateAcks: true, lateAcks: { share: 0.3, ms: [1_200, 1_500] },
+    });
+    const fieldPort = await field.listen();
+    const stateFile = tempStateFile();
+    try {
+      await expectRestartSurvived({ channel: 'pdt', to: ['3300001', '3300002'], invalidTo: '9990001' }, (url, token) => adapterFor(url, token, fieldPort, stateFile));
+      expect(field.stats.lateAcks).toBeGreaterThan(0);
+    } finally {
+      await field.close();
     }
   });
 

@@ -45,6 +45,25 @@ describe('SMS centre adapter over SMPP 3.4 (e2e, SMSC simulator on loopback)', (
     }
   });
 
+  it('passes the conformance kit against an SMS centre with every field habit, restarted between a submit and its receipt', async () => {
+    // Text-only receipts in the message's data coding (UCS-2), every other one before its
+    // submit_sm_resp and the rest slower than a restart; answers from numbers in international form.
+    const field = new SmscSimulator({
+      systemId: 'lifeline', password: 'secret', deliverMs: [300, 400], invalidPrefix: '1990', replyProbability: 1, replyDelayMs: [1, 5],
+      receipts: { form: 'text', dataCoding: 'message', beforeResponse: 'some' }, numberForm: 'international',
+    });
+    const fieldPort = await field.listen();
+    const stateFile = tempStateFile();
+    try {
+      await expectRestartSurvived({ channel: 'public', to: ['13800000001', '13800000002'], invalidTo: '19900000000' }, (url, token) => adapterFor(url, token, fieldPort, stateFile));
+      expect(field.stats.early).toBeGreaterThan(0);
+      expect(field.stats.early).toBeLessThan(field.stats.receipts);
+      expect(field.stats.mo).toBeGreaterThan(0);
+    } finally {
+      await field.close();
+    }
+  });
+
   describe('behind the router', () => {
     let s: TestServer;
     let adapter: SmppAdapter;

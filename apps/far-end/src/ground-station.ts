@@ -17,6 +17,13 @@ export interface GroundStationOptions {
   /** Numbers starting with this are refused for good (not a valid subscriber). */
   invalidPrefix?: string;
   replyProbability?: number;
+  /**
+   * Status messages as some stations send them: each published twice (QoS 1 is at least once, and
+   * stations resend what they think was lost), and, for every other send, `delivered` at once and
+   * `accepted` only after it (the delivery report and the acceptance come from different parts of
+   * the station, the report first).
+   */
+  statusHabits?: { repeated?: boolean; acceptedAfterDelivered?: boolean };
   clock?: Clock;
   random?: () => number;
   log?: (m: string) => void;
@@ -25,7 +32,8 @@ export interface GroundStationOptions {
 /**
  * A drone ground station for tests and demos: announces the aerial cell's coverage and health
  * over MQTT (retained, with a last will saying it is gone), takes `sms/send` and answers with
- * `sms/status` (accepted, then delivered), and lets people answer through `sms/inbox`.
+ * `sms/status` (accepted, then delivered), and lets people answer through `sms/inbox`. Field
+ * habits (`statusHabits`): statuses repeated, `accepted` after `delivered`.
  */
 export class GroundStation {
   private client: MqttClient | null = null;
@@ -33,6 +41,7 @@ export class GroundStation {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly prefix: string;
+  private sends = 0;
 
   constructor(private readonly o: GroundStationOptions) {
     this.clock = o.clock ?? new SystemClock();
@@ -90,14 +99,20 @@ export class GroundStation {
     } catch (e) {
       return this.o.log?.(`sms/send ignored: ${(e as Error).message.slice(0, 200)}`);
     }
-    const status = (body: Record<string, unknown>) => void this.publish('sms/status', { id: m.id, ...body }, false);
+    const status = (body: Record<string, unknown>) => {
+      void this.publish('sms/status', { id: m.id, ...body }, false);
+      if (this.o.statusHabits?.repeated) void this.publish('sms/status', { id: m.id, ...body }, false);
+    };
     if (this.o.invalidPrefix && m.to.startsWith(this.o.invalidPrefix)) return status({ status: 'failed', permanent: true, reason: 'not a subscriber' });
-    status({ status: 'accepted' });
-    const at = this.clock.now() + between(this.random, this.o.deliverMs);
+    const acceptedLate = !!this.o.statusHabits?.acceptedAfterDelivered && this.sends++ % 2 === 1;
+    if (!acceptedLate) status({ status: 'accepted' });
+    // The delivery report of a send accepted late overtakes its acceptance: it comes at once.
+    const at = this.clock.now() + (acceptedLate ? 0 : between(this.random, this.o.deliverMs));
     this.clock.schedule(at, () => {
       this.received.push({ to: m.to, text: m.text });
       this.o.log?.(`> ${m.to}: ${m.text}`);
       status({ status: 'delivered' });
+      if (acceptedLate) status({ status: 'accepted' });
       const answer = answerTo(m.text, this.o.replyProbability, this.random);
       if (answer) void this.reply(m.to, answer);
     });

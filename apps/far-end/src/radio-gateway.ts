@@ -18,6 +18,13 @@ export interface RadioGatewayOptions {
   /** Probability a message is lost over the air: no ack at all. */
   loss?: number;
   ackMs: [number, number];
+  /** Every ack said twice, as gateways that repeat their datagrams over UDP do. */
+  duplicateAcks?: boolean;
+  /**
+   * This share of acks comes this late (ms): after the dispatcher has given up waiting and sent
+   * the message again, so each transmission gets an ack of its own.
+   */
+  lateAcks?: { share: number; ms: [number, number] };
   replyProbability?: number;
   clock?: Clock;
   random?: () => number;
@@ -28,9 +35,13 @@ export interface RadioGatewayOptions {
  * A 370MHz radio gateway for tests and demos on loopback UDP: radios register with the
  * dispatcher, private messages are acknowledged after the time on air (or refused busy, no
  * contact, invalid), online checks are answered, and radios answer orders that ask for it.
+ * Field habits, each switched on by an option: acks said twice, acks that come after the
+ * dispatcher's retransmission.
  */
 export class RadioGatewaySimulator {
   readonly received: { radioId: number; text: string }[] = [];
+  /** Private messages taken (each transmission, a dispatcher's retransmission too), and acks sent late. */
+  readonly stats = { messages: 0, lateAcks: 0 };
   /** Make the next N messages answer "channel busy" (4). */
   busyNext = 0;
   private socket: Socket | null = null;
@@ -99,7 +110,11 @@ export class RadioGatewaySimulator {
     }
     const m = f.tmp;
     if (m.kind !== 'message' || m.group) return;
-    const ack = (result: number) => reply(encodeTmp({ kind: 'ack', group: false, requestId: m.requestId, to: m.from, from: m.to, result }));
+    const ack = (result: number) => {
+      const b = encodeTmp({ kind: 'ack', group: false, requestId: m.requestId, to: m.from, from: m.to, result });
+      reply(b);
+      if (this.o.duplicateAcks) this.clock.schedule(this.clock.now() + 5, () => reply(b));
+    };
     const radioId = m.to.radioId;
     if (this.busyNext > 0) {
       this.busyNext--;
@@ -108,7 +123,10 @@ export class RadioGatewaySimulator {
     if (this.o.invalidPrefix && String(radioId).startsWith(this.o.invalidPrefix)) return ack(3);
     if (this.o.off?.includes(radioId)) return ack(10);
     if (this.random() < (this.o.loss ?? 0)) return;
-    const at = this.clock.now() + between(this.random, this.o.ackMs);
+    this.stats.messages++;
+    const late = !!this.o.lateAcks && this.random() < this.o.lateAcks.share;
+    if (late) this.stats.lateAcks++;
+    const at = this.clock.now() + between(this.random, late ? this.o.lateAcks!.ms : this.o.ackMs);
     this.clock.schedule(at, () => {
       if (!this.received.some((r) => r.radioId === radioId && r.text === m.text)) this.received.push({ radioId, text: m.text });
       this.o.log?.(`> radio ${radioId}: ${m.text}`);

@@ -20,9 +20,11 @@ export interface SmscOptions {
   /**
    * How receipts look, as SMS centres differ: TLVs (receipted_message_id, message_state) with the
    * text, or the text alone; in the default data coding, or in the message's own (UCS-2 for
-   * Chinese) with the ASCII text's bytes unchanged; and, for some, sent before the submit_sm_resp.
+   * Chinese) with the ASCII text's bytes unchanged; and, for some, sent before the submit_sm_resp:
+   * for every submit (true), or for every other one (`some`: a handset that answers faster than
+   * the centre; the others' receipts come after `deliverMs`).
    */
-  receipts?: { form?: 'tlv' | 'text'; dataCoding?: 'default' | 'message'; beforeResponse?: boolean };
+  receipts?: { form?: 'tlv' | 'text'; dataCoding?: 'default' | 'message'; beforeResponse?: boolean | 'some' };
   /** How a person's number is given on mobile-originated messages: `86…` (type 1) or national. */
   numberForm?: 'national' | 'international';
   /** People answer a delivered message that asks for it with this probability. */
@@ -49,7 +51,8 @@ export interface SmscMessage {
  */
 export class SmscSimulator {
   readonly messages: SmscMessage[] = [];
-  readonly stats = { binds: 0, submits: 0, throttled: 0, refused: 0, receipts: 0, mo: 0 };
+  /** `early`: receipts sent before their submit_sm_resp. */
+  readonly stats = { binds: 0, submits: 0, throttled: 0, refused: 0, receipts: 0, early: 0, mo: 0 };
   /** The interface_version of each bind, as the ESME announced it. */
   readonly bindVersions: number[] = [];
   /** Make the next N submits answer ESME_RTHROTTLED (tests). */
@@ -167,10 +170,14 @@ export class SmscSimulator {
     const messageId = (this.nextId++).toString(16).toUpperCase();
     const unreachable = !!this.o.unreachablePrefix && to.startsWith(this.o.unreachablePrefix);
     const receipt = () => this.receipt(to, messageId, unreachable ? 5 : 2, pdu.data_coding ?? 0);
-    if (this.o.receipts?.beforeResponse) receipt();
+    const early = this.o.receipts?.beforeResponse === true || (this.o.receipts?.beforeResponse === 'some' && this.stats.submits % 2 === 1);
+    if (early) {
+      this.stats.early++;
+      receipt();
+    }
     session.send(pdu.response({ message_id: messageId }));
     this.collect(String(pdu.source_addr), to, concatOf(pdu), messageText(pdu), messageId);
-    if (!this.o.receipts?.beforeResponse) this.clock.schedule(this.clock.now() + between(this.random, this.o.deliverMs), receipt);
+    if (!early) this.clock.schedule(this.clock.now() + between(this.random, this.o.deliverMs), receipt);
   }
 
   /** Rebuilds concatenated messages from their parts, to check what a person would read. */
