@@ -46,7 +46,10 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
     }
   });
 
-  describe('behind the router', () => {
+  describe.each([
+    ['a ground station that reports once, in order', {}],
+    ['a ground station with every field habit (statuses twice, delivered before accepted)', { repeated: true, acceptedAfterDelivered: true }],
+  ])('behind the router, %s', (_far, statusHabits) => {
     let s: TestServer;
     let adapter: DroneAdapter;
     let station: GroundStation;
@@ -55,7 +58,7 @@ describe('drone ground-station adapter over MQTT (e2e, real broker)', () => {
     beforeEach(async () => {
       const topicPrefix = prefix();
       s = await testServer({ simulators: 'pdt,tiantong,beidou' });
-      station = new GroundStation({ mqttUrl: broker.url, station: 'wing-loong-1', topicPrefix, areas: ['330104'], forS: 5 * 3600, deliverMs: [1_000, 2_000], replyProbability: 1, clock: s.clock });
+      station = new GroundStation({ mqttUrl: broker.url, station: 'wing-loong-1', topicPrefix, areas: ['330104'], forS: 5 * 3600, deliverMs: [1_000, 2_000], replyProbability: 1, clock: s.clock, statusHabits });
       adapter = new DroneAdapter(
         droneConfig.parse({ router: { url: s.url.replace('http', 'ws') + '/gateway', token: 'demo-gateway-drone' }, window: 650, mqtt: { url: broker.url, topicPrefix }, stations: ['wing-loong-1'] }),
         () => {},

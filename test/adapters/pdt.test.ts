@@ -66,12 +66,23 @@ describe('370MHz radio gateway adapter over UDP (e2e, radio gateway simulator on
     }
   });
 
-  describe('behind the router', () => {
+  describe.each([
+    ['a radio gateway that answers once, at once', false],
+    ['a radio gateway with every field habit (acks twice, some after the retransmission)', true],
+  ])('behind the router, %s', (_far, field) => {
     let s: TestServer;
     let adapter: PdtAdapter;
     const state = () => s.lifeline.core.channelState('pdt', '330100');
 
     beforeEach(async () => {
+      if (field) {
+        await radio.close();
+        radio = new RadioGatewaySimulator({
+          dispatcher: { radioId: 1 }, radios: [RADIO, 3300001, 3300002], off: [3300009], invalidPrefix: '999', ackMs: [1, 10], replyProbability: 1,
+          random: seededRandom(20261206), duplicateAcks: true, lateAcks: { share: 0.3, ms: [1_200, 1_500] },
+        });
+        port = await radio.listen();
+      }
       s = await testServer({ simulators: 'tiantong,beidou' });
       adapter = adapterFor(s.url.replace('http', 'ws') + '/gateway', 'demo-gateway-pdt', port);
       await adapter.start();
