@@ -1,7 +1,9 @@
 import { createWriteStream } from 'node:fs';
-import type { Area, BBox, Person, Terminals } from '@lifeline/domain';
+import type { Area, BBox, LonLat, Person, Terminals } from '@lifeline/domain';
 import { seededRandom } from '@lifeline/domain';
-import { boxPolygon, CITY_BOX, pointIn, tile } from './area-layout';
+import pointInPolygon from 'point-in-polygon-hao';
+import { CITY_BOX, pointIn, tile } from './area-layout';
+import { AreaShapes } from './area-shapes';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰春海林波辉鹏飞斌宇浩凯健俊峰成亮新文清云德永胜利福生荣宏庆祥';
@@ -38,9 +40,11 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
   // Shapes and places draw from their own stream: names and numbers stay what they were.
   const geoRandom = seededRandom(o.seed * 7_919 + 1);
   const boxes = new Map<string, BBox>([['330100', CITY_BOX]]);
-  const shaped = (code: string, name: string, parent: string | null): Area => ({ code, name, parent, geometry: boxPolygon(boxes.get(code)!) });
-  const city: Area = shaped('330100', '临海市', null);
-  const areas: Area[] = [city];
+  // Shapes come once every box is known: a border's points depend on every corner along it.
+  const named: Omit<Area, 'geometry'>[] = [];
+  const shaped = (code: string, name: string, parent: string | null) => named.push({ code, name, parent });
+  const city = { code: '330100' };
+  shaped(city.code, '临海市', null);
   const villageCodes: string[] = [];
   const townCodes: string[] = [];
   const countyCodes: string[] = [];
@@ -49,23 +53,39 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
     const county = `3301${String(c + 2).padStart(2, '0')}`;
     countyCodes.push(county);
     boxes.set(county, countyBoxes[c]);
-    areas.push(shaped(county, COUNTY_NAMES[c % COUNTY_NAMES.length], city.code));
+    shaped(county, COUNTY_NAMES[c % COUNTY_NAMES.length], city.code);
     const townBoxes = tile(countyBoxes[c], towns, geoRandom);
     for (let t = 0; t < towns; t++) {
       const town = `${county}${String(t + 1).padStart(3, '0')}`;
       townCodes.push(town);
       boxes.set(town, townBoxes[t]);
-      areas.push(shaped(town, `${TOWN_NAMES[(c * towns + t) % TOWN_NAMES.length]}镇`, county));
+      shaped(town, `${TOWN_NAMES[(c * towns + t) % TOWN_NAMES.length]}镇`, county);
       const villageBoxes = tile(townBoxes[t], villages, geoRandom);
       for (let v = 0; v < villages; v++) {
         const village = `${town}${String(v + 1).padStart(3, '0')}`;
         villageCodes.push(village);
         boxes.set(village, villageBoxes[v]);
         const name = `${VILLAGE_NAMES[(t * villages + v) % VILLAGE_NAMES.length]}${v >= VILLAGE_NAMES.length ? Math.floor(v / VILLAGE_NAMES.length) + 1 : ''}村`;
-        areas.push(shaped(village, name, town));
+        shaped(village, name, town);
       }
     }
   }
+  const shapes = new AreaShapes([...boxes.values()], CITY_BOX, o.seed);
+  const areas: Area[] = named.map((a) => ({ ...a, geometry: shapes.polygon(boxes.get(a.code)!) }));
+  const geometry = new Map(areas.map((a) => [a.code, a.geometry!.coordinates as LonLat[][]]));
+
+  /**
+   * Where a person in `area` lives: the point two draws pick in the area's box, moved as the
+   * borders were. Near a border the bent outline may have left it outside; then nearer the
+   * middle, on the same draws (so who has a place and who has not stays as it was).
+   */
+  const placeIn = (area: string, draws: [number, number], spread: number): LonLat => {
+    for (const shrink of [1, 0.8, 0.6, 0.4, 0.2, 0]) {
+      const p = shapes.place(pointIn(boxes.get(area)!, draws, spread, shrink));
+      if (pointInPolygon(p, geometry.get(area)!) === true) return p;
+    }
+    throw new Error(`no place inside ${area}: its outline strays too far from its box`);
+  };
 
   function* people(): Generator<Person> {
     const random = seededRandom(o.seed);
@@ -87,7 +107,7 @@ export function generateDirectory(o: GeneratorOptions): GeneratedDirectory {
       const p: Person = { id: `p-${String(n).padStart(6, '0')}`, name: name(), area, roles, terminals };
       // Staff work at their seat, near the middle of their area; villagers anywhere in the village.
       const villager = roles.length === 0;
-      if (!villager || placeRandom() >= UNLOCATED) p.location = pointIn(boxes.get(area)!, placeRandom, villager ? 0.96 : 0.1);
+      if (!villager || placeRandom() >= UNLOCATED) p.location = placeIn(area, [placeRandom(), placeRandom()], villager ? 0.96 : 0.1);
       return p;
     };
     const mobile = () => unique(() => `1${pick('3456789')}${digits(9)}`);
