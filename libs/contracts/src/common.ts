@@ -36,12 +36,21 @@ export function summarizeIssues(issues: readonly BoundaryIssue[]): string {
  * Reads one JSON text frame (a WebSocket message, an MQTT payload) against `schema`. A frame that
  * is not JSON, or breaks the schema, gives a message naming the field and what was expected.
  */
+/**
+ * What is wrong with a text JSON.parse refused, without V8's own words: they quote the start of
+ * the text, which may be an order's text or a phone number, and such messages are logged.
+ */
+export function notJson(e: unknown): string {
+  const at = /position (\d+)/.exec(e instanceof Error ? e.message : '')?.[1];
+  return at === undefined ? 'expected JSON' : `expected JSON (unreadable at character ${at})`;
+}
+
 export function readJsonFrame<S extends z.ZodType>(schema: S, text: string): { ok: true; value: z.output<S> } | { ok: false; message: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, message: `expected JSON: ${(e as Error).message}` };
+    return { ok: false, message: notJson(e) };
   }
   const parsed = schema.safeParse(raw);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: summarizeIssues(describeIssues(parsed.error)) };

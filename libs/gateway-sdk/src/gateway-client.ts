@@ -121,7 +121,7 @@ export class GatewayClient {
   reply(from: string, text: string): void {
     // A device can report a sender the router would refuse (none, or a garbled one): such a frame
     // would only count against the link as a bad frame. Dropped here, and said.
-    if (from.length < 1 || from.length > 64) return this.log(`a reply from "${from.slice(0, 80)}" is not passed on: a sender address has 1 to 64 characters`);
+    if (from.length < 1 || from.length > 64) return this.log(`a reply from a sender address of ${from.length} characters is not passed on: one has 1 to 64`);
     const frame: Outbound = { type: 'reply', from, text: text.slice(0, 2_000) };
     if (!this.unansweredTo.has(from)) return this.emit([frame]);
     const held = this.heldReplies.get(from);

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal, NodeCore } from '@lifeline/engine';
+import { notJson } from '@lifeline/contracts';
 import { allowed, upgradeToken } from '../auth/auth.service';
 import { clientAddress } from '../auth/auth.guard';
 import type { Lifeline } from '../lifeline';
@@ -122,6 +123,6 @@ export function readJson(data: unknown, isBinary: boolean): { ok: true; value: u
   try {
     return { ok: true, value: JSON.parse(String(data)) };
   } catch (e) {
-    return { ok: false, message: `expected JSON: ${(e as Error).message}` };
+    return { ok: false, message: notJson(e) };
   }
 }

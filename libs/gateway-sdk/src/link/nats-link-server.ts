@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, LINK_SILENT_MS, linkId, linkOpen, type LinkAnswer } from '@lifeline/contracts';
+import { GATEWAY_BUS, LINK_ALIVE_MS, LINK_HEADERS, LINK_SILENT_MS, linkId, linkOpen, notJson, type LinkAnswer } from '@lifeline/contracts';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { jsonOf, textOf } from './json-bytes';
 
@@ -158,7 +158,7 @@ export class NatsLinkServer {
     try {
       frame = JSON.parse(text);
     } catch (e) {
-      return l.endpoint.malformed(`expected JSON: ${(e as Error).message}`);
+      return l.endpoint.malformed(notJson(e));
     }
     await l.endpoint.receive(frame);
   }
