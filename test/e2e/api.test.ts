@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ALLOWED_STATUS_CHANGES, type DeliveryStatus } from '@lifeline/domain';
-import { EventEmitter } from 'node:events';
+import { unreadSocket } from '../support/unread-socket';
 import type { WebSocket } from 'ws';
 import { consoleSocket } from '../../apps/router/src/ws/console.socket';
 import { Client, testServer, TOKENS, type TestServer } from '../support/server';
@@ -204,20 +204,7 @@ describe('console WebSocket (e2e)', () => {
     await s.advance(60_000); // a stream of receipts to replay
     expect(a.deliveries).toBeGreaterThan(100);
     // A socket whose client never reads: what is sent stays buffered, as over a stalled TCP window.
-    const ws = Object.assign(new EventEmitter(), {
-      OPEN: 1, readyState: 1, bufferedAmount: 0, closedWith: null as number | null,
-      send(data: string) {
-        this.bufferedAmount += Buffer.byteLength(data);
-      },
-      close(code: number) {
-        ws.closedWith = code;
-        ws.readyState = 2; // closing: the close frame waits behind the unread data
-      },
-      terminate() {
-        ws.readyState = 3;
-        ws.emit('close');
-      },
-    });
+    const ws = unreadSocket();
     consoleSocket(s.lifeline)(ws as unknown as WebSocket, { id: 'c', role: 'console', areas: null, channel: null });
     for (let i = 0; i < 2_000 && ws.readyState === 1; i++) {
       ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', since: 0 })), false);

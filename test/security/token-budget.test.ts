@@ -1,34 +1,13 @@
-import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import type { Principal } from '@lifeline/engine';
 import { consoleSocket } from '../../apps/router/src/ws/console.socket';
 import { TokenSockets } from '../../apps/router/src/ws/token-sockets';
 import { testServer, type TestServer } from '../support/server';
+import { unreadSocket as unread } from '../support/unread-socket';
 
 const MB = 1024 * 1024;
-
-/** A socket whose client never reads: what is sent stays buffered, as over a stalled TCP window. */
-function unread() {
-  const ws = Object.assign(new EventEmitter(), {
-    OPEN: 1,
-    readyState: 1,
-    bufferedAmount: 0,
-    closedWith: null as number | null,
-    send(data: string) {
-      this.bufferedAmount += Buffer.byteLength(data);
-    },
-    close(code: number) {
-      ws.closedWith = code;
-      ws.readyState = 2; // closing: the close frame waits behind the unread data
-    },
-    terminate() {
-      ws.readyState = 3;
-      ws.emit('close');
-    },
-  });
-  return ws;
-}
 
 describe("a token's budget of unread bytes over all its console sockets", () => {
   let s: TestServer;
