@@ -17,13 +17,13 @@ import { round } from './area-layout';
  * 2. Every point is moved by one smooth warp of the plane (`Warp`), which bends the long straight
  *    runs of the skeleton into curves. The warp is one to one (a chain of shears), so what was
  *    inside stays inside and neighbours stay neighbours; people's places are moved by it too.
- *    The outlines join warped points by straight pieces under 700 m long, where the warp bends
+ *    The outlines join warped points by straight pieces about a kilometre long, where the warp bends
  *    by centimetres: the spec checks the drawn outlines for all of it anyway.
  */
 
-/** Points along a border about every 700 m (before the warp), a link at most 32 pieces. */
-const SPACING = 0.007;
-const MAX_DEPTH = 5;
+/** Points along a border about every 1.2 km (before the warp), a link at most 16 pieces. */
+const SPACING = 0.012;
+const MAX_DEPTH = 4;
 /** How far a border may stray from its link, per degree of distance to the link's nearer end. */
 const INNER_SLOPE = 0.22;
 /** The city's outline, the coast, may wander further: no neighbour shares it. */
