@@ -14,7 +14,7 @@ const CAP = 'application/cap+xml';
 /** CAP's date-time: seconds and an explicit offset (Beijing time). */
 const capTime = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+08:00');
 
-/** Part of the demo city (its west), latitude first as CAP writes it: most of 滨江县 330102. */
+/** Part of the demo city (its south-west), latitude first as CAP writes it: most of 沙头镇 and a corner of 石门镇, in 滨江县 330102. */
 const WEST = '28.5,120.7 28.5,121.0 28.8,121.0 28.8,120.7 28.5,120.7';
 
 function alertXml(o: { id: string; now: number; msgType?: string; references?: string; infos?: string[]; status?: string }): string {
@@ -357,7 +357,7 @@ describe('CAP 1.2 in (e2e)', () => {
 
   it("keeps a county token's alert to its county", async () => {
     const now = s.clock.now();
-    const city = '28.5,120.7 28.5,121.7 29.2,121.7 29.2,120.7 28.5,120.7';
+    const city = '28.4,120.6 28.4,121.8 29.35,121.8 29.35,120.6 28.4,120.6'; // a box around the whole demo city
     const xml = alertXml({ id: 'county-1', now, infos: [info({ now, area: `<area><areaDesc>全市</areaDesc><polygon>${city}</polygon></area>` })] });
     const r = (await post(xml, TOKENS.county).expect(202)).body;
     const view = (await http.get(`/api/orders/${r.orders[0].orderId}?limit=10000`).set(auth(TOKENS.county)).expect(200)).body;

@@ -33,11 +33,23 @@ function crosses(a: LonLat, b: LonLat, c: LonLat, d: LonLat): boolean {
 }
 const edges = (ring: LonLat[]) => ring.slice(1).map((p, i) => [ring[i], p] as const);
 
-/** A ring wholly inside a polygon or a circle: every corner inside, no edge crossing the outline. */
+/** Whether `p` lies on one of the ring's edges (within a hair: the demo's areas share their borders' points). */
+function onOutline(p: LonLat, ring: LonLat[]): boolean {
+  return edges(ring).some(([a, b]) => {
+    const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+    const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)));
+    return Math.hypot(a[0] + t * dx - p[0], a[1] + t * dy - p[1]) <= 1e-9;
+  });
+}
+
+/** A ring wholly inside a polygon or a circle: every corner inside or on the outline, no edge crossing it. */
 function ringInside(ring: LonLat[], fence: { polygon?: PolygonGeometry; circle?: Circle }): boolean {
   if (fence.circle) return ring.every((p) => metres(fence.circle!.center, p) <= fence.circle!.radiusM);
   const g = fence.polygon!;
-  return ring.every((p) => inPolygon(p, g)) && !edges(ring).some(([a, b]) => g.coordinates.some((r) => edges(r).some(([c, d]) => crosses(a, b, c, d))));
+  return (
+    ring.every((p) => inPolygon(p, g) || g.coordinates.some((r) => onOutline(p, r))) &&
+    !edges(ring).some(([a, b]) => g.coordinates.some((r) => edges(r).some(([c, d]) => crosses(a, b, c, d))))
+  );
 }
 
 /** Everyone the fence should reach in `dir`, with how. */
