@@ -176,6 +176,27 @@ describe('Tiantong satellite phone adapter over AT commands in PDU mode (e2e, mo
       await turnsUntil(async () => (await s.advance(0), (await counts(b.orderId)).delivered === 1), 'a status report after the restart');
     });
 
+    it('forwards a message once: one whose delete failed comes back read in the next listing and is deleted, so a bare "1" does not answer the next order', async () => {
+      const replies: string[] = [];
+      const sub = s.lifeline.core.replies$.subscribe((r) => replies.push(r.text));
+      try {
+        const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-once-a', { priority: 'flash', to: { people: ['p-000001'] }, body: '请回复。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+        await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).delivered === 1), 'the status report');
+        field.failDeletes = 1;
+        field.incoming('17403252928', '1');
+        await turnsUntil(async () => (await s.advance(0), (await counts(a.orderId)).acknowledged === 1), 'the answer');
+        const b = await s.lifeline.core.orders.accept(ADMIN, 'tt-once-b', { priority: 'flash', to: { people: ['p-000001'] }, body: '请再回复。', ackRequired: true, ackWithinS: 600, ttlS: 3600 });
+        await turnsUntil(async () => (await s.advance(0), (await counts(b.orderId)).delivered === 1), 'the second order delivered');
+        field.reboot(); // the set-up after it lists every message on the SIM, the read one too
+        await turnsUntil(async () => (await s.advance(0), field.indications && field.storedCount === 0), 'the listing after the restart, and the old message deleted');
+        await s.advance(1_000);
+        expect(replies).toEqual(['1']);
+        expect(await counts(b.orderId)).toEqual({ delivered: 1 });
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
     it('a restart inside the answer to a submit (after +CMGS: n, before OK): the order went out once and is delivered once', async () => {
       field.reboot('next-submit');
       const a = await s.lifeline.core.orders.accept(ADMIN, 'tt-once', { priority: 'flash', to: { people: ['p-000001'] }, body: '请立即到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });

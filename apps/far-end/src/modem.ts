@@ -48,6 +48,8 @@ export class ModemSimulator {
   noSignal = false;
   /** The next N submits answer +CMS ERROR: 42 (congestion). */
   failNext = 0;
+  /** The next deletes fail (+CMS ERROR: 321 with the message kept), as a busy SIM's do. */
+  failDeletes = 0;
   /** Settings a restart forgets: command echo, and whether +CMTI / +CDS are reported. */
   echo = true;
   indications = false;
@@ -62,6 +64,11 @@ export class ModemSimulator {
   private awaitingPdu = false;
   private mr = 0;
   private readonly stored = new Map<number, { pdu: string; read: boolean }>();
+
+  /** Messages on the SIM, read or not. */
+  get storedCount(): number {
+    return this.stored.size;
+  }
   private nextIndex = 1;
   private readonly parts = new Map<string, string[]>();
   private readonly clock: Clock;
@@ -224,6 +231,10 @@ export class ModemSimulator {
       return;
     }
     const del = /^AT\+CMGD=(\d+)$/.exec(up);
+    if (del && this.failDeletes > 0) {
+      this.failDeletes--;
+      return void this.answer(['+CMS ERROR: 320']); // memory failure: the message stays, read
+    }
     if (del) this.stored.delete(Number(del[1]));
     if (up.startsWith('AT')) return void this.answer(['OK']);
     this.answer(['ERROR']);

@@ -5,6 +5,7 @@ import { id } from '@lifeline/contracts';
 
 import { clientFromConfig, type GatewayClient, KeyJournal, linkConfig, LongReplies, openSerialLine, ReceiptMatcher, type SendFrame, type SerialLine } from '@lifeline/gateway-sdk';
 import { AtSession, ModemRestarted, type AtResult } from './at-session';
+import { ForwardedMessages } from './forwarded-messages';
 import { fromInternational, readDeliver, readStatusReport, reportOutcome, submitParts } from './sms-pdu';
 
 export const tiantongConfig = linkConfig.extend({
@@ -50,6 +51,7 @@ export class TiantongAdapter {
   /** By TP-MR (0-255, recycled); a status report may come in the same read as its +CMGS. */
   private readonly receipts: ReceiptMatcher<number, Sent>;
   private readonly replies: LongReplies;
+  private readonly forwarded: ForwardedMessages;
   private stopped = false;
   /** The references in flight, on disk when the config names a state file: they outlive a restart. */
   private readonly journal: KeyJournal<{ key: number; value: Sent }> | null;
@@ -69,6 +71,7 @@ export class TiantongAdapter {
     this.journal = config.stateFile ? new KeyJournal(config.stateFile, kept) : null;
     if (this.journal?.ignored) log(`state file ${config.stateFile}: ${this.journal.ignored} entries not understood, left out`);
     this.receipts = new ReceiptMatcher(clock, 10_000, 255, this.journal, (s) => s.to);
+    this.forwarded = new ForwardedMessages(config.stateFile ? `${config.stateFile}.forwarded` : null, clock);
     this.client = clientFromConfig(config, { clock, log, onSend: (f) => this.send(f) });
     this.replies = new LongReplies(clock, config.replyPartsWaitS * 1000, (from, text) => this.client.reply(from, text));
   }
@@ -112,17 +115,20 @@ export class TiantongAdapter {
       const pdu = r.lines[i + 1]?.trim();
       // Stored outgoing messages (stat 2, 3) are not the adapter's to forward or delete.
       if (index === undefined || Number(stat) > 1 || !pdu || !/^[0-9A-Fa-f]+$/.test(pdu)) continue;
-      this.forward(Number(index), pdu);
+      await this.forward(Number(index), pdu);
       await this.cmd(`AT+CMGD=${index}`).catch((e: Error) => this.log(`AT+CMGD=${index}: ${e.message}`));
     }
   }
 
-  private forward(index: number, pdu: string): void {
+  /** Passes a message on as a reply once: one the modem held after its delete is only deleted. */
+  private async forward(index: number, pdu: string): Promise<void> {
+    if (this.forwarded.has(pdu)) return this.log(`message ${index} was forwarded before (its delete did not happen): deleted, not forwarded again`);
     const m = readDeliver(pdu, this.config.countryCode);
     if (!m) return this.log(`message ${index} not understood`);
     this.stats.received++;
     // Several parts of one long answer are one reply, as the person typed it.
     this.replies.add(m.from, m.part, m.text);
+    await this.forwarded.add(pdu);
   }
 
   /**
@@ -157,6 +163,7 @@ export class TiantongAdapter {
     await this.client.stop();
     await this.line?.close();
     this.journal?.close();
+    this.forwarded.close();
   }
 
   private cmd(text: string, payload?: string): Promise<AtResult> {
@@ -238,7 +245,7 @@ export class TiantongAdapter {
     try {
       const r = await this.cmd(`AT+CMGR=${index}`);
       const pdu = r.lines.find((l) => /^[0-9A-Fa-f]+$/.test(l.trim()));
-      if (pdu) this.forward(index, pdu.trim());
+      if (pdu) await this.forward(index, pdu.trim());
       else this.log(`message ${index} not understood`);
       await this.cmd(`AT+CMGD=${index}`);
     } catch (e) {
