@@ -35,6 +35,24 @@ describe('the map projection', () => {
     expect(p.invert(lx, ly)[1]).toBeCloseTo(28.5, 6);
   });
 
+  it('puts a label inside a bent shape, where the middle of its box is outside', () => {
+    // A U open to the north: the middle of its box lies in the gap between the arms.
+    const u: AreaGeometry = { type: 'Polygon', coordinates: [[[120, 28], [121, 28], [121, 29], [120.7, 29], [120.7, 28.3], [120.3, 28.3], [120.3, 29], [120, 29], [120, 28]]] };
+    const p = fitProjection([u], 400);
+    const [lon, lat] = p.invert(...labelPoint(u, p));
+    const inArm = lon < 120.3 || lon > 120.7 || lat < 28.3;
+    expect([inArm, lon > 120 && lon < 121 && lat > 28 && lat < 29]).toEqual([true, true]);
+  });
+
+  it("keeps a label clear of the labels it must avoid (a county's name off its towns')", () => {
+    const p = fitProjection([square], 400);
+    const town = labelPoint(square, p);
+    const [x, y] = labelPoint(square, p, { at: [town], gap: [60, 20] });
+    expect(Math.abs(x - town[0]) >= 60 || Math.abs(y - town[1]) >= 20).toBe(true);
+    const [lon, lat] = p.invert(x, y);
+    expect([lon > 120 && lon < 121, lat > 28 && lat < 29]).toEqual([true, true]);
+  });
+
   it('draws a radius in metres at the map scale: one degree of latitude is about 111 km', () => {
     const p = fitProjection([square], 400, 10);
     expect(metresToUnits(p, [120.5, 28.5], 111_320)).toBeCloseTo(p.point([120, 28])[1] - p.point([120, 29])[1], 6);

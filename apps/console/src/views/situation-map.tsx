@@ -5,7 +5,7 @@ import type { Circle, Corners } from '../model/draft';
 import type { Areas, AreaNode } from '../model/areas';
 import { rates, percent } from '../model/statuses';
 import type { ChannelStateView, OrderSummary, OutageView, RelayView } from '../model/types';
-import { fitProjection, labelPoint, svgPath, metresToUnits } from '../map/projection';
+import { fitProjection, labelPoint, svgPath, metresToUnits, type LabelsToAvoid } from '../map/projection';
 import { statesAt } from '../map/channel-states';
 
 const WIDTH = 1000;
@@ -115,10 +115,12 @@ export function SituationMap(props: {
   const rateOf = (c: Record<string, number>) => (props.asksAnswer ? rates(c).answerRate : rates(c).reachRate);
   const rateWord = props.asksAnswer ? t('board.answerRate') : t('board.reachRate');
   const activeOutages = props.outages.filter((o) => o.active !== false && o.area && paths.has(o.area));
-  const label = (a: AreaNode, cls: string, dy = 0) => {
-    const [x, y] = labelPoint(a.geometry!, proj);
-    return <text x={x} y={y + dy} class={cls} text-anchor="middle">{a.name}</text>;
+  const label = (a: AreaNode, cls: string, avoid?: LabelsToAvoid) => {
+    const [x, y] = labelPoint(a.geometry!, proj, avoid);
+    return <text x={x} y={y} class={cls} text-anchor="middle">{a.name}</text>;
   };
+  // A county's name goes where none of its towns' names is (bent shapes put both in the middle).
+  const townLabels = (county: string): LabelsToAvoid => ({ at: byDepth(2).filter((t) => t.parent === county).map((t) => labelPoint(t.geometry!, proj)), gap: [64 * unit, 24 * unit] });
   const sel = props.selected ? areas.get(props.selected) : undefined;
   // Labels and lines keep their size on screen however small the map is drawn: --u is one
   // screen pixel in the map's own units.
@@ -201,7 +203,7 @@ export function SituationMap(props: {
         {byDepth(0).map((a) => <path key={`r-${a.code}`} d={paths.get(a.code)} class="city" />)}
         {sel?.geometry && <path d={paths.get(sel.code)} class="selected-outline" />}
         {byDepth(2).map((a) => label(a, 'label-town'))}
-        {byDepth(1).map((a) => label(a, 'label-county', -14 * unit))}
+        {byDepth(1).map((a) => label(a, 'label-county', townLabels(a.code)))}
         {badAreas.map((code) => {
           const [x, y] = labelPoint(areas.get(code)!.geometry!, proj);
           const names = bad.filter((s) => s.area === code).map((s) => `${nameOf(t, 'channel', s.channel)} ${t(`map.legend.${s.state}`)}`).join(' · ');
