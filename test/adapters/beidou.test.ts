@@ -90,6 +90,30 @@ describe('Beidou terminal adapter over RDSS 2.1 sentences (e2e, terminal simulat
     });
   });
 
+  it('without feedback as delivery, a send is accepted only on the satellite\'s yes: a refused one fails and is not presumed delivered', async () => {
+    const s = await testServer({ simulators: 'none', tweak: (c) => (c.channels.find((ch) => ch.id === 'beidou')!.presumeDeliveredS = 0) });
+    const url = s.url.replace('http', 'ws') + '/gateway';
+    const adapter = new BeidouAdapter(
+      beidouConfig.parse({ router: { url, token: 'demo-gateway-beidou' }, gatewayId: 'beidou-test', areas: ['330100'], window: 4, reconnect: { baseMs: 20, maxMs: 200 }, serial: { path: pty.a }, feedbackTimeoutS: 2, probeS: 0.3, feedbackMeansDelivered: false }),
+    );
+    try {
+      await adapter.start();
+      await turnsUntil(async () => (await s.advance(0), s.lifeline.core.channelState('beidou', '330102') === 'up'), 'card info and health up');
+      terminal.inhibitNext = 1; // radio silence: the terminal refuses the send
+      const a = await s.lifeline.core.orders.accept(ADMIN, 'bd-nofb-1', { priority: 'flash', to: { people: ['p-000011'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      const first = () => s.lifeline.store.read.attempts.get(`${a.orderId}:p-000011#1`);
+      await turnsUntil(async () => (await s.advance(0), ['failed', 'delivered'].includes((await first())?.status ?? '')), 'the first attempt settled');
+      expect((await first())!.status).toBe('failed');
+      const b = await s.lifeline.core.orders.accept(ADMIN, 'bd-nofb-2', { priority: 'flash', to: { people: ['p-000011'] }, body: '请到岗。', ackRequired: false, ackWithinS: 600, ttlS: 3600 });
+      // The channel's rate (a card sends once a minute): the router's clock moves on for the second send.
+      await turnsUntil(async () => (await s.advance(1_000), (await s.lifeline.store.read.deliveries.countsByStatus(b.orderId)).delivered === 1), 'presumed delivered after the satellite took it');
+      expect(terminal.sent).toHaveLength(1);
+    } finally {
+      await adapter.stop();
+      await s.close();
+    }
+  });
+
   /** Terminals as they are: answers as raw GB2312 in Chinese mode, lowercase checksums, output in pieces, slow feedback, no card. */
   describe('behind the router, with a terminal that behaves like the field', () => {
     let fieldPty: Awaited<ReturnType<typeof ptyPair>>;

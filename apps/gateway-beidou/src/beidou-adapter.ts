@@ -125,8 +125,11 @@ export class BeidouAdapter {
     this.line.write(this.dialect.send(send.to, text, send.priority === 'flash' || send.priority === 'immediate'));
     this.current = { send, cancel: this.feedbackTimer(send) };
     // Taken: on the line and, with a state file, kept until its feedback, which settles it even
-    // after a restart. A send waited out after a refusal is accepted once.
-    this.client.accepted(send.attemptId);
+    // after a restart (the router ignores an accepted said again after a refused interval). Only
+    // when the feedback says delivered: otherwise accepted is the last word, and the router's
+    // presumeDeliveredS counts from it, so it waits for the satellite's yes (a refusal after it
+    // would come too late to send the order another way).
+    if (this.config.feedbackMeansDelivered) this.client.accepted(send.attemptId);
   }
 
   private feedbackTimer(send: SendFrame): () => void {
