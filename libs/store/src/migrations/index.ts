@@ -14,6 +14,7 @@ import { AlertsPerConsole1768262400000 } from './1768262400000-alerts-per-consol
 import { WorkPartitions1768348800000 } from './1768348800000-work-partitions';
 import { LaneHolders1768435200000 } from './1768435200000-lane-holders';
 import { OrderSupersedes1768525200000 } from './1768525200000-order-supersedes';
+import { OrderStatusIndex1768611600000 } from './1768611600000-order-status-index';
 
 /** Every migration, oldest first: TypeORM runs the ones a database has not seen, on SQLite and PostgreSQL alike. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   WorkPartitions1768348800000,
   LaneHolders1768435200000,
   OrderSupersedes1768525200000,
+  OrderStatusIndex1768611600000,
 ];
