@@ -165,7 +165,7 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
           ? { handler: relayedGatewaySocket(lifeline, bus) }
           : { unavailable: `this node (${lifeline.node ?? 'a standby'}) does not hold the writer lease: gateways link to the active node` }),
     },
-  }, tokenSockets);
+  }, tokenSockets, lifeline.config.server.pingS * 1000);
   const detach = () => {
     detachSockets();
     uncap();

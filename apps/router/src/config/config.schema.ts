@@ -75,6 +75,11 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(3000),
       /** Open connections (HTTP and WebSocket) at once; more are refused by the operating system's backlog. */
       maxConnections: z.number().int().min(10).default(10_000),
+      /**
+       * Every WebSocket is pinged this often; one that has not answered the last ping is closed: a
+       * peer gone without a word (a laptop asleep, a NAT that forgot it) gives its places back.
+       */
+      pingS: z.number().min(0.05).max(3_600).default(30),
       /** The browser console's built files (`npm run build`), served at `/`; relative to the working directory; '' serves none. */
       console: z.string().default('dist/console'),
     })

@@ -67,12 +67,24 @@ export function requestTarget(url: string | undefined): { path: string; query: U
  * `/ws` for consoles, `/gateway` for hardware gateways. Every way a client can misbehave here
  * (a strange target, a bad token, a reset mid-refusal) ends that connection, never the process.
  */
-export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, routes: Record<string, SocketRoute>, tokenSockets: TokenSockets): () => void {
+export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, routes: Record<string, SocketRoute>, tokenSockets: TokenSockets, pingMs: number): () => void {
   const no = (socket: Duplex, status: number, message: string, extra?: Record<string, string>, code = CODES[status]) => {
     lifeline.metrics.rejected('upgrade', code);
     refuse(socket, status, code, message, extra);
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  // A peer can vanish without a close (asleep, unplugged, a NAT's state gone): its socket would
+  // hold its token's and its address's places for ever. Each is pinged, and one that did not
+  // answer the ping before is ended (browsers and the SDK answer pings by themselves). A plain
+  // timer: it measures the network, which the router's clock does not move.
+  const answered = new WeakSet<WebSocket>();
+  const beat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!answered.delete(ws)) ws.terminate();
+      else ws.ping();
+    }
+  }, pingMs);
+  beat.unref();
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = requestTarget(req.url);
     if (!target) return no(socket, 400, 'expected a request target like /ws or /gateway');
@@ -95,6 +107,8 @@ export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, rout
       return no(socket, 429, `this token has ${tokenSockets.count(p.id)} sockets open, its most (security.maxSocketsPerToken): close one, or retry in ${SOCKETS_RETRY_AFTER_S} s`, { 'Retry-After': String(SOCKETS_RETRY_AFTER_S) }, 'too_many_sockets');
     wss.handleUpgrade(req, socket, head, (ws) => {
       held.ws = ws;
+      answered.add(ws);
+      ws.on('pong', () => answered.add(ws));
       // Oversized frames and invalid UTF-8 close the socket (1009, 1007); unheard, they would end the process.
       ws.on('error', (e) => lifeline.log.warn(`${target.path}: ${e.message}; connection closed`, { tokenId: p.id }));
       handler(ws, p, req);
@@ -111,6 +125,7 @@ export function attachSockets(server: Server, lifeline: Lifeline<NodeCore>, rout
   };
   server.on('upgrade', onUpgrade);
   return () => {
+    clearInterval(beat);
     server.off('upgrade', onUpgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
