@@ -29,7 +29,7 @@ describe('generated directory geography', () => {
         if (!children.length) continue;
         const outline = rings.get(parent.code)!;
         const [w, s, e, n] = bboxOf(outline[0]);
-        for (let i = 0; i < (people > 2_000 ? 300 : 3_000); i++) {
+        for (let i = 0; i < (people > 2_000 ? 200 : 1_000); i++) {
           const p: LonLat = [w + random() * (e - w), s + random() * (n - s)];
           const at = where(p, outline);
           const holders = children.map((c) => where(p, c));
