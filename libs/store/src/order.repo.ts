@@ -1,6 +1,6 @@
 import { NOT_STARTED } from '@lifeline/machines';
 import type { MatchKind, OrderSpec, Priority } from '@lifeline/domain';
-import { chunks, placeholders, subtreeRange, typed, withinSubtrees, type Param, type SqlRunner } from './sql';
+import { among, chunks, placeholders, subtreeRange, typed, withinSubtrees, type Param, type SqlRunner } from './sql';
 
 export interface OrderRow {
   id: string;
@@ -141,12 +141,13 @@ export class OrderRepo {
     const head = [o.id, o.id, o.priorityRank, o.expiresAt, now] as const;
     const roles = roleFilter(o.spec.to.roles);
     // Not whoever acknowledged an order this one supersedes, or one those superseded, back along
-    // the chain: key lookups, not rows written and deleted again.
+    // the chain: per person, their own deliveries (by the person index: a few rows), checked
+    // against the chain as one list; not a key lookup per person and chain order, which a long
+    // chain over a large area made hundreds of millions of inside the writer's transaction.
     const direct = [...new Set(reach.excludeAcknowledgedOf ?? [])];
     const superseded = await this.chainOf(direct);
-    const unanswered = superseded.length
-      ? ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.id IN (${superseded.map(() => `${typed(this.db, 'text')} || ':' || p.id`).join(', ')}) AND a.status = 'acknowledged')`
-      : '';
+    const chain = among(this.db, 'a.order_id', superseded);
+    const unanswered = superseded.length ? ` AND NOT EXISTS (SELECT 1 FROM deliveries a WHERE a.person_id = p.id AND a.status = 'acknowledged' AND ${chain.sql})` : '';
     for (const c of chunks(direct, 250))
       await this.db.run(`INSERT INTO order_supersedes (order_id, superseded_id) VALUES ${c.map(() => '(?, ?)').join(', ')}`, ...c.flatMap((s) => [o.id, s]));
     let count = 0;
@@ -154,7 +155,7 @@ export class OrderRepo {
       const narrowed = s.matched !== 'person'; // roles narrow all but the listed people
       count += await this.db.run(
         `${insert(s.matched)} WHERE ${s.where}${narrowed ? roles.sql : ''}${unanswered} ON CONFLICT (id) DO NOTHING`,
-        ...head, ...s.params, ...(narrowed ? roles.params : []), ...superseded,
+        ...head, ...s.params, ...(narrowed ? roles.params : []), ...(superseded.length ? chain.params : []),
       );
     }
     await this.db.run('UPDATE orders SET deliveries = ?, open_count = ? WHERE id = ?', count, count, o.id);
