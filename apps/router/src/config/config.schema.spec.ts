@@ -18,4 +18,13 @@ describe('the config schema', () => {
     const issue = r.error!.issues.find((i) => i.path.join('.').endsWith('text.kind'))!;
     expect(issue.message).toBe("a beidou channel's texts are limited by bits, not sms");
   });
+
+  it('refuses an older Beidou bitsPerChar, saying what replaced it', () => {
+    const c = defaults();
+    const beidou = c.channels.find((x: { kind: string }) => x.kind === 'beidou');
+    beidou.text = { kind: 'bits', maxBits: 628, bitsPerChar: 14 };
+    const r = configSchema.safeParse(c);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.find((i) => i.path.join('.').endsWith('bitsPerChar'))!.message).toMatch(/^replaced by mode: mixed/);
+  });
 });

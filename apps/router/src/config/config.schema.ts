@@ -13,7 +13,13 @@ const textLimit = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sms'), maxSegments: z.number().int().min(1).max(16) }),
   z.strictObject({ kind: z.literal('chars'), maxChars: z.number().int().min(10) }),
   // Counted as the Beidou adapter sends: `mode` is its contentMode (mixed 2; chinese 0, and bds3).
-  z.strictObject({ kind: z.literal('bits'), maxBits: z.number().int().min(56), mode: z.enum(['mixed', 'chinese']).default('mixed') }),
+  z.strictObject({
+    kind: z.literal('bits'),
+    maxBits: z.number().int().min(56),
+    mode: z.enum(['mixed', 'chinese']).default('mixed'),
+    /** An older config's key: the bits a character takes now follow from the mode, as the adapter encodes. */
+    bitsPerChar: z.never({ error: 'replaced by mode: mixed (the adapter\'s contentMode 2) or chinese (contentMode 0, and bds3), which count as the adapter encodes' }).optional(),
+  }),
 ]);
 
 const simulator = z.strictObject({
