@@ -39,6 +39,12 @@ export abstract class ElementReader {
     private readonly namespace: string,
     /** Elements with elements inside; every other holds text only. */
     private readonly complex: ReadonlySet<string>,
+    /**
+     * Whether an enumeration's value is read exactly (CAP: its schema's xs:string enumerations
+     * keep spaces) or trimmed first (GB/T 35965.1, read by assumption, without a schema to hold
+     * to: a national file with indented values must not leave a warning undelivered).
+     */
+    private readonly exactEnums = true,
   ) {}
 
   protected fail(): void {
@@ -143,9 +149,9 @@ export abstract class ElementReader {
   }
 
 
-  /** A value of an enumeration, exactly: the schema's xs:string enumerations keep spaces, so " Actual " is not Actual. */
+  /** A value of an enumeration: exactly, where the schema's xs:string enumerations keep spaces (" Actual " is not Actual). */
   protected enumText<T extends string>(el: XmlElement, path: string, values: readonly T[]): T {
-    const t = el.text;
+    const t = this.exactEnums ? el.text : el.text.trim();
     if (!values.includes(t as T)) this.issue(path, `expected one of ${values.join(', ')}, got "${t.slice(0, 40)}"`);
     return t as T;
   }

@@ -23,6 +23,11 @@ describe('GB/T 35965.1 codec', () => {
     expect(a.infos[0].areas[1].polygons[0][0]).toEqual([121.4, 28.9]);
   });
 
+  it('takes values indented or on lines of their own, as national files are written (it has no schema to be held to, CAP has)', () => {
+    const loose = typhoon.replace('<severity>Red</severity>', '<severity>\n      Red\n    </severity>').replace('<status>Actual</status>', '<status> Actual </status>');
+    expect(readGbt(loose)).toEqual(readGbt(typhoon));
+  });
+
   it('writes what it reads back to the same alert', () => {
     const a = readGbt(typhoon);
     expect(readGbt(writeGbt(a))).toEqual(a);

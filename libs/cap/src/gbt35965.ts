@@ -74,7 +74,7 @@ export function readGbt(xml: string, policy: GbtPolicy = DEFAULT_GBT_POLICY): Ca
 
 class GbtReader extends ElementReader {
   constructor(private readonly policy: GbtPolicy) {
-    super('', new Set(['info', 'method', 'area']));
+    super('', new Set(['info', 'method', 'area']), false);
   }
 
   alert(el: XmlElement): CapAlert {
