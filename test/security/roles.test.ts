@@ -503,6 +503,17 @@ describe('an error raised on a listening server', () => {
       const before = await count();
       s.app.getHttpServer().emit('error', emfile());
       expect(await count()).toBe(before + 1);
+      // A flood of them (one per refused client) is counted whole, and logged once a minute.
+      const logged: string[] = [];
+      const error = s.lifeline.log.error.bind(s.lifeline.log);
+      s.lifeline.log.error = (m: string, f?: Record<string, unknown>) => (logged.push(m), error(m, f));
+      for (let i = 0; i < 100; i++) s.app.getHttpServer().emit('error', emfile());
+      expect(await count()).toBe(before + 101);
+      expect(logged).toEqual([]);
+      await s.advance(60_000);
+      s.app.getHttpServer().emit('error', emfile());
+      expect(logged).toEqual(['HTTP server error (101 in the last minute at most); serving on']);
+      expect(await count()).toBe(before + 102);
       await request(s.app.getHttpServer()).get('/health').expect(200);
       const ws = await Client.open(s.url, TOKENS.console);
       await ws.close();

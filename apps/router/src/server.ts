@@ -205,9 +205,9 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
     // Nest hears the server's errors only while it starts listening. Past that an 'error' with no
     // listener (an accept failing when the process is out of file handles) would end the process:
     // it refuses one client instead, logged and counted as an internal error.
-    server.on('error', (e) => lifeline.log.error('HTTP server error; serving on', { err: e.stack ?? String(e) }));
+    server.on('error', listenerError(lifeline, 'HTTP server'));
     const listen = lifeline.config.metrics.listen;
-    metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port, (e) => lifeline.log.error('metrics listener error; serving on', { err: e.stack ?? String(e) })) : null;
+    metrics = listen ? await listenForMetrics(lifeline.metrics, listen.host, listen.port, listenerError(lifeline, 'metrics listener')) : null;
   } catch (e) {
     // Nothing half-started outlives a failed start (a follower tries again, and again).
     detach();
@@ -244,6 +244,24 @@ function refusedConnection(lifeline: Lifeline<NodeCore>): (address: string) => v
     const now = lifeline.clock.now();
     if (now - loggedAt < 60_000) return;
     lifeline.log.warn(`connections: refused ${unlogged} past security.maxConnectionsPerAddress (${lifeline.config.security.maxConnectionsPerAddress}), the last from ${address}`);
+    loggedAt = now;
+    unlogged = 0;
+  };
+}
+
+/**
+ * A listening server's error (an accept failing while the process is out of file handles): each
+ * is counted as an internal error, but logged at most once a minute with how many came, since
+ * they come once per refused client, in a flood, and a stack per client would add to it.
+ */
+function listenerError(lifeline: Lifeline<NodeCore>, what: string): (e: Error) => void {
+  let loggedAt = -Infinity;
+  let unlogged = 0;
+  return (e) => {
+    unlogged++;
+    const now = lifeline.clock.now();
+    if (now - loggedAt < 60_000) return lifeline.metrics.internalError();
+    lifeline.log.error(`${what} error (${unlogged} in the last minute at most); serving on`, { err: e.stack ?? String(e) }); // counted by the log
     loggedAt = now;
     unlogged = 0;
   };
