@@ -2,7 +2,7 @@
  * `npm run bench`: the router's throughput and latency against baselines measured in the same run.
  * Prints a table and writes bench/results.json. Not part of `npm test`.
  *   --quick   100,000-person scale only (a minute instead of several)
- *   --only    some measures: accept,throughput,latency,rss (with --cluster: throughput,accept,latency,failover,followers,nodes)
+ *   --only    some measures: accept,throughput,latency,rss,board (with --cluster: throughput,accept,latency,failover,followers,nodes)
  *   --cluster the store and cluster measures instead (bench/cluster.ts)
  */
 import { SystemClock } from '@lifeline/clock';
@@ -14,9 +14,10 @@ import Database from 'better-sqlite3';
 import { createDelivery, stepDelivery } from '@lifeline/machines';
 import { RouterCore, type Orders } from '@lifeline/engine';
 import { SqliteStore } from '@lifeline/store';
-import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, PEOPLE, spec, table, waitUntil, wanted, writeResults } from './common';
+import { ADMIN, benchConfig, CITY, COUNTY, fastSims, HUNDRED_K, loadDirectory, log, machine, ms, only, PEOPLE, spec, table, waitUntil, wanted, writeResults } from './common';
 import { clusterBench } from './cluster';
 import { flashLatency } from './flash-latency';
+import { boardBench, TARGET_MS } from './board';
 
 const results: Record<string, unknown> = {};
 const rows: [string, string, string, string][] = [];
@@ -206,8 +207,30 @@ function collect(): void {
   else log('  (no --expose-gc: measures do not start from a collected heap)');
 }
 
+async function boardPart(dir: string): Promise<void> {
+  const b = await boardBench(dir);
+  results.board = b;
+  const label: Record<string, string> = {
+    counts: 'counts only (the board, ?limit=1)', first: 'first page, unfiltered', notAnswered: 'first page, not answered', notReached: 'first page, not reached',
+    channel: 'first page, one channel', area: 'first page, a town of the first county', lastArea: 'first page, a town of the last county',
+    queued: 'first page, queued (the last county)', search: "first page, a person's name (q)", page500: 'page 500 by its cursor',
+    progress: 'progress (the chart)', areas: 'counts by area (the map)',
+  };
+  rows.push([`order board over HTTP, a ${b.deliveries.toLocaleString()}-person order`, '', `progressed in ${(b.progressedMs / 1000).toFixed(1)} s`, '']);
+  for (const [name, t] of Object.entries(b.calls))
+    rows.push([`  ${label[name]}`, `p50 ${ms(t.p50)}, p95 ${ms(t.p95)}`, `${t.rows} rows, ${t.reps} calls`, `target < ${TARGET_MS} ms`]);
+  const csvMs = [...b.csv.ms].sort((x, y) => x - y);
+  rows.push([`  CSV of all ${b.csv.rows.toLocaleString()} rows (${(b.csv.bytes / 2 ** 20).toFixed(1)} MB)`, `median ${ms(csvMs[1] ?? csvMs[0])}`, `RSS +${b.csv.rssGrowthMB.toFixed(0)} MB, heap +${b.csv.heapGrowthMB.toFixed(0)} MB`, 'streams, a page in memory']);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+  if (only === 'board') {
+    // Its own router and database: the million-person store below is not needed.
+    log('board: the console order board over HTTP');
+    await boardPart(dir);
+    return finish(dir);
+  }
   const ec = benchConfig();
   const store = await openStore(dir, 'bench.db');
   const clock = new SystemClock();
@@ -232,11 +255,19 @@ async function main(): Promise<void> {
     log(`rss: ${PEOPLE.toLocaleString()} deliveries in flight`);
     await rssBench(store, core, clock);
   }
-  clearInterval(sampler);
   await core.stop();
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (wanted('board')) {
+    log('board: the console order board over HTTP');
+    collect();
+    await boardPart(dir);
+  }
+  await finish(dir);
+}
 
+async function finish(dir: string): Promise<void> {
+  clearInterval(sampler);
+  rmSync(dir, { recursive: true, force: true });
   const host = machine();
   process.stdout.write(`\n${table(rows)}\n`);
   process.stdout.write(`machine: ${host.cpus} cores, ${host.memoryGB} GB, ${host.cpu}, node ${host.node}\n`);
