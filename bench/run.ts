@@ -2,7 +2,7 @@
  * `npm run bench`: the router's throughput and latency against baselines measured in the same run.
  * Prints a table and writes bench/results.json. Not part of `npm test`.
  *   --quick   100,000-person scale only (a minute instead of several)
- *   --only    some measures: accept,throughput,latency,rss,board (with --cluster: throughput,accept,latency,failover,followers,nodes)
+ *   --only    some measures: accept,throughput,latency,rss,board (board alone with --pg: on PostgreSQL) (with --cluster: throughput,accept,latency,failover,followers,nodes)
  *   --cluster the store and cluster measures instead (bench/cluster.ts)
  */
 import { SystemClock } from '@lifeline/clock';
