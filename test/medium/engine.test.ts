@@ -324,7 +324,7 @@ describe('engine with simulated gateways (medium tier)', () => {
     const counts = (await h.store.read.deliveries.countsByStatus(a.orderId));
     expect(Object.keys(counts)).toEqual(['unanswered']);
     expect(counts.unanswered).toBe(a.deliveries);
-  });
+  }, 180_000); // a county's order through 16 minutes of virtual time: 15 s on PostgreSQL here, over 60 s on a loaded CI machine
 });
 
 describe('叫应 means the person saw the order', () => {
