@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { parse as parseYaml, stringify } from 'yaml';
-import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, previewOrderBody, simReplyBody } from '@lifeline/contracts';
+import { consoleFrame, createOrderBody, createTokenBody, gatewayFrame, outageBody, previewOrderBody, resendOrderBody, simReplyBody } from '@lifeline/contracts';
 import { ConfigError, loadConfig, loadDirectory } from '../../apps/router/src/config/load-config';
 import { tempDir } from '../support/child';
 import { digest } from '../support/digest';
@@ -120,6 +120,8 @@ describe('bad input changes nothing (fuzz)', () => {
       { path: '/api/orders', schema: createOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ clientRef: 'h', order: validOrder }, ['clientRef', 'order', 'order.to', 'order.to.polygons', 'order.to.circles', 'order.priority', 'order.body', 'order.ttlS', 'x'])) },
       { path: '/api/drills/outages', schema: outageBody, arb: fc.oneof(fc.jsonValue(), broken({ kind: 'gateway', channel: 'nope', mode: 'down' }, ['kind', 'channel', 'mode', 'area', 'loss', 'durationS', 'x'])) },
       { path: '/api/tokens', schema: createTokenBody, arb: fc.oneof(fc.jsonValue(), broken({ role: 'console', name: 'x', areas: ['nowhere'] }, ['role', 'name', 'areas', 'channel'])) },
+      // Of no order: well-formed, it is 404; hostile, 400 naming the field; nothing written either way.
+      { path: '/api/orders/o-nope/resend', schema: resendOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ clientRef: 'r', people: 'notAnswered', ttlS: 600 }, ['clientRef', 'people', 'priority', 'body', 'summary', 'ackRequired', 'ackWithinS', 'ttlS', 'x'])) },
       { path: `/api/sim/people/${NOBODY}/reply`, schema: simReplyBody, arb: broken({ orderId: 'o-nope' }, ['orderId', 'text', 'x']) },
       // A preview writes nothing even when it is well-formed: the digest must not move either way.
       { path: '/api/orders/preview', schema: previewOrderBody, arb: fc.oneof(fc.jsonValue(), broken({ order: { ...validOrder, to: { areas: ['330102'] } } }, ['order', 'order.to', 'order.to.areas', 'order.to.roles', 'order.to.polygons', 'order.to.circles', 'order.priority', 'order.body', 'order.summary', 'x'])) },

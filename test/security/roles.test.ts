@@ -69,6 +69,7 @@ describe('every route and frame by role, scope and token state', () => {
     { method: 'get', path: `/api/orders/${outside}/gbt35965`, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: `/api/orders/${outside}`, allowed: ['console'], hidden: ['county'] },
     { method: 'post', path: `/api/orders/${outside}/cancel`, allowed: ['console'], hidden: ['county'] },
+    { method: 'post', path: `/api/orders/${outside}/resend`, body: { clientRef: `r-${Math.random()}`, people: 'notAnswered' }, allowed: ['console'], hidden: ['county'] },
     { method: 'get', path: '/api/events?since=0', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
     { method: 'get', path: '/api/channels', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
     { method: 'get', path: '/api/directory', allowed: ['admin', 'console', 'county', 'drill', 'countyDrill'] },
