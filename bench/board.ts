@@ -1,5 +1,6 @@
 import { SystemClock } from '@lifeline/clock';
 import { SimulatedGateway } from '@lifeline/channels';
+import { NOT_ANSWERED_STATUSES, NOT_REACHED_STATUSES } from '@lifeline/domain';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RouterCore } from '@lifeline/engine';
@@ -20,9 +21,9 @@ const REPS = 20;
 export const TARGET_MS = 100;
 /** The county no public gateway covers: its people wait for a channel (`queued`). */
 const UNCOVERED = '330111';
-/** The console's status filters (libs/domain NOT_ANSWERED_STATUSES, NOT_REACHED_STATUSES). */
-const NOT_ANSWERED = 'queued,sending,sent,delivered,unanswered,expired,failed';
-const NOT_REACHED = 'queued,sending,sent,expired,failed';
+/** The console's status filters. */
+const NOT_ANSWERED = NOT_ANSWERED_STATUSES.join(',');
+const NOT_REACHED = NOT_REACHED_STATUSES.join(',');
 
 export interface Timed {
   p50: number;

@@ -236,16 +236,12 @@ async function serveWith<C extends NodeCore>(app: NestExpressApplication, lifeli
  * logged at most once a minute (a flood of refusals must not become a flood of log lines).
  */
 function refusedConnection(lifeline: Lifeline<NodeCore>): (address: string) => void {
-  let loggedAt = -Infinity;
-  let unlogged = 0;
+  const log = onceAMinute(lifeline, (n, address: string) =>
+    lifeline.log.warn(`connections: refused ${n} past security.maxConnectionsPerAddress (${lifeline.config.security.maxConnectionsPerAddress}), the last from ${address}`),
+  );
   return (address) => {
     lifeline.metrics.rejected('http', 'too_many_connections');
-    unlogged++;
-    const now = lifeline.clock.now();
-    if (now - loggedAt < 60_000) return;
-    lifeline.log.warn(`connections: refused ${unlogged} past security.maxConnectionsPerAddress (${lifeline.config.security.maxConnectionsPerAddress}), the last from ${address}`);
-    loggedAt = now;
-    unlogged = 0;
+    log(address);
   };
 }
 
@@ -255,13 +251,23 @@ function refusedConnection(lifeline: Lifeline<NodeCore>): (address: string) => v
  * they come once per refused client, in a flood, and a stack per client would add to it.
  */
 function listenerError(lifeline: Lifeline<NodeCore>, what: string): (e: Error) => void {
+  // A logged error is counted by the log; one not logged is counted here.
+  return onceAMinute(
+    lifeline,
+    (n, e: Error) => lifeline.log.error(`${what} error (${n} in the last minute at most); serving on`, { err: e.stack ?? String(e) }),
+    () => lifeline.metrics.internalError(),
+  );
+}
+
+/** Calls `log` with how many came (this one included) at most once a minute; `skipped` for the others. */
+function onceAMinute<T>(lifeline: Lifeline<NodeCore>, log: (n: number, last: T) => void, skipped: () => void = () => {}): (last: T) => void {
   let loggedAt = -Infinity;
   let unlogged = 0;
-  return (e) => {
+  return (last) => {
     unlogged++;
     const now = lifeline.clock.now();
-    if (now - loggedAt < 60_000) return lifeline.metrics.internalError();
-    lifeline.log.error(`${what} error (${unlogged} in the last minute at most); serving on`, { err: e.stack ?? String(e) }); // counted by the log
+    if (now - loggedAt < 60_000) return skipped();
+    log(unlogged, last);
     loggedAt = now;
     unlogged = 0;
   };

@@ -293,7 +293,10 @@ export class DeliveryRepo {
       ? await this.db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries WHERE order_id = ? GROUP BY status', orderId)
       : await this.db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
     const out: Record<string, number> = {};
-    for (const r of rows) out[contractStatus(r.status)] = (out[contractStatus(r.status)] ?? 0) + Number(r.n);
+    for (const r of rows) {
+      const status = contractStatus(r.status);
+      out[status] = (out[status] ?? 0) + Number(r.n);
+    }
     return out;
   }
 }
